@@ -1,0 +1,105 @@
+/* tz/tz.h: the one place where time is understood: instants, zones, local wall time, ISO text, spoken text.
+ *
+ * Instants are int64 milliseconds since 1970-01-01T00:00:00Z (tz_instant_t). Zone rules come from the system
+ * tz database (/usr/share/zoneinfo, TZif), which Debian keeps current; ICU is used where it is strong (zone
+ * names, Windows IDs, locale formatting). Nothing here depends on the rest of Frontdesk.
+ *
+ * Thread safety: tz_zone_t objects are immutable once loaded and shared by all threads; tz_speaker_t holds
+ * ICU formatters and belongs to one thread. */
+#ifndef FD_TZ_H
+#define FD_TZ_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef int64_t tz_instant_t;
+
+#define TZ_MS_PER_SECOND 1000LL
+#define TZ_MS_PER_MINUTE 60000LL
+#define TZ_MS_PER_HOUR 3600000LL
+#define TZ_MS_PER_DAY 86400000LL
+
+/** A civil (wall-clock) date and time, no zone attached. month 1-12, day 1-31, hour 0-23. */
+typedef struct tz_civil {
+    int year, month, day, hour, minute, second, millisecond;
+} tz_civil_t;
+
+/** The rules of one zone: an IANA zone from the tz database, or a fixed offset. Immutable, shared. */
+typedef struct tz_zone tz_zone_t;
+
+/** How a local wall time mapped to an instant. */
+typedef enum tz_local_kind {
+    TZ_LOCAL_EXACT = 0,      /* the wall time exists exactly once */
+    TZ_LOCAL_GAP_SHIFTED,    /* it falls in a DST gap: moved forward by the gap's length */
+    TZ_LOCAL_OVERLAP_FIRST,  /* it happens twice: the first (earlier) instant was taken */
+    TZ_LOCAL_OVERLAP_SECOND, /* it happens twice: the second (later) instant was taken */
+} tz_local_kind_t;
+
+typedef enum tz_overlap_policy {
+    TZ_OVERLAP_FIRST = 0, /* default: the earlier of the two instants */
+    TZ_OVERLAP_SECOND,
+} tz_overlap_policy_t;
+
+/* ---- zones ---------------------------------------------------------------------------------------------- */
+
+/** Loads (once per process, then cached) the zone with this exact IANA ID, e.g. "America/New_York".
+ * Returns NULL for an unknown ID. Thread-safe; the result lives until tz_shutdown(). */
+const tz_zone_t *tz_zone_load(const char *iana_id);
+
+/** The zone's ID as loaded ("America/New_York", or "UTC+05:30" for a fixed offset). */
+const char *tz_zone_id(const tz_zone_t *zone);
+
+/** Offset from UTC in seconds in force at instant t (e.g. -14400 for New York in summer). */
+int tz_offset_seconds(const tz_zone_t *zone, tz_instant_t t);
+
+/** Frees every cached zone. Call once at exit, after all threads that use zones have stopped. */
+void tz_shutdown(void);
+
+/* ---- conversion ----------------------------------------------------------------------------------------- */
+
+/** The local wall time at instant t; *offset_seconds (may be NULL) receives the offset in force. */
+void tz_to_local(const tz_zone_t *zone, tz_instant_t t, tz_civil_t *out, int *offset_seconds);
+
+/** The instant of a local wall time. A time in a DST gap moves forward by the gap; a time in an overlap takes
+ * the instant `policy` names. *kind (may be NULL) says which happened. Returns 0, or -1 if `local` is not a
+ * valid civil time (month 13, 24:00, February 30). */
+int tz_from_local(const tz_zone_t *zone, const tz_civil_t *local, tz_overlap_policy_t policy, tz_instant_t *out,
+                  tz_local_kind_t *kind);
+
+/* ---- local days ----------------------------------------------------------------------------------------- */
+
+/** Days since 1970-01-01 of a civil date (proleptic Gregorian); negative before 1970. */
+int64_t tz_days_from_civil(int year, int month, int day);
+
+/** The civil date of a day number from tz_days_from_civil. */
+void tz_civil_from_days(int64_t days, int *year, int *month, int *day);
+
+/** ISO weekday of a civil date: 1 = Monday ... 7 = Sunday. */
+int tz_weekday(int year, int month, int day);
+
+/** The first instant of a local date in the zone (its midnight, or the first existing time where midnight is
+ * skipped by DST). Returns 0, or -1 for an invalid date. The day ends where the next date's start begins,
+ * so a local day lasts 23, 23.5, 24, 24.5 or 25 hours. */
+int tz_day_start(const tz_zone_t *zone, int year, int month, int day, tz_instant_t *out);
+
+/** The local date containing instant t. */
+void tz_local_date(const tz_zone_t *zone, tz_instant_t t, int *year, int *month, int *day);
+
+/* ---- ISO 8601 ------------------------------------------------------------------------------------------- */
+
+/** Parses a strict ISO 8601 date-time: YYYY-MM-DDTHH:MM[:SS[.fff]] followed by Z, ±hh:mm or nothing.
+ * Without an offset the time is read in `zone_if_local` (DST gap/overlap policy as tz_from_local with
+ * TZ_OVERLAP_FIRST); if that is NULL a missing offset is an error. Returns 0, or -1 with a short reason
+ * (e.g. "month 13 is not a month") written to why (may be NULL). */
+int tz_parse_iso(const char *s, size_t len, const tz_zone_t *zone_if_local, tz_instant_t *out, char *why,
+                 size_t why_cap);
+
+#define TZ_ISO_CAP 40
+
+/** Writes "2026-04-18T13:59:59.999Z" (UTC, milliseconds, Z). Returns the length. buf holds TZ_ISO_CAP. */
+size_t tz_format_utc(tz_instant_t t, char *buf);
+
+/** Writes "2026-04-18T09:59:59-04:00" (local time with the offset in force). Returns the length. */
+size_t tz_format_local(const tz_zone_t *zone, tz_instant_t t, char *buf);
+
+#endif
