@@ -1,0 +1,215 @@
+/* booking/catalog_cache.c: cached catalog reads with miss coalescing (see catalog_cache.h). */
+#include "booking/catalog_cache.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "booking/catalog_json.h"
+
+#define CATALOG_MAX_BYTES (8u << 20)
+
+typedef struct bk_catalog_memo {
+    struct bk_catalog_memo *next;
+    const bk_tenant_t *tenant;
+    char *raw; /* the cached JSON this catalog was parsed from */
+    size_t raw_len;
+    bk_catalog_t *catalog;
+} memo_t;
+
+typedef struct waiter {
+    struct waiter *next;
+    bk_catalog_cb cb;
+    void *data;
+} waiter_t;
+
+typedef struct bk_catalog_fetch {
+    struct bk_catalog_fetch *next;
+    bk_env_t *env; /* NULL once the env is disposed */
+    const bk_tenant_t *tenant;
+    waiter_t *waiters;
+} fetch_t;
+
+typedef struct lookup {
+    bk_env_t *env;
+    const bk_tenant_t *tenant;
+    bk_catalog_cb cb;
+    void *data;
+} lookup_t;
+
+void bk_catalog_key(const bk_tenant_t *tenant, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "fd:{%s}:catalog", tenant->id);
+}
+
+void bk_env_init(bk_env_t *env, uv_loop_t *loop, store_t *store)
+{
+    memset(env, 0, sizeof(*env));
+    env->store = store;
+    env->prov.loop = loop;
+    env->prov.store = store;
+}
+
+void bk_env_dispose(bk_env_t *env)
+{
+    while (env->memos != NULL) {
+        memo_t *m = env->memos;
+        env->memos = m->next;
+        bk_catalog_free(m->catalog);
+        free(m->raw);
+        free(m);
+    }
+    for (fetch_t *f = env->fetches; f != NULL; f = f->next) f->env = NULL;
+    env->fetches = NULL;
+}
+
+static memo_t *find_memo(bk_env_t *env, const bk_tenant_t *tenant)
+{
+    for (memo_t *m = env->memos; m != NULL; m = m->next)
+        if (m->tenant == tenant) return m;
+    return NULL;
+}
+
+/* Returns the catalog for this raw cached value, parsing it only when it differs from the memoized one. */
+static const bk_catalog_t *memo_catalog(bk_env_t *env, const bk_tenant_t *tenant, const char *raw, size_t len)
+{
+    memo_t *m = find_memo(env, tenant);
+    if (m != NULL && m->raw_len == len && memcmp(m->raw, raw, len) == 0) return m->catalog;
+    json_tokener *tok = json_tokener_new();
+    if (tok == NULL) return NULL;
+    json_object *root = json_tokener_parse_ex(tok, raw, (int)len);
+    json_tokener_free(tok);
+    bk_catalog_t *catalog = bk_catalog_from_json(root);
+    json_object_put(root);
+    if (catalog == NULL) return NULL;
+    char *copy = malloc(len);
+    if (copy == NULL) {
+        bk_catalog_free(catalog);
+        return NULL;
+    }
+    memcpy(copy, raw, len);
+    if (m == NULL) {
+        m = calloc(1, sizeof(*m));
+        if (m == NULL) {
+            free(copy);
+            bk_catalog_free(catalog);
+            return NULL;
+        }
+        m->tenant = tenant;
+        m->next = env->memos;
+        env->memos = m;
+    } else {
+        bk_catalog_free(m->catalog);
+        free(m->raw);
+    }
+    m->raw = copy;
+    m->raw_len = len;
+    m->catalog = catalog;
+    return catalog;
+}
+
+static void unlink_fetch(bk_env_t *env, fetch_t *f)
+{
+    for (fetch_t **p = &env->fetches; *p != NULL; p = &(*p)->next) {
+        if (*p == f) {
+            *p = f->next;
+            return;
+        }
+    }
+}
+
+static void on_provider_catalog(prov_status_t status, bk_catalog_t *catalog, void *data)
+{
+    fetch_t *f = data;
+    if (f->env != NULL) {
+        unlink_fetch(f->env, f);
+        if (status == PROV_OK) {
+            json_object *json = bk_catalog_to_json(catalog);
+            size_t len;
+            const char *s = json_object_to_json_string_length(json, JSON_C_TO_STRING_PLAIN, &len);
+            char key[128], ttl[16];
+            bk_catalog_key(f->tenant, key, sizeof(key));
+            snprintf(ttl, sizeof(ttl), "%d", f->tenant->policy.catalog_ttl_seconds);
+            const char *argv[] = {"SET", key, s, "EX", ttl};
+            const size_t lens[] = {3, strlen(key), len, 2, strlen(ttl)};
+            store_command(f->env->store, NULL, NULL, 5, argv, lens); /* best effort: the answer does not wait */
+            json_object_put(json);
+        }
+    }
+    waiter_t *w = f->waiters;
+    while (w != NULL) {
+        waiter_t *next = w->next;
+        w->cb(status, status == PROV_OK ? catalog : NULL, BK_SOURCE_LIVE, w->data);
+        free(w);
+        w = next;
+    }
+    bk_catalog_free(catalog);
+    free(f);
+}
+
+static void fetch_from_provider(lookup_t *l)
+{
+    bk_env_t *env = l->env;
+    waiter_t *w = malloc(sizeof(*w));
+    if (w == NULL) {
+        l->cb(PROV_UNAVAILABLE, NULL, BK_SOURCE_LIVE, l->data);
+        return;
+    }
+    w->cb = l->cb;
+    w->data = l->data;
+    for (fetch_t *f = env->fetches; f != NULL; f = f->next) {
+        if (f->tenant == l->tenant) {
+            w->next = f->waiters;
+            f->waiters = w;
+            return;
+        }
+    }
+    fetch_t *f = calloc(1, sizeof(*f));
+    if (f == NULL) {
+        free(w);
+        l->cb(PROV_UNAVAILABLE, NULL, BK_SOURCE_LIVE, l->data);
+        return;
+    }
+    w->next = NULL;
+    f->env = env;
+    f->tenant = l->tenant;
+    f->waiters = w;
+    f->next = env->fetches;
+    env->fetches = f;
+    const bk_tenant_t *t = l->tenant;
+    if (t->provider->fetch_catalog(t->provider_instance, &env->prov, on_provider_catalog, f) != 0) {
+        env->fetches = f->next;
+        free(f);
+        free(w);
+        l->cb(PROV_UNAVAILABLE, NULL, BK_SOURCE_LIVE, l->data);
+    }
+}
+
+static void on_cached(const redisReply *reply, void *data)
+{
+    lookup_t *l = data;
+    if (reply == NULL || reply->type == REDIS_REPLY_ERROR) {
+        l->cb(PROV_UNAVAILABLE, NULL, BK_SOURCE_CACHE, l->data);
+    } else if (reply->type == REDIS_REPLY_STRING && reply->len <= CATALOG_MAX_BYTES) {
+        const bk_catalog_t *c = memo_catalog(l->env, l->tenant, reply->str, reply->len);
+        if (c != NULL) l->cb(PROV_OK, c, BK_SOURCE_CACHE, l->data);
+        else fetch_from_provider(l); /* an unreadable cached value is treated as a miss */
+    } else {
+        fetch_from_provider(l);
+    }
+    free(l);
+}
+
+int bk_catalog_get(bk_env_t *env, const bk_tenant_t *tenant, bk_catalog_cb cb, void *data)
+{
+    lookup_t *l = malloc(sizeof(*l));
+    if (l == NULL) return -1;
+    *l = (lookup_t){.env = env, .tenant = tenant, .cb = cb, .data = data};
+    char key[128];
+    bk_catalog_key(tenant, key, sizeof(key));
+    if (store_commandf(env->store, on_cached, l, "GET %s", key) != 0) {
+        free(l);
+        return -1;
+    }
+    return 0;
+}

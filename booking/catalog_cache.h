@@ -1,0 +1,42 @@
+/* booking/catalog_cache.h: a tenant's catalog through the Redis cache (fd:{t}:catalog, TTL from policy),
+ * asking the provider on a miss; concurrent misses of one worker share one provider fetch, and an unchanged
+ * cached value is not parsed twice. */
+#ifndef FD_BOOKING_CATALOG_CACHE_H
+#define FD_BOOKING_CATALOG_CACHE_H
+
+#include "booking/model.h"
+#include "providers/provider.h"
+#include "store/store.h"
+
+struct bk_catalog_memo;
+struct bk_catalog_fetch;
+
+/** Per-worker booking environment. Owned by the worker; bk_env_init / bk_env_dispose. */
+typedef struct bk_env {
+    store_t *store;
+    prov_env_t prov;
+    struct bk_catalog_memo *memos; /* last parsed catalog per tenant */
+    struct bk_catalog_fetch *fetches; /* provider fetches in flight */
+} bk_env_t;
+
+/** Prepares env for a worker whose loop and store are given. */
+void bk_env_init(bk_env_t *env, uv_loop_t *loop, store_t *store);
+
+/** Frees what env holds (memoized catalogs). Fetches still in flight are abandoned safely. */
+void bk_env_dispose(bk_env_t *env);
+
+/** Where a catalog came from. */
+typedef enum bk_catalog_source { BK_SOURCE_CACHE, BK_SOURCE_LIVE } bk_catalog_source_t;
+
+/** Receives the catalog (borrowed: valid only during the callback) or a failure status with NULL. */
+typedef void (*bk_catalog_cb)(prov_status_t status, const bk_catalog_t *catalog, bk_catalog_source_t source,
+                              void *data);
+
+/** Gets the tenant's catalog. Returns 0 and calls cb exactly once later, or returns -1 (Redis is not
+ * connected) and never calls it. */
+int bk_catalog_get(bk_env_t *env, const bk_tenant_t *tenant, bk_catalog_cb cb, void *data);
+
+/** Key of the tenant's cached catalog: "fd:{<tenant>}:catalog". */
+void bk_catalog_key(const bk_tenant_t *tenant, char *buf, size_t cap);
+
+#endif

@@ -1,0 +1,89 @@
+/* booking/model.c: lifetime and small queries of the normalized model (see model.h). */
+#include "booking/model.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void strings_free(bk_strings_t *list)
+{
+    for (size_t i = 0; i < list->count; i++) free(list->items[i]);
+    free(list->items);
+    list->items = NULL;
+    list->count = 0;
+}
+
+int bk_strings_push(bk_strings_t *list, const char *s)
+{
+    char *copy = strdup(s);
+    if (copy == NULL) return -1;
+    char **grown = realloc(list->items, (list->count + 1) * sizeof(*grown));
+    if (grown == NULL) {
+        free(copy);
+        return -1;
+    }
+    grown[list->count++] = copy;
+    list->items = grown;
+    return 0;
+}
+
+bool bk_strings_contains(const bk_strings_t *list, const char *id)
+{
+    for (size_t i = 0; i < list->count; i++)
+        if (strcmp(list->items[i], id) == 0) return true;
+    return false;
+}
+
+void bk_catalog_free(bk_catalog_t *c)
+{
+    if (c == NULL) return;
+    for (size_t i = 0; i < c->location_count; i++) {
+        bk_location_t *l = &c->locations[i];
+        free(l->id), free(l->name), free(l->line1), free(l->city), free(l->region), free(l->postal_code);
+        free(l->country), free(l->phone), free(l->time_zone), free(l->booking_url);
+    }
+    for (size_t i = 0; i < c->staff_count; i++) {
+        bk_staff_t *s = &c->staff[i];
+        free(s->id), free(s->first_name), free(s->last_name), free(s->title), free(s->email);
+        strings_free(&s->disciplines), strings_free(&s->treatment_ids), strings_free(&s->location_ids);
+    }
+    for (size_t i = 0; i < c->treatment_count; i++) {
+        bk_treatment_t *t = &c->treatments[i];
+        free(t->id), free(t->name);
+        strings_free(&t->staff_ids), strings_free(&t->location_ids);
+    }
+    free(c->locations);
+    free(c->staff);
+    free(c->treatments);
+    free(c);
+}
+
+long bk_catalog_find_location(const bk_catalog_t *c, const char *id)
+{
+    for (size_t i = 0; i < c->location_count; i++)
+        if (strcmp(c->locations[i].id, id) == 0) return (long)i;
+    return -1;
+}
+
+void bk_staff_display_name(const bk_staff_t *s, char *buf, size_t cap)
+{
+    if (s->title != NULL && s->title[0] != '\0')
+        snprintf(buf, cap, "%s %s %s", s->title, s->first_name, s->last_name);
+    else
+        snprintf(buf, cap, "%s %s", s->first_name, s->last_name);
+}
+
+bool bk_tenant_allows_location(const bk_tenant_t *t, const bk_catalog_t *c, const char *id)
+{
+    if (bk_catalog_find_location(c, id) < 0) return false;
+    return t->locations.count == 0 || bk_strings_contains(&t->locations, id);
+}
+
+const bk_location_t *bk_tenant_default_location(const bk_tenant_t *t, const bk_catalog_t *c)
+{
+    if (t->default_location != NULL && bk_tenant_allows_location(t, c, t->default_location))
+        return &c->locations[bk_catalog_find_location(c, t->default_location)];
+    for (size_t i = 0; i < c->location_count; i++)
+        if (bk_tenant_allows_location(t, c, c->locations[i].id)) return &c->locations[i];
+    return NULL;
+}

@@ -1,0 +1,96 @@
+/* booking/model.h: the normalized clinic model every provider speaks and every route renders: locations,
+ * staff, treatments (the catalog), and the tenant record. IDs are opaque strings whatever the EMR uses. */
+#ifndef FD_BOOKING_MODEL_H
+#define FD_BOOKING_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct bk_strings {
+    char **items;
+    size_t count;
+} bk_strings_t;
+
+typedef struct bk_location {
+    char *id, *name;
+    char *line1, *city, *region, *postal_code, *country;
+    char *phone, *time_zone, *booking_url;
+} bk_location_t;
+
+typedef struct bk_staff {
+    char *id, *first_name, *last_name, *title, *email;
+    bk_strings_t disciplines, treatment_ids, location_ids;
+    bool ai_enabled;
+} bk_staff_t;
+
+typedef struct bk_treatment {
+    char *id, *name;
+    int duration_minutes;
+    int64_t price_minor; /* price in minor units (cents) */
+    char currency[4];
+    bk_strings_t staff_ids, location_ids;
+} bk_treatment_t;
+
+/** A clinic's catalog. One owner; created by a provider or bk_catalog_from_json, freed by bk_catalog_free. */
+typedef struct bk_catalog {
+    bk_location_t *locations;
+    size_t location_count;
+    bk_staff_t *staff;
+    size_t staff_count;
+    bk_treatment_t *treatments;
+    size_t treatment_count;
+} bk_catalog_t;
+
+/** Frees a catalog and everything it holds. NULL is fine. */
+void bk_catalog_free(bk_catalog_t *catalog);
+
+/** True when `id` is in the list. */
+bool bk_strings_contains(const bk_strings_t *list, const char *id);
+
+/** Appends a copy of `s` to the list. Returns 0, or -1 when out of memory. */
+int bk_strings_push(bk_strings_t *list, const char *s);
+
+/** Index of the location with this id, or -1. */
+long bk_catalog_find_location(const bk_catalog_t *catalog, const char *id);
+
+/** Writes "Dr Sarah Lee" style display names into buf (title, first and last name; no title when absent). */
+void bk_staff_display_name(const bk_staff_t *staff, char *buf, size_t cap);
+
+/** Booking policy of a tenant (API.md, DESIGN.md). Durations in minutes or seconds as named. */
+typedef struct bk_policy {
+    int min_notice_minutes;
+    int max_days_ahead;
+    int hold_seconds;
+    int slot_step_minutes;
+    int buffer_minutes;
+    int catalog_ttl_seconds;
+    int availability_ttl_seconds;
+} bk_policy_t;
+
+struct prov_ops;
+struct prov_instance;
+
+/** One tenant: one clinic connection. Built from the config at start and immutable afterwards. */
+typedef struct bk_tenant {
+    char *id;
+    unsigned char key_digest[32]; /* SHA-256 of the API key */
+    const struct prov_ops *provider;
+    struct prov_instance *provider_instance;
+    bk_strings_t locations; /* locations it may book; empty = all of the clinic's */
+    char *default_location; /* NULL = the first allowed */
+    char *time_zone, *locale, *country;
+    bool ai_booking;
+    bk_policy_t policy;
+    double rate_per_second;
+    int rate_burst;
+} bk_tenant_t;
+
+/** True when the tenant may book into location `id` of `catalog` (an unknown id is never allowed). */
+bool bk_tenant_allows_location(const bk_tenant_t *tenant, const bk_catalog_t *catalog, const char *id);
+
+/** The tenant's default location among the catalog's: the configured one, else the first allowed. NULL when
+ * the catalog has none the tenant may book. */
+const bk_location_t *bk_tenant_default_location(const bk_tenant_t *tenant, const bk_catalog_t *catalog);
+
+#endif

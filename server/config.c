@@ -1,0 +1,392 @@
+/* server/config.c: reading and validating the JSON config into a frozen srv_config_t (see config.h). */
+#include "server/config.h"
+
+#include <libgen.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "providers/provider.h"
+#include "server/json_read.h"
+#include "store/store.h"
+
+#define CONFIG_MAX_BYTES (4u << 20)
+#define MAX_TENANTS 10000
+#define MAX_WORKERS 256
+
+typedef struct reader {
+    char *why;
+    size_t why_cap;
+    bool failed;
+} reader_t;
+
+static bool fail(reader_t *r, const char *path, const char *message)
+{
+    if (!r->failed) snprintf(r->why, r->why_cap, "%s: %s", path, message);
+    r->failed = true;
+    return false;
+}
+
+static bool check_keys(reader_t *r, json_object *obj, const char *path, const char *const *allowed)
+{
+    json_object_object_foreach(obj, key, val)
+    {
+        (void)val;
+        bool ok = false;
+        for (size_t i = 0; allowed[i] != NULL; i++)
+            if (strcmp(allowed[i], key) == 0) ok = true;
+        if (!ok) {
+            char p[256], msg[160];
+            snprintf(p, sizeof(p), "%s%s%s", path, path[0] ? "." : "", key);
+            snprintf(msg, sizeof(msg), "unknown field");
+            return fail(r, p, msg);
+        }
+    }
+    return true;
+}
+
+static void child_path(char *out, size_t cap, const char *path, const char *key)
+{
+    snprintf(out, cap, "%s%s%s", path, path[0] ? "." : "", key);
+}
+
+/* Optional string: returns 1 and sets *out (a copy) when present, 0 when absent, -1 on a type error. */
+static int get_string(reader_t *r, json_object *obj, const char *path, const char *key, char **out, bool required)
+{
+    char p[256];
+    child_path(p, sizeof(p), path, key);
+    json_object *v;
+    if (!json_object_object_get_ex(obj, key, &v) || json_object_is_type(v, json_type_null)) {
+        if (required) return fail(r, p, "is required"), -1;
+        return 0;
+    }
+    if (!json_object_is_type(v, json_type_string) || json_object_get_string_len(v) == 0)
+        return fail(r, p, "must be a non-empty string"), -1;
+    *out = strdup(json_object_get_string(v));
+    return *out != NULL ? 1 : (fail(r, p, "out of memory"), -1);
+}
+
+static int get_int(reader_t *r, json_object *obj, const char *path, const char *key, int lo, int hi, int *out)
+{
+    char p[256], msg[96];
+    child_path(p, sizeof(p), path, key);
+    json_object *v;
+    if (!json_object_object_get_ex(obj, key, &v)) return 0;
+    if (!json_object_is_type(v, json_type_int)) return fail(r, p, "must be an integer"), -1;
+    int64_t n = json_object_get_int64(v);
+    if (n < lo || n > hi) {
+        snprintf(msg, sizeof(msg), "must be between %d and %d", lo, hi);
+        return fail(r, p, msg), -1;
+    }
+    *out = (int)n;
+    return 1;
+}
+
+static bool parse_hex_digest(const char *hex, unsigned char out[32])
+{
+    if (strlen(hex) != 64) return false;
+    for (int i = 0; i < 32; i++) {
+        int v = 0;
+        for (int j = 0; j < 2; j++) {
+            char c = hex[2 * i + j];
+            v <<= 4;
+            if (c >= '0' && c <= '9') v |= c - '0';
+            else if (c >= 'a' && c <= 'f') v |= c - 'a' + 10;
+            else if (c >= 'A' && c <= 'F') v |= c - 'A' + 10;
+            else return false;
+        }
+        out[i] = (unsigned char)v;
+    }
+    return true;
+}
+
+static void tenant_free(bk_tenant_t *t)
+{
+    if (t->provider != NULL && t->provider_instance != NULL) t->provider->destroy(t->provider_instance);
+    free(t->id);
+    for (size_t i = 0; i < t->locations.count; i++) free(t->locations.items[i]);
+    free(t->locations.items);
+    free(t->default_location);
+    free(t->time_zone);
+    free(t->locale);
+    free(t->country);
+}
+
+static bool read_policy(reader_t *r, json_object *obj, const char *path, bk_policy_t *p)
+{
+    static const char *const keys[] = {"min_notice_minutes", "max_days_ahead",   "hold_seconds",
+                                       "slot_step_minutes",  "buffer_minutes",   "catalog_ttl_seconds",
+                                       "availability_ttl_seconds", NULL};
+    if (!json_object_is_type(obj, json_type_object)) return fail(r, path, "must be an object");
+    if (!check_keys(r, obj, path, keys)) return false;
+    return get_int(r, obj, path, "min_notice_minutes", 0, 60 * 24 * 30, &p->min_notice_minutes) >= 0 &&
+           get_int(r, obj, path, "max_days_ahead", 1, 366, &p->max_days_ahead) >= 0 &&
+           get_int(r, obj, path, "hold_seconds", 10, 3600, &p->hold_seconds) >= 0 &&
+           get_int(r, obj, path, "slot_step_minutes", 5, 240, &p->slot_step_minutes) >= 0 &&
+           get_int(r, obj, path, "buffer_minutes", 0, 240, &p->buffer_minutes) >= 0 &&
+           get_int(r, obj, path, "catalog_ttl_seconds", 10, 86400, &p->catalog_ttl_seconds) >= 0 &&
+           get_int(r, obj, path, "availability_ttl_seconds", 1, 3600, &p->availability_ttl_seconds) >= 0;
+}
+
+static bool read_rate_limit(reader_t *r, json_object *obj, const char *path, bk_tenant_t *t)
+{
+    static const char *const keys[] = {"per_second", "burst", NULL};
+    if (!json_object_is_type(obj, json_type_object)) return fail(r, path, "must be an object");
+    if (!check_keys(r, obj, path, keys)) return false;
+    int per_second = (int)t->rate_per_second;
+    if (get_int(r, obj, path, "per_second", 1, 100000, &per_second) < 0) return false;
+    if (get_int(r, obj, path, "burst", 1, 1000000, &t->rate_burst) < 0) return false;
+    t->rate_per_second = per_second;
+    return true;
+}
+
+static bool read_tenant(reader_t *r, json_object *obj, const char *path, const char *config_dir, bk_tenant_t *t)
+{
+    static const char *const keys[] = {"id",       "api_key_sha256", "provider", "provider_settings", "locations",
+                                       "default_location", "time_zone", "locale", "country", "ai_booking",
+                                       "policy",   "rate_limit",     NULL};
+    char p[256];
+    if (!json_object_is_type(obj, json_type_object)) return fail(r, path, "must be an object");
+    if (!check_keys(r, obj, path, keys)) return false;
+
+    t->policy = (bk_policy_t){.min_notice_minutes = 120, .max_days_ahead = 30, .hold_seconds = 300,
+                              .slot_step_minutes = 15, .buffer_minutes = 0, .catalog_ttl_seconds = 900,
+                              .availability_ttl_seconds = 60};
+    t->rate_per_second = 20;
+    t->rate_burst = 40;
+    t->ai_booking = true;
+
+    if (get_string(r, obj, path, "id", &t->id, true) < 0) return false;
+    for (const char *c = t->id; *c; c++) {
+        /* The id becomes part of Redis keys ({t} hash tag): keep it to a safe alphabet. */
+        if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '-' ||
+              *c == '_')) {
+            child_path(p, sizeof(p), path, "id");
+            return fail(r, p, "may hold only letters, digits, '-' and '_'");
+        }
+    }
+    if (strlen(t->id) > 64) return child_path(p, sizeof(p), path, "id"), fail(r, p, "is longer than 64 characters");
+
+    char *digest = NULL;
+    if (get_string(r, obj, path, "api_key_sha256", &digest, true) < 0) return false;
+    bool digest_ok = parse_hex_digest(digest, t->key_digest);
+    free(digest);
+    if (!digest_ok) {
+        child_path(p, sizeof(p), path, "api_key_sha256");
+        return fail(r, p, "must be 64 hex digits (the output of `frontdesk hash-key KEY`)");
+    }
+
+    char *provider = NULL;
+    if (get_string(r, obj, path, "provider", &provider, false) < 0) return false;
+    t->provider = prov_find(provider != NULL ? provider : "sandbox");
+    if (t->provider == NULL) {
+        char msg[160];
+        snprintf(msg, sizeof(msg), "unknown provider; known: %s", prov_names());
+        free(provider);
+        child_path(p, sizeof(p), path, "provider");
+        return fail(r, p, msg);
+    }
+    free(provider);
+
+    json_object *settings = NULL;
+    if (json_object_object_get_ex(obj, "provider_settings", &settings) &&
+        !json_object_is_type(settings, json_type_object)) {
+        child_path(p, sizeof(p), path, "provider_settings");
+        return fail(r, p, "must be an object");
+    }
+    char why[512];
+    t->provider_instance = t->provider->create(t->id, settings, config_dir, why, sizeof(why));
+    if (t->provider_instance == NULL) {
+        child_path(p, sizeof(p), path, "provider_settings");
+        char full[768];
+        snprintf(full, sizeof(full), "%s.%s", p, why);
+        if (!r->failed) snprintf(r->why, r->why_cap, "%s", full);
+        r->failed = true;
+        return false;
+    }
+
+    json_object *locations;
+    if (json_object_object_get_ex(obj, "locations", &locations)) {
+        child_path(p, sizeof(p), path, "locations");
+        if (!json_object_is_type(locations, json_type_array) || json_object_array_length(locations) == 0)
+            return fail(r, p, "must be a non-empty array of location ids");
+        for (size_t i = 0; i < json_object_array_length(locations); i++) {
+            json_object *v = json_object_array_get_idx(locations, i);
+            char ip[300];
+            snprintf(ip, sizeof(ip), "%s[%zu]", p, i);
+            if (!json_object_is_type(v, json_type_string)) return fail(r, ip, "must be a string");
+            const char *id = json_object_get_string(v);
+            if (t->provider->knows_location(t->provider_instance, id) == 0)
+                return fail(r, ip, "is not a location of this clinic");
+            if (bk_strings_push(&t->locations, id) != 0) return fail(r, ip, "out of memory");
+        }
+    }
+    if (get_string(r, obj, path, "default_location", &t->default_location, false) < 0) return false;
+    if (t->default_location != NULL) {
+        child_path(p, sizeof(p), path, "default_location");
+        if (t->provider->knows_location(t->provider_instance, t->default_location) == 0)
+            return fail(r, p, "is not a location of this clinic");
+        if (t->locations.count > 0 && !bk_strings_contains(&t->locations, t->default_location))
+            return fail(r, p, "is not one of the tenant's locations");
+    }
+    if (get_string(r, obj, path, "time_zone", &t->time_zone, false) < 0) return false;
+    if (get_string(r, obj, path, "locale", &t->locale, false) < 0) return false;
+    if (get_string(r, obj, path, "country", &t->country, false) < 0) return false;
+    if (t->country != NULL && (strlen(t->country) != 2 || t->country[0] < 'A' || t->country[0] > 'Z' ||
+                               t->country[1] < 'A' || t->country[1] > 'Z')) {
+        child_path(p, sizeof(p), path, "country");
+        return fail(r, p, "must be an ISO 3166 alpha-2 code such as AU");
+    }
+    json_object *v;
+    if (json_object_object_get_ex(obj, "ai_booking", &v)) {
+        child_path(p, sizeof(p), path, "ai_booking");
+        if (!json_object_is_type(v, json_type_boolean)) return fail(r, p, "must be true or false");
+        t->ai_booking = json_object_get_boolean(v);
+    }
+    if (json_object_object_get_ex(obj, "policy", &v)) {
+        child_path(p, sizeof(p), path, "policy");
+        if (!read_policy(r, v, p, &t->policy)) return false;
+    }
+    if (json_object_object_get_ex(obj, "rate_limit", &v)) {
+        child_path(p, sizeof(p), path, "rate_limit");
+        if (!read_rate_limit(r, v, p, t)) return false;
+    }
+    return true;
+}
+
+static bool read_listen(reader_t *r, json_object *obj, srv_config_t *c)
+{
+    static const char *const keys[] = {"address", "port", NULL};
+    if (!json_object_is_type(obj, json_type_object)) return fail(r, "listen", "must be an object");
+    if (!check_keys(r, obj, "listen", keys)) return false;
+    char *address = NULL;
+    if (get_string(r, obj, "listen", "address", &address, false) < 0) return false;
+    if (address != NULL) {
+        free(c->listen_address);
+        c->listen_address = address;
+    }
+    return get_int(r, obj, "listen", "port", 1, 65535, &c->port) >= 0;
+}
+
+srv_config_t *srv_config_load(const char *path, char *why, size_t why_cap)
+{
+    static const char *const keys[] = {"listen", "workers", "redis", "log_level", "tenants", NULL};
+    reader_t r = {.why = why, .why_cap = why_cap};
+    json_object *root = NULL, *tenants_file = NULL;
+    srv_config_t *c = calloc(1, sizeof(*c));
+    char *path_copy = strdup(path);
+    if (c == NULL || path_copy == NULL) {
+        snprintf(why, why_cap, "out of memory");
+        goto fail;
+    }
+    const char *config_dir = dirname(path_copy);
+    c->listen_address = strdup("127.0.0.1");
+    c->port = 8080;
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    c->workers = cores > 0 ? (int)(cores > MAX_WORKERS ? MAX_WORKERS : cores) : 1;
+    c->log_level = SRV_LOG_INFO;
+
+    root = srv_json_read_file(path, CONFIG_MAX_BYTES, why, why_cap);
+    if (root == NULL) goto fail;
+    if (!json_object_is_type(root, json_type_object)) {
+        fail(&r, "(root)", "must be a JSON object");
+        goto fail;
+    }
+    if (!check_keys(&r, root, "", keys)) goto fail;
+
+    json_object *v;
+    if (json_object_object_get_ex(root, "listen", &v) && !read_listen(&r, v, c)) goto fail;
+    if (get_int(&r, root, "", "workers", 1, MAX_WORKERS, &c->workers) < 0) goto fail;
+    if (get_string(&r, root, "", "redis", &c->redis_address, true) < 0) goto fail;
+    char addr_why[160];
+    if (!store_address_valid(c->redis_address, addr_why, sizeof(addr_why))) {
+        fail(&r, "redis", addr_why);
+        goto fail;
+    }
+    char *level = NULL;
+    if (get_string(&r, root, "", "log_level", &level, false) < 0) goto fail;
+    if (level != NULL) {
+        static const char *const names[] = {"debug", "info", "warn", "error"};
+        int found = -1;
+        for (int i = 0; i < 4; i++)
+            if (strcmp(level, names[i]) == 0) found = i;
+        free(level);
+        if (found < 0) {
+            fail(&r, "log_level", "must be one of debug, info, warn, error");
+            goto fail;
+        }
+        c->log_level = (srv_log_level_t)found;
+    }
+
+    json_object *tenants;
+    if (!json_object_object_get_ex(root, "tenants", &tenants)) {
+        fail(&r, "tenants", "is required (an array of tenants, or the path of a JSON file holding one)");
+        goto fail;
+    }
+    if (json_object_is_type(tenants, json_type_string)) {
+        char tpath[4096];
+        const char *name = json_object_get_string(tenants);
+        if (name[0] == '/') snprintf(tpath, sizeof(tpath), "%s", name);
+        else snprintf(tpath, sizeof(tpath), "%s/%s", config_dir, name);
+        char inner[512];
+        tenants_file = srv_json_read_file(tpath, CONFIG_MAX_BYTES, inner, sizeof(inner));
+        if (tenants_file == NULL) {
+            fail(&r, "tenants", inner);
+            goto fail;
+        }
+        tenants = tenants_file;
+    }
+    if (!json_object_is_type(tenants, json_type_array) || json_object_array_length(tenants) == 0) {
+        fail(&r, "tenants", "must be a non-empty array of tenants");
+        goto fail;
+    }
+    size_t n = json_object_array_length(tenants);
+    if (n > MAX_TENANTS) {
+        fail(&r, "tenants", "has too many entries");
+        goto fail;
+    }
+    c->tenants = calloc(n, sizeof(*c->tenants));
+    if (c->tenants == NULL) goto fail;
+    for (size_t i = 0; i < n; i++) {
+        char tp[64];
+        snprintf(tp, sizeof(tp), "tenants[%zu]", i);
+        c->tenant_count = i + 1;
+        if (!read_tenant(&r, json_object_array_get_idx(tenants, i), tp, config_dir, &c->tenants[i])) goto fail;
+        for (size_t j = 0; j < i; j++) {
+            char p[96];
+            if (strcmp(c->tenants[j].id, c->tenants[i].id) == 0) {
+                snprintf(p, sizeof(p), "%s.id", tp);
+                fail(&r, p, "duplicates the id of another tenant");
+                goto fail;
+            }
+            if (memcmp(c->tenants[j].key_digest, c->tenants[i].key_digest, 32) == 0) {
+                snprintf(p, sizeof(p), "%s.api_key_sha256", tp);
+                fail(&r, p, "is the same key as another tenant's");
+                goto fail;
+            }
+        }
+    }
+    json_object_put(root);
+    json_object_put(tenants_file);
+    free(path_copy);
+    return c;
+
+fail:
+    json_object_put(root);
+    json_object_put(tenants_file);
+    free(path_copy);
+    srv_config_free(c);
+    return NULL;
+}
+
+void srv_config_free(srv_config_t *c)
+{
+    if (c == NULL) return;
+    for (size_t i = 0; i < c->tenant_count; i++) tenant_free(&c->tenants[i]);
+    free(c->tenants);
+    free(c->listen_address);
+    free(c->redis_address);
+    free(c);
+}

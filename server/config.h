@@ -1,0 +1,29 @@
+/* server/config.h: the frozen process configuration (listen address, workers, Redis, log level, tenants). */
+#ifndef FD_SERVER_CONFIG_H
+#define FD_SERVER_CONFIG_H
+
+#include <stddef.h>
+
+#include "booking/model.h"
+
+typedef enum srv_log_level { SRV_LOG_DEBUG, SRV_LOG_INFO, SRV_LOG_WARN, SRV_LOG_ERROR } srv_log_level_t;
+
+typedef struct srv_config {
+    char *listen_address;
+    int port;
+    int workers;
+    char *redis_address;
+    srv_log_level_t log_level;
+    bk_tenant_t *tenants;
+    size_t tenant_count;
+} srv_config_t;
+
+/** Reads and validates the JSON config at `path` (tenants inline or in a file named relative to the config's
+ * folder), creating each tenant's provider. Returns the config, or NULL with a message naming the offending
+ * field (e.g. "tenants[0].api_key_sha256: must be 64 hex digits") in why. Free with srv_config_free. */
+srv_config_t *srv_config_load(const char *path, char *why, size_t why_cap);
+
+/** Frees a config and its tenants' providers. */
+void srv_config_free(srv_config_t *config);
+
+#endif

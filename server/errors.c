@@ -1,0 +1,50 @@
+/* server/errors.c: the error table and its one JSON renderer (see errors.h). */
+#include "server/errors.h"
+
+#include <json.h>
+#include <stdio.h>
+#include <string.h>
+
+static const struct {
+    int status;
+    const char *code;
+    const char *message;
+} table[] = {
+#define X(name, status, code, message) {status, code, message},
+    SRV_ERRORS(X)
+#undef X
+};
+
+int srv_error_status(srv_error_t err)
+{
+    return err < SRV_ERR__COUNT ? table[err].status : 500;
+}
+
+const char *srv_error_code(srv_error_t err)
+{
+    return err < SRV_ERR__COUNT ? table[err].code : "internal";
+}
+
+const char *srv_error_message(srv_error_t err)
+{
+    return err < SRV_ERR__COUNT ? table[err].message : "Internal error.";
+}
+
+size_t srv_error_render(srv_error_t err, const char *message, const char *field, char *buf, size_t cap)
+{
+    json_object *inner = json_object_new_object();
+    json_object_object_add(inner, "code", json_object_new_string(srv_error_code(err)));
+    json_object_object_add(inner, "message", json_object_new_string(message ? message : srv_error_message(err)));
+    json_object_object_add(inner, "field", field ? json_object_new_string(field) : NULL);
+    json_object *root = json_object_new_object();
+    json_object_object_add(root, "error", inner);
+    size_t len;
+    const char *s = json_object_to_json_string_length(root, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+    if (len >= cap) len = cap ? cap - 1 : 0;
+    if (cap) {
+        memcpy(buf, s, len);
+        buf[len] = '\0';
+    }
+    json_object_put(root);
+    return len;
+}

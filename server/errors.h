@@ -1,0 +1,46 @@
+/* server/errors.h: every error the HTTP contract can answer, in one table: code, status, name, message. */
+#ifndef FD_SERVER_ERRORS_H
+#define FD_SERVER_ERRORS_H
+
+#include <stddef.h>
+
+/* X(enum suffix, HTTP status, snake_case code, default message) */
+#define SRV_ERRORS(X)                                                                                               \
+    X(INVALID_JSON, 400, "invalid_json", "The request body is not a valid JSON object.")                           \
+    X(INVALID_FIELD, 400, "invalid_field", "A field has the wrong type or format.")                                \
+    X(MISSING_FIELD, 400, "missing_field", "A required field is missing.")                                         \
+    X(UNAUTHORIZED, 401, "unauthorized", "Send a valid API key in the x-api-key header.")                          \
+    X(BOOKING_NOT_ENABLED, 403, "booking_not_enabled", "This location is not enabled for booking")                 \
+    X(LOCATION_FORBIDDEN, 403, "location_forbidden", "This API key may not use that location.")                    \
+    X(NOT_FOUND, 404, "not_found", "There is no such route.")                                                      \
+    X(METHOD_NOT_ALLOWED, 405, "method_not_allowed", "This route does not accept that method.")                    \
+    X(BODY_TOO_LARGE, 413, "body_too_large", "The request body is larger than 64 KiB.")                            \
+    X(URI_TOO_LONG, 414, "uri_too_long", "The query string is longer than 8 KiB.")                                 \
+    X(UNSUPPORTED_MEDIA_TYPE, 415, "unsupported_media_type", "Send the body as JSON (Content-Type: application/json).") \
+    X(RATE_LIMITED, 429, "rate_limited", "Too many requests for this API key; retry after the given seconds.")     \
+    X(EMR_ERROR, 502, "emr_error", "The clinic's system answered with an error. Please try again shortly.")        \
+    X(REDIS_UNAVAILABLE, 503, "redis_unavailable", "The booking service is briefly unavailable. Please try again in a moment.") \
+    X(SERVICE_UNAVAILABLE, 503, "service_unavailable", "The clinic's system is unavailable right now. Please try again in a moment.") \
+    X(EMR_TIMEOUT, 504, "emr_timeout", "The clinic's system did not answer in time. Please try again.")
+
+typedef enum srv_error {
+#define X(name, status, code, message) SRV_ERR_##name,
+    SRV_ERRORS(X)
+#undef X
+        SRV_ERR__COUNT
+} srv_error_t;
+
+/** HTTP status of an error. */
+int srv_error_status(srv_error_t err);
+
+/** snake_case code of an error, e.g. "location_forbidden". */
+const char *srv_error_code(srv_error_t err);
+
+/** Default sentence of an error. */
+const char *srv_error_message(srv_error_t err);
+
+/** Writes {"error":{"code","message","field"}} into buf (message NULL = the default; field NULL = JSON null).
+ * Returns the length written, truncated to fit cap (cap >= 64 keeps it valid JSON for the default messages). */
+size_t srv_error_render(srv_error_t err, const char *message, const char *field, char *buf, size_t cap);
+
+#endif

@@ -1,0 +1,110 @@
+/* server/main.c: the frontdesk process: command line, config, worker threads, signals. */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "server/auth.h"
+#include "server/config.h"
+#include "server/log.h"
+#include "server/router.h"
+#include "server/worker.h"
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: frontdesk --config FILE     serve the tenants of FILE (JSON; see README)\n"
+                 "       frontdesk hash-key KEY      print the SHA-256 digest of an API key, for a tenant's "
+                 "api_key_sha256\n"
+                 "       frontdesk --version | --help\n");
+}
+
+static int hash_key(const char *key)
+{
+    unsigned char digest[32];
+    char hex[65];
+    srv_key_digest(key, strlen(key), digest);
+    srv_digest_hex(digest, hex);
+    printf("%s\n", hex);
+    return 0;
+}
+
+static int serve(const char *config_path)
+{
+    char why[1024];
+    srv_config_t *config = srv_config_load(config_path, why, sizeof(why));
+    if (config == NULL) {
+        fprintf(stderr, "config: %s\n", why);
+        return 2;
+    }
+    srv_log_set_level(config->log_level);
+    signal(SIGPIPE, SIG_IGN);
+
+    srv_app_t app;
+    memset(&app, 0, sizeof(app));
+    app.config = config;
+    h2o_config_init(&app.globalconf);
+    app.globalconf.server_name = h2o_iovec_init(H2O_STRLIT("frontdesk"));
+    /* Bodies up to 1 MiB reach the router, which answers JSON 413 above 64 KiB; larger ones get h2o's 413. */
+    app.globalconf.max_request_entity_size = 1u << 20;
+    h2o_hostconf_t *host = h2o_config_register_host(&app.globalconf, h2o_iovec_init(H2O_STRLIT("default")), 65535);
+    srv_router_register(host);
+
+    int n = config->workers;
+    srv_worker_t *workers = calloc((size_t)n, sizeof(*workers));
+    if (workers == NULL) return 1;
+    for (int i = 0; i < n; i++) {
+        workers[i].index = i;
+        workers[i].app = &app;
+        workers[i].listen_fd = srv_worker_bind(config->listen_address, config->port);
+        if (workers[i].listen_fd < 0) {
+            fprintf(stderr, "listen: cannot listen on %s:%d: %s\n", config->listen_address, config->port,
+                    strerror(errno));
+            return 1;
+        }
+    }
+
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &signals, NULL);
+    for (int i = 0; i < n; i++) {
+        if (srv_worker_start(&workers[i]) != 0) {
+            fprintf(stderr, "cannot start worker threads\n");
+            return 1;
+        }
+    }
+    char extra[256];
+    snprintf(extra, sizeof(extra), "\"version\":\"%s\",\"address\":\"%s\",\"port\":%d,\"workers\":%d,\"tenants\":%zu",
+             FD_VERSION, config->listen_address, config->port, n, config->tenant_count);
+    srv_log(SRV_LOG_INFO, "listening", extra);
+
+    int sig = 0;
+    sigwait(&signals, &sig);
+    srv_log(SRV_LOG_INFO, "stopping", NULL);
+    for (int i = 0; i < n; i++) srv_worker_stop(&workers[i]);
+    for (int i = 0; i < n; i++) pthread_join(workers[i].thread, NULL);
+    srv_log(SRV_LOG_INFO, "stopped", NULL);
+    free(workers);
+    srv_config_free(config);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        usage(stdout);
+        return 0;
+    }
+    if (argc == 2 && strcmp(argv[1], "--version") == 0) {
+        printf("frontdesk %s\n", FD_VERSION);
+        return 0;
+    }
+    if (argc == 3 && strcmp(argv[1], "hash-key") == 0) return hash_key(argv[2]);
+    if (argc == 3 && strcmp(argv[1], "--config") == 0) return serve(argv[2]);
+    usage(stderr);
+    return 2;
+}

@@ -1,0 +1,156 @@
+/* server/request.c: request records, holds, deadlines and the one response path (see request.h). */
+#include "server/request.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "server/log.h"
+#include "server/router.h"
+#include "server/worker.h"
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void request_free(srv_request_t *r)
+{
+    json_object_put(r->body);
+    r->worker->in_flight--;
+    free(r);
+}
+
+static void on_dispose(void *slot)
+{
+    srv_request_t *r = *(srv_request_t **)slot;
+    if (r == NULL) return;
+    r->req = NULL;
+    if (h2o_timeout_is_linked(&r->deadline)) h2o_timeout_unlink(&r->deadline);
+    if (r->holds == 0) request_free(r);
+}
+
+static void on_deadline(h2o_timeout_entry_t *entry)
+{
+    srv_request_t *r = H2O_STRUCT_FROM_MEMBER(srv_request_t, deadline, entry);
+    if (r->req != NULL && !r->responded) {
+        if (srv_error_status(r->deadline_error) == 503) srv_add_header(r, "retry-after", "1");
+        srv_respond_error(r, r->deadline_error, NULL, NULL);
+    }
+}
+
+srv_request_t *srv_request_begin(h2o_req_t *req, srv_worker_t *worker)
+{
+    srv_request_t *r = calloc(1, sizeof(*r));
+    if (r == NULL) return NULL;
+    srv_request_t **slot = h2o_mem_alloc_shared(&req->pool, sizeof(*slot), on_dispose);
+    *slot = r;
+    r->req = req;
+    r->worker = worker;
+    r->started_ns = now_ns();
+    r->deadline_error = SRV_ERR_REDIS_UNAVAILABLE;
+    r->deadline.cb = on_deadline;
+    h2o_timeout_link(&worker->loop, &worker->deadline, &r->deadline);
+    worker->in_flight++;
+    return r;
+}
+
+void srv_request_hold(srv_request_t *r)
+{
+    r->holds++;
+}
+
+bool srv_request_release(srv_request_t *r)
+{
+    r->holds--;
+    if (r->req == NULL) {
+        if (r->holds == 0) request_free(r);
+        return false;
+    }
+    return !r->responded;
+}
+
+void srv_add_header(srv_request_t *r, const char *name, const char *value)
+{
+    if (r->req == NULL) return;
+    h2o_req_t *req = r->req;
+    size_t nlen = strlen(name), vlen = strlen(value);
+    char *n = h2o_mem_alloc_pool(&req->pool, nlen);
+    memcpy(n, name, nlen);
+    char *v = h2o_mem_alloc_pool(&req->pool, vlen);
+    memcpy(v, value, vlen);
+    h2o_add_header_by_str(&req->pool, &req->res.headers, n, nlen, 0, NULL, v, vlen);
+}
+
+static const char *reason_of(int status)
+{
+    switch (status) {
+    case 200: return "OK";
+    case 201: return "Created";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 409: return "Conflict";
+    case 413: return "Payload Too Large";
+    case 414: return "URI Too Long";
+    case 415: return "Unsupported Media Type";
+    case 422: return "Unprocessable Content";
+    case 429: return "Too Many Requests";
+    case 502: return "Bad Gateway";
+    case 503: return "Service Unavailable";
+    case 504: return "Gateway Timeout";
+    default: return "Status";
+    }
+}
+
+static void send_body(srv_request_t *r, int status, const char *body, size_t len)
+{
+    h2o_req_t *req = r->req;
+    r->responded = true;
+    if (h2o_timeout_is_linked(&r->deadline)) h2o_timeout_unlink(&r->deadline);
+    double ms = (double)(now_ns() - r->started_ns) / 1e6;
+    srv_log_request(r->route != NULL ? r->route->name : "(unknown)", srv_method_name(req), status, ms,
+                    r->tenant != NULL ? r->tenant->id : NULL);
+    req->res.status = status;
+    req->res.reason = reason_of(status);
+    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, H2O_STRLIT("application/json"));
+    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL, H2O_STRLIT("no-store"));
+    /* h2o_send_inline leaves Content-Length unset, which turns every non-200 into Connection: close. */
+    req->res.content_length = len;
+    h2o_send_inline(req, body, len);
+}
+
+void srv_respond_json(srv_request_t *r, int status, json_object *body)
+{
+    if (r->req == NULL || r->responded) return;
+    size_t len;
+    const char *s = json_object_to_json_string_length(body, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE,
+                                                      &len);
+    send_body(r, status, s, len);
+}
+
+void srv_respond_error(srv_request_t *r, srv_error_t err, const char *message, const char *field)
+{
+    if (r->req == NULL || r->responded) return;
+    char buf[1024];
+    size_t len = srv_error_render(err, message, field, buf, sizeof(buf));
+    send_body(r, srv_error_status(err), buf, len);
+}
+
+void srv_respond_error_bare(h2o_req_t *req, srv_error_t err)
+{
+    char buf[512];
+    size_t len = srv_error_render(err, NULL, NULL, buf, sizeof(buf));
+    char *copy = h2o_mem_alloc_pool(&req->pool, len);
+    memcpy(copy, buf, len);
+    req->res.status = srv_error_status(err);
+    req->res.reason = reason_of(req->res.status);
+    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, H2O_STRLIT("application/json"));
+    req->res.content_length = len;
+    h2o_send_inline(req, copy, len);
+}

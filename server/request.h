@@ -1,0 +1,58 @@
+/* server/request.h: the life of one HTTP request across asynchronous calls.
+ *
+ * A srv_request_t lives on the heap; h2o's request pool only holds a pointer to it with a dispose hook, so a
+ * client that goes away (HTTP/2 reset, closed connection) never leaves a callback writing into freed memory.
+ * Every asynchronous call made for a request takes a hold (srv_request_hold) and gives it back in its
+ * callback (srv_request_release); the request is freed when h2o has disposed of it and no hold is left. Each
+ * request has a deadline; when it passes, the request is answered with r->deadline_error and late callbacks
+ * find it answered. Every answer goes through srv_respond_* which sets Content-Length (keep-alive survives
+ * errors), renders JSON and writes the access log line. */
+#ifndef FD_SERVER_REQUEST_H
+#define FD_SERVER_REQUEST_H
+
+#include <h2o.h>
+#include <json.h>
+#include <stdbool.h>
+
+#include "booking/model.h"
+#include "server/errors.h"
+
+struct srv_worker;
+struct srv_route;
+
+typedef struct srv_request {
+    h2o_req_t *req; /* NULL once h2o disposed of the request */
+    struct srv_worker *worker;
+    const struct srv_route *route;
+    const bk_tenant_t *tenant; /* set by auth */
+    json_object *body;         /* parsed JSON body of POST routes, owned */
+    uint64_t started_ns;
+    h2o_timeout_entry_t deadline;
+    srv_error_t deadline_error;
+    unsigned holds;
+    bool responded;
+} srv_request_t;
+
+/** Creates the request record for `req` on its worker and starts its deadline. NULL when out of memory. */
+srv_request_t *srv_request_begin(h2o_req_t *req, struct srv_worker *worker);
+
+/** Takes a hold before starting an asynchronous call for r. */
+void srv_request_hold(srv_request_t *r);
+
+/** Gives the hold back in the call's callback. Returns true when r may still be answered; false when it was
+ * answered already or the client is gone (r may have been freed: do not touch it then). */
+bool srv_request_release(srv_request_t *r);
+
+/** Answers with a JSON body (not consumed: the caller keeps ownership of `body`). */
+void srv_respond_json(srv_request_t *r, int status, json_object *body);
+
+/** Answers with an error (message NULL = the table's default; field NULL = not about a field). */
+void srv_respond_error(srv_request_t *r, srv_error_t err, const char *message, const char *field);
+
+/** Adds a response header before answering (name lower-case, e.g. "retry-after"). */
+void srv_add_header(srv_request_t *r, const char *name, const char *value);
+
+/** Answers an error for a request that has no srv_request_t (out of memory). */
+void srv_respond_error_bare(h2o_req_t *req, srv_error_t err);
+
+#endif

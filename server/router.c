@@ -1,0 +1,156 @@
+/* server/router.c: route table and the checks every request passes before its handler (see router.h). */
+#include "server/router.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "server/auth.h"
+#include "server/body.h"
+#include "server/rate_limit.h"
+#include "server/routes.h"
+#include "server/worker.h"
+
+static const srv_route_t routes[] = {
+    {"/healthz", SRV_GET, false, srv_route_healthz, "/healthz"},
+    {"/readyz", SRV_GET, false, srv_route_readyz, "/readyz"},
+    {"/ai_brain/fetchAllStaff", SRV_POST, true, srv_route_fetch_all_staff, "/ai_brain/fetchAllStaff"},
+    {"/ai_brain/fetchAllTreatments", SRV_POST, true, srv_route_fetch_all_treatments, "/ai_brain/fetchAllTreatments"},
+    {"/ai_brain/fetchAllLocations", SRV_POST, true, srv_route_fetch_all_locations, "/ai_brain/fetchAllLocations"},
+};
+
+const char *srv_method_name(h2o_req_t *req)
+{
+    if (h2o_memis(req->method.base, req->method.len, H2O_STRLIT("GET"))) return "GET";
+    if (h2o_memis(req->method.base, req->method.len, H2O_STRLIT("POST"))) return "POST";
+    if (h2o_memis(req->method.base, req->method.len, H2O_STRLIT("HEAD"))) return "HEAD";
+    if (h2o_memis(req->method.base, req->method.len, H2O_STRLIT("PUT"))) return "PUT";
+    if (h2o_memis(req->method.base, req->method.len, H2O_STRLIT("DELETE"))) return "DELETE";
+    if (h2o_memis(req->method.base, req->method.len, H2O_STRLIT("PATCH"))) return "PATCH";
+    if (h2o_memis(req->method.base, req->method.len, H2O_STRLIT("OPTIONS"))) return "OPTIONS";
+    return "OTHER";
+}
+
+static srv_method_t method_of(h2o_req_t *req)
+{
+    const char *m = srv_method_name(req);
+    if (strcmp(m, "GET") == 0) return SRV_GET;
+    if (strcmp(m, "POST") == 0) return SRV_POST;
+    return 0;
+}
+
+static void run_handler(srv_request_t *r)
+{
+    r->route->handler(r);
+}
+
+static void on_rate(int ok, int retry_after, void *data)
+{
+    srv_request_t *r = data;
+    if (!srv_request_release(r)) return;
+    if (ok < 0) {
+        srv_add_header(r, "retry-after", "1");
+        srv_respond_error(r, SRV_ERR_REDIS_UNAVAILABLE, NULL, NULL);
+    } else if (ok == 0) {
+        char seconds[16];
+        snprintf(seconds, sizeof(seconds), "%d", retry_after);
+        srv_add_header(r, "retry-after", seconds);
+        srv_respond_error(r, SRV_ERR_RATE_LIMITED, NULL, NULL);
+    } else {
+        run_handler(r);
+    }
+}
+
+/* Parses the JSON body into r->body. Answers the error itself and returns false when the body is unusable. */
+static bool read_body(srv_request_t *r)
+{
+    h2o_req_t *req = r->req;
+    ssize_t i = h2o_find_header(&req->headers, H2O_TOKEN_CONTENT_TYPE, -1);
+    const char *type = i >= 0 ? req->headers.entries[i].value.base : NULL;
+    size_t type_len = i >= 0 ? req->headers.entries[i].value.len : 0;
+    char message[256];
+    srv_error_t err = srv_body_parse(type, type_len, req->entity.base, req->entity.len, &r->body, message,
+                                     sizeof(message));
+    if (err == SRV_ERR__COUNT) return true;
+    srv_respond_error(r, err, message[0] ? message : NULL, NULL);
+    return false;
+}
+
+static void answer_method_not_allowed(srv_request_t *r, const char *path, size_t path_len)
+{
+    char allow[32] = "";
+    for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+        if (h2o_memis(path, path_len, routes[i].path, strlen(routes[i].path))) {
+            const char *m = routes[i].method == SRV_GET ? "GET" : "POST";
+            if (allow[0] != '\0') strncat(allow, ", ", sizeof(allow) - strlen(allow) - 1);
+            strncat(allow, m, sizeof(allow) - strlen(allow) - 1);
+        }
+    }
+    srv_add_header(r, "allow", allow);
+    srv_respond_error(r, SRV_ERR_METHOD_NOT_ALLOWED, NULL, NULL);
+}
+
+static int on_req(h2o_handler_t *self, h2o_req_t *req)
+{
+    srv_worker_t *w = srv_worker_of(req);
+    srv_request_t *r = srv_request_begin(req, w);
+    if (r == NULL) {
+        srv_respond_error_bare(req, SRV_ERR_SERVICE_UNAVAILABLE);
+        return 0;
+    }
+    const char *path = req->path_normalized.base;
+    size_t path_len = req->path_normalized.len;
+    srv_method_t method = method_of(req);
+    const srv_route_t *route = NULL;
+    bool path_known = false;
+    for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+        if (!h2o_memis(path, path_len, routes[i].path, strlen(routes[i].path))) continue;
+        path_known = true;
+        if (routes[i].method == method) route = &routes[i];
+    }
+    if (!path_known) {
+        srv_respond_error(r, SRV_ERR_NOT_FOUND, NULL, NULL);
+        return 0;
+    }
+    if (route == NULL) {
+        answer_method_not_allowed(r, path, path_len);
+        return 0;
+    }
+    r->route = route;
+    if (req->query_at != SIZE_MAX && req->path.len - req->query_at > SRV_MAX_QUERY_BYTES + 1) {
+        srv_respond_error(r, SRV_ERR_URI_TOO_LONG, NULL, NULL);
+        return 0;
+    }
+    if (!route->authenticated) {
+        run_handler(r);
+        return 0;
+    }
+    ssize_t key_at = h2o_find_header_by_str(&req->headers, H2O_STRLIT("x-api-key"), -1);
+    const bk_tenant_t *tenant = NULL;
+    if (key_at >= 0)
+        tenant = srv_auth_tenant(w->app->config, req->headers.entries[key_at].value.base,
+                                 req->headers.entries[key_at].value.len);
+    if (tenant == NULL) {
+        srv_respond_error(r, SRV_ERR_UNAUTHORIZED, NULL, "x-api-key");
+        return 0;
+    }
+    r->tenant = tenant;
+    if (!tenant->ai_booking) {
+        srv_respond_error(r, SRV_ERR_BOOKING_NOT_ENABLED, NULL, NULL);
+        return 0;
+    }
+    if (route->method == SRV_POST && !read_body(r)) return 0;
+    srv_request_hold(r);
+    if (srv_rate_limit_take(w->store, tenant, on_rate, r) != 0) {
+        srv_request_release(r);
+        srv_add_header(r, "retry-after", "1");
+        srv_respond_error(r, SRV_ERR_REDIS_UNAVAILABLE, NULL, NULL);
+    }
+    return 0;
+}
+
+void srv_router_register(h2o_hostconf_t *host)
+{
+    h2o_pathconf_t *pathconf = h2o_config_register_path(host, "/", 0);
+    h2o_handler_t *handler = h2o_create_handler(pathconf, sizeof(*handler));
+    handler->on_req = on_req;
+}

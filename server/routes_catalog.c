@@ -1,0 +1,139 @@
+/* server/routes_catalog.c: POST /ai_brain/fetchAllStaff, fetchAllTreatments and fetchAllLocations. */
+#include "server/routes.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "booking/catalog_cache.h"
+#include "booking/catalog_json.h"
+#include "server/worker.h"
+
+typedef enum catalog_part { PART_STAFF, PART_TREATMENTS, PART_LOCATIONS } catalog_part_t;
+
+typedef struct catalog_call {
+    srv_request_t *r;
+    catalog_part_t part;
+} catalog_call_t;
+
+/* The location named by the body (locationId or location_id), or NULL when absent. Answers 400 and returns
+ * false when it is present but not a string. */
+static bool body_location(srv_request_t *r, const char **id, const char **field)
+{
+    static const char *const names[] = {"locationId", "location_id"};
+    *id = NULL;
+    for (int i = 0; i < 2; i++) {
+        json_object *v;
+        if (!json_object_object_get_ex(r->body, names[i], &v) || json_object_is_type(v, json_type_null)) continue;
+        if (!json_object_is_type(v, json_type_string) || json_object_get_string_len(v) == 0) {
+            srv_respond_error(r, SRV_ERR_INVALID_FIELD, "locationId must be a location id string.", names[i]);
+            return false;
+        }
+        *id = json_object_get_string(v);
+        *field = names[i];
+        return true;
+    }
+    return true;
+}
+
+static srv_error_t error_of(prov_status_t status)
+{
+    switch (status) {
+    case PROV_TIMEOUT: return SRV_ERR_EMR_TIMEOUT;
+    case PROV_UPSTREAM: return SRV_ERR_EMR_ERROR;
+    default: return SRV_ERR_SERVICE_UNAVAILABLE;
+    }
+}
+
+static json_object *render(const bk_tenant_t *tenant, const bk_catalog_t *c, catalog_part_t part,
+                           const char *location_id)
+{
+    json_object *list = json_object_new_array();
+    const char *key = "locations";
+    if (part == PART_LOCATIONS) {
+        for (size_t i = 0; i < c->location_count; i++)
+            if (bk_tenant_allows_location(tenant, c, c->locations[i].id))
+                json_object_array_add(list, bk_location_to_json(&c->locations[i]));
+    } else if (part == PART_STAFF) {
+        key = "staff";
+        for (size_t i = 0; i < c->staff_count; i++)
+            if (bk_strings_contains(&c->staff[i].location_ids, location_id))
+                json_object_array_add(list, bk_staff_to_json(&c->staff[i]));
+    } else {
+        key = "treatments";
+        for (size_t i = 0; i < c->treatment_count; i++)
+            if (bk_strings_contains(&c->treatments[i].location_ids, location_id))
+                json_object_array_add(list, bk_treatment_to_json(&c->treatments[i]));
+    }
+    json_object *body = json_object_new_object();
+    json_object_object_add(body, key, list);
+    return body;
+}
+
+static void on_catalog(prov_status_t status, const bk_catalog_t *catalog, bk_catalog_source_t source, void *data)
+{
+    catalog_call_t *call = data;
+    srv_request_t *r = call->r;
+    catalog_part_t part = call->part;
+    free(call);
+    if (!srv_request_release(r)) return;
+    if (status != PROV_OK) {
+        srv_error_t err = error_of(status);
+        if (srv_error_status(err) == 503) srv_add_header(r, "retry-after", "1");
+        srv_respond_error(r, err, NULL, NULL);
+        return;
+    }
+    const char *location_id = NULL, *field = "locationId";
+    if (!body_location(r, &location_id, &field)) return;
+    if (location_id != NULL) {
+        if (!bk_tenant_allows_location(r->tenant, catalog, location_id)) {
+            srv_respond_error(r, SRV_ERR_LOCATION_FORBIDDEN, "This API key may not use that location.", field);
+            return;
+        }
+    } else if (part != PART_LOCATIONS) {
+        const bk_location_t *fallback = bk_tenant_default_location(r->tenant, catalog);
+        if (fallback == NULL) {
+            srv_respond_error(r, SRV_ERR_LOCATION_FORBIDDEN, "This API key has no location it may book.", NULL);
+            return;
+        }
+        location_id = fallback->id;
+    }
+    json_object *body = render(r->tenant, catalog, part, location_id);
+    srv_respond_json(r, 200, body);
+    json_object_put(body);
+}
+
+static void fetch(srv_request_t *r, catalog_part_t part)
+{
+    const char *location_id, *field;
+    if (!body_location(r, &location_id, &field)) return; /* type errors need no catalog */
+    catalog_call_t *call = malloc(sizeof(*call));
+    if (call == NULL) {
+        srv_respond_error(r, SRV_ERR_SERVICE_UNAVAILABLE, NULL, NULL);
+        return;
+    }
+    call->r = r;
+    call->part = part;
+    r->deadline_error = SRV_ERR_EMR_TIMEOUT;
+    srv_request_hold(r);
+    if (bk_catalog_get(&r->worker->booking, r->tenant, on_catalog, call) != 0) {
+        free(call);
+        srv_request_release(r);
+        srv_add_header(r, "retry-after", "1");
+        srv_respond_error(r, SRV_ERR_REDIS_UNAVAILABLE, NULL, NULL);
+    }
+}
+
+void srv_route_fetch_all_staff(srv_request_t *r)
+{
+    fetch(r, PART_STAFF);
+}
+
+void srv_route_fetch_all_treatments(srv_request_t *r)
+{
+    fetch(r, PART_TREATMENTS);
+}
+
+void srv_route_fetch_all_locations(srv_request_t *r)
+{
+    fetch(r, PART_LOCATIONS);
+}

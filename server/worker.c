@@ -1,0 +1,140 @@
+/* server/worker.c: worker threads: loop, listener, h2o context, store, graceful stop (see worker.h). */
+#include "server/worker.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "server/log.h"
+
+srv_worker_t *srv_worker_of(h2o_req_t *req)
+{
+    return H2O_STRUCT_FROM_MEMBER(srv_worker_t, ctx, req->conn->ctx);
+}
+
+int srv_worker_bind(const char *address, int port)
+{
+    struct sockaddr_in addr;
+    memset(&addr, 0, sizeof(addr));
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons((uint16_t)port);
+    if (inet_pton(AF_INET, address, &addr.sin_addr) != 1) {
+        errno = EINVAL;
+        return -1;
+    }
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -1;
+    int on = 1;
+    if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) != 0 ||
+        setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof(on)) != 0 ||
+        bind(fd, (struct sockaddr *)&addr, sizeof(addr)) != 0 || listen(fd, 1024) != 0) {
+        int saved = errno;
+        close(fd);
+        errno = saved;
+        return -1;
+    }
+    return fd;
+}
+
+static void on_tcp_closed(uv_handle_t *handle)
+{
+    free(handle);
+}
+
+static void on_accept(uv_stream_t *listener, int status)
+{
+    srv_worker_t *w = listener->data;
+    if (status != 0 || w->stopping) return;
+    uv_tcp_t *conn = malloc(sizeof(*conn));
+    if (conn == NULL) return;
+    uv_tcp_init(listener->loop, conn);
+    if (uv_accept(listener, (uv_stream_t *)conn) != 0) {
+        uv_close((uv_handle_t *)conn, on_tcp_closed);
+        return;
+    }
+    uv_tcp_nodelay(conn, 1);
+    h2o_socket_t *sock = h2o_uv_socket_create((uv_stream_t *)conn, on_tcp_closed);
+    h2o_accept(&w->accept_ctx, sock);
+}
+
+static void on_store_connected(store_t *store, void *data)
+{
+    srv_worker_t *w = data;
+    const srv_config_t *config = w->app->config;
+    for (size_t i = 0; i < config->tenant_count; i++) {
+        const bk_tenant_t *t = &config->tenants[i];
+        if (t->provider->on_store_connected != NULL)
+            t->provider->on_store_connected(t->provider_instance, &w->booking.prov);
+    }
+    if (w->index == 0) srv_log(SRV_LOG_INFO, "redis connected", NULL);
+}
+
+static void finish(srv_worker_t *w)
+{
+    uv_timer_stop(&w->drain_timer);
+    uv_close((uv_handle_t *)&w->drain_timer, NULL);
+    uv_close((uv_handle_t *)&w->stop_async, NULL);
+    store_destroy(w->store);
+    w->store = NULL;
+    uv_stop(&w->loop);
+}
+
+static void on_drain_tick(uv_timer_t *timer)
+{
+    srv_worker_t *w = timer->data;
+    if (w->in_flight == 0 || uv_now(&w->loop) - w->stop_started_ms >= SRV_DRAIN_LIMIT_MS) finish(w);
+}
+
+static void on_stop(uv_async_t *async)
+{
+    srv_worker_t *w = async->data;
+    if (w->stopping) return;
+    w->stopping = true;
+    w->stop_started_ms = uv_now(&w->loop);
+    uv_close((uv_handle_t *)&w->listener, NULL);
+    h2o_context_request_shutdown(&w->ctx);
+    uv_timer_start(&w->drain_timer, on_drain_tick, 0, 20);
+}
+
+static void *run(void *arg)
+{
+    srv_worker_t *w = arg;
+    uv_loop_init(&w->loop);
+    h2o_context_init(&w->ctx, &w->loop, (h2o_globalconf_t *)&w->app->globalconf);
+    w->accept_ctx.ctx = &w->ctx;
+    w->accept_ctx.hosts = w->app->globalconf.hosts;
+    h2o_timeout_init(&w->loop, &w->deadline, SRV_REQUEST_DEADLINE_MS);
+    uv_async_init(&w->loop, &w->stop_async, on_stop);
+    w->stop_async.data = w;
+    uv_timer_init(&w->loop, &w->drain_timer);
+    w->drain_timer.data = w;
+
+    w->store = store_create(&w->loop, w->app->config->redis_address, on_store_connected, w);
+    bk_env_init(&w->booking, &w->loop, w->store);
+
+    uv_tcp_init(&w->loop, &w->listener);
+    w->listener.data = w;
+    if (uv_tcp_open(&w->listener, w->listen_fd) != 0 || uv_listen((uv_stream_t *)&w->listener, 1024, on_accept) != 0) {
+        srv_log(SRV_LOG_ERROR, "worker cannot listen", NULL);
+        exit(1);
+    }
+    uv_run(&w->loop, UV_RUN_DEFAULT);
+    /* Let closed handles (store, timers) run their close callbacks. */
+    uv_run(&w->loop, UV_RUN_NOWAIT);
+    bk_env_dispose(&w->booking);
+    return NULL;
+}
+
+int srv_worker_start(srv_worker_t *w)
+{
+    return pthread_create(&w->thread, NULL, run, w) == 0 ? 0 : -1;
+}
+
+void srv_worker_stop(srv_worker_t *w)
+{
+    uv_async_send(&w->stop_async);
+}

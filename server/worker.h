@@ -1,0 +1,55 @@
+/* server/worker.h: one worker thread: its own uv loop, h2o context, listener (SO_REUSEPORT) and Redis store. */
+#ifndef FD_SERVER_WORKER_H
+#define FD_SERVER_WORKER_H
+
+#include <h2o.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <uv.h>
+
+#include "booking/catalog_cache.h"
+#include "providers/provider.h"
+#include "server/config.h"
+#include "store/store.h"
+
+typedef struct srv_app {
+    const srv_config_t *config;
+    h2o_globalconf_t globalconf;
+} srv_app_t;
+
+typedef struct srv_worker {
+    int index;
+    const srv_app_t *app;
+    pthread_t thread;
+    int listen_fd;
+    uv_loop_t loop;
+    h2o_context_t ctx;
+    h2o_accept_ctx_t accept_ctx;
+    uv_tcp_t listener;
+    store_t *store;
+    bk_env_t booking; /* per-worker booking environment (store, providers, catalog memo) */
+    h2o_timeout_t deadline; /* per-request deadline list */
+    uv_async_t stop_async;
+    uv_timer_t drain_timer;
+    uint64_t stop_started_ms;
+    unsigned in_flight; /* requests begun and not yet disposed */
+    bool stopping;
+} srv_worker_t;
+
+#define SRV_REQUEST_DEADLINE_MS 5000
+#define SRV_DRAIN_LIMIT_MS 5000
+
+/** Binds a listening TCP socket with SO_REUSEPORT (one per worker). Returns the fd, or -1 with errno set. */
+int srv_worker_bind(const char *address, int port);
+
+/** Starts the worker thread on an already bound listen_fd. Returns 0, or -1. */
+int srv_worker_start(srv_worker_t *w);
+
+/** Asks the worker to stop accepting, finish its in-flight requests (at most SRV_DRAIN_LIMIT_MS) and exit;
+ * thread-safe. Join with pthread_join(w->thread). */
+void srv_worker_stop(srv_worker_t *w);
+
+/** The worker running a request's h2o context. */
+srv_worker_t *srv_worker_of(h2o_req_t *req);
+
+#endif
