@@ -87,7 +87,9 @@ void tz_local_date(const tz_zone_t *zone, tz_instant_t t, int *year, int *month,
 
 /* ---- ISO 8601 ------------------------------------------------------------------------------------------- */
 
-/** Parses a strict ISO 8601 date-time: YYYY-MM-DDTHH:MM[:SS[.fff]] followed by Z, ±hh:mm or nothing.
+/** Parses a strict ISO 8601 date-time: YYYY-MM-DDTHH:MM[:SS[.fff]] followed by Z, ±hh:mm or nothing
+ * (lower-case t/z accepted as RFC 3339 allows; 1-9 fraction digits, truncated to milliseconds; the result must
+ * lie in years 0001-9999 UTC).
  * Without an offset the time is read in `zone_if_local` (DST gap/overlap policy as tz_from_local with
  * TZ_OVERLAP_FIRST); if that is NULL a missing offset is an error. Returns 0, or -1 with a short reason
  * (e.g. "month 13 is not a month") written to why (may be NULL). */
@@ -99,7 +101,51 @@ int tz_parse_iso(const char *s, size_t len, const tz_zone_t *zone_if_local, tz_i
 /** Writes "2026-04-18T13:59:59.999Z" (UTC, milliseconds, Z). Returns the length. buf holds TZ_ISO_CAP. */
 size_t tz_format_utc(tz_instant_t t, char *buf);
 
-/** Writes "2026-04-18T09:59:59-04:00" (local time with the offset in force). Returns the length. */
+/** Writes "2026-04-18T09:59:59-04:00" (local time with the offset in force; ".fff" is added only when the
+ * milliseconds are not zero; local mean time before ~1900 shows offset seconds, "-04:56:02"). Returns the
+ * length. buf holds TZ_ISO_CAP. */
 size_t tz_format_local(const tz_zone_t *zone, tz_instant_t t, char *buf);
+
+/* ---- additions (issue 3): everything below extends the frozen contract above ------------------------- */
+
+/** The zone of a fixed UTC offset in seconds (|offset| <= 18 h), ID "UTC+05:30" / "UTC-05:00" ("UTC+00:00"
+ * for zero). tz_zone_load() also accepts these IDs. Returns NULL when out of range. Cached like any zone. */
+const tz_zone_t *tz_zone_fixed(int offset_seconds);
+
+/** The abbreviation in force at t as the tz database spells it ("EDT", "AEST", "+0545"); "" for fixed
+ * offsets. The pointer lives as long as the zone. */
+const char *tz_zone_abbrev(const tz_zone_t *zone, tz_instant_t t);
+
+/** The version of the system tz database the rules come from ("2026f"), or "unknown". */
+const char *tz_db_version(void);
+
+/** True (1) when `c` is a valid civil time: month 1-12, day within the month, 00:00:00.000-23:59:59.999. */
+int tz_civil_valid(const tz_civil_t *c);
+
+/** Days in a month of a year (proleptic Gregorian), 0 for a month outside 1-12. */
+int tz_days_in_month(int year, int month);
+
+/** The first instant of the local date after (year, month, day): the end (exclusive) of that day.
+ * Returns 0, or -1 for an invalid date. */
+int tz_day_end(const tz_zone_t *zone, int year, int month, int day, tz_instant_t *out);
+
+/** The same local wall time `days` local days after (or before, if negative) instant t: 9:00 on Saturday
+ * plus one day is 9:00 on Sunday even across a DST change. A result in a gap or overlap follows
+ * tz_from_local with `policy`; *kind (may be NULL) says which happened. Returns 0, or -1 if out of range. */
+int tz_add_local_days(const tz_zone_t *zone, tz_instant_t t, int days, tz_overlap_policy_t policy,
+                      tz_instant_t *out, tz_local_kind_t *kind);
+
+/** ISO weekday (1 = Monday ... 7 = Sunday) of the local date containing t. */
+int tz_local_weekday(const tz_zone_t *zone, tz_instant_t t);
+
+/** One local day: its date, ISO weekday and [start, end) instants. */
+typedef struct tz_day_range {
+    int year, month, day, weekday;
+    tz_instant_t start, end; /* end - start is 23, 23.5, 24, 24.5 or 25 hours */
+} tz_day_range_t;
+
+/** The `count` consecutive local days starting with the one containing t ("the next 7 local days" is
+ * count 7: today and the six after). Returns 0, or -1 if count < 0 or out of range. */
+int tz_local_days(const tz_zone_t *zone, tz_instant_t t, int count, tz_day_range_t *out);
 
 #endif

@@ -1,0 +1,231 @@
+/* tz/tz_spoken.c: owns spoken formatting: a per-thread cache of ICU formatters by locale, and the text of a local
+ * time (computed by our rules, formatted by ICU as if in GMT so ICU's 2022e zone data never decides offsets). */
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <unicode/ucal.h>
+#include <unicode/udat.h>
+#include <unicode/udatpg.h>
+#include <unicode/ureldatefmt.h>
+#include <unicode/ustring.h>
+
+#include "tz/tz_internal.h"
+#include "tz/tz_spoken.h"
+
+#define SPEAK_LOCALES 8 /* per speaker; least recently used is replaced */
+#define SPEAK_LOCALE_CAP 32
+#define SPEAK_UCAP 256
+
+typedef struct speak_locale {
+    char locale[SPEAK_LOCALE_CAP]; /* "" = free slot */
+    UDateFormat *date, *date_year, *time;
+    UChar glue[64]; /* "{1} 'at' {0}" */
+    UChar today[32], tomorrow[32];
+    uint64_t used;
+} speak_locale_t;
+
+struct tz_speaker {
+    speak_locale_t slots[SPEAK_LOCALES];
+    uint64_t tick;
+};
+
+tz_speaker_t *tz_speaker_create(void)
+{
+    return calloc(1, sizeof(tz_speaker_t));
+}
+
+static void slot_close(speak_locale_t *s)
+{
+    if (s->date != NULL) udat_close(s->date);
+    if (s->date_year != NULL) udat_close(s->date_year);
+    if (s->time != NULL) udat_close(s->time);
+    memset(s, 0, sizeof(*s));
+}
+
+void tz_speaker_destroy(tz_speaker_t *sp)
+{
+    if (sp == NULL) return;
+    for (int i = 0; i < SPEAK_LOCALES; i++) slot_close(&sp->slots[i]);
+    free(sp);
+}
+
+static bool locale_text_ok(const char *locale)
+{
+    size_t n = strnlen(locale, SPEAK_LOCALE_CAP);
+    if (n == 0 || n >= SPEAK_LOCALE_CAP) return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = locale[i];
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+                  c == '_' || c == '@' || c == '=' || c == ';';
+        if (!ok) return false;
+    }
+    return true;
+}
+
+static UDateFormat *open_skeleton(UDateTimePatternGenerator *g, const char *locale, const char *skeleton)
+{
+    static const UChar gmt[] = {'G', 'M', 'T', 0};
+    UChar skel[32], pat[128];
+    UErrorCode st = U_ZERO_ERROR;
+    u_uastrncpy(skel, skeleton, 32);
+    int32_t n = udatpg_getBestPattern(g, skel, -1, pat, 128, &st);
+    if (U_FAILURE(st) || n <= 0 || n >= 128) return NULL;
+    UDateFormat *f = udat_open(UDAT_PATTERN, UDAT_PATTERN, locale, gmt, -1, pat, n, &st);
+    if (U_FAILURE(st)) return NULL;
+    return f;
+}
+
+static int slot_open(speak_locale_t *s, const char *locale)
+{
+    UErrorCode st = U_ZERO_ERROR;
+    UDateTimePatternGenerator *g = NULL;
+    URelativeDateTimeFormatter *rel = NULL;
+    int rc = -1;
+    memset(s, 0, sizeof(*s));
+    g = udatpg_open(locale, &st);
+    if (U_FAILURE(st)) goto cleanup;
+    s->date = open_skeleton(g, locale, "EEEEMMMMd");
+    s->date_year = open_skeleton(g, locale, "EEEEMMMMdy");
+    s->time = open_skeleton(g, locale, "jmm");
+    if (s->date == NULL || s->date_year == NULL || s->time == NULL) goto cleanup;
+    int32_t n = 0;
+    const UChar *glue = udatpg_getDateTimeFormatForStyle(g, UDAT_FULL, &n, &st);
+    if (U_FAILURE(st) || glue == NULL || n <= 0 || n >= 64) goto cleanup;
+    u_strncpy(s->glue, glue, n);
+    s->glue[n] = 0;
+    rel = ureldatefmt_open(locale, NULL, UDAT_STYLE_LONG, UDISPCTX_CAPITALIZATION_NONE, &st);
+    if (U_FAILURE(st)) goto cleanup;
+    ureldatefmt_format(rel, 0.0, UDAT_REL_UNIT_DAY, s->today, 32, &st);
+    ureldatefmt_format(rel, 1.0, UDAT_REL_UNIT_DAY, s->tomorrow, 32, &st);
+    if (U_FAILURE(st) || st == U_STRING_NOT_TERMINATED_WARNING) goto cleanup;
+    snprintf(s->locale, sizeof(s->locale), "%s", locale);
+    rc = 0;
+cleanup:
+    if (rel != NULL) ureldatefmt_close(rel);
+    if (g != NULL) udatpg_close(g);
+    if (rc != 0) slot_close(s);
+    return rc;
+}
+
+static speak_locale_t *slot_for(tz_speaker_t *sp, const char *locale)
+{
+    speak_locale_t *victim = &sp->slots[0];
+    sp->tick++;
+    for (int i = 0; i < SPEAK_LOCALES; i++) {
+        speak_locale_t *s = &sp->slots[i];
+        if (s->locale[0] != '\0' && strcmp(s->locale, locale) == 0) {
+            s->used = sp->tick;
+            return s;
+        }
+        if (s->used < victim->used) victim = s;
+    }
+    slot_close(victim);
+    if (slot_open(victim, locale) != 0) return NULL;
+    victim->used = sp->tick;
+    return victim;
+}
+
+/* Appends src (n units, or NUL-terminated when n < 0) to dst at *len. */
+static bool uappend(UChar *dst, int32_t *len, const UChar *src, int32_t n)
+{
+    if (n < 0) n = u_strlen(src);
+    if (*len + n >= SPEAK_UCAP) return false;
+    memcpy(dst + *len, src, (size_t)n * sizeof(UChar));
+    *len += n;
+    dst[*len] = 0;
+    return true;
+}
+
+/* Expands an ICU date-time glue pattern: {1} = date, {0} = time, 'quoted' literal text, '' = apostrophe. */
+static bool join(const UChar *glue, const UChar *date, const UChar *time, UChar *out, int32_t *len)
+{
+    bool quoted = false;
+    for (const UChar *p = glue; *p; p++) {
+        if (*p == '\'') {
+            if (p[1] == '\'') {
+                if (!uappend(out, len, p, 1)) return false;
+                p++;
+            } else {
+                quoted = !quoted;
+            }
+        } else if (!quoted && *p == '{' && (p[1] == '0' || p[1] == '1') && p[2] == '}') {
+            if (!uappend(out, len, p[1] == '1' ? date : time, -1)) return false;
+            p += 2;
+        } else if (!uappend(out, len, p, 1)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool format_with(UDateFormat *f, UDate when, UChar *out)
+{
+    UErrorCode st = U_ZERO_ERROR;
+    int32_t n = udat_format(f, when, out, SPEAK_UCAP, NULL, &st);
+    return U_SUCCESS(st) && n > 0 && n < SPEAK_UCAP;
+}
+
+int tz_speak(tz_speaker_t *sp, const char *locale, const tz_zone_t *zone, tz_instant_t t, tz_instant_t now,
+             int flags, char *buf, size_t cap)
+{
+    UChar date[SPEAK_UCAP], time[SPEAK_UCAP], text[SPEAK_UCAP];
+    int32_t len = 0;
+    if (sp == NULL || locale == NULL || zone == NULL || buf == NULL || cap == 0 || cap > INT32_MAX) return -1;
+    buf[0] = '\0';
+    if (!locale_text_ok(locale)) return -1;
+    speak_locale_t *s = slot_for(sp, locale);
+    if (s == NULL) return -1;
+    tz_civil_t c;
+    int off;
+    tz_to_local(zone, t, &c, &off);
+    /* The local wall time, handed to ICU as a GMT instant: ICU only spells it. */
+    UDate shifted = (UDate)tz_civil_to_ms(&c);
+    bool want_date = !(flags & TZ_SPEAK_TIME_ONLY), want_time = !(flags & TZ_SPEAK_DATE_ONLY);
+    if (!want_date && !want_time) return -1;
+    if (want_date) {
+        int64_t rel = 2;
+        if (!(flags & TZ_SPEAK_NO_RELATIVE)) {
+            int y, m, d;
+            tz_local_date(zone, now, &y, &m, &d);
+            rel = tz_days_from_civil(c.year, c.month, c.day) - tz_days_from_civil(y, m, d);
+        }
+        if (rel == 0) u_strcpy(date, s->today);
+        else if (rel == 1) u_strcpy(date, s->tomorrow);
+        else if (!format_with((flags & TZ_SPEAK_WITH_YEAR) ? s->date_year : s->date, shifted, date)) return -1;
+    }
+    if (want_time && !format_with(s->time, shifted, time)) return -1;
+    bool ok;
+    if (want_date && want_time) ok = join(s->glue, date, time, text, &len);
+    else ok = uappend(text, &len, want_date ? date : time, -1);
+    if (!ok) return -1;
+    for (int32_t i = 0; i < len; i++) /* narrow/no-break/thin spaces read badly in logs and some TTS engines */
+        if (text[i] == 0x202F || text[i] == 0x00A0 || text[i] == 0x2009) text[i] = ' ';
+    UErrorCode st = U_ZERO_ERROR;
+    int32_t out_len = 0;
+    u_strToUTF8(buf, (int32_t)cap, &out_len, text, len, &st);
+    if (U_FAILURE(st) || st == U_STRING_NOT_TERMINATED_WARNING || (size_t)out_len >= cap) {
+        buf[0] = '\0';
+        return -1;
+    }
+    return out_len;
+}
+
+static pthread_once_t icu_version_once = PTHREAD_ONCE_INIT;
+static char icu_version[16] = "unknown";
+
+static void read_icu_version(void)
+{
+    UErrorCode st = U_ZERO_ERROR;
+    const char *v = ucal_getTZDataVersion(&st);
+    if (U_SUCCESS(st) && v != NULL) snprintf(icu_version, sizeof(icu_version), "%s", v);
+}
+
+const char *tz_icu_tzdata_version(void)
+{
+    pthread_once(&icu_version_once, read_icu_version);
+    return icu_version;
+}
