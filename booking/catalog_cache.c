@@ -1,4 +1,5 @@
-/* booking/catalog_cache.c: cached catalog reads with miss coalescing (see catalog_cache.h). */
+/* booking/catalog_cache.c: cached catalog reads with miss coalescing and a stale fallback (see
+ * catalog_cache.h). */
 #include "booking/catalog_cache.h"
 
 #include <stdio.h>
@@ -6,8 +7,11 @@
 #include <string.h>
 
 #include "booking/catalog_json.h"
+#include "booking/fill_lock.h"
 
 #define CATALOG_MAX_BYTES (8u << 20)
+#define FILL_LOCK_MS 10000
+#define FILL_WAIT_MS 3000
 
 typedef struct bk_catalog_memo {
     struct bk_catalog_memo *next;
@@ -23,11 +27,15 @@ typedef struct waiter {
     void *data;
 } waiter_t;
 
+/* One refill of one tenant's catalog on this worker; every request that misses meanwhile waits on it. */
 typedef struct bk_catalog_fetch {
     struct bk_catalog_fetch *next;
     bk_env_t *env; /* NULL once the env is disposed */
     const bk_tenant_t *tenant;
     waiter_t *waiters;
+    bool locked;
+    prov_status_t failure; /* why the provider failed, when answering from the last good copy */
+    char key[128], last_key[144], lock_key[144];
 } fetch_t;
 
 typedef struct lookup {
@@ -70,27 +78,26 @@ static memo_t *find_memo(bk_env_t *env, const bk_tenant_t *tenant)
     return NULL;
 }
 
-/* Returns the catalog for this raw cached value, parsing it only when it differs from the memoized one. */
+/* The catalog of this raw cached value, parsed only when it differs from the memoized one. */
 static const bk_catalog_t *memo_catalog(bk_env_t *env, const bk_tenant_t *tenant, const char *raw, size_t len)
 {
     memo_t *m = find_memo(env, tenant);
     if (m != NULL && m->raw_len == len && memcmp(m->raw, raw, len) == 0) return m->catalog;
+    if (len > CATALOG_MAX_BYTES) return NULL;
     json_tokener *tok = json_tokener_new();
     if (tok == NULL) return NULL;
     json_object *root = json_tokener_parse_ex(tok, raw, (int)len);
     json_tokener_free(tok);
     bk_catalog_t *catalog = bk_catalog_from_json(root);
     json_object_put(root);
-    if (catalog == NULL) return NULL;
-    char *copy = malloc(len);
+    char *copy = catalog != NULL ? malloc(len) : NULL;
     if (copy == NULL) {
         bk_catalog_free(catalog);
         return NULL;
     }
     memcpy(copy, raw, len);
     if (m == NULL) {
-        m = calloc(1, sizeof(*m));
-        if (m == NULL) {
+        if ((m = calloc(1, sizeof(*m))) == NULL) {
             free(copy);
             bk_catalog_free(catalog);
             return NULL;
@@ -108,43 +115,109 @@ static const bk_catalog_t *memo_catalog(bk_env_t *env, const bk_tenant_t *tenant
     return catalog;
 }
 
-static void unlink_fetch(bk_env_t *env, fetch_t *f)
+static void finish(fetch_t *f, prov_status_t status, const bk_catalog_t *catalog, bk_catalog_source_t source)
 {
-    for (fetch_t **p = &env->fetches; *p != NULL; p = &(*p)->next) {
-        if (*p == f) {
-            *p = f->next;
-            return;
+    if (f->env != NULL) {
+        for (fetch_t **p = &f->env->fetches; *p != NULL; p = &(*p)->next) {
+            if (*p == f) {
+                *p = f->next;
+                break;
+            }
         }
+        if (f->locked) bk_fill_release(f->env->store, f->lock_key);
     }
+    waiter_t *w = f->waiters;
+    while (w != NULL) {
+        waiter_t *next = w->next;
+        w->cb(status, status == PROV_OK ? catalog : NULL, source, w->data);
+        free(w);
+        w = next;
+    }
+    free(f);
+}
+
+static void on_last_good(const redisReply *reply, void *data)
+{
+    fetch_t *f = data;
+    const bk_catalog_t *c = NULL;
+    if (f->env != NULL && reply != NULL && reply->type == REDIS_REPLY_STRING)
+        c = memo_catalog(f->env, f->tenant, reply->str, reply->len);
+    if (c != NULL) finish(f, PROV_OK, c, BK_SOURCE_STALE);
+    else finish(f, f->failure, NULL, BK_SOURCE_LIVE);
 }
 
 static void on_provider_catalog(prov_status_t status, bk_catalog_t *catalog, void *data)
 {
     fetch_t *f = data;
-    if (f->env != NULL) {
-        unlink_fetch(f->env, f);
-        if (status == PROV_OK) {
-            json_object *json = bk_catalog_to_json(catalog);
-            size_t len;
-            const char *s = json_object_to_json_string_length(json, JSON_C_TO_STRING_PLAIN, &len);
-            char key[128], ttl[16];
-            bk_catalog_key(f->tenant, key, sizeof(key));
-            snprintf(ttl, sizeof(ttl), "%d", f->tenant->policy.catalog_ttl_seconds);
-            const char *argv[] = {"SET", key, s, "EX", ttl};
-            const size_t lens[] = {3, strlen(key), len, 2, strlen(ttl)};
-            store_command(f->env->store, NULL, NULL, 5, argv, lens); /* best effort: the answer does not wait */
-            json_object_put(json);
+    if (f->env == NULL) {
+        finish(f, PROV_UNAVAILABLE, NULL, BK_SOURCE_LIVE);
+        bk_catalog_free(catalog);
+        return;
+    }
+    if (status != PROV_OK) {
+        /* The EMR failed: answer from the last good copy, marked stale, when there is one. */
+        f->failure = status;
+        if (store_commandf(f->env->store, on_last_good, f, "GET %s", f->last_key) != 0)
+            finish(f, status, NULL, BK_SOURCE_LIVE);
+        bk_catalog_free(catalog);
+        return;
+    }
+    json_object *json = bk_catalog_to_json(catalog);
+    size_t len;
+    const char *s = json_object_to_json_string_length(json, JSON_C_TO_STRING_PLAIN, &len);
+    char ttl[16];
+    snprintf(ttl, sizeof(ttl), "%d", f->tenant->policy.catalog_ttl_seconds);
+    const char *argv[] = {"SET", f->key, s, "EX", ttl};
+    const size_t lens[] = {3, strlen(f->key), len, 2, strlen(ttl)};
+    store_command(f->env->store, NULL, NULL, 5, argv, lens); /* best effort: the answer does not wait */
+    const char *last_argv[] = {"SET", f->last_key, s};
+    const size_t last_lens[] = {3, strlen(f->last_key), len};
+    store_command(f->env->store, NULL, NULL, 3, last_argv, last_lens);
+    json_object_put(json);
+    finish(f, PROV_OK, catalog, BK_SOURCE_LIVE);
+    bk_catalog_free(catalog);
+}
+
+static void ask_provider(fetch_t *f)
+{
+    const bk_tenant_t *t = f->tenant;
+    if (t->provider->fetch_catalog(t->provider_instance, &f->env->prov, on_provider_catalog, f) != 0)
+        finish(f, PROV_UNAVAILABLE, NULL, BK_SOURCE_LIVE);
+}
+
+static void on_turn(void *ctx, bk_fill_turn_t turn);
+
+static void on_recheck(const redisReply *reply, void *data)
+{
+    fetch_t *f = data;
+    if (f->env == NULL) {
+        finish(f, PROV_UNAVAILABLE, NULL, BK_SOURCE_LIVE);
+        return;
+    }
+    if (reply != NULL && reply->type == REDIS_REPLY_STRING) {
+        const bk_catalog_t *c = memo_catalog(f->env, f->tenant, reply->str, reply->len);
+        if (c != NULL) {
+            finish(f, PROV_OK, c, BK_SOURCE_CACHE);
+            return;
         }
     }
-    waiter_t *w = f->waiters;
-    while (w != NULL) {
-        waiter_t *next = w->next;
-        w->cb(status, status == PROV_OK ? catalog : NULL, BK_SOURCE_LIVE, w->data);
-        free(w);
-        w = next;
+    bk_env_t *env = f->env;
+    if (bk_fill_acquire(env->store, env->prov.loop, f->lock_key, FILL_LOCK_MS, 0, on_turn, f) != 0) ask_provider(f);
+}
+
+static void on_turn(void *ctx, bk_fill_turn_t turn)
+{
+    fetch_t *f = ctx;
+    if (f->env == NULL) {
+        finish(f, PROV_UNAVAILABLE, NULL, BK_SOURCE_LIVE);
+        return;
     }
-    bk_catalog_free(catalog);
-    free(f);
+    if (turn == BK_FILL_RECHECK) {
+        if (store_commandf(f->env->store, on_recheck, f, "GET %s", f->key) != 0) ask_provider(f);
+        return;
+    }
+    f->locked = turn == BK_FILL_FETCH_LOCKED;
+    ask_provider(f);
 }
 
 static void fetch_from_provider(lookup_t *l)
@@ -174,15 +247,14 @@ static void fetch_from_provider(lookup_t *l)
     f->env = env;
     f->tenant = l->tenant;
     f->waiters = w;
+    bk_catalog_key(l->tenant, f->key, sizeof(f->key));
+    snprintf(f->last_key, sizeof(f->last_key), "%s:last", f->key);
+    snprintf(f->lock_key, sizeof(f->lock_key), "%s:lock", f->key);
     f->next = env->fetches;
     env->fetches = f;
-    const bk_tenant_t *t = l->tenant;
-    if (t->provider->fetch_catalog(t->provider_instance, &env->prov, on_provider_catalog, f) != 0) {
-        env->fetches = f->next;
-        free(f);
-        free(w);
-        l->cb(PROV_UNAVAILABLE, NULL, BK_SOURCE_LIVE, l->data);
-    }
+    uint64_t give_up = uv_now(env->prov.loop) + FILL_WAIT_MS;
+    if (bk_fill_acquire(env->store, env->prov.loop, f->lock_key, FILL_LOCK_MS, give_up, on_turn, f) != 0)
+        ask_provider(f);
 }
 
 static void on_cached(const redisReply *reply, void *data)
@@ -190,7 +262,7 @@ static void on_cached(const redisReply *reply, void *data)
     lookup_t *l = data;
     if (reply == NULL || reply->type == REDIS_REPLY_ERROR) {
         l->cb(PROV_UNAVAILABLE, NULL, BK_SOURCE_CACHE, l->data);
-    } else if (reply->type == REDIS_REPLY_STRING && reply->len <= CATALOG_MAX_BYTES) {
+    } else if (reply->type == REDIS_REPLY_STRING) {
         const bk_catalog_t *c = memo_catalog(l->env, l->tenant, reply->str, reply->len);
         if (c != NULL) l->cb(PROV_OK, c, BK_SOURCE_CACHE, l->data);
         else fetch_from_provider(l); /* an unreadable cached value is treated as a miss */

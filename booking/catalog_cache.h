@@ -1,6 +1,7 @@
 /* booking/catalog_cache.h: a tenant's catalog through the Redis cache (fd:{t}:catalog, TTL from policy),
- * asking the provider on a miss; concurrent misses of one worker share one provider fetch, and an unchanged
- * cached value is not parsed twice. */
+ * asking the provider on a miss. Concurrent misses of one worker share one provider fetch, and misses across
+ * processes take turns through a short Redis lock (booking/fill_lock.h), so a burst costs the EMR one call. An
+ * unchanged cached value is not parsed twice. When the EMR fails, the last good copy answers, marked stale. */
 #ifndef FD_BOOKING_CATALOG_CACHE_H
 #define FD_BOOKING_CATALOG_CACHE_H
 
@@ -26,7 +27,11 @@ void bk_env_init(bk_env_t *env, uv_loop_t *loop, store_t *store);
 void bk_env_dispose(bk_env_t *env);
 
 /** Where a catalog came from. */
-typedef enum bk_catalog_source { BK_SOURCE_CACHE, BK_SOURCE_LIVE } bk_catalog_source_t;
+typedef enum bk_catalog_source {
+    BK_SOURCE_CACHE, /* from the Redis cache */
+    BK_SOURCE_LIVE,  /* fetched from the EMR just now */
+    BK_SOURCE_STALE, /* the EMR failed: the last good copy (fd:{t}:catalog:last), possibly old */
+} bk_catalog_source_t;
 
 /** Receives the catalog (borrowed: valid only during the callback) or a failure status with NULL. */
 typedef void (*bk_catalog_cb)(prov_status_t status, const bk_catalog_t *catalog, bk_catalog_source_t source,

@@ -54,7 +54,7 @@ json_object *bk_staff_to_json(const bk_staff_t *s)
     return o;
 }
 
-json_object *bk_treatment_to_json(const bk_treatment_t *t)
+json_object *bk_treatment_to_json(const bk_catalog_treatment_t *t)
 {
     char amount[32];
     int64_t major = t->price_minor / 100, minor = t->price_minor % 100;
@@ -170,7 +170,7 @@ static bool read_staff(json_object *o, bk_staff_t *s)
     return ok && s->first_name != NULL && s->last_name != NULL;
 }
 
-static bool read_treatment(json_object *o, bk_treatment_t *t)
+static bool read_treatment(json_object *o, bk_catalog_treatment_t *t)
 {
     bool ok = json_object_is_type(o, json_type_object);
     if (!ok) return false;

@@ -14,7 +14,7 @@ json_object *bk_location_to_json(const bk_location_t *location);
 json_object *bk_staff_to_json(const bk_staff_t *staff);
 
 /** API.md treatment object. Returns a new object (caller owns). */
-json_object *bk_treatment_to_json(const bk_treatment_t *treatment);
+json_object *bk_treatment_to_json(const bk_catalog_treatment_t *treatment);
 
 /** The whole catalog {"locations":[...],"staff":[...],"treatments":[...]} (caller owns). */
 json_object *bk_catalog_to_json(const bk_catalog_t *catalog);

@@ -48,7 +48,7 @@ void bk_catalog_free(bk_catalog_t *c)
         strings_free(&s->disciplines), strings_free(&s->treatment_ids), strings_free(&s->location_ids);
     }
     for (size_t i = 0; i < c->treatment_count; i++) {
-        bk_treatment_t *t = &c->treatments[i];
+        bk_catalog_treatment_t *t = &c->treatments[i];
         free(t->id), free(t->name);
         strings_free(&t->staff_ids), strings_free(&t->location_ids);
     }
@@ -62,6 +62,20 @@ long bk_catalog_find_location(const bk_catalog_t *c, const char *id)
 {
     for (size_t i = 0; i < c->location_count; i++)
         if (strcmp(c->locations[i].id, id) == 0) return (long)i;
+    return -1;
+}
+
+long bk_catalog_find_staff(const bk_catalog_t *c, const char *id)
+{
+    for (size_t i = 0; i < c->staff_count; i++)
+        if (strcmp(c->staff[i].id, id) == 0) return (long)i;
+    return -1;
+}
+
+long bk_catalog_find_treatment(const bk_catalog_t *c, const char *id)
+{
+    for (size_t i = 0; i < c->treatment_count; i++)
+        if (strcmp(c->treatments[i].id, id) == 0) return (long)i;
     return -1;
 }
 
@@ -86,4 +100,22 @@ const bk_location_t *bk_tenant_default_location(const bk_tenant_t *t, const bk_c
     for (size_t i = 0; i < c->location_count; i++)
         if (bk_tenant_allows_location(t, c, c->locations[i].id)) return &c->locations[i];
     return NULL;
+}
+
+const char *bk_appt_state_name(bk_appt_state_t state)
+{
+    static const char *const names[] = {"provisional", "booked", "arrived", "no_show", "cancelled"};
+    return state <= BK_APPT_CANCELLED ? names[state] : "booked";
+}
+
+void bk_patient_clear(bk_patient_t *p)
+{
+    free(p->id), free(p->first_name), free(p->last_name), free(p->phone), free(p->email), free(p->dob);
+    memset(p, 0, sizeof(*p));
+}
+
+void bk_appointment_clear(bk_appointment_t *a)
+{
+    free(a->id), free(a->patient_id), free(a->staff_id), free(a->treatment_id), free(a->location_id);
+    memset(a, 0, sizeof(*a));
 }

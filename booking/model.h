@@ -24,13 +24,13 @@ typedef struct bk_staff {
     bool ai_enabled;
 } bk_staff_t;
 
-typedef struct bk_treatment {
+typedef struct bk_catalog_treatment {
     char *id, *name;
     int duration_minutes;
     int64_t price_minor; /* price in minor units (cents) */
     char currency[4];
     bk_strings_t staff_ids, location_ids;
-} bk_treatment_t;
+} bk_catalog_treatment_t;
 
 /** A clinic's catalog. One owner; created by a provider or bk_catalog_from_json, freed by bk_catalog_free. */
 typedef struct bk_catalog {
@@ -38,7 +38,7 @@ typedef struct bk_catalog {
     size_t location_count;
     bk_staff_t *staff;
     size_t staff_count;
-    bk_treatment_t *treatments;
+    bk_catalog_treatment_t *treatments;
     size_t treatment_count;
 } bk_catalog_t;
 
@@ -54,11 +54,48 @@ int bk_strings_push(bk_strings_t *list, const char *s);
 /** Index of the location with this id, or -1. */
 long bk_catalog_find_location(const bk_catalog_t *catalog, const char *id);
 
+/** Index of the staff member with this id, or -1. */
+long bk_catalog_find_staff(const bk_catalog_t *catalog, const char *id);
+
+/** Index of the treatment with this id, or -1. */
+long bk_catalog_find_treatment(const bk_catalog_t *catalog, const char *id);
+
 /** Writes "Dr Sarah Lee" style display names into buf (title, first and last name; no title when absent). */
 void bk_staff_display_name(const bk_staff_t *staff, char *buf, size_t cap);
 
+/** A patient as every EMR is asked and answers. phone is E.164 ("+61412345678"), dob "YYYY-MM-DD"; any
+ * field but id may be NULL. */
+typedef struct bk_patient {
+    char *id, *first_name, *last_name, *phone, *email, *dob;
+} bk_patient_t;
+
+typedef enum bk_appt_state {
+    BK_APPT_PROVISIONAL = 0,
+    BK_APPT_BOOKED,
+    BK_APPT_ARRIVED,
+    BK_APPT_NO_SHOW,
+    BK_APPT_CANCELLED,
+} bk_appt_state_t;
+
+/** An appointment. Instants are UTC milliseconds since the epoch. */
+typedef struct bk_appointment {
+    char *id;
+    bk_appt_state_t state;
+    int64_t start, end;
+    char *patient_id, *staff_id, *treatment_id, *location_id;
+} bk_appointment_t;
+
+/** "provisional", "booked", "arrived", "no_show" or "cancelled". */
+const char *bk_appt_state_name(bk_appt_state_t state);
+
+/** Frees the strings of a patient (not the struct itself) and zeroes it. */
+void bk_patient_clear(bk_patient_t *patient);
+
+/** Frees the strings of an appointment (not the struct itself) and zeroes it. */
+void bk_appointment_clear(bk_appointment_t *appointment);
+
 /** Booking policy of a tenant (API.md, DESIGN.md). Durations in minutes or seconds as named. */
-typedef struct bk_policy {
+typedef struct bk_tenant_policy {
     int min_notice_minutes;
     int max_days_ahead;
     int hold_seconds;
@@ -66,7 +103,7 @@ typedef struct bk_policy {
     int buffer_minutes;
     int catalog_ttl_seconds;
     int availability_ttl_seconds;
-} bk_policy_t;
+} bk_tenant_policy_t;
 
 struct prov_ops;
 struct prov_instance;
@@ -81,7 +118,7 @@ typedef struct bk_tenant {
     char *default_location; /* NULL = the first allowed */
     char *time_zone, *locale, *country;
     bool ai_booking;
-    bk_policy_t policy;
+    bk_tenant_policy_t policy;
     double rate_per_second;
     int rate_burst;
 } bk_tenant_t;

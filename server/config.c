@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 #include "providers/provider.h"
@@ -114,7 +115,7 @@ static void tenant_free(bk_tenant_t *t)
     free(t->country);
 }
 
-static bool read_policy(reader_t *r, json_object *obj, const char *path, bk_policy_t *p)
+static bool read_policy(reader_t *r, json_object *obj, const char *path, bk_tenant_policy_t *p)
 {
     static const char *const keys[] = {"min_notice_minutes", "max_days_ahead",   "hold_seconds",
                                        "slot_step_minutes",  "buffer_minutes",   "catalog_ttl_seconds",
@@ -151,7 +152,7 @@ static bool read_tenant(reader_t *r, json_object *obj, const char *path, const c
     if (!json_object_is_type(obj, json_type_object)) return fail(r, path, "must be an object");
     if (!check_keys(r, obj, path, keys)) return false;
 
-    t->policy = (bk_policy_t){.min_notice_minutes = 120, .max_days_ahead = 30, .hold_seconds = 300,
+    t->policy = (bk_tenant_policy_t){.min_notice_minutes = 120, .max_days_ahead = 30, .hold_seconds = 300,
                               .slot_step_minutes = 15, .buffer_minutes = 0, .catalog_ttl_seconds = 900,
                               .availability_ttl_seconds = 60};
     t->rate_per_second = 20;
@@ -272,7 +273,7 @@ static bool read_listen(reader_t *r, json_object *obj, srv_config_t *c)
 
 srv_config_t *srv_config_load(const char *path, char *why, size_t why_cap)
 {
-    static const char *const keys[] = {"listen", "workers", "redis", "log_level", "tenants", NULL};
+    static const char *const keys[] = {"listen", "workers", "redis", "log_level", "tenants", "slot_secret", NULL};
     reader_t r = {.why = why, .why_cap = why_cap};
     json_object *root = NULL, *tenants_file = NULL;
     srv_config_t *c = calloc(1, sizeof(*c));
@@ -318,6 +319,27 @@ srv_config_t *srv_config_load(const char *path, char *why, size_t why_cap)
             goto fail;
         }
         c->log_level = (srv_log_level_t)found;
+    }
+
+    char *secret = NULL;
+    if (get_string(&r, root, "", "slot_secret", &secret, false) < 0) goto fail;
+    if (secret != NULL) {
+        size_t n = strlen(secret);
+        if (n < 16 || n > sizeof(c->slot_secret)) {
+            free(secret);
+            fail(&r, "slot_secret", "must be 16 to 64 characters (shared by every frontdesk process)");
+            goto fail;
+        }
+        memcpy(c->slot_secret, secret, n);
+        c->slot_secret_len = n;
+        free(secret);
+    } else {
+        if (getrandom(c->slot_secret, 32, 0) != 32) {
+            fail(&r, "slot_secret", "could not be generated; set one");
+            goto fail;
+        }
+        c->slot_secret_len = 32;
+        c->slot_secret_random = true;
     }
 
     json_object *tenants;

@@ -2,6 +2,7 @@
 #ifndef FD_SERVER_CONFIG_H
 #define FD_SERVER_CONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "booking/model.h"
@@ -16,6 +17,9 @@ typedef struct srv_config {
     srv_log_level_t log_level;
     bk_tenant_t *tenants;
     size_t tenant_count;
+    unsigned char slot_secret[64]; /* signs slot ids; from "slot_secret", else random per start */
+    size_t slot_secret_len;
+    bool slot_secret_random; /* true when generated: slot ids do not survive a restart or cross processes */
 } srv_config_t;
 
 /** Reads and validates the JSON config at `path` (tenants inline or in a file named relative to the config's

@@ -9,6 +9,8 @@
     X(INVALID_JSON, 400, "invalid_json", "The request body is not a valid JSON object.")                           \
     X(INVALID_FIELD, 400, "invalid_field", "A field has the wrong type or format.")                                \
     X(MISSING_FIELD, 400, "missing_field", "A required field is missing.")                                         \
+    X(INVALID_TIME_ZONE, 400, "invalid_time_zone", "The time zone is not one we know.")                            \
+    X(INVALID_SLOT_ID, 400, "invalid_slot_id", "The slot_id is not one this service offered.")                     \
     X(UNAUTHORIZED, 401, "unauthorized", "Send a valid API key in the x-api-key header.")                          \
     X(BOOKING_NOT_ENABLED, 403, "booking_not_enabled", "This location is not enabled for booking")                 \
     X(LOCATION_FORBIDDEN, 403, "location_forbidden", "This API key may not use that location.")                    \
@@ -17,10 +19,16 @@
     X(BODY_TOO_LARGE, 413, "body_too_large", "The request body is larger than 64 KiB.")                            \
     X(URI_TOO_LONG, 414, "uri_too_long", "The query string is longer than 8 KiB.")                                 \
     X(UNSUPPORTED_MEDIA_TYPE, 415, "unsupported_media_type", "Send the body as JSON (Content-Type: application/json).") \
+    X(UNKNOWN_STAFF, 422, "unknown_staff", "There is no such practitioner at this clinic.")                       \
+    X(UNKNOWN_TREATMENT, 422, "unknown_treatment", "There is no such treatment at this clinic.")                   \
+    X(NOT_OFFERED, 422, "not_offered", "That practitioner does not offer that treatment at that location.")         \
+    X(INVALID_RANGE, 422, "invalid_range", "The time range is not one that can be searched.")                      \
+    X(NOT_BOOKABLE_ONLINE, 422, "not_bookable_online", "The clinic does not take online bookings for that choice.") \
     X(RATE_LIMITED, 429, "rate_limited", "Too many requests for this API key; retry after the given seconds.")     \
     X(EMR_ERROR, 502, "emr_error", "The clinic's system answered with an error. Please try again shortly.")        \
     X(REDIS_UNAVAILABLE, 503, "redis_unavailable", "The booking service is briefly unavailable. Please try again in a moment.") \
     X(SERVICE_UNAVAILABLE, 503, "service_unavailable", "The clinic's system is unavailable right now. Please try again in a moment.") \
+    X(EMR_RATE_LIMITED, 503, "emr_rate_limited", "The clinic's system is busy right now. Please try again in a minute.") \
     X(EMR_TIMEOUT, 504, "emr_timeout", "The clinic's system did not answer in time. Please try again.")
 
 typedef enum srv_error {

@@ -16,6 +16,10 @@ static const srv_route_t routes[] = {
     {"/ai_brain/fetchAllStaff", SRV_POST, true, srv_route_fetch_all_staff, "/ai_brain/fetchAllStaff"},
     {"/ai_brain/fetchAllTreatments", SRV_POST, true, srv_route_fetch_all_treatments, "/ai_brain/fetchAllTreatments"},
     {"/ai_brain/fetchAllLocations", SRV_POST, true, srv_route_fetch_all_locations, "/ai_brain/fetchAllLocations"},
+    {"/ai_brain/fetchAvailabilityForRange", SRV_POST, true, srv_route_fetch_availability_for_range,
+     "/ai_brain/fetchAvailabilityForRange"},
+    {"/ai_brain/fetchAvailabilityNext7Days", SRV_POST, true, srv_route_fetch_availability_next_7_days,
+     "/ai_brain/fetchAvailabilityNext7Days"},
 };
 
 const char *srv_method_name(h2o_req_t *req)

@@ -6,6 +6,7 @@
 
 #include "booking/catalog_cache.h"
 #include "booking/catalog_json.h"
+#include "server/fields.h"
 #include "server/worker.h"
 
 typedef enum catalog_part { PART_STAFF, PART_TREATMENTS, PART_LOCATIONS } catalog_part_t;
@@ -14,35 +15,6 @@ typedef struct catalog_call {
     srv_request_t *r;
     catalog_part_t part;
 } catalog_call_t;
-
-/* The location named by the body (locationId or location_id), or NULL when absent. Answers 400 and returns
- * false when it is present but not a string. */
-static bool body_location(srv_request_t *r, const char **id, const char **field)
-{
-    static const char *const names[] = {"locationId", "location_id"};
-    *id = NULL;
-    for (int i = 0; i < 2; i++) {
-        json_object *v;
-        if (!json_object_object_get_ex(r->body, names[i], &v) || json_object_is_type(v, json_type_null)) continue;
-        if (!json_object_is_type(v, json_type_string) || json_object_get_string_len(v) == 0) {
-            srv_respond_error(r, SRV_ERR_INVALID_FIELD, "locationId must be a location id string.", names[i]);
-            return false;
-        }
-        *id = json_object_get_string(v);
-        *field = names[i];
-        return true;
-    }
-    return true;
-}
-
-static srv_error_t error_of(prov_status_t status)
-{
-    switch (status) {
-    case PROV_TIMEOUT: return SRV_ERR_EMR_TIMEOUT;
-    case PROV_UPSTREAM: return SRV_ERR_EMR_ERROR;
-    default: return SRV_ERR_SERVICE_UNAVAILABLE;
-    }
-}
 
 static json_object *render(const bk_tenant_t *tenant, const bk_catalog_t *c, catalog_part_t part,
                            const char *location_id)
@@ -77,35 +49,19 @@ static void on_catalog(prov_status_t status, const bk_catalog_t *catalog, bk_cat
     free(call);
     if (!srv_request_release(r)) return;
     if (status != PROV_OK) {
-        srv_error_t err = error_of(status);
-        if (srv_error_status(err) == 503) srv_add_header(r, "retry-after", "1");
-        srv_respond_error(r, err, NULL, NULL);
+        srv_respond_provider_failure(r, status);
         return;
     }
-    const char *location_id = NULL, *field = "locationId";
-    if (!body_location(r, &location_id, &field)) return;
-    if (location_id != NULL) {
-        if (!bk_tenant_allows_location(r->tenant, catalog, location_id)) {
-            srv_respond_error(r, SRV_ERR_LOCATION_FORBIDDEN, "This API key may not use that location.", field);
-            return;
-        }
-    } else if (part != PART_LOCATIONS) {
-        const bk_location_t *fallback = bk_tenant_default_location(r->tenant, catalog);
-        if (fallback == NULL) {
-            srv_respond_error(r, SRV_ERR_LOCATION_FORBIDDEN, "This API key has no location it may book.", NULL);
-            return;
-        }
-        location_id = fallback->id;
-    }
-    json_object *body = render(r->tenant, catalog, part, location_id);
+    const bk_location_t *location = srv_field_location(r, catalog);
+    if (location == NULL) return;
+    json_object *body = render(r->tenant, catalog, part, location->id);
+    if (source == BK_SOURCE_STALE) json_object_object_add(body, "stale", json_object_new_boolean(1));
     srv_respond_json(r, 200, body);
     json_object_put(body);
 }
 
 static void fetch(srv_request_t *r, catalog_part_t part)
 {
-    const char *location_id, *field;
-    if (!body_location(r, &location_id, &field)) return; /* type errors need no catalog */
     catalog_call_t *call = malloc(sizeof(*call));
     if (call == NULL) {
         srv_respond_error(r, SRV_ERR_SERVICE_UNAVAILABLE, NULL, NULL);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "server/log.h"
+#include "tz/tz_spoken.h"
 
 srv_worker_t *srv_worker_of(h2o_req_t *req)
 {
@@ -113,6 +114,7 @@ static void *run(void *arg)
     uv_timer_init(&w->loop, &w->drain_timer);
     w->drain_timer.data = w;
 
+    w->speaker = tz_speaker_create();
     w->store = store_create(&w->loop, w->app->config->redis_address, on_store_connected, w);
     bk_env_init(&w->booking, &w->loop, w->store);
 
@@ -126,6 +128,7 @@ static void *run(void *arg)
     /* Let closed handles (store, timers) run their close callbacks. */
     uv_run(&w->loop, UV_RUN_NOWAIT);
     bk_env_dispose(&w->booking);
+    tz_speaker_destroy(w->speaker);
     return NULL;
 }
 

@@ -1,0 +1,330 @@
+/* booking/availability.c: per-day cached availability (see availability.h). */
+#include "booking/availability.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "booking/fill_lock.h"
+#include "tz/tz.h"
+
+#define FILL_LOCK_MS 10000
+#define FILL_WAIT_MS 3000
+#define MAX_OPENINGS_PER_DAY 2000
+
+typedef struct day {
+    int year, month, day;
+    bool cached;
+    prov_opening_t *openings;
+    size_t count;
+} day_t;
+
+typedef struct flow {
+    bk_env_t *env;
+    const bk_tenant_t *tenant;
+    char *staff_id, *treatment_id, *location_id, *time_zone;
+    int duration_minutes;
+    int64_t from, to, now;
+    day_t days[BK_AVAIL_MAX_DAYS];
+    int day_count;
+    int first_missing, last_missing;
+    bool locked;
+    char lock_key[320];
+    bk_avail_cb cb;
+    void *data;
+} flow_t;
+
+static void day_key(const flow_t *f, const day_t *d, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "fd:{%s}:avail:%s:%s:%s:%04d-%02d-%02d", f->tenant->id, f->staff_id, f->treatment_id,
+             f->location_id, d->year, d->month, d->day);
+}
+
+static void flow_free(flow_t *f)
+{
+    for (int i = 0; i < f->day_count; i++) free(f->days[i].openings);
+    free(f->staff_id), free(f->treatment_id), free(f->location_id), free(f->time_zone);
+    free(f);
+}
+
+static int cmp_opening(const void *a, const void *b)
+{
+    const prov_opening_t *x = a, *y = b;
+    if (x->start != y->start) return x->start < y->start ? -1 : 1;
+    return (x->end > y->end) - (x->end < y->end);
+}
+
+/* Answers with the openings of every day cut to the window, the notice and the horizon, then frees f. */
+static void answer(flow_t *f, prov_status_t status)
+{
+    if (status != PROV_OK) {
+        f->cb(status, NULL, 0, f->data);
+        flow_free(f);
+        return;
+    }
+    const tz_zone_t *zone = tz_zone_load(f->time_zone);
+    int y, m, d;
+    tz_local_date(zone, f->now, &y, &m, &d);
+    int64_t today = tz_days_from_civil(y, m, d);
+    int hy, hm, hd;
+    tz_civil_from_days(today + f->tenant->policy.max_days_ahead, &hy, &hm, &hd);
+    tz_instant_t horizon_end;
+    if (tz_day_start(zone, hy, hm, hd, &horizon_end) != 0) horizon_end = INT64_MAX;
+    int64_t earliest = f->now + (int64_t)f->tenant->policy.min_notice_minutes * TZ_MS_PER_MINUTE;
+    int64_t lo = f->from > earliest ? f->from : earliest;
+
+    size_t total = 0;
+    for (int i = 0; i < f->day_count; i++) total += f->days[i].count;
+    prov_opening_t *out = malloc((total ? total : 1) * sizeof(*out));
+    if (out == NULL) {
+        f->cb(PROV_UNAVAILABLE, NULL, 0, f->data);
+        flow_free(f);
+        return;
+    }
+    size_t n = 0;
+    for (int i = 0; i < f->day_count; i++) {
+        for (size_t k = 0; k < f->days[i].count; k++) {
+            prov_opening_t o = f->days[i].openings[k];
+            if (o.start >= lo && o.start < f->to && o.start < horizon_end) out[n++] = o;
+        }
+    }
+    qsort(out, n, sizeof(*out), cmp_opening);
+    f->cb(PROV_OK, out, n, f->data);
+    free(out);
+    flow_free(f);
+}
+
+/* Parses a cached day: "" or "start:end,start:end" in UTC ms. */
+static bool parse_day(const char *s, size_t len, day_t *d)
+{
+    size_t cap = 1;
+    for (size_t i = 0; i < len; i++) cap += s[i] == ',';
+    if (cap > MAX_OPENINGS_PER_DAY) return false;
+    d->openings = malloc(cap * sizeof(*d->openings));
+    if (d->openings == NULL) return false;
+    d->count = 0;
+    size_t i = 0;
+    while (i < len) {
+        char *end;
+        char num[24];
+        int64_t v[2];
+        for (int k = 0; k < 2; k++) {
+            size_t j = 0;
+            while (i < len && s[i] != ':' && s[i] != ',' && j + 1 < sizeof(num)) num[j++] = s[i++];
+            num[j] = '\0';
+            v[k] = strtoll(num, &end, 10);
+            if (j == 0 || *end != '\0') return false;
+            if (k == 0) {
+                if (i >= len || s[i] != ':') return false;
+                i++;
+            }
+        }
+        if (i < len) {
+            if (s[i] != ',') return false;
+            i++;
+        }
+        d->openings[d->count++] = (prov_opening_t){v[0], v[1]};
+    }
+    return true;
+}
+
+static void index_key(const bk_tenant_t *tenant, const char *staff_id, const char *date, char *buf, size_t cap);
+
+static void store_day(flow_t *f, const day_t *d)
+{
+    size_t cap = d->count * 30 + 1;
+    char *buf = malloc(cap);
+    if (buf == NULL) return;
+    size_t len = 0;
+    for (size_t k = 0; k < d->count; k++) {
+        int w = snprintf(buf + len, cap - len, "%s%" PRId64 ":%" PRId64, k ? "," : "", d->openings[k].start,
+                         d->openings[k].end);
+        if (w < 0 || (size_t)w >= cap - len) break;
+        len += (size_t)w;
+    }
+    char key[320], ttl[16];
+    day_key(f, d, key, sizeof(key));
+    snprintf(ttl, sizeof(ttl), "%d", f->tenant->policy.availability_ttl_seconds);
+    const char *argv[] = {"SET", key, buf, "EX", ttl};
+    const size_t lens[] = {3, strlen(key), len, 2, strlen(ttl)};
+    store_command(f->env->store, NULL, NULL, 5, argv, lens);
+    free(buf);
+    char index[320], date[16];
+    snprintf(date, sizeof(date), "%04d-%02d-%02d", d->year, d->month, d->day);
+    index_key(f->tenant, f->staff_id, date, index, sizeof(index));
+    store_commandf(f->env->store, NULL, NULL, "SADD %s %s", index, key);
+    store_commandf(f->env->store, NULL, NULL, "EXPIRE %s %s", index, ttl);
+}
+
+static void on_provider(prov_status_t status, const prov_opening_t *openings, size_t count, void *data)
+{
+    flow_t *f = data;
+    if (f->locked) bk_fill_release(f->env->store, f->lock_key);
+    if (status != PROV_OK) {
+        answer(f, status);
+        return;
+    }
+    const tz_zone_t *zone = tz_zone_load(f->time_zone);
+    for (int i = f->first_missing; i <= f->last_missing; i++) {
+        day_t *d = &f->days[i];
+        free(d->openings);
+        d->openings = NULL;
+        d->count = 0;
+        tz_instant_t start, end;
+        tz_day_start(zone, d->year, d->month, d->day, &start);
+        int64_t next = tz_days_from_civil(d->year, d->month, d->day) + 1;
+        int ny, nm, nd;
+        tz_civil_from_days(next, &ny, &nm, &nd);
+        tz_day_start(zone, ny, nm, nd, &end);
+        size_t n = 0;
+        for (size_t k = 0; k < count; k++)
+            if (openings[k].start >= start && openings[k].start < end) n++;
+        if (n > MAX_OPENINGS_PER_DAY) n = MAX_OPENINGS_PER_DAY;
+        d->openings = malloc((n ? n : 1) * sizeof(*d->openings));
+        if (d->openings == NULL) {
+            answer(f, PROV_UNAVAILABLE);
+            return;
+        }
+        for (size_t k = 0; k < count && d->count < n; k++)
+            if (openings[k].start >= start && openings[k].start < end) d->openings[d->count++] = openings[k];
+        d->cached = true;
+        store_day(f, d);
+    }
+    answer(f, PROV_OK);
+}
+
+static void ask_provider(flow_t *f)
+{
+    const day_t *first = &f->days[f->first_missing];
+    prov_availability_query_t q = {
+        .staff_id = f->staff_id,
+        .treatment_id = f->treatment_id,
+        .location_id = f->location_id,
+        .duration_minutes = f->duration_minutes,
+        .time_zone = f->time_zone,
+        .year = first->year,
+        .month = first->month,
+        .day = first->day,
+        .days = f->last_missing - f->first_missing + 1,
+    };
+    const bk_tenant_t *t = f->tenant;
+    if (t->provider->fetch_availability == NULL ||
+        t->provider->fetch_availability(t->provider_instance, &f->env->prov, &q, on_provider, f) != 0) {
+        if (f->locked) bk_fill_release(f->env->store, f->lock_key);
+        answer(f, PROV_UNAVAILABLE);
+    }
+}
+
+static void read_cache(flow_t *f);
+
+static void on_turn(void *ctx, bk_fill_turn_t turn)
+{
+    flow_t *f = ctx;
+    if (turn == BK_FILL_RECHECK) {
+        read_cache(f);
+        return;
+    }
+    f->locked = turn == BK_FILL_FETCH_LOCKED;
+    ask_provider(f);
+}
+
+static void on_cached(const redisReply *reply, void *data)
+{
+    flow_t *f = data;
+    if (reply == NULL || reply->type != REDIS_REPLY_ARRAY || (int)reply->elements != f->day_count) {
+        answer(f, PROV_UNAVAILABLE);
+        return;
+    }
+    f->first_missing = -1;
+    for (int i = 0; i < f->day_count; i++) {
+        day_t *d = &f->days[i];
+        if (d->cached) continue;
+        const redisReply *r = reply->element[i];
+        if (r->type == REDIS_REPLY_STRING && parse_day(r->str, r->len, d)) {
+            d->cached = true;
+            continue;
+        }
+        free(d->openings);
+        d->openings = NULL;
+        d->count = 0;
+        if (f->first_missing < 0) f->first_missing = i;
+        f->last_missing = i;
+    }
+    if (f->first_missing < 0) {
+        answer(f, PROV_OK);
+        return;
+    }
+    char first[16];
+    snprintf(first, sizeof(first), "%04d-%02d-%02d", f->days[f->first_missing].year,
+             f->days[f->first_missing].month, f->days[f->first_missing].day);
+    snprintf(f->lock_key, sizeof(f->lock_key), "fd:{%s}:avail:%s:%s:%s:%s:%d:lock", f->tenant->id, f->staff_id,
+             f->treatment_id, f->location_id, first, f->last_missing - f->first_missing + 1);
+    uint64_t give_up = f->locked ? 0 : uv_now(f->env->prov.loop) + FILL_WAIT_MS;
+    if (bk_fill_acquire(f->env->store, f->env->prov.loop, f->lock_key, FILL_LOCK_MS, give_up, on_turn, f) != 0)
+        ask_provider(f);
+}
+
+static void read_cache(flow_t *f)
+{
+    const char *argv[1 + BK_AVAIL_MAX_DAYS];
+    size_t lens[1 + BK_AVAIL_MAX_DAYS];
+    char keys[BK_AVAIL_MAX_DAYS][320];
+    argv[0] = "MGET";
+    lens[0] = 4;
+    for (int i = 0; i < f->day_count; i++) {
+        day_key(f, &f->days[i], keys[i], sizeof(keys[i]));
+        argv[i + 1] = keys[i];
+        lens[i + 1] = strlen(keys[i]);
+    }
+    if (store_command(f->env->store, on_cached, f, f->day_count + 1, argv, lens) != 0) answer(f, PROV_UNAVAILABLE);
+}
+
+int bk_availability_get(bk_env_t *env, const bk_avail_query_t *q, bk_avail_cb cb, void *data)
+{
+    const tz_zone_t *zone = tz_zone_load(q->time_zone);
+    if (zone == NULL || q->to <= q->from || !store_is_connected(env->store)) return -1;
+    int y0, m0, d0, y1, m1, d1;
+    tz_local_date(zone, q->from, &y0, &m0, &d0);
+    tz_local_date(zone, q->to - 1, &y1, &m1, &d1);
+    int64_t first = tz_days_from_civil(y0, m0, d0), last = tz_days_from_civil(y1, m1, d1);
+    if (last - first + 1 > BK_AVAIL_MAX_DAYS) return -1;
+    flow_t *f = calloc(1, sizeof(*f));
+    if (f == NULL) return -1;
+    f->env = env;
+    f->tenant = q->tenant;
+    f->staff_id = strdup(q->staff_id);
+    f->treatment_id = strdup(q->treatment_id);
+    f->location_id = strdup(q->location_id);
+    f->time_zone = strdup(q->time_zone);
+    if (f->staff_id == NULL || f->treatment_id == NULL || f->location_id == NULL || f->time_zone == NULL) {
+        flow_free(f);
+        return -1;
+    }
+    f->duration_minutes = q->duration_minutes;
+    f->from = q->from;
+    f->to = q->to;
+    f->now = q->now;
+    f->cb = cb;
+    f->data = data;
+    f->day_count = (int)(last - first + 1);
+    for (int i = 0; i < f->day_count; i++)
+        tz_civil_from_days(first + i, &f->days[i].year, &f->days[i].month, &f->days[i].day);
+    read_cache(f);
+    return 0;
+}
+
+static void index_key(const bk_tenant_t *tenant, const char *staff_id, const char *date, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "fd:{%s}:avail-index:%s:%s", tenant->id, staff_id, date);
+}
+
+void bk_availability_invalidate(bk_env_t *env, const bk_tenant_t *tenant, const char *staff_id, const char *date)
+{
+    /* Every cached day of that practitioner and date is listed in its index set. */
+    static const char script[] = "for _, k in ipairs(redis.call('SMEMBERS', KEYS[1])) do redis.call('DEL', k) end "
+                                 "return redis.call('DEL', KEYS[1])";
+    char key[320];
+    index_key(tenant, staff_id, date, key, sizeof(key));
+    store_commandf(env->store, NULL, NULL, "EVAL %s 1 %s", script, key);
+}

@@ -1,0 +1,63 @@
+/* booking/fill_lock.c: the refill lock with a short wait-and-recheck (see fill_lock.h). */
+#include "booking/fill_lock.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define RECHECK_MS 20
+
+typedef struct attempt {
+    uv_timer_t timer;
+    uv_loop_t *loop;
+    uint64_t give_up_at_ms;
+    bk_fill_turn_cb turn;
+    void *ctx;
+} attempt_t;
+
+static void on_closed(uv_handle_t *handle)
+{
+    free(handle->data);
+}
+
+static void on_wait_over(uv_timer_t *timer)
+{
+    attempt_t *a = timer->data;
+    a->turn(a->ctx, BK_FILL_RECHECK);
+    uv_close((uv_handle_t *)&a->timer, on_closed);
+}
+
+static void on_set(const redisReply *reply, void *data)
+{
+    attempt_t *a = data;
+    bool taken = reply != NULL && reply->type == REDIS_REPLY_STATUS;
+    bool held_elsewhere = reply != NULL && reply->type == REDIS_REPLY_NIL;
+    if (taken || !held_elsewhere || uv_now(a->loop) >= a->give_up_at_ms) {
+        a->turn(a->ctx, taken ? BK_FILL_FETCH_LOCKED : BK_FILL_FETCH_UNLOCKED);
+        free(a);
+        return;
+    }
+    uv_timer_init(a->loop, &a->timer);
+    a->timer.data = a;
+    uv_timer_start(&a->timer, on_wait_over, RECHECK_MS, 0);
+}
+
+int bk_fill_acquire(store_t *store, uv_loop_t *loop, const char *lock_key, int lock_ms, uint64_t give_up_at_ms,
+                    bk_fill_turn_cb turn, void *ctx)
+{
+    attempt_t *a = calloc(1, sizeof(*a));
+    if (a == NULL) return -1;
+    *a = (attempt_t){.loop = loop, .give_up_at_ms = give_up_at_ms, .turn = turn, .ctx = ctx};
+    char ms[16];
+    snprintf(ms, sizeof(ms), "%d", lock_ms);
+    if (store_commandf(store, on_set, a, "SET %s 1 NX PX %s", lock_key, ms) != 0) {
+        free(a);
+        return -1;
+    }
+    return 0;
+}
+
+void bk_fill_release(store_t *store, const char *lock_key)
+{
+    store_commandf(store, NULL, NULL, "DEL %s", lock_key);
+}

@@ -1,0 +1,27 @@
+/* booking/slot_token.h: slot_id, the opaque, tamper-proof name of an offered slot (tenant, practitioner,
+ * treatment, location, start, end), signed with the server secret (HMAC-SHA256), so agents book what they were
+ * offered and never a time a language model made up. */
+#ifndef FD_BOOKING_SLOT_TOKEN_H
+#define FD_BOOKING_SLOT_TOKEN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define BK_SLOT_TOKEN_CAP 1024
+
+typedef struct bk_slot_ref {
+    char tenant[80], staff_id[160], treatment_id[160], location_id[160];
+    int64_t start, end; /* UTC ms */
+} bk_slot_ref_t;
+
+/** Writes the token of `ref` (URL-safe base64 payload "." truncated signature) into out (BK_SLOT_TOKEN_CAP).
+ * Returns its length, or 0 when it does not fit. */
+size_t bk_slot_token_make(const unsigned char *secret, size_t secret_len, const bk_slot_ref_t *ref, char *out);
+
+/** Checks a token's signature and reads it back. Returns false for anything malformed, forged or signed with
+ * another secret. The caller still checks the tenant and that the slot is free. */
+bool bk_slot_token_read(const unsigned char *secret, size_t secret_len, const char *token, size_t len,
+                        bk_slot_ref_t *ref);
+
+#endif

@@ -1,0 +1,429 @@
+/* providers/sandbox.c: the built-in `sandbox` EMR: a clinic from a file (or the built-in demo) kept in Redis
+ * under fd:{t}:sandbox:*, answering through the same interface as a real EMR.
+ *
+ * At start the clinic file is parsed and validated (a bad file refuses to start). Each time a worker's Redis
+ * connection comes up, a Lua script seeds the tenant's sandbox keys unless they already hold the same file
+ * (compared by SHA-256), so seeding twice changes nothing, a changed file replaces the tenant's sandbox data,
+ * and a Redis that lost its data is filled again without a restart of frontdesk. */
+#include "providers/provider.h"
+
+#include <errno.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "booking/slots.h"
+#include "providers/sandbox_clinic.h"
+
+#define CLINIC_FILE_MAX_BYTES (16u << 20)
+
+extern const unsigned char prov_sandbox_demo_clinic[];
+extern const size_t prov_sandbox_demo_clinic_len;
+
+/* The file's bookings of one practitioner, sorted by start (all locations: a person is in one place). */
+typedef struct busy_list {
+    bk_interval_t *v;
+    size_t n;
+} busy_list_t;
+
+typedef struct sandbox {
+    char *tenant_id;
+    char *json; /* the clinic file's bytes */
+    size_t json_len;
+    char digest[65];
+    sb_clinic_t *clinic;
+    busy_list_t *booked; /* per practitioner */
+} sandbox_t;
+
+/* KEYS: digest, clinic, catalog cache. ARGV: digest, clinic JSON. Returns 1 when it (re)seeded. */
+static const char seed_script[] = "if redis.call('GET', KEYS[1]) == ARGV[1] then return 0 end "
+                                  "redis.call('SET', KEYS[2], ARGV[2]) "
+                                  "redis.call('DEL', KEYS[3]) "
+                                  "redis.call('SET', KEYS[1], ARGV[1]) "
+                                  "return 1";
+
+static void key_of(const sandbox_t *s, const char *suffix, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "fd:{%s}:%s", s->tenant_id, suffix);
+}
+
+static void digest_hex(const char *data, size_t len, char hex[65])
+{
+    static const char digits[] = "0123456789abcdef";
+    unsigned char d[32];
+    unsigned int n = 32;
+    EVP_Digest(data, len, d, &n, EVP_sha256(), NULL);
+    for (int i = 0; i < 32; i++) {
+        hex[2 * i] = digits[d[i] >> 4];
+        hex[2 * i + 1] = digits[d[i] & 15];
+    }
+    hex[64] = '\0';
+}
+
+static char *read_file(const char *path, size_t *len, char *why, size_t why_cap)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        snprintf(why, why_cap, "clinic_file: cannot open %s: %s", path, strerror(errno));
+        return NULL;
+    }
+    char *buf = malloc(CLINIC_FILE_MAX_BYTES + 1);
+    size_t n = buf != NULL ? fread(buf, 1, CLINIC_FILE_MAX_BYTES + 1, f) : 0;
+    fclose(f);
+    if (buf == NULL || n > CLINIC_FILE_MAX_BYTES) {
+        snprintf(why, why_cap, "clinic_file: %s is larger than 16 MiB", path);
+        free(buf);
+        return NULL;
+    }
+    *len = n;
+    return buf;
+}
+
+static int index_bookings(sandbox_t *s)
+{
+    const sb_clinic_t *c = s->clinic;
+    s->booked = calloc(c->practitioner_count + 1, sizeof(*s->booked));
+    if (s->booked == NULL) return -1;
+    for (size_t i = 0; i < c->booking_count; i++) s->booked[c->bookings[i].practitioner].n++;
+    for (size_t p = 0; p < c->practitioner_count; p++) {
+        s->booked[p].v = calloc(s->booked[p].n + 1, sizeof(bk_interval_t));
+        if (s->booked[p].v == NULL) return -1;
+        s->booked[p].n = 0;
+    }
+    for (size_t i = 0; i < c->booking_count; i++) {
+        busy_list_t *b = &s->booked[c->bookings[i].practitioner];
+        b->v[b->n++] = (bk_interval_t){c->bookings[i].start, c->bookings[i].end};
+    }
+    for (size_t p = 0; p < c->practitioner_count; p++) bk_intervals_sort(s->booked[p].v, s->booked[p].n);
+    return 0;
+}
+
+static void sandbox_destroy(void *instance)
+{
+    sandbox_t *s = instance;
+    if (s == NULL) return;
+    if (s->booked != NULL)
+        for (size_t i = 0; i < s->clinic->practitioner_count; i++) free(s->booked[i].v);
+    free(s->booked);
+    sb_clinic_free(s->clinic);
+    free(s->json);
+    free(s->tenant_id);
+    free(s);
+}
+
+static void *sandbox_create(const char *tenant_id, json_object *settings, const char *config_dir, char *why,
+                            size_t why_cap)
+{
+    sandbox_t *s = calloc(1, sizeof(*s));
+    if (s == NULL || (s->tenant_id = strdup(tenant_id)) == NULL) goto oom;
+    const char *file = NULL;
+    if (settings != NULL) {
+        json_object_object_foreach(settings, key, val)
+        {
+            if (strcmp(key, "clinic_file") != 0) {
+                snprintf(why, why_cap, "%s: unknown field (the sandbox knows clinic_file)", key);
+                goto fail;
+            }
+            if (!json_object_is_type(val, json_type_string) || json_object_get_string_len(val) == 0) {
+                snprintf(why, why_cap, "clinic_file: must be the path of a clinic JSON file");
+                goto fail;
+            }
+            file = json_object_get_string(val);
+        }
+    }
+    if (file != NULL) {
+        char path[4096];
+        if (file[0] == '/') snprintf(path, sizeof(path), "%s", file);
+        else snprintf(path, sizeof(path), "%s/%s", config_dir, file);
+        if ((s->json = read_file(path, &s->json_len, why, why_cap)) == NULL) goto fail;
+    } else {
+        s->json_len = prov_sandbox_demo_clinic_len;
+        if ((s->json = malloc(s->json_len + 1)) == NULL) goto oom;
+        memcpy(s->json, prov_sandbox_demo_clinic, s->json_len + 1);
+    }
+    sb_diag_t *diag = sb_diag_new();
+    s->clinic = sb_clinic_parse(s->json, s->json_len, diag);
+    if (s->clinic == NULL) {
+        char lines[1024];
+        sb_diag_render(diag, lines, sizeof(lines));
+        snprintf(why, why_cap, "clinic_file: %s", lines);
+        sb_diag_free(diag);
+        goto fail;
+    }
+    sb_diag_free(diag);
+    digest_hex(s->json, s->json_len, s->digest);
+    if (index_bookings(s) != 0) goto oom;
+    return s;
+
+oom:
+    snprintf(why, why_cap, "out of memory");
+fail:
+    sandbox_destroy(s);
+    return NULL;
+}
+
+static int sandbox_knows_location(void *instance, const char *location_id)
+{
+    sandbox_t *s = instance;
+    return sb_clinic_find_location(s->clinic, location_id) >= 0;
+}
+
+static int run_seed(sandbox_t *s, store_t *store, store_reply_cb cb, void *data)
+{
+    char digest_key[128], clinic_key[128], catalog_key[128];
+    key_of(s, "sandbox:digest", digest_key, sizeof(digest_key));
+    key_of(s, "sandbox:clinic", clinic_key, sizeof(clinic_key));
+    key_of(s, "catalog", catalog_key, sizeof(catalog_key));
+    const char *argv[] = {"EVAL", seed_script, "3", digest_key, clinic_key, catalog_key, s->digest, s->json};
+    const size_t lens[] = {4, strlen(seed_script), 1, strlen(digest_key), strlen(clinic_key), strlen(catalog_key),
+                           64, s->json_len};
+    return store_command(store, cb, data, 8, argv, lens);
+}
+
+static void sandbox_on_store_connected(void *instance, prov_env_t *env)
+{
+    run_seed(instance, env->store, NULL, NULL);
+}
+
+/* ---- catalog ---------------------------------------------------------------------------------------------- */
+
+static int push_all(bk_strings_t *list, const char *const *items, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!bk_strings_contains(list, items[i]) && bk_strings_push(list, items[i]) != 0) return -1;
+    return 0;
+}
+
+static char *dup_or_null(const char *s)
+{
+    return s != NULL ? strdup(s) : NULL;
+}
+
+/* Builds the normalized catalog from the clinic (caller owns). */
+static bk_catalog_t *catalog_of(const sb_clinic_t *c)
+{
+    bk_catalog_t *cat = calloc(1, sizeof(*cat));
+    if (cat == NULL) return NULL;
+    cat->locations = calloc(c->location_count + 1, sizeof(*cat->locations));
+    cat->staff = calloc(c->practitioner_count + 1, sizeof(*cat->staff));
+    cat->treatments = calloc(c->treatment_count + 1, sizeof(*cat->treatments));
+    if (cat->locations == NULL || cat->staff == NULL || cat->treatments == NULL) goto fail;
+    for (size_t i = 0; i < c->location_count; i++, cat->location_count++) {
+        const sb_location_t *l = &c->locations[i];
+        bk_location_t *o = &cat->locations[i];
+        o->id = strdup(l->id);
+        o->name = dup_or_null(l->name);
+        o->line1 = dup_or_null(l->address.line1);
+        o->city = dup_or_null(l->address.city);
+        o->region = dup_or_null(l->address.region);
+        o->postal_code = dup_or_null(l->address.postal_code);
+        o->country = dup_or_null(l->address.country);
+        o->phone = dup_or_null(l->phone);
+        o->time_zone = dup_or_null(l->time_zone);
+        o->booking_url = dup_or_null(l->booking_url);
+        if (o->id == NULL) goto fail;
+    }
+    for (size_t i = 0; i < c->practitioner_count; i++, cat->staff_count++) {
+        const sb_practitioner_t *p = &c->practitioners[i];
+        bk_staff_t *o = &cat->staff[i];
+        o->id = strdup(p->id);
+        o->first_name = strdup(p->first_name);
+        o->last_name = strdup(p->last_name);
+        o->title = dup_or_null(p->title);
+        o->email = dup_or_null(p->email);
+        o->ai_enabled = p->ai_enabled;
+        if (o->id == NULL || o->first_name == NULL || o->last_name == NULL) goto fail;
+        if (push_all(&o->disciplines, (const char *const *)p->disciplines, p->discipline_count) != 0) goto fail;
+        if (push_all(&o->treatment_ids, (const char *const *)p->treatment_ids, p->treatment_count) != 0) goto fail;
+        for (size_t k = 0; k < p->schedule_count; k++)
+            if (push_all(&o->location_ids, (const char *const *)&c->locations[p->schedules[k].location].id, 1) != 0)
+                goto fail;
+    }
+    for (size_t i = 0; i < c->treatment_count; i++, cat->treatment_count++) {
+        const sb_treatment_t *t = &c->treatments[i];
+        bk_catalog_treatment_t *o = &cat->treatments[i];
+        o->id = strdup(t->id);
+        o->name = strdup(t->name);
+        if (o->id == NULL || o->name == NULL) goto fail;
+        o->duration_minutes = t->duration_minutes;
+        o->price_minor = t->price_minor;
+        snprintf(o->currency, sizeof(o->currency), "%s", t->currency);
+        if (push_all(&o->staff_ids, (const char *const *)t->practitioner_ids, t->practitioner_count) != 0) goto fail;
+        if (push_all(&o->location_ids, (const char *const *)t->location_ids, t->location_count) != 0) goto fail;
+    }
+    return cat;
+
+fail:
+    bk_catalog_free(cat);
+    return NULL;
+}
+
+typedef struct catalog_fetch {
+    sandbox_t *sandbox;
+    prov_catalog_cb cb;
+    void *data;
+} catalog_fetch_t;
+
+static void on_seeded(const redisReply *reply, void *data)
+{
+    catalog_fetch_t *f = data;
+    if (reply == NULL || reply->type == REDIS_REPLY_ERROR) {
+        f->cb(PROV_UNAVAILABLE, NULL, f->data);
+    } else {
+        bk_catalog_t *catalog = catalog_of(f->sandbox->clinic);
+        f->cb(catalog != NULL ? PROV_OK : PROV_UNAVAILABLE, catalog, f->data);
+    }
+    free(f);
+}
+
+/* A fetch first runs the seed script (a no-op when Redis already holds this file's digest), so the answer is
+ * always the clinic that Redis holds; it is built from the validated parse of those same bytes. */
+static int sandbox_fetch_catalog(void *instance, prov_env_t *env, prov_catalog_cb cb, void *data)
+{
+    catalog_fetch_t *f = malloc(sizeof(*f));
+    if (f == NULL) return -1;
+    *f = (catalog_fetch_t){.sandbox = instance, .cb = cb, .data = data};
+    if (run_seed(instance, env->store, on_seeded, f) != 0) {
+        free(f);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- availability ----------------------------------------------------------------------------------------- */
+
+#define DAY_BUSY_MAX (SB_DAY_MAX_BUSY + 512)
+
+static bool offers(const sb_clinic_t *c, size_t p, size_t t, size_t l)
+{
+    const sb_treatment_t *tr = &c->treatments[t];
+    bool by_staff = false, at_location = false;
+    for (size_t i = 0; i < tr->practitioner_count; i++) by_staff |= tr->practitioners[i] == p;
+    for (size_t i = 0; i < tr->location_count; i++) at_location |= tr->locations[i] == l;
+    return by_staff && at_location && sb_clinic_schedule_of(c, p, l) >= 0;
+}
+
+/* Appends the openings of one local date to out. */
+static int day_openings(const sandbox_t *s, size_t p, size_t t, size_t l, int y, int m, int d, bk_slots_t *out)
+{
+    const sb_clinic_t *c = s->clinic;
+    const sb_location_t *loc = &c->locations[l];
+    sb_interval_t hours[SB_DAY_MAX_INTERVALS], generated[SB_DAY_MAX_BUSY];
+    int n_hours = sb_clinic_day_hours(c, p, l, y, m, d, hours, SB_DAY_MAX_INTERVALS);
+    if (n_hours <= 0) return n_hours;
+    int n_gen = sb_clinic_generated_busy(c, p, l, y, m, d, generated, SB_DAY_MAX_BUSY);
+    if (n_gen < 0) return -1;
+
+    bk_interval_t busy[DAY_BUSY_MAX];
+    size_t n_busy = 0;
+    for (int i = 0; i < n_gen; i++) {
+        tz_civil_t a = {y, m, d, generated[i].start / 60, generated[i].start % 60, 0, 0};
+        tz_civil_t b = {y, m, d, generated[i].end / 60, generated[i].end % 60, 0, 0};
+        tz_instant_t start, end;
+        if (generated[i].end == 1440) {
+            int64_t next = tz_days_from_civil(y, m, d) + 1;
+            tz_civil_from_days(next, &b.year, &b.month, &b.day);
+            b.hour = 0;
+        }
+        if (tz_from_local(loc->zone, &a, TZ_OVERLAP_FIRST, &start, NULL) != 0 ||
+            tz_from_local(loc->zone, &b, TZ_OVERLAP_SECOND, &end, NULL) != 0)
+            continue;
+        busy[n_busy++] = (bk_interval_t){start, end};
+    }
+    /* The file's bookings that touch this date (with a day of slack either side for buffers). */
+    tz_instant_t day_start;
+    if (tz_day_start(loc->zone, y, m, d, &day_start) != 0) return -1;
+    int64_t lo = day_start - TZ_MS_PER_DAY, hi = day_start + 2 * TZ_MS_PER_DAY;
+    const busy_list_t *booked = &s->booked[p];
+    for (size_t i = 0; i < booked->n && n_busy < DAY_BUSY_MAX; i++)
+        if (booked->v[i].end > lo && booked->v[i].start < hi) busy[n_busy++] = booked->v[i];
+    bk_intervals_sort(busy, n_busy);
+
+    bk_local_range_t ranges[SB_DAY_MAX_INTERVALS];
+    for (int i = 0; i < n_hours; i++) ranges[i] = (bk_local_range_t){hours[i].start, hours[i].end};
+    bk_day_t day = {.zone = loc->zone, .year = y, .month = m, .day = d, .staff = (uint32_t)p,
+                    .location = (uint32_t)l, .hours = ranges, .n_hours = (size_t)n_hours, .busy = busy,
+                    .n_busy = n_busy};
+    const sb_policy_t *pol = &c->policy;
+    bk_treatment_t treatment = {.id = (uint32_t)t, .duration_min = c->treatments[t].duration_minutes,
+                                .buffer_before_min = pol->buffer_before_minutes,
+                                .buffer_after_min = pol->buffer_after_minutes};
+    bk_start_rule_t rule = {.kind = pol->start_rule == SB_START_BACK_TO_BACK ? BK_START_BACK_TO_BACK : BK_START_EVERY_N,
+                            .step_min = pol->slot_step_minutes};
+    /* The EMR offers what its calendar allows; notice and horizon are the booking layer's job. */
+    bk_policy_t open = {.now = INT64_MIN, .earliest = INT64_MIN, .horizon_end = INT64_MAX};
+    return bk_slots_generate(&day, &treatment, &rule, &open, out) == BK_OK ? 0 : -1;
+}
+
+typedef struct availability_fetch {
+    sandbox_t *sandbox;
+    long p, t, l;
+    int year, month, day, days;
+    prov_availability_cb cb;
+    void *data;
+} availability_fetch_t;
+
+static void on_seeded_for_availability(const redisReply *reply, void *data)
+{
+    availability_fetch_t *f = data;
+    if (reply == NULL || reply->type == REDIS_REPLY_ERROR) {
+        f->cb(PROV_UNAVAILABLE, NULL, 0, f->data);
+        free(f);
+        return;
+    }
+    bk_slots_t slots;
+    bk_slots_init(&slots, NULL, 0);
+    prov_status_t status = PROV_OK;
+    if (f->p >= 0 && f->t >= 0 && f->l >= 0 && offers(f->sandbox->clinic, (size_t)f->p, (size_t)f->t, (size_t)f->l)) {
+        int64_t first = tz_days_from_civil(f->year, f->month, f->day);
+        for (int i = 0; i < f->days && status == PROV_OK; i++) {
+            int y, m, d;
+            tz_civil_from_days(first + i, &y, &m, &d);
+            if (day_openings(f->sandbox, (size_t)f->p, (size_t)f->t, (size_t)f->l, y, m, d, &slots) < 0)
+                status = PROV_UPSTREAM;
+        }
+    }
+    prov_opening_t *openings = malloc((slots.len ? slots.len : 1) * sizeof(*openings));
+    if (openings == NULL) status = PROV_UNAVAILABLE;
+    size_t n = 0;
+    if (status == PROV_OK)
+        for (size_t i = 0; i < slots.len; i++) openings[n++] = (prov_opening_t){slots.v[i].start, slots.v[i].end};
+    f->cb(status, status == PROV_OK ? openings : NULL, n, f->data);
+    free(openings);
+    bk_slots_free(&slots);
+    free(f);
+}
+
+/* Openings come from the clinic's weekly hours, overrides, closures, the file's bookings and the generated
+ * ones, after the same seed check as the catalog (one Redis round trip, as a real EMR call would take). */
+static int sandbox_fetch_availability(void *instance, prov_env_t *env, const prov_availability_query_t *q,
+                                      prov_availability_cb cb, void *data)
+{
+    sandbox_t *s = instance;
+    if (q->days < 1 || q->days > 62) return -1;
+    availability_fetch_t *f = malloc(sizeof(*f));
+    if (f == NULL) return -1;
+    *f = (availability_fetch_t){.sandbox = s,
+                                .p = sb_clinic_find_practitioner(s->clinic, q->staff_id),
+                                .t = sb_clinic_find_treatment(s->clinic, q->treatment_id),
+                                .l = sb_clinic_find_location(s->clinic, q->location_id),
+                                .year = q->year, .month = q->month, .day = q->day, .days = q->days,
+                                .cb = cb, .data = data};
+    if (run_seed(s, env->store, on_seeded_for_availability, f) != 0) {
+        free(f);
+        return -1;
+    }
+    return 0;
+}
+
+const prov_ops_t prov_sandbox_ops = {
+    .name = "sandbox",
+    .capabilities = PROV_CAP_PHONE_SEARCH | PROV_CAP_NATIVE_RESCHEDULE,
+    .create = sandbox_create,
+    .destroy = sandbox_destroy,
+    .knows_location = sandbox_knows_location,
+    .on_store_connected = sandbox_on_store_connected,
+    .fetch_catalog = sandbox_fetch_catalog,
+    .fetch_availability = sandbox_fetch_availability,
+};

@@ -1,0 +1,109 @@
+/* server/fields.c: typed body fields with 400s that name them (see fields.h). */
+#include "server/fields.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+bool srv_field_id(srv_request_t *r, const char *name, bool required, char *out, size_t cap)
+{
+    char message[160];
+    json_object *v;
+    out[0] = '\0';
+    if (!json_object_object_get_ex(r->body, name, &v) || json_object_is_type(v, json_type_null)) {
+        if (!required) return true;
+        snprintf(message, sizeof(message), "%s is required.", name);
+        srv_respond_error(r, SRV_ERR_MISSING_FIELD, message, name);
+        return false;
+    }
+    if (json_object_is_type(v, json_type_int)) {
+        snprintf(out, cap, "%" PRId64, json_object_get_int64(v));
+        return true;
+    }
+    if (json_object_is_type(v, json_type_string) && json_object_get_string_len(v) > 0 &&
+        (size_t)json_object_get_string_len(v) < cap) {
+        memcpy(out, json_object_get_string(v), (size_t)json_object_get_string_len(v) + 1);
+        return true;
+    }
+    snprintf(message, sizeof(message), "%s must be an id (a non-empty string).", name);
+    srv_respond_error(r, SRV_ERR_INVALID_FIELD, message, name);
+    return false;
+}
+
+bool srv_field_string(srv_request_t *r, const char *name, const char **out)
+{
+    json_object *v;
+    *out = NULL;
+    if (!json_object_object_get_ex(r->body, name, &v) || json_object_is_type(v, json_type_null)) return true;
+    if (!json_object_is_type(v, json_type_string)) {
+        char message[160];
+        snprintf(message, sizeof(message), "%s must be a string.", name);
+        srv_respond_error(r, SRV_ERR_INVALID_FIELD, message, name);
+        return false;
+    }
+    *out = json_object_get_string(v);
+    return true;
+}
+
+bool srv_field_instant(srv_request_t *r, const char *name, bool required, const tz_zone_t *zone, int64_t *out,
+                       bool *present)
+{
+    char message[256];
+    json_object *v;
+    if (present != NULL) *present = false;
+    if (!json_object_object_get_ex(r->body, name, &v) || json_object_is_type(v, json_type_null)) {
+        if (!required) return true;
+        snprintf(message, sizeof(message), "%s is required (ISO 8601, e.g. 2026-04-21T14:30:00Z).", name);
+        srv_respond_error(r, SRV_ERR_MISSING_FIELD, message, name);
+        return false;
+    }
+    char why[128] = "";
+    tz_instant_t t;
+    if (!json_object_is_type(v, json_type_string) ||
+        tz_parse_iso(json_object_get_string(v), (size_t)json_object_get_string_len(v), zone, &t, why,
+                     sizeof(why)) != 0) {
+        snprintf(message, sizeof(message), "%s must be an ISO 8601 date-time such as 2026-04-21T14:30:00Z%s%s.",
+                 name, why[0] ? ": " : "", why);
+        srv_respond_error(r, SRV_ERR_INVALID_FIELD, message, name);
+        return false;
+    }
+    *out = t;
+    if (present != NULL) *present = true;
+    return true;
+}
+
+const bk_location_t *srv_field_location(srv_request_t *r, const bk_catalog_t *catalog)
+{
+    static const char *const names[] = {"locationId", "location_id"};
+    for (int i = 0; i < 2; i++) {
+        char id[256];
+        json_object *v;
+        if (!json_object_object_get_ex(r->body, names[i], &v) || json_object_is_type(v, json_type_null)) continue;
+        if (!srv_field_id(r, names[i], true, id, sizeof(id))) return NULL;
+        if (!bk_tenant_allows_location(r->tenant, catalog, id)) {
+            srv_respond_error(r, SRV_ERR_LOCATION_FORBIDDEN, NULL, names[i]);
+            return NULL;
+        }
+        return &catalog->locations[bk_catalog_find_location(catalog, id)];
+    }
+    const bk_location_t *fallback = bk_tenant_default_location(r->tenant, catalog);
+    if (fallback == NULL)
+        srv_respond_error(r, SRV_ERR_LOCATION_FORBIDDEN, "This API key has no location it may book.", NULL);
+    return fallback;
+}
+
+void srv_respond_provider_failure(srv_request_t *r, prov_status_t status)
+{
+    srv_error_t err;
+    switch (status) {
+    case PROV_TIMEOUT: err = SRV_ERR_EMR_TIMEOUT; break;
+    case PROV_UPSTREAM: err = SRV_ERR_EMR_ERROR; break;
+    case PROV_REJECTED: err = SRV_ERR_NOT_BOOKABLE_ONLINE; break;
+    case PROV_RATE_LIMITED: err = SRV_ERR_EMR_RATE_LIMITED; break;
+    case PROV_NOT_FOUND: err = SRV_ERR_NOT_FOUND; break;
+    default: err = SRV_ERR_SERVICE_UNAVAILABLE; break;
+    }
+    if (status == PROV_RATE_LIMITED) srv_add_header(r, "retry-after", "30");
+    else if (srv_error_status(err) == 503) srv_add_header(r, "retry-after", "1");
+    srv_respond_error(r, err, NULL, NULL);
+}
