@@ -106,6 +106,10 @@ typedef struct prov_ops {
      * the EMR is asked. Called at start to check the tenant's location settings. */
     int (*knows_location)(void *instance, const char *location_id);
 
+    /** Lets the EMR's own booking settings replace the built-in policy defaults (the tenant config's "policy"
+     * still wins). Called once at start, after create. May be NULL. */
+    void (*policy_defaults)(void *instance, bk_tenant_policy_t *policy);
+
     /** Called on a worker's loop each time its Redis connection is (re)established. May be NULL. */
     void (*on_store_connected)(void *instance, prov_env_t *env);
 

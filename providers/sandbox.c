@@ -169,6 +169,17 @@ static int sandbox_knows_location(void *instance, const char *location_id)
     return sb_clinic_find_location(s->clinic, location_id) >= 0;
 }
 
+/* The clinic file's policy: notice and horizon (slot step, start rule and buffers shape the openings). */
+static void sandbox_policy_defaults(void *instance, bk_tenant_policy_t *policy)
+{
+    const sandbox_t *s = instance;
+    policy->min_notice_minutes = s->clinic->policy.min_notice_minutes;
+    policy->max_days_ahead = s->clinic->policy.max_days_ahead;
+    policy->hold_seconds = s->clinic->policy.hold_seconds;
+    policy->slot_step_minutes = s->clinic->policy.slot_step_minutes;
+    policy->buffer_minutes = s->clinic->policy.buffer_after_minutes;
+}
+
 static int run_seed(sandbox_t *s, store_t *store, store_reply_cb cb, void *data)
 {
     char digest_key[128], clinic_key[128], catalog_key[128];
@@ -423,6 +434,7 @@ const prov_ops_t prov_sandbox_ops = {
     .create = sandbox_create,
     .destroy = sandbox_destroy,
     .knows_location = sandbox_knows_location,
+    .policy_defaults = sandbox_policy_defaults,
     .on_store_connected = sandbox_on_store_connected,
     .fetch_catalog = sandbox_fetch_catalog,
     .fetch_availability = sandbox_fetch_availability,

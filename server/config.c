@@ -208,6 +208,8 @@ static bool read_tenant(reader_t *r, json_object *obj, const char *path, const c
         return false;
     }
 
+    if (t->provider->policy_defaults != NULL) t->provider->policy_defaults(t->provider_instance, &t->policy);
+
     json_object *locations;
     if (json_object_object_get_ex(obj, "locations", &locations)) {
         child_path(p, sizeof(p), path, "locations");
