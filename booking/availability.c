@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "booking/fill_lock.h"
+#include "store/script.h"
 #include "tz/tz.h"
 
 #define FILL_LOCK_MS 10000
@@ -322,9 +323,10 @@ static void index_key(const bk_tenant_t *tenant, const char *staff_id, const cha
 void bk_availability_invalidate(bk_env_t *env, const bk_tenant_t *tenant, const char *staff_id, const char *date)
 {
     /* Every cached day of that practitioner and date is listed in its index set. */
-    static const char script[] = "for _, k in ipairs(redis.call('SMEMBERS', KEYS[1])) do redis.call('DEL', k) end "
-                                 "return redis.call('DEL', KEYS[1])";
+    static store_script_t script = STORE_SCRIPT("for _, k in ipairs(redis.call('SMEMBERS', KEYS[1])) do "
+                                                "redis.call('DEL', k) end return redis.call('DEL', KEYS[1])");
     char key[320];
     index_key(tenant, staff_id, date, key, sizeof(key));
-    store_commandf(env->store, NULL, NULL, "EVAL %s 1 %s", script, key);
+    const char *keys[] = {key};
+    store_eval(env->store, &script, NULL, NULL, 1, keys, 0, NULL, NULL);
 }

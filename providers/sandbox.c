@@ -15,6 +15,7 @@
 
 #include "booking/slots.h"
 #include "providers/sandbox_clinic.h"
+#include "store/script.h"
 
 #define CLINIC_FILE_MAX_BYTES (16u << 20)
 
@@ -37,11 +38,11 @@ typedef struct sandbox {
 } sandbox_t;
 
 /* KEYS: digest, clinic, catalog cache. ARGV: digest, clinic JSON. Returns 1 when it (re)seeded. */
-static const char seed_script[] = "if redis.call('GET', KEYS[1]) == ARGV[1] then return 0 end "
+static store_script_t seed_script = STORE_SCRIPT("if redis.call('GET', KEYS[1]) == ARGV[1] then return 0 end "
                                   "redis.call('SET', KEYS[2], ARGV[2]) "
                                   "redis.call('DEL', KEYS[3]) "
                                   "redis.call('SET', KEYS[1], ARGV[1]) "
-                                  "return 1";
+                                  "return 1");
 
 static void key_of(const sandbox_t *s, const char *suffix, char *buf, size_t cap)
 {
@@ -186,10 +187,10 @@ static int run_seed(sandbox_t *s, store_t *store, store_reply_cb cb, void *data)
     key_of(s, "sandbox:digest", digest_key, sizeof(digest_key));
     key_of(s, "sandbox:clinic", clinic_key, sizeof(clinic_key));
     key_of(s, "catalog", catalog_key, sizeof(catalog_key));
-    const char *argv[] = {"EVAL", seed_script, "3", digest_key, clinic_key, catalog_key, s->digest, s->json};
-    const size_t lens[] = {4, strlen(seed_script), 1, strlen(digest_key), strlen(clinic_key), strlen(catalog_key),
-                           64, s->json_len};
-    return store_command(store, cb, data, 8, argv, lens);
+    const char *keys[] = {digest_key, clinic_key, catalog_key};
+    const char *args[] = {s->digest, s->json};
+    const size_t lens[] = {64, s->json_len};
+    return store_eval(store, &seed_script, cb, data, 3, keys, 2, args, lens);
 }
 
 static void sandbox_on_store_connected(void *instance, prov_env_t *env)

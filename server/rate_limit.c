@@ -1,13 +1,15 @@
 /* server/rate_limit.c: a token bucket evaluated atomically inside Redis (see rate_limit.h). */
 #include "server/rate_limit.h"
 
+#include "store/script.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* KEYS[1] bucket hash; ARGV rate per second, burst. Uses Redis' own clock so that processes agree.
  * Returns 0 when a token was taken, else the milliseconds until one is available. */
-static const char script[] =
+static store_script_t script = STORE_SCRIPT(
     "local rate = tonumber(ARGV[1]) local burst = tonumber(ARGV[2]) "
     "local t = redis.call('TIME') local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) "
     "local v = redis.call('HMGET', KEYS[1], 'tokens', 'at') "
@@ -16,7 +18,7 @@ static const char script[] =
     "if tokens < 1 then return math.ceil((1 - tokens) * 1000 / rate) end "
     "redis.call('HSET', KEYS[1], 'tokens', tostring(tokens - 1), 'at', tostring(now)) "
     "redis.call('PEXPIRE', KEYS[1], math.ceil(burst * 1000 / rate) + 1000) "
-    "return 0";
+    "return 0");
 
 typedef struct take {
     srv_rate_cb cb;
@@ -47,7 +49,9 @@ int srv_rate_limit_take(store_t *store, const bk_tenant_t *tenant, srv_rate_cb c
     snprintf(key, sizeof(key), "fd:{%s}:rl", tenant->id);
     snprintf(rate, sizeof(rate), "%g", tenant->rate_per_second);
     snprintf(burst, sizeof(burst), "%d", tenant->rate_burst);
-    if (store_commandf(store, on_reply, t, "EVAL %s 1 %s %s %s", script, key, rate, burst) != 0) {
+    const char *keys[] = {key};
+    const char *args[] = {rate, burst};
+    if (store_eval(store, &script, on_reply, t, 1, keys, 2, args, NULL) != 0) {
         free(t);
         return -1;
     }

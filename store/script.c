@@ -1,0 +1,112 @@
+/* store/script.c: EVALSHA with an EVAL fallback (see script.h). */
+#include "store/script.h"
+
+#include <openssl/evp.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_ARGS 16
+
+typedef struct call {
+    store_t *store;
+    store_script_t *script;
+    store_reply_cb cb;
+    void *data;
+    int argc;
+    const char *argv[3 + 2 * MAX_ARGS];
+    size_t lens[3 + 2 * MAX_ARGS];
+    char *copy; /* keys and args, copied: the retry needs them after the caller returned */
+} call_t;
+
+static pthread_mutex_t sha_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void compute_sha(store_script_t *s)
+{
+    static const char digits[] = "0123456789abcdef";
+    unsigned char d[20];
+    unsigned int n = 20;
+    char sha[41];
+    EVP_Digest(s->body, strlen(s->body), d, &n, EVP_sha1(), NULL);
+    for (int i = 0; i < 20; i++) {
+        sha[2 * i] = digits[d[i] >> 4];
+        sha[2 * i + 1] = digits[d[i] & 15];
+    }
+    sha[40] = '\0';
+    pthread_mutex_lock(&sha_lock);
+    if (!__atomic_load_n(&s->ready, __ATOMIC_ACQUIRE)) {
+        memcpy(s->sha, sha, sizeof(sha));
+        __atomic_store_n(&s->ready, 1, __ATOMIC_RELEASE);
+    }
+    pthread_mutex_unlock(&sha_lock);
+}
+
+static void on_eval(const redisReply *reply, void *data)
+{
+    call_t *c = data;
+    c->cb(reply, c->data);
+    free(c->copy);
+    free(c);
+}
+
+static void on_evalsha(const redisReply *reply, void *data)
+{
+    call_t *c = data;
+    if (reply != NULL && reply->type == REDIS_REPLY_ERROR && strncmp(reply->str, "NOSCRIPT", 8) == 0) {
+        c->argv[0] = "EVAL";
+        c->lens[0] = 4;
+        c->argv[1] = c->script->body;
+        c->lens[1] = strlen(c->script->body);
+        if (store_command(c->store, on_eval, c, c->argc, c->argv, c->lens) == 0) return;
+        reply = NULL;
+    }
+    on_eval(reply, c);
+}
+
+static void ignore(const redisReply *reply, void *data)
+{
+}
+
+int store_eval(store_t *store, store_script_t *script, store_reply_cb cb, void *data, int nkeys,
+               const char *const *keys, int nargs, const char *const *args, const size_t *arg_lens)
+{
+    if (nkeys + nargs > MAX_ARGS || !store_is_connected(store)) return -1;
+    if (!__atomic_load_n(&script->ready, __ATOMIC_ACQUIRE)) compute_sha(script);
+    call_t *c = calloc(1, sizeof(*c));
+    if (c == NULL) return -1;
+    size_t total = 0;
+    for (int i = 0; i < nkeys; i++) total += strlen(keys[i]);
+    for (int i = 0; i < nargs; i++) total += arg_lens != NULL ? arg_lens[i] : strlen(args[i]);
+    c->copy = malloc(total + 1);
+    if (c->copy == NULL) {
+        free(c);
+        return -1;
+    }
+    *c = (call_t){.store = store, .script = script, .cb = cb != NULL ? cb : ignore, .data = data, .copy = c->copy};
+    c->argv[0] = "EVALSHA";
+    c->lens[0] = 7;
+    c->argv[1] = script->sha;
+    c->lens[1] = 40;
+    static const char *const numbers[] = {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13",
+                                          "14", "15", "16"};
+    c->argv[2] = numbers[nkeys];
+    c->lens[2] = strlen(numbers[nkeys]);
+    size_t at = 0;
+    int argc = 3;
+    for (int i = 0; i < nkeys + nargs; i++) {
+        const char *src = i < nkeys ? keys[i] : args[i - nkeys];
+        size_t len = i < nkeys ? strlen(src) : (arg_lens != NULL ? arg_lens[i - nkeys] : strlen(src));
+        memcpy(c->copy + at, src, len);
+        c->argv[argc] = c->copy + at;
+        c->lens[argc++] = len;
+        at += len;
+    }
+    c->argc = argc;
+    if (store_command(store, on_evalsha, c, argc, c->argv, c->lens) != 0) {
+        free(c->copy);
+        free(c);
+        return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,24 @@
+/* store/script.h: Lua scripts run by their SHA-1 (EVALSHA), falling back to EVAL when Redis does not have them
+ * yet (after a restart or a SCRIPT FLUSH), so a script body crosses the wire once per connection, not per call. */
+#ifndef FD_STORE_SCRIPT_H
+#define FD_STORE_SCRIPT_H
+
+#include <stddef.h>
+
+#include "store/store.h"
+
+typedef struct store_script {
+    const char *body;
+    char sha[41]; /* filled on first use, under a lock, then published through `ready` */
+    int ready;
+} store_script_t;
+
+/** A script constant: static store_script_t s = STORE_SCRIPT("return 1"); */
+#define STORE_SCRIPT(text) {.body = (text), .sha = "", .ready = 0}
+
+/** Runs the script with keys[0..nkeys) and args[0..nargs). Same contract as store_command: 0 and cb exactly once
+ * later (with the script's reply, or NULL when the connection was lost), or -1 and never. */
+int store_eval(store_t *store, store_script_t *script, store_reply_cb cb, void *data, int nkeys,
+               const char *const *keys, int nargs, const char *const *args, const size_t *arg_lens);
+
+#endif
