@@ -1,6 +1,8 @@
 /* server/json_read.c: strict whole-buffer JSON parsing (see json_read.h). */
 #include "server/json_read.h"
 
+#include "server/json_strict.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +12,11 @@ json_object *srv_json_parse(const char *buf, size_t len, char *why, size_t why_c
 {
     if (len > (size_t)INT32_MAX) {
         snprintf(why, why_cap, "JSON too large");
+        return NULL;
+    }
+    size_t bad_at;
+    if (!srv_json_strict_valid(buf, len, &bad_at)) {
+        snprintf(why, why_cap, bad_at >= len ? "truncated JSON" : "not standard JSON at byte %zu", bad_at);
         return NULL;
     }
     json_tokener *tok = json_tokener_new();

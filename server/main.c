@@ -1,5 +1,6 @@
 /* server/main.c: the frontdesk process: command line, config, worker threads, signals. */
 #include <errno.h>
+#include <stdbool.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -47,8 +48,9 @@ static int serve(const char *config_path)
     app.config = config;
     h2o_config_init(&app.globalconf);
     app.globalconf.server_name = h2o_iovec_init(H2O_STRLIT("frontdesk"));
-    /* Bodies up to 1 MiB reach the router, which answers JSON 413 above 64 KiB; larger ones get h2o's 413. */
-    app.globalconf.max_request_entity_size = 1u << 20;
+    /* Bodies up to 8 MiB reach the router, which answers a JSON 413 above 64 KiB; h2o refuses larger ones itself
+     * (plain text) before reading them. */
+    app.globalconf.max_request_entity_size = 8u << 20;
     h2o_hostconf_t *host = h2o_config_register_host(&app.globalconf, h2o_iovec_init(H2O_STRLIT("default")), 65535);
     srv_router_register(host);
 
@@ -88,6 +90,9 @@ static int serve(const char *config_path)
     for (int i = 0; i < n; i++) srv_worker_stop(&workers[i]);
     for (int i = 0; i < n; i++) pthread_join(workers[i].thread, NULL);
     srv_log(SRV_LOG_INFO, "stopped", NULL);
+    bool all_disposed = true;
+    for (int i = 0; i < n; i++) all_disposed &= workers[i].disposed;
+    if (all_disposed) h2o_config_dispose(&app.globalconf);
     free(workers);
     srv_config_free(config);
     return 0;

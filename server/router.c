@@ -37,7 +37,8 @@ const char *srv_method_name(h2o_req_t *req)
 static srv_method_t method_of(h2o_req_t *req)
 {
     const char *m = srv_method_name(req);
-    if (strcmp(m, "GET") == 0) return SRV_GET;
+    /* HEAD is GET without the body (RFC 9110 9.3.2); h2o leaves the body out. */
+    if (strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0) return SRV_GET;
     if (strcmp(m, "POST") == 0) return SRV_POST;
     return 0;
 }
@@ -81,10 +82,10 @@ static bool read_body(srv_request_t *r)
 
 static void answer_method_not_allowed(srv_request_t *r, const char *path, size_t path_len)
 {
-    char allow[32] = "";
+    char allow[48] = "";
     for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
         if (h2o_memis(path, path_len, routes[i].path, strlen(routes[i].path))) {
-            const char *m = routes[i].method == SRV_GET ? "GET" : "POST";
+            const char *m = routes[i].method == SRV_GET ? "GET, HEAD" : "POST";
             if (allow[0] != '\0') strncat(allow, ", ", sizeof(allow) - strlen(allow) - 1);
             strncat(allow, m, sizeof(allow) - strlen(allow) - 1);
         }

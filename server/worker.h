@@ -33,8 +33,10 @@ typedef struct srv_worker {
     uv_async_t stop_async;
     uv_timer_t drain_timer;
     uint64_t stop_started_ms;
-    unsigned in_flight; /* requests begun and not yet disposed */
+    unsigned in_flight;   /* requests begun and not yet disposed */
+    unsigned connections; /* accepted sockets not yet closed */
     bool stopping;
+    bool disposed; /* the context and loop were freed at stop */
 } srv_worker_t;
 
 #define SRV_REQUEST_DEADLINE_MS 5000
