@@ -3,7 +3,8 @@
 # The CLI is installed once into .tools/redocly (git-ignored) with npm; later runs reuse it offline.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-REDOCLY_VERSION=2.77.0
+# 1.34.5 runs on Debian 12's own Node.js 18 as well as on Node 20 (2.x needs Node >= 20.19).
+REDOCLY_VERSION=1.34.5
 prefix=.tools/redocly
 bin="$prefix/node_modules/.bin/redocly"
 installed=""
