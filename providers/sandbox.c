@@ -81,6 +81,22 @@ static char *read_file(const char *path, size_t *len, char *why, size_t why_cap)
     return buf;
 }
 
+/* Writes the file's warnings (bookings outside hours, treatments nobody offers...) as JSON log lines at start.
+ * Messages name JSON paths and ids, never a patient's details. */
+static void log_warnings(const char *tenant_id, const sb_diag_t *diag)
+{
+    for (size_t i = 0; i < sb_diag_count(diag); i++) {
+        if (sb_diag_severity(diag, i) != SB_WARNING) continue;
+        json_object *line = json_object_new_object();
+        json_object_object_add(line, "level", json_object_new_string("warn"));
+        json_object_object_add(line, "msg", json_object_new_string("sandbox clinic file"));
+        json_object_object_add(line, "tenant", json_object_new_string(tenant_id));
+        json_object_object_add(line, "warning", json_object_new_string(sb_diag_message(diag, i)));
+        fprintf(stderr, "%s\n", json_object_to_json_string_ext(line, JSON_C_TO_STRING_PLAIN));
+        json_object_put(line);
+    }
+}
+
 static int index_bookings(sandbox_t *s)
 {
     const sb_clinic_t *c = s->clinic;
@@ -152,6 +168,7 @@ static void *sandbox_create(const char *tenant_id, json_object *settings, const 
         sb_diag_free(diag);
         goto fail;
     }
+    log_warnings(tenant_id, diag);
     sb_diag_free(diag);
     digest_hex(s->json, s->json_len, s->digest);
     if (index_bookings(s) != 0) goto oom;
