@@ -1,6 +1,8 @@
 /* server/fields.c: typed body fields with 400s that name them (see fields.h). */
 #include "server/fields.h"
 
+#include "server/worker.h"
+
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -106,4 +108,15 @@ void srv_respond_provider_failure(srv_request_t *r, prov_status_t status)
     if (status == PROV_RATE_LIMITED) srv_add_header(r, "retry-after", "30");
     else if (srv_error_status(err) == 503) srv_add_header(r, "retry-after", "1");
     srv_respond_error(r, err, NULL, NULL);
+}
+
+bool srv_start_catalog(srv_request_t *r, bk_catalog_cb cb, void *call)
+{
+    r->deadline_error = SRV_ERR_EMR_TIMEOUT;
+    srv_request_hold(r);
+    if (bk_catalog_get(&r->worker->booking, r->tenant, cb, call) == 0) return true;
+    srv_request_release(r);
+    srv_add_header(r, "retry-after", "1");
+    srv_respond_error(r, SRV_ERR_REDIS_UNAVAILABLE, NULL, NULL);
+    return false;
 }

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "booking/catalog_cache.h"
 #include "providers/provider.h"
 #include "server/request.h"
 #include "tz/tz.h"
@@ -27,6 +28,11 @@ bool srv_field_instant(srv_request_t *r, const char *name, bool required, const 
 /** The location the body names (locationId or location_id), or the tenant's default; answers 403
  * location_forbidden (or 400 for a wrong type) and returns NULL when it may not be used. */
 const bk_location_t *srv_field_location(srv_request_t *r, const bk_catalog_t *catalog);
+
+/** Starts reading the tenant's catalog for a route (deadline answer: 504 emr_timeout). Returns true when cb will
+ * be called exactly once with `call`; false when Redis is down, after answering 503 (cb is never called then, so
+ * the caller frees `call`). The callback must begin with srv_request_release. */
+bool srv_start_catalog(srv_request_t *r, bk_catalog_cb cb, void *call);
 
 /** Answers the error that matches a failed provider or cache call (502/503/504/422/404/409), with Retry-After
  * where it helps. */

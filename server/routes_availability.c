@@ -86,14 +86,10 @@ static void on_availability(prov_status_t status, const prov_opening_t *openings
 {
     availability_call_t *call = data;
     srv_request_t *r = call->r;
-    if (!srv_request_release(r)) {
-        free(call);
-        return;
-    }
+    if (!srv_request_release(r)) goto done;
     if (status != PROV_OK) {
         srv_respond_provider_failure(r, status);
-        free(call);
-        return;
+        goto done;
     }
     json_object *slots = json_object_new_array_ext((int)count);
     for (size_t i = 0; i < count; i++)
@@ -103,6 +99,7 @@ static void on_availability(prov_status_t status, const prov_opening_t *openings
     json_object_object_add(body, "slots", slots);
     srv_respond_json(r, 200, body);
     json_object_put(body);
+done:
     free(call);
 }
 
@@ -111,10 +108,7 @@ static void on_catalog(prov_status_t status, const bk_catalog_t *catalog, bk_cat
 {
     availability_call_t *call = data;
     srv_request_t *r = call->r;
-    if (!srv_request_release(r)) {
-        free(call);
-        return;
-    }
+    if (!srv_request_release(r)) goto done;
     if (status != PROV_OK) {
         srv_respond_provider_failure(r, status);
         goto done;
@@ -199,14 +193,7 @@ static void start(srv_request_t *r, bool next_7_days)
         free(call);
         return;
     }
-    r->deadline_error = SRV_ERR_EMR_TIMEOUT;
-    srv_request_hold(r);
-    if (bk_catalog_get(&r->worker->booking, r->tenant, on_catalog, call) != 0) {
-        free(call);
-        srv_request_release(r);
-        srv_add_header(r, "retry-after", "1");
-        srv_respond_error(r, SRV_ERR_REDIS_UNAVAILABLE, NULL, NULL);
-    }
+    if (!srv_start_catalog(r, on_catalog, call)) free(call);
 }
 
 void srv_route_fetch_availability_for_range(srv_request_t *r)

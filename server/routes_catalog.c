@@ -69,14 +69,7 @@ static void fetch(srv_request_t *r, catalog_part_t part)
     }
     call->r = r;
     call->part = part;
-    r->deadline_error = SRV_ERR_EMR_TIMEOUT;
-    srv_request_hold(r);
-    if (bk_catalog_get(&r->worker->booking, r->tenant, on_catalog, call) != 0) {
-        free(call);
-        srv_request_release(r);
-        srv_add_header(r, "retry-after", "1");
-        srv_respond_error(r, SRV_ERR_REDIS_UNAVAILABLE, NULL, NULL);
-    }
+    if (!srv_start_catalog(r, on_catalog, call)) free(call);
 }
 
 void srv_route_fetch_all_staff(srv_request_t *r)

@@ -231,11 +231,7 @@ int tz_local_days(const tz_zone_t *zone, tz_instant_t t, int count, tz_day_range
     return 0;
 }
 
-/* ---- ISO 8601 ---------------------------------------------------------------------------------------- */
-
-static int fail(char *why, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static int fail(char *why, size_t cap, const char *fmt, ...)
+int tz_fail(char *why, size_t cap, const char *fmt, ...)
 {
     if (why != NULL && cap > 0) {
         va_list ap;
@@ -245,6 +241,9 @@ static int fail(char *why, size_t cap, const char *fmt, ...)
     }
     return -1;
 }
+
+/* ---- ISO 8601 ---------------------------------------------------------------------------------------- */
+
 
 /* Reads exactly n digits at s[*i]. */
 static bool digits(const char *s, size_t len, size_t *i, int n, int *out)
@@ -283,32 +282,32 @@ int tz_parse_iso(const char *s, size_t len, const tz_zone_t *zone_if_local, tz_i
     size_t i = 0;
     tz_civil_t c = {0, 0, 0, 0, 0, 0, 0};
     if (why != NULL && why_cap > 0) why[0] = '\0';
-    if (s == NULL || out == NULL) return fail(why, why_cap, "no text");
-    if (len == 0) return fail(why, why_cap, "empty date-time");
-    if (len > 64) return fail(why, why_cap, "too long for a date-time (%zu characters)", len);
-    if (!digits(s, len, &i, 4, &c.year)) return fail(why, why_cap, "expected a 4-digit year at position 1");
-    if (!expect(s, len, &i, '-')) return fail(why, why_cap, "expected '-' after the year");
-    if (!digits(s, len, &i, 2, &c.month)) return fail(why, why_cap, "expected a 2-digit month");
-    if (!expect(s, len, &i, '-')) return fail(why, why_cap, "expected '-' after the month");
-    if (!digits(s, len, &i, 2, &c.day)) return fail(why, why_cap, "expected a 2-digit day");
-    if (c.month < 1 || c.month > 12) return fail(why, why_cap, "month %d is not a month", c.month);
-    if (c.year < 1) return fail(why, why_cap, "year 0000 is out of range");
+    if (s == NULL || out == NULL) return tz_fail(why, why_cap, "no text");
+    if (len == 0) return tz_fail(why, why_cap, "empty date-time");
+    if (len > 64) return tz_fail(why, why_cap, "too long for a date-time (%zu characters)", len);
+    if (!digits(s, len, &i, 4, &c.year)) return tz_fail(why, why_cap, "expected a 4-digit year at position 1");
+    if (!expect(s, len, &i, '-')) return tz_fail(why, why_cap, "expected '-' after the year");
+    if (!digits(s, len, &i, 2, &c.month)) return tz_fail(why, why_cap, "expected a 2-digit month");
+    if (!expect(s, len, &i, '-')) return tz_fail(why, why_cap, "expected '-' after the month");
+    if (!digits(s, len, &i, 2, &c.day)) return tz_fail(why, why_cap, "expected a 2-digit day");
+    if (c.month < 1 || c.month > 12) return tz_fail(why, why_cap, "month %d is not a month", c.month);
+    if (c.year < 1) return tz_fail(why, why_cap, "year 0000 is out of range");
     int dim = tz_days_in_month(c.year, c.month);
     if (c.day < 1 || c.day > dim)
-        return fail(why, why_cap, "%04d-%02d-%02d: %s %d has %d days", c.year, c.month, c.day,
+        return tz_fail(why, why_cap, "%04d-%02d-%02d: %s %d has %d days", c.year, c.month, c.day,
                     month_names[c.month - 1], c.year, dim);
-    if (i >= len) return fail(why, why_cap, "expected 'T' and a time after the date");
+    if (i >= len) return tz_fail(why, why_cap, "expected 'T' and a time after the date");
     if (s[i] != 'T' && s[i] != 't') {
-        if (s[i] == ' ') return fail(why, why_cap, "expected 'T' between date and time, not a space");
-        return fail(why, why_cap, "expected 'T' after the date");
+        if (s[i] == ' ') return tz_fail(why, why_cap, "expected 'T' between date and time, not a space");
+        return tz_fail(why, why_cap, "expected 'T' after the date");
     }
     i++;
-    if (!digits(s, len, &i, 2, &c.hour)) return fail(why, why_cap, "expected a 2-digit hour");
-    if (!expect(s, len, &i, ':')) return fail(why, why_cap, "expected ':' after the hour");
-    if (!digits(s, len, &i, 2, &c.minute)) return fail(why, why_cap, "expected 2-digit minutes");
+    if (!digits(s, len, &i, 2, &c.hour)) return tz_fail(why, why_cap, "expected a 2-digit hour");
+    if (!expect(s, len, &i, ':')) return tz_fail(why, why_cap, "expected ':' after the hour");
+    if (!digits(s, len, &i, 2, &c.minute)) return tz_fail(why, why_cap, "expected 2-digit minutes");
     if (i < len && s[i] == ':') {
         i++;
-        if (!digits(s, len, &i, 2, &c.second)) return fail(why, why_cap, "expected 2-digit seconds");
+        if (!digits(s, len, &i, 2, &c.second)) return tz_fail(why, why_cap, "expected 2-digit seconds");
         if (i < len && (s[i] == '.' || s[i] == ',')) {
             i++;
             int n = 0, ms = 0;
@@ -317,23 +316,23 @@ int tz_parse_iso(const char *s, size_t len, const tz_zone_t *zone_if_local, tz_i
                 n++;
                 i++;
             }
-            if (n == 0) return fail(why, why_cap, "expected digits after the decimal point");
-            if (n > 9) return fail(why, why_cap, "more than 9 fractional digits");
+            if (n == 0) return tz_fail(why, why_cap, "expected digits after the decimal point");
+            if (n > 9) return tz_fail(why, why_cap, "more than 9 fractional digits");
             for (int k = n; k < 3; k++) ms *= 10;
             c.millisecond = ms; /* digits beyond milliseconds are dropped (truncated) */
         }
     }
-    if (c.hour > 23) return fail(why, why_cap, "hour %02d:%02d does not exist (hours run 00-23)", c.hour, c.minute);
-    if (c.minute > 59) return fail(why, why_cap, "minute %d is not a minute", c.minute);
-    if (c.second == 60) return fail(why, why_cap, "leap second :60 is not supported");
-    if (c.second > 59) return fail(why, why_cap, "second %d is not a second", c.second);
+    if (c.hour > 23) return tz_fail(why, why_cap, "hour %02d:%02d does not exist (hours run 00-23)", c.hour, c.minute);
+    if (c.minute > 59) return tz_fail(why, why_cap, "minute %d is not a minute", c.minute);
+    if (c.second == 60) return tz_fail(why, why_cap, "leap second :60 is not supported");
+    if (c.second > 59) return tz_fail(why, why_cap, "second %d is not a second", c.second);
 
     int64_t local = tz_civil_to_ms(&c);
     if (i == len) {
-        if (zone_if_local == NULL) return fail(why, why_cap, "no offset: add 'Z' or an offset like +10:00");
+        if (zone_if_local == NULL) return tz_fail(why, why_cap, "no offset: add 'Z' or an offset like +10:00");
         tz_local_kind_t k;
         from_local_ms(zone_if_local, local, TZ_OVERLAP_FIRST, out, &k, NULL);
-        return in_iso_range(*out) ? 0 : fail(why, why_cap, "instant outside years 0001-9999 in UTC");
+        return in_iso_range(*out) ? 0 : tz_fail(why, why_cap, "instant outside years 0001-9999 in UTC");
     }
     int off = 0;
     if (s[i] == 'Z' || s[i] == 'z') {
@@ -341,18 +340,18 @@ int tz_parse_iso(const char *s, size_t len, const tz_zone_t *zone_if_local, tz_i
     } else if (s[i] == '+' || s[i] == '-') {
         int sign = s[i] == '-' ? -1 : 1, oh, om;
         i++;
-        if (!digits(s, len, &i, 2, &oh)) return fail(why, why_cap, "expected a 2-digit offset hour");
-        if (!expect(s, len, &i, ':')) return fail(why, why_cap, "expected an offset like +hh:mm");
-        if (!digits(s, len, &i, 2, &om)) return fail(why, why_cap, "expected 2-digit offset minutes");
-        if (oh > 23 || om > 59) return fail(why, why_cap, "offset %02d:%02d is out of range", oh, om);
+        if (!digits(s, len, &i, 2, &oh)) return tz_fail(why, why_cap, "expected a 2-digit offset hour");
+        if (!expect(s, len, &i, ':')) return tz_fail(why, why_cap, "expected an offset like +hh:mm");
+        if (!digits(s, len, &i, 2, &om)) return tz_fail(why, why_cap, "expected 2-digit offset minutes");
+        if (oh > 23 || om > 59) return tz_fail(why, why_cap, "offset %02d:%02d is out of range", oh, om);
         off = sign * (oh * 3600 + om * 60);
     } else {
-        return fail(why, why_cap, "unexpected '%c' after the time (expected Z or an offset)",
+        return tz_fail(why, why_cap, "unexpected '%c' after the time (expected Z or an offset)",
                     (s[i] >= 32 && s[i] < 127) ? s[i] : '?');
     }
-    if (i != len) return fail(why, why_cap, "trailing characters after the offset");
+    if (i != len) return tz_fail(why, why_cap, "trailing characters after the offset");
     *out = local - (int64_t)off * TZ_MS_PER_SECOND;
-    return in_iso_range(*out) ? 0 : fail(why, why_cap, "instant outside years 0001-9999 in UTC");
+    return in_iso_range(*out) ? 0 : tz_fail(why, why_cap, "instant outside years 0001-9999 in UTC");
 }
 
 static size_t write_civil(const tz_civil_t *c, bool ms, char *buf)

@@ -8,6 +8,9 @@
 
 #include "tz/tz.h"
 
+/** Writes a printf-style reason into why (may be NULL) and returns -1, for "return tz_fail(...)". */
+int tz_fail(char *why, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 #define TZ_ID_CAP 64 /* longest zone ID we accept, NUL included */
 
 /* Floor division and modulo for int64 (the C operators truncate toward zero). */

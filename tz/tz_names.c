@@ -360,18 +360,6 @@ static const char *canonical(const char *id)
 
 /* ---- resolution -------------------------------------------------------------------------------------- */
 
-static int fail(char *why, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static int fail(char *why, size_t cap, const char *fmt, ...)
-{
-    if (why != NULL && cap > 0) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(why, cap, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
 
 /* A printable, bounded copy of a name for failure reasons: other bytes become '?', long names end in "...". */
 static const char *quoted(const char *s, char *out, size_t cap)
@@ -588,17 +576,17 @@ int tz_resolve_uncached(const char *name, size_t len, const char *country_hint, 
 {
     char s[TZ_NAME_MAX_LEN + 1], q[52];
     if (why != NULL && why_cap > 0) why[0] = '\0';
-    if (out == NULL) return fail(why, why_cap, "no output");
+    if (out == NULL) return tz_fail(why, why_cap, "no output");
     memset(out, 0, sizeof(*out));
-    if (name == NULL) return fail(why, why_cap, "no zone name");
+    if (name == NULL) return tz_fail(why, why_cap, "no zone name");
     pthread_once(&db_once, build_db);
     while (len > 0 && isspace((unsigned char)name[0])) name++, len--;
     while (len > 0 && isspace((unsigned char)name[len - 1])) len--;
-    if (len == 0) return fail(why, why_cap, "empty zone name");
-    if (len > TZ_NAME_MAX_LEN) return fail(why, why_cap, "zone name longer than %d characters", TZ_NAME_MAX_LEN);
+    if (len == 0) return tz_fail(why, why_cap, "empty zone name");
+    if (len > TZ_NAME_MAX_LEN) return tz_fail(why, why_cap, "zone name longer than %d characters", TZ_NAME_MAX_LEN);
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)name[i];
-        if (c < 0x20 || c == 0x7f) return fail(why, why_cap, "zone name contains a control character");
+        if (c < 0x20 || c == 0x7f) return tz_fail(why, why_cap, "zone name contains a control character");
     }
     memcpy(s, name, len);
     s[len] = '\0';
@@ -609,9 +597,9 @@ int tz_resolve_uncached(const char *name, size_t len, const char *country_hint, 
 
     int off;
     if (parse_offset_name(s, &off) == 0) {
-        if (off == 0) return finish("Etc/UTC", TZ_NAME_OFFSET, out) == 0 ? 0 : fail(why, why_cap, "no Etc/UTC");
+        if (off == 0) return finish("Etc/UTC", TZ_NAME_OFFSET, out) == 0 ? 0 : tz_fail(why, why_cap, "no Etc/UTC");
         const tz_zone_t *z = tz_zone_fixed(off);
-        if (z == NULL) return fail(why, why_cap, "offset out of range");
+        if (z == NULL) return tz_fail(why, why_cap, "offset out of range");
         snprintf(out->id, sizeof(out->id), "%s", tz_zone_id(z));
         out->zone = z;
         out->kind = TZ_NAME_OFFSET;
@@ -622,7 +610,7 @@ int tz_resolve_uncached(const char *name, size_t len, const char *country_hint, 
         const abbrev_t *a = find_abbrev(s);
         if (a != NULL) {
             if (resolve_abbrev(a, cc, TZ_NAME_ABBREVIATION, out) == 0) return 0;
-            return fail(why, why_cap, "zone of '%s' missing from the tz database", quoted(s, q, sizeof(q)));
+            return tz_fail(why, why_cap, "zone of '%s' missing from the tz database", quoted(s, q, sizeof(q)));
         }
     }
     const db_name_t *e = tz_id_is_safe(s) ? find_name(s) : NULL;
@@ -631,14 +619,14 @@ int tz_resolve_uncached(const char *name, size_t len, const char *country_hint, 
         if (finish(e->canon, kind, out) == 0) return 0;
     }
     if (db.nnames == 0 && tz_id_is_safe(s) && finish(s, TZ_NAME_IANA, out) == 0) return 0; /* no index */
-    if (has_slash) return fail(why, why_cap, "unknown IANA time zone '%s'", quoted(s, q, sizeof(q)));
+    if (has_slash) return tz_fail(why, why_cap, "unknown IANA time zone '%s'", quoted(s, q, sizeof(q)));
     if (resolve_windows(s, cc, out) == 0) return 0;
     for (size_t i = 0; i < sizeof(rails_names) / sizeof(rails_names[0]); i++)
         if (strcasecmp(rails_names[i].name, s) == 0 && finish(rails_names[i].zone, TZ_NAME_RAILS, out) == 0)
             return 0;
     if (resolve_spoken(s, cc, out) == 0) return 0;
     memset(out, 0, sizeof(*out));
-    return fail(why, why_cap, "unknown time zone name '%s'", quoted(s, q, sizeof(q)));
+    return tz_fail(why, why_cap, "unknown time zone name '%s'", quoted(s, q, sizeof(q)));
 }
 
 /* ---- cache ------------------------------------------------------------------------------------------- */
