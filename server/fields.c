@@ -7,17 +7,23 @@
 #include <stdio.h>
 #include <string.h>
 
+bool srv_field_required(srv_request_t *r, const char *name)
+{
+    json_object *v;
+    if (json_object_object_get_ex(r->body, name, &v) && !json_object_is_type(v, json_type_null)) return true;
+    char message[160];
+    snprintf(message, sizeof(message), "%s is required.", name);
+    srv_respond_error(r, SRV_ERR_MISSING_FIELD, message, name);
+    return false;
+}
+
 bool srv_field_id(srv_request_t *r, const char *name, bool required, char *out, size_t cap)
 {
     char message[160];
     json_object *v;
     out[0] = '\0';
-    if (!json_object_object_get_ex(r->body, name, &v) || json_object_is_type(v, json_type_null)) {
-        if (!required) return true;
-        snprintf(message, sizeof(message), "%s is required.", name);
-        srv_respond_error(r, SRV_ERR_MISSING_FIELD, message, name);
-        return false;
-    }
+    if (!json_object_object_get_ex(r->body, name, &v) || json_object_is_type(v, json_type_null))
+        return required ? srv_field_required(r, name) : true;
     if (json_object_is_type(v, json_type_int)) {
         snprintf(out, cap, "%" PRId64, json_object_get_int64(v));
         return true;

@@ -17,6 +17,9 @@
  * when it answered the request. */
 bool srv_field_id(srv_request_t *r, const char *name, bool required, char *out, size_t cap);
 
+/** Answers 400 missing_field and returns false when the body has no (or a null) `name`. */
+bool srv_field_required(srv_request_t *r, const char *name);
+
 /** Reads an optional string field; *out is NULL when absent. Wrong type: 400 invalid_field. */
 bool srv_field_string(srv_request_t *r, const char *name, const char **out);
 

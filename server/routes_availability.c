@@ -127,6 +127,12 @@ static void on_catalog(prov_status_t status, const bk_catalog_t *catalog, bk_cat
     }
     const bk_staff_t *staff = &catalog->staff[s];
     const bk_catalog_treatment_t *treatment = &catalog->treatments[t];
+    if (!staff->ai_enabled) {
+        srv_respond_error(r, SRV_ERR_NOT_BOOKABLE_ONLINE,
+                          "That practitioner is not booked by the AI receptionist; please call the clinic.",
+                          "staff_member_id");
+        goto done;
+    }
     if (!bk_strings_contains(&staff->location_ids, location->id) ||
         !bk_strings_contains(&treatment->location_ids, location->id) ||
         !bk_strings_contains(&treatment->staff_ids, staff->id)) {
@@ -190,6 +196,12 @@ static void start(srv_request_t *r, bool next_7_days)
     call->now = now_ms();
     if (!srv_field_id(r, "staff_member_id", true, call->staff_id, sizeof(call->staff_id)) ||
         !srv_field_id(r, "treatment_id", true, call->treatment_id, sizeof(call->treatment_id))) {
+        free(call);
+        return;
+    }
+    /* Missing times are the caller's mistake whatever the catalog says: say so before asking it. The times
+     * themselves are parsed later, in the location's zone. */
+    if (!next_7_days && (!srv_field_required(r, "start_at") || !srv_field_required(r, "end_at"))) {
         free(call);
         return;
     }

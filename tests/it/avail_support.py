@@ -154,8 +154,13 @@ class ClinicModel:
     def offers(self, pid, tid, lid):
         return (pid, tid) in self.links and self.schedule(pid, lid) is not None and lid in self.treatment_locations(tid)
 
+    def ai_enabled(self, pid):
+        return self.practitioners[pid].get("ai_enabled", True)
+
     def offered_triples(self):
-        return sorted((p, t, l) for (p, t) in self.links for l in self.locations if self.offers(p, t, l))
+        """What the AI routes offer: linked, scheduled there, and the practitioner is AI-enabled."""
+        return sorted((p, t, l) for (p, t) in self.links for l in self.locations
+                      if self.offers(p, t, l) and self.ai_enabled(p))
 
     # -- hours
     def closed_location(self, lid, date):

@@ -250,12 +250,16 @@ class DemoClinic(Case):
             self.assertIn((start, end), superset, where + ": not an opening of the clinic file")
 
     def test_catalog_decides_what_is_offered(self):
-        # Every practitioner x treatment x location: 200 when the file says it is offered there, else 422.
+        # Every practitioner x treatment x location: 200 when the file says it is offered there, else 422;
+        # a practitioner who is not AI-enabled is never offered by these routes (422 not_bookable_online).
+        self.assertTrue(any(not DEMO.ai_enabled(p) for p in DEMO.practitioners), "the demo has no such practitioner")
         for pid in DEMO.practitioners:
             for tid in DEMO.treatments:
                 for lid in DEMO.locations:
                     r = self.post(NEXT7, {"staff_member_id": pid, "treatment_id": tid, "locationId": lid})
-                    if DEMO.offers(pid, tid, lid):
+                    if not DEMO.ai_enabled(pid):
+                        self.assertError(r, 422, "not_bookable_online", "staff_member_id")
+                    elif DEMO.offers(pid, tid, lid):
                         self.assertEqual(r.status, 200, "%s %s %s: %r" % (pid, tid, lid, r))
                     else:
                         self.assertError(r, 422, "not_offered", "treatment_id")
@@ -583,6 +587,9 @@ class Errors(Case):
                         body[field] = None
                     err = self.assertError(self.post(path, body), 400, "missing_field", field)
                     self.assertIn(field, err["message"])
+        # A missing time is reported as such even when the ids are wrong too: the caller's first mistake.
+        self.assertError(self.post(RANGE, {"staff_member_id": "nobody", "treatment_id": "nothing"}), 400,
+                         "missing_field", "start_at")
 
     def test_empty_body(self):
         for path in ROUTES:
