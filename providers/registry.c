@@ -4,9 +4,11 @@
 #include <string.h>
 
 extern const prov_ops_t prov_sandbox_ops;
+extern const prov_ops_t prov_cliniko_ops;
 
 static const prov_ops_t *const providers[] = {
     &prov_sandbox_ops,
+    &prov_cliniko_ops,
 };
 
 const prov_ops_t *prov_find(const char *name)
@@ -18,5 +20,5 @@ const prov_ops_t *prov_find(const char *name)
 
 const char *prov_names(void)
 {
-    return "sandbox";
+    return "sandbox, cliniko";
 }

@@ -1,4 +1,5 @@
 /* server/main.c: the frontdesk process: command line, config, worker threads, signals. */
+#include <curl/curl.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <pthread.h>
@@ -42,6 +43,11 @@ static int serve(const char *config_path)
     }
     srv_log_set_level(config->log_level);
     signal(SIGPIPE, SIG_IGN);
+    /* curl_global_init is not thread-safe: once, before any worker starts. */
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+        fprintf(stderr, "cannot initialise libcurl\n");
+        return 1;
+    }
 
     srv_app_t app;
     memset(&app, 0, sizeof(app));
@@ -83,6 +89,9 @@ static int serve(const char *config_path)
     snprintf(extra, sizeof(extra), "\"version\":\"%s\",\"address\":\"%s\",\"port\":%d,\"workers\":%d,\"tenants\":%zu",
              FD_VERSION, config->listen_address, config->port, n, config->tenant_count);
     srv_log(SRV_LOG_INFO, "listening", extra);
+    if (config->slot_secret_random)
+        srv_log(SRV_LOG_WARN, "no slot_secret in the config: slot ids will not survive a restart or cross processes",
+                NULL);
 
     int sig = 0;
     sigwait(&signals, &sig);
@@ -95,6 +104,7 @@ static int serve(const char *config_path)
     if (all_disposed) h2o_config_dispose(&app.globalconf);
     free(workers);
     srv_config_free(config);
+    curl_global_cleanup();
     return 0;
 }
 

@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "providers/http_client.h"
 #include "server/log.h"
 #include "tz/tz_spoken.h"
 
@@ -84,6 +85,8 @@ static void finish(srv_worker_t *w)
     uv_close((uv_handle_t *)&w->stop_async, NULL);
     store_destroy(w->store);
     w->store = NULL;
+    prov_http_destroy(w->booking.prov.http);
+    w->booking.prov.http = NULL;
     uv_stop(&w->loop);
 }
 
@@ -131,6 +134,11 @@ static void *run(void *arg)
     w->speaker = tz_speaker_create();
     w->store = store_create(&w->loop, w->app->config->redis_address, on_store_connected, w);
     bk_env_init(&w->booking, &w->loop, w->store);
+    w->booking.prov.http = prov_http_create(&w->loop);
+    if (w->booking.prov.http == NULL) {
+        srv_log(SRV_LOG_ERROR, "worker cannot create its HTTP client", NULL);
+        exit(1);
+    }
 
     uv_tcp_init(&w->loop, &w->listener);
     w->listener.data = w;

@@ -1,0 +1,13 @@
+# tests/unit/emr.cmake: unit tests of the EMR side (issue 5): Cliniko decoders, the shared HTTP client and the
+# Cliniko adapter; the last two run against tests/fakes/fake_cliniko.py on a real uv loop.
+if(TARGET fd_cliniko)
+fd_unit_test(cliniko_decode_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/cliniko_decode_test.c LIBS fd_cliniko)
+find_program(FD_PYTHON3 python3)
+if(FD_PYTHON3)
+  foreach(t http_client_test cliniko_adapter_test)
+    fd_unit_test(${t} SOURCES ${CMAKE_CURRENT_LIST_DIR}/${t}.c LIBS fd_cliniko PkgConfig::CURL)
+    set_tests_properties(${t} PROPERTIES ENVIRONMENT "FD_SOURCE_DIR=${CMAKE_SOURCE_DIR};FD_PYTHON=${FD_PYTHON3}"
+                                         TIMEOUT 120)
+  endforeach()
+endif()
+endif()
