@@ -41,6 +41,12 @@ typedef struct sandbox {
 static store_script_t seed_script = STORE_SCRIPT("if redis.call('GET', KEYS[1]) == ARGV[1] then return 0 end "
                                   "redis.call('SET', KEYS[2], ARGV[2]) "
                                   "redis.call('DEL', KEYS[3]) "
+                                  /* a changed clinic makes every cached day of this tenant stale */
+                                  "local prefix = string.sub(KEYS[1], 1, #KEYS[1] - #'sandbox:digest') "
+                                  "local cursor = '0' repeat "
+                                  "local page = redis.call('SCAN', cursor, 'MATCH', prefix .. 'avail*', 'COUNT', 1000) "
+                                  "cursor = page[1] for _, k in ipairs(page[2]) do redis.call('DEL', k) end "
+                                  "until cursor == '0' "
                                   "redis.call('SET', KEYS[1], ARGV[1]) "
                                   "return 1");
 
