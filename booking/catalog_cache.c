@@ -35,6 +35,7 @@ typedef struct bk_catalog_fetch {
     waiter_t *waiters;
     bool locked;
     prov_status_t failure; /* why the provider failed, when answering from the last good copy */
+    bk_catalog_t *fresh;   /* the fetched catalog while its cache writes complete */
     char key[128], last_key[144], lock_key[144];
 } fetch_t;
 
@@ -146,6 +147,14 @@ static void on_last_good(const redisReply *reply, void *data)
     else finish(f, f->failure, NULL, BK_SOURCE_LIVE);
 }
 
+static void on_stored(const redisReply *reply, void *data)
+{
+    fetch_t *f = data;
+    bk_catalog_t *catalog = f->fresh;
+    finish(f, PROV_OK, catalog, BK_SOURCE_LIVE); /* a failed write costs only a later miss */
+    bk_catalog_free(catalog);
+}
+
 static void on_provider_catalog(prov_status_t status, bk_catalog_t *catalog, void *data)
 {
     fetch_t *f = data;
@@ -169,13 +178,13 @@ static void on_provider_catalog(prov_status_t status, bk_catalog_t *catalog, voi
     snprintf(ttl, sizeof(ttl), "%d", f->tenant->policy.catalog_ttl_seconds);
     const char *argv[] = {"SET", f->key, s, "EX", ttl};
     const size_t lens[] = {3, strlen(f->key), len, 2, strlen(ttl)};
-    store_command(f->env->store, NULL, NULL, 5, argv, lens); /* best effort: the answer does not wait */
+    store_command(f->env->store, NULL, NULL, 5, argv, lens);
     const char *last_argv[] = {"SET", f->last_key, s};
     const size_t last_lens[] = {3, strlen(f->last_key), len};
-    store_command(f->env->store, NULL, NULL, 3, last_argv, last_lens);
+    /* Answer once Redis has the copy, so the caller's next request, on any worker or process, reads it. */
+    f->fresh = catalog;
+    if (store_command(f->env->store, on_stored, f, 3, last_argv, last_lens) != 0) on_stored(NULL, f);
     json_object_put(json);
-    finish(f, PROV_OK, catalog, BK_SOURCE_LIVE);
-    bk_catalog_free(catalog);
 }
 
 static void ask_provider(fetch_t *f)

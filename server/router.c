@@ -20,6 +20,15 @@ static const srv_route_t routes[] = {
      "/ai_brain/fetchAvailabilityForRange"},
     {"/ai_brain/fetchAvailabilityNext7Days", SRV_POST, true, srv_route_fetch_availability_next_7_days,
      "/ai_brain/fetchAvailabilityNext7Days"},
+    {"/voice/clinic-info", SRV_GET, true, srv_route_voice_clinic_info, "/voice/clinic-info"},
+    {"/ai_brain/lookup-create-patient", SRV_POST, true, srv_route_lookup_create_patient,
+     "/ai_brain/lookup-create-patient"},
+    {"/ai_brain/fetchPatientsAppointments", SRV_POST, true, srv_route_fetch_patients_appointments,
+     "/ai_brain/fetchPatientsAppointments"},
+    {"/ai_brain/createAppt", SRV_POST, true, srv_route_create_appt, "/ai_brain/createAppt"},
+    {"/ai_brain/bookAppt", SRV_POST, true, srv_route_book_appt, "/ai_brain/bookAppt"},
+    {"/ai_brain/cancelAppt", SRV_POST, true, srv_route_cancel_appt, "/ai_brain/cancelAppt"},
+    {"/ai_brain/rescheduleAppt", SRV_POST, true, srv_route_reschedule_appt, "/ai_brain/rescheduleAppt"},
 };
 
 const char *srv_method_name(h2o_req_t *req)

@@ -1,0 +1,95 @@
+/* server/routes_voice.c: GET /voice/clinic-info, the clinic as a voice agent needs it on a call: who is bookable
+ * by AI, what can be booked, where, and one sentence to say. */
+#include "server/routes.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "booking/catalog_cache.h"
+#include "booking/catalog_json.h"
+#include "server/fields.h"
+#include "server/worker.h"
+
+/* True when staff member s works at a location the tenant may book. */
+static bool bookable_staff(const bk_tenant_t *t, const bk_catalog_t *c, const bk_staff_t *s)
+{
+    if (!s->ai_enabled) return false;
+    for (size_t i = 0; i < s->location_ids.count; i++)
+        if (bk_tenant_allows_location(t, c, s->location_ids.items[i])) return true;
+    return false;
+}
+
+/* True when treatment x is offered at an allowed location by an AI-bookable practitioner. */
+static bool bookable_treatment(const bk_tenant_t *t, const bk_catalog_t *c, const bk_catalog_treatment_t *x)
+{
+    bool where = false, who = false;
+    for (size_t i = 0; i < x->location_ids.count && !where; i++)
+        where = bk_tenant_allows_location(t, c, x->location_ids.items[i]);
+    for (size_t i = 0; i < x->staff_ids.count && !who; i++) {
+        long s = bk_catalog_find_staff(c, x->staff_ids.items[i]);
+        who = s >= 0 && bookable_staff(t, c, &c->staff[s]);
+    }
+    return where && who;
+}
+
+/* "5 practitioners and 7 treatments at Sydney CBD and Vancouver Kitsilano." (names up to three places). */
+static void say(char *buf, size_t cap, size_t staff, size_t treatments, const char **places, size_t n_places)
+{
+    int len = snprintf(buf, cap, "We have %zu practitioner%s offering %zu treatment%s", staff, staff == 1 ? "" : "s",
+                       treatments, treatments == 1 ? "" : "s");
+    if (len < 0 || (size_t)len >= cap) return;
+    if (n_places > 3) {
+        snprintf(buf + len, cap - (size_t)len, " at %zu locations.", n_places);
+        return;
+    }
+    for (size_t i = 0; i < n_places && (size_t)len < cap; i++) {
+        const char *glue = i == 0 ? " at " : i + 1 == n_places ? " and " : ", ";
+        int w = snprintf(buf + len, cap - (size_t)len, "%s%s", glue, places[i]);
+        if (w < 0) return;
+        len += w;
+    }
+    if ((size_t)len + 1 < cap) buf[len++] = '.', buf[len] = '\0';
+}
+
+static void on_catalog(prov_status_t status, const bk_catalog_t *c, bk_catalog_source_t source, void *data)
+{
+    srv_request_t *r = data;
+    if (!srv_request_release(r)) return;
+    if (status != PROV_OK) {
+        srv_respond_provider_failure(r, status);
+        return;
+    }
+    const bk_tenant_t *t = r->tenant;
+    json_object *staff = json_object_new_array(), *treatments = json_object_new_array();
+    json_object *locations = json_object_new_array();
+    const char *places[4];
+    size_t n_places = 0, n_staff = 0, n_treatments = 0;
+    for (size_t i = 0; i < c->location_count; i++) {
+        if (!bk_tenant_allows_location(t, c, c->locations[i].id)) continue;
+        json_object_array_add(locations, bk_location_to_json(&c->locations[i]));
+        if (n_places < 4) places[n_places] = c->locations[i].name ? c->locations[i].name : c->locations[i].id;
+        n_places++;
+    }
+    for (size_t i = 0; i < c->staff_count; i++)
+        if (bookable_staff(t, c, &c->staff[i])) json_object_array_add(staff, bk_staff_to_json(&c->staff[i])), n_staff++;
+    for (size_t i = 0; i < c->treatment_count; i++)
+        if (bookable_treatment(t, c, &c->treatments[i]))
+            json_object_array_add(treatments, bk_treatment_to_json(&c->treatments[i])), n_treatments++;
+    char message[256];
+    say(message, sizeof(message), n_staff, n_treatments, places, n_places);
+    json_object *body = json_object_new_object();
+    json_object_object_add(body, "staff", staff);
+    json_object_object_add(body, "treatments", treatments);
+    json_object_object_add(body, "locations", locations);
+    json_object_object_add(body, "source", json_object_new_string(source == BK_SOURCE_LIVE ? "live" : "cache"));
+    if (source == BK_SOURCE_STALE) json_object_object_add(body, "stale", json_object_new_boolean(1));
+    json_object_object_add(body, "message", json_object_new_string(message));
+    srv_respond_json(r, 200, body);
+    json_object_put(body);
+}
+
+void srv_route_voice_clinic_info(srv_request_t *r)
+{
+    srv_start_catalog(r, on_catalog, r);
+}
