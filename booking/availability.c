@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "booking/fill_lock.h"
+#include "booking/holds.h"
 #include "store/script.h"
 #include "tz/tz.h"
 
@@ -56,8 +57,9 @@ static int cmp_opening(const void *a, const void *b)
     return (x->end > y->end) - (x->end < y->end);
 }
 
-/* Answers with the openings of every day cut to the window, the notice and the horizon, then frees f. */
-static void answer(flow_t *f, prov_status_t status)
+/* Answers with the openings of every day cut to the window, the notice and the horizon and without those
+ * overlapping a live hold (busy, sorted or not), then frees f. */
+static void deliver(flow_t *f, prov_status_t status, const int64_t (*busy)[2], size_t n_busy)
 {
     if (status != PROV_OK) {
         f->cb(status, NULL, 0, f->data);
@@ -87,13 +89,35 @@ static void answer(flow_t *f, prov_status_t status)
     for (int i = 0; i < f->day_count; i++) {
         for (size_t k = 0; k < f->days[i].count; k++) {
             prov_opening_t o = f->days[i].openings[k];
-            if (o.start >= lo && o.start < f->to && o.start < horizon_end) out[n++] = o;
+            if (o.start < lo || o.start >= f->to || o.start >= horizon_end) continue;
+            bool held = false;
+            for (size_t h = 0; h < n_busy && !held; h++)
+                held = bk_intervals_overlap(o.start, o.end, busy[h][0], busy[h][1]);
+            if (!held) out[n++] = o;
         }
     }
     qsort(out, n, sizeof(*out), cmp_opening);
     f->cb(PROV_OK, out, n, f->data);
     free(out);
     flow_free(f);
+}
+
+static void on_holds(bool ok, const int64_t (*busy)[2], size_t count, void *data)
+{
+    flow_t *f = data;
+    deliver(f, ok ? PROV_OK : PROV_UNAVAILABLE, busy, count);
+}
+
+/* The one place where availability answers leave out held time: the practitioner's live holds (booking/holds.h)
+ * are read after the openings, so every route that lists slots sees the same free time. */
+static void answer(flow_t *f, prov_status_t status)
+{
+    if (status != PROV_OK) {
+        deliver(f, status, NULL, 0);
+        return;
+    }
+    if (bk_holds_busy(f->env, f->tenant, f->staff_id, f->from, f->to, on_holds, f) != 0)
+        deliver(f, PROV_UNAVAILABLE, NULL, 0);
 }
 
 /* Parses a cached day: "" or "start:end,start:end" in UTC ms. */

@@ -15,6 +15,7 @@
 
 #include "booking/slots.h"
 #include "providers/sandbox_clinic.h"
+#include "providers/sandbox_records.h"
 #include "store/script.h"
 
 #define CLINIC_FILE_MAX_BYTES (16u << 20)
@@ -37,10 +38,14 @@ typedef struct sandbox {
     busy_list_t *booked; /* per practitioner */
 } sandbox_t;
 
-/* KEYS: digest, clinic, catalog cache. ARGV: digest, clinic JSON. Returns 1 when it (re)seeded. */
-static store_script_t seed_script = STORE_SCRIPT("if redis.call('GET', KEYS[1]) == ARGV[1] then return 0 end "
+/* KEYS: digest, clinic, catalog cache, then the record keys (sandbox_records.h: patients, index, appointments,
+ * busy, seq). ARGV: digest, clinic JSON, and for an availability read a practitioner id, from, to (UTC ms; ""
+ * otherwise). A changed file replaces the clinic and drops the records made through the API. Returns
+ * {1 when it (re)seeded else 0, then start, end pairs of the practitioner's booked API appointments}. */
+static store_script_t seed_script = STORE_SCRIPT("local out = {0} "
+                                  "if redis.call('GET', KEYS[1]) ~= ARGV[1] then "
                                   "redis.call('SET', KEYS[2], ARGV[2]) "
-                                  "redis.call('DEL', KEYS[3]) "
+                                  "redis.call('DEL', KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8]) "
                                   /* a changed clinic makes every cached day of this tenant stale */
                                   "local prefix = string.sub(KEYS[1], 1, #KEYS[1] - #'sandbox:digest') "
                                   "local cursor = '0' repeat "
@@ -48,7 +53,10 @@ static store_script_t seed_script = STORE_SCRIPT("if redis.call('GET', KEYS[1]) 
                                   "cursor = page[1] for _, k in ipairs(page[2]) do redis.call('DEL', k) end "
                                   "until cursor == '0' "
                                   "redis.call('SET', KEYS[1], ARGV[1]) "
-                                  "return 1");
+                                  "out[1] = 1 end "
+                                  "if ARGV[3] == '' then return out end "
+                                  SB_RECORDS_BUSY_LUA
+                                  "return out");
 
 static void key_of(const sandbox_t *s, const char *suffix, char *buf, size_t cap)
 {
@@ -204,21 +212,30 @@ static void sandbox_policy_defaults(void *instance, bk_tenant_policy_t *policy)
     policy->buffer_minutes = s->clinic->policy.buffer_after_minutes;
 }
 
-static int run_seed(sandbox_t *s, store_t *store, store_reply_cb cb, void *data)
+/* staff NULL: the seed check alone; else also the practitioner's API bookings overlapping [from, to). */
+static int run_seed(sandbox_t *s, store_t *store, const char *staff, int64_t from, int64_t to, store_reply_cb cb,
+                    void *data)
 {
-    char digest_key[128], clinic_key[128], catalog_key[128];
+    char digest_key[128], clinic_key[128], catalog_key[128], records[SB_RECORD_KEYS][SB_RECORD_KEY_CAP];
+    char a[24] = "", b[24] = "";
     key_of(s, "sandbox:digest", digest_key, sizeof(digest_key));
     key_of(s, "sandbox:clinic", clinic_key, sizeof(clinic_key));
     key_of(s, "catalog", catalog_key, sizeof(catalog_key));
-    const char *keys[] = {digest_key, clinic_key, catalog_key};
-    const char *args[] = {s->digest, s->json};
-    const size_t lens[] = {64, s->json_len};
-    return store_eval(store, &seed_script, cb, data, 3, keys, 2, args, lens);
+    sb_records_keys(s->tenant_id, records);
+    if (staff != NULL) {
+        snprintf(a, sizeof(a), "%lld", (long long)from);
+        snprintf(b, sizeof(b), "%lld", (long long)to);
+    }
+    const char *keys[] = {digest_key, clinic_key, catalog_key, records[0], records[1], records[2], records[3],
+                          records[4]};
+    const char *args[] = {s->digest, s->json, staff != NULL ? staff : "", a, b};
+    const size_t lens[] = {64, s->json_len, staff != NULL ? strlen(staff) : 0, strlen(a), strlen(b)};
+    return store_eval(store, &seed_script, cb, data, 8, keys, 5, args, lens);
 }
 
 static void sandbox_on_store_connected(void *instance, prov_env_t *env)
 {
-    run_seed(instance, env->store, NULL, NULL);
+    run_seed(instance, env->store, NULL, 0, 0, NULL, NULL);
 }
 
 /* ---- catalog ---------------------------------------------------------------------------------------------- */
@@ -319,7 +336,7 @@ static int sandbox_fetch_catalog(void *instance, prov_env_t *env, prov_catalog_c
     catalog_fetch_t *f = malloc(sizeof(*f));
     if (f == NULL) return -1;
     *f = (catalog_fetch_t){.sandbox = instance, .cb = cb, .data = data};
-    if (run_seed(instance, env->store, on_seeded, f) != 0) {
+    if (run_seed(instance, env->store, NULL, 0, 0, on_seeded, f) != 0) {
         free(f);
         return -1;
     }
@@ -340,7 +357,8 @@ static bool offers(const sb_clinic_t *c, size_t p, size_t t, size_t l)
 }
 
 /* Appends the openings of one local date to out. */
-static int day_openings(const sandbox_t *s, size_t p, size_t t, size_t l, int y, int m, int d, bk_slots_t *out)
+static int day_openings(const sandbox_t *s, size_t p, size_t t, size_t l, int y, int m, int d,
+                        const bk_interval_t *api_booked, size_t n_api, bk_slots_t *out)
 {
     const sb_clinic_t *c = s->clinic;
     const sb_location_t *loc = &c->locations[l];
@@ -373,6 +391,9 @@ static int day_openings(const sandbox_t *s, size_t p, size_t t, size_t l, int y,
     const busy_list_t *booked = &s->booked[p];
     for (size_t i = 0; i < booked->n && n_busy < DAY_BUSY_MAX; i++)
         if (booked->v[i].end > lo && booked->v[i].start < hi) busy[n_busy++] = booked->v[i];
+    /* ... and the bookings made through the API (sandbox_records.h). */
+    for (size_t i = 0; i < n_api && n_busy < DAY_BUSY_MAX; i++)
+        if (api_booked[i].end > lo && api_booked[i].start < hi) busy[n_busy++] = api_booked[i];
     bk_intervals_sort(busy, n_busy);
 
     bk_local_range_t ranges[SB_DAY_MAX_INTERVALS];
@@ -402,11 +423,25 @@ typedef struct availability_fetch {
 static void on_seeded_for_availability(const redisReply *reply, void *data)
 {
     availability_fetch_t *f = data;
-    if (reply == NULL || reply->type == REDIS_REPLY_ERROR) {
+    if (reply == NULL || reply->type != REDIS_REPLY_ARRAY || reply->elements < 1 || reply->elements % 2 != 1) {
         f->cb(PROV_UNAVAILABLE, NULL, 0, f->data);
         free(f);
         return;
     }
+    /* The API's bookings of this practitioner over the asked dates, from the same round trip. */
+    size_t n_api = 0;
+    bk_interval_t *api = malloc((reply->elements / 2 + 1) * sizeof(*api));
+    if (api == NULL) {
+        f->cb(PROV_UNAVAILABLE, NULL, 0, f->data);
+        free(f);
+        return;
+    }
+    for (size_t i = 1; i + 1 < reply->elements; i += 2) {
+        const redisReply *a = reply->element[i], *b = reply->element[i + 1];
+        if (a->type != REDIS_REPLY_STRING || b->type != REDIS_REPLY_STRING) continue;
+        api[n_api++] = (bk_interval_t){strtoll(a->str, NULL, 10), strtoll(b->str, NULL, 10)};
+    }
+    bk_intervals_sort(api, n_api);
     bk_slots_t slots;
     bk_slots_init(&slots, NULL, 0);
     prov_status_t status = PROV_OK;
@@ -415,10 +450,11 @@ static void on_seeded_for_availability(const redisReply *reply, void *data)
         for (int i = 0; i < f->days && status == PROV_OK; i++) {
             int y, m, d;
             tz_civil_from_days(first + i, &y, &m, &d);
-            if (day_openings(f->sandbox, (size_t)f->p, (size_t)f->t, (size_t)f->l, y, m, d, &slots) < 0)
+            if (day_openings(f->sandbox, (size_t)f->p, (size_t)f->t, (size_t)f->l, y, m, d, api, n_api, &slots) < 0)
                 status = PROV_UPSTREAM;
         }
     }
+    free(api);
     prov_opening_t *openings = malloc((slots.len ? slots.len : 1) * sizeof(*openings));
     if (openings == NULL) status = PROV_UNAVAILABLE;
     size_t n = 0;
@@ -445,11 +481,70 @@ static int sandbox_fetch_availability(void *instance, prov_env_t *env, const pro
                                 .l = sb_clinic_find_location(s->clinic, q->location_id),
                                 .year = q->year, .month = q->month, .day = q->day, .days = q->days,
                                 .cb = cb, .data = data};
-    if (run_seed(s, env->store, on_seeded_for_availability, f) != 0) {
+    /* The asked dates with a day of slack either side (buffers, zones). */
+    int64_t from = 0, to = 0;
+    const char *staff = NULL;
+    if (f->p >= 0 && f->l >= 0) {
+        const tz_zone_t *zone = s->clinic->locations[f->l].zone;
+        int64_t first = tz_days_from_civil(q->year, q->month, q->day);
+        int y, m, d;
+        tz_civil_from_days(first + q->days, &y, &m, &d);
+        if (tz_day_start(zone, q->year, q->month, q->day, &from) == 0 && tz_day_start(zone, y, m, d, &to) == 0) {
+            from -= TZ_MS_PER_DAY;
+            to += TZ_MS_PER_DAY;
+            staff = s->clinic->practitioners[f->p].id;
+        }
+    }
+    if (run_seed(s, env->store, staff, from, to, on_seeded_for_availability, f) != 0) {
         free(f);
         return -1;
     }
     return 0;
+}
+
+/* ---- patients and appointments (providers/sandbox_records.c) -------------------------------------------- */
+
+static int sandbox_find_patients(void *instance, prov_env_t *env, const prov_patient_query_t *query,
+                                 prov_patients_cb cb, void *data)
+{
+    const sandbox_t *s = instance;
+    return sb_records_find_patients(s->tenant_id, s->clinic, env, query, cb, data);
+}
+
+static int sandbox_create_patient(void *instance, prov_env_t *env, const bk_patient_t *patient, prov_patient_cb cb,
+                                  void *data)
+{
+    const sandbox_t *s = instance;
+    return sb_records_create_patient(s->tenant_id, s->clinic, env, patient, cb, data);
+}
+
+static int sandbox_list_appointments(void *instance, prov_env_t *env, const char *patient_id, int64_t from,
+                                     prov_appointments_cb cb, void *data)
+{
+    const sandbox_t *s = instance;
+    return sb_records_list_appointments(s->tenant_id, s->clinic, env, patient_id, from, cb, data);
+}
+
+static int sandbox_create_appointment(void *instance, prov_env_t *env, const bk_appointment_t *appointment,
+                                      prov_appointment_cb cb, void *data)
+{
+    const sandbox_t *s = instance;
+    return sb_records_create_appointment(s->tenant_id, s->clinic, env, appointment, cb, data);
+}
+
+static int sandbox_cancel_appointment(void *instance, prov_env_t *env, const char *appointment_id,
+                                      const char *reason, prov_appointment_cb cb, void *data)
+{
+    const sandbox_t *s = instance;
+    return sb_records_cancel(s->tenant_id, s->clinic, env, appointment_id, reason, cb, data);
+}
+
+static int sandbox_reschedule_appointment(void *instance, prov_env_t *env, const char *appointment_id,
+                                          int64_t start, int64_t end, const char *staff_id, prov_appointment_cb cb,
+                                          void *data)
+{
+    const sandbox_t *s = instance;
+    return sb_records_reschedule(s->tenant_id, s->clinic, env, appointment_id, start, end, staff_id, cb, data);
 }
 
 const prov_ops_t prov_sandbox_ops = {
@@ -462,4 +557,10 @@ const prov_ops_t prov_sandbox_ops = {
     .on_store_connected = sandbox_on_store_connected,
     .fetch_catalog = sandbox_fetch_catalog,
     .fetch_availability = sandbox_fetch_availability,
+    .find_patients = sandbox_find_patients,
+    .create_patient = sandbox_create_patient,
+    .list_appointments = sandbox_list_appointments,
+    .create_appointment = sandbox_create_appointment,
+    .cancel_appointment = sandbox_cancel_appointment,
+    .reschedule_appointment = sandbox_reschedule_appointment,
 };

@@ -22,6 +22,13 @@
     X(UNKNOWN_STAFF, 422, "unknown_staff", "There is no such practitioner at this clinic.")                       \
     X(UNKNOWN_TREATMENT, 422, "unknown_treatment", "There is no such treatment at this clinic.")                   \
     X(NOT_OFFERED, 422, "not_offered", "That practitioner does not offer that treatment at that location.")         \
+    X(SLOT_TAKEN, 409, "slot_taken", "Another caller is holding or has just booked that time. Please choose another slot.") \
+    X(SLOT_UNAVAILABLE, 409, "slot_unavailable", "That time is no longer free. Please choose another slot.")       \
+    X(HOLD_EXPIRED, 409, "hold_expired", "This hold has expired or is not yours. Please create a new one.")        \
+    X(ALREADY_CANCELLED, 409, "already_cancelled", "That appointment is already cancelled.")                       \
+    X(AMBIGUOUS_PATIENT, 409, "ambiguous_patient", "More than one patient matches equally; ask for more details.") \
+    X(IDEMPOTENCY_IN_PROGRESS, 409, "idempotency_in_progress", "A request with this Idempotency-Key is still running; retry shortly.") \
+    X(IDEMPOTENCY_KEY_REUSED, 422, "idempotency_key_reused", "This Idempotency-Key was used with a different request.") \
     X(INVALID_RANGE, 422, "invalid_range", "The time range is not one that can be searched.")                      \
     X(NOT_BOOKABLE_ONLINE, 422, "not_bookable_online", "The clinic does not take online bookings for that choice.") \
     X(RATE_LIMITED, 429, "rate_limited", "Too many requests for this API key; retry after the given seconds.")     \

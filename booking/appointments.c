@@ -1,0 +1,457 @@
+/* booking/appointments.c: createAppt's hold and bookAppt's EMR write, with their Redis records (see
+ * appointments.h). */
+#include "booking/appointments.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "booking/availability.h"
+#include "store/script.h"
+#include "tz/tz.h"
+
+#define REMEMBER_AFTER_END_MS (30LL * 24 * 3600 * 1000)
+
+static int cmp_opening(const void *a, const void *b)
+{
+    const prov_opening_t *x = a, *y = b;
+    return (x->start > y->start) - (x->start < y->start);
+}
+
+bool bk_time_covered(const prov_opening_t *openings, size_t count, const prov_opening_t *extra, int64_t start,
+                     int64_t end)
+{
+    int64_t at = start;
+    bool moved = true;
+    /* Openings are sorted by start; each pass extends the covered prefix [start, at) as far as it can. */
+    while (at < end && moved) {
+        moved = false;
+        for (size_t i = 0; i < count; i++) {
+            if (openings[i].start > at) break;
+            if (openings[i].end > at) {
+                at = openings[i].end;
+                moved = true;
+            }
+        }
+        if (extra != NULL && extra->start <= at && extra->end > at) {
+            at = extra->end;
+            moved = true;
+        }
+    }
+    return at >= end;
+}
+
+void bk_appt_invalidate(bk_env_t *env, const bk_tenant_t *tenant, const char *staff_id, const char *time_zone,
+                        int64_t start, int64_t end)
+{
+    const tz_zone_t *zone = time_zone != NULL ? tz_zone_load(time_zone) : NULL;
+    if (zone == NULL) { /* any zone: UTC-12 .. UTC+14 */
+        zone = tz_zone_fixed(0);
+        start -= 12 * TZ_MS_PER_HOUR;
+        end += 14 * TZ_MS_PER_HOUR;
+    }
+    if (zone == NULL) return;
+    int y0, m0, d0, y1, m1, d1;
+    tz_local_date(zone, start, &y0, &m0, &d0);
+    tz_local_date(zone, end - 1, &y1, &m1, &d1);
+    for (int64_t day = tz_days_from_civil(y0, m0, d0); day <= tz_days_from_civil(y1, m1, d1); day++) {
+        int y, m, d;
+        char date[16];
+        tz_civil_from_days(day, &y, &m, &d);
+        snprintf(date, sizeof(date), "%04d-%02d-%02d", y, m, d);
+        bk_availability_invalidate(env, tenant, staff_id, date);
+    }
+}
+
+/* ---- remembered appointments ------------------------------------------------------------------------------ */
+
+/* KEYS[1] remembered appointment. ARGV hold-hash prefix, staff-set prefix. */
+static store_script_t unmark_script = STORE_SCRIPT(
+    "local h = redis.call('HGET', KEYS[1], 'hold') if not h or h == '' then return 0 end "
+    "local staff = redis.call('HGET', ARGV[1] .. h, 'staff') "
+    "if staff then redis.call('ZREM', ARGV[2] .. staff, h) end "
+    "redis.call('DEL', ARGV[1] .. h) redis.call('HSET', KEYS[1], 'hold', '') return 1");
+
+void bk_appt_release_marker(bk_env_t *env, const bk_tenant_t *tenant, const char *appointment_id)
+{
+    char key[256], hold_prefix[128], set_prefix[128];
+    snprintf(key, sizeof(key), "fd:{%s}:appt:%s", tenant->id, appointment_id);
+    snprintf(hold_prefix, sizeof(hold_prefix), "fd:{%s}:hold:", tenant->id);
+    snprintf(set_prefix, sizeof(set_prefix), "fd:{%s}:holds:", tenant->id);
+    const char *keys[] = {key};
+    const char *args[] = {hold_prefix, set_prefix};
+    store_eval(env->store, &unmark_script, NULL, NULL, 1, keys, 2, args, NULL);
+}
+
+void bk_appt_remember(bk_env_t *env, const bk_tenant_t *tenant, const bk_appointment_t *a, const char *time_zone,
+                      const char *hold_id)
+{
+    char key[256], start[24], end[24], ttl[24];
+    snprintf(key, sizeof(key), "fd:{%s}:appt:%s", tenant->id, a->id);
+    snprintf(start, sizeof(start), "%" PRId64, a->start);
+    snprintf(end, sizeof(end), "%" PRId64, a->end);
+    snprintf(ttl, sizeof(ttl), "%" PRId64, (int64_t)(a->end + REMEMBER_AFTER_END_MS));
+    const char *argv[] = {"HSET", key, "staff", a->staff_id, "treatment", a->treatment_id, "location",
+                          a->location_id, "patient", a->patient_id != NULL ? a->patient_id : "", "start", start,
+                          "end", end, "zone", time_zone, "state", bk_appt_state_name(a->state), "hold",
+                          hold_id != NULL ? hold_id : ""};
+    size_t lens[20];
+    for (int i = 0; i < 20; i++) lens[i] = strlen(argv[i]);
+    store_command(env->store, NULL, NULL, 20, argv, lens);
+    store_commandf(env->store, NULL, NULL, "PEXPIREAT %s %s", key, ttl);
+}
+
+typedef struct recall {
+    char id[BK_HOLD_FIELD_CAP];
+    bk_appt_recall_cb cb;
+    void *data;
+} recall_t;
+
+static void on_recall(const redisReply *reply, void *data)
+{
+    recall_t *c = data;
+    if (reply == NULL || reply->type != REDIS_REPLY_ARRAY || reply->elements != 8) {
+        c->cb(false, NULL, NULL, c->data);
+        free(c);
+        return;
+    }
+    const char *v[8];
+    for (int i = 0; i < 8; i++) v[i] = reply->element[i]->type == REDIS_REPLY_STRING ? reply->element[i]->str : NULL;
+    if (v[0] == NULL || v[4] == NULL || v[5] == NULL) {
+        c->cb(true, NULL, NULL, c->data);
+        free(c);
+        return;
+    }
+    bk_appt_state_t state = v[7] != NULL && strcmp(v[7], "cancelled") == 0 ? BK_APPT_CANCELLED : BK_APPT_BOOKED;
+    bk_appointment_t a = {.id = c->id, .state = state, .start = strtoll(v[4], NULL, 10),
+                          .end = strtoll(v[5], NULL, 10), .staff_id = (char *)v[0], .treatment_id = (char *)v[1],
+                          .location_id = (char *)v[2], .patient_id = (char *)v[3]};
+    c->cb(true, &a, v[6], c->data);
+    free(c);
+}
+
+int bk_appt_recall(bk_env_t *env, const bk_tenant_t *tenant, const char *id, bk_appt_recall_cb cb, void *data)
+{
+    if (strlen(id) >= BK_HOLD_FIELD_CAP) return -1;
+    recall_t *c = calloc(1, sizeof(*c));
+    if (c == NULL) return -1;
+    snprintf(c->id, sizeof(c->id), "%s", id);
+    c->cb = cb;
+    c->data = data;
+    char key[256];
+    snprintf(key, sizeof(key), "fd:{%s}:appt:%s", tenant->id, id);
+    if (store_commandf(env->store, on_recall, c, "HMGET %s staff treatment location patient start end zone state", key) !=
+        0) {
+        free(c);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- hold: fresh availability, then the Redis hold ---------------------------------------------------------- */
+
+typedef struct hold_flow {
+    bk_env_t *env;
+    const bk_tenant_t *tenant;
+    bk_hold_t spec;
+    prov_opening_t free_extra;
+    bool has_extra;
+    int64_t now;
+    bk_hold_done_cb cb;
+    void *data;
+} hold_flow_t;
+
+static void on_placed(bk_hold_result_t result, const bk_hold_t *hold, void *data)
+{
+    hold_flow_t *f = data;
+    if (result == BK_HOLD_OK) f->cb(BK_W_OK, PROV_OK, hold, f->data);
+    else if (result == BK_HOLD_TAKEN) f->cb(BK_W_SLOT_TAKEN, PROV_OK, NULL, f->data);
+    else f->cb(BK_W_REDIS, PROV_UNAVAILABLE, NULL, f->data);
+    free(f);
+}
+
+static void on_fresh(prov_status_t status, const prov_opening_t *openings, size_t count, void *data)
+{
+    hold_flow_t *f = data;
+    if (status != PROV_OK) {
+        f->cb(BK_W_PROVIDER, status, NULL, f->data);
+        free(f);
+        return;
+    }
+    /* The same notice and horizon as the availability answers. */
+    const tz_zone_t *zone = tz_zone_load(f->spec.time_zone);
+    int y, m, d;
+    tz_local_date(zone, f->now, &y, &m, &d);
+    tz_civil_from_days(tz_days_from_civil(y, m, d) + f->tenant->policy.max_days_ahead, &y, &m, &d);
+    tz_instant_t horizon_end;
+    if (tz_day_start(zone, y, m, d, &horizon_end) != 0) horizon_end = INT64_MAX;
+    if (f->spec.start < f->now + (int64_t)f->tenant->policy.min_notice_minutes * TZ_MS_PER_MINUTE) {
+        f->cb(BK_W_TOO_SOON, PROV_OK, NULL, f->data);
+        free(f);
+        return;
+    }
+    if (f->spec.start >= horizon_end) {
+        f->cb(BK_W_TOO_FAR, PROV_OK, NULL, f->data);
+        free(f);
+        return;
+    }
+    prov_opening_t *sorted = malloc((count ? count : 1) * sizeof(*sorted));
+    if (sorted == NULL) {
+        f->cb(BK_W_REDIS, PROV_UNAVAILABLE, NULL, f->data);
+        free(f);
+        return;
+    }
+    if (count) memcpy(sorted, openings, count * sizeof(*sorted));
+    qsort(sorted, count, sizeof(*sorted), cmp_opening);
+    bool free_now = bk_time_covered(sorted, count, f->has_extra ? &f->free_extra : NULL, f->spec.start, f->spec.end);
+    free(sorted);
+    if (!free_now) {
+        f->cb(BK_W_SLOT_UNAVAILABLE, PROV_OK, NULL, f->data);
+        free(f);
+        return;
+    }
+    if (bk_hold_place(f->env, f->tenant, &f->spec, on_placed, f) != 0) {
+        f->cb(BK_W_REDIS, PROV_UNAVAILABLE, NULL, f->data);
+        free(f);
+    }
+}
+
+int bk_appt_hold(bk_env_t *env, const bk_slot_request_t *q, bk_hold_done_cb cb, void *data)
+{
+    const bk_tenant_t *t = q->tenant;
+    const tz_zone_t *zone = tz_zone_load(q->time_zone);
+    if (zone == NULL || q->end <= q->start || q->end - q->start > BK_HOLD_MAX_MS || !store_is_connected(env->store))
+        return -1;
+    if (strlen(q->staff_id) >= BK_HOLD_FIELD_CAP || strlen(q->treatment_id) >= BK_HOLD_FIELD_CAP ||
+        strlen(q->location_id) >= BK_HOLD_FIELD_CAP || strlen(q->patient_id) >= BK_HOLD_FIELD_CAP ||
+        strlen(q->time_zone) >= sizeof(((bk_hold_t *)0)->time_zone))
+        return -1;
+    if (t->provider->fetch_availability == NULL) return -1;
+    hold_flow_t *f = calloc(1, sizeof(*f));
+    if (f == NULL) return -1;
+    *f = (hold_flow_t){.env = env, .tenant = t, .now = q->now, .cb = cb, .data = data};
+    snprintf(f->spec.staff_id, sizeof(f->spec.staff_id), "%s", q->staff_id);
+    snprintf(f->spec.treatment_id, sizeof(f->spec.treatment_id), "%s", q->treatment_id);
+    snprintf(f->spec.location_id, sizeof(f->spec.location_id), "%s", q->location_id);
+    snprintf(f->spec.patient_id, sizeof(f->spec.patient_id), "%s", q->patient_id);
+    snprintf(f->spec.time_zone, sizeof(f->spec.time_zone), "%s", q->time_zone);
+    f->spec.start = q->start;
+    f->spec.end = q->end;
+    if (q->counts_as_free != NULL) {
+        f->free_extra = *q->counts_as_free;
+        f->has_extra = true;
+    }
+    int y0, m0, d0, y1, m1, d1;
+    tz_local_date(zone, q->start, &y0, &m0, &d0);
+    tz_local_date(zone, q->end - 1, &y1, &m1, &d1);
+    prov_availability_query_t aq = {.staff_id = f->spec.staff_id, .treatment_id = f->spec.treatment_id,
+                                    .location_id = f->spec.location_id, .duration_minutes = q->duration_minutes,
+                                    .time_zone = f->spec.time_zone, .year = y0, .month = m0, .day = d0,
+                                    .days = (int)(tz_days_from_civil(y1, m1, d1) - tz_days_from_civil(y0, m0, d0)) + 1};
+    if (t->provider->fetch_availability(t->provider_instance, &env->prov, &aq, on_fresh, f) != 0) {
+        free(f);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- book: a claimed hold into the EMR ---------------------------------------------------------------------- */
+
+typedef struct book_flow {
+    bk_env_t *env;
+    const bk_tenant_t *tenant;
+    bk_hold_t hold;
+    bk_appointment_t made; /* owned copy of what the EMR created */
+    bk_appt_done_cb cb;
+    void *data;
+} book_flow_t;
+
+static void book_free(book_flow_t *f)
+{
+    bk_appointment_clear(&f->made);
+    free(f);
+}
+
+/* The appointment the hold describes, pointing into f->hold (borrowed). */
+static bk_appointment_t of_hold(book_flow_t *f, bk_appt_state_t state, const char *id)
+{
+    bk_hold_t *h = &f->hold;
+    return (bk_appointment_t){.id = (char *)id, .state = state, .start = h->start, .end = h->end,
+                              .patient_id = h->patient_id, .staff_id = h->staff_id, .treatment_id = h->treatment_id,
+                              .location_id = h->location_id};
+}
+
+static void book_end(book_flow_t *f, bk_write_result_t result, prov_status_t status)
+{
+    f->cb(result, status, NULL, f->data);
+    book_free(f);
+}
+
+/* The EMR holds the appointment: mark the hold booked, drop the cached days, remember it, answer. */
+static void booked(book_flow_t *f, const bk_appointment_t *a)
+{
+    bk_hold_settle(f->env, f->tenant, f->hold.id, BK_HOLD_SETTLE_BOOKED, a->id);
+    bk_appt_invalidate(f->env, f->tenant, f->hold.staff_id, f->hold.time_zone, f->hold.start, f->hold.end);
+    bk_appointment_t out = of_hold(f, BK_APPT_BOOKED, a->id);
+    bk_appt_remember(f->env, f->tenant, &out, f->hold.time_zone, f->hold.id);
+    f->cb(BK_W_OK, PROV_OK, &out, f->data);
+    book_free(f);
+}
+
+static void on_rolled_back(prov_status_t status, void *data)
+{
+    book_flow_t *f = data;
+    /* Whatever the delete answered, the slot belongs to someone else; the hold goes. */
+    bk_hold_settle(f->env, f->tenant, f->hold.id, BK_HOLD_SETTLE_RELEASE, NULL);
+    bk_appt_invalidate(f->env, f->tenant, f->hold.staff_id, f->hold.time_zone, f->hold.start, f->hold.end);
+    book_end(f, BK_W_SLOT_TAKEN, status);
+}
+
+static void on_probed(prov_status_t status, bool conflict, void *data)
+{
+    book_flow_t *f = data;
+    const prov_ops_t *ops = f->tenant->provider;
+    if (status == PROV_OK && conflict) {
+        if (ops->delete_appointment != NULL &&
+            ops->delete_appointment(f->tenant->provider_instance, &f->env->prov, f->made.id, on_rolled_back, f) == 0)
+            return;
+        on_rolled_back(PROV_UNAVAILABLE, f);
+        return;
+    }
+    /* No conflict, or the probe failed: the EMR accepted the booking, which stands. */
+    booked(f, &f->made);
+}
+
+static void on_created(prov_status_t status, const bk_appointment_t *a, void *data)
+{
+    book_flow_t *f = data;
+    const prov_ops_t *ops = f->tenant->provider;
+    if (status == PROV_OK && a != NULL && a->id != NULL) {
+        f->made = (bk_appointment_t){.id = strdup(a->id)};
+        if (f->made.id == NULL) {
+            booked(f, a);
+            return;
+        }
+        if ((ops->capabilities & PROV_CAP_CONFLICT_PROBE) && ops->probe_conflicts != NULL &&
+            ops->probe_conflicts(f->tenant->provider_instance, &f->env->prov, f->made.id, on_probed, f) == 0)
+            return;
+        booked(f, &f->made);
+        return;
+    }
+    if (status == PROV_TIMEOUT) {
+        bk_hold_settle(f->env, f->tenant, f->hold.id, BK_HOLD_SETTLE_UNKNOWN, NULL);
+        book_end(f, BK_W_UNKNOWN, status);
+    } else if (status == PROV_CONFLICT) {
+        bk_hold_settle(f->env, f->tenant, f->hold.id, BK_HOLD_SETTLE_RELEASE, NULL);
+        bk_appt_invalidate(f->env, f->tenant, f->hold.staff_id, f->hold.time_zone, f->hold.start, f->hold.end);
+        book_end(f, BK_W_SLOT_TAKEN, status);
+    } else {
+        bk_hold_settle(f->env, f->tenant, f->hold.id, BK_HOLD_SETTLE_HELD, NULL);
+        book_end(f, BK_W_PROVIDER, status == PROV_OK ? PROV_UPSTREAM : status);
+    }
+}
+
+static void create(book_flow_t *f)
+{
+    const prov_ops_t *ops = f->tenant->provider;
+    bk_appointment_t a = of_hold(f, BK_APPT_BOOKED, NULL);
+    if (ops->create_appointment == NULL ||
+        ops->create_appointment(f->tenant->provider_instance, &f->env->prov, &a, on_created, f) != 0) {
+        bk_hold_settle(f->env, f->tenant, f->hold.id, BK_HOLD_SETTLE_HELD, NULL);
+        book_end(f, ops->create_appointment == NULL ? BK_W_UNSUPPORTED : BK_W_PROVIDER, PROV_UNAVAILABLE);
+    }
+}
+
+/* Recovery: an earlier write of this hold timed out. Is it in the EMR (same practitioner and start)? */
+static void on_listed(prov_status_t status, const bk_appointment_t *list, size_t count, void *data)
+{
+    book_flow_t *f = data;
+    if (status != PROV_OK) {
+        bk_hold_settle(f->env, f->tenant, f->hold.id, BK_HOLD_SETTLE_UNKNOWN, NULL);
+        book_end(f, BK_W_PROVIDER, status);
+        return;
+    }
+    for (size_t i = 0; i < count; i++) {
+        const bk_appointment_t *a = &list[i];
+        if (a->state != BK_APPT_CANCELLED && a->start == f->hold.start && a->staff_id != NULL && a->id != NULL &&
+            strcmp(a->staff_id, f->hold.staff_id) == 0) {
+            booked(f, a);
+            return;
+        }
+    }
+    create(f);
+}
+
+static void on_claimed(bk_hold_result_t result, const bk_hold_t *hold, void *data)
+{
+    book_flow_t *f = data;
+    if (hold != NULL) f->hold = *hold;
+    const prov_ops_t *ops = f->tenant->provider;
+    switch (result) {
+    case BK_HOLD_OK:
+        create(f);
+        return;
+    case BK_HOLD_RECOVER:
+        if (ops->list_appointments == NULL ||
+            ops->list_appointments(f->tenant->provider_instance, &f->env->prov, f->hold.patient_id, f->hold.start,
+                                   on_listed, f) != 0) {
+            bk_hold_settle(f->env, f->tenant, f->hold.id, BK_HOLD_SETTLE_UNKNOWN, NULL);
+            book_end(f, BK_W_PROVIDER, PROV_UNAVAILABLE);
+        }
+        return;
+    case BK_HOLD_BOOKED: {
+        bk_appointment_t out = of_hold(f, BK_APPT_BOOKED, f->hold.appointment_id);
+        f->cb(BK_W_OK, PROV_OK, &out, f->data);
+        book_free(f);
+        return;
+    }
+    case BK_HOLD_BUSY: book_end(f, BK_W_BUSY, PROV_OK); return;
+    case BK_HOLD_GONE: book_end(f, BK_W_HOLD_EXPIRED, PROV_OK); return;
+    default: book_end(f, BK_W_REDIS, PROV_UNAVAILABLE); return;
+    }
+}
+
+int bk_appt_book(bk_env_t *env, const bk_tenant_t *tenant, const char *id, const char *token, bk_appt_done_cb cb,
+                 void *data)
+{
+    book_flow_t *f = calloc(1, sizeof(*f));
+    if (f == NULL) return -1;
+    *f = (book_flow_t){.env = env, .tenant = tenant, .cb = cb, .data = data};
+    if (bk_hold_claim(env, tenant, id, token, BK_BOOK_LEASE_MS, on_claimed, f) != 0) {
+        free(f);
+        return -1;
+    }
+    return 0;
+}
+
+static void on_claimed_for_release(bk_hold_result_t result, const bk_hold_t *hold, void *data)
+{
+    book_flow_t *f = data;
+    if (result == BK_HOLD_OK || result == BK_HOLD_RECOVER) {
+        f->hold = *hold;
+        bk_hold_settle(f->env, f->tenant, f->hold.id, BK_HOLD_SETTLE_RELEASE, NULL);
+        char public_id[BK_HOLD_PUBLIC_CAP];
+        bk_hold_public_id(&f->hold, public_id);
+        bk_appointment_t out = of_hold(f, BK_APPT_CANCELLED, public_id);
+        f->cb(BK_W_OK, PROV_OK, &out, f->data);
+        book_free(f);
+        return;
+    }
+    book_end(f, result == BK_HOLD_FAILED ? BK_W_REDIS : result == BK_HOLD_BUSY ? BK_W_BUSY : BK_W_HOLD_EXPIRED,
+             PROV_OK);
+}
+
+int bk_appt_release_hold(bk_env_t *env, const bk_tenant_t *tenant, const char *id, const char *token,
+                         bk_appt_done_cb cb, void *data)
+{
+    book_flow_t *f = calloc(1, sizeof(*f));
+    if (f == NULL) return -1;
+    *f = (book_flow_t){.env = env, .tenant = tenant, .cb = cb, .data = data};
+    memcpy(f->hold.token, token, strnlen(token, BK_HOLD_TOKEN_LEN));
+    if (bk_hold_claim(env, tenant, id, token, BK_BOOK_LEASE_MS, on_claimed_for_release, f) != 0) {
+        free(f);
+        return -1;
+    }
+    return 0;
+}

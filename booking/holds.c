@@ -1,0 +1,330 @@
+/* booking/holds.c: practitioner time holds in Redis, placed and claimed atomically (see holds.h). */
+#include "booking/holds.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "store/script.h"
+
+#define GRACE_MS 600000    /* a hold's hash outlives its expiry by this, so late callers get a clear answer */
+#define MAX_BUSY 4096      /* live holds of one practitioner read at once */
+
+/* Lua helpers shared by the scripts: Redis' clock, and whether a hold hash is live. The hold hashes and the
+ * practitioner's set share the tenant's hash tag, so they live in one cluster slot. */
+#define LUA_NOW "local t = redis.call('TIME') local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) "
+
+/* KEYS[1] staff set, KEYS[2] new hold hash. ARGV hold-hash prefix, id, token, start, end, hold ms, grace ms,
+ * max length ms, staff, treatment, location, patient, zone. Returns {1, expires} or {0}. */
+static store_script_t place_script = STORE_SCRIPT(
+    LUA_NOW
+    "local s = tonumber(ARGV[4]) local e = tonumber(ARGV[5]) "
+    "for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], s - tonumber(ARGV[8]), '(' .. ARGV[5])) do "
+    "  local h = redis.call('HMGET', ARGV[1] .. id, 'end', 'expires') "
+    "  if not h[1] or tonumber(h[2]) <= now then redis.call('ZREM', KEYS[1], id) "
+    "  elseif tonumber(h[1]) > s then return {0} end "
+    "end "
+    "local expires = now + tonumber(ARGV[6]) "
+    "redis.call('HSET', KEYS[2], 'token', ARGV[3], 'start', ARGV[4], 'end', ARGV[5], 'expires', tostring(expires), "
+    "           'state', 'held', 'staff', ARGV[9], 'treatment', ARGV[10], 'location', ARGV[11], 'patient', ARGV[12], "
+    "           'zone', ARGV[13]) "
+    "redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[6]) + tonumber(ARGV[7])) "
+    "redis.call('ZADD', KEYS[1], s, ARGV[2]) "
+    "if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[6]) + tonumber(ARGV[7]) then "
+    "  redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[6]) + tonumber(ARGV[7])) end "
+    "return {1, expires}");
+
+/* KEYS[1] hold hash. ARGV token, lease ms. Returns {verdict, staff, treatment, location, patient, start, end,
+ * expires, appt, zone}. */
+static store_script_t claim_script = STORE_SCRIPT(
+    LUA_NOW
+    "local h = redis.call('HMGET', KEYS[1], 'token', 'state', 'expires', 'staff', 'treatment', 'location', "
+    "                     'patient', 'start', 'end', 'appt', 'zone') "
+    "if not h[1] or h[1] ~= ARGV[1] then return {'gone'} end "
+    "local rest = {h[4], h[5], h[6], h[7], h[8], h[9], h[3], h[10] or '', h[11] or ''} "
+    "if h[2] == 'booked' then return {'booked', unpack(rest)} end "
+    "if tonumber(h[3]) <= now then return {'gone'} end "
+    "if h[2] == 'booking' then return {'busy'} end "
+    "local expires = math.max(tonumber(h[3]), now + tonumber(ARGV[2])) "
+    "redis.call('HSET', KEYS[1], 'state', 'booking', 'expires', tostring(expires)) "
+    "if redis.call('PTTL', KEYS[1]) < expires - now then redis.call('PEXPIRE', KEYS[1], expires - now + 600000) end "
+    "rest[7] = tostring(expires) "
+    "return {h[2] == 'unknown' and 'recover' or 'held', unpack(rest)}");
+
+/* KEYS[1] hold hash. ARGV staff-set prefix, id, outcome, appointment id, hold ms, grace ms. */
+static store_script_t settle_script = STORE_SCRIPT(
+    LUA_NOW
+    "local staff = redis.call('HGET', KEYS[1], 'staff') "
+    "if not staff then return 0 end "
+    "if ARGV[3] == 'release' then "
+    "  redis.call('ZREM', ARGV[1] .. staff, ARGV[2]) return redis.call('DEL', KEYS[1]) end "
+    "if ARGV[3] == 'held' then redis.call('HSET', KEYS[1], 'state', 'held') return 1 end "
+    "local expires = now + tonumber(ARGV[5]) "
+    "redis.call('HSET', KEYS[1], 'state', ARGV[3], 'appt', ARGV[4], 'expires', tostring(expires)) "
+    "redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[5]) + tonumber(ARGV[6])) "
+    "local set = ARGV[1] .. staff "
+    "if redis.call('PTTL', set) < tonumber(ARGV[5]) + tonumber(ARGV[6]) then "
+    "  redis.call('PEXPIRE', set, tonumber(ARGV[5]) + tonumber(ARGV[6])) end "
+    "return 1");
+
+/* KEYS[1] staff set. ARGV hold-hash prefix, from, to, max length ms. Returns start, end pairs. */
+static store_script_t busy_script = STORE_SCRIPT(
+    LUA_NOW
+    "local out = {} local from = tonumber(ARGV[2]) "
+    "for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], from - tonumber(ARGV[4]), '(' .. ARGV[3])) do "
+    "  local h = redis.call('HMGET', ARGV[1] .. id, 'start', 'end', 'expires') "
+    "  if h[1] and tonumber(h[3]) > now and tonumber(h[2]) > from then "
+    "    out[#out + 1] = h[1] out[#out + 1] = h[2] end "
+    "end return out");
+
+static const char hex_digits[] = "0123456789abcdef";
+
+static bool is_hex(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f'))) return false;
+    return true;
+}
+
+void bk_hold_public_id(const bk_hold_t *hold, char out[BK_HOLD_PUBLIC_CAP])
+{
+    snprintf(out, BK_HOLD_PUBLIC_CAP, "hold_%s.%s", hold->id, hold->token);
+}
+
+bool bk_hold_is_hold_id(const char *s)
+{
+    return s != NULL && strncmp(s, "hold_", 5) == 0;
+}
+
+bool bk_hold_parse_public_id(const char *s, char id[BK_HOLD_ID_LEN + 1], char token[BK_HOLD_TOKEN_LEN + 1])
+{
+    if (s == NULL || strlen(s) != BK_HOLD_PUBLIC_CAP - 1 || !bk_hold_is_hold_id(s)) return false;
+    const char *i = s + 5, *dot = i + BK_HOLD_ID_LEN, *t = dot + 1;
+    if (*dot != '.' || !is_hex(i, BK_HOLD_ID_LEN) || !is_hex(t, BK_HOLD_TOKEN_LEN)) return false;
+    memcpy(id, i, BK_HOLD_ID_LEN);
+    id[BK_HOLD_ID_LEN] = '\0';
+    memcpy(token, t, BK_HOLD_TOKEN_LEN);
+    token[BK_HOLD_TOKEN_LEN] = '\0';
+    return true;
+}
+
+bool bk_intervals_overlap(int64_t a0, int64_t a1, int64_t b0, int64_t b1)
+{
+    return a0 < b1 && b0 < a1;
+}
+
+static bool random_hex(char *out, size_t hex_len)
+{
+    unsigned char bytes[32];
+    size_t n = hex_len / 2;
+    if (n > sizeof(bytes) || getrandom(bytes, n, 0) != (ssize_t)n) return false;
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = hex_digits[bytes[i] >> 4];
+        out[2 * i + 1] = hex_digits[bytes[i] & 15];
+    }
+    out[hex_len] = '\0';
+    return true;
+}
+
+static void set_key(const bk_tenant_t *t, const char *staff, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "fd:{%s}:holds:%s", t->id, staff);
+}
+
+static void hash_key(const bk_tenant_t *t, const char *id, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "fd:{%s}:hold:%s", t->id, id);
+}
+
+typedef struct op {
+    bk_hold_t hold;
+    bk_hold_cb cb;
+    bk_holds_busy_cb busy_cb;
+    void *data;
+} op_t;
+
+static bool int_of(const redisReply *r, int64_t *out)
+{
+    if (r->type == REDIS_REPLY_INTEGER) {
+        *out = r->integer;
+        return true;
+    }
+    if (r->type != REDIS_REPLY_STRING) return false;
+    char *end;
+    long long v = strtoll(r->str, &end, 10);
+    if (end == r->str || *end != '\0') return false;
+    *out = v;
+    return true;
+}
+
+static void on_place(const redisReply *reply, void *data)
+{
+    op_t *op = data;
+    if (reply == NULL || reply->type != REDIS_REPLY_ARRAY || reply->elements < 1) {
+        op->cb(BK_HOLD_FAILED, NULL, op->data);
+    } else if (reply->element[0]->integer == 1 && reply->elements == 2 &&
+               int_of(reply->element[1], &op->hold.expires)) {
+        op->cb(BK_HOLD_OK, &op->hold, op->data);
+    } else if (reply->element[0]->integer == 0) {
+        op->cb(BK_HOLD_TAKEN, NULL, op->data);
+    } else {
+        op->cb(BK_HOLD_FAILED, NULL, op->data);
+    }
+    free(op);
+}
+
+int bk_hold_place(bk_env_t *env, const bk_tenant_t *tenant, const bk_hold_t *spec, bk_hold_cb cb, void *data)
+{
+    if (spec->end <= spec->start || spec->end - spec->start > BK_HOLD_MAX_MS) return -1;
+    op_t *op = calloc(1, sizeof(*op));
+    if (op == NULL) return -1;
+    op->hold = *spec;
+    op->cb = cb;
+    op->data = data;
+    op->hold.appointment_id[0] = '\0';
+    if (!random_hex(op->hold.id, BK_HOLD_ID_LEN) || !random_hex(op->hold.token, BK_HOLD_TOKEN_LEN)) {
+        free(op);
+        return -1;
+    }
+    char set[256], hash[256], prefix[128], start[24], end[24], hold_ms[24], grace[24], max_len[24];
+    set_key(tenant, spec->staff_id, set, sizeof(set));
+    hash_key(tenant, op->hold.id, hash, sizeof(hash));
+    snprintf(prefix, sizeof(prefix), "fd:{%s}:hold:", tenant->id);
+    snprintf(start, sizeof(start), "%" PRId64, spec->start);
+    snprintf(end, sizeof(end), "%" PRId64, spec->end);
+    snprintf(hold_ms, sizeof(hold_ms), "%lld", (long long)tenant->policy.hold_seconds * 1000);
+    snprintf(grace, sizeof(grace), "%d", GRACE_MS);
+    snprintf(max_len, sizeof(max_len), "%lld", (long long)BK_HOLD_MAX_MS);
+    const char *keys[] = {set, hash};
+    const char *args[] = {prefix, op->hold.id, op->hold.token, start, end, hold_ms, grace, max_len,
+                          spec->staff_id, spec->treatment_id, spec->location_id, spec->patient_id,
+                          spec->time_zone};
+    if (store_eval(env->store, &place_script, on_place, op, 2, keys, 13, args, NULL) != 0) {
+        free(op);
+        return -1;
+    }
+    return 0;
+}
+
+static void copy_field(char *dst, size_t cap, const redisReply *r)
+{
+    dst[0] = '\0';
+    if (r->type == REDIS_REPLY_STRING && r->len < cap) {
+        memcpy(dst, r->str, r->len);
+        dst[r->len] = '\0';
+    }
+}
+
+static void on_claim(const redisReply *reply, void *data)
+{
+    op_t *op = data;
+    bk_hold_result_t result = BK_HOLD_FAILED;
+    if (reply != NULL && reply->type == REDIS_REPLY_ARRAY && reply->elements >= 1 &&
+        reply->element[0]->type == REDIS_REPLY_STRING) {
+        const char *v = reply->element[0]->str;
+        if (strcmp(v, "gone") == 0) result = BK_HOLD_GONE;
+        else if (strcmp(v, "busy") == 0) result = BK_HOLD_BUSY;
+        else if (reply->elements == 10) {
+            bk_hold_t *h = &op->hold;
+            copy_field(h->staff_id, sizeof(h->staff_id), reply->element[1]);
+            copy_field(h->treatment_id, sizeof(h->treatment_id), reply->element[2]);
+            copy_field(h->location_id, sizeof(h->location_id), reply->element[3]);
+            copy_field(h->patient_id, sizeof(h->patient_id), reply->element[4]);
+            copy_field(h->appointment_id, sizeof(h->appointment_id), reply->element[8]);
+            copy_field(h->time_zone, sizeof(h->time_zone), reply->element[9]);
+            if (int_of(reply->element[5], &h->start) && int_of(reply->element[6], &h->end) &&
+                int_of(reply->element[7], &h->expires)) {
+                if (strcmp(v, "booked") == 0) result = BK_HOLD_BOOKED;
+                else if (strcmp(v, "recover") == 0) result = BK_HOLD_RECOVER;
+                else if (strcmp(v, "held") == 0) result = BK_HOLD_OK;
+            }
+        }
+    }
+    op->cb(result, result == BK_HOLD_OK || result == BK_HOLD_RECOVER || result == BK_HOLD_BOOKED ? &op->hold : NULL,
+           op->data);
+    free(op);
+}
+
+int bk_hold_claim(bk_env_t *env, const bk_tenant_t *tenant, const char *id, const char *token, int lease_ms,
+                  bk_hold_cb cb, void *data)
+{
+    if (strlen(id) != BK_HOLD_ID_LEN || strlen(token) != BK_HOLD_TOKEN_LEN) return -1;
+    op_t *op = calloc(1, sizeof(*op));
+    if (op == NULL) return -1;
+    memcpy(op->hold.id, id, BK_HOLD_ID_LEN + 1);
+    memcpy(op->hold.token, token, BK_HOLD_TOKEN_LEN + 1);
+    op->cb = cb;
+    op->data = data;
+    char hash[256], lease[24];
+    hash_key(tenant, id, hash, sizeof(hash));
+    snprintf(lease, sizeof(lease), "%d", lease_ms);
+    const char *keys[] = {hash};
+    const char *args[] = {token, lease};
+    if (store_eval(env->store, &claim_script, on_claim, op, 1, keys, 2, args, NULL) != 0) {
+        free(op);
+        return -1;
+    }
+    return 0;
+}
+
+void bk_hold_settle(bk_env_t *env, const bk_tenant_t *tenant, const char *id, bk_hold_outcome_t outcome,
+                    const char *appointment_id)
+{
+    static const char *const names[] = {"booked", "held", "unknown", "release"};
+    char hash[256], prefix[128], hold_ms[24], grace[24];
+    hash_key(tenant, id, hash, sizeof(hash));
+    snprintf(prefix, sizeof(prefix), "fd:{%s}:holds:", tenant->id);
+    snprintf(hold_ms, sizeof(hold_ms), "%lld", (long long)tenant->policy.hold_seconds * 1000);
+    snprintf(grace, sizeof(grace), "%d", GRACE_MS);
+    const char *keys[] = {hash};
+    const char *args[] = {prefix, id, names[outcome], appointment_id != NULL ? appointment_id : "", hold_ms, grace};
+    store_eval(env->store, &settle_script, NULL, NULL, 1, keys, 6, args, NULL);
+}
+
+static void on_busy(const redisReply *reply, void *data)
+{
+    op_t *op = data;
+    if (reply == NULL || reply->type != REDIS_REPLY_ARRAY || reply->elements % 2 != 0) {
+        op->busy_cb(false, NULL, 0, op->data);
+        free(op);
+        return;
+    }
+    size_t n = reply->elements / 2;
+    if (n > MAX_BUSY) n = MAX_BUSY;
+    int64_t(*v)[2] = malloc((n ? n : 1) * sizeof(*v));
+    if (v == NULL) {
+        op->busy_cb(false, NULL, 0, op->data);
+        free(op);
+        return;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (int_of(reply->element[2 * i], &v[k][0]) && int_of(reply->element[2 * i + 1], &v[k][1])) k++;
+    op->busy_cb(true, (const int64_t(*)[2])v, k, op->data);
+    free(v);
+    free(op);
+}
+
+int bk_holds_busy(bk_env_t *env, const bk_tenant_t *tenant, const char *staff_id, int64_t from, int64_t to,
+                  bk_holds_busy_cb cb, void *data)
+{
+    op_t *op = calloc(1, sizeof(*op));
+    if (op == NULL) return -1;
+    op->busy_cb = cb;
+    op->data = data;
+    char set[256], prefix[128], a[24], b[24], max_len[24];
+    set_key(tenant, staff_id, set, sizeof(set));
+    snprintf(prefix, sizeof(prefix), "fd:{%s}:hold:", tenant->id);
+    snprintf(a, sizeof(a), "%" PRId64, from);
+    snprintf(b, sizeof(b), "%" PRId64, to);
+    snprintf(max_len, sizeof(max_len), "%lld", (long long)BK_HOLD_MAX_MS);
+    const char *keys[] = {set};
+    const char *args[] = {prefix, a, b, max_len};
+    if (store_eval(env->store, &busy_script, on_busy, op, 1, keys, 4, args, NULL) != 0) {
+        free(op);
+        return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,54 @@
+/* providers/sandbox_records.h: the sandbox EMR's patients and appointments: those of the clinic file (read-only,
+ * in memory) plus those created through the API, kept in Redis under fd:{t}:sandbox:
+ *   patients      hash  id -> patient JSON                  ("pt-api-<n>")
+ *   index         hash  "p:<phone>" / "e:<email>" / "n:<first>|<last>|<dob>" / "a:<patient>" -> "id,id,..."
+ *   appointments  hash  id -> appointment JSON              ("sb-appt-<n>")
+ *   busy          zset  appointment id scored by its start  (booked ones only)
+ *   seq           counter of both id series
+ * Each write is one Lua script, so two bookings of one practitioner can never overlap (the sandbox, like most
+ * EMRs, refuses a double booking: PROV_CONFLICT). */
+#ifndef FD_PROVIDERS_SANDBOX_RECORDS_H
+#define FD_PROVIDERS_SANDBOX_RECORDS_H
+
+#include "providers/provider.h"
+#include "providers/sandbox_clinic.h"
+
+#define SB_RECORD_KEYS 5
+#define SB_RECORD_KEY_CAP 160
+#define SB_APPT_MAX_MS (24LL * 3600 * 1000) /* longest appointment the sandbox takes */
+
+/** Writes the tenant's record keys (patients, index, appointments, busy, seq) into keys. */
+void sb_records_keys(const char *tenant_id, char keys[SB_RECORD_KEYS][SB_RECORD_KEY_CAP]);
+
+/** Lua (a chunk of the sandbox seed script) that appends to `out` the start, end pairs of practitioner
+ * ARGV[3]'s booked API appointments overlapping [ARGV[4], ARGV[5]), KEYS[6] being the appointments hash and
+ * KEYS[7] the busy set. */
+#define SB_RECORDS_BUSY_LUA                                                                                       \
+    "for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[7], tonumber(ARGV[4]) - 86400000, '(' .. ARGV[5])) do " \
+    "  local raw = redis.call('HGET', KEYS[6], id) "                                                           \
+    "  if raw then local a = cjson.decode(raw) "                                                               \
+    "    if a.staff == ARGV[3] and a.state ~= 'cancelled' and tonumber(a['end']) > tonumber(ARGV[4]) then "     \
+    "      out[#out + 1] = a.start out[#out + 1] = a['end'] end end "                                            \
+    "end "
+
+/** The prov_ops operations over one tenant's records; clinic is the tenant's parsed file. Each returns 0 and
+ * calls back exactly once later, or -1 and never calls back. */
+int sb_records_find_patients(const char *tenant_id, const sb_clinic_t *clinic, prov_env_t *env,
+                             const prov_patient_query_t *query, prov_patients_cb cb, void *data);
+/** Creates a patient (see sb_records_find_patients for the contract). */
+int sb_records_create_patient(const char *tenant_id, const sb_clinic_t *clinic, prov_env_t *env,
+                              const bk_patient_t *patient, prov_patient_cb cb, void *data);
+/** A patient's appointments from `from` on, the file's and the API's, cancelled ones included. */
+int sb_records_list_appointments(const char *tenant_id, const sb_clinic_t *clinic, prov_env_t *env,
+                                 const char *patient_id, int64_t from, prov_appointments_cb cb, void *data);
+/** Books an appointment; PROV_CONFLICT when it overlaps a booking of that practitioner. */
+int sb_records_create_appointment(const char *tenant_id, const sb_clinic_t *clinic, prov_env_t *env,
+                                  const bk_appointment_t *appointment, prov_appointment_cb cb, void *data);
+/** Cancels an API appointment; PROV_CONFLICT when it is cancelled already, PROV_REJECTED for the file's. */
+int sb_records_cancel(const char *tenant_id, const sb_clinic_t *clinic, prov_env_t *env, const char *id,
+                      const char *reason, prov_appointment_cb cb, void *data);
+/** Moves an API appointment; PROV_CONFLICT when the new time overlaps another booking or it is cancelled. */
+int sb_records_reschedule(const char *tenant_id, const sb_clinic_t *clinic, prov_env_t *env, const char *id,
+                          int64_t start, int64_t end, const char *staff_id, prov_appointment_cb cb, void *data);
+
+#endif
