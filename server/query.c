@@ -1,0 +1,77 @@
+/* server/query.c: query-string parameters (see query.h). */
+#include "server/query.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static int hex_value(char c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+long srv_query_decode(const char *in, size_t len, char *out, size_t cap)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = in[i];
+        if (c == '+') {
+            c = ' ';
+        } else if (c == '%') {
+            if (i + 2 >= len) return -1;
+            int hi = hex_value(in[i + 1]), lo = hex_value(in[i + 2]);
+            if (hi < 0 || lo < 0) return -1;
+            c = (char)(hi * 16 + lo);
+            i += 2;
+        }
+        if (c == '\0' || n + 1 >= cap) return -1;
+        out[n++] = c;
+    }
+    out[n] = '\0';
+    return (long)n;
+}
+
+int srv_query_get(srv_request_t *r, const char *name, char *out, size_t cap)
+{
+    out[0] = '\0';
+    h2o_req_t *req = r->req;
+    if (req == NULL || req->query_at == SIZE_MAX) return 0;
+    const char *q = req->path.base + req->query_at + 1;
+    size_t len = req->path.len - req->query_at - 1, name_len = strlen(name);
+    size_t i = 0;
+    while (i < len) {
+        size_t end = i;
+        while (end < len && q[end] != '&') end++;
+        const char *eq = memchr(q + i, '=', end - i);
+        size_t key_end = eq != NULL ? (size_t)(eq - q) : end;
+        char key[64];
+        long key_len = srv_query_decode(q + i, key_end - i, key, sizeof(key));
+        if (key_len == (long)name_len && memcmp(key, name, name_len) == 0) {
+            size_t v = eq != NULL ? key_end + 1 : end;
+            if (srv_query_decode(q + v, end - v, out, cap) < 0) {
+                char message[160];
+                snprintf(message, sizeof(message), "%s could not be read (bad %%-encoding or longer than %zu bytes).",
+                         name, cap - 1);
+                srv_respond_error(r, SRV_ERR_INVALID_FIELD, message, name);
+                return -1;
+            }
+            return out[0] != '\0' ? 1 : 0;
+        }
+        i = end + 1;
+    }
+    return 0;
+}
+
+bool srv_query_require(srv_request_t *r, const char *name, char *out, size_t cap)
+{
+    int got = srv_query_get(r, name, out, cap);
+    if (got > 0) return true;
+    if (got == 0) {
+        char message[160];
+        snprintf(message, sizeof(message), "%s is required.", name);
+        srv_respond_error(r, SRV_ERR_MISSING_FIELD, message, name);
+    }
+    return false;
+}
