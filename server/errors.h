@@ -20,6 +20,7 @@
     X(URI_TOO_LONG, 414, "uri_too_long", "The query string is longer than 8 KiB.")                                 \
     X(UNSUPPORTED_MEDIA_TYPE, 415, "unsupported_media_type", "Send the body as JSON (Content-Type: application/json).") \
     X(UNKNOWN_STAFF, 422, "unknown_staff", "There is no such practitioner at this clinic.")                       \
+    X(UNKNOWN_LOCATION, 422, "unknown_location", "There is no such location at this clinic.")                     \
     X(UNKNOWN_TREATMENT, 422, "unknown_treatment", "There is no such treatment at this clinic.")                   \
     X(NOT_OFFERED, 422, "not_offered", "That practitioner does not offer that treatment at that location.")         \
     X(SLOT_TAKEN, 409, "slot_taken", "Another caller is holding or has just booked that time. Please choose another slot.") \

@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "booking/name_match.h"
 #include "providers/http_client.h"
 #include "server/log.h"
 #include "tz/tz_spoken.h"
@@ -132,6 +133,7 @@ static void *run(void *arg)
     w->drain_timer.data = w;
 
     w->speaker = tz_speaker_create();
+    w->names = bk_name_matcher_new();
     w->store = store_create(&w->loop, w->app->config->redis_address, on_store_connected, w);
     bk_env_init(&w->booking, &w->loop, w->store);
     w->booking.prov.http = prov_http_create(&w->loop);
@@ -151,6 +153,7 @@ static void *run(void *arg)
     uv_run(&w->loop, UV_RUN_NOWAIT);
     bk_env_dispose(&w->booking);
     tz_speaker_destroy(w->speaker);
+    bk_name_matcher_free(w->names);
     if (w->connections == 0 && w->in_flight == 0) {
         /* A clean stop frees everything, so leak checkers see no noise; with connections still open (a client
          * holding one past the drain limit) h2o cannot dispose of its context, and the process exit frees it. */

@@ -30,6 +30,7 @@ typedef struct srv_worker {
     bk_env_t booking; /* per-worker booking environment (store, providers, catalog memo) */
     h2o_timeout_t deadline; /* per-request deadline list */
     struct tz_speaker *speaker; /* ICU formatters of this thread */
+    struct bk_name_matcher *names; /* ICU transliterator of this thread, for spoken names */
     uv_async_t stop_async;
     uv_timer_t drain_timer;
     uint64_t stop_started_ms;
