@@ -467,6 +467,17 @@ class Frontdesk:
 DEMO_CLINIC_PATH = os.path.join(SOURCE_DIR, "providers", "sandbox", "demo_clinic.json")
 
 
+def shut_down(server, redis):
+    """Stops a module's frontdesk (it must exit 0 within a few seconds) and its redis; raises what went wrong."""
+    problem = server.stop_problem() if server is not None else None
+    if redis is not None:
+        redis.close()
+    if server is not None:
+        server.close()
+    if problem:
+        raise AssertionError(problem)
+
+
 def demo_clinic():
     with open(DEMO_CLINIC_PATH, encoding="utf-8") as f:
         return json.load(f)

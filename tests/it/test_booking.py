@@ -41,11 +41,7 @@ def setUpModule():
 
 
 def tearDownModule():
-    problem = SERVER.stop_problem()
-    REDIS.close()
-    SERVER.close()
-    if problem:
-        raise AssertionError(problem)
+    H.shut_down(SERVER, REDIS)
 
 
 class Case(unittest.TestCase):

@@ -5,7 +5,8 @@ fd_unit_test(cliniko_decode_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/cliniko_decod
 find_program(FD_PYTHON3 python3)
 if(FD_PYTHON3)
   foreach(t http_client_test cliniko_adapter_test)
-    fd_unit_test(${t} SOURCES ${CMAKE_CURRENT_LIST_DIR}/${t}.c LIBS fd_cliniko PkgConfig::CURL)
+    fd_unit_test(${t} SOURCES ${CMAKE_CURRENT_LIST_DIR}/${t}.c ${CMAKE_CURRENT_LIST_DIR}/fake_cliniko_client.c
+                 LIBS fd_cliniko PkgConfig::CURL)
     set_tests_properties(${t} PROPERTIES ENVIRONMENT "FD_SOURCE_DIR=${CMAKE_SOURCE_DIR};FD_PYTHON=${FD_PYTHON3}"
                                          TIMEOUT 120)
   endforeach()

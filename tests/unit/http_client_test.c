@@ -18,89 +18,34 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fake_cliniko_client.h"
 #include "providers/http_client.h"
 
-static pid_t fake_pid;
-static int fake_port;
 static char base[128];
 
-/* ---- the fake server -------------------------------------------------------------------------------------- */
+/* ---- the fake server (tests/unit/fake_cliniko_client.c) ---------------------------------------------------- */
 
 static int start_fake(void **state)
 {
-    const char *py = getenv("FD_PYTHON"), *src = getenv("FD_SOURCE_DIR");
-    char script[1024];
-    snprintf(script, sizeof(script), "%s/tests/fakes/fake_cliniko.py", src != NULL ? src : ".");
-    int fds[2];
-    if (pipe(fds) != 0) return -1;
-    fake_pid = fork();
-    if (fake_pid == 0) {
-        dup2(fds[1], 1);
-        close(fds[0]);
-        execl(py != NULL ? py : "/usr/bin/python3", "python3", script, "--port", "0", "--api-key", "k-au1", (char *)NULL);
-        _exit(127);
-    }
-    close(fds[1]);
-    char line[64] = {0};
-    size_t n = 0;
-    while (n < sizeof(line) - 1 && read(fds[0], line + n, 1) == 1 && line[n] != '\n') n++;
-    close(fds[0]);
-    if (sscanf(line, "ready %d", &fake_port) != 1) return -1;
-    snprintf(base, sizeof(base), "http://127.0.0.1:%d", fake_port);
+    if (fake_cliniko_start("k-au1") != 0) return -1;
+    snprintf(base, sizeof(base), "%s", fake_cliniko_base());
     return 0;
 }
 
 static int stop_fake(void **state)
 {
-    if (fake_pid > 0) {
-        kill(fake_pid, SIGTERM);
-        waitpid(fake_pid, NULL, 0);
-    }
+    fake_cliniko_stop();
     return 0;
-}
-
-static size_t sink(char *p, size_t s, size_t n, void *u)
-{
-    char *buf = u;
-    size_t have = strlen(buf), add = s * n;
-    if (have + add < 65536) {
-        memcpy(buf + have, p, add);
-        buf[have + add] = '\0';
-    }
-    return s * n;
-}
-
-/* Blocking helper for test set-up only. */
-static json_object *fake_call(const char *method, const char *path, const char *body)
-{
-    static char buf[65536];
-    buf[0] = '\0';
-    char url[256];
-    snprintf(url, sizeof(url), "%s%s", base, path);
-    CURL *e = curl_easy_init();
-    curl_easy_setopt(e, CURLOPT_URL, url);
-    curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method);
-    if (body != NULL) curl_easy_setopt(e, CURLOPT_POSTFIELDS, body);
-    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, sink);
-    curl_easy_setopt(e, CURLOPT_WRITEDATA, buf);
-    assert_int_equal(curl_easy_perform(e), CURLE_OK);
-    curl_easy_cleanup(e);
-    return json_tokener_parse(buf);
 }
 
 static void control(const char *json)
 {
-    json_object_put(fake_call("POST", "/__control", json));
+    fake_cliniko_control(json);
 }
 
 static int hits(const char *key)
 {
-    json_object *s = fake_call("GET", "/__stats", NULL), *req, *v;
-    int n = 0;
-    if (json_object_object_get_ex(s, "requests", &req) && json_object_object_get_ex(req, key, &v))
-        n = json_object_get_int(v);
-    json_object_put(s);
-    return n;
+    return fake_cliniko_hits(key, true);
 }
 
 static int reset(void **state)
