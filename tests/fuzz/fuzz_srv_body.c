@@ -1,0 +1,28 @@
+/* Fuzz target: request bodies through srv_body_parse (strict RFC 8259 validator, then json-c). Whatever the
+ * validator accepts, json-c must parse to an object, and nothing may crash or leak. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "server/body.h"
+#include "server/json_strict.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    const char *body = (const char *)data;
+    size_t error_at = 0;
+    bool valid = srv_json_strict_valid(body, size, &error_at);
+    if (!valid && error_at > size) abort();
+    json_object *obj = NULL;
+    char message[256];
+    srv_error_t err = srv_body_parse("application/json", 16, body, size, &obj, message, sizeof(message));
+    if (err == SRV_ERR__COUNT) {
+        if (obj == NULL || !json_object_is_type(obj, json_type_object)) abort();
+        json_object_put(obj);
+    } else if (obj != NULL) {
+        abort();
+    }
+    return 0;
+}
