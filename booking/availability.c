@@ -32,6 +32,7 @@ typedef struct flow {
     int day_count;
     int first_missing, last_missing;
     bool locked;
+    uint64_t give_up_at; /* loop time after which it stops waiting for another process's refill */
     char lock_key[320];
     bk_avail_cb cb;
     void *data;
@@ -285,8 +286,8 @@ static void on_cached(const redisReply *reply, void *data)
              f->days[f->first_missing].month, f->days[f->first_missing].day);
     snprintf(f->lock_key, sizeof(f->lock_key), "fd:{%s}:avail:%s:%s:%s:%s:%d:lock", f->tenant->id, f->staff_id,
              f->treatment_id, f->location_id, first, f->last_missing - f->first_missing + 1);
-    uint64_t give_up = f->locked ? 0 : uv_now(f->env->prov.loop) + FILL_WAIT_MS;
-    if (bk_fill_acquire(f->env->store, f->env->prov.loop, f->lock_key, FILL_LOCK_MS, give_up, on_turn, f) != 0)
+    if (f->give_up_at == 0) f->give_up_at = uv_now(f->env->prov.loop) + FILL_WAIT_MS;
+    if (bk_fill_acquire(f->env->store, f->env->prov.loop, f->lock_key, FILL_LOCK_MS, f->give_up_at, on_turn, f) != 0)
         ask_provider(f);
 }
 

@@ -36,6 +36,7 @@ typedef struct bk_catalog_fetch {
     bool locked;
     prov_status_t failure; /* why the provider failed, when answering from the last good copy */
     bk_catalog_t *fresh;   /* the fetched catalog while its cache writes complete */
+    uint64_t give_up_at;   /* loop time after which it stops waiting for another process's refill */
     char key[128], last_key[144], lock_key[144];
 } fetch_t;
 
@@ -211,7 +212,8 @@ static void on_recheck(const redisReply *reply, void *data)
         }
     }
     bk_env_t *env = f->env;
-    if (bk_fill_acquire(env->store, env->prov.loop, f->lock_key, FILL_LOCK_MS, 0, on_turn, f) != 0) ask_provider(f);
+    if (bk_fill_acquire(env->store, env->prov.loop, f->lock_key, FILL_LOCK_MS, f->give_up_at, on_turn, f) != 0)
+        ask_provider(f);
 }
 
 static void on_turn(void *ctx, bk_fill_turn_t turn)
@@ -261,8 +263,8 @@ static void fetch_from_provider(lookup_t *l)
     snprintf(f->lock_key, sizeof(f->lock_key), "%s:lock", f->key);
     f->next = env->fetches;
     env->fetches = f;
-    uint64_t give_up = uv_now(env->prov.loop) + FILL_WAIT_MS;
-    if (bk_fill_acquire(env->store, env->prov.loop, f->lock_key, FILL_LOCK_MS, give_up, on_turn, f) != 0)
+    f->give_up_at = uv_now(env->prov.loop) + FILL_WAIT_MS;
+    if (bk_fill_acquire(env->store, env->prov.loop, f->lock_key, FILL_LOCK_MS, f->give_up_at, on_turn, f) != 0)
         ask_provider(f);
 }
 
