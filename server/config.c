@@ -202,7 +202,9 @@ static bool read_tenant(reader_t *r, json_object *obj, const char *path, const c
     if (t->provider_instance == NULL) {
         child_path(p, sizeof(p), path, "provider_settings");
         char full[768];
-        snprintf(full, sizeof(full), "%s.%s", p, why);
+        /* Providers may name their fields with or without the "provider_settings." prefix. */
+        const char *field = strncmp(why, "provider_settings.", 18) == 0 ? why + 18 : why;
+        snprintf(full, sizeof(full), "%s.%s", p, field);
         if (!r->failed) snprintf(r->why, r->why_cap, "%s", full);
         r->failed = true;
         return false;
