@@ -98,6 +98,14 @@ static void on_recalled_for_cancel(bool ok, const bk_appointment_t *a, const cha
         change_end(c, BK_W_REDIS, PROV_UNAVAILABLE, NULL);
         return;
     }
+    /* Some EMRs (Cliniko) accept cancelling a cancelled appointment; the caller hears that it already was. A
+     * retry of our own unknown cancel is its success. */
+    if (a != NULL && a->state == BK_APPT_CANCELLED) {
+        c->old.state = BK_APPT_CANCELLED;
+        if (c->recovering) change_end(c, BK_W_OK, PROV_OK, &c->old);
+        else change_end(c, BK_W_ALREADY_CANCELLED, PROV_OK, NULL);
+        return;
+    }
     if (ops->cancel_appointment == NULL ||
         ops->cancel_appointment(c->tenant->provider_instance, &c->env->prov, c->id, c->reason, on_cancelled, c) != 0)
         change_end(c, ops->cancel_appointment == NULL ? BK_W_UNSUPPORTED : BK_W_PROVIDER, PROV_UNAVAILABLE, NULL);

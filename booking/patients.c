@@ -47,6 +47,11 @@ static void on_created(prov_status_t status, const bk_patient_t *p, void *data)
 static void on_found(prov_status_t status, const bk_patient_t *v, size_t n, void *data)
 {
     lookup_t *l = data;
+    if (status == PROV_REJECTED) {
+        /* The EMR cannot search that way (Cliniko has no phone search): no match by this step, try the next. */
+        status = PROV_OK;
+        n = 0;
+    }
     if (status != PROV_OK) {
         l->cb(BK_PATIENT_FAILED, status, NULL, l->data);
         lookup_free(l);
@@ -146,6 +151,7 @@ int bk_patient_lookup_create(bk_env_t *env, const bk_tenant_t *tenant, const bk_
 static void on_found_any(prov_status_t status, const bk_patient_t *v, size_t n, void *data)
 {
     lookup_t *l = data;
+    if (status == PROV_REJECTED && l->step == STEP_PHONE) status = PROV_OK, n = 0; /* no phone search there */
     if (status == PROV_OK && n == 0 && l->step == STEP_PHONE && l->in.email != NULL) {
         l->step = STEP_EMAIL;
         prov_patient_query_t q = {.email = l->in.email};
