@@ -1,0 +1,290 @@
+/* server/routes_voice_best.c: GET /voice/bestSlot: the one slot a caller most wants (plus up to two different
+ * alternatives), from what they said: a treatment, maybe a practitioner, a location, a time and a part of day. */
+#include "server/routes.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "booking/best_search.h"
+#include "server/fields.h"
+#include "server/query.h"
+#include "server/voice.h"
+#include "server/worker.h"
+#include "tz/tz_spoken.h"
+
+#define NAME_CAP 256
+
+/* What the answer needs after the catalog is gone: names and ids of the practitioners and locations. */
+typedef struct best_call {
+    srv_request_t *r;
+    int64_t now;
+    char treatment_id[160], treatment_name[NAME_CAP];
+    size_t n_staff, n_locations;
+    char (*staff_id)[160], (*staff_name)[NAME_CAP];
+    char (*location_id)[160], (*location_name)[NAME_CAP], (*location_zone)[64];
+    int horizon_days;
+    char named_staff[NAME_CAP];
+} best_call_t;
+
+static void call_free(best_call_t *c)
+{
+    free(c->staff_id), free(c->staff_name), free(c->location_id), free(c->location_name), free(c->location_zone);
+    free(c);
+}
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static const tz_zone_t *zone_of(const best_call_t *c, uint32_t location)
+{
+    const tz_zone_t *z = tz_zone_load(c->location_zone[location]);
+    return z != NULL ? z : tz_zone_load("UTC");
+}
+
+/* The API.md slot plus the names a voice agent reads. */
+static json_object *slot_json(best_call_t *c, const bk_slot_t *s)
+{
+    json_object *o = srv_slot_to_json(c->r, c->staff_id[s->staff], c->treatment_id, c->location_id[s->location],
+                                      zone_of(c, s->location), s->start, s->end, c->now);
+    json_object_object_add(o, "staff_member_name", json_object_new_string(c->staff_name[s->staff]));
+    json_object_object_add(o, "treatment_name", json_object_new_string(c->treatment_name));
+    json_object_object_add(o, "location_name", json_object_new_string(c->location_name[s->location]));
+    return o;
+}
+
+static void spoken(best_call_t *c, const bk_slot_t *s, char *buf, size_t cap)
+{
+    const char *locale = c->r->tenant->locale != NULL ? c->r->tenant->locale : "en-US";
+    if (tz_speak(c->r->worker->speaker, locale, zone_of(c, s->location), s->start, c->now, 0, buf, cap) < 0)
+        snprintf(buf, cap, "soon");
+}
+
+static void answer_found(best_call_t *c, const bk_slot_t *slots, const bk_best_result_t *b)
+{
+    const bk_slot_t *best = &slots[b->best.index];
+    json_object *slot = slot_json(c, best);
+    json_object *body = json_object_new_object();
+    json_object_object_add(body, "available", json_object_new_boolean(1));
+    json_object *v;
+    json_object_object_get_ex(slot, "slot_id", &v);
+    json_object_object_add(body, "slot_id", json_object_get(v));
+    json_object_object_get_ex(slot, "spoken", &v);
+    json_object_object_add(body, "spoken", json_object_get(v));
+    json_object_object_get_ex(slot, "start_at", &v);
+    json_object_object_add(body, "start_at", json_object_get(v));
+    json_object_object_add(body, "slot", slot);
+    json_object *alternatives = json_object_new_array();
+    for (size_t i = 0; i < b->n_alt; i++) json_object_array_add(alternatives, slot_json(c, &slots[b->alt[i].index]));
+    json_object_object_add(body, "alternatives", alternatives);
+    char when[128], message[512];
+    spoken(c, best, when, sizeof(when));
+    int len = snprintf(message, sizeof(message), "The best time is %s with %s", when, c->staff_name[best->staff]);
+    if (c->n_locations > 1 && len > 0 && (size_t)len < sizeof(message))
+        len += snprintf(message + len, sizeof(message) - (size_t)len, " at %s", c->location_name[best->location]);
+    if (b->n_alt > 0 && len > 0 && (size_t)len < sizeof(message)) {
+        char alt[128];
+        spoken(c, &slots[b->alt[0].index], alt, sizeof(alt));
+        len += snprintf(message + len, sizeof(message) - (size_t)len, "; %s also works", alt);
+    }
+    if (len > 0 && (size_t)len + 1 < sizeof(message)) snprintf(message + len, sizeof(message) - (size_t)len, ".");
+    srv_voice_respond(c->r, 200, body, message);
+    json_object_put(body);
+}
+
+static void answer_none(best_call_t *c, const bk_slot_t *slots, const bk_best_result_t *b)
+{
+    static const char *const reasons[] = {"found", "no_openings", "needs_notice", "named_staff_full",
+                                          "named_location_full"};
+    json_object *body = json_object_new_object();
+    json_object_object_add(body, "available", json_object_new_boolean(0));
+    json_object_object_add(body, "reason", json_object_new_string(reasons[b->outcome]));
+    const bk_slot_t *next = b->other != BK_NO_SLOT ? &slots[b->other] : NULL;
+    json_object_object_add(body, "next_available", next != NULL ? slot_json(c, next) : NULL);
+    char when[128] = "", message[512];
+    if (next != NULL) spoken(c, next, when, sizeof(when));
+    switch (b->outcome) {
+    case BK_NONE_NAMED_STAFF_FULL:
+        if (next != NULL)
+            snprintf(message, sizeof(message), "%s has no openings soon, but %s can see you %s.", c->named_staff,
+                     c->staff_name[next->staff], when);
+        else
+            snprintf(message, sizeof(message), "%s has no openings in the next %d days.", c->named_staff,
+                     c->horizon_days);
+        break;
+    case BK_NONE_NAMED_LOCATION_FULL:
+        if (next != NULL)
+            snprintf(message, sizeof(message), "That location has no openings soon, but %s has one %s.",
+                     c->location_name[next->location], when);
+        else
+            snprintf(message, sizeof(message), "That location has no openings in the next %d days.", c->horizon_days);
+        break;
+    case BK_NONE_NEEDS_NOTICE:
+        snprintf(message, sizeof(message), "Bookings need at least %d hours' notice, and nothing later is free.",
+                 b->notice_hours);
+        break;
+    default:
+        snprintf(message, sizeof(message), "There are no openings for %s in the next %d days.", c->treatment_name,
+                 c->horizon_days);
+        break;
+    }
+    srv_voice_respond(c->r, 200, body, message);
+    json_object_put(body);
+}
+
+static void on_search(prov_status_t status, const bk_slot_t *slots, size_t n, const bk_best_result_t *b, void *data)
+{
+    best_call_t *c = data;
+    if (!srv_request_release(c->r)) goto done;
+    if (status != PROV_OK) srv_respond_provider_failure(c->r, status);
+    else if (b->outcome == BK_BEST_FOUND) answer_found(c, slots, b);
+    else answer_none(c, slots, b);
+done:
+    call_free(c);
+}
+
+static bool read_part(srv_request_t *r, bk_part_of_day_t *part)
+{
+    char text[32];
+    *part = BK_PART_ANY;
+    int got = srv_query_get(r, "part_of_day", text, sizeof(text));
+    if (got < 0) return false;
+    if (got == 0) return true;
+    for (char *p = text; *p; p++)
+        if (*p >= 'A' && *p <= 'Z') *p = (char)(*p - 'A' + 'a');
+    if (strcmp(text, "morning") == 0) *part = BK_PART_MORNING;
+    else if (strcmp(text, "afternoon") == 0) *part = BK_PART_AFTERNOON;
+    else if (strcmp(text, "evening") == 0) *part = BK_PART_EVENING;
+    else {
+        srv_respond_error(r, SRV_ERR_INVALID_FIELD, "part_of_day must be morning, afternoon or evening.",
+                          "part_of_day");
+        return false;
+    }
+    return true;
+}
+
+static void on_catalog(prov_status_t status, const bk_catalog_t *cat, bk_catalog_source_t source, void *data)
+{
+    best_call_t *c = data;
+    srv_request_t *r = c->r;
+    if (!srv_request_release(r)) goto fail;
+    if (status != PROV_OK) {
+        srv_respond_provider_failure(r, status);
+        goto fail;
+    }
+    long t = srv_voice_treatment(r, cat, "treatment_name"); /* present: checked before the catalog was read */
+    if (t < 0) goto fail;
+    long loc = srv_voice_location(r, cat, "clinic_location_name");
+    if (loc == -2) goto fail;
+    long staff = srv_voice_staff(r, cat, "staff_member_name", NULL);
+    if (staff == -2) goto fail;
+    const tz_zone_t *caller_zone = srv_voice_zone(r, "time_zone", NULL);
+    if (caller_zone == NULL) goto fail;
+    bk_part_of_day_t part;
+    if (!read_part(r, &part)) goto fail;
+    char when[64];
+    int64_t requested = 0;
+    int got = srv_query_get(r, "requested_time_utc", when, sizeof(when));
+    if (got < 0) goto fail;
+    if (got > 0) {
+        char why[128], message[256];
+        if (tz_parse_iso(when, strlen(when), caller_zone, &requested, why, sizeof(why)) != 0) {
+            snprintf(message, sizeof(message), "requested_time_utc must be an ISO 8601 time such as "
+                     "2026-04-21T14:30:00Z: %s.", why);
+            srv_respond_error(r, SRV_ERR_INVALID_FIELD, message, "requested_time_utc");
+            goto fail;
+        }
+    }
+
+    const bk_catalog_treatment_t *tr = &cat->treatments[t];
+    snprintf(c->treatment_id, sizeof(c->treatment_id), "%s", tr->id);
+    snprintf(c->treatment_name, sizeof(c->treatment_name), "%s", tr->name ? tr->name : tr->id);
+    c->n_staff = cat->staff_count;
+    c->n_locations = cat->location_count;
+    c->staff_id = calloc(c->n_staff + 1, sizeof(*c->staff_id));
+    c->staff_name = calloc(c->n_staff + 1, sizeof(*c->staff_name));
+    c->location_id = calloc(c->n_locations + 1, sizeof(*c->location_id));
+    c->location_name = calloc(c->n_locations + 1, sizeof(*c->location_name));
+    c->location_zone = calloc(c->n_locations + 1, sizeof(*c->location_zone));
+    if (!c->staff_id || !c->staff_name || !c->location_id || !c->location_name || !c->location_zone) {
+        srv_respond_error(r, SRV_ERR_SERVICE_UNAVAILABLE, NULL, NULL);
+        goto fail;
+    }
+    for (size_t i = 0; i < cat->staff_count; i++) {
+        snprintf(c->staff_id[i], sizeof(c->staff_id[i]), "%s", cat->staff[i].id);
+        bk_staff_display_name(&cat->staff[i], c->staff_name[i], sizeof(c->staff_name[i]));
+    }
+    size_t allowed = 0;
+    for (size_t i = 0; i < cat->location_count; i++) {
+        const bk_location_t *l = &cat->locations[i];
+        snprintf(c->location_id[i], sizeof(c->location_id[i]), "%s", l->id);
+        snprintf(c->location_name[i], sizeof(c->location_name[i]), "%s", l->name ? l->name : l->id);
+        snprintf(c->location_zone[i], sizeof(c->location_zone[i]), "%s", l->time_zone ? l->time_zone : "UTC");
+        allowed += bk_tenant_allows_location(r->tenant, cat, l->id);
+    }
+    c->n_locations = allowed; /* how many the caller could be sent to: names a location in the message if > 1 */
+    if (staff >= 0) snprintf(c->named_staff, sizeof(c->named_staff), "%s", c->staff_name[staff]);
+    c->horizon_days = r->tenant->policy.max_days_ahead;
+
+    /* Every AI-bookable practitioner offering the treatment at every location the key may book: a named
+     * practitioner or location is a hard filter of the core, which can then still offer another one. */
+    bk_search_candidate_t candidates[BK_SEARCH_MAX_CANDIDATES];
+    size_t n = 0;
+    for (size_t s = 0; s < cat->staff_count && n < BK_SEARCH_MAX_CANDIDATES; s++) {
+        const bk_staff_t *st = &cat->staff[s];
+        if (!st->ai_enabled || !bk_strings_contains(&tr->staff_ids, st->id)) continue;
+        for (size_t l = 0; l < cat->location_count && n < BK_SEARCH_MAX_CANDIDATES; l++) {
+            const char *lid = cat->locations[l].id;
+            if (bk_tenant_allows_location(r->tenant, cat, lid) && bk_strings_contains(&st->location_ids, lid) &&
+                bk_strings_contains(&tr->location_ids, lid))
+                candidates[n++] = (bk_search_candidate_t){(uint32_t)s, (uint32_t)l};
+        }
+    }
+    bk_search_request_t req = {.tenant = r->tenant, .catalog = cat, .treatment = (uint32_t)t,
+                               .candidates = candidates, .n_candidates = n, .now = c->now,
+                               .requested = requested, .staff = staff >= 0 ? (uint32_t)staff : BK_ANY,
+                               .location = loc >= 0 ? (uint32_t)loc : BK_ANY, .part = part};
+    srv_request_hold(r);
+    if (bk_best_search(&r->worker->booking, &req, on_search, c) == 0) return;
+    srv_request_release(r);
+    if (n == 0) {
+        json_object *body = json_object_new_object();
+        json_object_object_add(body, "available", json_object_new_boolean(0));
+        json_object_object_add(body, "reason", json_object_new_string("no_openings"));
+        json_object_object_add(body, "next_available", NULL);
+        char message[320];
+        snprintf(message, sizeof(message), "Nobody here offers %s by phone booking; please call the clinic.",
+                 c->treatment_name);
+        srv_voice_respond(r, 200, body, message);
+        json_object_put(body);
+    } else {
+        srv_add_header(r, "retry-after", "1");
+        srv_respond_error(r, SRV_ERR_REDIS_UNAVAILABLE, NULL, NULL);
+    }
+fail:
+    call_free(c);
+}
+
+void srv_route_voice_best_slot(srv_request_t *r)
+{
+    best_call_t *c = calloc(1, sizeof(*c));
+    if (c == NULL) {
+        srv_respond_error(r, SRV_ERR_SERVICE_UNAVAILABLE, NULL, NULL);
+        return;
+    }
+    c->r = r;
+    c->now = now_ms();
+    /* Missing required parameters are the caller's first mistake: say so before asking the EMR. */
+    char probe[NAME_CAP];
+    if (!srv_query_require(r, "treatment_name", probe, sizeof(probe)) ||
+        !srv_query_require(r, "time_zone", probe, sizeof(probe))) {
+        call_free(c);
+        return;
+    }
+    if (!srv_start_catalog(r, on_catalog, c)) call_free(c);
+}
