@@ -121,37 +121,35 @@ static void answer(flow_t *f, prov_status_t status)
         deliver(f, PROV_UNAVAILABLE, NULL, 0);
 }
 
-/* Parses a cached day: "" or "start:end,start:end" in UTC ms. */
+/* A cached day is binary: the byte 'B', then per opening its start and end as 8-byte little-endian UTC ms.
+ * Parsing is a copy, which matters: /voice/bestSlot reads a month of days for every practitioner. */
+#define DAY_FORMAT 'B'
+#define OPENING_BYTES 16
+
+static void put_le64(unsigned char *p, int64_t v)
+{
+    uint64_t u = (uint64_t)v;
+    for (int i = 0; i < 8; i++) p[i] = (unsigned char)(u >> (8 * i));
+}
+
+static int64_t get_le64(const unsigned char *p)
+{
+    uint64_t u = 0;
+    for (int i = 7; i >= 0; i--) u = (u << 8) | p[i];
+    return (int64_t)u;
+}
+
 static bool parse_day(const char *s, size_t len, day_t *d)
 {
-    size_t cap = 1;
-    for (size_t i = 0; i < len; i++) cap += s[i] == ',';
-    if (cap > MAX_OPENINGS_PER_DAY) return false;
-    d->openings = malloc(cap * sizeof(*d->openings));
+    if (len < 1 || s[0] != DAY_FORMAT || (len - 1) % OPENING_BYTES != 0) return false;
+    size_t n = (len - 1) / OPENING_BYTES;
+    if (n > MAX_OPENINGS_PER_DAY) return false;
+    d->openings = malloc((n ? n : 1) * sizeof(*d->openings));
     if (d->openings == NULL) return false;
-    d->count = 0;
-    size_t i = 0;
-    while (i < len) {
-        char *end;
-        char num[24];
-        int64_t v[2];
-        for (int k = 0; k < 2; k++) {
-            size_t j = 0;
-            while (i < len && s[i] != ':' && s[i] != ',' && j + 1 < sizeof(num)) num[j++] = s[i++];
-            num[j] = '\0';
-            v[k] = strtoll(num, &end, 10);
-            if (j == 0 || *end != '\0') return false;
-            if (k == 0) {
-                if (i >= len || s[i] != ':') return false;
-                i++;
-            }
-        }
-        if (i < len) {
-            if (s[i] != ',') return false;
-            i++;
-        }
-        d->openings[d->count++] = (prov_opening_t){v[0], v[1]};
-    }
+    const unsigned char *p = (const unsigned char *)s + 1;
+    for (size_t i = 0; i < n; i++, p += OPENING_BYTES)
+        d->openings[i] = (prov_opening_t){get_le64(p), get_le64(p + 8)};
+    d->count = n;
     return true;
 }
 
@@ -159,20 +157,18 @@ static void index_key(const bk_tenant_t *tenant, const char *staff_id, const cha
 
 static void store_day(flow_t *f, const day_t *d)
 {
-    size_t cap = d->count * 30 + 1;
-    char *buf = malloc(cap);
+    size_t len = 1 + d->count * OPENING_BYTES;
+    unsigned char *buf = malloc(len);
     if (buf == NULL) return;
-    size_t len = 0;
+    buf[0] = DAY_FORMAT;
     for (size_t k = 0; k < d->count; k++) {
-        int w = snprintf(buf + len, cap - len, "%s%" PRId64 ":%" PRId64, k ? "," : "", d->openings[k].start,
-                         d->openings[k].end);
-        if (w < 0 || (size_t)w >= cap - len) break;
-        len += (size_t)w;
+        put_le64(buf + 1 + k * OPENING_BYTES, d->openings[k].start);
+        put_le64(buf + 1 + k * OPENING_BYTES + 8, d->openings[k].end);
     }
     char key[320], ttl[16];
     day_key(f, d, key, sizeof(key));
     snprintf(ttl, sizeof(ttl), "%d", f->tenant->policy.availability_ttl_seconds);
-    const char *argv[] = {"SET", key, buf, "EX", ttl};
+    const char *argv[] = {"SET", key, (const char *)buf, "EX", ttl};
     const size_t lens[] = {3, strlen(key), len, 2, strlen(ttl)};
     store_command(f->env->store, NULL, NULL, 5, argv, lens);
     free(buf);

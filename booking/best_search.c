@@ -37,6 +37,9 @@ static void finish(search_t *s)
     if (!s->any_ok && s->n_parts > 0) {
         s->cb(s->failure, NULL, 0, NULL, s->data);
     } else {
+        /* Each candidate's run is sorted; with scratch room the core merges them instead of heap-sorting (when
+         * the room cannot be had, the sort runs in place: slower, same order). */
+        (void)bk_slots_reserve(&s->slots, s->slots.len * 2);
         bk_slots_sort(&s->slots, 0);
         bk_policy_t policy;
         bk_best_result_t best;

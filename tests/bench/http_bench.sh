@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# HTTP throughput of the real binary with wrk on loopback: /healthz, fetchAllStaff (warm catalog) and a warm
-# fetchAvailabilityNext7Days, each for a few seconds, with a private redis-server. Prints req/s and latency.
+# HTTP throughput of the real binary with wrk on loopback: /healthz, fetchAllStaff (warm catalog), a warm
+# fetchAvailabilityNext7Days and a warm /voice/bestSlot (every practitioner's 30 days from the cache, scored),
+# each for a few seconds, with a private redis-server. Prints req/s, latency and bestSlot's share of healthz.
 # Usage: tests/bench/http_bench.sh [seconds]   (builds a Release binary in build-bench/)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -39,13 +40,22 @@ run() {
   local name=$1 url=$2; shift 2
   wrk -t2 -c64 -d1s "$@" "$url" >/dev/null 2>&1   # warm-up (fills caches)
   local out; out=$(wrk -t2 -c64 -d"${secs}s" --latency "$@" "$url")
+  last_rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
   printf '%-36s %10s req/s   p50 %-9s p99 %-9s non-2xx %s\n' "$name" \
     "$(echo "$out" | awk '/Requests\/sec/ {print $2}')" "$(echo "$out" | awk '$1=="50%" {print $2}')" \
     "$(echo "$out" | awk '$1=="99%" {print $2}')" "$(echo "$out" | awk '/Non-2xx/ {print $5}' | grep . || echo 0)"
 }
 echo "frontdesk Release, 2 workers, wrk -t2 -c64 -d${secs}s on this machine (client and server share the cores)"
 run "GET /healthz" "http://127.0.0.1:$port/healthz"
+healthz_rps=$last_rps
 post '{}'
 run "POST fetchAllStaff (warm)" "http://127.0.0.1:$port/ai_brain/fetchAllStaff" -s "$dir/post.lua"
 post '{"staff_member_id":"pr-sam-nguyen","treatment_id":"tx-followup-physio"}'
 run "POST fetchAvailabilityNext7Days (warm)" "http://127.0.0.1:$port/ai_brain/fetchAvailabilityNext7Days" -s "$dir/post.lua"
+cat > "$dir/get.lua" <<LUA
+wrk.headers["x-api-key"] = "bench-key"
+LUA
+run "GET /voice/bestSlot (warm)" \
+  "http://127.0.0.1:$port/voice/bestSlot?treatment_name=follow+up+physio&time_zone=Sydney+time&part_of_day=afternoon" \
+  -s "$dir/get.lua"
+awk -v b="$last_rps" -v h="$healthz_rps" 'BEGIN { printf "bestSlot / healthz throughput: %.3f\n", b / h }'

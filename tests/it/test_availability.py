@@ -19,6 +19,7 @@ Run: python3 tests/it/test_availability.py [-v] [Class.test_name]
 
 import datetime as dt
 import os
+import struct
 import sys
 import time
 import unittest
@@ -745,8 +746,9 @@ class Cache(Case):
         keep = day2[len(day2) // 2]
         key = prefix + dates[1].isoformat()
         ttl = REDIS.command("TTL", key)
-        REDIS.command("SET", key, "%d:%d" % (A.parse_utc(keep["start_at"]), A.parse_utc(keep["end_at"])), "EX",
-                      str(max(ttl, 1)))
+        # The cached day format: b"B", then each opening's start and end as little-endian int64 UTC ms.
+        day = b"B" + struct.pack("<qq", A.parse_utc(keep["start_at"]), A.parse_utc(keep["end_at"]))
+        REDIS.command("SET", key, day, "EX", str(max(ttl, 1)))
         third = self.post(RANGE, body, key="cache").body["slots"]
         self.assertEqual(third, [s for s in first if s not in day2 or s == keep])
         REDIS.command("DEL", key)
