@@ -3,27 +3,19 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
-#include <string.h>
 
-#include "providers/cliniko_decode.h"
+#include "cliniko_page_fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+static void each(json_object *item)
+{
+    int64_t start;
+    (void)prov_cliniko_available_time_decode(item, &start);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    prov_cliniko_page_t page;
-    if (prov_cliniko_page_parse((const char *)data, size, "available_times", &page) == 0) {
-        for (size_t i = 0; i < page.count; i++) {
-            json_object *item = json_object_array_get_idx(page.items, i);
-        int64_t start;
-        (void)prov_cliniko_available_time_decode(item, &start);
-        }
-        char next[PROV_CLINIKO_URL_CAP];
-        if (page.next[0] != '\0' &&
-            prov_cliniko_resolve_next(page.next, "https://api.au1.cliniko.com/v1", next, sizeof(next)) == 0 &&
-            strncmp(next, "https://api.au1.cliniko.com/v1", 30) != 0)
-            abort(); /* a next link may never leave our base URL */
-        prov_cliniko_page_clear(&page);
-    }
+    fuzz_cliniko_page(data, size, "available_times", each);
     return 0;
 }
