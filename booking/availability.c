@@ -12,7 +12,7 @@
 #include "tz/tz.h"
 
 #define FILL_LOCK_MS 10000
-#define FILL_WAIT_MS 3000
+#define FILL_WAIT_MS 4000
 #define MAX_OPENINGS_PER_DAY 2000
 
 typedef struct day {
@@ -182,12 +182,15 @@ static void store_day(flow_t *f, const day_t *d)
 static void on_provider(prov_status_t status, const prov_opening_t *openings, size_t count, void *data)
 {
     flow_t *f = data;
-    if (f->locked) bk_fill_release(f->env->store, f->lock_key);
     if (status != PROV_OK) {
+        if (f->locked) bk_fill_release(f->env->store, f->lock_key);
         answer(f, status);
         return;
     }
     const tz_zone_t *zone = tz_zone_load(f->time_zone);
+    /* The days are written in one MULTI/EXEC, then the lock goes: a process that waited on the lock sees all of
+     * them or none, never a partial refill that would send it to the EMR for the rest. */
+    store_commandf(f->env->store, NULL, NULL, "MULTI");
     for (int i = f->first_missing; i <= f->last_missing; i++) {
         day_t *d = &f->days[i];
         free(d->openings);
@@ -205,6 +208,8 @@ static void on_provider(prov_status_t status, const prov_opening_t *openings, si
         if (n > MAX_OPENINGS_PER_DAY) n = MAX_OPENINGS_PER_DAY;
         d->openings = malloc((n ? n : 1) * sizeof(*d->openings));
         if (d->openings == NULL) {
+            store_commandf(f->env->store, NULL, NULL, "DISCARD");
+            if (f->locked) bk_fill_release(f->env->store, f->lock_key);
             answer(f, PROV_UNAVAILABLE);
             return;
         }
@@ -213,6 +218,8 @@ static void on_provider(prov_status_t status, const prov_opening_t *openings, si
         d->cached = true;
         store_day(f, d);
     }
+    store_commandf(f->env->store, NULL, NULL, "EXEC");
+    if (f->locked) bk_fill_release(f->env->store, f->lock_key);
     answer(f, PROV_OK);
 }
 
@@ -243,11 +250,13 @@ static void read_cache(flow_t *f);
 static void on_turn(void *ctx, bk_fill_turn_t turn)
 {
     flow_t *f = ctx;
-    if (turn == BK_FILL_RECHECK) {
+    f->locked = turn == BK_FILL_FETCH_LOCKED;
+    /* Read once more when waiting, and also right after taking the lock: the filler before us may have written
+     * the days and released the lock between our miss and our lock. */
+    if (turn == BK_FILL_RECHECK || f->locked) {
         read_cache(f);
         return;
     }
-    f->locked = turn == BK_FILL_FETCH_LOCKED;
     ask_provider(f);
 }
 
@@ -255,6 +264,7 @@ static void on_cached(const redisReply *reply, void *data)
 {
     flow_t *f = data;
     if (reply == NULL || reply->type != REDIS_REPLY_ARRAY || (int)reply->elements != f->day_count) {
+        if (f->locked) bk_fill_release(f->env->store, f->lock_key);
         answer(f, PROV_UNAVAILABLE);
         return;
     }
@@ -274,7 +284,12 @@ static void on_cached(const redisReply *reply, void *data)
         f->last_missing = i;
     }
     if (f->first_missing < 0) {
+        if (f->locked) bk_fill_release(f->env->store, f->lock_key);
         answer(f, PROV_OK);
+        return;
+    }
+    if (f->locked) { /* the re-read after taking the lock missed too: this one fills */
+        ask_provider(f);
         return;
     }
     char first[16];

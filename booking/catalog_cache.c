@@ -11,7 +11,7 @@
 
 #define CATALOG_MAX_BYTES (8u << 20)
 #define FILL_LOCK_MS 10000
-#define FILL_WAIT_MS 3000
+#define FILL_WAIT_MS 4000
 
 typedef struct bk_catalog_memo {
     struct bk_catalog_memo *next;
@@ -211,6 +211,10 @@ static void on_recheck(const redisReply *reply, void *data)
             return;
         }
     }
+    if (f->locked) { /* the re-read after taking the lock missed too: this one fills */
+        ask_provider(f);
+        return;
+    }
     bk_env_t *env = f->env;
     if (bk_fill_acquire(env->store, env->prov.loop, f->lock_key, FILL_LOCK_MS, f->give_up_at, on_turn, f) != 0)
         ask_provider(f);
@@ -223,11 +227,13 @@ static void on_turn(void *ctx, bk_fill_turn_t turn)
         finish(f, PROV_UNAVAILABLE, NULL, BK_SOURCE_LIVE);
         return;
     }
-    if (turn == BK_FILL_RECHECK) {
+    f->locked = turn == BK_FILL_FETCH_LOCKED;
+    /* Read once more when waiting, and also right after taking the lock: the filler before us may have written
+     * the value and released the lock between our miss and our lock. */
+    if (turn == BK_FILL_RECHECK || f->locked) {
         if (store_commandf(f->env->store, on_recheck, f, "GET %s", f->key) != 0) ask_provider(f);
         return;
     }
-    f->locked = turn == BK_FILL_FETCH_LOCKED;
     ask_provider(f);
 }
 

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define RECHECK_MS 20
+#define RECHECK_MS 50
 
 typedef struct attempt {
     uv_timer_t timer;
