@@ -39,6 +39,11 @@ typedef void (*bk_patients_found_cb)(prov_status_t status, const bk_patient_t *p
 int bk_patients_find(bk_env_t *env, const bk_tenant_t *tenant, const char *phone, const char *email,
                      bk_patients_found_cb cb, void *data);
 
+/** Finds the patients with this first and last name (as the EMR compares them); same contract as
+ * bk_patients_find. */
+int bk_patients_find_by_name(bk_env_t *env, const bk_tenant_t *tenant, const char *first_name, const char *last_name,
+                             bk_patients_found_cb cb, void *data);
+
 /** Receives appointments (borrowed): upcoming (start >= now) soonest first, then the last BK_PAST_APPOINTMENTS past
  * ones, latest first. */
 typedef void (*bk_appointments_cb)(prov_status_t status, const bk_appointment_t *appointments, size_t count,

@@ -22,6 +22,8 @@ static const srv_route_t routes[] = {
      "/ai_brain/fetchAvailabilityNext7Days"},
     {"/voice/clinic-info", SRV_GET, true, srv_route_voice_clinic_info, "/voice/clinic-info"},
     {"/voice/bestSlot", SRV_GET, true, srv_route_voice_best_slot, "/voice/bestSlot"},
+    {"/voice/patientAppointments", SRV_GET, true, srv_route_voice_patient_appointments,
+     "/voice/patientAppointments"},
     {"/ai_brain/lookup-create-patient", SRV_POST, true, srv_route_lookup_create_patient,
      "/ai_brain/lookup-create-patient"},
     {"/ai_brain/fetchPatientsAppointments", SRV_POST, true, srv_route_fetch_patients_appointments,

@@ -29,6 +29,9 @@ void srv_route_voice_clinic_info(srv_request_t *r);
 /** GET /voice/bestSlot: the best slot for what a caller said, up to two alternatives, or why there is none. */
 void srv_route_voice_best_slot(srv_request_t *r);
 
+/** GET /voice/patientAppointments: a caller's upcoming appointments by phone, or first and last name. */
+void srv_route_voice_patient_appointments(srv_request_t *r);
+
 /** The API.md slot object of one opening, with its signed slot_id, local time and spoken time (caller owns). */
 json_object *srv_slot_to_json(srv_request_t *r, const char *staff_id, const char *treatment_id,
                               const char *location_id, const tz_zone_t *zone, int64_t start, int64_t end,

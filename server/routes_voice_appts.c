@@ -1,0 +1,181 @@
+/* server/routes_voice_appts.c: GET /voice/patientAppointments: a caller's upcoming appointments, found by phone or
+ * by first and last name, with one sentence that reads them out. */
+#include "server/routes.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "booking/patients.h"
+#include "booking/phone.h"
+#include "server/fields.h"
+#include "server/query.h"
+#include "server/voice.h"
+#include "server/worker.h"
+
+#define NAME_CAP 128
+#define SAY_MAX 3 /* appointments read out in the message; all are listed in the body */
+
+typedef struct appts_call {
+    srv_request_t *r;
+    int64_t now;
+    bk_appointment_t *v; /* upcoming, booked or provisional, soonest first (owned copies) */
+    size_t n;
+} appts_call_t;
+
+static void call_free(appts_call_t *c)
+{
+    for (size_t i = 0; i < c->n; i++) bk_appointment_clear(&c->v[i]);
+    free(c->v);
+    free(c);
+}
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void answer_none(srv_request_t *r, const char *message)
+{
+    json_object *body = json_object_new_object();
+    json_object_object_add(body, "appointments", json_object_new_array());
+    srv_voice_respond(r, 200, body, message);
+    json_object_put(body);
+}
+
+static void on_catalog(prov_status_t status, const bk_catalog_t *cat, bk_catalog_source_t source, void *data)
+{
+    appts_call_t *c = data;
+    srv_request_t *r = c->r;
+    if (!srv_request_release(r)) goto done;
+    if (status != PROV_OK) {
+        srv_respond_provider_failure(r, status);
+        goto done;
+    }
+    json_object *list = json_object_new_array();
+    char message[600];
+    int len = snprintf(message, sizeof(message), "You have %zu upcoming appointment%s", c->n, c->n == 1 ? "" : "s");
+    for (size_t i = 0; i < c->n; i++) {
+        json_object *o = srv_appointment_to_json(r, cat, &c->v[i], c->now);
+        json_object_array_add(list, o);
+        if (i >= SAY_MAX || len < 0 || (size_t)len >= sizeof(message)) continue;
+        json_object *spoken, *who;
+        json_object_object_get_ex(o, "spoken", &spoken);
+        json_object_object_get_ex(o, "staff_member_name", &who);
+        const char *glue = i == 0 ? ": " : (i + 1 == c->n || i + 1 == SAY_MAX) ? ", and " : ", ";
+        len += snprintf(message + len, sizeof(message) - (size_t)len, "%s%s%s%s", glue,
+                        json_object_get_string(spoken), who != NULL ? " with " : "",
+                        who != NULL ? json_object_get_string(who) : "");
+    }
+    if (len > 0 && (size_t)len + 1 < sizeof(message)) snprintf(message + len, sizeof(message) - (size_t)len, ".");
+    json_object *body = json_object_new_object();
+    json_object_object_add(body, "appointments", list);
+    srv_voice_respond(r, 200, body, message);
+    json_object_put(body);
+done:
+    call_free(c);
+}
+
+static void on_appointments(prov_status_t status, const bk_appointment_t *v, size_t n, void *data)
+{
+    appts_call_t *c = data;
+    srv_request_t *r = c->r;
+    if (!srv_request_release(r)) goto fail;
+    if (status != PROV_OK) {
+        srv_respond_provider_failure(r, status);
+        goto fail;
+    }
+    c->v = calloc(n ? n : 1, sizeof(*c->v));
+    if (c->v == NULL) {
+        srv_respond_error(r, SRV_ERR_SERVICE_UNAVAILABLE, NULL, NULL);
+        goto fail;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const bk_appointment_t *a = &v[i];
+        if (a->start < c->now || (a->state != BK_APPT_BOOKED && a->state != BK_APPT_PROVISIONAL)) continue;
+        bk_appointment_t *o = &c->v[c->n++];
+        *o = (bk_appointment_t){.id = strdup(a->id), .state = a->state, .start = a->start, .end = a->end,
+                                .patient_id = a->patient_id ? strdup(a->patient_id) : NULL,
+                                .staff_id = strdup(a->staff_id), .treatment_id = strdup(a->treatment_id),
+                                .location_id = strdup(a->location_id)};
+        if (!o->id || !o->staff_id || !o->treatment_id || !o->location_id) {
+            srv_respond_error(r, SRV_ERR_SERVICE_UNAVAILABLE, NULL, NULL);
+            goto fail;
+        }
+    }
+    if (c->n == 0) {
+        answer_none(r, "I couldn't find any upcoming appointments for you.");
+        goto fail;
+    }
+    if (srv_start_catalog(r, on_catalog, c)) return;
+fail:
+    call_free(c);
+}
+
+static void on_patients(prov_status_t status, const bk_patient_t *v, size_t n, void *data)
+{
+    appts_call_t *c = data;
+    srv_request_t *r = c->r;
+    if (!srv_request_release(r)) goto fail;
+    if (status != PROV_OK) {
+        srv_respond_provider_failure(r, status);
+        goto fail;
+    }
+    if (n == 0) {
+        answer_none(r, "I couldn't find a patient with those details.");
+        goto fail;
+    }
+    const char *ids[BK_PATIENT_MAX_IDS];
+    size_t k = n < BK_PATIENT_MAX_IDS ? n : BK_PATIENT_MAX_IDS;
+    for (size_t i = 0; i < k; i++) ids[i] = v[i].id;
+    srv_request_hold(r);
+    if (bk_patient_appointments(&r->worker->booking, r->tenant, ids, k, c->now, on_appointments, c) == 0) return;
+    srv_request_release(r);
+    srv_add_header(r, "retry-after", "1");
+    srv_respond_error(r, SRV_ERR_SERVICE_UNAVAILABLE, NULL, NULL);
+fail:
+    call_free(c);
+}
+
+void srv_route_voice_patient_appointments(srv_request_t *r)
+{
+    char phone_in[64], phone[BK_PHONE_CAP], first[NAME_CAP], last[NAME_CAP];
+    int has_phone = srv_query_get(r, "phone", phone_in, sizeof(phone_in));
+    if (has_phone < 0) return;
+    int has_first = srv_query_get(r, "first_name", first, sizeof(first));
+    if (has_first < 0) return;
+    int has_last = srv_query_get(r, "last_name", last, sizeof(last));
+    if (has_last < 0) return;
+    if (has_phone == 0 && (has_first == 0 || has_last == 0)) {
+        srv_respond_error(r, SRV_ERR_MISSING_FIELD, "Give the caller's phone, or their first and last name.",
+                          has_first ? "last_name" : "phone");
+        return;
+    }
+    if (has_phone) {
+        char why[128], message[256];
+        if (bk_phone_normalize(phone_in, r->tenant->country, phone, why, sizeof(why)) != 0) {
+            snprintf(message, sizeof(message), "phone is not a phone number we can read (%s).", why);
+            srv_respond_error(r, SRV_ERR_INVALID_FIELD, message, "phone");
+            return;
+        }
+    }
+    appts_call_t *c = calloc(1, sizeof(*c));
+    if (c == NULL) {
+        srv_respond_error(r, SRV_ERR_SERVICE_UNAVAILABLE, NULL, NULL);
+        return;
+    }
+    c->r = r;
+    c->now = now_ms();
+    r->deadline_error = SRV_ERR_EMR_TIMEOUT;
+    srv_request_hold(r);
+    int rc = has_phone ? bk_patients_find(&r->worker->booking, r->tenant, phone, NULL, on_patients, c)
+                       : bk_patients_find_by_name(&r->worker->booking, r->tenant, first, last, on_patients, c);
+    if (rc == 0) return;
+    srv_request_release(r);
+    call_free(c);
+    srv_add_header(r, "retry-after", "1");
+    srv_respond_error(r, SRV_ERR_SERVICE_UNAVAILABLE, NULL, NULL);
+}
