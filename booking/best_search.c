@@ -1,96 +1,288 @@
-/* booking/best_search.c: gather openings across candidates, then bestSlot (see best_search.h). */
+/* booking/best_search.c: gather openings across candidates in one or two passes, then bestSlot, within a budget
+ * (see best_search.h). */
 #include "booking/best_search.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <uv.h>
 
 #include "booking/availability.h"
 #include "tz/tz.h"
 
 typedef struct search search_t;
 
-typedef struct part {
-    search_t *search;
+/* One practitioner at one location, with copies of what a later read needs (the catalog is gone by then). */
+typedef struct cand {
     uint32_t staff, location;
+    char *staff_id, *location_id, *time_zone;
     const tz_zone_t *zone;
-} part_t;
+} cand_t;
+
+/* One availability read: a candidate over one window, in pass 1 or 2. */
+typedef struct read {
+    search_t *search;
+    uint32_t cand;
+    int pass;
+} read_t;
 
 struct search {
+    bk_env_t *env;
     const bk_tenant_t *tenant;
     uint32_t treatment;
+    char *treatment_id;
     int duration_min, shortest_min;
-    int64_t now, requested;
+    int64_t now, requested, target;
     uint32_t staff, location;
     bk_part_of_day_t part;
     const tz_zone_t *policy_zone;
-    part_t parts[BK_SEARCH_MAX_CANDIDATES];
-    size_t n_parts, pending;
+    bk_policy_t policy;
+    int64_t win_from, win_to; /* pass 1 */
+    int chunks;               /* pass 2: chunks of BK_SEARCH_CHUNK_DAYS local days */
+    cand_t cands[BK_SEARCH_MAX_CANDIDATES];
+    size_t n_cands;
+    read_t *reads; /* n_cands for pass 1, then n_cands * chunks for pass 2 */
+    size_t n_reads;
+    size_t pending;      /* reads of any pass not yet answered */
+    size_t pass_pending; /* reads of the current pass not yet answered */
+    int pass;
+    bool pass_any_ok, pass_failed, starting, answered, timer_open, have_first;
     prov_status_t failure;
-    bool any_ok;
-    bk_slots_t slots;
+    bk_slots_t slots;       /* the current pass's slots */
+    bk_slots_t first;       /* pass 1's slots while pass 2 runs */
+    bk_best_result_t first_best;
+    uv_timer_t timer;
     bk_search_cb cb;
     void *data;
 };
 
-static void finish(search_t *s)
+static void search_free(search_t *s)
 {
-    if (!s->any_ok && s->n_parts > 0) {
-        s->cb(s->failure, NULL, 0, NULL, s->data);
-    } else {
-        /* Each candidate's run is sorted; with scratch room the core merges them instead of heap-sorting (when
-         * the room cannot be had, the sort runs in place: slower, same order). */
-        (void)bk_slots_reserve(&s->slots, s->slots.len * 2);
-        bk_slots_sort(&s->slots, 0);
-        bk_policy_t policy;
-        bk_best_result_t best;
-        bk_best_query_t q = {.policy = &policy, .requested = s->requested, .staff = s->staff,
-                             .location = s->location, .treatment = BK_ANY, .last_seen_staff = BK_ANY,
-                             .part = s->part, .shortest_treatment_min = s->shortest_min, .max_alternatives = 2};
-        if (bk_policy_init(&policy, s->policy_zone, s->now, s->tenant->policy.min_notice_minutes,
-                           s->tenant->policy.max_days_ahead) != BK_OK ||
-            bk_best_slot(s->slots.v, s->slots.len, &q, &best) != BK_OK)
-            s->cb(PROV_UPSTREAM, NULL, 0, NULL, s->data);
-        else
-            s->cb(PROV_OK, s->slots.v, s->slots.len, &best, s->data);
-    }
+    for (size_t i = 0; i < s->n_cands; i++)
+        free(s->cands[i].staff_id), free(s->cands[i].location_id), free(s->cands[i].time_zone);
     bk_slots_free(&s->slots);
+    bk_slots_free(&s->first);
+    free(s->reads);
+    free(s->treatment_id);
     free(s);
+}
+
+static void maybe_free(search_t *s)
+{
+    if (!s->starting && s->answered && s->pending == 0 && !s->timer_open) search_free(s);
+}
+
+static void on_timer_closed(uv_handle_t *h)
+{
+    search_t *s = h->data;
+    s->timer_open = false;
+    maybe_free(s);
+}
+
+static void answer(search_t *s, prov_status_t status, const bk_slots_t *slots, const bk_best_result_t *best,
+                   bool partial)
+{
+    s->answered = true;
+    if (s->timer_open && !uv_is_closing((uv_handle_t *)&s->timer)) {
+        uv_timer_stop(&s->timer);
+        uv_close((uv_handle_t *)&s->timer, on_timer_closed);
+    }
+    if (status != PROV_OK) {
+        s->cb(status, NULL, s->data);
+        return;
+    }
+    bk_search_result_t res = {.slots = slots->v, .n = slots->len, .best = best, .partial = partial,
+                              .widened = s->pass == 2};
+    s->cb(PROV_OK, &res, s->data);
+}
+
+/* Sorts the slots (each candidate's run is sorted; with scratch room the core merges them instead of
+ * heap-sorting) and scores them. */
+static bool score(search_t *s, bk_slots_t *slots, bk_best_result_t *best)
+{
+    (void)bk_slots_reserve(slots, slots->len * 2);
+    bk_slots_sort(slots, 0);
+    bk_best_query_t q = {.policy = &s->policy, .requested = s->requested, .staff = s->staff,
+                         .location = s->location, .treatment = BK_ANY, .last_seen_staff = BK_ANY,
+                         .part = s->part, .shortest_treatment_min = s->shortest_min, .max_alternatives = 2};
+    return bk_best_slot(slots->v, slots->len, &q, best) == BK_OK;
+}
+
+/* True when pass 1's verdict is the whole horizon's (see best_search.h). */
+static bool settled(const search_t *s, const bk_best_result_t *b)
+{
+    bool low_open = s->win_from > s->policy.earliest, high_open = s->win_to < s->policy.horizon_end;
+    if (!low_open && !high_open) return true;
+    if (b->outcome != BK_BEST_FOUND || b->n_alt < 2) return false;
+    int64_t margin = INT64_MAX;
+    if (low_open) margin = s->target - s->win_from;
+    if (high_open && s->win_to - s->target < margin) margin = s->win_to - s->target;
+    if (b->best.cost >= margin) return false;
+    for (size_t i = 0; i < b->n_alt; i++)
+        if (b->alt[i].cost >= margin) return false;
+    return true;
+}
+
+static void on_openings(prov_status_t status, const prov_opening_t *openings, size_t count, void *data);
+
+/* Starts one read per candidate over [from, to). Returns how many started. */
+static size_t start_reads(search_t *s, int pass, int64_t from, int64_t to)
+{
+    size_t started = 0;
+    if (to <= from) return 0;
+    for (size_t i = 0; i < s->n_cands; i++) {
+        const cand_t *c = &s->cands[i];
+        read_t *rd = &s->reads[s->n_reads];
+        *rd = (read_t){.search = s, .cand = (uint32_t)i, .pass = pass};
+        bk_avail_query_t q = {.tenant = s->tenant, .staff_id = c->staff_id, .treatment_id = s->treatment_id,
+                              .location_id = c->location_id, .duration_minutes = s->duration_min,
+                              .time_zone = c->time_zone, .from = from, .to = to, .now = s->now};
+        s->pending++, s->pass_pending++, s->n_reads++;
+        if (bk_availability_get(s->env, &q, on_openings, rd) == 0) {
+            started++;
+        } else {
+            s->pending--, s->pass_pending--, s->n_reads--;
+        }
+    }
+    return started;
+}
+
+static int64_t day_start_or(const tz_zone_t *zone, int64_t day, int64_t fallback)
+{
+    int y, m, d;
+    tz_civil_from_days(day, &y, &m, &d);
+    tz_instant_t t;
+    return tz_day_start(zone, y, m, d, &t) == 0 ? t : fallback;
+}
+
+static void pass_done(search_t *s);
+
+/* Pass 2: the whole horizon in chunks. Returns false when nothing could be started. */
+static bool start_pass2(search_t *s)
+{
+    s->pass = 2;
+    s->pass_any_ok = s->pass_failed = false;
+    s->failure = PROV_UNAVAILABLE;
+    s->pass_pending = 0;
+    int y, m, d;
+    tz_local_date(s->policy_zone, s->now, &y, &m, &d);
+    int64_t today = tz_days_from_civil(y, m, d);
+    bool was_starting = s->starting;
+    s->starting = true;
+    size_t started = 0;
+    for (int k = 0; k < s->chunks; k++) {
+        int64_t from = k == 0 ? s->now : day_start_or(s->policy_zone, today + (int64_t)k * BK_SEARCH_CHUNK_DAYS, 0);
+        int64_t to = day_start_or(s->policy_zone, today + (int64_t)(k + 1) * BK_SEARCH_CHUNK_DAYS, INT64_MAX);
+        if (to > s->policy.horizon_end) to = s->policy.horizon_end;
+        if (from > 0) started += start_reads(s, 2, from, to);
+    }
+    s->starting = was_starting;
+    if (started == 0) {
+        s->pass = s->have_first ? 1 : 2;
+        return false;
+    }
+    if (s->pass_pending == 0 && !was_starting) pass_done(s); /* every read answered at once */
+    return true;
+}
+
+static void pass_done(search_t *s)
+{
+    bk_best_result_t best;
+    if (s->pass == 1) {
+        if (!s->pass_any_ok) {
+            answer(s, s->failure, NULL, NULL, false);
+            return;
+        }
+        if (!score(s, &s->slots, &best)) {
+            answer(s, PROV_UPSTREAM, NULL, NULL, false);
+            return;
+        }
+        if (settled(s, &best)) {
+            answer(s, PROV_OK, &s->slots, &best, s->pass_failed);
+            return;
+        }
+        s->first = s->slots;
+        s->first_best = best;
+        s->have_first = true;
+        bk_slots_init(&s->slots, NULL, 0);
+        if (!start_pass2(s)) answer(s, PROV_OK, &s->first, &s->first_best, true);
+        return;
+    }
+    if (!s->pass_any_ok) { /* the wider pass failed: the first week is what is known */
+        if (s->have_first) answer(s, PROV_OK, &s->first, &s->first_best, true);
+        else answer(s, s->failure, NULL, NULL, false);
+        return;
+    }
+    if (!score(s, &s->slots, &best)) {
+        answer(s, PROV_UPSTREAM, NULL, NULL, false);
+        return;
+    }
+    answer(s, PROV_OK, &s->slots, &best, s->pass_failed);
 }
 
 static void on_openings(prov_status_t status, const prov_opening_t *openings, size_t count, void *data)
 {
-    part_t *p = data;
-    search_t *s = p->search;
-    if (status == PROV_OK) {
-        s->any_ok = true;
-        if (bk_slots_reserve(&s->slots, s->slots.len + count) == BK_OK) {
+    read_t *rd = data;
+    search_t *s = rd->search;
+    s->pending--;
+    if (!s->answered && rd->pass == s->pass) {
+        const cand_t *c = &s->cands[rd->cand];
+        if (status == PROV_OK && bk_slots_reserve(&s->slots, s->slots.len + count) == BK_OK) {
+            s->pass_any_ok = true;
             for (size_t i = 0; i < count; i++) {
                 tz_civil_t local;
-                tz_to_local(p->zone, openings[i].start, &local, NULL);
+                tz_to_local(c->zone, openings[i].start, &local, NULL);
                 bk_slot_t slot = {.start = openings[i].start, .end = openings[i].end,
                                   .local_day = (int32_t)tz_days_from_civil(local.year, local.month, local.day),
                                   .local_minute = (int16_t)(local.hour * 60 + local.minute),
-                                  .staff = p->staff, .location = p->location, .treatment = s->treatment};
+                                  .staff = c->staff, .location = c->location, .treatment = s->treatment};
                 s->slots.v[s->slots.len++] = slot;
             }
+        } else {
+            s->pass_failed = true;
+            if (!s->pass_any_ok) s->failure = status != PROV_OK ? status : PROV_UNAVAILABLE;
         }
-    } else if (!s->any_ok) {
-        s->failure = status;
+        if (--s->pass_pending == 0 && !s->starting) pass_done(s);
     }
-    if (--s->pending == 0) finish(s);
+    maybe_free(s);
+}
+
+/* The budget passed: answer with what has arrived. */
+static void on_budget(uv_timer_t *t)
+{
+    search_t *s = t->data;
+    if (s->answered) return;
+    bk_best_result_t best;
+    if (s->pass == 2 && s->have_first) answer(s, PROV_OK, &s->first, &s->first_best, true);
+    else if (!s->pass_any_ok) answer(s, PROV_TIMEOUT, NULL, NULL, false);
+    else if (!score(s, &s->slots, &best)) answer(s, PROV_UPSTREAM, NULL, NULL, false);
+    else answer(s, PROV_OK, &s->slots, &best, true);
+    maybe_free(s);
 }
 
 int bk_best_search(bk_env_t *env, const bk_search_request_t *req, bk_search_cb cb, void *data)
 {
     const bk_catalog_t *c = req->catalog;
-    if (req->n_candidates > BK_SEARCH_MAX_CANDIDATES || req->treatment >= c->treatment_count) return -1;
+    if (req->n_candidates == 0 || req->n_candidates > BK_SEARCH_MAX_CANDIDATES ||
+        req->treatment >= c->treatment_count)
+        return -1;
     search_t *s = calloc(1, sizeof(*s));
     if (s == NULL) return -1;
     const bk_catalog_treatment_t *t = &c->treatments[req->treatment];
-    *s = (search_t){.tenant = req->tenant, .treatment = req->treatment, .duration_min = t->duration_minutes,
-                    .now = req->now, .requested = req->requested, .staff = req->staff, .location = req->location,
-                    .part = req->part, .failure = PROV_UNAVAILABLE, .cb = cb, .data = data};
+    s->env = env;
+    s->tenant = req->tenant;
+    s->treatment = req->treatment;
+    s->treatment_id = strdup(t->id);
+    s->duration_min = t->duration_minutes;
+    s->now = req->now;
+    s->requested = req->requested;
+    s->staff = req->staff;
+    s->location = req->location;
+    s->part = req->part;
+    s->failure = PROV_UNAVAILABLE;
+    s->cb = cb;
+    s->data = data;
     bk_slots_init(&s->slots, NULL, 0);
+    bk_slots_init(&s->first, NULL, 0);
     s->shortest_min = t->duration_minutes;
     for (size_t i = 0; i < c->treatment_count; i++)
         if (c->treatments[i].duration_minutes > 0 && c->treatments[i].duration_minutes < s->shortest_min)
@@ -98,42 +290,57 @@ int bk_best_search(bk_env_t *env, const bk_search_request_t *req, bk_search_cb c
     const bk_location_t *home = bk_tenant_default_location(req->tenant, c);
     s->policy_zone = home != NULL && home->time_zone != NULL ? tz_zone_load(home->time_zone) : NULL;
     if (s->policy_zone == NULL) s->policy_zone = tz_zone_load("UTC");
+    int days = req->tenant->policy.max_days_ahead;
+    days = days < 1 ? 1 : days > 730 ? 730 : days;
+    if (s->treatment_id == NULL || s->policy_zone == NULL ||
+        bk_policy_init(&s->policy, s->policy_zone, s->now, req->tenant->policy.min_notice_minutes, days) != BK_OK)
+        goto fail;
     for (size_t i = 0; i < req->n_candidates; i++) {
+        if (req->candidates[i].staff >= c->staff_count || req->candidates[i].location >= c->location_count) continue;
         const bk_location_t *l = &c->locations[req->candidates[i].location];
         const tz_zone_t *zone = l->time_zone != NULL ? tz_zone_load(l->time_zone) : NULL;
         if (zone == NULL) continue;
-        s->parts[s->n_parts++] = (part_t){.search = s, .staff = req->candidates[i].staff,
-                                          .location = req->candidates[i].location, .zone = zone};
+        cand_t *cd = &s->cands[s->n_cands++];
+        *cd = (cand_t){.staff = req->candidates[i].staff, .location = req->candidates[i].location, .zone = zone,
+                       .staff_id = strdup(c->staff[req->candidates[i].staff].id), .location_id = strdup(l->id),
+                       .time_zone = strdup(l->time_zone)};
+        if (cd->staff_id == NULL || cd->location_id == NULL || cd->time_zone == NULL) goto fail;
     }
-    if (s->n_parts == 0) {
-        bk_slots_free(&s->slots);
-        free(s);
-        return -1;
-    }
-    /* The horizon: from now to the start of the local date max_days_ahead away (the core applies notice). */
+    if (s->n_cands == 0) goto fail;
+    s->chunks = (days + BK_SEARCH_CHUNK_DAYS - 1) / BK_SEARCH_CHUNK_DAYS;
+    if ((size_t)s->chunks * s->n_cands > BK_SEARCH_MAX_PARTS) s->chunks = (int)(BK_SEARCH_MAX_PARTS / s->n_cands);
+    s->reads = calloc(s->n_cands * (1 + (size_t)s->chunks), sizeof(*s->reads));
+    if (s->reads == NULL) goto fail;
+
+    /* Pass 1: the local day before the target's and the BK_SEARCH_FIRST_DAYS from it, within the horizon. */
+    s->target = s->requested > s->policy.earliest ? s->requested : s->policy.earliest;
     int y, m, d;
-    tz_local_date(s->policy_zone, s->now, &y, &m, &d);
-    int64_t last = tz_days_from_civil(y, m, d) + (req->tenant->policy.max_days_ahead > BK_AVAIL_MAX_DAYS - 2
-                                                      ? BK_AVAIL_MAX_DAYS - 2
-                                                      : req->tenant->policy.max_days_ahead);
-    tz_civil_from_days(last, &y, &m, &d);
-    tz_instant_t to;
-    if (tz_day_start(s->policy_zone, y, m, d, &to) != 0) to = s->now + 30 * TZ_MS_PER_DAY;
-    s->pending = s->n_parts;
-    size_t started = 0;
-    for (size_t i = 0; i < s->n_parts; i++) {
-        part_t *p = &s->parts[i];
-        const bk_location_t *l = &c->locations[p->location];
-        bk_avail_query_t q = {.tenant = req->tenant, .staff_id = c->staff[p->staff].id, .treatment_id = t->id,
-                              .location_id = l->id, .duration_minutes = t->duration_minutes,
-                              .time_zone = l->time_zone, .from = s->now, .to = to, .now = s->now};
-        if (bk_availability_get(env, &q, on_openings, p) == 0) started++;
-        else s->pending--;
+    tz_local_date(s->policy_zone, s->target, &y, &m, &d);
+    int64_t tday = tz_days_from_civil(y, m, d);
+    s->win_from = day_start_or(s->policy_zone, tday - 1, s->now);
+    if (s->win_from < s->now) s->win_from = s->now;
+    s->win_to = day_start_or(s->policy_zone, tday + BK_SEARCH_FIRST_DAYS, s->policy.horizon_end);
+    if (s->win_to > s->policy.horizon_end) s->win_to = s->policy.horizon_end;
+
+    s->starting = true;
+    size_t started;
+    if (s->win_from < s->win_to) {
+        s->pass = 1;
+        started = start_reads(s, 1, s->win_from, s->win_to);
+    } else { /* the target lies beyond the horizon: only the whole horizon can say */
+        started = start_pass2(s) ? 1 : 0;
     }
-    if (started == 0) {
-        bk_slots_free(&s->slots);
-        free(s);
-        return -1;
+    s->starting = false;
+    if (started == 0) goto fail; /* nothing started, so nothing called back */
+    if (req->budget_ms > 0 && uv_timer_init(env->prov.loop, &s->timer) == 0) {
+        s->timer.data = s;
+        s->timer_open = true;
+        uv_timer_start(&s->timer, on_budget, (uint64_t)req->budget_ms, 0);
     }
+    if (s->pass_pending == 0) pass_done(s); /* every read answered while starting */
+    maybe_free(s);
     return 0;
+fail:
+    search_free(s);
+    return -1;
 }

@@ -1,9 +1,24 @@
 /* booking/best_search.h: the search behind /voice/bestSlot: the openings of every candidate practitioner x
- * location for one treatment over the booking horizon (through the per-day availability cache, all candidates
- * at once), turned into slots and scored by the pure bestSlot core. */
+ * location for one treatment (through the per-day availability cache, all candidates at once), turned into
+ * slots and scored by the pure bestSlot core (booking/best_slot.h), within a time budget.
+ *
+ * Bounded work: the first pass reads only the week around the target (the local day before it and the 7 local
+ * days from it, in the tenant's default zone, cut to the horizon). Its verdict is kept when it is provably the
+ * one the whole horizon would give: the best slot and K alternatives were found and each costs less than the
+ * distance from the target to the edge of the week (every slot outside costs at least that much, as every term
+ * of the cost but last-seen, unused here, only adds). Otherwise a second pass reads the whole horizon, in
+ * chunks of at most BK_SEARCH_CHUNK_DAYS local days per candidate, at most BK_SEARCH_MAX_PARTS reads at once
+ * (a longer horizon is cut to what fits). A warm answer is one Redis MGET of about 8 days per candidate.
+ *
+ * The gap rule of the core needs idle working time around a slot; openings do not carry working hours, so the
+ * slots have idle_before_min = idle_after_min = 0 and the gap rule does not apply here.
+ *
+ * Budget: when it passes before every read has answered, the search answers with what has arrived (partial:
+ * the candidates served from the cache are in, those waiting for a slow EMR are not); late reads are absorbed. */
 #ifndef FD_BOOKING_BEST_SEARCH_H
 #define FD_BOOKING_BEST_SEARCH_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "booking/best_slot.h"
@@ -11,6 +26,9 @@
 #include "booking/model.h"
 
 #define BK_SEARCH_MAX_CANDIDATES 64
+#define BK_SEARCH_CHUNK_DAYS 35  /* local days per availability read (availability.h allows 40) */
+#define BK_SEARCH_MAX_PARTS 512  /* availability reads in flight for one search */
+#define BK_SEARCH_FIRST_DAYS 7   /* local days from the target read by the first pass (plus the day before) */
 
 /** One practitioner at one location; staff and location are the caller's own indices (into its catalog). */
 typedef struct bk_search_candidate {
@@ -18,23 +36,33 @@ typedef struct bk_search_candidate {
 } bk_search_candidate_t;
 
 typedef struct bk_search_request {
-    const bk_tenant_t *tenant;
+    const bk_tenant_t *tenant;   /* must outlive the search (tenants live as long as the process) */
     const bk_catalog_t *catalog; /* read only during bk_best_search; the search copies what it needs */
     uint32_t treatment;          /* catalog index */
     const bk_search_candidate_t *candidates;
     size_t n_candidates;
-    int64_t now, requested; /* UTC ms; requested 0 = as soon as possible */
+    int64_t now, requested;   /* UTC ms; requested 0 = as soon as possible */
     uint32_t staff, location; /* hard filters (catalog indices) or BK_ANY */
     bk_part_of_day_t part;
+    int64_t budget_ms; /* > 0: answer with what has arrived after this long; <= 0: wait for every read */
 } bk_search_request_t;
 
-/** Receives the slots found (sorted; staff/location/treatment fields are catalog indices) and the verdict of
- * bk_best_slot over them, both borrowed during the callback; or a failure status with slots NULL. */
-typedef void (*bk_search_cb)(prov_status_t status, const bk_slot_t *slots, size_t n, const bk_best_result_t *best,
-                             void *data);
+/** What the search found: the slots (sorted; staff/location/treatment fields are catalog indices) and the
+ * verdict of bk_best_slot over them, borrowed during the callback. */
+typedef struct bk_search_result {
+    const bk_slot_t *slots;
+    size_t n;
+    const bk_best_result_t *best;
+    bool partial; /* the budget ran out: some candidates' openings (or the wider pass) are missing */
+    bool widened; /* the first week did not settle it: the whole horizon was read */
+} bk_search_result_t;
 
-/** Starts the search. Returns 0 and calls cb exactly once later, or -1 (no usable candidate, a bad request,
- * Redis down) and never calls it. */
+/** Receives the result (PROV_OK), or a failure status with res NULL (PROV_TIMEOUT: the budget passed before
+ * any read answered). */
+typedef void (*bk_search_cb)(prov_status_t status, const bk_search_result_t *res, void *data);
+
+/** Starts the search. Returns 0 and calls cb exactly once (later; or before returning when every read failed at
+ * once), or -1 (no usable candidate, a bad request, Redis down, out of memory) and never calls it. */
 int bk_best_search(bk_env_t *env, const bk_search_request_t *req, bk_search_cb cb, void *data);
 
 #endif

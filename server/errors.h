@@ -27,6 +27,7 @@
     X(SLOT_UNAVAILABLE, 409, "slot_unavailable", "That time is no longer free. Please choose another slot.")       \
     X(HOLD_EXPIRED, 409, "hold_expired", "This hold has expired or is not yours. Please create a new one.")        \
     X(ALREADY_CANCELLED, 409, "already_cancelled", "That appointment is already cancelled.")                       \
+    X(WHICH_APPOINTMENT, 409, "which_appointment", "The caller has several upcoming appointments; ask which one.") \
     X(AMBIGUOUS_PATIENT, 409, "ambiguous_patient", "More than one patient matches equally; ask for more details.") \
     X(IDEMPOTENCY_IN_PROGRESS, 409, "idempotency_in_progress", "A request with this Idempotency-Key is still running; retry shortly.") \
     X(IDEMPOTENCY_KEY_REUSED, 422, "idempotency_key_reused", "This Idempotency-Key was used with a different request.") \

@@ -51,11 +51,26 @@ srv_request_t *srv_request_begin(h2o_req_t *req, srv_worker_t *worker)
     r->req = req;
     r->worker = worker;
     r->started_ns = now_ns();
+    r->deadline_ms = SRV_REQUEST_DEADLINE_MS;
     r->deadline_error = SRV_ERR_REDIS_UNAVAILABLE;
     r->deadline.cb = on_deadline;
     h2o_timeout_link(&worker->loop, &worker->deadline, &r->deadline);
     worker->in_flight++;
     return r;
+}
+
+void srv_request_voice_deadline(srv_request_t *r)
+{
+    if (r->responded || !h2o_timeout_is_linked(&r->deadline)) return;
+    h2o_timeout_unlink(&r->deadline);
+    h2o_timeout_link(&r->worker->loop, &r->worker->voice_deadline, &r->deadline);
+    r->deadline_ms = SRV_VOICE_DEADLINE_MS;
+}
+
+int64_t srv_request_ms_left(const srv_request_t *r)
+{
+    int64_t left = (int64_t)r->deadline_ms - (int64_t)((now_ns() - r->started_ns) / 1000000u);
+    return left > 0 ? left : 0;
 }
 
 void srv_request_hold(srv_request_t *r)

@@ -24,6 +24,9 @@ static const srv_route_t routes[] = {
     {"/voice/bestSlot", SRV_GET, true, srv_route_voice_best_slot, "/voice/bestSlot"},
     {"/voice/patientAppointments", SRV_GET, true, srv_route_voice_patient_appointments,
      "/voice/patientAppointments"},
+    {"/voice/book", SRV_GET, true, srv_route_voice_book, "/voice/book"},
+    {"/voice/cancel", SRV_GET, true, srv_route_voice_cancel, "/voice/cancel"},
+    {"/voice/reschedule", SRV_GET, true, srv_route_voice_reschedule, "/voice/reschedule"},
     {"/ai_brain/lookup-create-patient", SRV_POST, true, srv_route_lookup_create_patient,
      "/ai_brain/lookup-create-patient"},
     {"/ai_brain/fetchPatientsAppointments", SRV_POST, true, srv_route_fetch_patients_appointments,
@@ -133,6 +136,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
         return 0;
     }
     r->route = route;
+    if (path_len > 7 && memcmp(path, "/voice/", 7) == 0) srv_request_voice_deadline(r); /* API.md: 2 s */
     if (req->query_at != SIZE_MAX && req->path.len - req->query_at > SRV_MAX_QUERY_BYTES + 1) {
         srv_respond_error(r, SRV_ERR_URI_TOO_LONG, NULL, NULL);
         return 0;

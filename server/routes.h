@@ -32,6 +32,16 @@ void srv_route_voice_best_slot(srv_request_t *r);
 /** GET /voice/patientAppointments: a caller's upcoming appointments by phone, or first and last name. */
 void srv_route_voice_patient_appointments(srv_request_t *r);
 
+/** GET /voice/book: resolves names or a slot_id, finds or creates the patient, holds and books in one call;
+ * retry-safe for 10 minutes without an Idempotency-Key; a slot gone since offered is 409 with alternatives. */
+void srv_route_voice_book(srv_request_t *r);
+/** GET /voice/cancel: cancels an appointment by id, or the caller's only upcoming one found by phone (+ names);
+ * several: 409 which_appointment listing them. */
+void srv_route_voice_cancel(srv_request_t *r);
+/** GET /voice/reschedule: moves an appointment (by id, or the caller's only upcoming one) to a new free time,
+ * keeping the original when the new time cannot be booked. */
+void srv_route_voice_reschedule(srv_request_t *r);
+
 /** The API.md slot object of one opening, with its signed slot_id, local time and spoken time (caller owns). */
 json_object *srv_slot_to_json(srv_request_t *r, const char *staff_id, const char *treatment_id,
                               const char *location_id, const tz_zone_t *zone, int64_t start, int64_t end,

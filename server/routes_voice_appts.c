@@ -22,6 +22,7 @@ typedef struct appts_call {
     int64_t now;
     bk_appointment_t *v; /* upcoming, booked or provisional, soonest first (owned copies) */
     size_t n;
+    bool by_phone;
 } appts_call_t;
 
 static void call_free(appts_call_t *c)
@@ -107,7 +108,8 @@ static void on_appointments(prov_status_t status, const bk_appointment_t *v, siz
         }
     }
     if (c->n == 0) {
-        answer_none(r, "I couldn't find any upcoming appointments for you.");
+        answer_none(r, c->by_phone ? "I couldn't find any upcoming appointments for that number."
+                                   : "I couldn't find any upcoming appointments under that name.");
         goto fail;
     }
     if (srv_start_catalog(r, on_catalog, c)) return;
@@ -125,7 +127,8 @@ static void on_patients(prov_status_t status, const bk_patient_t *v, size_t n, v
         goto fail;
     }
     if (n == 0) {
-        answer_none(r, "I couldn't find a patient with those details.");
+        answer_none(r, c->by_phone ? "I couldn't find any upcoming appointments for that number."
+                                   : "I couldn't find a patient by that name.");
         goto fail;
     }
     const char *ids[BK_PATIENT_MAX_IDS];
@@ -169,6 +172,7 @@ void srv_route_voice_patient_appointments(srv_request_t *r)
     }
     c->r = r;
     c->now = now_ms();
+    c->by_phone = has_phone != 0;
     r->deadline_error = SRV_ERR_EMR_TIMEOUT;
     srv_request_hold(r);
     int rc = has_phone ? bk_patients_find(&r->worker->booking, r->tenant, phone, NULL, on_patients, c)

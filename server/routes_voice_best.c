@@ -15,6 +15,10 @@
 #include "tz/tz_spoken.h"
 
 #define NAME_CAP 256
+/* The search answers with what it has this long before the request's deadline, leaving time to score, sign,
+ * speak and send (a warm answer takes a few ms; this covers a loaded worker). */
+#define ANSWER_MARGIN_MS 300
+#define MIN_BUDGET_MS 50
 
 /* What the answer needs after the catalog is gone: names and ids of the practitioners and locations. */
 typedef struct best_call {
@@ -25,6 +29,7 @@ typedef struct best_call {
     char (*staff_id)[160], (*staff_name)[NAME_CAP];
     char (*location_id)[160], (*location_name)[NAME_CAP], (*location_zone)[64];
     int horizon_days;
+    bool catalog_stale; /* the catalog came from the last good copy (the EMR failed) */
     char named_staff[NAME_CAP];
 } best_call_t;
 
@@ -65,7 +70,43 @@ static void spoken(best_call_t *c, const bk_slot_t *s, char *buf, size_t cap)
         snprintf(buf, cap, "soon");
 }
 
-static void answer_found(best_call_t *c, const bk_slot_t *slots, const bk_best_result_t *b)
+static int words(const char *s)
+{
+    int n = 0;
+    for (bool in = false; *s; s++) {
+        bool space = *s == ' ';
+        if (!space && !in) n++;
+        in = !space;
+    }
+    return n;
+}
+
+/* "The best time is <when> with <who>[ at <where>][; <alternative> also works]." in under 30 words: the
+ * alternative, then the place, go when the sentence would be longer. */
+static void say_found(best_call_t *c, const bk_slot_t *best, const bk_slot_t *alt, char *message, size_t cap)
+{
+    char when[128], other[128] = "";
+    spoken(c, best, when, sizeof(when));
+    if (alt != NULL) spoken(c, alt, other, sizeof(other));
+    for (int variant = 0; variant < 3; variant++) {
+        bool with_alt = variant == 0 && alt != NULL, with_place = variant < 2 && c->n_locations > 1;
+        snprintf(message, cap, "The best time is %s with %s%s%s%s%s.", when, c->staff_name[best->staff],
+                 with_place ? " at " : "", with_place ? c->location_name[best->location] : "",
+                 with_alt ? "; " : "", with_alt ? other : "");
+        if (with_alt) {
+            size_t len = strlen(message);
+            snprintf(message + len - 1, cap - (len - 1), " also works.");
+        }
+        if (words(message) < 30) return;
+    }
+}
+
+static void add_stale(const best_call_t *c, json_object *body, bool partial)
+{
+    if (partial || c->catalog_stale) json_object_object_add(body, "stale", json_object_new_boolean(1));
+}
+
+static void answer_found(best_call_t *c, const bk_slot_t *slots, const bk_best_result_t *b, bool partial)
 {
     const bk_slot_t *best = &slots[b->best.index];
     json_object *slot = slot_json(c, best);
@@ -82,22 +123,14 @@ static void answer_found(best_call_t *c, const bk_slot_t *slots, const bk_best_r
     json_object *alternatives = json_object_new_array();
     for (size_t i = 0; i < b->n_alt; i++) json_object_array_add(alternatives, slot_json(c, &slots[b->alt[i].index]));
     json_object_object_add(body, "alternatives", alternatives);
-    char when[128], message[512];
-    spoken(c, best, when, sizeof(when));
-    int len = snprintf(message, sizeof(message), "The best time is %s with %s", when, c->staff_name[best->staff]);
-    if (c->n_locations > 1 && len > 0 && (size_t)len < sizeof(message))
-        len += snprintf(message + len, sizeof(message) - (size_t)len, " at %s", c->location_name[best->location]);
-    if (b->n_alt > 0 && len > 0 && (size_t)len < sizeof(message)) {
-        char alt[128];
-        spoken(c, &slots[b->alt[0].index], alt, sizeof(alt));
-        len += snprintf(message + len, sizeof(message) - (size_t)len, "; %s also works", alt);
-    }
-    if (len > 0 && (size_t)len + 1 < sizeof(message)) snprintf(message + len, sizeof(message) - (size_t)len, ".");
+    add_stale(c, body, partial);
+    char message[640];
+    say_found(c, best, b->n_alt > 0 ? &slots[b->alt[0].index] : NULL, message, sizeof(message));
     srv_voice_respond(c->r, 200, body, message);
     json_object_put(body);
 }
 
-static void answer_none(best_call_t *c, const bk_slot_t *slots, const bk_best_result_t *b)
+static void answer_none(best_call_t *c, const bk_slot_t *slots, const bk_best_result_t *b, bool partial)
 {
     static const char *const reasons[] = {"found", "no_openings", "needs_notice", "named_staff_full",
                                           "named_location_full"};
@@ -106,6 +139,7 @@ static void answer_none(best_call_t *c, const bk_slot_t *slots, const bk_best_re
     json_object_object_add(body, "reason", json_object_new_string(reasons[b->outcome]));
     const bk_slot_t *next = b->other != BK_NO_SLOT ? &slots[b->other] : NULL;
     json_object_object_add(body, "next_available", next != NULL ? slot_json(c, next) : NULL);
+    add_stale(c, body, partial);
     char when[128] = "", message[512];
     if (next != NULL) spoken(c, next, when, sizeof(when));
     switch (b->outcome) {
@@ -137,13 +171,22 @@ static void answer_none(best_call_t *c, const bk_slot_t *slots, const bk_best_re
     json_object_put(body);
 }
 
-static void on_search(prov_status_t status, const bk_slot_t *slots, size_t n, const bk_best_result_t *b, void *data)
+/* The EMR is slower than a caller can wait and the cache could not settle it: a 504 the agent can say. */
+static void answer_too_slow(best_call_t *c)
+{
+    srv_respond_error(c->r, SRV_ERR_EMR_TIMEOUT, "The clinic's calendar is slow to answer right now; please try "
+                      "again in a moment.", NULL);
+}
+
+static void on_search(prov_status_t status, const bk_search_result_t *res, void *data)
 {
     best_call_t *c = data;
     if (!srv_request_release(c->r)) goto done;
-    if (status != PROV_OK) srv_respond_provider_failure(c->r, status);
-    else if (b->outcome == BK_BEST_FOUND) answer_found(c, slots, b);
-    else answer_none(c, slots, b);
+    if (status == PROV_TIMEOUT) answer_too_slow(c);
+    else if (status != PROV_OK) srv_respond_provider_failure(c->r, status);
+    else if (res->best->outcome == BK_BEST_FOUND) answer_found(c, res->slots, res->best, res->partial);
+    else if (res->partial) answer_too_slow(c); /* "nothing" from part of the calendar is not an answer */
+    else answer_none(c, res->slots, res->best, false);
 done:
     call_free(c);
 }
@@ -177,6 +220,7 @@ static void on_catalog(prov_status_t status, const bk_catalog_t *cat, bk_catalog
         srv_respond_provider_failure(r, status);
         goto fail;
     }
+    c->catalog_stale = source == BK_SOURCE_STALE;
     long t = srv_voice_treatment(r, cat, "treatment_name"); /* present: checked before the catalog was read */
     if (t < 0) goto fail;
     long loc = srv_voice_location(r, cat, "clinic_location_name");
@@ -248,7 +292,9 @@ static void on_catalog(prov_status_t status, const bk_catalog_t *cat, bk_catalog
     bk_search_request_t req = {.tenant = r->tenant, .catalog = cat, .treatment = (uint32_t)t,
                                .candidates = candidates, .n_candidates = n, .now = c->now,
                                .requested = requested, .staff = staff >= 0 ? (uint32_t)staff : BK_ANY,
-                               .location = loc >= 0 ? (uint32_t)loc : BK_ANY, .part = part};
+                               .location = loc >= 0 ? (uint32_t)loc : BK_ANY, .part = part,
+                               .budget_ms = srv_request_ms_left(r) - ANSWER_MARGIN_MS};
+    if (req.budget_ms < MIN_BUDGET_MS) req.budget_ms = MIN_BUDGET_MS;
     srv_request_hold(r);
     if (bk_best_search(&r->worker->booking, &req, on_search, c) == 0) return;
     srv_request_release(r);

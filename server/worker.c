@@ -127,6 +127,7 @@ static void *run(void *arg)
     w->accept_ctx.ctx = &w->ctx;
     w->accept_ctx.hosts = w->app->globalconf.hosts;
     h2o_timeout_init(&w->loop, &w->deadline, SRV_REQUEST_DEADLINE_MS);
+    h2o_timeout_init(&w->loop, &w->voice_deadline, SRV_VOICE_DEADLINE_MS);
     uv_async_init(&w->loop, &w->stop_async, on_stop);
     w->stop_async.data = w;
     uv_timer_init(&w->loop, &w->drain_timer);
@@ -161,6 +162,7 @@ static void *run(void *arg)
         if (h2o_timeout_is_linked(&w->ctx.http2._graceful_shutdown_timeout))
             h2o_timeout_unlink(&w->ctx.http2._graceful_shutdown_timeout);
         h2o_timeout_dispose(&w->loop, &w->deadline);
+        h2o_timeout_dispose(&w->loop, &w->voice_deadline);
         h2o_context_dispose(&w->ctx);
         uv_walk(&w->loop, close_handle, NULL);
         while (uv_run(&w->loop, UV_RUN_NOWAIT) != 0) {

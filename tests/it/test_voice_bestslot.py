@@ -1,22 +1,30 @@
 #!/usr/bin/env python3
-"""tests/it/test_voice_bestslot.py: GET /voice/bestSlot as a voice agent uses it, against the sandbox. Expectations
-come from the availability routes (the same engine) and the clinic file, never from constants: with no other
-wish the best slot is the earliest opening of any AI-bookable practitioner; a requested time picks the nearest
-one; a part of day is honoured; a named practitioner (said with a typo, or without accents) is honoured; "Sam"
-alone is ambiguous; a fully booked named practitioner points at another one; nothing free says so."""
+"""tests/it/test_voice_bestslot.py: GET /voice/bestSlot as a voice agent uses it, against the sandbox.
+
+Computed: a clinic file written here (wall-clock hours, no bookings); the expected best slot and alternatives
+are computed from it with zoneinfo and the README's rules (closeness to max(requested, now + notice), +2 days
+for a missed part of day, ties by earlier start; alternatives in cost order, each another day, practitioner
+or an hour apart): plain, part of day, a requested time (UTC, or wall time in a spoken zone), names said with
+a typo, without accents, or ambiguous, the next 2027 DST change, a practitioner free only months away (the
+search widens past its first week), message rules. BestSlot: the demo clinic, checked against the availability
+routes (the same engine): nearest, part of day, fully booked, nothing free, errors. Slow: a slow EMR (the fake
+Cliniko): a warm answer within the 2 s voice deadline marked stale, or a 504 with a sayable message."""
 
 import copy
 import datetime as dt
 import os
 import re
 import sys
+import time
 import unittest
 import urllib.parse
+from zoneinfo import ZoneInfo
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness as H  # noqa: E402
 
-KEYS = {"demo": "it-voice-best-demo-51ab", "busy": "it-voice-best-busy-7e02", "empty": "it-voice-best-empty-0c9d"}
+KEYS = {"demo": "it-voice-best-demo-51ab", "busy": "it-voice-best-busy-7e02", "empty": "it-voice-best-empty-0c9d",
+        "calc": "it-voice-best-calc-93f1", "far": "it-voice-best-far-6d20"}
 REDIS = SERVER = None
 CLINIC = CATALOG = None
 
@@ -47,6 +55,94 @@ def empty_clinic():
     return c
 
 
+SYD = ZoneInfo("Australia/Sydney")
+DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+FAR_DAYS = (dt.datetime.now(SYD).date() + dt.timedelta(days=100)).isoformat()  # Ben works this one date only
+
+
+def calc_clinic(max_days_ahead=30, far=False):
+    """One Sydney location, no bookings; shifts start at :00, :05 and :10 so no two practitioners share a start."""
+    loc = {"id": "loc-calc", "name": "Harbour & Pine Sydney", "time_zone": "Australia/Sydney",
+           "address": {"line1": "1 George Street", "city": "Sydney", "country": "AU"}}
+
+    def pr(pid, title, first, last, weekly, **kw):
+        p = {"id": pid, "first_name": first, "last_name": last, "ai_enabled": True, "treatment_ids": ["tx-consult"],
+             "schedules": [{"location_id": "loc-calc", "weekly": weekly}]}
+        if title:
+            p["title"] = title
+        p.update(kw)
+        return p
+    staff = [pr("pr-sam-nguyen", "Dr", "Sam", "Nguyen",
+                [{"days": DAYS[:5], "intervals": [{"start": "09:00", "end": "12:00"}, {"start": "13:00", "end": "17:00"}]}]),
+             pr("pr-sam-park", None, "Sam", "Park", [{"days": DAYS[:6], "intervals": [{"start": "10:05", "end": "14:05"}]}]),
+             pr("pr-zoe-martin", None, "Zoë", "Martín",
+                [{"days": DAYS, "intervals": [{"start": "07:10", "end": "09:10"}, {"start": "17:10", "end": "20:10"}]}])]
+    if far:
+        staff.append(pr("pr-ben-far", None, "Ben", "Faraway", [],
+                        overrides=[{"date": FAR_DAYS, "intervals": [{"start": "11:00", "end": "13:00"}]}]))
+    return {"clinic": {"name": "Calc Clinic", "country": "AU", "locale": "en-AU"}, "locations": [loc],
+            "practitioners": staff,
+            "treatments": [{"id": "tx-consult", "name": "Consultation", "duration_minutes": 30,
+                            "price": {"amount": 90, "currency": "AUD"}}],
+            "policy": {"min_notice_minutes": 120, "max_days_ahead": max_days_ahead, "slot_step_minutes": 15,
+                       "start_rule": "every_step"}}
+
+
+CALC = calc_clinic()
+FAR = calc_clinic(max_days_ahead=200, far=True)
+
+
+def expected_openings(clinic, now):
+    """Every slot of the clinic file: (start UTC, staff id, local datetime), after notice, before the horizon."""
+    pol = clinic["policy"]
+    zone = ZoneInfo(clinic["locations"][0]["time_zone"])
+    today = now.astimezone(zone).date()
+    horizon = dt.datetime.combine(today + dt.timedelta(days=pol["max_days_ahead"]), dt.time(), zone)
+    earliest = now + dt.timedelta(minutes=pol["min_notice_minutes"])
+    out = []
+    for p in clinic["practitioners"]:
+        overrides = {o["date"]: o["intervals"] for o in p.get("overrides", [])}
+        for k in range(pol["max_days_ahead"] + 1):
+            day = today + dt.timedelta(days=k)
+            intervals = overrides.get(day.isoformat())
+            if intervals is None:
+                intervals = [i for w in p["schedules"][0]["weekly"] if DAYS[day.weekday()] in w["days"]
+                             for i in w["intervals"]]
+            for i in intervals:
+                start = dt.datetime.combine(day, dt.time.fromisoformat(i["start"]), zone)
+                end = dt.datetime.combine(day, dt.time.fromisoformat(i["end"]), zone)
+                while start + dt.timedelta(minutes=30) <= end:  # wall-clock arithmetic, as the hours are
+                    utc_start = start.astimezone(dt.timezone.utc)
+                    if earliest <= utc_start < horizon:
+                        out.append((utc_start, p["id"], start))
+                    start += dt.timedelta(minutes=pol["slot_step_minutes"])
+    return out
+
+
+def expected_best(clinic, now, requested=None, part=None, staff=None):
+    """The README's rules: (best, [alternatives]) as (start UTC, staff id, local) tuples, or (None, [])."""
+    earliest = now + dt.timedelta(minutes=clinic["policy"]["min_notice_minutes"])
+    target = max(requested or earliest, earliest)
+    parts = {"morning": (0, 12), "afternoon": (12, 17), "evening": (17, 24)}
+
+    def cost(s):
+        c = abs(s[0] - target)
+        if part and not parts[part][0] <= s[2].hour < parts[part][1]:
+            c += dt.timedelta(days=2)
+        return (c, s[0])
+    slots = sorted((s for s in expected_openings(clinic, now) if staff is None or s[1] == staff), key=cost)
+    if not slots:
+        return None, []
+    taken = [slots[0]]
+    for s in slots[1:]:
+        if len(taken) == 3:
+            break
+        if all(s[2].date() != t[2].date() or s[1] != t[1] or abs(s[0] - t[0]) >= dt.timedelta(hours=1)
+               for t in taken):
+            taken.append(s)
+    return taken[0], taken[1:]
+
+
 def setUpModule():
     global REDIS, SERVER, CLINIC, CATALOG
     CLINIC = H.demo_clinic()
@@ -57,9 +153,14 @@ def setUpModule():
                {"id": "busy", "api_key_sha256": H.sha256_hex(KEYS["busy"]), "country": "AU", "locale": "en-AU",
                 "provider_settings": {"clinic_file": "busy.json"}},
                {"id": "empty", "api_key_sha256": H.sha256_hex(KEYS["empty"]), "country": "AU", "locale": "en-AU",
-                "provider_settings": {"clinic_file": "empty.json"}}]
+                "provider_settings": {"clinic_file": "empty.json"}},
+               {"id": "calc", "api_key_sha256": H.sha256_hex(KEYS["calc"]), "country": "AU", "locale": "en-AU",
+                "provider_settings": {"clinic_file": "calc.json"}, "rate_limit": {"per_second": 1000, "burst": 2000}},
+               {"id": "far", "api_key_sha256": H.sha256_hex(KEYS["far"]), "country": "AU", "locale": "en-AU",
+                "provider_settings": {"clinic_file": "far.json"}, "rate_limit": {"per_second": 1000, "burst": 2000}}]
     SERVER = H.Frontdesk({"tenants": tenants, "slot_secret": "it-voice-best-secret-123"}, REDIS,
-                         files={"busy.json": busy_clinic(), "empty.json": empty_clinic()}).start()
+                         files={"busy.json": busy_clinic(), "empty.json": empty_clinic(), "calc.json": CALC,
+                                "far.json": FAR}).start()
 
 
 def tearDownModule():
@@ -194,6 +295,186 @@ class BestSlot(unittest.TestCase):
             self.assertEqual((r.status, r.body["error"]["code"], r.body["error"]["field"]), (status, code, field),
                              (params, r))
         self.assertEqual(SERVER.get("/voice/bestSlot?treatment_name=quick&time_zone=AEST").status, 401)
+
+
+def iso(t):
+    return t.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (t.microsecond // 1000)
+
+
+class Computed(unittest.TestCase):
+    """Expectations computed from the clinic file written above."""
+
+    def ask(self, tenant="calc", **params):
+        r = SERVER.get("/voice/bestSlot?" + urllib.parse.urlencode(params), key=KEYS[tenant])
+        self.assertNotEqual(r.status, 500, r)
+        BestSlot.check_message(self, r)
+        return r
+
+    def check(self, clinic, params, tenant="calc", requested=None, part=None, staff=None):
+        """Asks, then compares with the rules computed at the instants just before and after the request (a
+        15-minute grid line may pass the notice boundary in between)."""
+        before = dt.datetime.now(dt.timezone.utc)
+        r = self.ask(tenant, **params)
+        after = dt.datetime.now(dt.timezone.utc)
+        self.assertEqual(r.status, 200, r)
+        got = [(r.body["slot"]["start_at"], r.body["slot"]["staff_member_id"])]
+        got += [(a["start_at"], a["staff_member_id"]) for a in r.body["alternatives"]]
+        wants = []
+        for now in (before, after):
+            best, alts = expected_best(clinic, now, requested, part, staff)
+            self.assertIsNotNone(best)
+            wants.append([(iso(s[0]), s[1]) for s in [best] + alts])
+        self.assertIn(got, wants, r.body["message"])
+        self.assertIs(r.body["available"], True)
+        self.assertNotIn("stale", r.body)
+        self.assertEqual((r.body["slot_id"], r.body["start_at"], r.body["spoken"]),
+                         (r.body["slot"]["slot_id"], r.body["slot"]["start_at"], r.body["slot"]["spoken"]))
+        names = {p["id"]: " ".join(x for x in (p.get("title"), p["first_name"], p["last_name"]) if x)
+                 for p in clinic["practitioners"]}
+        for slot in [r.body["slot"]] + r.body["alternatives"]:
+            self.assertEqual(slot["staff_member_name"], names[slot["staff_member_id"]])
+            self.assertEqual((slot["treatment_name"], slot["location_name"]), ("Consultation", "Harbour & Pine Sydney"))
+            local = dt.datetime.fromisoformat(slot["start_local"])
+            self.assertEqual(local.utcoffset(), utc(slot["start_at"]).astimezone(SYD).utcoffset(), slot)
+        self.assertIn(names[r.body["slot"]["staff_member_id"]], r.body["message"])
+        self.assertIn(r.body["spoken"], r.body["message"])
+        return r
+
+    def test_plain(self):
+        self.check(CALC, {"treatment_name": "consultation", "time_zone": "Sydney time"})
+
+    def test_part_of_day(self):
+        for part in ("morning", "afternoon", "evening"):
+            r = self.check(CALC, {"treatment_name": "consult", "time_zone": "AEST", "part_of_day": part}, part=part)
+            self.assertIn(int(r.body["slot"]["start_local"][11:13]) // 1,
+                          {"morning": range(0, 12), "afternoon": range(12, 17), "evening": range(17, 24)}[part])
+
+    def test_requested_time_in_utc_and_in_a_spoken_zone(self):
+        target = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=3, hours=5, minutes=7)).replace(second=0,
+                                                                                                       microsecond=0)
+        self.check(CALC, {"treatment_name": "Consultation", "time_zone": "Sydney time",
+                          "requested_time_utc": target.strftime("%Y-%m-%dT%H:%M:%SZ")}, requested=target)
+        # Without an offset the time is read in the caller's zone, answered in the location's (Sydney).
+        # "eastern" for this Australian tenant is Australian Eastern time, as the tenant's country decides.
+        for said, zone in (("pacific time", "America/Los_Angeles"), ("eastern", "Australia/Sydney"),
+                           ("Sydney time", "Australia/Sydney")):
+            wall = (dt.datetime.now(ZoneInfo(zone)) + dt.timedelta(days=4)).replace(
+                hour=18, minute=40, second=0, microsecond=0, tzinfo=None)
+            self.check(CALC, {"treatment_name": "consultation", "time_zone": said,
+                              "requested_time_utc": wall.isoformat()}, requested=wall.replace(tzinfo=ZoneInfo(zone)))
+        # A time inside the notice period means "as soon as possible", never earlier.
+        self.check(CALC, {"treatment_name": "consultation", "time_zone": "UTC+10",
+                          "requested_time_utc": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")})
+
+    def test_names_as_said(self):
+        for said, pid in (("Sam Nguyn", "pr-sam-nguyen"), ("zoe martin", "pr-zoe-martin"), ("dr. park sam", "pr-sam-park")):
+            r = self.check(CALC, {"treatment_name": "consultation", "time_zone": "Sydney time",
+                                  "staff_member_name": said}, staff=pid)
+            self.assertEqual({a["staff_member_id"] for a in r.body["alternatives"]} | {r.body["slot"]["staff_member_id"]},
+                             {pid}, said)
+        r = self.ask(treatment_name="consultation", time_zone="Sydney time", staff_member_name="Sam")
+        self.assertEqual((r.status, r.body["error"]["code"], r.body["error"]["field"]),
+                         (422, "ambiguous_name", "staff_member_name"), r)
+        self.assertEqual({c["id"] for c in r.body["error"]["candidates"]}, {"pr-sam-nguyen", "pr-sam-park"})
+
+    def test_dst_change_day(self):
+        """The next change in Sydney after now (April 2027: 03:00 AEDT becomes 02:00 AEST): wall-clock hours hold."""
+        day = dt.datetime.now(SYD).date()
+        while (dt.datetime.combine(day, dt.time(12), SYD).utcoffset() ==
+               dt.datetime.combine(day + dt.timedelta(days=1), dt.time(12), SYD).utcoffset()):
+            day += dt.timedelta(days=1)
+        day += dt.timedelta(days=1)
+        self.assertEqual(day.year, 2027)
+        for wall in ("08:00", "18:20"):
+            r = self.check(FAR, {"treatment_name": "consultation", "time_zone": "Sydney time",
+                                 "requested_time_utc": "%sT%s:00" % (day.isoformat(), wall)}, tenant="far",
+                           requested=dt.datetime.combine(day, dt.time.fromisoformat(wall), SYD))
+            self.assertEqual(r.body["slot"]["start_local"][:10], day.isoformat(), r.body)
+
+    def test_widens_past_the_first_week(self):
+        """Ben works one date 100 days away: the first week has nothing of his, the whole horizon does."""
+        r = self.check(FAR, {"treatment_name": "consultation", "time_zone": "Sydney time", "staff_member_name": "ben"},
+                       tenant="far", staff="pr-ben-far")
+        self.assertEqual(r.body["slot"]["start_local"][:16], FAR_DAYS + "T11:00")
+
+    def test_message_rules(self):
+        r = self.ask(treatment_name="consultation", time_zone="Sydney time", part_of_day="evening")
+        message = r.body["message"]
+        self.assertLess(len(message.split()), 30, message)
+        self.assertTrue(message.endswith("."), message)
+        for s in [r.body["slot"]] + r.body["alternatives"]:
+            for v in (s["slot_id"], s["start_at"], s["start_local"], s["staff_member_id"], s["location_id"]):
+                self.assertNotIn(v, message)
+        self.assertNotIn("Z", message.replace("Zoë", ""))
+
+
+class Slow(unittest.TestCase):
+    """A slow EMR (tests/fakes/fake_cliniko.py with a 3 s delay): the answer still comes within the 2 s voice
+    deadline, from the cached days (stale: true), or as a 504 the agent can say when nothing is cached."""
+
+    @classmethod
+    def setUpClass(cls):
+        import subprocess
+        here = os.path.dirname(os.path.abspath(__file__))
+        cls.fake_proc = subprocess.Popen([sys.executable, os.path.join(here, "..", "fakes", "fake_cliniko.py"),
+                                          "--port", "0", "--api-key", "it-best-cliniko-key-au1"],
+                                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        cls.fake_url = "http://127.0.0.1:%d" % int(cls.fake_proc.stdout.readline().decode().split()[1])
+        cls.redis = H.Redis().start()
+        tenant = {"id": "cl", "api_key_sha256": H.sha256_hex("it-best-cliniko-tenant-1c4e"), "provider": "cliniko",
+                  "country": "US", "rate_limit": {"per_second": 1000, "burst": 2000},
+                  "provider_settings": {"api_key": "it-best-cliniko-key-au1", "base_url": cls.fake_url + "/v1",
+                                        "timeout_ms": 8000, "rate_limit_per_minute": 100000},
+                  "policy": {"min_notice_minutes": 0, "max_days_ahead": 30}}
+        cls.server = H.Frontdesk({"tenants": [tenant], "slot_secret": "it-best-cliniko-secret-9"}, cls.redis).start()
+
+    @classmethod
+    def tearDownClass(cls):
+        H.shut_down(cls.server, cls.redis)
+        cls.fake_proc.kill()
+        cls.fake_proc.wait()
+
+    def control(self, **kw):
+        import json
+        import urllib.request
+        req = urllib.request.Request(self.fake_url + "/__control", method="POST", data=json.dumps(kw).encode())
+        urllib.request.urlopen(req, timeout=5).read()
+
+    def drop_days(self, staff_id=None):
+        for k in self.redis.command("KEYS", "fd:{cl}:avail:%s*" % ("%s:" % staff_id if staff_id else "")):
+            self.redis.command("DEL", k)
+
+    def best(self, name):
+        t0 = time.monotonic()
+        r = self.server.get("/voice/bestSlot?" + urllib.parse.urlencode({"treatment_name": name, "time_zone": "eastern"}),
+                            key="it-best-cliniko-tenant-1c4e", timeout=10)
+        return r, time.monotonic() - t0
+
+    def test_slow_emr(self):
+        treatments = self.server.post("/ai_brain/fetchAllTreatments", {}, key="it-best-cliniko-tenant-1c4e").body
+        t = max(treatments["treatments"], key=lambda t: len(t["staff_ids"]))
+        self.assertGreaterEqual(len(t["staff_ids"]), 2)
+        r, _ = self.best(t["name"])  # warm: every candidate's days are cached
+        self.assertEqual(r.status, 200, r)
+        self.assertNotIn("stale", r.body)
+        try:
+            self.control(delay_ms=3000)
+            staff = r.body["slot"]["staff_member_id"] if r.body["available"] else t["staff_ids"][0]
+            self.drop_days(staff)  # this practitioner must now come from the (slow) EMR
+            r, took = self.best(t["name"])
+            self.assertLess(took, 2.0, r)
+            self.assertEqual(r.status, 200, r)
+            self.assertIs(r.body["stale"], True, r)
+            if r.body["available"]:
+                self.assertNotEqual(r.body["slot"]["staff_member_id"], staff)
+            time.sleep(3.5)  # the refill started above lands (and would be read): let it, then drop every day
+            self.drop_days()  # nothing cached at all: a 504 to say, still within the deadline
+            r, took = self.best(t["name"])
+            self.assertLess(took, 2.0, r)
+            self.assertEqual((r.status, r.body["error"]["code"]), (504, "emr_timeout"), r)
+            self.assertIn("try again", r.body["error"]["message"])
+        finally:
+            self.control(delay_ms=0)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,563 @@
+/* server/routes_voice_book.c: GET /voice/book: resolves what the caller said (slot_id, or names and a time), finds
+ * or creates the patient, holds and books in one call, retry-safe for 10 minutes without an Idempotency-Key
+ * (booking/voice_retry.h), and answers a slot gone since it was offered with the nearest free alternatives. */
+#include "server/routes.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "booking/appointments.h"
+#include "booking/catalog_cache.h"
+#include "booking/patients.h"
+#include "booking/slot_token.h"
+#include "booking/voice_retry.h"
+#include "server/idempotent.h"
+#include "server/query.h"
+#include "server/voice.h"
+#include "server/voice_alternatives.h"
+#include "server/voice_write.h"
+#include "server/worker.h"
+
+#define ID_CAP BK_HOLD_FIELD_CAP
+#define WAIT_MS 40 /* between looks at a duplicate's progress */
+
+typedef struct book_call {
+    srv_request_t *r; /* NULL once the request was answered (deadline) or is gone: the flow only tidies up */
+    srv_idem_t *idem;
+    bk_env_t *env;
+    const bk_tenant_t *tenant;
+    srv_voice_timer_t *deadline;
+    int64_t now;
+    char first[SRV_VOICE_NAME_CAP], last[SRV_VOICE_NAME_CAP], phone[BK_PHONE_CAP], email[BK_EMAIL_CAP];
+    char staff_id[ID_CAP], treatment_id[ID_CAP], location_id[ID_CAP], zone[64];
+    int duration;
+    int64_t start, end;
+    bool from_slot;
+    char key[BK_VRETRY_KEY_CAP], owner[BK_VRETRY_OWNER_CAP];
+    char hold[BK_HOLD_PUBLIC_CAP];     /* the hold this run books (its own, or the first run's) */
+    char takeover[BK_HOLD_PUBLIC_CAP]; /* a first run's hold found gone: take its record over */
+    bool owns, replayed;
+    bk_appointment_t made; /* the booking to answer (owned copy) */
+} book_call_t;
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void call_free(book_call_t *c)
+{
+    srv_voice_timer_cancel(c->deadline);
+    srv_idem_end(c->idem);
+    bk_appointment_clear(&c->made);
+    free(c);
+}
+
+/* Before an asynchronous step: hold the request while it is still ours. */
+static void step(book_call_t *c)
+{
+    if (c->r != NULL) srv_request_hold(c->r);
+}
+
+/* First thing in a callback: true when the request may still be answered; otherwise forgets it. */
+static bool back(book_call_t *c)
+{
+    if (c->r == NULL) return false;
+    if (srv_request_release(c->r)) return true;
+    c->r = NULL;
+    srv_voice_timer_cancel(c->deadline);
+    c->deadline = NULL;
+    return false;
+}
+
+static void on_deadline(void *data)
+{
+    book_call_t *c = data;
+    c->deadline = NULL;
+    if (c->r != NULL && c->r->req != NULL && !c->r->responded) srv_voice_deadline_answer(c->r, c->idem);
+}
+
+/* The run ends without a booking: the retry record goes (when ours), so a retry books afresh. */
+static void give_back(book_call_t *c)
+{
+    if (c->owns) bk_vretry_release(c->env, c->key, c->owner);
+    c->owns = false;
+}
+
+/* A step could not start: answer err while the request is still ours, give the record back, end. */
+static void start_failed(book_call_t *c, srv_error_t err)
+{
+    if (back(c)) srv_voice_error(c->r, c->idem, err, NULL, NULL, NULL);
+    give_back(c);
+    call_free(c);
+}
+
+static bool copy_appointment(bk_appointment_t *to, const bk_appointment_t *a)
+{
+    *to = (bk_appointment_t){.id = strdup(a->id), .state = BK_APPT_BOOKED, .start = a->start, .end = a->end,
+                             .patient_id = strdup(a->patient_id != NULL ? a->patient_id : ""),
+                             .staff_id = strdup(a->staff_id), .treatment_id = strdup(a->treatment_id),
+                             .location_id = strdup(a->location_id)};
+    return to->id && to->patient_id && to->staff_id && to->treatment_id && to->location_id;
+}
+
+/* ---- answers -------------------------------------------------------------------------------------------------- */
+
+static void on_render_catalog(prov_status_t status, const bk_catalog_t *catalog, bk_catalog_source_t source,
+                              void *data)
+{
+    book_call_t *c = data;
+    (void)source;
+    if (!back(c)) goto done;
+    bk_catalog_t empty = {0};
+    json_object *o = srv_appointment_to_json(c->r, status == PROV_OK ? catalog : &empty, &c->made, now_ms());
+    char when[384], message[512];
+    srv_voice_say_when(o, when, sizeof(when));
+    snprintf(message, sizeof(message), "You're booked for %s.", when);
+    json_object *body = json_object_new_object();
+    json_object_object_add(body, "booked", json_object_new_boolean(1));
+    json_object_object_add(body, "appointment", o);
+    if (c->replayed) json_object_object_add(body, "replayed", json_object_new_boolean(1));
+    json_object_object_add(body, "message", json_object_new_string(message));
+    srv_idem_json(c->r, c->idem, 200, body);
+    json_object_put(body);
+done:
+    call_free(c);
+}
+
+/* Answers the booking a (borrowed), after reading the catalog for the names. */
+static void answer_booked(book_call_t *c, const bk_appointment_t *a)
+{
+    bk_appointment_clear(&c->made);
+    if (!copy_appointment(&c->made, a)) {
+        srv_voice_error(c->r, c->idem, SRV_ERR_SERVICE_UNAVAILABLE, NULL, NULL, NULL);
+        call_free(c);
+        return;
+    }
+    step(c);
+    if (bk_catalog_get(c->env, c->tenant, on_render_catalog, c) != 0)
+        on_render_catalog(PROV_UNAVAILABLE, NULL, BK_SOURCE_CACHE, c);
+}
+
+static void on_alternatives(json_object *slots, const char *said, void *data)
+{
+    book_call_t *c = data;
+    if (!back(c)) {
+        json_object_put(slots);
+        call_free(c);
+        return;
+    }
+    char message[768];
+    if (said[0] != '\0') snprintf(message, sizeof(message), "Sorry, that time was just taken; I can offer %s.", said);
+    /* Too long to say in one breath: offer only the first. */
+    if (said[0] != '\0' && srv_voice_words(message) >= 30 && json_object_array_length(slots) > 1) {
+        json_object *first = json_object_array_get_idx(slots, 0);
+        char when[384];
+        srv_voice_say_when(first, when, sizeof(when));
+        snprintf(message, sizeof(message), "Sorry, that time was just taken; I can offer %s.", when);
+    }
+    if (said[0] == '\0')
+        snprintf(message, sizeof(message), "Sorry, that time was just taken and I have nothing free near it.");
+    json_object *extra = json_object_new_object();
+    json_object_object_add(extra, "booked", json_object_new_boolean(0));
+    json_object_object_add(extra, "alternatives", slots);
+    srv_voice_error(c->r, c->idem, SRV_ERR_SLOT_TAKEN, message, c->from_slot ? "slot_id" : "start_at", extra);
+    call_free(c);
+}
+
+/* The slot is gone: 409 with the nearest free alternatives. */
+static void answer_taken(book_call_t *c)
+{
+    step(c);
+    if (srv_voice_alternatives(c->r, c->staff_id, c->treatment_id, c->location_id, c->start, now_ms(),
+                               on_alternatives, c) != 0)
+        on_alternatives(json_object_new_array(), "", c);
+}
+
+static void answer_failure(book_call_t *c, bk_write_result_t result, prov_status_t status)
+{
+    if (result == BK_W_SLOT_TAKEN || result == BK_W_SLOT_UNAVAILABLE) {
+        answer_taken(c);
+        return;
+    }
+    srv_voice_write_failure(c->r, c->idem, result, status);
+    call_free(c);
+}
+
+/* ---- booking ------------------------------------------------------------------------------------------------ */
+
+static void claim(book_call_t *c);
+
+static void on_waited(void *data)
+{
+    book_call_t *c = data;
+    if (!back(c)) {
+        call_free(c);
+        return;
+    }
+    claim(c);
+}
+
+/* Another request is booking the same thing: look again shortly (the deadline answers if it takes too long). */
+static void wait_and_claim(book_call_t *c)
+{
+    step(c);
+    if (srv_voice_timer_start(c->r, WAIT_MS, on_waited, c) == NULL) start_failed(c, SRV_ERR_SERVICE_UNAVAILABLE);
+}
+
+static void on_booked(bk_write_result_t result, prov_status_t status, const bk_appointment_t *a, void *data)
+{
+    book_call_t *c = data;
+    bool live = back(c);
+    /* The record is kept whatever became of the request: a retry gets this booking, or recovers this hold. */
+    if (result == BK_W_OK && a != NULL) {
+        bk_vretry_set_booked(c->env, c->key, a);
+        c->owns = false;
+        if (live) {
+            answer_booked(c, a);
+            return;
+        }
+    } else if (result == BK_W_BUSY && live && !c->owns) {
+        wait_and_claim(c); /* the first run is writing this hold right now */
+        return;
+    } else if (result == BK_W_HOLD_EXPIRED && live && !c->owns) {
+        snprintf(c->takeover, sizeof(c->takeover), "%s", c->hold);
+        claim(c); /* the first run's hold lapsed unbooked: this one books afresh */
+        return;
+    } else if (result != BK_W_UNKNOWN) {
+        /* Nothing was booked: let the time go now (bookAppt keeps a hold for another try; a voice call does not). */
+        char id[BK_HOLD_ID_LEN + 1], token[BK_HOLD_TOKEN_LEN + 1];
+        if (result != BK_W_BUSY && bk_hold_parse_public_id(c->hold, id, token))
+            bk_hold_settle(c->env, c->tenant, id, BK_HOLD_SETTLE_RELEASE, NULL);
+        give_back(c);
+    }
+    if (live) answer_failure(c, result, status);
+    else call_free(c);
+}
+
+/* Books c->hold (this run's own, or the first run's when retrying). */
+static void book_hold(book_call_t *c)
+{
+    char id[BK_HOLD_ID_LEN + 1], token[BK_HOLD_TOKEN_LEN + 1];
+    if (!bk_hold_parse_public_id(c->hold, id, token)) {
+        give_back(c);
+        srv_voice_error(c->r, c->idem, SRV_ERR_SERVICE_UNAVAILABLE, NULL, NULL, NULL);
+        call_free(c);
+        return;
+    }
+    step(c);
+    if (bk_appt_book(c->env, c->tenant, id, token, on_booked, c) != 0) start_failed(c, SRV_ERR_REDIS_UNAVAILABLE);
+}
+
+static void on_held(bk_write_result_t result, prov_status_t status, const bk_hold_t *hold, void *data)
+{
+    book_call_t *c = data;
+    if (!back(c)) {
+        /* Answered already (deadline) and nothing written yet: let it all go. */
+        if (hold != NULL) bk_hold_settle(c->env, c->tenant, hold->id, BK_HOLD_SETTLE_RELEASE, NULL);
+        give_back(c);
+        call_free(c);
+        return;
+    }
+    if (result != BK_W_OK) {
+        give_back(c);
+        answer_failure(c, result, status);
+        return;
+    }
+    bk_hold_public_id(hold, c->hold);
+    bk_vretry_set_hold(c->env, c->key, c->owner, c->hold);
+    book_hold(c);
+}
+
+static void on_patient(bk_patient_result_t result, prov_status_t status, const bk_patient_t *p, void *data)
+{
+    book_call_t *c = data;
+    if (!back(c)) {
+        give_back(c);
+        call_free(c);
+        return;
+    }
+    if (result == BK_PATIENT_AMBIGUOUS) {
+        give_back(c);
+        srv_voice_error(c->r, c->idem, SRV_ERR_AMBIGUOUS_PATIENT,
+                        "More than one patient has those details; please ask for the caller's e-mail or date of "
+                        "birth.", "phone", NULL);
+        call_free(c);
+        return;
+    }
+    if ((result != BK_PATIENT_FOUND && result != BK_PATIENT_CREATED) || p == NULL || strlen(p->id) >= ID_CAP) {
+        give_back(c);
+        answer_failure(c, result == BK_PATIENT_UNSUPPORTED ? BK_W_UNSUPPORTED : BK_W_PROVIDER,
+                       status == PROV_OK ? PROV_UPSTREAM : status);
+        return;
+    }
+    bk_slot_request_t q = {.tenant = c->tenant, .staff_id = c->staff_id, .treatment_id = c->treatment_id,
+                           .location_id = c->location_id, .patient_id = p->id, .time_zone = c->zone,
+                           .duration_minutes = c->duration, .start = c->start, .end = c->end, .now = now_ms()};
+    step(c);
+    if (bk_appt_hold(c->env, &q, on_held, c) != 0) start_failed(c, SRV_ERR_REDIS_UNAVAILABLE);
+}
+
+static void on_claim(bk_vretry_verdict_t verdict, const char *hold, const bk_appointment_t *a, void *data)
+{
+    book_call_t *c = data;
+    if (!back(c)) {
+        if (verdict == BK_VRETRY_FIRST) bk_vretry_release(c->env, c->key, c->owner);
+        call_free(c);
+        return;
+    }
+    c->takeover[0] = '\0';
+    switch (verdict) {
+    case BK_VRETRY_FIRST: {
+        c->owns = true;
+        bk_patient_t in = {.first_name = c->first, .last_name = c->last, .phone = c->phone[0] ? c->phone : NULL,
+                           .email = c->email[0] ? c->email : NULL};
+        step(c);
+        if (bk_patient_lookup_create(c->env, c->tenant, &in, on_patient, c) != 0)
+            start_failed(c, SRV_ERR_SERVICE_UNAVAILABLE);
+        return;
+    }
+    case BK_VRETRY_RUNNING: wait_and_claim(c); return;
+    case BK_VRETRY_HELD:
+        c->replayed = true;
+        snprintf(c->hold, sizeof(c->hold), "%s", hold);
+        book_hold(c);
+        return;
+    case BK_VRETRY_BOOKED:
+        c->replayed = true;
+        answer_booked(c, a);
+        return;
+    default:
+        srv_voice_error(c->r, c->idem, SRV_ERR_REDIS_UNAVAILABLE, NULL, NULL, NULL);
+        call_free(c);
+        return;
+    }
+}
+
+static void claim(book_call_t *c)
+{
+    step(c);
+    if (bk_vretry_claim(c->env, c->key, c->owner, c->takeover[0] ? c->takeover : NULL, on_claim, c) != 0)
+        start_failed(c, SRV_ERR_REDIS_UNAVAILABLE);
+}
+
+/* ---- what the caller said --------------------------------------------------------------------------------------- */
+
+/* Resolves practitioner, treatment, location and the times against the catalog. Returns false after answering. */
+static bool resolve(book_call_t *c, const bk_catalog_t *cat)
+{
+    srv_request_t *r = c->r;
+    char id[ID_CAP];
+    long l = -1, s = -1, t = -1;
+    if (c->from_slot) {
+        l = bk_catalog_find_location(cat, c->location_id);
+        s = bk_catalog_find_staff(cat, c->staff_id);
+        t = bk_catalog_find_treatment(cat, c->treatment_id);
+        if (l < 0 || !bk_tenant_allows_location(c->tenant, cat, c->location_id) || s < 0 || t < 0) {
+            srv_voice_error(r, c->idem, SRV_ERR_INVALID_SLOT_ID, "That time slot is no longer offered; please look "
+                            "for times again.", "slot_id", NULL);
+            return false;
+        }
+    } else {
+        int got = srv_query_get(r, "clinic_location_id", id, sizeof(id));
+        if (got < 0) return false;
+        if (got > 0) {
+            if (!bk_tenant_allows_location(c->tenant, cat, id)) {
+                srv_voice_error(r, c->idem, SRV_ERR_LOCATION_FORBIDDEN, "I can't book at that location.",
+                                "clinic_location_id", NULL);
+                return false;
+            }
+            l = bk_catalog_find_location(cat, id);
+        } else if ((l = srv_voice_location(r, cat, "clinic_location_name")) == -2) {
+            return false;
+        }
+        got = srv_query_get(r, "staff_member_id", id, sizeof(id));
+        if (got < 0) return false;
+        if (got > 0) {
+            s = bk_catalog_find_staff(cat, id);
+            if (s < 0 || !cat->staff[s].ai_enabled) {
+                srv_voice_error(r, c->idem, SRV_ERR_UNKNOWN_STAFF, "I can't book with that practitioner.",
+                                "staff_member_id", NULL);
+                return false;
+            }
+        } else if ((s = srv_voice_staff(r, cat, "staff_member_name", l >= 0 ? cat->locations[l].id : NULL)) == -2) {
+            return false;
+        } else if (s == -1) {
+            srv_voice_error(r, c->idem, SRV_ERR_MISSING_FIELD, "Which practitioner would the caller like?",
+                            "staff_member_name", NULL);
+            return false;
+        }
+        got = srv_query_get(r, "treatment_id", id, sizeof(id));
+        if (got < 0) return false;
+        if (got > 0) {
+            if ((t = bk_catalog_find_treatment(cat, id)) < 0) {
+                srv_voice_error(r, c->idem, SRV_ERR_UNKNOWN_TREATMENT, "I can't find that treatment.",
+                                "treatment_id", NULL);
+                return false;
+            }
+        } else if ((t = srv_voice_treatment(r, cat, "treatment_name")) == -2) {
+            return false;
+        } else if (t == -1) {
+            srv_voice_error(r, c->idem, SRV_ERR_MISSING_FIELD, "Which treatment would the caller like?",
+                            "treatment_name", NULL);
+            return false;
+        }
+        if (l < 0) {
+            /* No location said: the practitioner's only bookable one, else the tenant's default. */
+            const bk_staff_t *st = &cat->staff[s];
+            for (size_t i = 0; i < st->location_ids.count; i++) {
+                if (!bk_tenant_allows_location(c->tenant, cat, st->location_ids.items[i])) continue;
+                long at = bk_catalog_find_location(cat, st->location_ids.items[i]);
+                const bk_location_t *def = bk_tenant_default_location(c->tenant, cat);
+                if (l < 0 || (def != NULL && strcmp(def->id, st->location_ids.items[i]) == 0)) l = at;
+            }
+            if (l < 0) {
+                srv_voice_error(r, c->idem, SRV_ERR_NOT_OFFERED, "That practitioner has no location I can book.",
+                                "staff_member_name", NULL);
+                return false;
+            }
+        }
+    }
+    const bk_location_t *loc = &cat->locations[l];
+    const bk_staff_t *st = &cat->staff[s];
+    const bk_catalog_treatment_t *tx = &cat->treatments[t];
+    if (!bk_strings_contains(&st->location_ids, loc->id) || !bk_strings_contains(&tx->location_ids, loc->id) ||
+        !bk_strings_contains(&tx->staff_ids, st->id)) {
+        srv_voice_error(r, c->idem, SRV_ERR_NOT_OFFERED,
+                        "That practitioner doesn't offer that treatment at that location.", "treatment_name", NULL);
+        return false;
+    }
+    const tz_zone_t *zone = loc->time_zone != NULL ? tz_zone_load(loc->time_zone) : NULL;
+    if (zone == NULL || strlen(loc->time_zone) >= sizeof(c->zone)) {
+        srv_voice_error(r, c->idem, SRV_ERR_EMR_ERROR, "The clinic's location has no usable time zone.", NULL, NULL);
+        return false;
+    }
+    if (strlen(st->id) >= ID_CAP || strlen(tx->id) >= ID_CAP || strlen(loc->id) >= ID_CAP) {
+        srv_voice_error(r, c->idem, SRV_ERR_EMR_ERROR, NULL, NULL, NULL);
+        return false;
+    }
+    snprintf(c->staff_id, sizeof(c->staff_id), "%s", st->id);
+    snprintf(c->treatment_id, sizeof(c->treatment_id), "%s", tx->id);
+    snprintf(c->location_id, sizeof(c->location_id), "%s", loc->id);
+    snprintf(c->zone, sizeof(c->zone), "%s", loc->time_zone);
+    c->duration = tx->duration_minutes;
+    if (!c->from_slot) {
+        const tz_zone_t *read_in = srv_voice_zone(r, "time_zone", zone);
+        if (read_in == NULL) return false;
+        char text[64], why[128] = "", message[256];
+        int have = srv_query_get(r, "start_at", text, sizeof(text));
+        if (have == 0)
+            srv_voice_error(r, NULL, SRV_ERR_MISSING_FIELD, "I need the date and time the caller wants, or a slot_id.",
+                            "start_at", NULL);
+        if (have <= 0) return false;
+        if (tz_parse_iso(text, strlen(text), read_in, &c->start, why, sizeof(why)) != 0) {
+            snprintf(message, sizeof(message), "start_at must be a date and time such as 2026-04-21T14:30:00 (%s).",
+                     why);
+            srv_voice_error(r, c->idem, SRV_ERR_INVALID_FIELD, message, "start_at", NULL);
+            return false;
+        }
+        int got = srv_query_get(r, "end_at", text, sizeof(text));
+        if (got < 0) return false;
+        if (got > 0 && tz_parse_iso(text, strlen(text), read_in, &c->end, why, sizeof(why)) != 0) {
+            snprintf(message, sizeof(message), "end_at must be a date and time such as 2026-04-21T15:30:00 (%s).", why);
+            srv_voice_error(r, c->idem, SRV_ERR_INVALID_FIELD, message, "end_at", NULL);
+            return false;
+        }
+        if (got == 0) c->end = c->start + (int64_t)tx->duration_minutes * TZ_MS_PER_MINUTE;
+        if (c->end <= c->start || c->end - c->start > BK_HOLD_MAX_MS) {
+            srv_voice_error(r, c->idem, SRV_ERR_INVALID_RANGE, "The appointment must end after it starts.", "end_at",
+                            NULL);
+            return false;
+        }
+    }
+    return true;
+}
+
+static void on_catalog(prov_status_t status, const bk_catalog_t *cat, bk_catalog_source_t source, void *data)
+{
+    book_call_t *c = data;
+    (void)source;
+    if (!back(c)) goto fail;
+    if (status != PROV_OK) {
+        srv_voice_write_failure(c->r, c->idem, BK_W_PROVIDER, status);
+        goto fail;
+    }
+    if (!resolve(c, cat)) goto fail;
+    bk_vretry_key(c->tenant, c->phone[0] ? c->phone : c->email, c->staff_id, c->start, c->key);
+    claim(c);
+    return;
+fail:
+    call_free(c);
+}
+
+static void book_go(srv_request_t *r, srv_idem_t *idem, bool recovering)
+{
+    (void)recovering; /* the retry record reconciles a run whose outcome was unknown */
+    book_call_t *c = calloc(1, sizeof(*c));
+    if (c == NULL) {
+        srv_voice_error(r, idem, SRV_ERR_SERVICE_UNAVAILABLE, NULL, NULL, NULL);
+        srv_idem_end(idem);
+        return;
+    }
+    *c = (book_call_t){.r = r, .idem = idem, .env = &r->worker->booking, .tenant = r->tenant, .now = now_ms()};
+    char slot_id[BK_SLOT_TOKEN_CAP];
+    if (!srv_voice_name(r, "first_name", c->first) || !srv_voice_name(r, "last_name", c->last)) goto fail;
+    static const char *const need[] = {"first_name", "last_name"};
+    for (int i = 0; i < 2; i++) {
+        if ((i == 0 ? c->first : c->last)[0] == '\0') {
+            char message[128];
+            snprintf(message, sizeof(message), "I need the caller's %s name to book.", i == 0 ? "first" : "last");
+            srv_voice_error(r, NULL, SRV_ERR_MISSING_FIELD, message, need[i], NULL);
+            goto fail;
+        }
+    }
+    if (!srv_voice_contact(r, c->phone, c->email)) goto fail;
+    if (c->phone[0] == '\0' && c->email[0] == '\0') {
+        srv_voice_error(r, NULL, SRV_ERR_MISSING_FIELD, "I need the caller's phone number or e-mail to book.", "phone",
+                        NULL);
+        goto fail;
+    }
+    int got = srv_query_get(r, "slot_id", slot_id, sizeof(slot_id));
+    if (got < 0) goto fail;
+    if (got > 0) {
+        const srv_config_t *config = r->worker->app->config;
+        bk_slot_ref_t ref;
+        if (!bk_slot_token_read(config->slot_secret, config->slot_secret_len, slot_id, strlen(slot_id), &ref) ||
+            strcmp(ref.tenant, r->tenant->id) != 0) {
+            srv_voice_error(r, NULL, SRV_ERR_INVALID_SLOT_ID, "That time slot isn't one I offered; please look for "
+                            "times again.", "slot_id", NULL);
+            goto fail;
+        }
+        c->from_slot = true;
+        snprintf(c->staff_id, sizeof(c->staff_id), "%s", ref.staff_id);
+        snprintf(c->treatment_id, sizeof(c->treatment_id), "%s", ref.treatment_id);
+        snprintf(c->location_id, sizeof(c->location_id), "%s", ref.location_id);
+        c->start = ref.start;
+        c->end = ref.end;
+    }
+    if (bk_vretry_owner(c->owner) != 0) {
+        srv_voice_error(r, NULL, SRV_ERR_SERVICE_UNAVAILABLE, NULL, NULL, NULL);
+        goto fail;
+    }
+    r->deadline_error = SRV_ERR_EMR_TIMEOUT;
+    c->deadline = srv_voice_timer_start(r, srv_voice_time_left(r), on_deadline, c);
+    if (c->deadline == NULL) {
+        srv_voice_error(r, NULL, SRV_ERR_SERVICE_UNAVAILABLE, NULL, NULL, NULL);
+        goto fail;
+    }
+    step(c);
+    if (bk_catalog_get(c->env, c->tenant, on_catalog, c) != 0) start_failed(c, SRV_ERR_REDIS_UNAVAILABLE);
+    return;
+fail:
+    call_free(c);
+}
+
+void srv_route_voice_book(srv_request_t *r)
+{
+    if (!srv_voice_query_body(r)) return;
+    srv_idem_run(r, book_go);
+}

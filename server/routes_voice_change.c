@@ -1,0 +1,489 @@
+/* server/routes_voice_change.c: GET /voice/cancel and GET /voice/reschedule: find the appointment (by id, or the
+ * caller's upcoming ones by phone, narrowed by name; several left: 409 which_appointment so the agent can ask),
+ * then cancel or move it through booking/appointments.h, answering one sentence to say. */
+#include "server/routes.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "booking/appointments.h"
+#include "booking/catalog_cache.h"
+#include "booking/name_match.h"
+#include "booking/patients.h"
+#include "server/idempotent.h"
+#include "server/query.h"
+#include "server/voice.h"
+#include "server/voice_write.h"
+#include "server/worker.h"
+
+#define ID_CAP BK_HOLD_FIELD_CAP
+#define LIST_MAX 8 /* upcoming appointments listed when asking which one */
+
+typedef enum change_kind { CANCEL, RESCHEDULE } change_kind_t;
+
+typedef enum answer_kind {
+    ANSWER_CANCELLED, /* done: the cancelled appointment */
+    ANSWER_MOVED,     /* done: the moved appointment */
+    ANSWER_KEPT,      /* the new time is not free: the original stays */
+    ANSWER_WHICH,     /* several upcoming: ask which */
+} answer_kind_t;
+
+typedef struct change_call {
+    srv_request_t *r; /* NULL once answered (deadline) or gone */
+    srv_idem_t *idem;
+    bk_env_t *env;
+    const bk_tenant_t *tenant;
+    srv_voice_timer_t *deadline;
+    change_kind_t kind;
+    bool recovering;
+    int64_t now;
+    char id[ID_CAP], phone[BK_PHONE_CAP], first[SRV_VOICE_NAME_CAP], last[SRV_VOICE_NAME_CAP], reason[512];
+    /* reschedule */
+    char new_start[64], new_end[64], staff_id[ID_CAP], location_id[ID_CAP];
+    const tz_zone_t *zone; /* the caller's time_zone, or NULL: the appointment's location zone */
+    /* what is answered */
+    answer_kind_t answer;
+    bk_appointment_t list[LIST_MAX]; /* [0] the result or the original; all of them for ANSWER_WHICH */
+    size_t n;
+    size_t total; /* ANSWER_WHICH: upcoming in all */
+    bk_write_result_t failure;
+} change_call_t;
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void call_free(change_call_t *c)
+{
+    srv_voice_timer_cancel(c->deadline);
+    srv_idem_end(c->idem);
+    for (size_t i = 0; i < c->n; i++) bk_appointment_clear(&c->list[i]);
+    free(c);
+}
+
+static void step(change_call_t *c)
+{
+    if (c->r != NULL) srv_request_hold(c->r);
+}
+
+/* First thing in a callback: true when the request may still be answered; otherwise forgets it. */
+static bool back(change_call_t *c)
+{
+    if (c->r == NULL) return false;
+    if (srv_request_release(c->r)) return true;
+    c->r = NULL;
+    srv_voice_timer_cancel(c->deadline);
+    c->deadline = NULL;
+    return false;
+}
+
+static void start_failed(change_call_t *c, srv_error_t err)
+{
+    if (back(c)) srv_voice_error(c->r, c->idem, err, NULL, NULL, NULL);
+    call_free(c);
+}
+
+static void on_deadline(void *data)
+{
+    change_call_t *c = data;
+    c->deadline = NULL;
+    if (c->r != NULL && c->r->req != NULL && !c->r->responded) srv_voice_deadline_answer(c->r, c->idem);
+}
+
+/* Appends an owned copy of a to c->list. Returns false when out of memory or full. */
+static bool keep(change_call_t *c, const bk_appointment_t *a)
+{
+    if (c->n >= LIST_MAX) return false;
+    bk_appointment_t *o = &c->list[c->n];
+    *o = (bk_appointment_t){.id = strdup(a->id), .state = a->state, .start = a->start, .end = a->end,
+                            .patient_id = strdup(a->patient_id != NULL ? a->patient_id : ""),
+                            .staff_id = strdup(a->staff_id), .treatment_id = strdup(a->treatment_id),
+                            .location_id = strdup(a->location_id)};
+    c->n++;
+    return o->id && o->patient_id && o->staff_id && o->treatment_id && o->location_id;
+}
+
+static void clear_list(change_call_t *c)
+{
+    for (size_t i = 0; i < c->n; i++) bk_appointment_clear(&c->list[i]);
+    c->n = 0;
+}
+
+/* ---- answers (after the catalog, for names) ------------------------------------------------------------------- */
+
+static void on_render_catalog(prov_status_t status, const bk_catalog_t *catalog, bk_catalog_source_t source,
+                              void *data)
+{
+    change_call_t *c = data;
+    (void)source;
+    if (!back(c)) goto done;
+    bk_catalog_t empty = {0};
+    const bk_catalog_t *cat = status == PROV_OK ? catalog : &empty;
+    srv_request_t *r = c->r;
+    int64_t now = now_ms();
+    char when[384], message[1024];
+    if (c->answer == ANSWER_WHICH) {
+        json_object *list = json_object_new_array();
+        char second[384] = "";
+        for (size_t i = 0; i < c->n; i++) {
+            json_object *o = srv_appointment_to_json(r, cat, &c->list[i], now);
+            if (i == 0) srv_voice_say_when(o, when, sizeof(when));
+            if (i == 1) srv_voice_say_when(o, second, sizeof(second));
+            json_object_array_add(list, o);
+        }
+        if (c->total == 2)
+            snprintf(message, sizeof(message), "Which appointment: %s, or %s?", when, second);
+        else
+            snprintf(message, sizeof(message), "You have %zu upcoming appointments; which one: %s, %s, or another?",
+                     c->total, when, second);
+        if (srv_voice_words(message) >= 30)
+            snprintf(message, sizeof(message), "You have %zu upcoming appointments; which one: the one %s, or "
+                     "another?", c->total, when);
+        if (srv_voice_words(message) >= 30)
+            snprintf(message, sizeof(message), "You have %zu upcoming appointments; which one do you mean?", c->total);
+        json_object *extra = json_object_new_object();
+        json_object_object_add(extra, "appointments", list);
+        srv_voice_error(r, c->idem, SRV_ERR_WHICH_APPOINTMENT, message, "appointment_id", extra);
+        goto done;
+    }
+    json_object *o = srv_appointment_to_json(r, cat, &c->list[0], now);
+    srv_voice_say_when(o, when, sizeof(when));
+    if (c->answer == ANSWER_KEPT) {
+        snprintf(message, sizeof(message), "Sorry, that new time isn't free, so your appointment stays %s.", when);
+        json_object *extra = json_object_new_object();
+        json_object_object_add(extra, "rescheduled", json_object_new_boolean(0));
+        json_object_object_add(extra, "appointment", o);
+        srv_voice_error(r, c->idem, c->failure == BK_W_SLOT_TAKEN ? SRV_ERR_SLOT_TAKEN : SRV_ERR_SLOT_UNAVAILABLE,
+                        message, "new_start_at", extra);
+        goto done;
+    }
+    json_object *body = json_object_new_object();
+    if (c->answer == ANSWER_CANCELLED) {
+        snprintf(message, sizeof(message), "Your appointment %s is cancelled.", when);
+        json_object_object_add(body, "cancelled", json_object_new_boolean(1));
+    } else {
+        snprintf(message, sizeof(message), "You're now booked for %s.", when);
+        json_object_object_add(body, "rescheduled", json_object_new_boolean(1));
+    }
+    json_object_object_add(body, "appointment", o);
+    json_object_object_add(body, "message", json_object_new_string(message));
+    srv_idem_json(r, c->idem, 200, body);
+    json_object_put(body);
+done:
+    call_free(c);
+}
+
+static void answer(change_call_t *c, answer_kind_t kind)
+{
+    c->answer = kind;
+    step(c);
+    if (bk_catalog_get(c->env, c->tenant, on_render_catalog, c) != 0)
+        on_render_catalog(PROV_UNAVAILABLE, NULL, BK_SOURCE_CACHE, c);
+}
+
+/* ---- the change ------------------------------------------------------------------------------------------------ */
+
+static void on_written(bk_write_result_t result, prov_status_t status, const bk_appointment_t *a, void *data)
+{
+    change_call_t *c = data;
+    if (!back(c)) {
+        call_free(c);
+        return;
+    }
+    if (result == BK_W_OK && a != NULL) {
+        clear_list(c);
+        if (!keep(c, a)) {
+            srv_voice_error(c->r, c->idem, SRV_ERR_SERVICE_UNAVAILABLE, NULL, NULL, NULL);
+            call_free(c);
+            return;
+        }
+        answer(c, c->kind == CANCEL ? ANSWER_CANCELLED : ANSWER_MOVED);
+        return;
+    }
+    if (c->kind == RESCHEDULE && c->n > 0 && (result == BK_W_SLOT_TAKEN || result == BK_W_SLOT_UNAVAILABLE)) {
+        c->failure = result;
+        answer(c, ANSWER_KEPT);
+        return;
+    }
+    if (result == BK_W_NOT_FOUND || (result == BK_W_PROVIDER && status == PROV_NOT_FOUND)) {
+        srv_voice_error(c->r, c->idem, SRV_ERR_NOT_FOUND, "I couldn't find that appointment.", "appointment_id",
+                        NULL);
+        call_free(c);
+        return;
+    }
+    if (c->kind == RESCHEDULE && (result == BK_W_SLOT_TAKEN || result == BK_W_SLOT_UNAVAILABLE)) {
+        srv_voice_error(c->r, c->idem, result == BK_W_SLOT_TAKEN ? SRV_ERR_SLOT_TAKEN : SRV_ERR_SLOT_UNAVAILABLE,
+                        "Sorry, that new time isn't free, so the appointment stays as it was.", "new_start_at", NULL);
+        call_free(c);
+        return;
+    }
+    srv_voice_write_failure(c->r, c->idem, result, status);
+    call_free(c);
+}
+
+/* Reads the reschedule's new times in the caller's zone, else the appointment's (zone_name), else the tenant's. */
+static bool read_new_times(change_call_t *c, const char *zone_name, int64_t *start, int64_t *end)
+{
+    const tz_zone_t *zone = c->zone;
+    if (zone == NULL && zone_name != NULL && zone_name[0] != '\0') zone = tz_zone_load(zone_name);
+    if (zone == NULL && c->tenant->time_zone != NULL) zone = tz_zone_load(c->tenant->time_zone);
+    char why[128] = "", message[256];
+    if (tz_parse_iso(c->new_start, strlen(c->new_start), zone, start, why, sizeof(why)) != 0) {
+        snprintf(message, sizeof(message), "new_start_at must be a date and time such as 2026-04-21T14:30:00 (%s).",
+                 why);
+        srv_voice_error(c->r, c->idem, SRV_ERR_INVALID_FIELD, message, "new_start_at", NULL);
+        return false;
+    }
+    *end = 0;
+    if (c->new_end[0] != '\0' && tz_parse_iso(c->new_end, strlen(c->new_end), zone, end, why, sizeof(why)) != 0) {
+        snprintf(message, sizeof(message), "new_end_at must be a date and time such as 2026-04-21T15:30:00 (%s).", why);
+        srv_voice_error(c->r, c->idem, SRV_ERR_INVALID_FIELD, message, "new_end_at", NULL);
+        return false;
+    }
+    if (*end != 0 && *end <= *start) {
+        srv_voice_error(c->r, c->idem, SRV_ERR_INVALID_RANGE, "The new time must end after it starts.", "new_end_at",
+                        NULL);
+        return false;
+    }
+    return true;
+}
+
+static void on_recalled(bool ok, const bk_appointment_t *a, const char *zone_name, void *data)
+{
+    change_call_t *c = data;
+    if (!back(c)) {
+        call_free(c);
+        return;
+    }
+    if (!ok) {
+        srv_voice_write_failure(c->r, c->idem, BK_W_REDIS, PROV_UNAVAILABLE);
+        call_free(c);
+        return;
+    }
+    if (a == NULL) {
+        srv_voice_error(c->r, c->idem, SRV_ERR_NOT_FOUND, "I couldn't find that appointment.", "appointment_id",
+                        NULL);
+        call_free(c);
+        return;
+    }
+    if (a->state == BK_APPT_CANCELLED) {
+        srv_voice_write_failure(c->r, c->idem, BK_W_ALREADY_CANCELLED, PROV_OK);
+        call_free(c);
+        return;
+    }
+    clear_list(c);
+    if (!keep(c, a)) {
+        srv_voice_error(c->r, c->idem, SRV_ERR_SERVICE_UNAVAILABLE, NULL, NULL, NULL);
+        call_free(c);
+        return;
+    }
+    int64_t start, end;
+    if (!read_new_times(c, zone_name, &start, &end)) {
+        call_free(c);
+        return;
+    }
+    bk_move_request_t q = {.tenant = c->tenant, .appointment_id = c->id, .staff_id = c->staff_id[0] ? c->staff_id : NULL,
+                           .location_id = c->location_id[0] ? c->location_id : NULL, .start = start, .end = end,
+                           .now = now_ms()};
+    step(c);
+    if (bk_appt_reschedule(c->env, &q, on_written, c) != 0) start_failed(c, SRV_ERR_REDIS_UNAVAILABLE);
+}
+
+/* c->id is the appointment: change it. */
+static void act(change_call_t *c)
+{
+    step(c);
+    int rc;
+    if (c->kind == RESCHEDULE) {
+        rc = bk_appt_recall(c->env, c->tenant, c->id, on_recalled, c);
+    } else if (bk_hold_is_hold_id(c->id)) {
+        char hold_id[BK_HOLD_ID_LEN + 1], token[BK_HOLD_TOKEN_LEN + 1];
+        if (!bk_hold_parse_public_id(c->id, hold_id, token)) {
+            if (back(c))
+                srv_voice_error(c->r, c->idem, SRV_ERR_NOT_FOUND, "I couldn't find that appointment.",
+                                "appointment_id", NULL);
+            call_free(c);
+            return;
+        }
+        rc = bk_appt_release_hold(c->env, c->tenant, hold_id, token, on_written, c);
+    } else {
+        rc = bk_appt_cancel(c->env, c->tenant, c->id, c->reason[0] ? c->reason : NULL, c->recovering, on_written, c);
+    }
+    if (rc != 0) start_failed(c, SRV_ERR_REDIS_UNAVAILABLE);
+}
+
+/* ---- finding the caller's appointment ---------------------------------------------------------------------------- */
+
+static void on_appointments(prov_status_t status, const bk_appointment_t *v, size_t n, void *data)
+{
+    change_call_t *c = data;
+    if (!back(c)) {
+        call_free(c);
+        return;
+    }
+    if (status != PROV_OK) {
+        srv_voice_write_failure(c->r, c->idem, BK_W_PROVIDER, status);
+        call_free(c);
+        return;
+    }
+    int64_t now = now_ms();
+    clear_list(c);
+    for (size_t i = 0; i < n; i++) {
+        if (v[i].state != BK_APPT_BOOKED || v[i].start < now || v[i].id == NULL || v[i].staff_id == NULL ||
+            v[i].treatment_id == NULL || v[i].location_id == NULL)
+            continue;
+        c->total++;
+        if (c->n < LIST_MAX && !keep(c, &v[i])) {
+            srv_voice_error(c->r, c->idem, SRV_ERR_SERVICE_UNAVAILABLE, NULL, NULL, NULL);
+            call_free(c);
+            return;
+        }
+    }
+    if (c->total == 0) {
+        srv_voice_error(c->r, c->idem, SRV_ERR_NOT_FOUND,
+                        "I couldn't find any upcoming appointments for that number.", "phone", NULL);
+        call_free(c);
+        return;
+    }
+    if (c->total > 1) {
+        answer(c, ANSWER_WHICH);
+        return;
+    }
+    if (strlen(c->list[0].id) >= sizeof(c->id)) {
+        srv_voice_error(c->r, c->idem, SRV_ERR_SERVICE_UNAVAILABLE, NULL, NULL, NULL);
+        call_free(c);
+        return;
+    }
+    snprintf(c->id, sizeof(c->id), "%s", c->list[0].id);
+    act(c);
+}
+
+/* True when the said name (may be "") matches the patient's, as a caller says it (accents, case, punctuation). */
+static bool name_fits(bk_name_matcher_t *m, const char *said, const char *name)
+{
+    if (said[0] == '\0') return true;
+    if (name == NULL) return false;
+    char a[BK_NAME_MAX_BYTES], b[BK_NAME_MAX_BYTES];
+    bk_name_normalize(m, said, strlen(said), BK_NAME_STAFF, a, sizeof(a));
+    bk_name_normalize(m, name, strlen(name), BK_NAME_STAFF, b, sizeof(b));
+    return strcmp(a, b) == 0;
+}
+
+static void on_patients(prov_status_t status, const bk_patient_t *v, size_t n, void *data)
+{
+    change_call_t *c = data;
+    if (!back(c)) {
+        call_free(c);
+        return;
+    }
+    if (status != PROV_OK) {
+        srv_voice_write_failure(c->r, c->idem, BK_W_PROVIDER, status);
+        call_free(c);
+        return;
+    }
+    const char *ids[BK_PATIENT_MAX_IDS];
+    size_t k = 0;
+    for (size_t i = 0; i < n && k < BK_PATIENT_MAX_IDS; i++)
+        if (name_fits(c->r->worker->names, c->first, v[i].first_name) &&
+            name_fits(c->r->worker->names, c->last, v[i].last_name))
+            ids[k++] = v[i].id;
+    if (k == 0) {
+        srv_voice_error(c->r, c->idem, SRV_ERR_NOT_FOUND,
+                        n == 0 ? "I couldn't find any upcoming appointments for that number."
+                               : "I couldn't find anyone by that name at that number.",
+                        "phone", NULL);
+        call_free(c);
+        return;
+    }
+    step(c);
+    if (bk_patient_appointments(c->env, c->tenant, ids, k, now_ms(), on_appointments, c) != 0)
+        start_failed(c, SRV_ERR_SERVICE_UNAVAILABLE);
+}
+
+/* ---- the routes ------------------------------------------------------------------------------------------------- */
+
+static void change_go(srv_request_t *r, srv_idem_t *idem, bool recovering, change_kind_t kind)
+{
+    change_call_t *c = calloc(1, sizeof(*c));
+    if (c == NULL) {
+        srv_voice_error(r, idem, SRV_ERR_SERVICE_UNAVAILABLE, NULL, NULL, NULL);
+        srv_idem_end(idem);
+        return;
+    }
+    *c = (change_call_t){.r = r, .idem = idem, .env = &r->worker->booking, .tenant = r->tenant, .kind = kind,
+                         .recovering = recovering, .now = now_ms()};
+    char email[BK_EMAIL_CAP];
+    int got = srv_query_get(r, "appointment_id", c->id, sizeof(c->id));
+    if (got < 0 || !srv_voice_contact(r, c->phone, email) || !srv_voice_name(r, "first_name", c->first) ||
+        !srv_voice_name(r, "last_name", c->last))
+        goto fail;
+    if (got == 0 && c->phone[0] == '\0') {
+        srv_voice_error(r, NULL, SRV_ERR_MISSING_FIELD, "I need the appointment id or the caller's phone number.",
+                        "appointment_id", NULL);
+        goto fail;
+    }
+    if (kind == CANCEL) {
+        if (srv_query_get(r, "cancelled_reason", c->reason, sizeof(c->reason)) < 0) goto fail;
+    } else {
+        char tz[128];
+        got = srv_query_get(r, "new_start_at", c->new_start, sizeof(c->new_start));
+        if (got == 0)
+            srv_voice_error(r, NULL, SRV_ERR_MISSING_FIELD, "I need the new date and time for the appointment.",
+                            "new_start_at", NULL);
+        if (got <= 0 || srv_query_get(r, "new_end_at", c->new_end, sizeof(c->new_end)) < 0 ||
+            srv_query_get(r, "staff_member_id", c->staff_id, sizeof(c->staff_id)) < 0 ||
+            srv_query_get(r, "clinic_location_id", c->location_id, sizeof(c->location_id)) < 0)
+            goto fail;
+        got = srv_query_get(r, "time_zone", tz, sizeof(tz));
+        if (got != 0 && (c->zone = srv_voice_zone(r, "time_zone", NULL)) == NULL) goto fail;
+        if (c->location_id[0] != '\0' && r->tenant->locations.count > 0 &&
+            !bk_strings_contains(&r->tenant->locations, c->location_id)) {
+            srv_voice_error(r, NULL, SRV_ERR_LOCATION_FORBIDDEN, "I can't book at that location.",
+                            "clinic_location_id", NULL);
+            goto fail;
+        }
+    }
+    r->deadline_error = SRV_ERR_EMR_TIMEOUT;
+    c->deadline = srv_voice_timer_start(r, srv_voice_time_left(r), on_deadline, c);
+    if (c->deadline == NULL) {
+        srv_voice_error(r, NULL, SRV_ERR_SERVICE_UNAVAILABLE, NULL, NULL, NULL);
+        goto fail;
+    }
+    if (c->id[0] != '\0') {
+        act(c);
+        return;
+    }
+    step(c);
+    if (bk_patients_find(c->env, c->tenant, c->phone, NULL, on_patients, c) != 0)
+        start_failed(c, SRV_ERR_SERVICE_UNAVAILABLE);
+    return;
+fail:
+    call_free(c);
+}
+
+static void cancel_go(srv_request_t *r, srv_idem_t *idem, bool recovering)
+{
+    change_go(r, idem, recovering, CANCEL);
+}
+
+static void reschedule_go(srv_request_t *r, srv_idem_t *idem, bool recovering)
+{
+    change_go(r, idem, recovering, RESCHEDULE);
+}
+
+void srv_route_voice_cancel(srv_request_t *r)
+{
+    if (!srv_voice_query_body(r)) return;
+    srv_idem_run(r, cancel_go);
+}
+
+void srv_route_voice_reschedule(srv_request_t *r)
+{
+    if (!srv_voice_query_body(r)) return;
+    srv_idem_run(r, reschedule_go);
+}

@@ -1,0 +1,200 @@
+/* server/voice_alternatives.c: the nearest free slots offered when a voice booking's slot is gone (see
+ * voice_alternatives.h). */
+#include "server/voice_alternatives.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "booking/availability.h"
+#include "booking/catalog_cache.h"
+#include "server/routes.h"
+#include "server/voice_write.h"
+#include "server/worker.h"
+#include "tz/tz_spoken.h"
+
+#define ID_CAP 160
+#define NAME_CAP 256
+#define BEFORE_MS (24LL * 3600 * 1000)
+#define AFTER_MS (3LL * 24 * 3600 * 1000)
+#define OTHER_STAFF_PENALTY_MS (30LL * 60 * 1000)
+#define DISTINCT_MS (60LL * 60 * 1000)
+
+typedef struct alt_staff {
+    char id[ID_CAP], name[NAME_CAP];
+    int64_t best_start[SRV_ALT_MAX + 1], best_end[SRV_ALT_MAX + 1]; /* a few nearest of this practitioner */
+    size_t n;
+} alt_staff_t;
+
+typedef struct alt_call {
+    srv_request_t *r;
+    char treatment_id[ID_CAP], treatment_name[NAME_CAP], location_id[ID_CAP], location_name[NAME_CAP], zone[64];
+    int duration;
+    int64_t start, now;
+    alt_staff_t staff[SRV_ALT_MAX_STAFF];
+    size_t n_staff, pending;
+    srv_alt_cb cb;
+    void *data;
+} alt_call_t;
+
+typedef struct alt_read {
+    alt_call_t *call;
+    size_t index;
+} alt_read_t;
+
+static int64_t distance(int64_t a, int64_t b)
+{
+    return a > b ? a - b : b - a;
+}
+
+static int64_t cost(const alt_call_t *c, size_t staff, int64_t start)
+{
+    return distance(start, c->start) + (staff == 0 ? 0 : OTHER_STAFF_PENALTY_MS);
+}
+
+static void finish(alt_call_t *c)
+{
+    json_object *slots = json_object_new_array();
+    char said[512] = "";
+    size_t chosen_staff[SRV_ALT_MAX];
+    int64_t chosen_start[SRV_ALT_MAX];
+    size_t n = 0;
+    const tz_zone_t *zone = tz_zone_load(c->zone);
+    if (zone == NULL) zone = tz_zone_fixed(0);
+    while (n < SRV_ALT_MAX) {
+        size_t best_s = 0, best_i = 0;
+        int64_t best_cost = INT64_MAX;
+        for (size_t s = 0; s < c->n_staff; s++) {
+            for (size_t i = 0; i < c->staff[s].n; i++) {
+                int64_t at = c->staff[s].best_start[i], k = cost(c, s, at);
+                bool distinct = true;
+                for (size_t j = 0; j < n; j++)
+                    if (chosen_staff[j] == s && distance(chosen_start[j], at) < DISTINCT_MS) distinct = false;
+                if (distinct && k < best_cost) best_cost = k, best_s = s, best_i = i;
+            }
+        }
+        if (best_cost == INT64_MAX) break;
+        chosen_staff[n] = best_s;
+        chosen_start[n] = c->staff[best_s].best_start[best_i];
+        json_object *o = srv_slot_to_json(c->r, c->staff[best_s].id, c->treatment_id, c->location_id, zone,
+                                          chosen_start[n], c->staff[best_s].best_end[best_i], c->now);
+        json_object_object_add(o, "staff_member_name", json_object_new_string(c->staff[best_s].name));
+        json_object_object_add(o, "treatment_name", json_object_new_string(c->treatment_name));
+        json_object_object_add(o, "location_name", json_object_new_string(c->location_name));
+        char when[384];
+        int y0, m0, d0, y1, m1, d1;
+        tz_local_date(zone, chosen_start[0], &y0, &m0, &d0);
+        tz_local_date(zone, chosen_start[n], &y1, &m1, &d1);
+        if (n > 0 && y0 == y1 && m0 == m1 && d0 == d1) {
+            /* Same day as the first: the time alone ("or 10:30 am with ..."). */
+            const char *locale = c->r->tenant->locale != NULL ? c->r->tenant->locale : "en-US";
+            if (tz_speak(c->r->worker->speaker, locale, zone, chosen_start[n], c->now, TZ_SPEAK_TIME_ONLY, when,
+                         sizeof(when)) < 0)
+                when[0] = '\0';
+            size_t wl = strlen(when);
+            snprintf(when + wl, sizeof(when) - wl, " with %s", c->staff[best_s].name);
+        } else {
+            srv_voice_say_when(o, when, sizeof(when));
+        }
+        size_t len = strlen(said);
+        snprintf(said + len, sizeof(said) - len, "%s%s", n == 0 ? "" : " or ", when);
+        json_object_array_add(slots, o);
+        n++;
+    }
+    c->cb(slots, said, c->data);
+    free(c);
+}
+
+/* Keeps the SRV_ALT_MAX + 1 cheapest openings of one practitioner (enough to pick two distinct ones). */
+static void on_read(prov_status_t status, const prov_opening_t *openings, size_t count, void *data)
+{
+    alt_read_t *rd = data;
+    alt_call_t *c = rd->call;
+    alt_staff_t *s = &c->staff[rd->index];
+    for (size_t i = 0; status == PROV_OK && i < count; i++) {
+        int64_t at = openings[i].start, k = cost(c, rd->index, at);
+        if (rd->index == 0 && at == c->start) continue;
+        size_t pos = s->n;
+        while (pos > 0 && cost(c, rd->index, s->best_start[pos - 1]) > k) pos--;
+        if (pos > SRV_ALT_MAX) continue;
+        size_t last = s->n < SRV_ALT_MAX + 1 ? s->n : SRV_ALT_MAX;
+        for (size_t j = last; j > pos; j--) {
+            s->best_start[j] = s->best_start[j - 1];
+            s->best_end[j] = s->best_end[j - 1];
+        }
+        s->best_start[pos] = at;
+        s->best_end[pos] = openings[i].end;
+        if (s->n < SRV_ALT_MAX + 1) s->n++;
+    }
+    free(rd);
+    if (--c->pending == 0) finish(c);
+}
+
+static void on_catalog(prov_status_t status, const bk_catalog_t *cat, bk_catalog_source_t source, void *data)
+{
+    alt_call_t *c = data;
+    (void)source;
+    long t = status == PROV_OK ? bk_catalog_find_treatment(cat, c->treatment_id) : -1;
+    long l = status == PROV_OK ? bk_catalog_find_location(cat, c->location_id) : -1;
+    if (t < 0 || l < 0 || cat->locations[l].time_zone == NULL) {
+        c->n_staff = 0;
+        finish(c);
+        return;
+    }
+    const bk_catalog_treatment_t *tx = &cat->treatments[t];
+    snprintf(c->treatment_name, sizeof(c->treatment_name), "%s", tx->name);
+    snprintf(c->location_name, sizeof(c->location_name), "%s",
+             cat->locations[l].name != NULL ? cat->locations[l].name : "");
+    snprintf(c->zone, sizeof(c->zone), "%s", cat->locations[l].time_zone);
+    c->duration = tx->duration_minutes;
+    /* staff[0] is the named practitioner (already set); then the others who offer it here. */
+    long named = bk_catalog_find_staff(cat, c->staff[0].id);
+    if (named >= 0) bk_staff_display_name(&cat->staff[named], c->staff[0].name, sizeof(c->staff[0].name));
+    for (size_t i = 0; i < cat->staff_count && c->n_staff < SRV_ALT_MAX_STAFF; i++) {
+        const bk_staff_t *s = &cat->staff[i];
+        if (strcmp(s->id, c->staff[0].id) == 0 || !s->ai_enabled || !bk_strings_contains(&s->location_ids, c->location_id) ||
+            !bk_strings_contains(&tx->staff_ids, s->id) || strlen(s->id) >= ID_CAP)
+            continue;
+        alt_staff_t *o = &c->staff[c->n_staff++];
+        snprintf(o->id, sizeof(o->id), "%s", s->id);
+        bk_staff_display_name(s, o->name, sizeof(o->name));
+    }
+    int64_t from = c->start - BEFORE_MS > c->now ? c->start - BEFORE_MS : c->now;
+    c->pending = 1; /* this function's own turn, so no read finishing early frees c */
+    for (size_t i = 0; i < c->n_staff; i++) {
+        alt_read_t *rd = malloc(sizeof(*rd));
+        if (rd == NULL) continue;
+        *rd = (alt_read_t){c, i};
+        bk_avail_query_t q = {.tenant = c->r->tenant, .staff_id = c->staff[i].id, .treatment_id = c->treatment_id,
+                              .location_id = c->location_id, .duration_minutes = c->duration, .time_zone = c->zone,
+                              .from = from, .to = c->start + AFTER_MS, .now = c->now};
+        c->pending++;
+        if (bk_availability_get(&c->r->worker->booking, &q, on_read, rd) != 0) {
+            c->pending--;
+            free(rd);
+        }
+    }
+    if (--c->pending == 0) finish(c);
+}
+
+int srv_voice_alternatives(srv_request_t *r, const char *staff_id, const char *treatment_id, const char *location_id,
+                           int64_t start, int64_t now, srv_alt_cb cb, void *data)
+{
+    if (strlen(staff_id) >= ID_CAP || strlen(treatment_id) >= ID_CAP || strlen(location_id) >= ID_CAP) return -1;
+    alt_call_t *c = calloc(1, sizeof(*c));
+    if (c == NULL) return -1;
+    c->r = r;
+    c->start = start;
+    c->now = now;
+    c->cb = cb;
+    c->data = data;
+    c->n_staff = 1;
+    snprintf(c->staff[0].id, sizeof(c->staff[0].id), "%s", staff_id);
+    snprintf(c->treatment_id, sizeof(c->treatment_id), "%s", treatment_id);
+    snprintf(c->location_id, sizeof(c->location_id), "%s", location_id);
+    if (bk_catalog_get(&r->worker->booking, r->tenant, on_catalog, c) != 0) {
+        free(c);
+        return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# tests/bench/voice_bench.sh: GET /healthz and a warm GET /voice/bestSlot in one run, with wrk on loopback against a
+# Release frontdesk (build-bench/) and a private redis-server: req/s and p99 of each, and bestSlot / healthz.
+# Usage: tests/bench/voice_bench.sh [seconds per route, default 5]   Env: BENCH_DEBUG=1 keeps the temp dir.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+secs=${1:-5}
+command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk"; exit 1; }
+command -v redis-server >/dev/null || { echo "redis-server is missing: apt-get install redis-server"; exit 1; }
+cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DFD_TESTS=OFF >/dev/null
+cmake --build build-bench --target frontdesk -j"$(nproc)" >/dev/null
+dir=$(mktemp -d)
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+port=$(free_port)
+rport=$(free_port)
+redis-server --port "$rport" --bind 127.0.0.1 --save '' --appendonly no --dir "$dir" --daemonize yes \
+  --pidfile "$dir/redis.pid" --logfile "$dir/redis.log"
+digest=$(printf 'voice-bench-key' | sha256sum | cut -d' ' -f1)
+# The built-in demo clinic (Harbour & Pine, two locations, six practitioners); the availability TTL is raised so
+# the run measures warm answers, not refills.
+cat > "$dir/config.json" <<JSON
+{"listen": {"address": "127.0.0.1", "port": $port}, "redis": "127.0.0.1:$rport", "log_level": "warn",
+ "slot_secret": "voice-bench-secret-0123456789",
+ "tenants": [{"id": "vbench", "api_key_sha256": "$digest", "locale": "en-AU", "country": "AU",
+              "policy": {"availability_ttl_seconds": 3600},
+              "rate_limit": {"per_second": 100000, "burst": 100000}}]}
+JSON
+./build-bench/server/frontdesk --config "$dir/config.json" 2>"$dir/frontdesk.log" &
+fd_pid=$!
+cleanup() {
+  kill "$fd_pid" 2>/dev/null || true
+  [ -f "$dir/redis.pid" ] && kill "$(cat "$dir/redis.pid")" 2>/dev/null || true
+  [ -n "${BENCH_DEBUG:-}" ] && echo "kept $dir" || rm -rf "$dir"
+}
+trap cleanup EXIT
+for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+curl -sf "http://127.0.0.1:$port/healthz" >/dev/null || { echo "frontdesk did not start:"; cat "$dir/frontdesk.log"; exit 1; }
+printf 'wrk.headers["x-api-key"] = "voice-bench-key"\n' > "$dir/key.lua"
+best="http://127.0.0.1:$port/voice/bestSlot?treatment_name=follow+up+physio&time_zone=Sydney+time&part_of_day=afternoon"
+code=$(curl -s -o "$dir/best.json" -w '%{http_code}' -H 'x-api-key: voice-bench-key' "$best")
+[ "$code" = 200 ] || { echo "bestSlot answered $code:"; cat "$dir/best.json"; exit 1; }
+echo "bestSlot says: $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["message"])' "$dir/best.json")"
+run() {  # name url [wrk args]: sets rps and p99
+  local name=$1 url=$2; shift 2
+  wrk -t2 -c64 -d1s "$@" "$url" >/dev/null 2>&1   # warm-up: caches, connections
+  local out; out=$(wrk -t2 -c64 -d"${secs}s" --latency "$@" "$url")
+  rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
+  p99=$(echo "$out" | awk '$1=="99%" {print $2}')
+  local errors; errors=$(echo "$out" | awk '/Non-2xx/ {print $5}'); errors=${errors:-0}
+  printf '%-26s %10s req/s   p50 %-9s p99 %-9s non-2xx %s\n' "$name" "$rps" \
+    "$(echo "$out" | awk '$1=="50%" {print $2}')" "$p99" "$errors"
+}
+echo "frontdesk Release, $(nproc) cores shared by wrk, frontdesk and redis; wrk -t2 -c64 -d${secs}s"
+run "GET /healthz" "http://127.0.0.1:$port/healthz"
+h_rps=$rps h_p99=$p99
+run "GET /voice/bestSlot (warm)" "$best" -s "$dir/key.lua"
+awk -v b="$rps" -v h="$h_rps" -v bp="$p99" -v hp="$h_p99" \
+  'BEGIN { printf "bestSlot / healthz: throughput %.3f (p99 %s vs %s)\n", b / h, bp, hp }'
