@@ -183,17 +183,17 @@ int bk_patients_find(bk_env_t *env, const bk_tenant_t *tenant, const char *phone
 }
 
 int bk_patients_find_by_name(bk_env_t *env, const bk_tenant_t *tenant, const char *first_name, const char *last_name,
-                             bk_patients_found_cb cb, void *data)
+                             const char *phone, bk_patients_found_cb cb, void *data)
 {
     const prov_ops_t *ops = tenant->provider;
     if (ops->find_patients == NULL || first_name == NULL || last_name == NULL) return -1;
-    bk_patient_t in = {.first_name = (char *)first_name, .last_name = (char *)last_name};
+    bk_patient_t in = {.first_name = (char *)first_name, .last_name = (char *)last_name, .phone = (char *)phone};
     lookup_t *l = lookup_new(env, tenant, &in);
     if (l == NULL) return -1;
     l->found_cb = cb;
     l->data = data;
     l->step = STEP_NAME;
-    prov_patient_query_t q = {.first_name = l->in.first_name, .last_name = l->in.last_name};
+    prov_patient_query_t q = {.first_name = l->in.first_name, .last_name = l->in.last_name, .phone = l->in.phone};
     if (ops->find_patients(tenant->provider_instance, &env->prov, &q, on_found_any, l) != 0) {
         lookup_free(l);
         return -1;
@@ -319,4 +319,13 @@ int bk_patient_appointments(bk_env_t *env, const bk_tenant_t *tenant, const char
         return -1;
     }
     return 0;
+}
+
+int bk_patients_find_caller(bk_env_t *env, const bk_tenant_t *tenant, const char *phone, const char *first_name,
+                            const char *last_name, bk_patients_found_cb cb, void *data)
+{
+    if (tenant->provider->capabilities & PROV_CAP_PHONE_SEARCH)
+        return bk_patients_find(env, tenant, phone, NULL, cb, data);
+    if (last_name == NULL || last_name[0] == '\0') return -2;
+    return bk_patients_find_by_name(env, tenant, first_name != NULL ? first_name : "", last_name, phone, cb, data);
 }

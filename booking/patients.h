@@ -39,10 +39,18 @@ typedef void (*bk_patients_found_cb)(prov_status_t status, const bk_patient_t *p
 int bk_patients_find(bk_env_t *env, const bk_tenant_t *tenant, const char *phone, const char *email,
                      bk_patients_found_cb cb, void *data);
 
-/** Finds the patients with this first and last name (as the EMR compares them); same contract as
- * bk_patients_find. */
+/** Finds the patients with this first and last name (as the EMR compares them) and, when phone (E.164) is not NULL,
+ * a number matching it: how a caller is found by phone where the EMR has no phone search (Cliniko); same contract
+ * as bk_patients_find. */
 int bk_patients_find_by_name(bk_env_t *env, const bk_tenant_t *tenant, const char *first_name, const char *last_name,
-                             bk_patients_found_cb cb, void *data);
+                             const char *phone, bk_patients_found_cb cb, void *data);
+
+/** Finds a caller by phone (E.164): by the phone itself where the EMR searches phones; elsewhere (Cliniko) by
+ * the last name said with it (and the first, when not NULL or empty), keeping those with that number. Returns 0
+ * (cb exactly once later), -1 (cannot start), or -2 when the EMR cannot search phones and no last name was
+ * given: ask the caller for it. */
+int bk_patients_find_caller(bk_env_t *env, const bk_tenant_t *tenant, const char *phone, const char *first_name,
+                            const char *last_name, bk_patients_found_cb cb, void *data);
 
 /** Receives appointments (borrowed): upcoming (start >= now) soonest first, then the last BK_PAST_APPOINTMENTS past
  * ones, latest first. */

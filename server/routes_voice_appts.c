@@ -175,11 +175,16 @@ void srv_route_voice_patient_appointments(srv_request_t *r)
     c->by_phone = has_phone != 0;
     r->deadline_error = SRV_ERR_EMR_TIMEOUT;
     srv_request_hold(r);
-    int rc = has_phone ? bk_patients_find(&r->worker->booking, r->tenant, phone, NULL, on_patients, c)
-                       : bk_patients_find_by_name(&r->worker->booking, r->tenant, first, last, on_patients, c);
+    int rc = has_phone ? bk_patients_find_caller(&r->worker->booking, r->tenant, phone, first, last, on_patients, c)
+                       : bk_patients_find_by_name(&r->worker->booking, r->tenant, first, last, NULL, on_patients, c);
     if (rc == 0) return;
     srv_request_release(r);
     call_free(c);
+    if (rc == -2) {
+        srv_respond_error(r, SRV_ERR_MISSING_FIELD, "Please ask for the caller's first and last name; this clinic's "
+                          "system can't look people up by phone alone.", "last_name");
+        return;
+    }
     srv_add_header(r, "retry-after", "1");
     srv_respond_error(r, SRV_ERR_SERVICE_UNAVAILABLE, NULL, NULL);
 }

@@ -82,9 +82,10 @@ static bool back(change_call_t *c)
     return false;
 }
 
-static void start_failed(change_call_t *c, srv_error_t err)
+/* Answers err (message and field NULL: the table's default) and frees c. */
+static void start_failed(change_call_t *c, srv_error_t err, const char *message, const char *field)
 {
-    if (back(c)) srv_voice_error(c->r, c->idem, err, NULL, NULL, NULL);
+    if (back(c)) srv_voice_error(c->r, c->idem, err, message, field, NULL);
     call_free(c);
 }
 
@@ -291,7 +292,7 @@ static void on_recalled(bool ok, const bk_appointment_t *a, const char *zone_nam
                            .location_id = c->location_id[0] ? c->location_id : NULL, .start = start, .end = end,
                            .now = now_ms()};
     step(c);
-    if (bk_appt_reschedule(c->env, &q, on_written, c) != 0) start_failed(c, SRV_ERR_REDIS_UNAVAILABLE);
+    if (bk_appt_reschedule(c->env, &q, on_written, c) != 0) start_failed(c, SRV_ERR_REDIS_UNAVAILABLE, NULL, NULL);
 }
 
 /* c->id is the appointment: change it. */
@@ -314,7 +315,7 @@ static void act(change_call_t *c)
     } else {
         rc = bk_appt_cancel(c->env, c->tenant, c->id, c->reason[0] ? c->reason : NULL, c->recovering, on_written, c);
     }
-    if (rc != 0) start_failed(c, SRV_ERR_REDIS_UNAVAILABLE);
+    if (rc != 0) start_failed(c, SRV_ERR_REDIS_UNAVAILABLE, NULL, NULL);
 }
 
 /* ---- finding the caller's appointment ---------------------------------------------------------------------------- */
@@ -402,7 +403,7 @@ static void on_patients(prov_status_t status, const bk_patient_t *v, size_t n, v
     }
     step(c);
     if (bk_patient_appointments(c->env, c->tenant, ids, k, now_ms(), on_appointments, c) != 0)
-        start_failed(c, SRV_ERR_SERVICE_UNAVAILABLE);
+        start_failed(c, SRV_ERR_SERVICE_UNAVAILABLE, NULL, NULL);
 }
 
 /* ---- the routes ------------------------------------------------------------------------------------------------- */
@@ -459,8 +460,11 @@ static void change_go(srv_request_t *r, srv_idem_t *idem, bool recovering, chang
         return;
     }
     step(c);
-    if (bk_patients_find(c->env, c->tenant, c->phone, NULL, on_patients, c) != 0)
-        start_failed(c, SRV_ERR_SERVICE_UNAVAILABLE);
+    int rc = bk_patients_find_caller(c->env, c->tenant, c->phone, c->first, c->last, on_patients, c);
+    if (rc == -2)
+        start_failed(c, SRV_ERR_MISSING_FIELD, "Please ask for the caller's first and last name; this clinic's "
+                     "system can't look people up by phone alone.", "last_name");
+    else if (rc != 0) start_failed(c, SRV_ERR_SERVICE_UNAVAILABLE, NULL, NULL);
     return;
 fail:
     call_free(c);

@@ -87,6 +87,20 @@ def online_businesses():
     return [b for b in SEED.businesses.values() if b["show_in_online_bookings"]]
 
 
+def offered_slots(business):
+    """The slots the service offers for the first bookable practitioner and treatment at `business`, over three
+    days starting two days from now (fetchAvailabilityForRange); asserts a 200."""
+    pid, tid, frm, _ = Cliniko.bookable(None, business)
+    frm += dt.timedelta(days=2)
+    r = H.request(SERVER.port, "POST", "/ai_brain/fetchAvailabilityForRange",
+                  {"staff_member_id": pid, "treatment_id": tid, "locationId": business,
+                   "start_at": frm.isoformat(), "end_at": (frm + dt.timedelta(days=3)).isoformat()},
+                  {"x-api-key": KEYS["cl"]}, timeout=20)
+    if r.status != 200:
+        raise AssertionError("fetchAvailabilityForRange answered %r" % (r,))
+    return r.body["slots"]
+
+
 class Cliniko(unittest.TestCase):
     def setUp(self):
         control(reset=True, reset_stats=True)
