@@ -229,11 +229,11 @@ static void on_openings(prov_status_t status, const prov_opening_t *openings, si
         if (status == PROV_OK && bk_slots_reserve(&s->slots, s->slots.len + count) == BK_OK) {
             s->pass_any_ok = true;
             for (size_t i = 0; i < count; i++) {
-                tz_civil_t local;
-                tz_to_local(c->zone, openings[i].start, &local, NULL);
-                bk_slot_t slot = {.start = openings[i].start, .end = openings[i].end,
-                                  .local_day = (int32_t)tz_days_from_civil(local.year, local.month, local.day),
-                                  .local_minute = (int16_t)(local.hour * 60 + local.minute),
+                /* The local wall time read as if UTC, split into days since 1970 and minutes of the day. */
+                int64_t local = openings[i].start + (int64_t)tz_offset_seconds(c->zone, openings[i].start) * 1000;
+                int64_t day = local / TZ_MS_PER_DAY - (local % TZ_MS_PER_DAY < 0);
+                bk_slot_t slot = {.start = openings[i].start, .end = openings[i].end, .local_day = (int32_t)day,
+                                  .local_minute = (int16_t)((local - day * TZ_MS_PER_DAY) / TZ_MS_PER_MINUTE),
                                   .staff = c->staff, .location = c->location, .treatment = s->treatment};
                 s->slots.v[s->slots.len++] = slot;
             }

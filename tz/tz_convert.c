@@ -354,8 +354,25 @@ int tz_parse_iso(const char *s, size_t len, const tz_zone_t *zone_if_local, tz_i
     return in_iso_range(*out) ? 0 : tz_fail(why, why_cap, "instant outside years 0001-9999 in UTC");
 }
 
+/* Writes v as exactly `width` digits. */
+static void put_digits(char *p, int v, int width)
+{
+    for (int i = width - 1; i >= 0; i--, v /= 10) p[i] = (char)('0' + v % 10);
+}
+
 static size_t write_civil(const tz_civil_t *c, bool ms, char *buf)
 {
+    if (c->year >= 0 && c->year <= 9999) { /* by hand: answers format a few of these per slot */
+        put_digits(buf, c->year, 4), buf[4] = '-', put_digits(buf + 5, c->month, 2), buf[7] = '-';
+        put_digits(buf + 8, c->day, 2), buf[10] = 'T', put_digits(buf + 11, c->hour, 2), buf[13] = ':';
+        put_digits(buf + 14, c->minute, 2), buf[16] = ':', put_digits(buf + 17, c->second, 2);
+        if (!ms) {
+            buf[19] = '\0';
+            return 19;
+        }
+        buf[19] = '.', put_digits(buf + 20, c->millisecond, 3), buf[23] = '\0';
+        return 23;
+    }
     int n;
     if (ms)
         n = snprintf(buf, TZ_ISO_CAP, "%04d-%02d-%02dT%02d:%02d:%02d.%03d", c->year, c->month, c->day, c->hour,

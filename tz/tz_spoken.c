@@ -16,9 +16,12 @@
 #include "tz/tz_internal.h"
 #include "tz/tz_spoken.h"
 
-#define SPEAK_LOCALES 8 /* per speaker; least recently used is replaced */
+#define SPEAK_LOCALES    8 /* per speaker; least recently used is replaced */
 #define SPEAK_LOCALE_CAP 32
-#define SPEAK_UCAP 256
+#define SPEAK_UCAP       256
+/* Texts already spoken, per speaker: a slot list speaks the same few times for every caller. */
+#define SPEAK_MEMO      512
+#define SPEAK_MEMO_TEXT 120
 
 typedef struct speak_locale {
     char locale[SPEAK_LOCALE_CAP]; /* "" = free slot */
@@ -26,11 +29,22 @@ typedef struct speak_locale {
     UChar glue[64]; /* "{1} 'at' {0}" */
     UChar today[32], tomorrow[32];
     uint64_t used;
+    uint64_t opened; /* the tick this locale was opened at: memo entries of an earlier tenant of the slot die */
 } speak_locale_t;
+
+/* One text: for the locale opened at `opened`, the local wall time `shifted`, today/tomorrow/other and flags. */
+typedef struct speak_memo {
+    uint64_t opened;
+    int64_t shifted;
+    int rel, flags;
+    int len;
+    char text[SPEAK_MEMO_TEXT];
+} speak_memo_t;
 
 struct tz_speaker {
     speak_locale_t slots[SPEAK_LOCALES];
     uint64_t tick;
+    speak_memo_t memo[SPEAK_MEMO];
 };
 
 tz_speaker_t *tz_speaker_create(void)
@@ -59,8 +73,8 @@ static bool locale_text_ok(const char *locale)
     if (n == 0 || n >= SPEAK_LOCALE_CAP) return false;
     for (size_t i = 0; i < n; i++) {
         char c = locale[i];
-        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-                  c == '_' || c == '@' || c == '=' || c == ';';
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+                  c == '@' || c == '=' || c == ';';
         if (!ok) return false;
     }
     return true;
@@ -125,7 +139,7 @@ static speak_locale_t *slot_for(tz_speaker_t *sp, const char *locale)
     }
     slot_close(victim);
     if (slot_open(victim, locale) != 0) return NULL;
-    victim->used = sp->tick;
+    victim->used = victim->opened = sp->tick;
     return victim;
 }
 
@@ -169,8 +183,8 @@ static bool format_with(UDateFormat *f, UDate when, UChar *out)
     return U_SUCCESS(st) && n > 0 && n < SPEAK_UCAP;
 }
 
-int tz_speak(tz_speaker_t *sp, const char *locale, const tz_zone_t *zone, tz_instant_t t, tz_instant_t now,
-             int flags, char *buf, size_t cap)
+int tz_speak(tz_speaker_t *sp, const char *locale, const tz_zone_t *zone, tz_instant_t t, tz_instant_t now, int flags,
+             char *buf, size_t cap)
 {
     UChar date[SPEAK_UCAP], time[SPEAK_UCAP], text[SPEAK_UCAP];
     int32_t len = 0;
@@ -186,21 +200,35 @@ int tz_speak(tz_speaker_t *sp, const char *locale, const tz_zone_t *zone, tz_ins
     UDate shifted = (UDate)tz_civil_to_ms(&c);
     bool want_date = !(flags & TZ_SPEAK_TIME_ONLY), want_time = !(flags & TZ_SPEAK_DATE_ONLY);
     if (!want_date && !want_time) return -1;
+    int64_t rel = 2;
+    if (want_date && !(flags & TZ_SPEAK_NO_RELATIVE)) {
+        int y, m, d;
+        tz_local_date(zone, now, &y, &m, &d);
+        rel = tz_days_from_civil(c.year, c.month, c.day) - tz_days_from_civil(y, m, d);
+    }
+    int rel_class = rel == 0 || rel == 1 ? (int)rel : 2;
+    uint64_t h =
+        ((uint64_t)shifted / 60000u) * 0x9E3779B97F4A7C15ull ^ (s->opened << 7) ^ (uint64_t)(rel_class * 31 + flags);
+    speak_memo_t *memo = &sp->memo[(h >> 20) % SPEAK_MEMO];
+    if (memo->opened == s->opened && memo->shifted == (int64_t)shifted && memo->rel == rel_class &&
+        memo->flags == flags && (size_t)memo->len < cap) {
+        memcpy(buf, memo->text, (size_t)memo->len + 1);
+        return memo->len;
+    }
     if (want_date) {
-        int64_t rel = 2;
-        if (!(flags & TZ_SPEAK_NO_RELATIVE)) {
-            int y, m, d;
-            tz_local_date(zone, now, &y, &m, &d);
-            rel = tz_days_from_civil(c.year, c.month, c.day) - tz_days_from_civil(y, m, d);
-        }
-        if (rel == 0) u_strcpy(date, s->today);
-        else if (rel == 1) u_strcpy(date, s->tomorrow);
-        else if (!format_with((flags & TZ_SPEAK_WITH_YEAR) ? s->date_year : s->date, shifted, date)) return -1;
+        if (rel_class == 0)
+            u_strcpy(date, s->today);
+        else if (rel_class == 1)
+            u_strcpy(date, s->tomorrow);
+        else if (!format_with((flags & TZ_SPEAK_WITH_YEAR) ? s->date_year : s->date, shifted, date))
+            return -1;
     }
     if (want_time && !format_with(s->time, shifted, time)) return -1;
     bool ok;
-    if (want_date && want_time) ok = join(s->glue, date, time, text, &len);
-    else ok = uappend(text, &len, want_date ? date : time, -1);
+    if (want_date && want_time)
+        ok = join(s->glue, date, time, text, &len);
+    else
+        ok = uappend(text, &len, want_date ? date : time, -1);
     if (!ok) return -1;
     for (int32_t i = 0; i < len; i++) /* narrow/no-break/thin spaces read badly in logs and some TTS engines */
         if (text[i] == 0x202F || text[i] == 0x00A0 || text[i] == 0x2009) text[i] = ' ';
@@ -210,6 +238,11 @@ int tz_speak(tz_speaker_t *sp, const char *locale, const tz_zone_t *zone, tz_ins
     if (U_FAILURE(st) || st == U_STRING_NOT_TERMINATED_WARNING || (size_t)out_len >= cap) {
         buf[0] = '\0';
         return -1;
+    }
+    if (out_len < SPEAK_MEMO_TEXT) {
+        *memo = (speak_memo_t){
+            .opened = s->opened, .shifted = (int64_t)shifted, .rel = rel_class, .flags = flags, .len = out_len};
+        memcpy(memo->text, buf, (size_t)out_len + 1);
     }
     return out_len;
 }

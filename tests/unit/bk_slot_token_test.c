@@ -4,6 +4,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <json.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <string.h>
 
 #include "booking/slot_token.h"
@@ -69,12 +72,82 @@ static void refuses_malformed(void **state)
     assert_false(bk_slot_token_read(secret, 32, NULL, 0, &back));
 }
 
+static size_t b64url_decode(const char *in, size_t n, unsigned char *out)
+{
+    static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    uint32_t bits = 0;
+    int have = 0;
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        bits = (bits << 6) | (uint32_t)(strchr(alphabet, in[i]) - alphabet);
+        if ((have += 6) >= 8) out[o++] = (unsigned char)(bits >> (have -= 8));
+    }
+    return o;
+}
+
+/* The signature is RFC 2104 HMAC-SHA-256 of the payload (first 16 bytes), whatever key length, and stays right
+ * when one thread signs with several keys in turn (the signer keeps the last key's pads). */
+static void signature_is_hmac_sha256(void **state)
+{
+    unsigned char long_key[100];
+    for (size_t i = 0; i < sizeof(long_key); i++) long_key[i] = (unsigned char)(i * 7 + 3);
+    const struct {
+        const unsigned char *key;
+        size_t len;
+    } keys[] = {{secret, 32}, {other, 32}, {long_key, sizeof(long_key)}, {secret, 32}, {long_key, 64}};
+    for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+        bk_slot_ref_t ref = sample();
+        char token[BK_SLOT_TOKEN_CAP];
+        size_t n = bk_slot_token_make(keys[k].key, keys[k].len, &ref, token);
+        const char *dot = strchr(token, '.');
+        assert_non_null(dot);
+        unsigned char payload[BK_SLOT_TOKEN_CAP], sig[32], want[32];
+        size_t plen = b64url_decode(token, (size_t)(dot - token), payload);
+        size_t slen = b64url_decode(dot + 1, n - (size_t)(dot + 1 - token), sig);
+        assert_int_equal(slen, 16);
+        unsigned int wlen = 32;
+        HMAC(EVP_sha256(), keys[k].key, (int)keys[k].len, payload, plen, want, &wlen);
+        assert_memory_equal(sig, want, 16);
+    }
+}
+
+/* The payload is the JSON array json-c writes for [1, tenant, staff, treatment, location, start, end], byte for
+ * byte, whatever characters the ids hold (tokens issued before stay readable and comparable). */
+static void payload_is_plain_json(void **state)
+{
+    bk_slot_ref_t ref = sample();
+    memcpy(ref.treatment_id, "a/b\\c\t\x01\xc3\xa9", 10);
+    char token[BK_SLOT_TOKEN_CAP];
+    size_t n = bk_slot_token_make(secret, 32, &ref, token);
+    assert_true(n > 0);
+    unsigned char payload[BK_SLOT_TOKEN_CAP];
+    size_t plen = b64url_decode(token, (size_t)(strchr(token, '.') - token), payload);
+    json_object *a = json_object_new_array();
+    json_object_array_add(a, json_object_new_int(1));
+    json_object_array_add(a, json_object_new_string(ref.tenant));
+    json_object_array_add(a, json_object_new_string(ref.staff_id));
+    json_object_array_add(a, json_object_new_string(ref.treatment_id));
+    json_object_array_add(a, json_object_new_string(ref.location_id));
+    json_object_array_add(a, json_object_new_int64(ref.start));
+    json_object_array_add(a, json_object_new_int64(ref.end));
+    size_t want_len;
+    const char *want = json_object_to_json_string_length(a, JSON_C_TO_STRING_PLAIN, &want_len);
+    assert_int_equal(plen, want_len);
+    assert_memory_equal(payload, want, want_len);
+    json_object_put(a);
+    bk_slot_ref_t back;
+    assert_true(bk_slot_token_read(secret, 32, token, n, &back));
+    assert_string_equal(back.treatment_id, ref.treatment_id);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(round_trips),
         cmocka_unit_test(refuses_forgeries),
         cmocka_unit_test(refuses_malformed),
+        cmocka_unit_test(signature_is_hmac_sha256),
+        cmocka_unit_test(payload_is_plain_json),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
