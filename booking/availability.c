@@ -34,14 +34,28 @@ typedef struct flow {
     bool locked;
     uint64_t give_up_at; /* loop time after which it stops waiting for another process's refill */
     char lock_key[320];
+    char key_prefix[300]; /* fd:{tenant}:avail:staff:treatment:location: */
+    size_t key_prefix_len;
     bk_avail_cb cb;
     void *data;
 } flow_t;
 
+/* The day's cache key: the flow's key prefix, then the date (built by hand: a warm search makes a few dozen). */
 static void day_key(const flow_t *f, const day_t *d, char *buf, size_t cap)
 {
-    snprintf(buf, cap, "fd:{%s}:avail:%s:%s:%s:%04d-%02d-%02d", f->tenant->id, f->staff_id, f->treatment_id,
-             f->location_id, d->year, d->month, d->day);
+    size_t n = f->key_prefix_len;
+    if (n + 11 > cap) {
+        buf[0] = '\0';
+        return;
+    }
+    memcpy(buf, f->key_prefix, n);
+    int parts[3] = {d->year, d->month, d->day}, widths[3] = {4, 2, 2};
+    for (int p = 0; p < 3; p++) {
+        for (int k = widths[p] - 1; k >= 0; k--, parts[p] /= 10) buf[n + (size_t)k] = (char)('0' + parts[p] % 10);
+        n += (size_t)widths[p];
+        if (p < 2) buf[n++] = '-';
+    }
+    buf[n] = '\0';
 }
 
 static void flow_free(flow_t *f)
@@ -97,7 +111,9 @@ static void deliver(flow_t *f, prov_status_t status, const int64_t (*busy)[2], s
             if (!held) out[n++] = o;
         }
     }
-    qsort(out, n, sizeof(*out), cmp_opening);
+    bool sorted = true; /* the days come in order and each is stored sorted: the usual case needs no sort */
+    for (size_t i = 1; i < n && sorted; i++) sorted = cmp_opening(&out[i - 1], &out[i]) <= 0;
+    if (!sorted) qsort(out, n, sizeof(*out), cmp_opening);
     f->cb(PROV_OK, out, n, f->data);
     free(out);
     flow_free(f);
@@ -314,7 +330,13 @@ static void read_cache(flow_t *f)
         argv[i + 1] = keys[i];
         lens[i + 1] = strlen(keys[i]);
     }
-    if (store_command(f->env->store, on_cached, f, f->day_count + 1, argv, lens) != 0) answer(f, PROV_UNAVAILABLE);
+    /* Through the worker's read cache: a warm day costs no round trip. The re-reads around a refill lock are
+     * asked of Redis itself, as a cached copy can lag another process's refill by the invalidation's trip. */
+    store_read_cmd_t cmd = {.argc = f->day_count + 1, .argv = argv, .lens = lens, .first_key = 1,
+                            .key_count = f->day_count};
+    int rc = f->give_up_at == 0 ? store_command_cached(f->env->store, on_cached, f, &cmd)
+                                : store_command(f->env->store, on_cached, f, f->day_count + 1, argv, lens);
+    if (rc != 0) answer(f, PROV_UNAVAILABLE);
 }
 
 int bk_availability_get(bk_env_t *env, const bk_avail_query_t *q, bk_avail_cb cb, void *data)
@@ -338,6 +360,13 @@ int bk_availability_get(bk_env_t *env, const bk_avail_query_t *q, bk_avail_cb cb
         flow_free(f);
         return -1;
     }
+    int plen = snprintf(f->key_prefix, sizeof(f->key_prefix), "fd:{%s}:avail:%s:%s:%s:", q->tenant->id, q->staff_id,
+                        q->treatment_id, q->location_id);
+    if (plen < 0 || (size_t)plen >= sizeof(f->key_prefix) - 11) {
+        flow_free(f);
+        return -1;
+    }
+    f->key_prefix_len = (size_t)plen;
     f->duration_minutes = q->duration_minutes;
     f->from = q->from;
     f->to = q->to;

@@ -60,6 +60,24 @@ void bk_env_init(bk_env_t *env, uv_loop_t *loop, store_t *store)
     env->prov.store = store;
 }
 
+int bk_env_enable_read_cache(bk_env_t *env, const bk_tenant_t *tenants, size_t count)
+{
+    static const char *const families[] = {"catalog", "avail:", "holds:"};
+    enum { N = sizeof(families) / sizeof(families[0]) };
+    if (count == 0) return 0;
+    char **prefixes = calloc(count * N, sizeof(*prefixes));
+    int rc = prefixes != NULL ? 0 : -1;
+    for (size_t i = 0; i < count * N && rc == 0; i++) {
+        char buf[256];
+        snprintf(buf, sizeof(buf), "fd:{%s}:%s", tenants[i / N].id, families[i % N]);
+        if ((prefixes[i] = strdup(buf)) == NULL) rc = -1;
+    }
+    if (rc == 0) rc = store_enable_read_cache(env->store, (const char *const *)prefixes, count * N);
+    for (size_t i = 0; prefixes != NULL && i < count * N; i++) free(prefixes[i]);
+    free(prefixes);
+    return rc;
+}
+
 void bk_env_dispose(bk_env_t *env)
 {
     while (env->memos != NULL) {
@@ -296,7 +314,12 @@ int bk_catalog_get(bk_env_t *env, const bk_tenant_t *tenant, bk_catalog_cb cb, v
     *l = (lookup_t){.env = env, .tenant = tenant, .cb = cb, .data = data};
     char key[128];
     bk_catalog_key(tenant, key, sizeof(key));
-    if (store_commandf(env->store, on_cached, l, "GET %s", key) != 0) {
+    /* Through the worker's read cache: while the catalog is unchanged, a read is a lookup and a compare with
+     * the memoized copy, not a transfer. */
+    const char *argv[] = {"GET", key};
+    const size_t lens[] = {3, strlen(key)};
+    store_read_cmd_t cmd = {.argc = 2, .argv = argv, .lens = lens, .first_key = 1, .key_count = 1};
+    if (store_command_cached(env->store, on_cached, l, &cmd) != 0) {
         free(l);
         return -1;
     }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <time.h>
 
 #include "store/script.h"
 
@@ -69,14 +70,16 @@ static store_script_t settle_script = STORE_SCRIPT(
     "  redis.call('PEXPIRE', set, tonumber(ARGV[5]) + tonumber(ARGV[6])) end "
     "return 1");
 
-/* KEYS[1] staff set. ARGV hold-hash prefix, from, to, max length ms. Returns start, end pairs. */
+/* KEYS[1] staff set. ARGV hold-hash prefix. Returns start, end, expires of every live hold. The arguments never
+ * vary, so the reply is kept by the worker's read cache until the set changes (every place and release writes
+ * it); the caller cuts it to its window and drops holds that expired since. */
 static store_script_t busy_script = STORE_SCRIPT(
     LUA_NOW
-    "local out = {} local from = tonumber(ARGV[2]) "
-    "for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], from - tonumber(ARGV[4]), '(' .. ARGV[3])) do "
+    "local out = {} "
+    "for _, id in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do "
     "  local h = redis.call('HMGET', ARGV[1] .. id, 'start', 'end', 'expires') "
-    "  if h[1] and tonumber(h[3]) > now and tonumber(h[2]) > from then "
-    "    out[#out + 1] = h[1] out[#out + 1] = h[2] end "
+    "  if h[1] and tonumber(h[3]) > now then "
+    "    out[#out + 1] = h[1] out[#out + 1] = h[2] out[#out + 1] = h[3] end "
     "end return out");
 
 static const char hex_digits[] = "0123456789abcdef";
@@ -142,6 +145,7 @@ typedef struct op {
     bk_hold_t hold;
     bk_hold_cb cb;
     bk_holds_busy_cb busy_cb;
+    int64_t from, to; /* the window a busy read asked for */
     void *data;
 } op_t;
 
@@ -283,15 +287,22 @@ void bk_hold_settle(bk_env_t *env, const bk_tenant_t *tenant, const char *id, bk
     store_eval(env->store, &settle_script, NULL, NULL, 1, keys, 6, args, NULL);
 }
 
+static int64_t wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 static void on_busy(const redisReply *reply, void *data)
 {
     op_t *op = data;
-    if (reply == NULL || reply->type != REDIS_REPLY_ARRAY || reply->elements % 2 != 0) {
+    if (reply == NULL || reply->type != REDIS_REPLY_ARRAY || reply->elements % 3 != 0) {
         op->busy_cb(false, NULL, 0, op->data);
         free(op);
         return;
     }
-    size_t n = reply->elements / 2;
+    size_t n = reply->elements / 3;
     if (n > MAX_BUSY) n = MAX_BUSY;
     int64_t(*v)[2] = malloc((n ? n : 1) * sizeof(*v));
     if (v == NULL) {
@@ -299,9 +310,15 @@ static void on_busy(const redisReply *reply, void *data)
         free(op);
         return;
     }
+    int64_t now = wall_ms();
     size_t k = 0;
-    for (size_t i = 0; i < n; i++)
-        if (int_of(reply->element[2 * i], &v[k][0]) && int_of(reply->element[2 * i + 1], &v[k][1])) k++;
+    for (size_t i = 0; i < n; i++) {
+        int64_t expires;
+        if (int_of(reply->element[3 * i], &v[k][0]) && int_of(reply->element[3 * i + 1], &v[k][1]) &&
+            int_of(reply->element[3 * i + 2], &expires) && expires > now &&
+            bk_intervals_overlap(v[k][0], v[k][1], op->from, op->to))
+            k++;
+    }
     op->busy_cb(true, (const int64_t(*)[2])v, k, op->data);
     free(v);
     free(op);
@@ -314,15 +331,14 @@ int bk_holds_busy(bk_env_t *env, const bk_tenant_t *tenant, const char *staff_id
     if (op == NULL) return -1;
     op->busy_cb = cb;
     op->data = data;
-    char set[256], prefix[128], a[24], b[24], max_len[24];
+    op->from = from;
+    op->to = to;
+    char set[256], prefix[128];
     set_key(tenant, staff_id, set, sizeof(set));
     snprintf(prefix, sizeof(prefix), "fd:{%s}:hold:", tenant->id);
-    snprintf(a, sizeof(a), "%" PRId64, from);
-    snprintf(b, sizeof(b), "%" PRId64, to);
-    snprintf(max_len, sizeof(max_len), "%lld", (long long)BK_HOLD_MAX_MS);
     const char *keys[] = {set};
-    const char *args[] = {prefix, a, b, max_len};
-    if (store_eval(env->store, &busy_script, on_busy, op, 1, keys, 4, args, NULL) != 0) {
+    const char *args[] = {prefix};
+    if (store_eval_cached(env->store, &busy_script, on_busy, op, 1, keys, 1, args, NULL) != 0) {
         free(op);
         return -1;
     }

@@ -137,7 +137,7 @@ static bool read_rate_limit(reader_t *r, json_object *obj, const char *path, bk_
     if (!json_object_is_type(obj, json_type_object)) return fail(r, path, "must be an object");
     if (!check_keys(r, obj, path, keys)) return false;
     int per_second = (int)t->rate_per_second;
-    if (get_int(r, obj, path, "per_second", 1, 100000, &per_second) < 0) return false;
+    if (get_int(r, obj, path, "per_second", 1, 1000000, &per_second) < 0) return false;
     if (get_int(r, obj, path, "burst", 1, 1000000, &t->rate_burst) < 0) return false;
     t->rate_per_second = per_second;
     return true;

@@ -33,6 +33,17 @@ long srv_query_decode(const char *in, size_t len, char *out, size_t cap)
     return (long)n;
 }
 
+const char *srv_query_raw(const srv_request_t *r, size_t *len)
+{
+    const h2o_req_t *req = r->req;
+    if (req == NULL || req->query_at == SIZE_MAX) {
+        *len = 0;
+        return "";
+    }
+    *len = req->path.len - req->query_at - 1;
+    return req->path.base + req->query_at + 1;
+}
+
 int srv_query_get(srv_request_t *r, const char *name, char *out, size_t cap)
 {
     out[0] = '\0';

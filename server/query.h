@@ -9,6 +9,9 @@
 
 #include "server/request.h"
 
+/** The query string as received, without the '?' (borrowed from the request; "" when there is none). */
+const char *srv_query_raw(const srv_request_t *r, size_t *len);
+
 /** Decodes the first value of `name` into out (NUL-terminated, valid UTF-8 not checked here). Returns 1 when
  * present (an empty value counts as absent: returns 0 and out = ""), 0 when absent, and -1 after answering
  * 400 invalid_field when the value is malformed (bad %-escape, a NUL) or longer than cap - 1 bytes. */

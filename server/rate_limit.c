@@ -1,59 +1,159 @@
-/* server/rate_limit.c: a token bucket evaluated atomically inside Redis (see rate_limit.h). */
+/* server/rate_limit.c: a token bucket evaluated atomically inside Redis, leased to workers in small batches
+ * (see rate_limit.h). */
 #include "server/rate_limit.h"
 
 #include "store/script.h"
 
+#include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* KEYS[1] bucket hash; ARGV rate per second, burst. Uses Redis' own clock so that processes agree.
- * Returns 0 when a token was taken, else the milliseconds until one is available. */
+/* KEYS[1] bucket hash; ARGV rate per second, burst, tokens wanted. Uses Redis' own clock so that processes
+ * agree. Returns {granted, 0} with 1 <= granted <= wanted, or {0, milliseconds until one token is there}. */
 static store_script_t script = STORE_SCRIPT(
-    "local rate = tonumber(ARGV[1]) local burst = tonumber(ARGV[2]) "
+    "local rate = tonumber(ARGV[1]) local burst = tonumber(ARGV[2]) local want = tonumber(ARGV[3]) "
     "local t = redis.call('TIME') local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) "
     "local v = redis.call('HMGET', KEYS[1], 'tokens', 'at') "
     "local tokens = tonumber(v[1]) or burst local at = tonumber(v[2]) or now "
     "if now > at then tokens = math.min(burst, tokens + (now - at) * rate / 1000) end "
-    "if tokens < 1 then return math.ceil((1 - tokens) * 1000 / rate) end "
-    "redis.call('HSET', KEYS[1], 'tokens', tostring(tokens - 1), 'at', tostring(now)) "
+    "if tokens < 1 then return {0, math.ceil((1 - tokens) * 1000 / rate)} end "
+    "local granted = math.min(want, math.floor(tokens)) "
+    "redis.call('HSET', KEYS[1], 'tokens', tostring(tokens - granted), 'at', tostring(now)) "
     "redis.call('PEXPIRE', KEYS[1], math.ceil(burst * 1000 / rate) + 1000) "
-    "return 0");
+    "return {granted, 0}");
 
-typedef struct take {
+typedef struct waiter {
+    struct waiter *next;
     srv_rate_cb cb;
     void *data;
-} take_t;
+} waiter_t;
+
+typedef struct lease {
+    srv_rate_limiter_t *limiter;
+    const bk_tenant_t *tenant;
+    long tokens;          /* left in the current lease */
+    uint64_t expires;     /* loop time the lease ends */
+    long batch;           /* tokens asked for at a time */
+    bool asking;          /* a lease request is under way */
+    waiter_t *head, *tail; /* requests waiting for it */
+} lease_t;
+
+struct srv_rate_limiter {
+    uv_loop_t *loop;
+    store_t *store;
+    const bk_tenant_t *tenants;
+    size_t count;
+    lease_t leases[];
+};
+
+srv_rate_limiter_t *srv_rate_limiter_create(uv_loop_t *loop, store_t *store, const bk_tenant_t *tenants,
+                                            size_t count)
+{
+    srv_rate_limiter_t *l = calloc(1, sizeof(*l) + count * sizeof(lease_t));
+    if (l == NULL) return NULL;
+    *l = (srv_rate_limiter_t){.loop = loop, .store = store, .tenants = tenants, .count = count};
+    for (size_t i = 0; i < count; i++) {
+        double per_lease = floor(tenants[i].rate_per_second * SRV_RATE_LEASE_MS / 1000.0);
+        long quarter = tenants[i].rate_burst / 4;
+        long batch = per_lease < 1 ? 1 : (long)per_lease;
+        if (batch > quarter) batch = quarter;
+        l->leases[i] = (lease_t){.limiter = l, .tenant = &tenants[i], .batch = batch < 1 ? 1 : batch};
+    }
+    return l;
+}
+
+static void answer_all(lease_t *lease, int ok, int retry_after)
+{
+    waiter_t *w = lease->head;
+    lease->head = lease->tail = NULL;
+    while (w != NULL) {
+        waiter_t *next = w->next;
+        w->cb(ok, retry_after, w->data);
+        free(w);
+        w = next;
+    }
+}
+
+void srv_rate_limiter_destroy(srv_rate_limiter_t *l)
+{
+    if (l == NULL) return;
+    for (size_t i = 0; i < l->count; i++) answer_all(&l->leases[i], -1, 0);
+    free(l);
+}
+
+static int ask(lease_t *lease);
 
 static void on_reply(const redisReply *reply, void *data)
 {
-    take_t *t = data;
-    if (reply == NULL || reply->type != REDIS_REPLY_INTEGER) {
-        t->cb(-1, 0, t->data);
-    } else if (reply->integer == 0) {
-        t->cb(1, 0, t->data);
-    } else {
-        int seconds = (int)((reply->integer + 999) / 1000);
-        t->cb(0, seconds < 1 ? 1 : seconds, t->data);
+    lease_t *lease = data;
+    srv_rate_limiter_t *l = lease->limiter;
+    lease->asking = false;
+    if (reply == NULL || reply->type != REDIS_REPLY_ARRAY || reply->elements != 2 ||
+        reply->element[0]->type != REDIS_REPLY_INTEGER || reply->element[1]->type != REDIS_REPLY_INTEGER) {
+        answer_all(lease, -1, 0);
+        return;
     }
-    free(t);
+    long long granted = reply->element[0]->integer;
+    if (granted < 1) {
+        int seconds = (int)((reply->element[1]->integer + 999) / 1000);
+        answer_all(lease, 0, seconds < 1 ? 1 : seconds);
+        return;
+    }
+    lease->tokens = (long)granted;
+    lease->expires = uv_now(l->loop) + SRV_RATE_LEASE_LIFE_MS;
+    while (lease->head != NULL && lease->tokens > 0) {
+        waiter_t *w = lease->head;
+        lease->head = w->next;
+        if (lease->head == NULL) lease->tail = NULL;
+        lease->tokens--;
+        w->cb(1, 0, w->data);
+        free(w);
+    }
+    if (lease->head == NULL) return;
+    if (granted < lease->batch) { /* the bucket ran dry: the rest wait like any limited request */
+        answer_all(lease, 0, 1);
+        return;
+    }
+    if (ask(lease) != 0) answer_all(lease, -1, 0);
 }
 
-int srv_rate_limit_take(store_t *store, const bk_tenant_t *tenant, srv_rate_cb cb, void *data)
+static int ask(lease_t *lease)
 {
-    take_t *t = malloc(sizeof(*t));
-    if (t == NULL) return -1;
-    t->cb = cb;
-    t->data = data;
-    char key[128], rate[32], burst[32];
-    snprintf(key, sizeof(key), "fd:{%s}:rl", tenant->id);
-    snprintf(rate, sizeof(rate), "%g", tenant->rate_per_second);
-    snprintf(burst, sizeof(burst), "%d", tenant->rate_burst);
+    const bk_tenant_t *t = lease->tenant;
+    char key[128], rate[32], burst[32], want[32];
+    snprintf(key, sizeof(key), "fd:{%s}:rl", t->id);
+    snprintf(rate, sizeof(rate), "%g", t->rate_per_second);
+    snprintf(burst, sizeof(burst), "%d", t->rate_burst);
+    snprintf(want, sizeof(want), "%ld", lease->batch);
     const char *keys[] = {key};
-    const char *args[] = {rate, burst};
-    if (store_eval(store, &script, on_reply, t, 1, keys, 2, args, NULL) != 0) {
-        free(t);
+    const char *args[] = {rate, burst, want};
+    if (store_eval(lease->limiter->store, &script, on_reply, lease, 1, keys, 3, args, NULL) != 0) return -1;
+    lease->asking = true;
+    return 0;
+}
+
+int srv_rate_limit_take(srv_rate_limiter_t *l, const bk_tenant_t *tenant, srv_rate_cb cb, void *data)
+{
+    size_t i = (size_t)(tenant - l->tenants);
+    if (tenant < l->tenants || i >= l->count) return -1;
+    lease_t *lease = &l->leases[i];
+    if (lease->tokens > 0 && uv_now(l->loop) < lease->expires && lease->head == NULL) {
+        lease->tokens--;
+        cb(1, 0, data);
+        return 0;
+    }
+    lease->tokens = 0; /* an ended lease's rest is dropped */
+    waiter_t *w = malloc(sizeof(*w));
+    if (w == NULL) return -1;
+    *w = (waiter_t){.cb = cb, .data = data};
+    if (!lease->asking && ask(lease) != 0) {
+        free(w);
         return -1;
     }
+    if (lease->tail != NULL) lease->tail->next = w;
+    else lease->head = w;
+    lease->tail = w;
     return 0;
 }

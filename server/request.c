@@ -137,16 +137,27 @@ static void send_body(srv_request_t *r, int status, const char *body, size_t len
     h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL, H2O_STRLIT("no-store"));
     /* h2o_send_inline leaves Content-Length unset, which turns every non-200 into Connection: close. */
     req->res.content_length = len;
+    store_flush(r->worker->store); /* writes made for this request leave before the client can retry */
     h2o_send_inline(req, body, len);
+}
+
+const char *srv_json_text(json_object *body, size_t *len)
+{
+    return json_object_to_json_string_length(body, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, len);
 }
 
 void srv_respond_json(srv_request_t *r, int status, json_object *body)
 {
     if (r->req == NULL || r->responded) return;
     size_t len;
-    const char *s = json_object_to_json_string_length(body, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE,
-                                                      &len);
+    const char *s = srv_json_text(body, &len);
     send_body(r, status, s, len);
+}
+
+void srv_respond_json_text(srv_request_t *r, int status, const char *body, size_t len)
+{
+    if (r->req == NULL || r->responded) return;
+    send_body(r, status, body, len);
 }
 
 void srv_respond_error(srv_request_t *r, srv_error_t err, const char *message, const char *field)

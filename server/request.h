@@ -54,6 +54,12 @@ bool srv_request_release(srv_request_t *r);
 /** Answers with a JSON body (not consumed: the caller keeps ownership of `body`). */
 void srv_respond_json(srv_request_t *r, int status, json_object *body);
 
+/** The text every JSON answer is sent as (plain, slashes unescaped); owned by body. */
+const char *srv_json_text(json_object *body, size_t *len);
+
+/** Answers with JSON text already written (by srv_json_text); copied before this returns. */
+void srv_respond_json_text(srv_request_t *r, int status, const char *body, size_t len);
+
 /** Answers with an error (message NULL = the table's default; field NULL = not about a field). */
 void srv_respond_error(srv_request_t *r, srv_error_t err, const char *message, const char *field);
 

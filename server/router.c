@@ -161,7 +161,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     }
     if (route->method == SRV_POST && !read_body(r)) return 0;
     srv_request_hold(r);
-    if (srv_rate_limit_take(w->store, tenant, on_rate, r) != 0) {
+    if (srv_rate_limit_take(w->rate, tenant, on_rate, r) != 0) {
         srv_request_release(r);
         srv_add_header(r, "retry-after", "1");
         srv_respond_error(r, SRV_ERR_REDIS_UNAVAILABLE, NULL, NULL);

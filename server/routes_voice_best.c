@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "booking/best_search.h"
+#include "server/answer_cache.h"
 #include "server/fields.h"
 #include "server/query.h"
 #include "server/voice.h"
@@ -31,6 +32,8 @@ typedef struct best_call {
     int horizon_days;
     bool catalog_stale; /* the catalog came from the last good copy (the EMR failed) */
     char named_staff[NAME_CAP];
+    bool keep;      /* a complete answer may be kept in the worker's answer cache */
+    uint64_t epoch; /* the read cache's epoch when the reads began */
 } best_call_t;
 
 static void call_free(best_call_t *c)
@@ -126,7 +129,17 @@ static void answer_found(best_call_t *c, const bk_slot_t *slots, const bk_best_r
     add_stale(c, body, partial);
     char message[640];
     say_found(c, best, b->n_alt > 0 ? &slots[b->alt[0].index] : NULL, message, sizeof(message));
-    srv_voice_respond(c->r, 200, body, message);
+    if (c->keep && !partial && !c->catalog_stale) {
+        srv_worker_t *w = c->r->worker;
+        json_object_object_add(body, "message", json_object_new_string(message));
+        size_t len, query_len;
+        const char *text = srv_json_text(body, &len), *query = srv_query_raw(c->r, &query_len);
+        srv_answer_cache_put(w->answers, c->r->tenant->id, query, query_len, c->epoch, uv_now(&w->loop), 200, text,
+                             len);
+        srv_respond_json_text(c->r, 200, text, len);
+    } else {
+        srv_voice_respond(c->r, 200, body, message);
+    }
     json_object_put(body);
 }
 
@@ -325,6 +338,21 @@ void srv_route_voice_best_slot(srv_request_t *r)
     }
     c->r = r;
     c->now = now_ms();
+    /* The same question again within a second, with nothing it read changed since: the same answer. */
+    srv_worker_t *w = r->worker;
+    if (store_cache_epoch(w->store, &c->epoch)) {
+        size_t query_len, len;
+        int status;
+        const char *query = srv_query_raw(r, &query_len);
+        const char *kept = srv_answer_cache_get(w->answers, r->tenant->id, query, query_len, c->epoch,
+                                                uv_now(&w->loop), &len, &status);
+        if (kept != NULL) {
+            srv_respond_json_text(r, status, kept, len);
+            call_free(c);
+            return;
+        }
+        c->keep = true;
+    }
     /* Missing required parameters are the caller's first mistake: say so before asking the EMR. */
     char probe[NAME_CAP];
     if (!srv_query_require(r, "treatment_name", probe, sizeof(probe)) ||

@@ -11,8 +11,12 @@
 
 #include "booking/name_match.h"
 #include "providers/http_client.h"
+#include "server/answer_cache.h"
 #include "server/log.h"
+#include "server/rate_limit.h"
 #include "tz/tz_spoken.h"
+
+#define SRV_ANSWER_SLOTS 512 /* bestSlot answers kept per worker (a few KB each) */
 
 srv_worker_t *srv_worker_of(h2o_req_t *req)
 {
@@ -84,8 +88,12 @@ static void finish(srv_worker_t *w)
     uv_timer_stop(&w->drain_timer);
     uv_close((uv_handle_t *)&w->drain_timer, NULL);
     uv_close((uv_handle_t *)&w->stop_async, NULL);
-    store_destroy(w->store);
+    store_destroy(w->store); /* first: pending lease replies are answered while the limiter stands */
     w->store = NULL;
+    srv_rate_limiter_destroy(w->rate);
+    w->rate = NULL;
+    srv_answer_cache_destroy(w->answers);
+    w->answers = NULL;
     prov_http_destroy(w->booking.prov.http);
     w->booking.prov.http = NULL;
     uv_stop(&w->loop);
@@ -137,6 +145,17 @@ static void *run(void *arg)
     w->names = bk_name_matcher_new();
     w->store = store_create(&w->loop, w->app->config->redis_address, on_store_connected, w);
     bk_env_init(&w->booking, &w->loop, w->store);
+    if (w->store == NULL ||
+        bk_env_enable_read_cache(&w->booking, w->app->config->tenants, w->app->config->tenant_count) != 0) {
+        srv_log(SRV_LOG_ERROR, "worker cannot create its Redis connections", NULL);
+        exit(1);
+    }
+    w->rate = srv_rate_limiter_create(&w->loop, w->store, w->app->config->tenants, w->app->config->tenant_count);
+    w->answers = srv_answer_cache_create(SRV_ANSWER_SLOTS);
+    if (w->rate == NULL || w->answers == NULL) {
+        srv_log(SRV_LOG_ERROR, "worker cannot create its rate limiter or answer cache", NULL);
+        exit(1);
+    }
     w->booking.prov.http = prov_http_create(&w->loop);
     if (w->booking.prov.http == NULL) {
         srv_log(SRV_LOG_ERROR, "worker cannot create its HTTP client", NULL);

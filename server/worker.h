@@ -27,6 +27,8 @@ typedef struct srv_worker {
     h2o_accept_ctx_t accept_ctx;
     uv_tcp_t listener;
     store_t *store;
+    struct srv_rate_limiter *rate; /* this worker's leases of each tenant's rate limit */
+    struct srv_answer_cache *answers; /* recent /voice/bestSlot answers (server/answer_cache.h) */
     bk_env_t booking; /* per-worker booking environment (store, providers, catalog memo) */
     h2o_timeout_t deadline; /* per-request deadline list */
     h2o_timeout_t voice_deadline; /* the shorter deadline list of /voice routes (SRV_VOICE_DEADLINE_MS) */

@@ -3,6 +3,7 @@
 
 #include <openssl/evp.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,8 +69,8 @@ static void ignore(const redisReply *reply, void *data)
 {
 }
 
-int store_eval(store_t *store, store_script_t *script, store_reply_cb cb, void *data, int nkeys,
-               const char *const *keys, int nargs, const char *const *args, const size_t *arg_lens)
+static int eval(store_t *store, store_script_t *script, store_reply_cb cb, void *data, int nkeys,
+                const char *const *keys, int nargs, const char *const *args, const size_t *arg_lens, bool cached)
 {
     if (nkeys + nargs > MAX_ARGS || !store_is_connected(store)) return -1;
     if (!__atomic_load_n(&script->ready, __ATOMIC_ACQUIRE)) compute_sha(script);
@@ -103,10 +104,24 @@ int store_eval(store_t *store, store_script_t *script, store_reply_cb cb, void *
         at += len;
     }
     c->argc = argc;
-    if (store_command(store, on_evalsha, c, argc, c->argv, c->lens) != 0) {
+    store_read_cmd_t read = {.argc = argc, .argv = c->argv, .lens = c->lens, .first_key = 3, .key_count = nkeys};
+    if ((cached ? store_command_cached(store, on_evalsha, c, &read)
+                : store_command(store, on_evalsha, c, argc, c->argv, c->lens)) != 0) {
         free(c->copy);
         free(c);
         return -1;
     }
     return 0;
+}
+
+int store_eval(store_t *store, store_script_t *script, store_reply_cb cb, void *data, int nkeys,
+               const char *const *keys, int nargs, const char *const *args, const size_t *arg_lens)
+{
+    return eval(store, script, cb, data, nkeys, keys, nargs, args, arg_lens, false);
+}
+
+int store_eval_cached(store_t *store, store_script_t *script, store_reply_cb cb, void *data, int nkeys,
+                      const char *const *keys, int nargs, const char *const *args, const size_t *arg_lens)
+{
+    return eval(store, script, cb, data, nkeys, keys, nargs, args, arg_lens, true);
 }

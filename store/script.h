@@ -21,4 +21,9 @@ typedef struct store_script {
 int store_eval(store_t *store, store_script_t *script, store_reply_cb cb, void *data, int nkeys,
                const char *const *keys, int nargs, const char *const *args, const size_t *arg_lens);
 
+/** store_eval for a script that only reads its keys: answered through the read cache (store_command_cached), so
+ * a repeated call with the same keys and args costs no round trip while none of the keys changed. */
+int store_eval_cached(store_t *store, store_script_t *script, store_reply_cb cb, void *data, int nkeys,
+                      const char *const *keys, int nargs, const char *const *args, const size_t *arg_lens);
+
 #endif

@@ -6,12 +6,48 @@
 #include <stdlib.h>
 #include <string.h>
 #include <async.h>
+#include <sds.h>
 
 #include "store/store_uv.h"
 
-#define RECONNECT_MIN_MS 200
-#define RECONNECT_MAX_MS 1000
+#define RECONNECT_MIN_MS   200
+#define RECONNECT_MAX_MS   1000
 #define CONNECT_TIMEOUT_MS 1000
+/* The read cache: how much a worker keeps, and for how long at most (keys that expire in Redis are reported
+ * late, when Redis gets round to deleting them; a cached copy outlives its key by this much at worst). */
+#define CACHE_MAX_ENTRIES 8192
+#define CACHE_MAX_BYTES   (64u << 20)
+#define CACHE_MAX_AGE_MS  2000
+/* Keys reported changed, remembered so a reply that was under way meanwhile is not kept. */
+#define RECENT_CHANGES     256
+#define INVALIDATE_CHANNEL "__redis__:invalidate"
+
+/* A reply found in the cache, waiting for the loop to hand it over. */
+typedef struct hit {
+    struct hit *next;
+    store_cached_t *entry;
+    store_reply_cb cb;
+    void *data;
+} hit_t;
+
+typedef struct read_tracking {
+    store_read_cache_t *cache;
+    store_t *watcher; /* the connection subscribed to INVALIDATE_CHANNEL */
+    long long watcher_id;
+    bool watcher_subscribed;
+    bool ready; /* tracking confirmed on the current connection for the current watcher */
+    char **prefixes;
+    size_t n_prefixes;
+    uint64_t epoch;    /* counts changes reported (one per key, one per flush) */
+    uint64_t flush_at; /* epoch of the last flush or loss of tracking */
+    struct {
+        uint64_t key_hash, epoch;
+    } recent[RECENT_CHANGES];
+    hit_t *hits, *hits_tail;
+    uv_idle_t idle;    /* runs the hits on the next loop turn */
+    uv_prepare_t turn; /* counts loop turns, for draining the watcher once per turn */
+    uint64_t turns, drained_turn;
+} read_tracking_t;
 
 struct store {
     uv_loop_t *loop;
@@ -25,7 +61,13 @@ struct store {
     uint64_t backoff_ms;
     store_connected_cb on_connected;
     void *data;
+    void (*on_lost)(store_t *store, void *data); /* the watcher's: its connection dropped or failed */
+    read_tracking_t *tracking;                   /* NULL unless store_enable_read_cache */
+    int open_handles;
 };
+
+static void tracking_lost(store_t *s);
+static void store_track(store_t *s);
 
 static void schedule_reconnect(store_t *s);
 
@@ -37,12 +79,17 @@ static void on_connect(const redisAsyncContext *ac, int status)
         /* hiredis frees the context after this callback returns. */
         s->ac = NULL;
         s->connected = false;
+        if (s->on_lost != NULL) s->on_lost(s, s->data);
         if (!s->closing) schedule_reconnect(s);
         return;
     }
     uv_timer_stop(&s->timer);
     s->connected = true;
     s->backoff_ms = RECONNECT_MIN_MS;
+    if (s->tracking != NULL) {
+        tracking_lost(s); /* a new connection is not tracked until Redis confirms it */
+        store_track(s);
+    }
     if (s->on_connected != NULL) s->on_connected(s, s->data);
 }
 
@@ -52,6 +99,8 @@ static void on_disconnect(const redisAsyncContext *ac, int status)
     if (s == NULL) return;
     s->ac = NULL;
     s->connected = false;
+    if (s->on_lost != NULL) s->on_lost(s, s->data);
+    if (s->tracking != NULL) tracking_lost(s);
     if (!s->closing) schedule_reconnect(s);
 }
 
@@ -157,23 +206,45 @@ store_t *store_create(uv_loop_t *loop, const char *address, store_connected_cb o
     s->backoff_ms = RECONNECT_MIN_MS;
     uv_timer_init(loop, &s->timer);
     s->timer.data = s;
+    s->open_handles = 1;
     start_connect(s);
     if (s->ac != NULL) uv_timer_start(&s->timer, on_timer, CONNECT_TIMEOUT_MS, 0);
     return s;
 }
 
-static void on_timer_closed(uv_handle_t *handle)
+static void tracking_free(read_tracking_t *t)
+{
+    for (size_t i = 0; i < t->n_prefixes; i++) free(t->prefixes[i]);
+    free(t->prefixes);
+    store_read_cache_destroy(t->cache);
+    free(t);
+}
+
+static void on_handle_closed(uv_handle_t *handle)
 {
     store_t *s = handle->data;
+    if (--s->open_handles > 0) return;
+    if (s->tracking != NULL) {
+        tracking_free(s->tracking);
+    }
     free(s->host);
     free(s->path);
     free(s);
 }
 
+static void run_hits(store_t *s, bool deliver);
+
 void store_destroy(store_t *s)
 {
     if (s == NULL) return;
     s->closing = true;
+    if (s->tracking != NULL) {
+        run_hits(s, false); /* pending callbacks receive NULL, as those of commands under way do */
+        store_destroy(s->tracking->watcher);
+        s->tracking->watcher = NULL;
+        uv_close((uv_handle_t *)&s->tracking->idle, on_handle_closed);
+        uv_close((uv_handle_t *)&s->tracking->turn, on_handle_closed);
+    }
     if (s->ac != NULL) {
         redisAsyncContext *ac = s->ac;
         s->ac = NULL;
@@ -182,7 +253,13 @@ void store_destroy(store_t *s)
         redisAsyncFree(ac); /* pending callbacks get NULL replies now */
     }
     uv_timer_stop(&s->timer);
-    uv_close((uv_handle_t *)&s->timer, on_timer_closed);
+    uv_close((uv_handle_t *)&s->timer, on_handle_closed);
+}
+
+void store_flush(store_t *s)
+{
+    if (s != NULL && s->connected && s->ac != NULL && s->ac->c.obuf != NULL && sdslen(s->ac->c.obuf) > 0)
+        redisAsyncHandleWrite(s->ac);
 }
 
 bool store_is_connected(const store_t *s)
@@ -229,6 +306,302 @@ int store_commandf(store_t *s, store_reply_cb cb, void *data, const char *fmt, .
     va_end(ap);
     if (rc != REDIS_OK) {
         free(c);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- the read cache: tracking, hits and misses ---- */
+
+static uint64_t loop_now(const store_t *s)
+{
+    return uv_now(s->loop);
+}
+
+static void remember_change(read_tracking_t *t, uint64_t key_hash)
+{
+    t->epoch++;
+    t->recent[t->epoch % RECENT_CHANGES].key_hash = key_hash;
+    t->recent[t->epoch % RECENT_CHANGES].epoch = t->epoch;
+}
+
+static void flush_all(read_tracking_t *t)
+{
+    t->flush_at = ++t->epoch;
+    store_read_cache_clear(t->cache);
+}
+
+/* Tracking no longer holds (either connection dropped, or a new one is not confirmed yet). */
+static void tracking_lost(store_t *s)
+{
+    s->tracking->ready = false;
+    flush_all(s->tracking);
+}
+
+static void on_tracking_reply(const redisReply *reply, void *data)
+{
+    store_t *s = data;
+    read_tracking_t *t = s->tracking;
+    if (reply != NULL && reply->type == REDIS_REPLY_STATUS && t->watcher_subscribed) t->ready = true;
+}
+
+/* Asks Redis to report changes under the prefixes to the watcher, once both connections stand. */
+static void store_track(store_t *s)
+{
+    read_tracking_t *t = s->tracking;
+    if (!s->connected || !t->watcher_subscribed) return;
+    size_t cap = 6 + 2 * t->n_prefixes;
+    const char **argv = malloc(cap * sizeof(*argv));
+    size_t *lens = malloc(cap * sizeof(*lens));
+    if (argv == NULL || lens == NULL) {
+        free(argv), free(lens);
+        return;
+    }
+    char id[24];
+    snprintf(id, sizeof(id), "%lld", t->watcher_id);
+    int argc = 0;
+    argv[argc++] = "CLIENT", argv[argc++] = "TRACKING", argv[argc++] = "ON", argv[argc++] = "REDIRECT";
+    argv[argc++] = id, argv[argc++] = "BCAST";
+    for (size_t i = 0; i < t->n_prefixes; i++) argv[argc++] = "PREFIX", argv[argc++] = t->prefixes[i];
+    for (int i = 0; i < argc; i++) lens[i] = strlen(argv[i]);
+    /* Off first: Redis refuses to change an existing BCAST registration in place. */
+    store_commandf(s, NULL, NULL, "CLIENT TRACKING OFF");
+    if (store_command(s, on_tracking_reply, s, argc, argv, lens) != 0) tracking_lost(s);
+    free(argv), free(lens);
+}
+
+static void on_invalidation(redisAsyncContext *ac, void *r, void *privdata)
+{
+    (void)ac;
+    store_t *s = privdata;
+    const redisReply *reply = r;
+    read_tracking_t *t = s->tracking;
+    if (reply == NULL || reply->type != REDIS_REPLY_ARRAY || reply->elements < 3 ||
+        reply->element[0]->type != REDIS_REPLY_STRING)
+        return;
+    const char *kind = reply->element[0]->str;
+    if (strcmp(kind, "subscribe") == 0) {
+        t->watcher_subscribed = true;
+        store_track(s);
+        return;
+    }
+    if (strcmp(kind, "message") != 0) return;
+    const redisReply *keys = reply->element[2];
+    if (keys->type != REDIS_REPLY_ARRAY) { /* nil: the whole database was flushed */
+        flush_all(t);
+        return;
+    }
+    for (size_t i = 0; i < keys->elements; i++) {
+        const redisReply *k = keys->element[i];
+        if (k->type != REDIS_REPLY_STRING) continue;
+        remember_change(t, store_key_hash(k->str, k->len));
+        store_read_cache_invalidate(t->cache, k->str, k->len);
+    }
+}
+
+static void on_watcher_id(const redisReply *reply, void *data)
+{
+    store_t *s = data;
+    store_t *w = s->tracking->watcher;
+    if (reply == NULL || reply->type != REDIS_REPLY_INTEGER || w == NULL || w->ac == NULL) return;
+    s->tracking->watcher_id = reply->integer;
+    /* The channel's callback stays registered for every message; it needs no context of its own. */
+    redisAsyncCommand(w->ac, on_invalidation, s, "SUBSCRIBE %s", INVALIDATE_CHANNEL);
+}
+
+static void on_watcher_connected(store_t *w, void *data)
+{
+    store_t *s = data;
+    store_commandf(w, on_watcher_id, s, "CLIENT ID");
+}
+
+static void on_watcher_lost(store_t *w, void *data)
+{
+    (void)w;
+    store_t *s = data;
+    s->tracking->watcher_subscribed = false;
+    tracking_lost(s);
+}
+
+static void on_turn(uv_prepare_t *turn)
+{
+    store_t *s = turn->data;
+    s->tracking->turns++;
+}
+
+/* Reads what the watcher has received and not yet handled, once per loop turn. Redis sends a write's
+ * invalidations before its reply to the writer, so anything written before this turn's requests arrived (say
+ * a hold placed through another worker, whose client now asks us) is dropped from the cache before we answer
+ * from it. */
+static void drain_watcher(store_t *s)
+{
+    read_tracking_t *t = s->tracking;
+    if (t->drained_turn == t->turns) return;
+    t->drained_turn = t->turns;
+    if (t->watcher != NULL && t->watcher->connected && t->watcher->ac != NULL) redisAsyncHandleRead(t->watcher->ac);
+}
+
+int store_enable_read_cache(store_t *s, const char *const *prefixes, size_t n)
+{
+    if (s->tracking != NULL || n == 0) return -1;
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < n; j++)
+            if (i != j && strncmp(prefixes[i], prefixes[j], strlen(prefixes[i])) == 0) return -1;
+    read_tracking_t *t = calloc(1, sizeof(*t));
+    if (t == NULL) return -1;
+    t->cache = store_read_cache_create(CACHE_MAX_ENTRIES, CACHE_MAX_BYTES, CACHE_MAX_AGE_MS);
+    if (t->cache == NULL || (t->prefixes = calloc(n, sizeof(*t->prefixes))) == NULL) goto fail;
+    for (size_t i = 0; i < n; i++)
+        if ((t->prefixes[t->n_prefixes++] = strdup(prefixes[i])) == NULL) goto fail;
+    char address[256];
+    if (s->host != NULL)
+        snprintf(address, sizeof(address), "%s:%d", s->host, s->port);
+    else
+        snprintf(address, sizeof(address), "%s", s->path);
+    if ((t->watcher = store_create(s->loop, address, on_watcher_connected, s)) == NULL) goto fail;
+    t->watcher->on_lost = on_watcher_lost;
+    uv_idle_init(s->loop, &t->idle);
+    t->idle.data = s;
+    uv_prepare_init(s->loop, &t->turn);
+    t->turn.data = s;
+    uv_prepare_start(&t->turn, on_turn);
+    uv_unref((uv_handle_t *)&t->turn);
+    s->open_handles += 2;
+    s->tracking = t;
+    return 0;
+fail:
+    tracking_free(t);
+    return -1;
+}
+
+bool store_cache_epoch(store_t *s, uint64_t *epoch)
+{
+    read_tracking_t *t = s->tracking;
+    if (t == NULL || !t->ready) return false;
+    drain_watcher(s);
+    *epoch = t->epoch;
+    return t->ready;
+}
+
+bool store_cache_ready(const store_t *s)
+{
+    return s->tracking != NULL && s->tracking->ready;
+}
+
+store_read_cache_stats_t store_cache_stats(const store_t *s)
+{
+    store_read_cache_stats_t none = {0};
+    return s->tracking != NULL ? store_read_cache_stats(s->tracking->cache) : none;
+}
+
+static void run_hits(store_t *s, bool deliver)
+{
+    read_tracking_t *t = s->tracking;
+    hit_t *h = t->hits;
+    t->hits = t->hits_tail = NULL;
+    uv_idle_stop(&t->idle);
+    while (h != NULL) {
+        hit_t *next = h->next;
+        if (h->cb != NULL) h->cb(deliver ? store_cached_reply(h->entry) : NULL, h->data);
+        store_cached_release(h->entry);
+        free(h);
+        h = next;
+    }
+}
+
+static void on_idle(uv_idle_t *idle)
+{
+    run_hits(idle->data, true);
+}
+
+static bool cacheable(const read_tracking_t *t, const store_read_cmd_t *cmd)
+{
+    if (cmd->key_count < 1 || cmd->first_key < 0 || cmd->first_key + cmd->key_count > cmd->argc) return false;
+    for (int k = cmd->first_key; k < cmd->first_key + cmd->key_count; k++) {
+        bool tracked = false;
+        for (size_t i = 0; i < t->n_prefixes && !tracked; i++) {
+            size_t n = strlen(t->prefixes[i]);
+            tracked = cmd->lens[k] >= n && memcmp(cmd->argv[k], t->prefixes[i], n) == 0;
+        }
+        if (!tracked) return false;
+    }
+    return true;
+}
+
+/* A read sent to Redis that the cache may keep: the command (copied) and the epoch it left at. */
+typedef struct miss {
+    store_t *store;
+    store_reply_cb cb;
+    void *data;
+    uint64_t sent_epoch;
+    store_read_cmd_t cmd;
+    const char **argv;
+    size_t *lens;
+} miss_t;
+
+/* True when nothing the command read was reported changed since it was sent. */
+static bool unchanged_since(const read_tracking_t *t, const store_read_cmd_t *cmd, uint64_t sent)
+{
+    if (!t->ready || t->flush_at > sent || t->epoch - sent >= RECENT_CHANGES) return false;
+    for (uint64_t e = sent + 1; e <= t->epoch; e++) {
+        uint64_t h = t->recent[e % RECENT_CHANGES].key_hash;
+        for (int k = cmd->first_key; k < cmd->first_key + cmd->key_count; k++)
+            if (store_key_hash(cmd->argv[k], cmd->lens[k]) == h) return false;
+    }
+    return true;
+}
+
+static void on_miss_reply(const redisReply *reply, void *data)
+{
+    miss_t *m = data;
+    store_t *s = m->store;
+    if (reply != NULL && !s->closing && unchanged_since(s->tracking, &m->cmd, m->sent_epoch))
+        store_read_cache_put(s->tracking->cache, &m->cmd, reply, loop_now(s));
+    if (m->cb != NULL) m->cb(reply, m->data);
+    free(m);
+}
+
+int store_command_cached(store_t *s, store_reply_cb cb, void *data, const store_read_cmd_t *cmd)
+{
+    read_tracking_t *t = s->tracking;
+    if (t != NULL && t->ready) drain_watcher(s);
+    if (t == NULL || !t->ready || !cacheable(t, cmd))
+        return store_command(s, cb, data, cmd->argc, (const char **)cmd->argv, cmd->lens);
+    if (!s->connected) return -1;
+    store_cached_t *e = store_read_cache_get(t->cache, cmd, loop_now(s));
+    if (e != NULL) {
+        hit_t *h = malloc(sizeof(*h));
+        if (h == NULL) {
+            store_cached_release(e);
+            return -1;
+        }
+        *h = (hit_t){.entry = e, .cb = cb, .data = data};
+        if (t->hits_tail != NULL)
+            t->hits_tail->next = h;
+        else
+            t->hits = h;
+        t->hits_tail = h;
+        uv_idle_start(&t->idle, on_idle);
+        return 0;
+    }
+    size_t bytes = 0;
+    for (int i = 0; i < cmd->argc; i++) bytes += cmd->lens[i];
+    miss_t *m = malloc(sizeof(*m) + (size_t)cmd->argc * (sizeof(char *) + sizeof(size_t)) + bytes);
+    if (m == NULL) return -1;
+    *m = (miss_t){.store = s, .cb = cb, .data = data, .sent_epoch = t->epoch, .cmd = *cmd};
+    m->argv = (const char **)(m + 1);
+    m->lens = (size_t *)(m->argv + cmd->argc);
+    char *at = (char *)(m->lens + cmd->argc);
+    for (int i = 0; i < cmd->argc; i++) {
+        memcpy(at, cmd->argv[i], cmd->lens[i]);
+        m->argv[i] = at;
+        m->lens[i] = cmd->lens[i];
+        at += cmd->lens[i];
+    }
+    m->cmd.argv = m->argv;
+    m->cmd.lens = m->lens;
+    if (store_command(s, on_miss_reply, m, cmd->argc, m->argv, m->lens) != 0) {
+        free(m);
         return -1;
     }
     return 0;

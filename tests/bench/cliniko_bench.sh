@@ -50,7 +50,7 @@ cat > "$dir/config.json" <<JSON
               "provider_settings": {"api_key": "$clinic_key", "base_url": "$fake_url/v1",
                                     "rate_limit_per_minute": 100000, "max_in_flight": 64},
               "policy": {"min_notice_minutes": 0, "availability_ttl_seconds": 3600, "catalog_ttl_seconds": 3600},
-              "rate_limit": {"per_second": 100000, "burst": 100000}}]}
+              "rate_limit": {"per_second": 1000000, "burst": 1000000}}]}
 JSON
 curl -sf -X POST "$fake_url/__control" -d "{\"seed_practitioners\": ${BENCH_PRACTITIONERS:-3000}}" >/dev/null
 "$bin" --config "$dir/config.json" 2>"$dir/frontdesk.log" &

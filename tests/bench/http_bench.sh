@@ -19,7 +19,7 @@ cat > "$dir/config.json" <<JSON
 {"listen": {"address": "127.0.0.1", "port": $port}, "redis": "127.0.0.1:$rport", "log_level": "warn",
  "slot_secret": "bench-secret-0123456789",
  "tenants": [{"id": "bench", "api_key_sha256": "$digest", "locale": "en-AU", "country": "AU",
-              "rate_limit": {"per_second": 100000, "burst": 100000}}]}
+              "rate_limit": {"per_second": 1000000, "burst": 1000000}}]}
 JSON
 ./build-bench/server/frontdesk --config "$dir/config.json" 2>"$dir/frontdesk.log" &
 fd_pid=$!

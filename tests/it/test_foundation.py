@@ -708,6 +708,18 @@ class RateLimit(Case):
         time.sleep(1.6)
         self.assertOk(self.post(STAFF, {}, key="slow"), "staff")
 
+    def test_workers_lease_the_rate_in_batches(self):
+        # demo: 1,000/s, burst 2,000, so a worker leases 20 tokens at a time (rate_limit.h). The bucket in Redis
+        # (the only HSET of a warm fetchAllStaff) is charged for every request, once per lease.
+        self.assertOk(self.post(STAFF, {}, key="demo"), "staff")
+        REDIS.command("CONFIG", "RESETSTAT")
+        for _ in range(100):
+            self.assertOk(self.post(STAFF, {}, key="demo"), "staff")
+        stats = REDIS.command("INFO", "commandstats")
+        leases = int(stats.split("cmdstat_hset:calls=")[1].split(",")[0]) if "cmdstat_hset:" in stats else 0
+        self.assertGreaterEqual(leases, 5, "100 requests cannot fit in fewer than 5 leases of 20")
+        self.assertLessEqual(leases, 50, "Redis was asked for most requests: %d leases" % leases)
+
 
 # ---- logs --------------------------------------------------------------------------------------------------------------
 

@@ -251,7 +251,7 @@ class Retries(Case):
         first = self.voice("book", dict(who, slot_id=slot["slot_id"]), headers=h)
         a = self.booked(first)
         replay = self.voice("book", dict(who, slot_id=slot["slot_id"]), headers=h)
-        self.assertEqual(replay.header("idempotent-replayed"), "true")
+        self.assertEqual(replay.header("idempotent-replayed"), "true", replay)
         self.assertEqual(replay.body, first.body)
         other = self.voice("book", dict(who, slot_id=slot["slot_id"], last_name="Other"), headers=h)
         self.assertEqual((other.status, other.body["error"]["code"]), (422, "idempotency_key_reused"), other)
