@@ -124,6 +124,22 @@ static bool settled(const search_t *s, const bk_best_result_t *b)
 
 static void on_openings(prov_status_t status, const prov_opening_t *openings, size_t count, void *data);
 
+/* The gap rule's idle time, from one practitioner's openings alone (v[0..n), sorted by start): the openings
+ * overlap into free blocks (working time with nothing booked or held), and a slot's idle time is what it leaves
+ * free between itself and its block's edges (a booking, a hold, a break, the day's end or the notice). */
+static void set_idle_from_blocks(bk_slot_t *v, size_t n)
+{
+    for (size_t i = 0, j; i < n; i = j) {
+        int64_t block_start = v[i].start, block_end = v[i].end;
+        for (j = i + 1; j < n && v[j].start <= block_end; j++)
+            if (v[j].end > block_end) block_end = v[j].end;
+        for (size_t k = i; k < j; k++) {
+            v[k].idle_before_min = (int32_t)((v[k].start - block_start) / TZ_MS_PER_MINUTE);
+            v[k].idle_after_min = (int32_t)((block_end - v[k].end) / TZ_MS_PER_MINUTE);
+        }
+    }
+}
+
 /* Starts one read per candidate over [from, to). Returns how many started. */
 static size_t start_reads(search_t *s, int pass, int64_t from, int64_t to)
 {
@@ -228,6 +244,7 @@ static void on_openings(prov_status_t status, const prov_opening_t *openings, si
         const cand_t *c = &s->cands[rd->cand];
         if (status == PROV_OK && bk_slots_reserve(&s->slots, s->slots.len + count) == BK_OK) {
             s->pass_any_ok = true;
+            size_t first = s->slots.len;
             for (size_t i = 0; i < count; i++) {
                 /* The local wall time read as if UTC, split into days since 1970 and minutes of the day. */
                 int64_t local = openings[i].start + (int64_t)tz_offset_seconds(c->zone, openings[i].start) * 1000;
@@ -237,6 +254,7 @@ static void on_openings(prov_status_t status, const prov_opening_t *openings, si
                                   .staff = c->staff, .location = c->location, .treatment = s->treatment};
                 s->slots.v[s->slots.len++] = slot;
             }
+            set_idle_from_blocks(s->slots.v + first, count);
         } else {
             s->pass_failed = true;
             if (!s->pass_any_ok) s->failure = status != PROV_OK ? status : PROV_UNAVAILABLE;

@@ -119,18 +119,45 @@ def expected_openings(clinic, now):
     return out
 
 
+GAP_COST = dt.timedelta(minutes=20)
+
+
+def gap_counts(openings, shortest_minutes):
+    """The gap rule over (start, end, who) openings, who being a practitioner (at one location): their openings
+    overlap into free blocks, and the idle time a slot leaves before and after it inside its block is a gap when
+    shorter than the clinic's shortest treatment. Returns {opening: 0, 1 or 2}."""
+    shortest, out = dt.timedelta(minutes=shortest_minutes), {}
+    for who in {o[2] for o in openings}:
+        own = sorted(o for o in openings if o[2] == who)
+        i = 0
+        while i < len(own):
+            block_start, block_end, j = own[i][0], own[i][1], i + 1
+            while j < len(own) and own[j][0] <= block_end:
+                block_end, j = max(block_end, own[j][1]), j + 1
+            for o in own[i:j]:
+                out[o] = sum(1 for x in (o[0] - block_start, block_end - o[1]) if dt.timedelta(0) < x < shortest)
+            i = j
+    return out
+
+
 def expected_best(clinic, now, requested=None, part=None, staff=None):
-    """The README's rules: (best, [alternatives]) as (start UTC, staff id, local) tuples, or (None, [])."""
+    """The README's rules (closeness, part of day, gaps): (best, [alternatives]) as (start UTC, staff id, local)
+    tuples, or (None, [])."""
     earliest = now + dt.timedelta(minutes=clinic["policy"]["min_notice_minutes"])
     target = max(requested or earliest, earliest)
     parts = {"morning": (0, 12), "afternoon": (12, 17), "evening": (17, 24)}
+
+    openings = expected_openings(clinic, now)
+    shortest = min(t["duration_minutes"] for t in clinic["treatments"])
+    gaps = gap_counts([(o[0], o[0] + dt.timedelta(minutes=30), o[1]) for o in openings], shortest)
 
     def cost(s):
         c = abs(s[0] - target)
         if part and not parts[part][0] <= s[2].hour < parts[part][1]:
             c += dt.timedelta(days=2)
+        c += GAP_COST * gaps[(s[0], s[0] + dt.timedelta(minutes=30), s[1])]
         return (c, s[0])
-    slots = sorted((s for s in expected_openings(clinic, now) if staff is None or s[1] == staff), key=cost)
+    slots = sorted((s for s in openings if staff is None or s[1] == staff), key=cost)
     if not slots:
         return None, []
     taken = [slots[0]]
@@ -211,8 +238,13 @@ class BestSlot(unittest.TestCase):
         r = self.best(treatment_name="follow up physio", time_zone="Sydney time")
         self.assertEqual(r.status, 200, r)
         self.assertIs(r.body["available"], True)
-        earliest = min(utc(s["start_at"]) for s in self.openings(t["id"]))
-        self.assertEqual(utc(r.body["start_at"]), earliest)
+        # Every opening is after the notice, so the nearest is the earliest, unless it leaves an unusable gap in
+        # its practitioner's day and another starts less than the gap's cost later.
+        openings = [(utc(s["start_at"]), utc(s["end_at"]), (s["staff_member_id"], s["location_id"]))
+                    for s in self.openings(t["id"])]
+        gaps = gap_counts(openings, min(x["duration_minutes"] for x in CLINIC["treatments"]))
+        want = min(openings, key=lambda o: (o[0] + GAP_COST * gaps[o], o[0]))
+        self.assertEqual(utc(r.body["start_at"]), want[0])
         self.assertEqual(r.body["slot_id"], r.body["slot"]["slot_id"])
         self.assertEqual(r.body["spoken"], r.body["slot"]["spoken"])
         self.assertEqual(r.body["slot"]["treatment_name"], t["name"])
