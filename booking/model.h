@@ -103,6 +103,7 @@ typedef struct bk_tenant_policy {
     int buffer_minutes;
     int catalog_ttl_seconds;
     int availability_ttl_seconds;
+    int voice_deadline_ms; /* API.md "Voice deadline": the voice routes answer within this */
 } bk_tenant_policy_t;
 
 struct prov_ops;

@@ -61,10 +61,13 @@ srv_request_t *srv_request_begin(h2o_req_t *req, srv_worker_t *worker)
 
 void srv_request_voice_deadline(srv_request_t *r)
 {
-    if (r->responded || !h2o_timeout_is_linked(&r->deadline)) return;
+    const srv_config_t *config = r->worker->app->config;
+    if (r->responded || r->tenant == NULL || !h2o_timeout_is_linked(&r->deadline)) return;
+    size_t i = (size_t)(r->tenant - config->tenants);
+    if (r->tenant < config->tenants || i >= config->tenant_count) return;
     h2o_timeout_unlink(&r->deadline);
-    h2o_timeout_link(&r->worker->loop, &r->worker->voice_deadline, &r->deadline);
-    r->deadline_ms = SRV_VOICE_DEADLINE_MS;
+    h2o_timeout_link(&r->worker->loop, &r->worker->voice_deadlines[i], &r->deadline);
+    r->deadline_ms = (unsigned)r->tenant->policy.voice_deadline_ms;
 }
 
 int64_t srv_request_ms_left(const srv_request_t *r)

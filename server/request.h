@@ -27,7 +27,7 @@ typedef struct srv_request {
     const bk_tenant_t *tenant; /* set by auth */
     json_object *body;         /* parsed JSON body of POST routes, owned */
     uint64_t started_ns;
-    unsigned deadline_ms; /* from started_ns: SRV_REQUEST_DEADLINE_MS, or SRV_VOICE_DEADLINE_MS */
+    unsigned deadline_ms; /* from started_ns: SRV_REQUEST_DEADLINE_MS, or the tenant's voice deadline */
     h2o_timeout_entry_t deadline;
     srv_error_t deadline_error;
     unsigned holds;
@@ -37,8 +37,9 @@ typedef struct srv_request {
 /** Creates the request record for `req` on its worker and starts its deadline. NULL when out of memory. */
 srv_request_t *srv_request_begin(h2o_req_t *req, struct srv_worker *worker);
 
-/** Gives r the voice deadline (SRV_VOICE_DEADLINE_MS) instead of the general one. Call it in the loop turn that
- * began r (the router does, for every /voice/ path), so the deadline counts from the request's start. */
+/** Gives r its tenant's voice deadline (policy.voice_deadline_ms) instead of the general one; r->tenant must be
+ * set. Call it in the loop turn that began r (the router does, for every /voice/ path once the key is known), so
+ * the deadline counts from the request's start. */
 void srv_request_voice_deadline(srv_request_t *r);
 
 /** Milliseconds left before r's deadline answers it (0 when it has passed). */

@@ -136,7 +136,6 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
         return 0;
     }
     r->route = route;
-    if (path_len > 7 && memcmp(path, "/voice/", 7) == 0) srv_request_voice_deadline(r); /* API.md: 2 s */
     if (req->query_at != SIZE_MAX && req->path.len - req->query_at > SRV_MAX_QUERY_BYTES + 1) {
         srv_respond_error(r, SRV_ERR_URI_TOO_LONG, NULL, NULL);
         return 0;
@@ -155,6 +154,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
         return 0;
     }
     r->tenant = tenant;
+    if (path_len > 7 && memcmp(path, "/voice/", 7) == 0) srv_request_voice_deadline(r); /* API.md: the tenant's */
     if (!tenant->ai_booking) {
         srv_respond_error(r, SRV_ERR_BOOKING_NOT_ENABLED, NULL, NULL);
         return 0;

@@ -99,7 +99,7 @@ uint64_t srv_voice_time_left(const srv_request_t *r)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     uint64_t now = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-    uint64_t spent_ms = (now - r->started_ns) / 1000000u, budget = SRV_VOICE_WRITE_DEADLINE_MS;
+    uint64_t spent_ms = (now - r->started_ns) / 1000000u, budget = r->deadline_ms - SRV_VOICE_WRITE_MARGIN_MS;
     return spent_ms + 1 < budget ? budget - spent_ms : 1;
 }
 

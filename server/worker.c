@@ -135,7 +135,14 @@ static void *run(void *arg)
     w->accept_ctx.ctx = &w->ctx;
     w->accept_ctx.hosts = w->app->globalconf.hosts;
     h2o_timeout_init(&w->loop, &w->deadline, SRV_REQUEST_DEADLINE_MS);
-    h2o_timeout_init(&w->loop, &w->voice_deadline, SRV_VOICE_DEADLINE_MS);
+    const srv_config_t *config = w->app->config;
+    w->voice_deadlines = calloc(config->tenant_count ? config->tenant_count : 1, sizeof(*w->voice_deadlines));
+    if (w->voice_deadlines == NULL) {
+        srv_log(SRV_LOG_ERROR, "worker cannot allocate its deadline lists", NULL);
+        exit(1);
+    }
+    for (size_t i = 0; i < config->tenant_count; i++)
+        h2o_timeout_init(&w->loop, &w->voice_deadlines[i], (uint64_t)config->tenants[i].policy.voice_deadline_ms);
     uv_async_init(&w->loop, &w->stop_async, on_stop);
     w->stop_async.data = w;
     uv_timer_init(&w->loop, &w->drain_timer);
@@ -181,7 +188,9 @@ static void *run(void *arg)
         if (h2o_timeout_is_linked(&w->ctx.http2._graceful_shutdown_timeout))
             h2o_timeout_unlink(&w->ctx.http2._graceful_shutdown_timeout);
         h2o_timeout_dispose(&w->loop, &w->deadline);
-        h2o_timeout_dispose(&w->loop, &w->voice_deadline);
+        for (size_t i = 0; i < w->app->config->tenant_count; i++) h2o_timeout_dispose(&w->loop, &w->voice_deadlines[i]);
+        free(w->voice_deadlines);
+        w->voice_deadlines = NULL;
         h2o_context_dispose(&w->ctx);
         uv_walk(&w->loop, close_handle, NULL);
         while (uv_run(&w->loop, UV_RUN_NOWAIT) != 0) {

@@ -31,7 +31,7 @@ typedef struct srv_worker {
     struct srv_answer_cache *answers; /* recent /voice/bestSlot answers (server/answer_cache.h) */
     bk_env_t booking; /* per-worker booking environment (store, providers, catalog memo) */
     h2o_timeout_t deadline; /* per-request deadline list */
-    h2o_timeout_t voice_deadline; /* the shorter deadline list of /voice routes (SRV_VOICE_DEADLINE_MS) */
+    h2o_timeout_t *voice_deadlines; /* per tenant (config order): the deadline list of its policy.voice_deadline_ms */
     struct tz_speaker *speaker; /* ICU formatters of this thread */
     struct bk_name_matcher *names; /* ICU transliterator of this thread, for spoken names */
     uv_async_t stop_async;
@@ -44,7 +44,6 @@ typedef struct srv_worker {
 } srv_worker_t;
 
 #define SRV_REQUEST_DEADLINE_MS 5000
-#define SRV_VOICE_DEADLINE_MS 2000 /* API.md "Voice deadline": a caller is on the line */
 #define SRV_DRAIN_LIMIT_MS 5000
 
 /** Binds a listening TCP socket with SO_REUSEPORT (one per worker). Returns the fd, or -1 with errno set. */

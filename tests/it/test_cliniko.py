@@ -23,7 +23,7 @@ import fake_cliniko as F  # noqa: E402
 
 CLINIKO_KEY = "it-cliniko-secret-key-au1"
 KEYS = {"cl": "it-cliniko-tenant-key-0b7e", "wrongkey": "it-cliniko-wrongkey-tenant-4d21",
-        "rl": "it-cliniko-ratelimited-tenant-77c3"}
+        "rl": "it-cliniko-ratelimited-tenant-77c3", "quick": "it-cliniko-quick-voice-tenant-5a9d"}
 REDIS = SERVER = FAKE = None
 FAKE_URL = None
 SEED = F.State()  # the fake's seed data, to derive expectations from
@@ -59,19 +59,20 @@ def setUpModule():
     FAKE, FAKE_URL = start_fake()
     REDIS = H.Redis().start()
 
-    def tenant(tid, key):
+    def tenant(tid, key, **policy):
         return {"id": tid, "api_key_sha256": H.sha256_hex(KEYS[tid]), "provider": "cliniko", "country": "US",
                 # The suite makes hundreds of cold reads a minute; Cliniko's real 200/min budget (paced at 90 %
                 # with a burst of a tenth) would turn them into 503s, so the tests raise it: pacing is covered
                 # by http_client_test, Cliniko's own 429 by test_rate_limited_cliniko.
                 "provider_settings": {"api_key": key, "base_url": FAKE_URL + "/v1", "timeout_ms": 1000,
                                       "connect_timeout_ms": 500, "rate_limit_per_minute": 100000},
-                "policy": {"min_notice_minutes": 0, "max_days_ahead": 30},
+                "policy": dict({"min_notice_minutes": 0, "max_days_ahead": 30}, **policy),
                 "rate_limit": {"per_second": 1000, "burst": 2000}}
     # "rl" has its own provider instance, so the rate-limit test's back-off (which blocks that credential's
     # bucket until Cliniko's window resets) does not slow the other tests down.
     SERVER = H.Frontdesk({"tenants": [tenant("cl", CLINIKO_KEY), tenant("wrongkey", "not-the-key-au1"),
-                                      tenant("rl", CLINIKO_KEY)],
+                                      tenant("rl", CLINIKO_KEY),
+                                      tenant("quick", CLINIKO_KEY, voice_deadline_ms=700)],
                           "slot_secret": "it-cliniko-slot-secret-123"}, REDIS, workers=2).start()
 
 
@@ -87,15 +88,15 @@ def online_businesses():
     return [b for b in SEED.businesses.values() if b["show_in_online_bookings"]]
 
 
-def offered_slots(business):
-    """The slots the service offers for the first bookable practitioner and treatment at `business`, over three
-    days starting two days from now (fetchAvailabilityForRange); asserts a 200."""
+def offered_slots(business, tenant="cl"):
+    """The slots the service offers `tenant` for the first bookable practitioner and treatment at `business`, over
+    three days starting two days from now (fetchAvailabilityForRange); asserts a 200."""
     pid, tid, frm, _ = Cliniko.bookable(None, business)
     frm += dt.timedelta(days=2)
     r = H.request(SERVER.port, "POST", "/ai_brain/fetchAvailabilityForRange",
                   {"staff_member_id": pid, "treatment_id": tid, "locationId": business,
                    "start_at": frm.isoformat(), "end_at": (frm + dt.timedelta(days=3)).isoformat()},
-                  {"x-api-key": KEYS["cl"]}, timeout=20)
+                  {"x-api-key": KEYS[tenant]}, timeout=20)
     if r.status != 200:
         raise AssertionError("fetchAvailabilityForRange answered %r" % (r,))
     return r.body["slots"]

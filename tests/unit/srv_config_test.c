@@ -78,6 +78,7 @@ static void minimal_config_gets_defaults(void **state)
     assert_int_equal(t->policy.hold_seconds, 300);
     assert_int_equal(t->policy.max_days_ahead, 30);
     assert_int_equal(t->policy.catalog_ttl_seconds, 900);
+    assert_int_equal(t->policy.voice_deadline_ms, 2000);
     assert_int_equal(t->rate_burst, 40);
     assert_non_null(t->provider);
     srv_config_free(c);
@@ -134,6 +135,9 @@ static void bad_fields_are_named(void **state)
     expect_error("{\"redis\":\"127.0.0.1:6379\",\"tenants\":[{\"id\":\"a\",\"api_key_sha256\":\"" DIGEST
                  "\",\"policy\":{\"hold_seconds\":\"300\"}}]}",
                  "tenants[0].policy.hold_seconds: must be an integer");
+    expect_error("{\"redis\":\"127.0.0.1:6379\",\"tenants\":[{\"id\":\"a\",\"api_key_sha256\":\"" DIGEST
+                 "\",\"policy\":{\"voice_deadline_ms\":100}}]}",
+                 "tenants[0].policy.voice_deadline_ms: must be between 500 and 10000");
     expect_error("{\"redis\":\"127.0.0.1:6379\",\"tenants\":[{\"id\":\"a\",\"api_key_sha256\":\"" DIGEST
                  "\",\"polcy\":{}}]}",
                  "tenants[0].polcy: unknown field");
