@@ -85,10 +85,17 @@ static int eval(store_t *store, store_script_t *script, store_reply_cb cb, void 
         return -1;
     }
     *c = (call_t){.store = store, .script = script, .cb = cb != NULL ? cb : ignore, .data = data, .copy = c->copy};
-    c->argv[0] = "EVALSHA";
-    c->lens[0] = 7;
-    c->argv[1] = script->sha;
-    c->lens[1] = 40;
+    if (store_script_sent(store, script)) {
+        c->argv[0] = "EVALSHA";
+        c->lens[0] = 7;
+        c->argv[1] = script->sha;
+        c->lens[1] = 40;
+    } else { /* its first call on this connection carries the body, which also loads it into Redis */
+        c->argv[0] = "EVAL";
+        c->lens[0] = 4;
+        c->argv[1] = script->body;
+        c->lens[1] = strlen(script->body);
+    }
     static const char *const numbers[] = {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13",
                                           "14", "15", "16"};
     c->argv[2] = numbers[nkeys];

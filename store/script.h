@@ -1,5 +1,6 @@
-/* store/script.h: Lua scripts run by their SHA-1 (EVALSHA), falling back to EVAL when Redis does not have them
- * yet (after a restart or a SCRIPT FLUSH), so a script body crosses the wire once per connection, not per call. */
+/* store/script.h: Lua scripts run by their SHA-1 (EVALSHA) after their first call on a connection, which sends
+ * the body (EVAL); EVALSHA falls back to EVAL when Redis lost them (SCRIPT FLUSH), so a script body crosses the
+ * wire once per connection, not per call, and in the usual case no call waits on a NOSCRIPT round trip. */
 #ifndef FD_STORE_SCRIPT_H
 #define FD_STORE_SCRIPT_H
 

@@ -63,6 +63,8 @@ struct store {
     void *data;
     void (*on_lost)(store_t *store, void *data); /* the watcher's: its connection dropped or failed */
     read_tracking_t *tracking;                   /* NULL unless store_enable_read_cache */
+    const void **scripts; /* scripts sent in full on this connection (store_script_sent) */
+    size_t n_scripts, cap_scripts;
     int open_handles;
 };
 
@@ -86,6 +88,7 @@ static void on_connect(const redisAsyncContext *ac, int status)
     uv_timer_stop(&s->timer);
     s->connected = true;
     s->backoff_ms = RECONNECT_MIN_MS;
+    s->n_scripts = 0; /* a new connection may be to a Redis that has none of them */
     if (s->tracking != NULL) {
         tracking_lost(s); /* a new connection is not tracked until Redis confirms it */
         store_track(s);
@@ -227,6 +230,7 @@ static void on_handle_closed(uv_handle_t *handle)
     if (s->tracking != NULL) {
         tracking_free(s->tracking);
     }
+    free(s->scripts);
     free(s->host);
     free(s->path);
     free(s);
@@ -260,6 +264,20 @@ void store_flush(store_t *s)
 {
     if (s != NULL && s->connected && s->ac != NULL && s->ac->c.obuf != NULL && sdslen(s->ac->c.obuf) > 0)
         redisAsyncHandleWrite(s->ac);
+}
+
+bool store_script_sent(store_t *s, const void *script)
+{
+    for (size_t i = 0; i < s->n_scripts; i++)
+        if (s->scripts[i] == script) return true;
+    if (s->n_scripts == s->cap_scripts) {
+        size_t cap = s->cap_scripts ? s->cap_scripts * 2 : 32;
+        const void **v = realloc(s->scripts, cap * sizeof(*v));
+        if (v == NULL) return false; /* not remembered: the next call sends the body again */
+        s->scripts = v, s->cap_scripts = cap;
+    }
+    s->scripts[s->n_scripts++] = script;
+    return false;
 }
 
 bool store_is_connected(const store_t *s)

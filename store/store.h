@@ -38,6 +38,11 @@ void store_destroy(store_t *store);
  * the client can act on the answer, say by retrying through another worker. */
 void store_flush(store_t *store);
 
+/** True once `script` (any stable pointer naming a Lua script) was sent in full on the current connection, and
+ * marks it so; a new connection forgets them all. script.c sends a script's body with its first call on each
+ * connection (EVAL), so a call never waits on a NOSCRIPT round trip that would land its write after the answer. */
+bool store_script_sent(store_t *store, const void *script);
+
 /** True while a connection is established. */
 bool store_is_connected(const store_t *store);
 
