@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "store/script.h"
+#include "tz/tz.h"
 
 #define GRACE_MS 600000    /* a hold's hash outlives its expiry by this, so late callers get a clear answer */
 #define MAX_BUSY 4096      /* live holds of one practitioner read at once */
@@ -287,13 +288,6 @@ void bk_hold_settle(bk_env_t *env, const bk_tenant_t *tenant, const char *id, bk
     store_eval(env->store, &settle_script, NULL, NULL, 1, keys, 6, args, NULL);
 }
 
-static int64_t wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void on_busy(const redisReply *reply, void *data)
 {
     op_t *op = data;
@@ -310,7 +304,7 @@ static void on_busy(const redisReply *reply, void *data)
         free(op);
         return;
     }
-    int64_t now = wall_ms();
+    int64_t now = tz_now();
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
         int64_t expires;

@@ -308,13 +308,6 @@ static void format_cliniko_time(int64_t t, char out[TZ_ISO_CAP])
     out[20] = '\0';
 }
 
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Runs fn(arg) on the next loop iteration: for answers known without asking Cliniko. */
 typedef struct deferred {
     uv_timer_t timer;
@@ -915,7 +908,7 @@ static int cliniko_fetch_availability(void *instance, prov_env_t *env, const pro
     int64_t first = tz_days_from_civil(y, m, d);
     tz_local_date(acct_zone, s->to - 1, &y, &m, &d);
     int64_t last = tz_days_from_civil(y, m, d);
-    tz_local_date(acct_zone, now_ms(), &y, &m, &d);
+    tz_local_date(acct_zone, tz_now(), &y, &m, &d);
     int64_t today = tz_days_from_civil(y, m, d);
     if (first < today) first = today; /* Cliniko refuses a from before today */
     if (first > last) {

@@ -16,6 +16,8 @@
 #include <strings.h>
 #include <time.h>
 
+#include "tz/tz.h"
+
 #define EASY_POOL_MAX 16
 #define BACKOFF_BASE_MS 100
 #define RETRY_MARGIN_MS 50  /* a retry must leave at least this long before the deadline */
@@ -33,13 +35,6 @@ struct prov_http_bucket {
 static uint64_t mono_ms(void)
 {
     return uv_hrtime() / 1000000u;
-}
-
-static int64_t wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 prov_http_bucket_t *prov_http_bucket_create(double per_minute, int burst)
@@ -388,12 +383,12 @@ static int64_t server_wait_ms(const transfer_t *t)
         int64_t secs = parse_uint(t->retry_after);
         if (secs >= 0) return secs > 86400 ? 86400000 : secs * 1000;
         int64_t at = parse_http_date(t->retry_after);
-        if (at >= 0) return at > wall_ms() ? at - wall_ms() : 0;
+        if (at >= 0) return at > tz_now() ? at - tz_now() : 0;
     }
     if (t->ratelimit_reset[0] != '\0') {
         int64_t reset = parse_uint(t->ratelimit_reset);
         if (reset >= 0 && reset < INT64_MAX / 1000) {
-            int64_t w = reset * 1000 - wall_ms();
+            int64_t w = reset * 1000 - tz_now();
             return w > 0 ? (w > 86400000 ? 86400000 : w) : 0;
         }
     }

@@ -11,6 +11,7 @@
 #include "booking/slot_token.h"
 #include "server/fields.h"
 #include "server/worker.h"
+#include "tz/tz.h"
 #include "tz/tz_names.h"
 #include "tz/tz_spoken.h"
 
@@ -23,13 +24,6 @@ typedef struct availability_call {
     const tz_zone_t *zone;
     int64_t now;
 } availability_call_t;
-
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* The zone the body's offset-less times are read in: its time_zone when given, else the location's. */
 static bool request_zone(srv_request_t *r, const tz_zone_t *location_zone, const tz_zone_t **zone)
@@ -193,7 +187,7 @@ static void start(srv_request_t *r, bool next_7_days)
     }
     call->r = r;
     call->next_7_days = next_7_days;
-    call->now = now_ms();
+    call->now = tz_now();
     if (!srv_field_id(r, "staff_member_id", true, call->staff_id, sizeof(call->staff_id)) ||
         !srv_field_id(r, "treatment_id", true, call->treatment_id, sizeof(call->treatment_id))) {
         free(call);

@@ -13,16 +13,10 @@
 #include "server/fields.h"
 #include "server/idempotent.h"
 #include "server/worker.h"
+#include "tz/tz.h"
 #include "tz/tz_spoken.h"
 
 #define ID_CAP BK_HOLD_FIELD_CAP
-
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static srv_error_t error_of_provider(prov_status_t status)
 {
@@ -186,7 +180,7 @@ void srv_answer_appointments(srv_request_t *r, srv_idem_t *idem, int status, con
 {
     answer_t *a = calloc(1, sizeof(*a));
     if (a == NULL) goto oom;
-    *a = (answer_t){.r = r, .status = status, .single = single, .now = now_ms()};
+    *a = (answer_t){.r = r, .status = status, .single = single, .now = tz_now()};
     if ((a->v = calloc(n ? n : 1, sizeof(*a->v))) == NULL) goto oom_a;
     for (size_t i = 0; i < n; i++) {
         const bk_appointment_t *x = &v[i];
@@ -335,7 +329,7 @@ static void create_go(srv_request_t *r, srv_idem_t *idem, bool recovering)
     }
     c->r = r;
     c->idem = idem;
-    c->now = now_ms();
+    c->now = tz_now();
     char slot_id[BK_SLOT_TOKEN_CAP];
     if (!srv_field_id(r, "patient_id", true, c->patient_id, sizeof(c->patient_id)) ||
         !srv_field_id(r, "slot_id", false, slot_id, sizeof(slot_id)))
@@ -564,7 +558,7 @@ static void reschedule_go(srv_request_t *r, srv_idem_t *idem, bool recovering)
     if (w == NULL) return;
     bk_move_request_t q = {.tenant = r->tenant, .appointment_id = id, .staff_id = staff[0] ? staff : NULL,
                            .location_id = location[0] ? location : NULL, .start = start, .end = has_end ? end : 0,
-                           .now = now_ms()};
+                           .now = tz_now()};
     started(r, w, bk_appt_reschedule(&r->worker->booking, &q, on_written, w));
 }
 

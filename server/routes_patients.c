@@ -12,6 +12,7 @@
 #include "server/fields.h"
 #include "server/idempotent.h"
 #include "server/worker.h"
+#include "tz/tz.h"
 
 #define NAME_MAX_BYTES 200
 
@@ -19,13 +20,6 @@ typedef struct patient_call {
     srv_request_t *r;
     srv_idem_t *idem;
 } patient_call_t;
-
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void call_end(patient_call_t *c)
 {
@@ -195,7 +189,7 @@ static void list_for(srv_request_t *r, const char *const *ids, size_t n)
     }
     *c = (patient_call_t){r, NULL};
     srv_request_hold(r);
-    if (bk_patient_appointments(&r->worker->booking, r->tenant, ids, n, now_ms(), on_appointments, c) != 0) {
+    if (bk_patient_appointments(&r->worker->booking, r->tenant, ids, n, tz_now(), on_appointments, c) != 0) {
         srv_request_release(r);
         free(c);
         srv_add_header(r, "retry-after", "1");

@@ -13,6 +13,7 @@
 #include "server/query.h"
 #include "server/voice.h"
 #include "server/worker.h"
+#include "tz/tz.h"
 
 #define NAME_CAP 128
 #define SAY_MAX 3 /* appointments read out in the message; all are listed in the body */
@@ -32,18 +33,23 @@ static void call_free(appts_call_t *c)
     free(c);
 }
 
-static int64_t now_ms(void)
+/* First thing in a callback: true when r may still be answered and the lookup worked; answers the failure when
+ * it did not. */
+static bool resumed(srv_request_t *r, prov_status_t status)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    if (!srv_request_release(r)) return false;
+    if (status == PROV_OK) return true;
+    srv_respond_provider_failure(r, status);
+    return false;
 }
 
-static void answer_none(srv_request_t *r, const char *message)
+/* Nothing to read out: for a phone, no appointments for that number; for names, `by_name`. */
+static void answer_none(const appts_call_t *c, const char *by_name)
 {
     json_object *body = json_object_new_object();
     json_object_object_add(body, "appointments", json_object_new_array());
-    srv_voice_respond(r, 200, body, message);
+    srv_voice_respond(c->r, 200, body,
+                      c->by_phone ? "I couldn't find any upcoming appointments for that number." : by_name);
     json_object_put(body);
 }
 
@@ -51,11 +57,7 @@ static void on_catalog(prov_status_t status, const bk_catalog_t *cat, bk_catalog
 {
     appts_call_t *c = data;
     srv_request_t *r = c->r;
-    if (!srv_request_release(r)) goto done;
-    if (status != PROV_OK) {
-        srv_respond_provider_failure(r, status);
-        goto done;
-    }
+    if (!resumed(r, status)) goto done;
     json_object *list = json_object_new_array();
     char message[600];
     int len = snprintf(message, sizeof(message), "You have %zu upcoming appointment%s", c->n, c->n == 1 ? "" : "s");
@@ -84,11 +86,7 @@ static void on_appointments(prov_status_t status, const bk_appointment_t *v, siz
 {
     appts_call_t *c = data;
     srv_request_t *r = c->r;
-    if (!srv_request_release(r)) goto fail;
-    if (status != PROV_OK) {
-        srv_respond_provider_failure(r, status);
-        goto fail;
-    }
+    if (!resumed(r, status)) goto fail;
     c->v = calloc(n ? n : 1, sizeof(*c->v));
     if (c->v == NULL) {
         srv_respond_error(r, SRV_ERR_SERVICE_UNAVAILABLE, NULL, NULL);
@@ -108,8 +106,7 @@ static void on_appointments(prov_status_t status, const bk_appointment_t *v, siz
         }
     }
     if (c->n == 0) {
-        answer_none(r, c->by_phone ? "I couldn't find any upcoming appointments for that number."
-                                   : "I couldn't find any upcoming appointments under that name.");
+        answer_none(c, "I couldn't find any upcoming appointments under that name.");
         goto fail;
     }
     if (srv_start_catalog(r, on_catalog, c)) return;
@@ -121,14 +118,9 @@ static void on_patients(prov_status_t status, const bk_patient_t *v, size_t n, v
 {
     appts_call_t *c = data;
     srv_request_t *r = c->r;
-    if (!srv_request_release(r)) goto fail;
-    if (status != PROV_OK) {
-        srv_respond_provider_failure(r, status);
-        goto fail;
-    }
+    if (!resumed(r, status)) goto fail;
     if (n == 0) {
-        answer_none(r, c->by_phone ? "I couldn't find any upcoming appointments for that number."
-                                   : "I couldn't find a patient by that name.");
+        answer_none(c, "I couldn't find a patient by that name.");
         goto fail;
     }
     const char *ids[BK_PATIENT_MAX_IDS];
@@ -171,7 +163,7 @@ void srv_route_voice_patient_appointments(srv_request_t *r)
         return;
     }
     c->r = r;
-    c->now = now_ms();
+    c->now = tz_now();
     c->by_phone = has_phone != 0;
     r->deadline_error = SRV_ERR_EMR_TIMEOUT;
     srv_request_hold(r);

@@ -13,6 +13,7 @@
 #include "server/query.h"
 #include "server/voice.h"
 #include "server/worker.h"
+#include "tz/tz.h"
 #include "tz/tz_spoken.h"
 
 #define NAME_CAP 256
@@ -40,13 +41,6 @@ static void call_free(best_call_t *c)
 {
     free(c->staff_id), free(c->staff_name), free(c->location_id), free(c->location_name), free(c->location_zone);
     free(c);
-}
-
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static const tz_zone_t *zone_of(const best_call_t *c, uint32_t location)
@@ -337,7 +331,7 @@ void srv_route_voice_best_slot(srv_request_t *r)
         return;
     }
     c->r = r;
-    c->now = now_ms();
+    c->now = tz_now();
     /* The same question again within a second, with nothing it read changed since: the same answer. */
     srv_worker_t *w = r->worker;
     if (store_cache_epoch(w->store, &c->epoch)) {

@@ -19,6 +19,7 @@
 #include "server/voice_alternatives.h"
 #include "server/voice_write.h"
 #include "server/worker.h"
+#include "tz/tz.h"
 
 #define ID_CAP BK_HOLD_FIELD_CAP
 #define WAIT_MS 40 /* between looks at a duplicate's progress */
@@ -42,13 +43,6 @@ typedef struct book_call {
     bk_appointment_t made; /* the booking to answer (owned copy) */
 } book_call_t;
 
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void call_free(book_call_t *c)
 {
     srv_voice_timer_cancel(c->deadline);
@@ -66,19 +60,13 @@ static void step(book_call_t *c)
 /* First thing in a callback: true when the request may still be answered; otherwise forgets it. */
 static bool back(book_call_t *c)
 {
-    if (c->r == NULL) return false;
-    if (srv_request_release(c->r)) return true;
-    c->r = NULL;
-    srv_voice_timer_cancel(c->deadline);
-    c->deadline = NULL;
-    return false;
+    return srv_voice_back(&c->r, &c->deadline);
 }
 
 static void on_deadline(void *data)
 {
     book_call_t *c = data;
-    c->deadline = NULL;
-    if (c->r != NULL && c->r->req != NULL && !c->r->responded) srv_voice_deadline_answer(c->r, c->idem);
+    srv_voice_deadline_fired(&c->deadline, c->r, c->idem);
 }
 
 /* The run ends without a booking: the retry record goes (when ours), so a retry books afresh. */
@@ -114,7 +102,7 @@ static void on_render_catalog(prov_status_t status, const bk_catalog_t *catalog,
     (void)source;
     if (!back(c)) goto done;
     bk_catalog_t empty = {0};
-    json_object *o = srv_appointment_to_json(c->r, status == PROV_OK ? catalog : &empty, &c->made, now_ms());
+    json_object *o = srv_appointment_to_json(c->r, status == PROV_OK ? catalog : &empty, &c->made, tz_now());
     char when[384], message[512];
     srv_voice_say_when(o, when, sizeof(when));
     snprintf(message, sizeof(message), "You're booked for %s.", when);
@@ -173,7 +161,7 @@ static void on_alternatives(json_object *slots, const char *said, void *data)
 static void answer_taken(book_call_t *c)
 {
     step(c);
-    if (srv_voice_alternatives(c->r, c->staff_id, c->treatment_id, c->location_id, c->start, now_ms(),
+    if (srv_voice_alternatives(c->r, c->staff_id, c->treatment_id, c->location_id, c->start, tz_now(),
                                on_alternatives, c) != 0)
         on_alternatives(json_object_new_array(), "", c);
 }
@@ -297,7 +285,7 @@ static void on_patient(bk_patient_result_t result, prov_status_t status, const b
     }
     bk_slot_request_t q = {.tenant = c->tenant, .staff_id = c->staff_id, .treatment_id = c->treatment_id,
                            .location_id = c->location_id, .patient_id = p->id, .time_zone = c->zone,
-                           .duration_minutes = c->duration, .start = c->start, .end = c->end, .now = now_ms()};
+                           .duration_minutes = c->duration, .start = c->start, .end = c->end, .now = tz_now()};
     step(c);
     if (bk_appt_hold(c->env, &q, on_held, c) != 0) start_failed(c, SRV_ERR_REDIS_UNAVAILABLE);
 }
@@ -503,7 +491,7 @@ static void book_go(srv_request_t *r, srv_idem_t *idem, bool recovering)
         srv_idem_end(idem);
         return;
     }
-    *c = (book_call_t){.r = r, .idem = idem, .env = &r->worker->booking, .tenant = r->tenant, .now = now_ms()};
+    *c = (book_call_t){.r = r, .idem = idem, .env = &r->worker->booking, .tenant = r->tenant, .now = tz_now()};
     char slot_id[BK_SLOT_TOKEN_CAP];
     if (!srv_voice_name(r, "first_name", c->first) || !srv_voice_name(r, "last_name", c->last)) goto fail;
     static const char *const need[] = {"first_name", "last_name"};

@@ -17,6 +17,7 @@
 #include "server/voice.h"
 #include "server/voice_write.h"
 #include "server/worker.h"
+#include "tz/tz.h"
 
 #define ID_CAP BK_HOLD_FIELD_CAP
 #define LIST_MAX 8 /* upcoming appointments listed when asking which one */
@@ -51,13 +52,6 @@ typedef struct change_call {
     bk_write_result_t failure;
 } change_call_t;
 
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void call_free(change_call_t *c)
 {
     srv_voice_timer_cancel(c->deadline);
@@ -74,12 +68,7 @@ static void step(change_call_t *c)
 /* First thing in a callback: true when the request may still be answered; otherwise forgets it. */
 static bool back(change_call_t *c)
 {
-    if (c->r == NULL) return false;
-    if (srv_request_release(c->r)) return true;
-    c->r = NULL;
-    srv_voice_timer_cancel(c->deadline);
-    c->deadline = NULL;
-    return false;
+    return srv_voice_back(&c->r, &c->deadline);
 }
 
 /* Answers err (message and field NULL: the table's default) and frees c. */
@@ -92,8 +81,7 @@ static void start_failed(change_call_t *c, srv_error_t err, const char *message,
 static void on_deadline(void *data)
 {
     change_call_t *c = data;
-    c->deadline = NULL;
-    if (c->r != NULL && c->r->req != NULL && !c->r->responded) srv_voice_deadline_answer(c->r, c->idem);
+    srv_voice_deadline_fired(&c->deadline, c->r, c->idem);
 }
 
 /* Appends an owned copy of a to c->list. Returns false when out of memory or full. */
@@ -126,7 +114,7 @@ static void on_render_catalog(prov_status_t status, const bk_catalog_t *catalog,
     bk_catalog_t empty = {0};
     const bk_catalog_t *cat = status == PROV_OK ? catalog : &empty;
     srv_request_t *r = c->r;
-    int64_t now = now_ms();
+    int64_t now = tz_now();
     char when[384], message[1024];
     if (c->answer == ANSWER_WHICH) {
         json_object *list = json_object_new_array();
@@ -290,7 +278,7 @@ static void on_recalled(bool ok, const bk_appointment_t *a, const char *zone_nam
     }
     bk_move_request_t q = {.tenant = c->tenant, .appointment_id = c->id, .staff_id = c->staff_id[0] ? c->staff_id : NULL,
                            .location_id = c->location_id[0] ? c->location_id : NULL, .start = start, .end = end,
-                           .now = now_ms()};
+                           .now = tz_now()};
     step(c);
     if (bk_appt_reschedule(c->env, &q, on_written, c) != 0) start_failed(c, SRV_ERR_REDIS_UNAVAILABLE, NULL, NULL);
 }
@@ -332,7 +320,7 @@ static void on_appointments(prov_status_t status, const bk_appointment_t *v, siz
         call_free(c);
         return;
     }
-    int64_t now = now_ms();
+    int64_t now = tz_now();
     clear_list(c);
     for (size_t i = 0; i < n; i++) {
         if (v[i].state != BK_APPT_BOOKED || v[i].start < now || v[i].id == NULL || v[i].staff_id == NULL ||
@@ -402,7 +390,7 @@ static void on_patients(prov_status_t status, const bk_patient_t *v, size_t n, v
         return;
     }
     step(c);
-    if (bk_patient_appointments(c->env, c->tenant, ids, k, now_ms(), on_appointments, c) != 0)
+    if (bk_patient_appointments(c->env, c->tenant, ids, k, tz_now(), on_appointments, c) != 0)
         start_failed(c, SRV_ERR_SERVICE_UNAVAILABLE, NULL, NULL);
 }
 
@@ -417,7 +405,7 @@ static void change_go(srv_request_t *r, srv_idem_t *idem, bool recovering, chang
         return;
     }
     *c = (change_call_t){.r = r, .idem = idem, .env = &r->worker->booking, .tenant = r->tenant, .kind = kind,
-                         .recovering = recovering, .now = now_ms()};
+                         .recovering = recovering, .now = tz_now()};
     char email[BK_EMAIL_CAP];
     int got = srv_query_get(r, "appointment_id", c->id, sizeof(c->id));
     if (got < 0 || !srv_voice_contact(r, c->phone, email) || !srv_voice_name(r, "first_name", c->first) ||

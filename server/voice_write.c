@@ -167,6 +167,22 @@ void srv_voice_deadline_answer(srv_request_t *r, srv_idem_t *idem)
                    "check.", NULL, true);
 }
 
+void srv_voice_deadline_fired(srv_voice_timer_t **deadline, srv_request_t *r, srv_idem_t *idem)
+{
+    *deadline = NULL;
+    if (r != NULL && r->req != NULL && !r->responded) srv_voice_deadline_answer(r, idem);
+}
+
+bool srv_voice_back(srv_request_t **r, srv_voice_timer_t **deadline)
+{
+    if (*r == NULL) return false;
+    if (srv_request_release(*r)) return true;
+    *r = NULL;
+    srv_voice_timer_cancel(*deadline);
+    *deadline = NULL;
+    return false;
+}
+
 void srv_voice_write_failure(srv_request_t *r, srv_idem_t *idem, int result, prov_status_t status)
 {
     switch ((bk_write_result_t)result) {

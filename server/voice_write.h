@@ -59,6 +59,14 @@ void srv_voice_write_failure(srv_request_t *r, srv_idem_t *idem, int result, pro
  * key recovers, and a retry without one is answered by the route's own reconciliation). */
 void srv_voice_deadline_answer(srv_request_t *r, srv_idem_t *idem);
 
+/** For a voice write's deadline timer when it fires: forgets the timer (*deadline = NULL) and, while r is still
+ * unanswered, answers the deadline's 504. */
+void srv_voice_deadline_fired(srv_voice_timer_t **deadline, srv_request_t *r, srv_idem_t *idem);
+
+/** First thing in a voice write's callback, after each asynchronous step (which held *r): true when *r may still
+ * be answered; otherwise forgets it (*r = NULL) and cancels the write's deadline timer. */
+bool srv_voice_back(srv_request_t **r, srv_voice_timer_t **deadline);
+
 /** Writes "<spoken> with <practitioner>" (or just spoken) of an appointment or slot object into buf. */
 void srv_voice_say_when(json_object *appointment, char *buf, size_t cap);
 

@@ -68,6 +68,9 @@ int tz_from_local(const tz_zone_t *zone, const tz_civil_t *local, tz_overlap_pol
 
 /* ---- local days ----------------------------------------------------------------------------------------- */
 
+/** The current instant (UTC ms) from the system's real-time clock. */
+tz_instant_t tz_now(void);
+
 /** Days since 1970-01-01 of a civil date (proleptic Gregorian); negative before 1970. */
 int64_t tz_days_from_civil(int year, int month, int day);
 

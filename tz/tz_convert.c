@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "tz/tz_internal.h"
 #include "tz/tz_zone_impl.h"
@@ -410,4 +411,11 @@ size_t tz_format_local(const tz_zone_t *zone, tz_instant_t t, char *buf)
         m = snprintf(buf + n, TZ_ISO_CAP - n, "%c%02d:%02d", off < 0 ? '-' : '+', a / 3600, a / 60 % 60);
     if (m > 0) n += (size_t)m;
     return n < TZ_ISO_CAP ? n : TZ_ISO_CAP - 1;
+}
+
+tz_instant_t tz_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (tz_instant_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
