@@ -15,6 +15,7 @@
 #include "server/idempotent.h"
 #include "server/query.h"
 #include "server/voice.h"
+#include "server/voice_alternatives.h"
 #include "server/voice_write.h"
 #include "server/worker.h"
 #include "tz/tz.h"
@@ -44,6 +45,9 @@ typedef struct change_call {
     /* reschedule */
     char new_start[64], new_end[64], staff_id[ID_CAP], location_id[ID_CAP];
     const tz_zone_t *zone; /* the caller's time_zone, or NULL: the appointment's location zone */
+    int64_t wanted;        /* the new start asked for (UTC ms) */
+    json_object *alternatives; /* ANSWER_KEPT: free slots near `wanted` (owned until answered) */
+    char alternatives_said[512];
     /* what is answered */
     answer_kind_t answer;
     bk_appointment_t list[LIST_MAX]; /* [0] the result or the original; all of them for ANSWER_WHICH */
@@ -57,6 +61,7 @@ static void call_free(change_call_t *c)
     srv_voice_timer_cancel(c->deadline);
     srv_idem_end(c->idem);
     for (size_t i = 0; i < c->n; i++) bk_appointment_clear(&c->list[i]);
+    json_object_put(c->alternatives);
     free(c);
 }
 
@@ -105,6 +110,23 @@ static void clear_list(change_call_t *c)
 
 /* ---- answers (after the catalog, for names) ------------------------------------------------------------------- */
 
+/* "Sorry, that new time isn't free, so your appointment stays <when>[; I can offer <alternatives>]." in under 30
+ * words: both alternatives, else the first, else none. */
+static void say_kept(const change_call_t *c, const char *when, char *message, size_t cap)
+{
+    char first[384] = "";
+    if (c->alternatives != NULL && json_object_array_length(c->alternatives) > 0)
+        srv_voice_say_when(json_object_array_get_idx(c->alternatives, 0), first, sizeof(first));
+    const char *offers[] = {c->alternatives_said, first};
+    for (int i = 0; i < 2; i++) {
+        if (offers[i][0] == '\0') continue;
+        snprintf(message, cap, "Sorry, that new time isn't free, so your appointment stays %s; I can offer %s.", when,
+                 offers[i]);
+        if (srv_voice_words(message) < 30) return;
+    }
+    snprintf(message, cap, "Sorry, that new time isn't free, so your appointment stays %s.", when);
+}
+
 static void on_render_catalog(prov_status_t status, const bk_catalog_t *catalog, bk_catalog_source_t source,
                               void *data)
 {
@@ -143,10 +165,13 @@ static void on_render_catalog(prov_status_t status, const bk_catalog_t *catalog,
     json_object *o = srv_appointment_to_json(r, cat, &c->list[0], now);
     srv_voice_say_when(o, when, sizeof(when));
     if (c->answer == ANSWER_KEPT) {
-        snprintf(message, sizeof(message), "Sorry, that new time isn't free, so your appointment stays %s.", when);
+        say_kept(c, when, message, sizeof(message));
         json_object *extra = json_object_new_object();
         json_object_object_add(extra, "rescheduled", json_object_new_boolean(0));
         json_object_object_add(extra, "appointment", o);
+        json_object_object_add(extra, "alternatives", c->alternatives != NULL ? c->alternatives
+                                                                                : json_object_new_array());
+        c->alternatives = NULL;
         srv_voice_error(r, c->idem, c->failure == BK_W_SLOT_TAKEN ? SRV_ERR_SLOT_TAKEN : SRV_ERR_SLOT_UNAVAILABLE,
                         message, "new_start_at", extra);
         goto done;
@@ -175,6 +200,31 @@ static void answer(change_call_t *c, answer_kind_t kind)
         on_render_catalog(PROV_UNAVAILABLE, NULL, BK_SOURCE_CACHE, c);
 }
 
+static void on_alternatives(json_object *slots, const char *said, void *data)
+{
+    change_call_t *c = data;
+    if (!back(c)) {
+        json_object_put(slots);
+        call_free(c);
+        return;
+    }
+    c->alternatives = slots;
+    snprintf(c->alternatives_said, sizeof(c->alternatives_said), "%s", said);
+    answer(c, ANSWER_KEPT);
+}
+
+/* The new time is not free: the original stays, and the nearest free times around the one asked for are offered
+ * (the practitioner and location it would have moved to). */
+static void find_alternatives(change_call_t *c)
+{
+    const bk_appointment_t *a = &c->list[0];
+    step(c);
+    if (srv_voice_alternatives(c->r, c->staff_id[0] ? c->staff_id : a->staff_id, a->treatment_id,
+                               c->location_id[0] ? c->location_id : a->location_id, c->wanted, tz_now(),
+                               on_alternatives, c) != 0)
+        on_alternatives(json_object_new_array(), "", c);
+}
+
 /* ---- the change ------------------------------------------------------------------------------------------------ */
 
 static void on_written(bk_write_result_t result, prov_status_t status, const bk_appointment_t *a, void *data)
@@ -196,7 +246,7 @@ static void on_written(bk_write_result_t result, prov_status_t status, const bk_
     }
     if (c->kind == RESCHEDULE && c->n > 0 && (result == BK_W_SLOT_TAKEN || result == BK_W_SLOT_UNAVAILABLE)) {
         c->failure = result;
-        answer(c, ANSWER_KEPT);
+        find_alternatives(c);
         return;
     }
     if (result == BK_W_NOT_FOUND || (result == BK_W_PROVIDER && status == PROV_NOT_FOUND)) {
@@ -276,6 +326,7 @@ static void on_recalled(bool ok, const bk_appointment_t *a, const char *zone_nam
         call_free(c);
         return;
     }
+    c->wanted = start;
     bk_move_request_t q = {.tenant = c->tenant, .appointment_id = c->id, .staff_id = c->staff_id[0] ? c->staff_id : NULL,
                            .location_id = c->location_id[0] ? c->location_id : NULL, .start = start, .end = end,
                            .now = tz_now()};

@@ -219,6 +219,16 @@ class Change(unittest.TestCase):
         self.assertIn(a["spoken"], r.body["message"])
         self.assertEqual([(x["id"], x["start_at"]) for x in self.upcoming(mine)], [(a["id"], a["start_at"])])
         self.assertEqual([x["id"] for x in self.upcoming(theirs)], [b["id"]])
+        # The nearest free times around the one asked for are offered, said in the message, and really free.
+        alts = r.body["alternatives"]
+        self.assertTrue(1 <= len(alts) <= 2, r.body)
+        self.assertIn(alts[0]["spoken"], r.body["message"])
+        for alt in alts:
+            self.assertTrue(alt["slot_id"], alt)
+            self.assertNotEqual((alt["staff_member_id"], alt["start_at"]), (b["staff_member_id"], b["start_at"]))
+        moved = self.voice("reschedule", appointment_id=a["id"], new_start_at=alts[0]["start_at"],
+                           staff_member_id=alts[0]["staff_member_id"])
+        self.assertEqual((moved.status, moved.body["appointment"]["start_at"]), (200, alts[0]["start_at"]), moved)
 
     def test_errors(self):
         r = self.voice("cancel", appointment_id="sb-appt-424242")
