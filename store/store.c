@@ -242,7 +242,10 @@ void store_destroy(store_t *s)
 {
     if (s == NULL) return;
     s->closing = true;
+    bool was_connected = s->connected;
+    s->connected = false; /* callbacks run below cannot start anything new on it */
     if (s->tracking != NULL) {
+        s->tracking->ready = false;
         run_hits(s, false); /* pending callbacks receive NULL, as those of commands under way do */
         store_destroy(s->tracking->watcher);
         s->tracking->watcher = NULL;
@@ -252,8 +255,7 @@ void store_destroy(store_t *s)
     if (s->ac != NULL) {
         redisAsyncContext *ac = s->ac;
         s->ac = NULL;
-        if (!s->connected) ac->data = NULL;
-        s->connected = false;
+        if (!was_connected) ac->data = NULL;
         redisAsyncFree(ac); /* pending callbacks get NULL replies now */
     }
     uv_timer_stop(&s->timer);
