@@ -5,6 +5,7 @@ redis-server: catalog and availability routes, /voice/clinic-info, the cache (hi
 for 50 concurrent misses across two workers), the stale fallback, and the statuses an agent can act on.
 Expectations come from the fake's own seed data (imported), never from constants written here."""
 
+import base64
 import datetime as dt
 import json
 import os
@@ -13,6 +14,8 @@ import sys
 import threading
 import time
 import unittest
+import urllib.error
+import urllib.request
 from zoneinfo import ZoneInfo
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -38,7 +41,6 @@ def start_fake():
 
 
 def fake(method, path, body=None):
-    import urllib.request
     req = urllib.request.Request(FAKE_URL + path, method=method,
                                  data=json.dumps(body).encode() if body is not None else None)
     with urllib.request.urlopen(req, timeout=5) as r:
@@ -82,6 +84,34 @@ def tearDownModule():
     finally:
         FAKE.terminate()
         FAKE.wait(5)
+
+
+def cliniko_api(method, path, body=None):
+    """Cliniko's own API on the fake, as the clinic's front desk uses it (HTTP Basic with the Cliniko key):
+    (status, parsed body or None)."""
+    auth = base64.b64encode((CLINIKO_KEY + ":").encode()).decode()
+    req = urllib.request.Request(FAKE_URL + "/v1" + path, method=method,
+                                 data=json.dumps(body).encode() if body is not None else None,
+                                 headers={"Authorization": "Basic " + auth, "User-Agent": "front desk staff",
+                                          "Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=5) as resp:
+            return resp.status, json.loads(resp.read() or b"null")
+    except urllib.error.HTTPError as e:
+        return e.code, None
+
+
+def listed(path, name):
+    """Every item of a Cliniko list (following links.next), read through cliniko_api."""
+    out = []
+    while path:
+        status, page = cliniko_api("GET", path)
+        if status != 200:
+            raise AssertionError("GET %s answered %d" % (path, status))
+        out += page[name]
+        nxt = (page.get("links") or {}).get("next")
+        path = nxt[nxt.index("/v1") + 3:] if nxt else None
+    return out
 
 
 def online_businesses():

@@ -13,17 +13,13 @@ Cliniko slower than the tenant's timeout is a 504 inside the voice deadline, and
 Every `message` is one short sentence (under 30 words, no ISO times, ids, underscores or markdown) whose spoken
 times agree with the structured fields."""
 
-import base64
 import datetime as dt
-import json
 import os
 import re
 import sys
 import time
 import unittest
-import urllib.error
 import urllib.parse
-import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -44,22 +40,8 @@ def tearDownModule():
     C.tearDownModule()
 
 
-def cliniko(method, path, body=None):
-    """Cliniko's own API on the fake, as the front desk uses it: (status, parsed body or None)."""
-    auth = base64.b64encode((C.CLINIKO_KEY + ":").encode()).decode()
-    req = urllib.request.Request(C.FAKE_URL + "/v1" + path, method=method,
-                                 data=json.dumps(body).encode() if body is not None else None,
-                                 headers={"Authorization": "Basic " + auth, "User-Agent": "front desk staff",
-                                          "Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(req, timeout=5) as resp:
-            return resp.status, json.loads(resp.read() or b"null")
-    except urllib.error.HTTPError as e:
-        return e.code, None
-
-
 def in_cliniko(appointment_id):
-    status, a = cliniko("GET", "/individual_appointments/" + appointment_id)
+    status, a = C.cliniko_api("GET", "/individual_appointments/" + appointment_id)
     assert status == 200, (status, appointment_id)
     return a
 
@@ -152,7 +134,7 @@ class VoiceClinikoChanges(unittest.TestCase):
 
     def upcoming_in_cliniko(self):
         """The caller's not-cancelled appointments as Cliniko lists them, soonest first."""
-        status, page = cliniko("GET", "/individual_appointments?per_page=100&" + urllib.parse.urlencode(
+        status, page = C.cliniko_api("GET", "/individual_appointments?per_page=100&" + urllib.parse.urlencode(
             {"q[]": "patient_id:=" + self.patient["id"]}))
         self.assertEqual(status, 200)
         return [a for a in sorted(page["individual_appointments"], key=lambda a: utc(a["starts_at"]))
@@ -182,7 +164,7 @@ class VoiceClinikoChanges(unittest.TestCase):
         self.assert_read_out(self.voice("patientAppointments", first_name=self.patient["first_name"].upper(),
                                         last_name=self.patient["last_name"]), expected)
         # The front desk cancels the sooner one in Cliniko: it is no longer read out.
-        status, _ = cliniko("PATCH", "/individual_appointments/%s/cancel" % sooner["id"], {"cancellation_reason": 50})
+        status, _ = C.cliniko_api("PATCH", "/individual_appointments/%s/cancel" % sooner["id"], {"cancellation_reason": 50})
         self.assertEqual(status, 204)
         self.assert_read_out(self.voice("patientAppointments", **self.caller()), self.upcoming_in_cliniko())
         self.assertEqual([a["id"] for a in self.upcoming_in_cliniko()], [later["id"]])
@@ -290,7 +272,7 @@ class VoiceClinikoChanges(unittest.TestCase):
         a = self.book(0)
         taken = self.slots()[2]
         # The front desk books someone else at that time straight into Cliniko.
-        status, theirs = cliniko("POST", "/individual_appointments", {
+        status, theirs = C.cliniko_api("POST", "/individual_appointments", {
             "starts_at": taken["start_at"].replace(".000Z", "Z"), "ends_at": taken["end_at"].replace(".000Z", "Z"),
             "patient_id": self.other["id"], "practitioner_id": taken["staff_member_id"],
             "appointment_type_id": taken["treatment_id"], "business_id": self.business})
