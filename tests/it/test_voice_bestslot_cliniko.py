@@ -90,7 +90,8 @@ class BestSlotCliniko(unittest.TestCase):
     def test_a_typo_in_the_practitioner_and_a_spoken_zone(self):
         # Both give the initial consultation at the same times: each name, said with a typo, gets its own.
         initial = treatment("Initial Consultation")
-        for said, last_name, full in (("Dr Randi Savage", "Savage", "Randy Savage"), ("Sarrah Lee", "Lee", "Sarah Lee")):
+        for said, last_name, full in (("Dr Randi Savage", "Savage", "Randy Savage"),
+                                      ("Sarrah Lee", "Lee", "Sarah Lee")):
             before = dt.datetime.now(dt.timezone.utc)
             r = self.best(treatment_name="initial consult", staff_member_name=said, time_zone="eastern")
             self.assertEqual(r.status, 200, r)

@@ -3,8 +3,9 @@
 /voice/cancel and /voice/reschedule with a Cliniko tenant (the fake, whose own records and write log are the
 truth). Appointments are booked through GET /voice/book (the front desk's one straight into the fake's API).
 Cliniko has no phone search, so a caller is found by the phone said with their name (compared against the numbers
-Cliniko holds), or by name alone; a phone alone gets 400 asking the agent for the name. patientAppointments: the caller's appointments as Cliniko holds them, soonest
-first, one cancelled at the front desk left out, nothing for someone else's number. cancel: by appointment_id
+Cliniko holds), or by name alone; a phone alone gets 400 asking the agent for the name. patientAppointments:
+the caller's appointments as Cliniko holds them, soonest first, one cancelled at the front desk left out,
+nothing for someone else's number. cancel: by appointment_id
 (Cliniko's cancel is written once, a second cancel is 409), by phone with one upcoming appointment, and with two
 (409 which_appointment listing both, nothing written, then cancel the chosen one by id). reschedule: into a free
 time (the same Cliniko appointment now starts at the new time), into a time the front desk took (409, the
@@ -164,7 +165,8 @@ class VoiceClinikoChanges(unittest.TestCase):
         self.assert_read_out(self.voice("patientAppointments", first_name=self.patient["first_name"].upper(),
                                         last_name=self.patient["last_name"]), expected)
         # The front desk cancels the sooner one in Cliniko: it is no longer read out.
-        status, _ = C.cliniko_api("PATCH", "/individual_appointments/%s/cancel" % sooner["id"], {"cancellation_reason": 50})
+        status, _ = C.cliniko_api("PATCH", "/individual_appointments/%s/cancel" % sooner["id"],
+                                  {"cancellation_reason": 50})
         self.assertEqual(status, 204)
         self.assert_read_out(self.voice("patientAppointments", **self.caller()), self.upcoming_in_cliniko())
         self.assertEqual([a["id"] for a in self.upcoming_in_cliniko()], [later["id"]])
