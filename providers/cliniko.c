@@ -1485,12 +1485,21 @@ static int cliniko_delete_appointment(void *instance, prov_env_t *env, const cha
     return 0;
 }
 
+/* Cliniko's 429 blocks this credential's bucket until its window resets (X-RateLimit-Reset, Retry-After). */
+static int cliniko_retry_after_seconds(void *instance)
+{
+    cliniko_t *c = instance;
+    int64_t ms = prov_http_bucket_wait_ms(c->bucket);
+    return ms <= 0 ? 0 : (int)((ms + 999) / 1000);
+}
+
 const prov_ops_t prov_cliniko_ops = {
     .name = "cliniko",
     .capabilities = PROV_CAP_NATIVE_RESCHEDULE | PROV_CAP_CANCEL_REASON_REQUIRED | PROV_CAP_CONFLICT_PROBE,
     .create = cliniko_create,
     .destroy = cliniko_destroy,
     .knows_location = cliniko_knows_location,
+    .retry_after_seconds = cliniko_retry_after_seconds,
     .policy_defaults = NULL,
     .on_store_connected = NULL,
     .fetch_catalog = cliniko_fetch_catalog,

@@ -60,6 +60,19 @@ void prov_http_bucket_destroy(prov_http_bucket_t *b)
     free(b);
 }
 
+int64_t prov_http_bucket_wait_ms(prov_http_bucket_t *b)
+{
+    if (b == NULL) return 0;
+    uint64_t now = mono_ms();
+    pthread_mutex_lock(&b->mu);
+    double tokens = b->tokens + (now > b->last_ms ? (double)(now - b->last_ms) * b->per_ms : 0);
+    int64_t wait = b->blocked_until_ms > now ? (int64_t)(b->blocked_until_ms - now)
+                   : tokens >= 1.0         ? 0
+                                           : (int64_t)((1.0 - tokens) / b->per_ms) + 1;
+    pthread_mutex_unlock(&b->mu);
+    return wait;
+}
+
 int64_t prov_http_bucket_take(prov_http_bucket_t *b)
 {
     if (b == NULL) return 0;

@@ -104,6 +104,9 @@ prov_http_bucket_t *prov_http_bucket_create(double per_minute, int burst);
 /** Frees a bucket. NULL is fine. */
 void prov_http_bucket_destroy(prov_http_bucket_t *bucket);
 
+/** The milliseconds until the bucket has a token again (0: now), the server's 429 reset included; takes none. */
+int64_t prov_http_bucket_wait_ms(prov_http_bucket_t *bucket);
+
 /** Takes one token now: returns 0 when taken, else the milliseconds until one can be (the server's 429
  * reset included). For tests and for callers that want to shed load early. */
 int64_t prov_http_bucket_take(prov_http_bucket_t *bucket);

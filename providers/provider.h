@@ -110,6 +110,10 @@ typedef struct prov_ops {
      * still wins). Called once at start, after create. May be NULL. */
     void (*policy_defaults)(void *instance, bk_tenant_policy_t *policy);
 
+    /** After PROV_RATE_LIMITED: the seconds until the EMR takes this tenant's calls again, as it said (at least
+     * 1), or 0 when unknown. May be NULL. */
+    int (*retry_after_seconds)(void *instance);
+
     /** Called on a worker's loop each time its Redis connection is (re)established. May be NULL. */
     void (*on_store_connected)(void *instance, prov_env_t *env);
 

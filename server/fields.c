@@ -100,6 +100,17 @@ const bk_location_t *srv_field_location(srv_request_t *r, const bk_catalog_t *ca
     return fallback;
 }
 
+void srv_add_emr_retry_after(srv_request_t *r)
+{
+    const bk_tenant_t *t = r->tenant;
+    int seconds = t != NULL && t->provider->retry_after_seconds != NULL
+                      ? t->provider->retry_after_seconds(t->provider_instance)
+                      : 0;
+    char value[16];
+    snprintf(value, sizeof(value), "%d", seconds > 0 ? seconds : SRV_EMR_RETRY_AFTER_DEFAULT);
+    srv_add_header(r, "retry-after", value);
+}
+
 void srv_respond_provider_failure(srv_request_t *r, prov_status_t status)
 {
     srv_error_t err;
@@ -111,7 +122,7 @@ void srv_respond_provider_failure(srv_request_t *r, prov_status_t status)
     case PROV_NOT_FOUND: err = SRV_ERR_NOT_FOUND; break;
     default: err = SRV_ERR_SERVICE_UNAVAILABLE; break;
     }
-    if (status == PROV_RATE_LIMITED) srv_add_header(r, "retry-after", "30");
+    if (status == PROV_RATE_LIMITED) srv_add_emr_retry_after(r);
     else if (srv_error_status(err) == 503) srv_add_header(r, "retry-after", "1");
     srv_respond_error(r, err, NULL, NULL);
 }

@@ -37,6 +37,12 @@ const bk_location_t *srv_field_location(srv_request_t *r, const bk_catalog_t *ca
  * the caller frees `call`). The callback must begin with srv_request_release. */
 bool srv_start_catalog(srv_request_t *r, bk_catalog_cb cb, void *call);
 
+#define SRV_EMR_RETRY_AFTER_DEFAULT 30 /* seconds, when an EMR that limited us did not say how long */
+
+/** Adds Retry-After to an answer about the tenant's EMR limiting our calls: the seconds the EMR said (its 429
+ * reset), or SRV_EMR_RETRY_AFTER_DEFAULT. */
+void srv_add_emr_retry_after(srv_request_t *r);
+
 /** Answers the error that matches a failed provider or cache call (502/503/504/422/404/409), with Retry-After
  * where it helps. */
 void srv_respond_provider_failure(srv_request_t *r, prov_status_t status);

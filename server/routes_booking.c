@@ -69,7 +69,7 @@ void srv_answer_write_failure(srv_request_t *r, srv_idem_t *idem, int result, pr
                        NULL, true);
         break;
     case BK_W_PROVIDER:
-        if (status == PROV_RATE_LIMITED) srv_add_header(r, "retry-after", "30");
+        if (status == PROV_RATE_LIMITED) srv_add_emr_retry_after(r);
         srv_idem_error(r, idem, error_of_provider(status), status == PROV_NOT_FOUND ? "There is no such record." : NULL,
                        NULL, false);
         break;

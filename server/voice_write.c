@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "booking/appointments.h"
+#include "server/fields.h"
 #include "server/query.h"
 #include "server/worker.h"
 
@@ -246,7 +247,7 @@ void srv_voice_write_failure(srv_request_t *r, srv_idem_t *idem, int result, pro
                             "Sorry, that time is no longer free; please pick another time.", "start_at", NULL);
             break;
         case PROV_RATE_LIMITED:
-            srv_add_header(r, "retry-after", "30");
+            srv_add_emr_retry_after(r);
             srv_voice_error(r, idem, SRV_ERR_EMR_RATE_LIMITED,
                             "The clinic's system is busy right now; please try again in a minute.", NULL, NULL);
             break;
