@@ -357,20 +357,22 @@ static void act(change_call_t *c)
     if (rc != 0) start_failed(c, SRV_ERR_REDIS_UNAVAILABLE, NULL, NULL);
 }
 
+/* First thing in a lookup's callback: true when the request may still be answered and the lookup worked;
+ * otherwise answers the EMR's failure (when it still can) and frees c. */
+static bool resumed(change_call_t *c, prov_status_t status)
+{
+    if (back(c) && status == PROV_OK) return true;
+    if (c->r != NULL) srv_voice_write_failure(c->r, c->idem, BK_W_PROVIDER, status);
+    call_free(c);
+    return false;
+}
+
 /* ---- finding the caller's appointment ---------------------------------------------------------------------------- */
 
 static void on_appointments(prov_status_t status, const bk_appointment_t *v, size_t n, void *data)
 {
     change_call_t *c = data;
-    if (!back(c)) {
-        call_free(c);
-        return;
-    }
-    if (status != PROV_OK) {
-        srv_voice_write_failure(c->r, c->idem, BK_W_PROVIDER, status);
-        call_free(c);
-        return;
-    }
+    if (!resumed(c, status)) return;
     int64_t now = tz_now();
     clear_list(c);
     for (size_t i = 0; i < n; i++) {
@@ -417,15 +419,7 @@ static bool name_fits(bk_name_matcher_t *m, const char *said, const char *name)
 static void on_patients(prov_status_t status, const bk_patient_t *v, size_t n, void *data)
 {
     change_call_t *c = data;
-    if (!back(c)) {
-        call_free(c);
-        return;
-    }
-    if (status != PROV_OK) {
-        srv_voice_write_failure(c->r, c->idem, BK_W_PROVIDER, status);
-        call_free(c);
-        return;
-    }
+    if (!resumed(c, status)) return;
     const char *ids[BK_PATIENT_MAX_IDS];
     size_t k = 0;
     for (size_t i = 0; i < n && k < BK_PATIENT_MAX_IDS; i++)

@@ -37,6 +37,7 @@ typedef struct read_tracking {
     bool watcher_subscribed;
     bool ready; /* tracking confirmed on the current connection for the current watcher */
     char **prefixes;
+    size_t *prefix_lens;
     size_t n_prefixes;
     uint64_t epoch;    /* counts changes reported (one per key, one per flush) */
     uint64_t flush_at; /* epoch of the last flush or loss of tracking */
@@ -219,6 +220,7 @@ static void tracking_free(read_tracking_t *t)
 {
     for (size_t i = 0; i < t->n_prefixes; i++) free(t->prefixes[i]);
     free(t->prefixes);
+    free(t->prefix_lens);
     store_read_cache_destroy(t->cache);
     free(t);
 }
@@ -470,9 +472,13 @@ int store_enable_read_cache(store_t *s, const char *const *prefixes, size_t n)
     read_tracking_t *t = calloc(1, sizeof(*t));
     if (t == NULL) return -1;
     t->cache = store_read_cache_create(CACHE_MAX_ENTRIES, CACHE_MAX_BYTES, CACHE_MAX_AGE_MS);
-    if (t->cache == NULL || (t->prefixes = calloc(n, sizeof(*t->prefixes))) == NULL) goto fail;
-    for (size_t i = 0; i < n; i++)
+    if (t->cache == NULL || (t->prefixes = calloc(n, sizeof(*t->prefixes))) == NULL ||
+        (t->prefix_lens = calloc(n, sizeof(*t->prefix_lens))) == NULL)
+        goto fail;
+    for (size_t i = 0; i < n; i++) {
+        t->prefix_lens[i] = strlen(prefixes[i]);
         if ((t->prefixes[t->n_prefixes++] = strdup(prefixes[i])) == NULL) goto fail;
+    }
     char address[256];
     if (s->host != NULL)
         snprintf(address, sizeof(address), "%s:%d", s->host, s->port);
@@ -539,10 +545,8 @@ static bool cacheable(const read_tracking_t *t, const store_read_cmd_t *cmd)
     if (cmd->key_count < 1 || cmd->first_key < 0 || cmd->first_key + cmd->key_count > cmd->argc) return false;
     for (int k = cmd->first_key; k < cmd->first_key + cmd->key_count; k++) {
         bool tracked = false;
-        for (size_t i = 0; i < t->n_prefixes && !tracked; i++) {
-            size_t n = strlen(t->prefixes[i]);
-            tracked = cmd->lens[k] >= n && memcmp(cmd->argv[k], t->prefixes[i], n) == 0;
-        }
+        for (size_t i = 0; i < t->n_prefixes && !tracked; i++)
+            tracked = cmd->lens[k] >= t->prefix_lens[i] && memcmp(cmd->argv[k], t->prefixes[i], t->prefix_lens[i]) == 0;
         if (!tracked) return false;
     }
     return true;
