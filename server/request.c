@@ -36,10 +36,7 @@ static void on_dispose(void *slot)
 static void on_deadline(h2o_timeout_entry_t *entry)
 {
     srv_request_t *r = H2O_STRUCT_FROM_MEMBER(srv_request_t, deadline, entry);
-    if (r->req != NULL && !r->responded) {
-        if (srv_error_status(r->deadline_error) == 503) srv_add_header(r, "retry-after", "1");
-        srv_respond_error(r, r->deadline_error, NULL, NULL);
-    }
+    if (r->req != NULL && !r->responded) srv_respond_error(r, r->deadline_error, NULL, NULL);
 }
 
 srv_request_t *srv_request_begin(h2o_req_t *req, srv_worker_t *worker)
@@ -163,9 +160,24 @@ void srv_respond_json_text(srv_request_t *r, int status, const char *body, size_
     send_body(r, status, body, len);
 }
 
+/* True when an answer that blames the clinic's system (unavailable, too slow) is really Redis trouble: our own
+ * Redis is not answering right now (down, reconnecting or hung). The sandbox clinic lives in Redis, and a
+ * deadline that passes while Redis hangs is Redis' doing. */
+static bool redis_to_blame(const srv_request_t *r, srv_error_t err)
+{
+    return (err == SRV_ERR_SERVICE_UNAVAILABLE || err == SRV_ERR_EMR_TIMEOUT) && !store_is_answering(r->worker->store);
+}
+
 void srv_respond_error(srv_request_t *r, srv_error_t err, const char *message, const char *field)
 {
     if (r->req == NULL || r->responded) return;
+    if (redis_to_blame(r, err)) {
+        err = SRV_ERR_REDIS_UNAVAILABLE;
+        message = field = NULL;
+    }
+    /* Every 503 says when to come back. */
+    if (srv_error_status(err) == 503 && h2o_find_header_by_str(&r->req->res.headers, H2O_STRLIT("retry-after"), -1) < 0)
+        srv_add_header(r, "retry-after", "1");
     char buf[1024];
     size_t len = srv_error_render(err, message, field, buf, sizeof(buf));
     send_body(r, srv_error_status(err), buf, len);

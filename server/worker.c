@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdio.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,7 +81,27 @@ static void on_store_connected(store_t *store, void *data)
         if (t->provider->on_store_connected != NULL)
             t->provider->on_store_connected(t->provider_instance, &w->booking.prov);
     }
-    if (w->index == 0) srv_log(SRV_LOG_INFO, "redis connected", NULL);
+    if (w->index != 0) return; /* one line per process: worker 0 speaks for all */
+    if (!w->redis_lost) {
+        srv_log(SRV_LOG_INFO, "redis connected", NULL);
+        return;
+    }
+    char extra[48];
+    snprintf(extra, sizeof(extra), "\"down_ms\":%llu", (unsigned long long)(uv_now(&w->loop) - w->redis_lost_ms));
+    srv_log(SRV_LOG_WARN, "redis connection regained", extra);
+    w->redis_lost = false;
+}
+
+/* Once per outage (the store reports an established connection lost, not each failed retry). */
+static void on_store_lost(store_t *store, const char *why, void *data)
+{
+    srv_worker_t *w = data;
+    if (w->index != 0 || w->redis_lost || w->stopping) return;
+    w->redis_lost = true;
+    w->redis_lost_ms = uv_now(&w->loop);
+    char extra[96];
+    snprintf(extra, sizeof(extra), "\"reason\":\"%s\"", why); /* letters, digits and spaces (store.h) */
+    srv_log(SRV_LOG_WARN, "redis connection lost", extra);
 }
 
 static void finish(srv_worker_t *w)
@@ -151,6 +172,7 @@ static void *run(void *arg)
     w->speaker = tz_speaker_create();
     w->names = bk_name_matcher_new();
     w->store = store_create(&w->loop, w->app->config->redis_address, on_store_connected, w);
+    if (w->store != NULL) store_set_lost_cb(w->store, on_store_lost);
     bk_env_init(&w->booking, &w->loop, w->store);
     if (w->store == NULL ||
         bk_env_enable_read_cache(&w->booking, w->app->config->tenants, w->app->config->tenant_count) != 0) {

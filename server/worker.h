@@ -40,7 +40,9 @@ typedef struct srv_worker {
     unsigned in_flight;   /* requests begun and not yet disposed */
     unsigned connections; /* accepted sockets not yet closed */
     bool stopping;
-    bool disposed; /* the context and loop were freed at stop */
+    bool disposed;          /* the context and loop were freed at stop */
+    bool redis_lost;        /* worker 0: its Redis connection was lost and not regained yet */
+    uint64_t redis_lost_ms; /* loop time it was lost at */
 } srv_worker_t;
 
 #define SRV_REQUEST_DEADLINE_MS 5000

@@ -12,7 +12,8 @@
 
 #define RECONNECT_MIN_MS   200
 #define RECONNECT_MAX_MS   1000
-#define CONNECT_TIMEOUT_MS 1000
+#define CONNECT_TIMEOUT_MS 1000 /* TCP connect and the first PING's answer */
+#define WATCHDOG_MS        200  /* how often an established connection is checked for a hang */
 /* The read cache: how much a worker keeps, and for how long at most (keys that expire in Redis are reported
  * late, when Redis gets round to deleting them; a cached copy outlives its key by this much at worst). */
 #define CACHE_MAX_ENTRIES 8192
@@ -53,18 +54,25 @@ typedef struct read_tracking {
 struct store {
     uv_loop_t *loop;
     redisAsyncContext *ac; /* NULL while disconnected */
-    bool connected;
+    bool connected;        /* Redis answered on ac (see store.h) */
     bool closing;
-    char *host; /* NULL for a unix socket */
+    bool keepalive; /* PING when idle (not on the watcher: a subscribed connection takes no PING) */
+    int in_hiredis; /* > 0 while one of this store's callbacks runs inside hiredis (store.h) */
+    char *host;     /* NULL for a unix socket */
     int port;
     char *path;
     uv_timer_t timer; /* reconnect backoff and connect timeout */
     uint64_t backoff_ms;
+    uv_timer_t watchdog;  /* hang check and keepalive; also runs a store_destroy asked for inside a callback */
+    uint64_t watchdog_at; /* loop time of its last run */
+    uint64_t outstanding; /* commands sent on ac whose reply has not come */
+    uint64_t progress_ms; /* loop time of the last reply, or of the send that made outstanding non-zero */
+    char why[64];         /* why the connection was lost, for on_lost */
     store_connected_cb on_connected;
     void *data;
-    void (*on_lost)(store_t *store, void *data); /* the watcher's: its connection dropped or failed */
-    read_tracking_t *tracking;                   /* NULL unless store_enable_read_cache */
-    const void **scripts; /* scripts sent in full on this connection (store_script_sent) */
+    store_lost_cb on_lost;
+    read_tracking_t *tracking; /* NULL unless store_enable_read_cache */
+    const void **scripts;      /* scripts sent in full on this connection (store_script_sent) */
     size_t n_scripts, cap_scripts;
     int open_handles;
 };
@@ -74,38 +82,81 @@ static void store_track(store_t *s);
 
 static void schedule_reconnect(store_t *s);
 
-static void on_connect(const redisAsyncContext *ac, int status)
+/* Keeps hiredis' error text as a plain phrase (letters, digits, spaces), safe to log as is. */
+static void note_why(store_t *s, const char *text)
 {
-    store_t *s = ac->data;
-    if (s == NULL) return;
-    if (status != REDIS_OK) {
-        /* hiredis frees the context after this callback returns. */
-        s->ac = NULL;
-        s->connected = false;
-        if (s->on_lost != NULL) s->on_lost(s, s->data);
-        if (!s->closing) schedule_reconnect(s);
-        return;
+    size_t n = 0;
+    for (const char *p = text; *p != '\0' && n + 1 < sizeof(s->why); p++)
+        s->why[n++] = ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')) ? *p : ' ';
+    s->why[n] = '\0';
+}
+
+/* The current connection is gone (or never came up): forget it, tell the owner if it had been established. */
+static void connection_lost(store_t *s, const char *why)
+{
+    bool was_connected = s->connected;
+    s->ac = NULL;
+    s->connected = false;
+    s->outstanding = 0;
+    if (s->tracking != NULL) tracking_lost(s);
+    if (was_connected && s->on_lost != NULL) {
+        note_why(s, why);
+        s->on_lost(s, s->why, s->data);
     }
+    if (!s->closing) schedule_reconnect(s);
+}
+
+/* Drops the connection from one of the store's own timers (never from a hiredis callback): its pending
+ * commands get NULL now. */
+static void drop_connection(store_t *s, const char *why)
+{
+    redisAsyncContext *ac = s->ac;
+    ac->data = NULL; /* its disconnect callback must not touch the store */
+    connection_lost(s, why);
+    redisAsyncFree(ac);
+}
+
+/* Redis answered the first PING of a new connection: it is established. */
+static void on_handshake(redisAsyncContext *ac, void *r, void *privdata)
+{
+    store_t *s = privdata;
+    const redisReply *reply = r;
+    /* Not the current connection (timed out and freed), or not PONG (say LOADING): the connect timer retries. */
+    if (ac->data == NULL || s->ac != ac || reply == NULL || reply->type != REDIS_REPLY_STATUS) return;
+    s->in_hiredis++;
     uv_timer_stop(&s->timer);
     s->connected = true;
     s->backoff_ms = RECONNECT_MIN_MS;
     s->n_scripts = 0; /* a new connection may be to a Redis that has none of them */
+    s->outstanding = 0;
+    s->progress_ms = uv_now(s->loop);
     if (s->tracking != NULL) {
         tracking_lost(s); /* a new connection is not tracked until Redis confirms it */
         store_track(s);
     }
     if (s->on_connected != NULL) s->on_connected(s, s->data);
+    s->in_hiredis--;
+}
+
+static void on_connect(const redisAsyncContext *ac, int status)
+{
+    store_t *s = ac->data;
+    if (s == NULL) return;
+    s->in_hiredis++;
+    if (status != REDIS_OK) /* hiredis frees the context after this callback returns */
+        connection_lost(s, ac->errstr);
+    else /* when it cannot be sent, the connect timer drops the connection and tries again */
+        (void)redisAsyncCommand((redisAsyncContext *)ac, on_handshake, s, "PING");
+    s->in_hiredis--;
 }
 
 static void on_disconnect(const redisAsyncContext *ac, int status)
 {
     store_t *s = ac->data;
     if (s == NULL) return;
-    s->ac = NULL;
-    s->connected = false;
-    if (s->on_lost != NULL) s->on_lost(s, s->data);
-    if (s->tracking != NULL) tracking_lost(s);
-    if (!s->closing) schedule_reconnect(s);
+    s->in_hiredis++;
+    connection_lost(s, ac->err ? ac->errstr : "connection closed");
+    s->in_hiredis--;
 }
 
 static void start_connect(store_t *s)
@@ -134,13 +185,8 @@ static void on_timer(uv_timer_t *timer)
 {
     store_t *s = timer->data;
     if (s->closing) return;
-    if (s->ac != NULL && !s->connected) {
-        /* Connect did not complete in time: drop it; on_connect is not called for a freed context. */
-        redisAsyncContext *ac = s->ac;
-        ac->data = NULL;
-        s->ac = NULL;
-        redisAsyncFree(ac);
-        schedule_reconnect(s);
+    if (s->ac != NULL && !s->connected) { /* the connect, or the answer to its PING, did not come in time */
+        drop_connection(s, "connect timeout");
         return;
     }
     if (s->ac == NULL) {
@@ -196,6 +242,27 @@ bool store_address_valid(const char *address, char *why, size_t why_cap)
     return ok;
 }
 
+/* Drops an established connection on which a command waited STORE_HUNG_MS with no reply at all, and PINGs
+ * an idle one. A run that comes late (the loop itself was held up) only notes the time: replies that arrived
+ * meanwhile are read in the poll phase before the next run judges. */
+static void on_watchdog(uv_timer_t *timer)
+{
+    store_t *s = timer->data;
+    uint64_t now = uv_now(s->loop);
+    bool late = now - s->watchdog_at > 2 * WATCHDOG_MS;
+    s->watchdog_at = now;
+    if (late || s->closing || !s->connected || s->ac == NULL) return;
+    if (s->ac->c.err) { /* a write made inside a callback failed (store_flush): hiredis has not acted on it yet */
+        drop_connection(s, s->ac->c.errstr);
+    } else if (s->outstanding > 0 && now - s->progress_ms >= STORE_HUNG_MS) {
+        char why[64];
+        snprintf(why, sizeof(why), "no answer for %u ms", (unsigned)STORE_HUNG_MS);
+        drop_connection(s, why);
+    } else if (s->keepalive && s->outstanding == 0 && now - s->progress_ms >= STORE_KEEPALIVE_MS) {
+        store_commandf(s, NULL, NULL, "PING");
+    }
+}
+
 store_t *store_create(uv_loop_t *loop, const char *address, store_connected_cb on_connected, void *data)
 {
     store_t *s = calloc(1, sizeof(*s));
@@ -208,9 +275,15 @@ store_t *store_create(uv_loop_t *loop, const char *address, store_connected_cb o
     s->on_connected = on_connected;
     s->data = data;
     s->backoff_ms = RECONNECT_MIN_MS;
+    s->keepalive = true;
     uv_timer_init(loop, &s->timer);
     s->timer.data = s;
-    s->open_handles = 1;
+    uv_timer_init(loop, &s->watchdog);
+    s->watchdog.data = s;
+    s->watchdog_at = uv_now(loop);
+    uv_timer_start(&s->watchdog, on_watchdog, WATCHDOG_MS, WATCHDOG_MS);
+    uv_unref((uv_handle_t *)&s->watchdog);
+    s->open_handles = 2;
     start_connect(s);
     if (s->ac != NULL) uv_timer_start(&s->timer, on_timer, CONNECT_TIMEOUT_MS, 0);
     return s;
@@ -240,11 +313,27 @@ static void on_handle_closed(uv_handle_t *handle)
 
 static void run_hits(store_t *s, bool deliver);
 
+static void on_deferred_destroy(uv_timer_t *timer)
+{
+    store_destroy(timer->data);
+}
+
+void store_set_lost_cb(store_t *s, store_lost_cb on_lost)
+{
+    s->on_lost = on_lost;
+}
+
 void store_destroy(store_t *s)
 {
     if (s == NULL) return;
+    if (s->in_hiredis > 0) { /* inside one of its callbacks: stop it here, free it once hiredis returned */
+        s->closing = true;
+        s->connected = false;
+        uv_timer_start(&s->watchdog, on_deferred_destroy, 0, 0);
+        uv_ref((uv_handle_t *)&s->watchdog);
+        return;
+    }
     s->closing = true;
-    bool was_connected = s->connected;
     s->connected = false; /* callbacks run below cannot start anything new on it */
     if (s->tracking != NULL) {
         s->tracking->ready = false;
@@ -257,17 +346,28 @@ void store_destroy(store_t *s)
     if (s->ac != NULL) {
         redisAsyncContext *ac = s->ac;
         s->ac = NULL;
-        if (!was_connected) ac->data = NULL;
+        ac->data = NULL;    /* its connect and disconnect callbacks must not touch the closing store */
         redisAsyncFree(ac); /* pending callbacks get NULL replies now */
     }
     uv_timer_stop(&s->timer);
     uv_close((uv_handle_t *)&s->timer, on_handle_closed);
+    uv_timer_stop(&s->watchdog);
+    uv_close((uv_handle_t *)&s->watchdog, on_handle_closed);
 }
 
 void store_flush(store_t *s)
 {
-    if (s != NULL && s->connected && s->ac != NULL && s->ac->c.obuf != NULL && sdslen(s->ac->c.obuf) > 0)
+    if (s == NULL || !s->connected || s->ac == NULL) return;
+    redisContext *c = &s->ac->c;
+    if (c->obuf == NULL || sdslen(c->obuf) == 0) return;
+    if (s->in_hiredis == 0) {
         redisAsyncHandleWrite(s->ac);
+        return;
+    }
+    /* Inside one of this store's callbacks (store.h): the bytes only, on a healthy connection. */
+    if (c->err == 0 && (c->flags & REDIS_CONNECTED) && !(c->flags & (REDIS_DISCONNECTING | REDIS_FREEING)) &&
+        redisBufferWrite(c, NULL) != REDIS_OK)
+        uv_timer_start(&s->watchdog, on_watchdog, 0, WATCHDOG_MS); /* drops it from the loop, right after */
 }
 
 bool store_script_sent(store_t *s, const void *script)
@@ -289,7 +389,13 @@ bool store_is_connected(const store_t *s)
     return s->connected;
 }
 
+bool store_is_answering(const store_t *s)
+{
+    return s->connected && (s->outstanding == 0 || uv_now(s->loop) - s->progress_ms < STORE_SLOW_MS);
+}
+
 typedef struct command_ctx {
+    store_t *store;
     store_reply_cb cb;
     void *data;
 } command_ctx_t;
@@ -297,8 +403,21 @@ typedef struct command_ctx {
 static void on_reply(redisAsyncContext *ac, void *reply, void *privdata)
 {
     command_ctx_t *c = privdata;
+    store_t *s = c->store;
+    if (reply != NULL && ac == s->ac && s->outstanding > 0) {
+        s->outstanding--;
+        s->progress_ms = uv_now(s->loop);
+    }
+    s->in_hiredis++;
     if (c->cb != NULL) c->cb(reply, c->data);
+    s->in_hiredis--;
     free(c);
+}
+
+/* A command was queued on the current connection. */
+static void sent(store_t *s)
+{
+    if (s->outstanding++ == 0) s->progress_ms = uv_now(s->loop);
 }
 
 int store_command(store_t *s, store_reply_cb cb, void *data, int argc, const char **argv, const size_t *lens)
@@ -306,12 +425,12 @@ int store_command(store_t *s, store_reply_cb cb, void *data, int argc, const cha
     if (!s->connected || s->ac == NULL) return -1;
     command_ctx_t *c = malloc(sizeof(*c));
     if (c == NULL) return -1;
-    c->cb = cb;
-    c->data = data;
+    *c = (command_ctx_t){.store = s, .cb = cb, .data = data};
     if (redisAsyncCommandArgv(s->ac, on_reply, c, argc, argv, lens) != REDIS_OK) {
         free(c);
         return -1;
     }
+    sent(s);
     return 0;
 }
 
@@ -320,8 +439,7 @@ int store_commandf(store_t *s, store_reply_cb cb, void *data, const char *fmt, .
     if (!s->connected || s->ac == NULL) return -1;
     command_ctx_t *c = malloc(sizeof(*c));
     if (c == NULL) return -1;
-    c->cb = cb;
-    c->data = data;
+    *c = (command_ctx_t){.store = s, .cb = cb, .data = data};
     va_list ap;
     va_start(ap, fmt);
     int rc = redisvAsyncCommand(s->ac, on_reply, c, fmt, ap);
@@ -330,6 +448,7 @@ int store_commandf(store_t *s, store_reply_cb cb, void *data, const char *fmt, .
         free(c);
         return -1;
     }
+    sent(s);
     return 0;
 }
 
@@ -392,11 +511,19 @@ static void store_track(store_t *s)
     free(argv), free(lens);
 }
 
+static void handle_invalidation(store_t *s, const redisReply *reply);
+
+/* The watcher's channel callback (privdata: the store whose cache it feeds). */
 static void on_invalidation(redisAsyncContext *ac, void *r, void *privdata)
 {
-    (void)ac;
-    store_t *s = privdata;
-    const redisReply *reply = r;
+    store_t *w = ac->data; /* NULL once the watcher dropped this connection */
+    if (w != NULL) w->in_hiredis++;
+    handle_invalidation(privdata, r);
+    if (w != NULL) w->in_hiredis--;
+}
+
+static void handle_invalidation(store_t *s, const redisReply *reply)
+{
     read_tracking_t *t = s->tracking;
     if (reply == NULL || reply->type != REDIS_REPLY_ARRAY || reply->elements < 3 ||
         reply->element[0]->type != REDIS_REPLY_STRING)
@@ -437,9 +564,9 @@ static void on_watcher_connected(store_t *w, void *data)
     store_commandf(w, on_watcher_id, s, "CLIENT ID");
 }
 
-static void on_watcher_lost(store_t *w, void *data)
+static void on_watcher_lost(store_t *w, const char *why, void *data)
 {
-    (void)w;
+    (void)w, (void)why;
     store_t *s = data;
     s->tracking->watcher_subscribed = false;
     tracking_lost(s);
@@ -460,7 +587,8 @@ static void drain_watcher(store_t *s)
     read_tracking_t *t = s->tracking;
     if (t->drained_turn == t->turns) return;
     t->drained_turn = t->turns;
-    if (t->watcher != NULL && t->watcher->connected && t->watcher->ac != NULL) redisAsyncHandleRead(t->watcher->ac);
+    store_t *w = t->watcher;
+    if (w != NULL && w->connected && w->ac != NULL && w->in_hiredis == 0) redisAsyncHandleRead(w->ac);
 }
 
 int store_enable_read_cache(store_t *s, const char *const *prefixes, size_t n)
@@ -486,6 +614,7 @@ int store_enable_read_cache(store_t *s, const char *const *prefixes, size_t n)
         snprintf(address, sizeof(address), "%s", s->path);
     if ((t->watcher = store_create(s->loop, address, on_watcher_connected, s)) == NULL) goto fail;
     t->watcher->on_lost = on_watcher_lost;
+    t->watcher->keepalive = false;
     uv_idle_init(s->loop, &t->idle);
     t->idle.data = s;
     uv_prepare_init(s->loop, &t->turn);

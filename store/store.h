@@ -3,7 +3,28 @@
  * Frontdesk's only shared state is Redis. Each worker thread owns one store_t on its uv loop; every request
  * of that thread is pipelined on it. The connection never blocks the loop (hiredis' libuv adapter), and when
  * Redis goes away the store keeps trying to reconnect (200 ms, doubling to 1 s) and tells its owner each time
- * it is connected again, so data that lives only in Redis (the sandbox clinic) can be seeded anew. */
+ * it is connected again, so data that lives only in Redis (the sandbox clinic) can be seeded anew.
+ *
+ * Connected means Redis answered: a new connection counts once Redis answered its PING (a stopped Redis still
+ * completes TCP handshakes from its listen backlog), and a connection on which a command has waited
+ * STORE_HUNG_MS with no reply at all (Redis hung, or a socket error hiredis' adapter never reports) is dropped
+ * as lost: its commands get NULL, and the store reconnects. An idle connection is PINGed every
+ * STORE_KEEPALIVE_MS so that a hang is found without traffic. Losing an established connection is reported
+ * once (store_set_lost_cb), failed reconnect attempts are not.
+ *
+ * Re-entry invariant: nothing re-enters a hiredis connection from inside one of its own callbacks. hiredis
+ * calls into this module only through on_connect, on_handshake, on_disconnect, on_reply (reply callbacks and
+ * the NULL replies it hands out while tearing a connection down) and the watcher's channel callback; each
+ * of them counts itself in the store's in_hiredis while it runs, so every store_* call made from a callback
+ * (by the owner's code, however deep) can tell. While in_hiredis > 0:
+ * - store_flush does not call redisAsyncHandleWrite (which tears the connection down, and frees it, on a
+ *   write error, under the caller's feet): it moves the queued bytes to the socket with redisBufferWrite,
+ *   which runs no callback and frees nothing, and only on a healthy connection (no error, not being freed or
+ *   disconnected); a failed write is only recorded on the context and hiredis acts on it from the loop;
+ * - store_destroy only marks the store closed and does the freeing from a zero timer, after hiredis returned;
+ * - the read cache's watcher is read (drain_watcher) only when that connection is not in a callback itself.
+ * Queuing commands from a callback (store_command and friends) is what hiredis supports and stays allowed.
+ * Everything that frees or drops a connection (connect timeout, hang) runs from the store's own timers. */
 #ifndef FD_STORE_H
 #define FD_STORE_H
 
@@ -24,18 +45,34 @@ typedef void (*store_reply_cb)(const redisReply *reply, void *data);
 /** Called on the loop each time a connection to Redis is established (first connect and every reconnect). */
 typedef void (*store_connected_cb)(store_t *store, void *data);
 
+/** Called on the loop once when an established connection is lost (closed, failed, or found hung), not for
+ * failed reconnect attempts. `why` is a short phrase of letters, digits and spaces (no address, no secret). */
+typedef void (*store_lost_cb)(store_t *store, const char *why, void *data);
+
+/* A command that waited this long with no reply from Redis at all marks its connection hung (see above). */
+#define STORE_HUNG_MS 1000
+/* An established connection with nothing outstanding is PINGed after this long without a reply. */
+#define STORE_KEEPALIVE_MS 1000
+/* store_is_answering: a command waiting this long with no reply at all means Redis is not answering now. */
+#define STORE_SLOW_MS 250
+
 /** Creates the store on `loop` for `address` ("host:port" with a numeric host, "/path/redis.sock" or
  * "unix:/path"), and starts connecting. Returns NULL only when out of memory or the address is malformed.
  * on_connected may be NULL. The store belongs to the loop's thread; destroy it with store_destroy. */
 store_t *store_create(uv_loop_t *loop, const char *address, store_connected_cb on_connected, void *data);
 
+/** Also calls on_lost (with the data given to store_create) when an established connection is lost. */
+void store_set_lost_cb(store_t *store, store_lost_cb on_lost);
+
 /** Closes the connection (pending callbacks receive NULL) and frees the store once libuv has released its
- * handles; the loop must run at least once more afterwards. */
+ * handles; the loop must run at least once more afterwards. Called from one of the store's own callbacks, it
+ * only stops the store there (nothing new starts on it) and closes it on the next loop turn. */
 void store_destroy(store_t *store);
 
 /** Writes the commands queued so far to Redis' socket now instead of on the next loop turn. The server calls it
  * before each answer, so a write made for a request (an idempotency record, a settled hold) has left before
- * the client can act on the answer, say by retrying through another worker. */
+ * the client can act on the answer, say by retrying through another worker. Safe from any callback, including
+ * the NULL replies of a connection being torn down (see the re-entry invariant above). */
 void store_flush(store_t *store);
 
 /** True once `script` (any stable pointer naming a Lua script) was sent in full on the current connection, and
@@ -43,8 +80,12 @@ void store_flush(store_t *store);
  * connection (EVAL), so a call never waits on a NOSCRIPT round trip that would land its write after the answer. */
 bool store_script_sent(store_t *store, const void *script);
 
-/** True while a connection is established. */
+/** True while a connection is established (Redis answered on it and it was not found hung). */
 bool store_is_connected(const store_t *store);
+
+/** True while connected and no command has waited STORE_SLOW_MS or more without Redis answering anything:
+ * the connection's last known state, found without a round trip. */
+bool store_is_answering(const store_t *store);
 
 /** Sends one command given as an argument vector. Returns 0 and calls `cb` exactly once later, or returns -1
  * (not connected) and never calls it. cb may be NULL for fire-and-forget writes. */
