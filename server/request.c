@@ -160,10 +160,7 @@ void srv_respond_json_text(srv_request_t *r, int status, const char *body, size_
     send_body(r, status, body, len);
 }
 
-/* True when an answer that blames the clinic's system (unavailable, too slow) is really Redis trouble: our own
- * Redis is not answering right now (down, reconnecting or hung). The sandbox clinic lives in Redis, and a
- * deadline that passes while Redis hangs is Redis' doing. */
-static bool redis_to_blame(const srv_request_t *r, srv_error_t err)
+bool srv_redis_to_blame(const srv_request_t *r, srv_error_t err)
 {
     return (err == SRV_ERR_SERVICE_UNAVAILABLE || err == SRV_ERR_EMR_TIMEOUT) && !store_is_answering(r->worker->store);
 }
@@ -171,7 +168,7 @@ static bool redis_to_blame(const srv_request_t *r, srv_error_t err)
 void srv_respond_error(srv_request_t *r, srv_error_t err, const char *message, const char *field)
 {
     if (r->req == NULL || r->responded) return;
-    if (redis_to_blame(r, err)) {
+    if (srv_redis_to_blame(r, err)) {
         err = SRV_ERR_REDIS_UNAVAILABLE;
         message = field = NULL;
     }

@@ -42,6 +42,12 @@ srv_request_t *srv_request_begin(h2o_req_t *req, struct srv_worker *worker);
  * the deadline counts from the request's start. */
 void srv_request_voice_deadline(srv_request_t *r);
 
+/** True when `err` blames the clinic's system (service_unavailable, emr_timeout) but it is really Redis trouble:
+ * the worker's Redis is not answering right now (down, reconnecting or hung; store_is_answering). The sandbox
+ * clinic lives in Redis, and a deadline that passes while Redis hangs is Redis' doing. Every error answer
+ * (srv_respond_error, srv_voice_error) is then given as 503 redis_unavailable with Retry-After instead. */
+bool srv_redis_to_blame(const srv_request_t *r, srv_error_t err);
+
 /** Milliseconds left before r's deadline answers it (0 when it has passed). */
 int64_t srv_request_ms_left(const srv_request_t *r);
 
@@ -61,7 +67,8 @@ const char *srv_json_text(json_object *body, size_t *len);
 /** Answers with JSON text already written (by srv_json_text); copied before this returns. */
 void srv_respond_json_text(srv_request_t *r, int status, const char *body, size_t len);
 
-/** Answers with an error (message NULL = the table's default; field NULL = not about a field). */
+/** Answers with an error (message NULL = the table's default; field NULL = not about a field). Redis trouble is
+ * answered as such (srv_redis_to_blame), and every 503 carries Retry-After (1 s unless one was added). */
 void srv_respond_error(srv_request_t *r, srv_error_t err, const char *message, const char *field);
 
 /** Adds a response header before answering (name lower-case, e.g. "retry-after"). */

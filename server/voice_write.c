@@ -12,6 +12,8 @@
 #include "server/worker.h"
 
 #define MAX_PARAMS 64
+/* What a caller hears when our own Redis is down, restarting or hung. */
+#define REDIS_SENTENCE "The booking service is briefly unavailable; please try again in a moment."
 
 bool srv_voice_query_body(srv_request_t *r)
 {
@@ -142,6 +144,11 @@ bool srv_voice_name(srv_request_t *r, const char *param, char out[SRV_VOICE_NAME
 void srv_voice_error(srv_request_t *r, srv_idem_t *idem, srv_error_t err, const char *message, const char *field,
                      json_object *extra)
 {
+    if (srv_redis_to_blame(r, err)) {
+        err = SRV_ERR_REDIS_UNAVAILABLE;
+        message = REDIS_SENTENCE;
+        field = NULL;
+    }
     const char *say = message != NULL ? message : srv_error_message(err);
     json_object *error = json_object_new_object();
     json_object_object_add(error, "code", json_object_new_string(srv_error_code(err)));
@@ -263,8 +270,7 @@ void srv_voice_write_failure(srv_request_t *r, srv_idem_t *idem, int result, pro
         }
         break;
     default:
-        srv_voice_error(r, idem, SRV_ERR_REDIS_UNAVAILABLE,
-                        "The booking service is briefly unavailable; please try again in a moment.", NULL, NULL);
+        srv_voice_error(r, idem, SRV_ERR_REDIS_UNAVAILABLE, REDIS_SENTENCE, NULL, NULL);
         break;
     }
 }

@@ -47,7 +47,7 @@ bool srv_voice_name(srv_request_t *r, const char *param, char out[SRV_VOICE_NAME
 
 /** Answers {"error": {code, message, field}, "message": message} (message NULL: the table's default) through idem:
  * below 500 stored for replay; a 503 gets Retry-After. extra (may be NULL; consumed) is merged into the top
- * level. */
+ * level. Redis trouble is answered as such (srv_redis_to_blame), with its own sentence. */
 void srv_voice_error(srv_request_t *r, srv_idem_t *idem, srv_error_t err, const char *message, const char *field,
                      json_object *extra);
 

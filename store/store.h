@@ -20,7 +20,7 @@
  * - store_flush does not call redisAsyncHandleWrite (which tears the connection down, and frees it, on a
  *   write error, under the caller's feet): it moves the queued bytes to the socket with redisBufferWrite,
  *   which runs no callback and frees nothing, and only on a healthy connection (no error, not being freed or
- *   disconnected); a failed write is only recorded on the context and hiredis acts on it from the loop;
+ *   disconnected); a failed write is only recorded on the context, and the watchdog timer drops it next;
  * - store_destroy only marks the store closed and does the freeing from a zero timer, after hiredis returned;
  * - the read cache's watcher is read (drain_watcher) only when that connection is not in a callback itself.
  * Queuing commands from a callback (store_command and friends) is what hiredis supports and stays allowed.
