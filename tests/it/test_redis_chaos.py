@@ -166,6 +166,10 @@ class RedisChaos(unittest.TestCase):
         self.assertGreater(len(traffic.answers), 200, "too little traffic to mean anything")
         bad = [a for a in traffic.answers if not a[3] or a[1] not in ALLOWED]
         self.assertEqual(bad[:5], [], "%d answers outside %s" % (len(bad), sorted(ALLOWED)))
+        codes = {409: {"slot_taken", "slot_unavailable"}, 503: {"redis_unavailable", "service_unavailable"},
+                 504: {"emr_timeout"}}
+        odd = [a for a in traffic.answers if a[1] in codes and a[2] not in codes[a[1]]]
+        self.assertEqual(odd[:5], [], "%d errors with an unexpected code" % len(odd))
         no_retry = [a for a in traffic.answers if a[1] == 503 and not a[5]]
         self.assertEqual(no_retry[:5], [], "503 answers without Retry-After")
         statuses = {a[1] for a in traffic.answers}
