@@ -14,6 +14,7 @@
 #include "server/log.h"
 #include "server/router.h"
 #include "server/worker.h"
+#include "tz/tz.h"
 
 static void usage(FILE *out)
 {
@@ -33,9 +34,27 @@ static int hash_key(const char *key)
     return 0;
 }
 
+/* FRONTDESK_CLOCK_OFFSET_MS (tests only): the service's clock runs that many ms ahead of the system's, so a test
+ * suite can run the service on any date. Returns false when the variable is set but not a whole number. */
+static bool apply_clock_offset(void)
+{
+    const char *text = getenv("FRONTDESK_CLOCK_OFFSET_MS");
+    if (text == NULL || *text == '\0') return true;
+    char *end;
+    errno = 0;
+    long long ms = strtoll(text, &end, 10);
+    if (errno != 0 || *end != '\0') {
+        fprintf(stderr, "FRONTDESK_CLOCK_OFFSET_MS: not a whole number of milliseconds: %s\n", text);
+        return false;
+    }
+    tz_clock_set_offset(ms);
+    return true;
+}
+
 static int serve(const char *config_path)
 {
     char why[1024];
+    if (!apply_clock_offset()) return 2;
     srv_config_t *config = srv_config_load(config_path, why, sizeof(why));
     if (config == NULL) {
         fprintf(stderr, "config: %s\n", why);
@@ -89,6 +108,10 @@ static int serve(const char *config_path)
     snprintf(extra, sizeof(extra), "\"version\":\"%s\",\"address\":\"%s\",\"port\":%d,\"workers\":%d,\"tenants\":%zu",
              FD_VERSION, config->listen_address, config->port, n, config->tenant_count);
     srv_log(SRV_LOG_INFO, "listening", extra);
+    if (tz_clock_offset() != 0) {
+        snprintf(extra, sizeof(extra), "\"clock_offset_ms\":%lld", (long long)tz_clock_offset());
+        srv_log(SRV_LOG_WARN, "test clock: FRONTDESK_CLOCK_OFFSET_MS moves the service's now", extra);
+    }
     if (config->slot_secret_random)
         srv_log(SRV_LOG_WARN, "no slot_secret in the config: slot ids will not survive a restart or cross processes",
                 NULL);

@@ -31,6 +31,8 @@ import subprocess
 import tempfile
 import time
 
+import clock
+
 SOURCE_DIR = os.environ.get("FD_SOURCE_DIR") or os.path.abspath(
     os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 
@@ -64,9 +66,9 @@ def _die_with_parent():
         pass
 
 
-def _spawn(args, stdout, stderr, cwd=None):
+def _spawn(args, stdout, stderr, cwd=None, env=None):
     proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr, cwd=cwd,
-                            preexec_fn=_die_with_parent)
+                            env=env, preexec_fn=_die_with_parent)
     _live.add(proc)
     return proc
 
@@ -340,7 +342,8 @@ class Frontdesk:
         self._err = open(self.stderr_path, "wb")
         # cwd "/": relative paths in the config must resolve against the config's folder, not the cwd.
         try:
-            self.proc = _spawn([require_bin(), "--config", self.config_path], self._out, self._err, cwd="/")
+            env = dict(os.environ, **clock.service_env())  # the service runs on the suite's (maybe pinned) clock
+            self.proc = _spawn([require_bin(), "--config", self.config_path], self._out, self._err, cwd="/", env=env)
         except Exception:
             self._close_files()
             raise
