@@ -189,12 +189,12 @@ static void *run(void *arg)
             h2o_timeout_unlink(&w->ctx.http2._graceful_shutdown_timeout);
         h2o_timeout_dispose(&w->loop, &w->deadline);
         for (size_t i = 0; i < w->app->config->tenant_count; i++) h2o_timeout_dispose(&w->loop, &w->voice_deadlines[i]);
-        free(w->voice_deadlines);
-        w->voice_deadlines = NULL;
         h2o_context_dispose(&w->ctx);
         uv_walk(&w->loop, close_handle, NULL);
         while (uv_run(&w->loop, UV_RUN_NOWAIT) != 0) {
         }
+        free(w->voice_deadlines); /* only now: each deadline list's timer handle lives in it until closed */
+        w->voice_deadlines = NULL;
         uv_loop_close(&w->loop);
         w->disposed = true;
     }
