@@ -39,6 +39,7 @@ typedef struct srv_worker {
     uint64_t stop_started_ms;
     unsigned in_flight;   /* requests begun and not yet disposed */
     unsigned connections; /* accepted sockets not yet closed */
+    h2o_linklist_t conns; /* those sockets (srv_conn_t in worker.c), for the drain to see what they are receiving */
     bool stopping;
     bool disposed; /* the context and loop were freed at stop */
 } srv_worker_t;
@@ -53,7 +54,8 @@ int srv_worker_bind(const char *address, int port);
 int srv_worker_start(srv_worker_t *w);
 
 /** Asks the worker to stop accepting, finish its in-flight requests (at most SRV_DRAIN_LIMIT_MS) and exit;
- * thread-safe. Join with pthread_join(w->thread). */
+ * thread-safe. In flight includes a request whose headers or body are still arriving: it is read to its end and
+ * answered. Join with pthread_join(w->thread). */
 void srv_worker_stop(srv_worker_t *w);
 
 /** The worker running a request's h2o context. */
