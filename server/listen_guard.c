@@ -1,15 +1,15 @@
 /* server/listen_guard.c: one frontdesk per listening address (see listen_guard.h). */
 #include "server/listen_guard.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
-#include <netinet/in.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
+
+#include "server/worker.h"
 
 /* Binds the abstract unix socket named after the address; its fd, or -1 with errno (EADDRINUSE: taken). */
 static int take_lock(const char *address, int port)
@@ -30,28 +30,14 @@ static int take_lock(const char *address, int port)
     return fd;
 }
 
-/* 0 when a socket without SO_REUSEPORT can bind address:port (then nobody listens there), else -1 with errno. */
+/* 0 when a socket without SO_REUSEPORT can bind address:port (then nobody listens there), else -1 with errno.
+ * It has SO_REUSEADDR as the workers do: connections of a previous run in TIME_WAIT do not count. */
 static int probe(const char *address, int port)
 {
-    struct sockaddr_in addr;
-    memset(&addr, 0, sizeof(addr));
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons((uint16_t)port);
-    if (inet_pton(AF_INET, address, &addr.sin_addr) != 1) {
-        errno = EINVAL;
-        return -1;
-    }
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int fd = srv_worker_bind(address, port, false);
     if (fd < 0) return -1;
-    int on = 1; /* SO_REUSEADDR as the workers have it: connections of a previous run in TIME_WAIT do not count */
-    int rc = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) == 0 &&
-                     bind(fd, (struct sockaddr *)&addr, sizeof(addr)) == 0
-                 ? 0
-                 : -1;
-    int saved = errno;
     close(fd);
-    errno = saved;
-    return rc;
+    return 0;
 }
 
 int srv_listen_claim(const char *address, int port, char *why, size_t why_cap)

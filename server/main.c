@@ -73,7 +73,7 @@ static int serve(const char *config_path)
     for (int i = 0; i < n; i++) {
         workers[i].index = i;
         workers[i].app = &app;
-        workers[i].listen_fd = srv_worker_bind(config->listen_address, config->port);
+        workers[i].listen_fd = srv_worker_bind(config->listen_address, config->port, true);
         if (workers[i].listen_fd < 0) {
             fprintf(stderr, "listen: cannot listen on %s:%d: %s\n", config->listen_address, config->port,
                     strerror(errno));

@@ -23,7 +23,7 @@ srv_worker_t *srv_worker_of(h2o_req_t *req)
     return H2O_STRUCT_FROM_MEMBER(srv_worker_t, ctx, req->conn->ctx);
 }
 
-int srv_worker_bind(const char *address, int port)
+int srv_worker_bind(const char *address, int port, bool shared)
 {
     struct sockaddr_in addr;
     memset(&addr, 0, sizeof(addr));
@@ -37,8 +37,8 @@ int srv_worker_bind(const char *address, int port)
     if (fd < 0) return -1;
     int on = 1;
     if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) != 0 ||
-        setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof(on)) != 0 ||
-        bind(fd, (struct sockaddr *)&addr, sizeof(addr)) != 0 || listen(fd, 1024) != 0) {
+        (shared && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof(on)) != 0) ||
+        bind(fd, (struct sockaddr *)&addr, sizeof(addr)) != 0 || (shared && listen(fd, 1024) != 0)) {
         int saved = errno;
         close(fd);
         errno = saved;

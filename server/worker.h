@@ -47,8 +47,10 @@ typedef struct srv_worker {
 #define SRV_REQUEST_DEADLINE_MS 5000
 #define SRV_DRAIN_LIMIT_MS 5000
 
-/** Binds a listening TCP socket with SO_REUSEPORT (one per worker). Returns the fd, or -1 with errno set. */
-int srv_worker_bind(const char *address, int port);
+/** A TCP socket bound to address:port (numeric IPv4) with SO_REUSEADDR; when shared also with SO_REUSEPORT and
+ * listening (one per worker), else only bound (a probe: it fails with EADDRINUSE while anything listens there).
+ * Returns the fd, or -1 with errno set. */
+int srv_worker_bind(const char *address, int port, bool shared);
 
 /** Starts the worker thread on an already bound listen_fd. Returns 0, or -1. */
 int srv_worker_start(srv_worker_t *w);
