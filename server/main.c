@@ -11,6 +11,7 @@
 
 #include "server/auth.h"
 #include "server/config.h"
+#include "server/listen_guard.h"
 #include "server/log.h"
 #include "server/router.h"
 #include "server/worker.h"
@@ -79,13 +80,19 @@ static int serve(const char *config_path)
     h2o_hostconf_t *host = h2o_config_register_host(&app.globalconf, h2o_iovec_init(H2O_STRLIT("default")), 65535);
     srv_router_register(host);
 
+    /* Before the workers bind with SO_REUSEPORT, which would let them share the port with another process. */
+    int guard = srv_listen_claim(config->listen_address, config->port, why, sizeof(why));
+    if (guard < 0) {
+        fprintf(stderr, "listen: %s\n", why);
+        return 1;
+    }
     int n = config->workers;
     srv_worker_t *workers = calloc((size_t)n, sizeof(*workers));
     if (workers == NULL) return 1;
     for (int i = 0; i < n; i++) {
         workers[i].index = i;
         workers[i].app = &app;
-        workers[i].listen_fd = srv_worker_bind(config->listen_address, config->port);
+        workers[i].listen_fd = srv_worker_bind(config->listen_address, config->port, true);
         if (workers[i].listen_fd < 0) {
             fprintf(stderr, "listen: cannot listen on %s:%d: %s\n", config->listen_address, config->port,
                     strerror(errno));
@@ -126,6 +133,7 @@ static int serve(const char *config_path)
     for (int i = 0; i < n; i++) all_disposed &= workers[i].disposed;
     if (all_disposed) h2o_config_dispose(&app.globalconf);
     free(workers);
+    close(guard);
     srv_config_free(config);
     curl_global_cleanup();
     return 0;

@@ -264,10 +264,24 @@ void store_destroy(store_t *s)
     uv_close((uv_handle_t *)&s->timer, on_handle_closed);
 }
 
+/* True when hiredis may be driven on ac from here: not from inside one of ac's own callbacks (a write or read
+ * that fails there frees ac under the callback's feet: hiredis only defers redisAsyncFree) nor while it closes. */
+static bool may_drive(const redisAsyncContext *ac)
+{
+    return ac != NULL && !(ac->c.flags & (REDIS_IN_CALLBACK | REDIS_DISCONNECTING | REDIS_FREEING));
+}
+
 void store_flush(store_t *s)
 {
-    if (s != NULL && s->connected && s->ac != NULL && s->ac->c.obuf != NULL && sdslen(s->ac->c.obuf) > 0)
+    if (s == NULL || !s->connected || s->ac == NULL || s->ac->c.obuf == NULL || sdslen(s->ac->c.obuf) == 0) return;
+    if (may_drive(s->ac)) {
         redisAsyncHandleWrite(s->ac);
+    } else if (!(s->ac->c.flags & (REDIS_DISCONNECTING | REDIS_FREEING))) {
+        /* Inside one of its callbacks: the plain socket write, which frees nothing; a failure stays in the context
+         * for hiredis to act on at its next event, and what is left goes out on the next write event. */
+        int done;
+        redisBufferWrite(&s->ac->c, &done);
+    }
 }
 
 bool store_script_sent(store_t *s, const void *script)
@@ -460,7 +474,7 @@ static void drain_watcher(store_t *s)
     read_tracking_t *t = s->tracking;
     if (t->drained_turn == t->turns) return;
     t->drained_turn = t->turns;
-    if (t->watcher != NULL && t->watcher->connected && t->watcher->ac != NULL) redisAsyncHandleRead(t->watcher->ac);
+    if (t->watcher != NULL && t->watcher->connected && may_drive(t->watcher->ac)) redisAsyncHandleRead(t->watcher->ac);
 }
 
 int store_enable_read_cache(store_t *s, const char *const *prefixes, size_t n)
