@@ -346,6 +346,10 @@ static void on_created(prov_status_t status, const bk_appointment_t *a, void *da
         bk_hold_settle(f->env, f->tenant, f->hold.id, BK_HOLD_SETTLE_RELEASE, NULL);
         bk_appt_invalidate(f->env, f->tenant, f->hold.staff_id, f->hold.time_zone, f->hold.start, f->hold.end);
         book_end(f, BK_W_SLOT_TAKEN, status);
+    } else if (status == PROV_NOT_FOUND) {
+        /* The hold names a patient the EMR does not have: no retry can book it, so the time is freed. */
+        bk_hold_settle(f->env, f->tenant, f->hold.id, BK_HOLD_SETTLE_RELEASE, NULL);
+        book_end(f, BK_W_PATIENT_NOT_FOUND, status);
     } else {
         bk_hold_settle(f->env, f->tenant, f->hold.id, BK_HOLD_SETTLE_HELD, NULL);
         book_end(f, BK_W_PROVIDER, status == PROV_OK ? PROV_UPSTREAM : status);

@@ -33,6 +33,7 @@ typedef enum bk_write_result {
     BK_W_UNKNOWN,           /* the EMR did not answer a write in time: recorded; a retry looks before writing */
     BK_W_REDIS,             /* Redis failed (503) */
     BK_W_NOT_OFFERED,       /* reschedule: that practitioner, treatment and location do not go together (422) */
+    BK_W_PATIENT_NOT_FOUND, /* bookAppt: the EMR has no such patient (e.g. an id from before a data loss) (404) */
 } bk_write_result_t;
 
 /** What createAppt asks for (strings borrowed for the call only). */

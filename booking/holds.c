@@ -15,7 +15,8 @@
 #define MAX_BUSY 4096      /* live holds of one practitioner read at once */
 
 /* Lua helpers shared by the scripts: Redis' clock, and whether a hold hash is live. The hold hashes and the
- * practitioner's set share the tenant's hash tag, so they live in one cluster slot. */
+ * practitioner's set share the tenant's hash tag, so they live in one cluster slot. An `expires` read back is on
+ * Redis' clock; from_redis_clock moves it onto the service's (tz_now), which tests may run ahead. */
 #define LUA_NOW "local t = redis.call('TIME') local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) "
 
 /* KEYS[1] staff set, KEYS[2] new hold hash. ARGV hold-hash prefix, id, token, start, end, hold ms, grace ms,
@@ -164,6 +165,12 @@ static bool int_of(const redisReply *r, int64_t *out)
     return true;
 }
 
+/* An instant from Redis' TIME on the service's clock (tz_now): the same unless a test moved ours. */
+static int64_t from_redis_clock(int64_t instant)
+{
+    return instant + tz_clock_offset();
+}
+
 static void on_place(const redisReply *reply, void *data)
 {
     op_t *op = data;
@@ -171,6 +178,7 @@ static void on_place(const redisReply *reply, void *data)
         op->cb(BK_HOLD_FAILED, NULL, op->data);
     } else if (reply->element[0]->integer == 1 && reply->elements == 2 &&
                int_of(reply->element[1], &op->hold.expires)) {
+        op->hold.expires = from_redis_clock(op->hold.expires);
         op->cb(BK_HOLD_OK, &op->hold, op->data);
     } else if (reply->element[0]->integer == 0) {
         op->cb(BK_HOLD_TAKEN, NULL, op->data);
@@ -241,6 +249,7 @@ static void on_claim(const redisReply *reply, void *data)
             copy_field(h->time_zone, sizeof(h->time_zone), reply->element[9]);
             if (int_of(reply->element[5], &h->start) && int_of(reply->element[6], &h->end) &&
                 int_of(reply->element[7], &h->expires)) {
+                h->expires = from_redis_clock(h->expires);
                 if (strcmp(v, "booked") == 0) result = BK_HOLD_BOOKED;
                 else if (strcmp(v, "recover") == 0) result = BK_HOLD_RECOVER;
                 else if (strcmp(v, "held") == 0) result = BK_HOLD_OK;
@@ -309,7 +318,7 @@ static void on_busy(const redisReply *reply, void *data)
     for (size_t i = 0; i < n; i++) {
         int64_t expires;
         if (int_of(reply->element[3 * i], &v[k][0]) && int_of(reply->element[3 * i + 1], &v[k][1]) &&
-            int_of(reply->element[3 * i + 2], &expires) && expires > now &&
+            int_of(reply->element[3 * i + 2], &expires) && from_redis_clock(expires) > now &&
             bk_intervals_overlap(v[k][0], v[k][1], op->from, op->to))
             k++;
     }

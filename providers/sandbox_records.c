@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "providers/record_id.h"
 #include "store/script.h"
 
 #define MAX_FOUND 50     /* patients one search answers */
@@ -23,16 +24,20 @@ static store_script_t find_script = STORE_SCRIPT(
     "for id in string.gmatch(ids, '[^,]+') do local p = redis.call('HGET', KEYS[1], id) "
     "  if p and #out < 50 then out[#out + 1] = p end end return out");
 
-/* KEYS patients, index, seq. ARGV patient JSON (no id), then up to 3 index fields ("" = none). */
+/* KEYS patients, index. ARGV patient JSON (no id), then up to 3 index fields ("" = none), then the new id.
+ * Returns nil rather than overwrite a patient that has the id already. */
 static store_script_t create_patient_script = STORE_SCRIPT(
-    "local p = cjson.decode(ARGV[1]) p.id = 'pt-api-' .. redis.call('INCR', KEYS[3]) "
+    "local p = cjson.decode(ARGV[1]) p.id = ARGV[5] "
+    "if redis.call('HEXISTS', KEYS[1], p.id) == 1 then return false end "
     "local raw = cjson.encode(p) redis.call('HSET', KEYS[1], p.id, raw) "
     "for i = 2, 4 do if ARGV[i] ~= '' then local v = redis.call('HGET', KEYS[2], ARGV[i]) "
     "  redis.call('HSET', KEYS[2], ARGV[i], v and (v .. ',' .. p.id) or p.id) end end "
     "return raw");
 
-/* KEYS appointments, index. ARGV "a:<patient>", from. Returns appointment JSONs. */
+/* KEYS appointments, index, patients. ARGV "a:<patient>", from, patient id, "1" for a patient of the clinic file
+ * (else ""). Returns appointment JSONs, or nil when there is no such patient. */
 static store_script_t list_script = STORE_SCRIPT(
+    "if ARGV[4] == '' and redis.call('HEXISTS', KEYS[3], ARGV[3]) == 0 then return false end "
     "local ids = redis.call('HGET', KEYS[2], ARGV[1]) local out = {} "
     "if not ids then return out end "
     "for id in string.gmatch(ids, '[^,]+') do local raw = redis.call('HGET', KEYS[1], id) "
@@ -47,11 +52,15 @@ static store_script_t list_script = STORE_SCRIPT(
     "      if a.staff == staff and a.state ~= 'cancelled' and tonumber(a['end']) > s then return false end end "  \
     "  end return true end "
 
-/* KEYS appointments, busy, seq, index. ARGV staff, treatment, location, patient, start, end. */
+/* KEYS appointments, busy, patients, index. ARGV staff, treatment, location, patient, start, end, new id, "1" for
+ * a patient of the clinic file (else ""). 'missing' when there is no such patient, 'taken' rather than overwrite
+ * an appointment that has the id already. */
 static store_script_t create_appt_script = STORE_SCRIPT(
     LUA_FREE
+    "if ARGV[8] == '' and redis.call('HEXISTS', KEYS[3], ARGV[4]) == 0 then return {'missing'} end "
+    "if redis.call('HEXISTS', KEYS[1], ARGV[7]) == 1 then return {'taken'} end "
     "if not free(ARGV[1], tonumber(ARGV[5]), tonumber(ARGV[6]), '') then return {'conflict'} end "
-    "local id = 'sb-appt-' .. redis.call('INCR', KEYS[3]) "
+    "local id = ARGV[7] "
     "local raw = cjson.encode({id = id, staff = ARGV[1], treatment = ARGV[2], location = ARGV[3], "
     "                          patient = ARGV[4], start = ARGV[5], ['end'] = ARGV[6], state = 'booked'}) "
     "redis.call('HSET', KEYS[1], id, raw) redis.call('ZADD', KEYS[2], tonumber(ARGV[5]), id) "
@@ -79,6 +88,7 @@ static store_script_t reschedule_script = STORE_SCRIPT(
 
 void sb_records_keys(const char *tenant_id, char keys[SB_RECORD_KEYS][SB_RECORD_KEY_CAP])
 {
+    /* "seq" is the id counter of older versions, no longer written: listed so that a clinic change deletes it. */
     static const char *const names[SB_RECORD_KEYS] = {"patients", "index", "appointments", "busy", "seq"};
     for (int i = 0; i < SB_RECORD_KEYS; i++)
         snprintf(keys[i], SB_RECORD_KEY_CAP, "fd:{%s}:sandbox:%s", tenant_id, names[i]);
@@ -260,12 +270,14 @@ int sb_records_create_patient(const char *tenant_id, const sb_clinic_t *clinic, 
     }
     f->one_cb = cb;
     f->data = data;
-    char keys[SB_RECORD_KEYS][SB_RECORD_KEY_CAP];
+    char keys[SB_RECORD_KEYS][SB_RECORD_KEY_CAP], id[64];
     sb_records_keys(tenant_id, keys);
-    const char *k[] = {keys[K_PATIENTS], keys[K_INDEX], keys[K_SEQ]};
+    const char *k[] = {keys[K_PATIENTS], keys[K_INDEX]};
     const char *args[] = {json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN), fields[0], fields[1],
-                          fields[2]};
-    int rc = store_eval(env->store, &create_patient_script, on_patient_created, f, 3, k, 4, args, NULL);
+                          fields[2], id};
+    int rc = prov_record_id("pt-api-", id, sizeof(id))
+                 ? store_eval(env->store, &create_patient_script, on_patient_created, f, 2, k, 5, args, NULL)
+                 : -1;
     json_object_put(o);
     if (rc != 0) found_free(f);
     return rc;
@@ -339,7 +351,7 @@ static void on_listed(const redisReply *reply, void *data)
 {
     appts_t *a = data;
     if (reply == NULL || reply->type != REDIS_REPLY_ARRAY) {
-        a->cb(PROV_UNAVAILABLE, NULL, 0, a->data);
+        a->cb(reply != NULL && reply->type == REDIS_REPLY_NIL ? PROV_NOT_FOUND : PROV_UNAVAILABLE, NULL, 0, a->data);
         appts_free(a);
         return;
     }
@@ -381,9 +393,9 @@ int sb_records_list_appointments(const char *tenant_id, const sb_clinic_t *clini
     snprintf(field, sizeof(field), "a:%s", patient_id);
     lower(field);
     snprintf(from_s, sizeof(from_s), "%" PRId64, from);
-    const char *k[] = {keys[K_APPTS], keys[K_INDEX]};
-    const char *args[] = {field, from_s};
-    if (store_eval(env->store, &list_script, on_listed, a, 2, k, 2, args, NULL) != 0) {
+    const char *k[] = {keys[K_APPTS], keys[K_INDEX], keys[K_PATIENTS]};
+    const char *args[] = {field, from_s, patient_id, p >= 0 ? "1" : ""};
+    if (store_eval(env->store, &list_script, on_listed, a, 3, k, 4, args, NULL) != 0) {
         appts_free(a);
         return -1;
     }
@@ -438,7 +450,7 @@ static int write_script(const char *tenant_id, prov_env_t *env, store_script_t *
     a->data = data;
     char keys[SB_RECORD_KEYS][SB_RECORD_KEY_CAP];
     sb_records_keys(tenant_id, keys);
-    const char *k[] = {keys[K_APPTS], keys[K_BUSY], keys[K_SEQ], keys[K_INDEX]};
+    const char *k[] = {keys[K_APPTS], keys[K_BUSY], keys[K_PATIENTS], keys[K_INDEX]};
     if (store_eval(env->store, script, on_written, a, nkeys, k, nargs, args, NULL) != 0) {
         free(a);
         return -1;
@@ -489,11 +501,13 @@ int sb_records_create_appointment(const char *tenant_id, const sb_clinic_t *clin
         return -1;
     if (file_conflict(clinic, x->staff_id, x->start, x->end))
         return answer_later(env->loop, PROV_CONFLICT, cb, data);
-    char start[24], end[24];
+    char start[24], end[24], id[64];
     snprintf(start, sizeof(start), "%" PRId64, x->start);
     snprintf(end, sizeof(end), "%" PRId64, x->end);
-    const char *args[] = {x->staff_id, x->treatment_id, x->location_id, x->patient_id, start, end};
-    return write_script(tenant_id, env, &create_appt_script, 4, 6, args, cb, data);
+    if (!prov_record_id("sb-appt-", id, sizeof(id))) return -1;
+    const char *file_patient = sb_clinic_find_patient(clinic, x->patient_id) >= 0 ? "1" : "";
+    const char *args[] = {x->staff_id, x->treatment_id, x->location_id, x->patient_id, start, end, id, file_patient};
+    return write_script(tenant_id, env, &create_appt_script, 4, 8, args, cb, data);
 }
 
 int sb_records_cancel(const char *tenant_id, const sb_clinic_t *clinic, prov_env_t *env, const char *id,

@@ -1,10 +1,12 @@
 /* providers/sandbox_records.h: the sandbox EMR's patients and appointments: those of the clinic file (read-only,
  * in memory) plus those created through the API, kept in Redis under fd:{t}:sandbox:
- *   patients      hash  id -> patient JSON                  ("pt-api-<n>")
+ *   patients      hash  id -> patient JSON                  ("pt-api-<14 base-36>")
  *   index         hash  "p:<phone>" / "e:<email>" / "n:<first>|<last>|<dob>" / "a:<patient>" -> "id,id,..."
- *   appointments  hash  id -> appointment JSON              ("sb-appt-<n>")
+ *   appointments  hash  id -> appointment JSON              ("sb-appt-<14 base-36>")
  *   busy          zset  appointment id scored by its start  (booked ones only)
- *   seq           counter of both id series
+ *   seq           the id counter of older versions (no longer written)
+ * Ids are time-ordered and random (providers/record_id.h), never a counter, so none is handed out twice even after
+ * Redis lost its data: an id from before such a loss is PROV_NOT_FOUND, never another patient's record.
  * Each write is one Lua script, so two bookings of one practitioner can never overlap (the sandbox, like most
  * EMRs, refuses a double booking: PROV_CONFLICT). */
 #ifndef FD_PROVIDERS_SANDBOX_RECORDS_H
@@ -38,10 +40,12 @@ int sb_records_find_patients(const char *tenant_id, const sb_clinic_t *clinic, p
 /** Creates a patient (see sb_records_find_patients for the contract). */
 int sb_records_create_patient(const char *tenant_id, const sb_clinic_t *clinic, prov_env_t *env,
                               const bk_patient_t *patient, prov_patient_cb cb, void *data);
-/** A patient's appointments from `from` on, the file's and the API's, cancelled ones included. */
+/** A patient's appointments from `from` on, the file's and the API's, cancelled ones included; PROV_NOT_FOUND
+ * when the patient is neither the file's nor the API's. */
 int sb_records_list_appointments(const char *tenant_id, const sb_clinic_t *clinic, prov_env_t *env,
                                  const char *patient_id, int64_t from, prov_appointments_cb cb, void *data);
-/** Books an appointment; PROV_CONFLICT when it overlaps a booking of that practitioner. */
+/** Books an appointment; PROV_CONFLICT when it overlaps a booking of that practitioner, PROV_NOT_FOUND when
+ * there is no such patient. */
 int sb_records_create_appointment(const char *tenant_id, const sb_clinic_t *clinic, prov_env_t *env,
                                   const bk_appointment_t *appointment, prov_appointment_cb cb, void *data);
 /** Cancels an API appointment; PROV_CONFLICT when it is cancelled already, PROV_REJECTED for the file's. */

@@ -6,8 +6,9 @@ cd "$(dirname "$0")/.."
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFD_TESTS=OFF >/dev/null
 cmake --build build --target frontdesk -j"$(nproc)"
 mkdir -p run
-redis-server --port 6390 --bind 127.0.0.1 --save '' --appendonly no --dir "$PWD/run" --daemonize no \
-  --logfile "$PWD/run/redis.log" &
+# An append-only file in run/: a restart keeps the bookings (README: Redis and durability).
+redis-server --port 6390 --bind 127.0.0.1 --save '' --appendonly yes --appendfsync everysec --dir "$PWD/run" \
+  --daemonize no --logfile "$PWD/run/redis.log" &
 redis_pid=$!
 trap 'kill "$redis_pid" 2>/dev/null || true' EXIT
 for _ in $(seq 50); do redis-cli -p 6390 ping >/dev/null 2>&1 && break; sleep 0.1; done

@@ -11,9 +11,11 @@
 
 #include "server/auth.h"
 #include "server/config.h"
+#include "server/listen_guard.h"
 #include "server/log.h"
 #include "server/router.h"
 #include "server/worker.h"
+#include "tz/tz.h"
 
 static void usage(FILE *out)
 {
@@ -33,9 +35,27 @@ static int hash_key(const char *key)
     return 0;
 }
 
+/* FRONTDESK_CLOCK_OFFSET_MS (tests only): the service's clock runs that many ms ahead of the system's, so a test
+ * suite can run the service on any date. Returns false when the variable is set but not a whole number. */
+static bool apply_clock_offset(void)
+{
+    const char *text = getenv("FRONTDESK_CLOCK_OFFSET_MS");
+    if (text == NULL || *text == '\0') return true;
+    char *end;
+    errno = 0;
+    long long ms = strtoll(text, &end, 10);
+    if (errno != 0 || *end != '\0') {
+        fprintf(stderr, "FRONTDESK_CLOCK_OFFSET_MS: not a whole number of milliseconds: %s\n", text);
+        return false;
+    }
+    tz_clock_set_offset(ms);
+    return true;
+}
+
 static int serve(const char *config_path)
 {
     char why[1024];
+    if (!apply_clock_offset()) return 2;
     srv_config_t *config = srv_config_load(config_path, why, sizeof(why));
     if (config == NULL) {
         fprintf(stderr, "config: %s\n", why);
@@ -60,13 +80,19 @@ static int serve(const char *config_path)
     h2o_hostconf_t *host = h2o_config_register_host(&app.globalconf, h2o_iovec_init(H2O_STRLIT("default")), 65535);
     srv_router_register(host);
 
+    /* Before the workers bind with SO_REUSEPORT, which would let them share the port with another process. */
+    int guard = srv_listen_claim(config->listen_address, config->port, why, sizeof(why));
+    if (guard < 0) {
+        fprintf(stderr, "listen: %s\n", why);
+        return 1;
+    }
     int n = config->workers;
     srv_worker_t *workers = calloc((size_t)n, sizeof(*workers));
     if (workers == NULL) return 1;
     for (int i = 0; i < n; i++) {
         workers[i].index = i;
         workers[i].app = &app;
-        workers[i].listen_fd = srv_worker_bind(config->listen_address, config->port);
+        workers[i].listen_fd = srv_worker_bind(config->listen_address, config->port, true);
         if (workers[i].listen_fd < 0) {
             fprintf(stderr, "listen: cannot listen on %s:%d: %s\n", config->listen_address, config->port,
                     strerror(errno));
@@ -89,6 +115,10 @@ static int serve(const char *config_path)
     snprintf(extra, sizeof(extra), "\"version\":\"%s\",\"address\":\"%s\",\"port\":%d,\"workers\":%d,\"tenants\":%zu",
              FD_VERSION, config->listen_address, config->port, n, config->tenant_count);
     srv_log(SRV_LOG_INFO, "listening", extra);
+    if (tz_clock_offset() != 0) {
+        snprintf(extra, sizeof(extra), "\"clock_offset_ms\":%lld", (long long)tz_clock_offset());
+        srv_log(SRV_LOG_WARN, "test clock: FRONTDESK_CLOCK_OFFSET_MS moves the service's now", extra);
+    }
     if (config->slot_secret_random)
         srv_log(SRV_LOG_WARN, "no slot_secret in the config: slot ids will not survive a restart or cross processes",
                 NULL);
@@ -103,6 +133,7 @@ static int serve(const char *config_path)
     for (int i = 0; i < n; i++) all_disposed &= workers[i].disposed;
     if (all_disposed) h2o_config_dispose(&app.globalconf);
     free(workers);
+    close(guard);
     srv_config_free(config);
     curl_global_cleanup();
     return 0;

@@ -62,6 +62,9 @@ void srv_answer_write_failure(srv_request_t *r, srv_idem_t *idem, int result, pr
                        NULL, false);
         break;
     case BK_W_NOT_OFFERED: srv_idem_error(r, idem, SRV_ERR_NOT_OFFERED, NULL, "staff_member_id", false); break;
+    case BK_W_PATIENT_NOT_FOUND:
+        srv_idem_error(r, idem, SRV_ERR_NOT_FOUND, "There is no such patient.", "patient_id", false);
+        break;
     case BK_W_UNKNOWN:
         srv_idem_error(r, idem, SRV_ERR_EMR_TIMEOUT,
                        "The clinic's system did not confirm in time; retry with the same request and we will check "

@@ -173,6 +173,10 @@ static void on_appointments(prov_status_t status, const bk_appointment_t *v, siz
     srv_request_t *r = c->r;
     free(c);
     if (!srv_request_release(r)) return;
+    if (status == PROV_NOT_FOUND) {
+        srv_respond_error(r, SRV_ERR_NOT_FOUND, "There is no such patient.", "patient_id");
+        return;
+    }
     if (status != PROV_OK) {
         srv_respond_provider_failure(r, status);
         return;

@@ -112,19 +112,34 @@ static void clear_list(change_call_t *c)
 
 /* "Sorry, that new time isn't free, so your appointment stays <when>[; I can offer <alternatives>]." in under 30
  * words: both alternatives, else the first, else none. */
-static void say_kept(const change_call_t *c, const char *when, char *message, size_t cap)
+/* The sentence for a reschedule into a taken time: the kept appointment (`kept`, its JSON) and the alternatives,
+ * in the longest form that stays under the voice sentence limit. The first alternative is always said: when the
+ * long form is too long, the wording gets shorter, then the kept time loses its practitioner's name, then the
+ * alternative its own. */
+static void say_kept(const change_call_t *c, json_object *kept, const char *kept_when, char *message, size_t cap)
 {
-    char first[384] = "";
-    if (c->alternatives != NULL && json_object_array_length(c->alternatives) > 0)
-        srv_voice_say_when(json_object_array_get_idx(c->alternatives, 0), first, sizeof(first));
-    const char *offers[] = {c->alternatives_said, first};
-    for (int i = 0; i < 2; i++) {
-        if (offers[i][0] == '\0') continue;
-        snprintf(message, cap, "Sorry, that new time isn't free, so your appointment stays %s; I can offer %s.", when,
-                 offers[i]);
+    if (c->alternatives == NULL || json_object_array_length(c->alternatives) == 0) {
+        snprintf(message, cap, "Sorry, that new time isn't free, so your appointment stays %s.", kept_when);
+        return;
+    }
+    json_object *alt = json_object_array_get_idx(c->alternatives, 0), *spoken = NULL;
+    char alt_when[384];
+    srv_voice_say_when(alt, alt_when, sizeof(alt_when));
+    const char *alt_time = json_object_object_get_ex(alt, "spoken", &spoken) ? json_object_get_string(spoken) : "";
+    const char *kept_time = json_object_object_get_ex(kept, "spoken", &spoken) ? json_object_get_string(spoken) : "";
+    if (c->alternatives_said[0] != '\0') {
+        snprintf(message, cap, "Sorry, that new time isn't free, so your appointment stays %s; I can offer %s.",
+                 kept_when, c->alternatives_said);
         if (srv_voice_words(message) < 30) return;
     }
-    snprintf(message, cap, "Sorry, that new time isn't free, so your appointment stays %s.", when);
+    snprintf(message, cap, "Sorry, that new time isn't free, so your appointment stays %s; I can offer %s.",
+             kept_when, alt_when);
+    if (srv_voice_words(message) < 30) return;
+    snprintf(message, cap, "Sorry, that time isn't free; you keep %s. I can offer %s.", kept_when, alt_when);
+    if (srv_voice_words(message) < 30) return;
+    snprintf(message, cap, "Sorry, that time isn't free; you keep %s. I can offer %s.", kept_time, alt_when);
+    if (srv_voice_words(message) < 30) return;
+    snprintf(message, cap, "Sorry, that time isn't free; you keep %s. I can offer %s.", kept_time, alt_time);
 }
 
 static void on_render_catalog(prov_status_t status, const bk_catalog_t *catalog, bk_catalog_source_t source,
@@ -165,7 +180,7 @@ static void on_render_catalog(prov_status_t status, const bk_catalog_t *catalog,
     json_object *o = srv_appointment_to_json(r, cat, &c->list[0], now);
     srv_voice_say_when(o, when, sizeof(when));
     if (c->answer == ANSWER_KEPT) {
-        say_kept(c, when, message, sizeof(message));
+        say_kept(c, o, when, message, sizeof(message));
         json_object *extra = json_object_new_object();
         json_object_object_add(extra, "rescheduled", json_object_new_boolean(0));
         json_object_object_add(extra, "appointment", o);

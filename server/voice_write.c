@@ -231,6 +231,10 @@ void srv_voice_write_failure(srv_request_t *r, srv_idem_t *idem, int result, pro
         srv_voice_error(r, idem, SRV_ERR_NOT_OFFERED,
                         "That practitioner doesn't offer that treatment at that location.", "staff_member_id", NULL);
         break;
+    case BK_W_PATIENT_NOT_FOUND:
+        srv_voice_error(r, idem, SRV_ERR_NOT_FOUND, "I couldn't find the caller's patient record; please look them up "
+                        "again.", "patient_id", NULL);
+        break;
     case BK_W_UNKNOWN:
         srv_idem_error(r, idem, SRV_ERR_EMR_TIMEOUT,
                        "The clinic's system is slow to confirm right now; please ask me again in a moment and I'll "

@@ -24,7 +24,7 @@ srv_worker_t *srv_worker_of(h2o_req_t *req)
     return H2O_STRUCT_FROM_MEMBER(srv_worker_t, ctx, req->conn->ctx);
 }
 
-int srv_worker_bind(const char *address, int port)
+int srv_worker_bind(const char *address, int port, bool shared)
 {
     struct sockaddr_in addr;
     memset(&addr, 0, sizeof(addr));
@@ -38,8 +38,8 @@ int srv_worker_bind(const char *address, int port)
     if (fd < 0) return -1;
     int on = 1;
     if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) != 0 ||
-        setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof(on)) != 0 ||
-        bind(fd, (struct sockaddr *)&addr, sizeof(addr)) != 0 || listen(fd, 1024) != 0) {
+        (shared && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof(on)) != 0) ||
+        bind(fd, (struct sockaddr *)&addr, sizeof(addr)) != 0 || (shared && listen(fd, 1024) != 0)) {
         int saved = errno;
         close(fd);
         errno = saved;
@@ -48,28 +48,52 @@ int srv_worker_bind(const char *address, int port)
     return fd;
 }
 
+/* One accepted connection. */
+typedef struct srv_conn {
+    uv_tcp_t tcp;       /* first: the close callback frees the connection through this handle */
+    h2o_socket_t *sock; /* h2o's socket over tcp; NULL until created */
+    h2o_linklist_t link; /* in the worker's conns */
+} srv_conn_t;
+
 static void on_tcp_closed(uv_handle_t *handle)
 {
     srv_worker_t *w = handle->loop->data;
+    srv_conn_t *conn = (srv_conn_t *)handle;
     w->connections--;
-    free(handle);
+    h2o_linklist_unlink(&conn->link);
+    free(conn);
 }
 
 static void on_accept(uv_stream_t *listener, int status)
 {
     srv_worker_t *w = listener->data;
     if (status != 0 || w->stopping) return;
-    uv_tcp_t *conn = malloc(sizeof(*conn));
+    srv_conn_t *conn = calloc(1, sizeof(*conn));
     if (conn == NULL) return;
-    uv_tcp_init(listener->loop, conn);
+    uv_tcp_init(listener->loop, &conn->tcp);
     w->connections++;
-    if (uv_accept(listener, (uv_stream_t *)conn) != 0) {
-        uv_close((uv_handle_t *)conn, on_tcp_closed);
+    h2o_linklist_insert(&w->conns, &conn->link);
+    if (uv_accept(listener, (uv_stream_t *)&conn->tcp) != 0) {
+        uv_close((uv_handle_t *)&conn->tcp, on_tcp_closed);
         return;
     }
-    uv_tcp_nodelay(conn, 1);
-    h2o_socket_t *sock = h2o_uv_socket_create((uv_stream_t *)conn, on_tcp_closed);
-    h2o_accept(&w->accept_ctx, sock);
+    uv_tcp_nodelay(&conn->tcp, 1);
+    conn->sock = h2o_uv_socket_create((uv_stream_t *)&conn->tcp, on_tcp_closed);
+    h2o_accept(&w->accept_ctx, conn->sock);
+}
+
+/* True when a connection holds bytes of a request not answered yet: h2o keeps a request's headers and body in the
+ * socket's input until the answer is sent, so a request still arriving is one with input and no handler yet. */
+static bool receiving(srv_worker_t *w)
+{
+    for (h2o_linklist_t *at = w->conns.next; at != &w->conns; at = at->next) {
+        srv_conn_t *conn = H2O_STRUCT_FROM_MEMBER(srv_conn_t, link, at);
+        /* a closing socket's input is gone (h2o frees it before the handle closes) */
+        if (conn->sock != NULL && !uv_is_closing((uv_handle_t *)&conn->tcp) && conn->sock->input != NULL &&
+            conn->sock->input->size > 0)
+            return true;
+    }
+    return false;
 }
 
 static void on_store_connected(store_t *store, void *data)
@@ -120,12 +144,13 @@ static void finish(srv_worker_t *w)
     uv_stop(&w->loop);
 }
 
-/* Stops once every request is answered and every connection closed, or when the drain limit is reached. */
+/* Stops once every request (those still arriving too) is answered and every connection closed, or when the drain
+ * limit is reached. */
 static void on_drain_tick(uv_timer_t *timer)
 {
     srv_worker_t *w = timer->data;
     bool idle = w->in_flight == 0 && w->connections == 0;
-    bool answered = w->in_flight == 0;
+    bool answered = w->in_flight == 0 && !receiving(w);
     uint64_t waited = uv_now(&w->loop) - w->stop_started_ms;
     /* Idle keep-alive connections get a short grace (h2o closes them on shutdown), then are left to exit. */
     if (idle || (answered && waited >= 500) || waited >= SRV_DRAIN_LIMIT_MS) finish(w);
@@ -152,6 +177,7 @@ static void *run(void *arg)
     srv_worker_t *w = arg;
     uv_loop_init(&w->loop);
     w->loop.data = w;
+    h2o_linklist_init_anchor(&w->conns);
     h2o_context_init(&w->ctx, &w->loop, (h2o_globalconf_t *)&w->app->globalconf);
     w->accept_ctx.ctx = &w->ctx;
     w->accept_ctx.hosts = w->app->globalconf.hosts;
@@ -211,12 +237,12 @@ static void *run(void *arg)
             h2o_timeout_unlink(&w->ctx.http2._graceful_shutdown_timeout);
         h2o_timeout_dispose(&w->loop, &w->deadline);
         for (size_t i = 0; i < w->app->config->tenant_count; i++) h2o_timeout_dispose(&w->loop, &w->voice_deadlines[i]);
-        free(w->voice_deadlines);
-        w->voice_deadlines = NULL;
         h2o_context_dispose(&w->ctx);
         uv_walk(&w->loop, close_handle, NULL);
         while (uv_run(&w->loop, UV_RUN_NOWAIT) != 0) {
         }
+        free(w->voice_deadlines); /* only now: each deadline list's timer handle lives in it until closed */
+        w->voice_deadlines = NULL;
         uv_loop_close(&w->loop);
         w->disposed = true;
     }

@@ -39,6 +39,7 @@ typedef struct srv_worker {
     uint64_t stop_started_ms;
     unsigned in_flight;   /* requests begun and not yet disposed */
     unsigned connections; /* accepted sockets not yet closed */
+    h2o_linklist_t conns; /* those sockets (srv_conn_t in worker.c), for the drain to see what they are receiving */
     bool stopping;
     bool disposed;          /* the context and loop were freed at stop */
     bool redis_lost;        /* worker 0: its Redis connection was lost and not regained yet */
@@ -48,14 +49,17 @@ typedef struct srv_worker {
 #define SRV_REQUEST_DEADLINE_MS 5000
 #define SRV_DRAIN_LIMIT_MS 5000
 
-/** Binds a listening TCP socket with SO_REUSEPORT (one per worker). Returns the fd, or -1 with errno set. */
-int srv_worker_bind(const char *address, int port);
+/** A TCP socket bound to address:port (numeric IPv4) with SO_REUSEADDR; when shared also with SO_REUSEPORT and
+ * listening (one per worker), else only bound (a probe: it fails with EADDRINUSE while anything listens there).
+ * Returns the fd, or -1 with errno set. */
+int srv_worker_bind(const char *address, int port, bool shared);
 
 /** Starts the worker thread on an already bound listen_fd. Returns 0, or -1. */
 int srv_worker_start(srv_worker_t *w);
 
 /** Asks the worker to stop accepting, finish its in-flight requests (at most SRV_DRAIN_LIMIT_MS) and exit;
- * thread-safe. Join with pthread_join(w->thread). */
+ * thread-safe. In flight includes a request whose headers or body are still arriving: it is read to its end and
+ * answered. Join with pthread_join(w->thread). */
 void srv_worker_stop(srv_worker_t *w);
 
 /** The worker running a request's h2o context. */

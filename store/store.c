@@ -360,13 +360,13 @@ void store_flush(store_t *s)
     if (s == NULL || !s->connected || s->ac == NULL) return;
     redisContext *c = &s->ac->c;
     if (c->obuf == NULL || sdslen(c->obuf) == 0) return;
-    if (s->in_hiredis == 0) {
+    if (c->err != 0 || (c->flags & (REDIS_DISCONNECTING | REDIS_FREEING))) return; /* going: the watchdog drops it */
+    if (s->in_hiredis == 0 && !(c->flags & REDIS_IN_CALLBACK)) {
         redisAsyncHandleWrite(s->ac);
         return;
     }
-    /* Inside one of this store's callbacks (store.h): the bytes only, on a healthy connection. */
-    if (c->err == 0 && (c->flags & REDIS_CONNECTED) && !(c->flags & (REDIS_DISCONNECTING | REDIS_FREEING)) &&
-        redisBufferWrite(c, NULL) != REDIS_OK)
+    /* Inside one of this store's callbacks (store.h): the bytes only. */
+    if ((c->flags & REDIS_CONNECTED) && redisBufferWrite(c, NULL) != REDIS_OK)
         uv_timer_start(&s->watchdog, on_watchdog, 0, WATCHDOG_MS); /* drops it from the loop, right after */
 }
 

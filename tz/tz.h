@@ -68,8 +68,17 @@ int tz_from_local(const tz_zone_t *zone, const tz_civil_t *local, tz_overlap_pol
 
 /* ---- local days ----------------------------------------------------------------------------------------- */
 
-/** The current instant (UTC ms) from the system's real-time clock. */
+/** The current instant (UTC ms): the system's real-time clock plus the offset of tz_clock_set_offset (0 unless a
+ * test pinned the clock). Every "now" of the service comes from here. */
 tz_instant_t tz_now(void);
+
+/** Makes tz_now() run offset_ms ahead of (negative: behind) the system clock. For tests, which pin the service's
+ * "now" to a chosen date; call once at start, before other threads run. Instants read from another clock (Redis
+ * TIME) are moved onto ours with tz_clock_offset(). */
+void tz_clock_set_offset(int64_t offset_ms);
+
+/** The offset set by tz_clock_set_offset (0 by default). */
+int64_t tz_clock_offset(void);
 
 /** Days since 1970-01-01 of a civil date (proleptic Gregorian); negative before 1970. */
 int64_t tz_days_from_civil(int year, int month, int day);

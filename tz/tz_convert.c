@@ -413,9 +413,22 @@ size_t tz_format_local(const tz_zone_t *zone, tz_instant_t t, char *buf)
     return n < TZ_ISO_CAP ? n : TZ_ISO_CAP - 1;
 }
 
+/* Set once at start, before any thread reads it (tz_clock_set_offset's contract). */
+static int64_t clock_offset_ms;
+
 tz_instant_t tz_now(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
-    return (tz_instant_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return (tz_instant_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 + clock_offset_ms;
+}
+
+void tz_clock_set_offset(int64_t offset_ms)
+{
+    clock_offset_ms = offset_ms;
+}
+
+int64_t tz_clock_offset(void)
+{
+    return clock_offset_ms;
 }

@@ -183,6 +183,23 @@ static bool format_with(UDateFormat *f, UDate when, UChar *out)
     return U_SUCCESS(st) && n > 0 && n < SPEAK_UCAP;
 }
 
+/* Whether local wall time c (instant t) happens twice because the clocks go back: 0 no, 1 the first time, 2 the
+ * second. A backward change within 3 hours of t (no zone moves by more) is checked for before anything else. */
+static int repeated_hour(const tz_zone_t *zone, tz_instant_t t, const tz_civil_t *c)
+{
+    tz_civil_t unused;
+    int before, after;
+    tz_to_local(zone, t - 3 * 3600000, &unused, &before);
+    tz_to_local(zone, t + 3 * 3600000, &unused, &after);
+    if (before <= after) return 0;
+    tz_instant_t first;
+    tz_local_kind_t kind;
+    if (tz_from_local(zone, c, TZ_OVERLAP_FIRST, &first, &kind) != 0 || kind != TZ_LOCAL_OVERLAP_FIRST) return 0;
+    return t == first ? 1 : 2;
+}
+
+static const char *const repeated_words[] = {"", ", before the clocks go back", ", after the clocks go back"};
+
 int tz_speak(tz_speaker_t *sp, const char *locale, const tz_zone_t *zone, tz_instant_t t, tz_instant_t now, int flags,
              char *buf, size_t cap)
 {
@@ -207,11 +224,13 @@ int tz_speak(tz_speaker_t *sp, const char *locale, const tz_zone_t *zone, tz_ins
         rel = tz_days_from_civil(c.year, c.month, c.day) - tz_days_from_civil(y, m, d);
     }
     int rel_class = rel == 0 || rel == 1 ? (int)rel : 2;
-    uint64_t h =
-        ((uint64_t)shifted / 60000u) * 0x9E3779B97F4A7C15ull ^ (s->opened << 7) ^ (uint64_t)(rel_class * 31 + flags);
+    int repeat = want_time ? repeated_hour(zone, t, &c) : 0;
+    int memo_flags = flags | repeat << 8; /* both times of a repeated hour share `shifted` */
+    uint64_t h = ((uint64_t)shifted / 60000u) * 0x9E3779B97F4A7C15ull ^ (s->opened << 7) ^
+                 (uint64_t)(rel_class * 31 + memo_flags);
     speak_memo_t *memo = &sp->memo[(h >> 20) % SPEAK_MEMO];
     if (memo->opened == s->opened && memo->shifted == (int64_t)shifted && memo->rel == rel_class &&
-        memo->flags == flags && (size_t)memo->len < cap) {
+        memo->flags == memo_flags && (size_t)memo->len < cap) {
         memcpy(buf, memo->text, (size_t)memo->len + 1);
         return memo->len;
     }
@@ -239,9 +258,17 @@ int tz_speak(tz_speaker_t *sp, const char *locale, const tz_zone_t *zone, tz_ins
         buf[0] = '\0';
         return -1;
     }
+    if (repeat != 0) {
+        int more = snprintf(buf + out_len, cap - (size_t)out_len, "%s", repeated_words[repeat]);
+        if (more < 0 || (size_t)(out_len + more) >= cap) {
+            buf[0] = '\0';
+            return -1;
+        }
+        out_len += more;
+    }
     if (out_len < SPEAK_MEMO_TEXT) {
         *memo = (speak_memo_t){
-            .opened = s->opened, .shifted = (int64_t)shifted, .rel = rel_class, .flags = flags, .len = out_len};
+            .opened = s->opened, .shifted = (int64_t)shifted, .rel = rel_class, .flags = memo_flags, .len = out_len};
         memcpy(memo->text, buf, (size_t)out_len + 1);
     }
     return out_len;

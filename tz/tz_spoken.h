@@ -31,7 +31,9 @@ void tz_speaker_destroy(tz_speaker_t *sp);
  * after), the weekday and date become the locale's "today" ("tomorrow"), unless TZ_SPEAK_NO_RELATIVE.
  * The wording and clock come from ICU's patterns for the locale (skeletons EEEEMMMMd and jmm joined by the
  * locale's date-time glue, e.g. "{1} 'at' {0}"); no-break spaces become plain spaces. An unknown locale gets
- * ICU's root patterns. Returns the length written, or -1 (bad locale text, ICU failure, buf too small). */
+ * ICU's root patterns. A wall time that happens twice (the hour repeated when the clocks go back) gets
+ * ", before the clocks go back" or ", after the clocks go back", so the two are never said alike (English words,
+ * whatever the locale). Returns the length written, or -1 (bad locale text, ICU failure, buf too small). */
 int tz_speak(tz_speaker_t *sp, const char *locale, const tz_zone_t *zone, tz_instant_t t, tz_instant_t now,
              int flags, char *buf, size_t cap);
 

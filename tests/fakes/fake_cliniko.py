@@ -32,6 +32,7 @@ import argparse
 import base64
 import datetime as dt
 import json
+import os
 import re
 import sys
 import threading
@@ -39,6 +40,9 @@ import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from zoneinfo import ZoneInfo
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "it"))
+import clock  # noqa: E402  (the suite's clock, pinned or not: Cliniko's "today" is the service's)
 
 RAILS_ZONES = {
     "Eastern Time (US & Canada)": "America/New_York",
@@ -259,7 +263,7 @@ class Handler(BaseHTTPRequestHandler):
             return self.send(403, {"message": "A User-Agent header is required"})
         with STATE.lock:
             if STATE.rate_limit > 0:
-                now = int(time.time())
+                now = int(clock.now_s())
                 if now >= STATE.window_start + 60:
                     STATE.window_start, STATE.window_count = now, 0
                 STATE.window_count += 1
@@ -272,7 +276,7 @@ class Handler(BaseHTTPRequestHandler):
                 if STATE.retry_after is not None:
                     hdrs["Retry-After"] = str(STATE.retry_after)
                 if STATE.fail_status == 429:
-                    hdrs["X-RateLimit-Reset"] = str(int(time.time()) + 60)
+                    hdrs["X-RateLimit-Reset"] = str(int(clock.now_s()) + 60)
                 return self.send(STATE.fail_status, {"message": "injected failure"}, hdrs)
             if STATE.garbage:
                 return self.send(200, raw=b"<html>Service temporarily unavailable</html>", ctype="text/html")
@@ -466,7 +470,7 @@ class Handler(BaseHTTPRequestHandler):
             if not isinstance(body, dict) or body.get("cancellation_reason") not in (10, 20, 30, 31, 40, 50, 60):
                 return self.send(422, {"errors": {"cancellation_reason": "is not included in the list"},
                                        "message": "Validation Failed"})
-            a["cancelled_at"] = iso(dt.datetime.now(dt.timezone.utc))
+            a["cancelled_at"] = iso(clock.now(dt.timezone.utc))
             a["cancellation_reason"] = body["cancellation_reason"]
             a["cancellation_note"] = body.get("cancellation_note")
             return self.send(204)
@@ -489,7 +493,7 @@ class Handler(BaseHTTPRequestHandler):
                 if str(body["practitioner_id"]) not in S.practitioners:
                     return self.send(422, {"errors": {"practitioner": "must exist"}, "message": "Validation Failed"})
                 a["practitioner_id"] = str(body["practitioner_id"])
-            a["updated_at"] = iso(dt.datetime.now(dt.timezone.utc))
+            a["updated_at"] = iso(clock.now(dt.timezone.utc))
             return self.send(200, self.r_appt(a))
         if r and method == "DELETE":
             if S.appointments.pop(r[1], None) is None:
@@ -548,7 +552,7 @@ class Handler(BaseHTTPRequestHandler):
                 and b in S.works_at.get(pr, []) and t in S.gives.get(pr, []) and t in bus["appointment_type_ids"]):
             return self.send(404, raw=b"")
         zone = S.account_zone()
-        today = dt.datetime.now(zone).date()
+        today = clock.now(zone).date()
         try:
             d0 = dt.date.fromisoformat(q["from"][0])
             d1 = dt.date.fromisoformat(q["to"][0])
@@ -557,7 +561,7 @@ class Handler(BaseHTTPRequestHandler):
         if d0 < today or d1 < today or d1 < d0 or (d1 - d0).days > 7:
             return self.send(400, raw=BAD_TIMEFRAME.encode(), ctype="text/plain")
         step = dt.timedelta(minutes=typ["duration_in_minutes"])
-        now = dt.datetime.now(dt.timezone.utc)
+        now = clock.now(dt.timezone.utc)
         busy = self.busy(pr)
         out = []
         d = d0
@@ -613,7 +617,7 @@ class Handler(BaseHTTPRequestHandler):
             return self.send(422, {"errors": {"starts_at": "is invalid"}, "message": "Validation Failed"})
         aid = S.next_id()
         pat = S.patients[body["patient_id"]]
-        now = iso(dt.datetime.now(dt.timezone.utc))
+        now = iso(clock.now(dt.timezone.utc))
         a = {"id": aid, "starts_at": start, "ends_at": end, "patient_id": body["patient_id"],
              "practitioner_id": body["practitioner_id"], "appointment_type_id": body["appointment_type_id"],
              "business_id": body["business_id"], "patient_name": pat["first_name"] + " " + pat["last_name"],

@@ -20,8 +20,9 @@ import contextlib
 import datetime as dt
 import os
 import re
-import time
 from zoneinfo import ZoneInfo
+
+import clock
 
 UTC = dt.timezone.utc
 MS_MIN = 60000
@@ -41,7 +42,7 @@ POLICY_DEFAULTS = {"min_notice_minutes": 120, "max_days_ahead": 30, "slot_step_m
 # ---- instants -------------------------------------------------------------------------------------------------
 
 def now_ms():
-    return int(time.time() * 1000)
+    return clock.now_ms()
 
 
 def ms_of(d):
@@ -74,6 +75,25 @@ def local_iso(ms, zone):
 def iso_offset(d):
     """An aware datetime as ISO with its offset, no fraction ("2027-03-14T00:00:00-05:00")."""
     return d.isoformat(timespec="seconds")
+
+
+def midnight_offset(zone, day):
+    return dt.datetime(day.year, day.month, day.day, tzinfo=zone).utcoffset()
+
+
+def next_dst_changes(zone_name, count=2):
+    """The next `count` local dates on which zone's offset changes, the day before each still in the future (so
+    all three days of a change are bookable), as (date, minutes the clocks move: +60 forward, -30 back, ...)."""
+    zone = ZoneInfo(zone_name)
+    day = clock.today(zone) + dt.timedelta(days=2)
+    out = []
+    while len(out) < count:
+        nxt = day + dt.timedelta(days=1)
+        delta = midnight_offset(zone, nxt) - midnight_offset(zone, day)
+        if delta:
+            out.append((day, int(delta.total_seconds() // 60)))
+        day = nxt
+    return out
 
 
 def exists(local):

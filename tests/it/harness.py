@@ -31,6 +31,8 @@ import subprocess
 import tempfile
 import time
 
+import clock
+
 SOURCE_DIR = os.environ.get("FD_SOURCE_DIR") or os.path.abspath(
     os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 
@@ -64,9 +66,9 @@ def _die_with_parent():
         pass
 
 
-def _spawn(args, stdout, stderr, cwd=None):
+def _spawn(args, stdout, stderr, cwd=None, env=None):
     proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr, cwd=cwd,
-                            preexec_fn=_die_with_parent)
+                            env=env, preexec_fn=_die_with_parent)
     _live.add(proc)
     return proc
 
@@ -147,14 +149,16 @@ def run_cli(*args, timeout=15):
 # ---- redis --------------------------------------------------------------------------------------------------
 
 class Redis:
-    """A private redis-server: TCP on 127.0.0.1:<free port>, optionally also a unix socket. No persistence."""
+    """A private redis-server: TCP on 127.0.0.1:<free port>, optionally also a unix socket. No persistence, unless
+    aof: then an append-only file (appendfsync everysec) in its dir, which a restart reloads."""
 
-    def __init__(self, unix_socket=False):
+    def __init__(self, unix_socket=False, aof=False):
         self.dir = _tempdir("fd-it-redis-")
         self.port = free_port()
         self.socket_path = os.path.join(self.dir, "redis.sock") if unix_socket else None
         self.proc = None
         self.log_path = os.path.join(self.dir, "redis.log")
+        self.aof = aof
 
     @property
     def address(self):
@@ -164,6 +168,8 @@ class Redis:
         exe = os.environ.get("REDIS_SERVER") or shutil.which("redis-server") or "/usr/bin/redis-server"
         args = [exe, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
                 "--dir", self.dir, "--daemonize", "no", "--logfile", self.log_path]
+        if self.aof:
+            args += ["--appendonly", "yes", "--appendfsync", "everysec"]
         if self.socket_path:
             args += ["--unixsocket", self.socket_path, "--unixsocketperm", "700"]
         self.proc = _spawn(args, subprocess.DEVNULL, subprocess.DEVNULL)
@@ -177,6 +183,9 @@ class Redis:
                         return self
             except OSError:
                 pass
+            except RuntimeError as e:  # "LOADING": still reading its append-only file
+                if not str(e).startswith("LOADING"):
+                    raise
             time.sleep(0.05)
         self.stop()
         raise RuntimeError("redis-server did not answer PING within %.0f s:\n%s" % (timeout, self._log()))
@@ -197,7 +206,8 @@ class Redis:
             os.unlink(self.socket_path)
 
     def restart(self, down_seconds=0.0, hard=True):
-        """Kills redis and starts it again on the SAME port (and socket), empty; down_seconds in between."""
+        """Kills redis and starts it again on the SAME port (and socket), empty (with aof: what its file kept);
+        down_seconds in between."""
         self.stop(hard=hard)
         if down_seconds:
             time.sleep(down_seconds)
@@ -340,7 +350,8 @@ class Frontdesk:
         self._err = open(self.stderr_path, "wb")
         # cwd "/": relative paths in the config must resolve against the config's folder, not the cwd.
         try:
-            self.proc = _spawn([require_bin(), "--config", self.config_path], self._out, self._err, cwd="/")
+            env = dict(os.environ, **clock.service_env())  # the service runs on the suite's (maybe pinned) clock
+            self.proc = _spawn([require_bin(), "--config", self.config_path], self._out, self._err, cwd="/", env=env)
         except Exception:
             self._close_files()
             raise

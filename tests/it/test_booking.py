@@ -14,6 +14,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness as H  # noqa: E402
+import clock  # noqa: E402
 
 KEY = "it-booking-key-7d1f0a3c55"
 FAST_KEY = "it-booking-fast-key-2b9e41"
@@ -63,7 +64,7 @@ class Case(unittest.TestCase):
         return r.body["patient"]["id"]
 
     def slots(self, treatment=LONG_TX, key=None, staff=STAFF):
-        now = time.time()
+        now = clock.now_s()
         iso = lambda t: time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))  # noqa: E731
         r = self.post("fetchAvailabilityForRange", {"staff_member_id": staff, "treatment_id": treatment,
                                                     "locationId": LOC, "start_at": iso(now),
@@ -209,7 +210,7 @@ class Idempotency(Case):
     def test_replay_in_progress_and_reuse(self):
         pid = self.patient("0412 000 201")
         slot = self.fresh_slot()
-        h = {"Idempotency-Key": "idem-%f" % time.time()}
+        h = {"Idempotency-Key": "idem-%f" % clock.now_s()}
         res = race([lambda: self.hold(slot, pid, headers=h)] * 10)
         codes = collections.Counter((r.status, r.body["error"]["code"] if r.status >= 400 else "") for r in res)
         self.assertEqual(codes[(201, "")] + codes[(409, "idempotency_in_progress")], 10, codes)
@@ -230,7 +231,7 @@ class Idempotency(Case):
     def test_key_is_per_tenant(self):
         pid = self.patient("0412 000 202")
         pid_fast = self.patient("0412 000 202", FAST_KEY)
-        h = {"Idempotency-Key": "shared-%f" % time.time()}
+        h = {"Idempotency-Key": "shared-%f" % clock.now_s()}
         a = self.post("lookup-create-patient", {"first_name": "A", "last_name": "B", "phone": "0412000202"},
                       headers=h)
         b = self.post("lookup-create-patient", {"first_name": "A", "last_name": "B", "phone": "0412000202"},
@@ -240,7 +241,7 @@ class Idempotency(Case):
         self.assertIsNone(b.header("idempotent-replayed"))
 
     def test_validation_errors_are_not_stored(self):
-        h = {"Idempotency-Key": "bad-%f" % time.time()}
+        h = {"Idempotency-Key": "bad-%f" % clock.now_s()}
         self.error(self.post("createAppt", {"slot_id": "x"}, headers=h), 400, "missing_field")
         r = self.post("createAppt", {"slot_id": "x"}, headers=h)
         self.assertIsNone(r.header("idempotent-replayed"))

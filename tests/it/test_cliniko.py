@@ -23,6 +23,7 @@ sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "fakes"))
 import harness as H  # noqa: E402
 import fake_cliniko as F  # noqa: E402
+import clock  # noqa: E402
 
 CLINIKO_KEY = "it-cliniko-secret-key-au1"
 KEYS = {"cl": "it-cliniko-tenant-key-0b7e", "wrongkey": "it-cliniko-wrongkey-tenant-4d21",
@@ -219,7 +220,7 @@ class Cliniko(unittest.TestCase):
             "show_in_online_bookings"] and any(SEED.types[t]["show_in_online_bookings"] for t in SEED.gives[p]))
         tid = next(t for t in SEED.gives[pid] if SEED.types[t]["show_in_online_bookings"])
         zone = SEED.account_zone()
-        tomorrow = dt.datetime.now(zone).date() + dt.timedelta(days=1)
+        tomorrow = clock.now(zone).date() + dt.timedelta(days=1)
         frm = dt.datetime(tomorrow.year, tomorrow.month, tomorrow.day, tzinfo=zone).astimezone(dt.timezone.utc)
         return pid, tid, frm, frm + dt.timedelta(days=10)
 

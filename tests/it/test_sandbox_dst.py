@@ -7,9 +7,8 @@ and 13:00-18:00) and one works nights (00:00-04:30 and 22:00-24:00, so that the 
 working hours), seven days a week; a 30-minute and a 60-minute treatment; slot step 15; no generated or fixed
 bookings; min notice 0; max_days_ahead 366.
 
-Today is in late November 2026, so every 2026 change is in the past and outside the booking horizon. The test
-therefore uses the NEXT changes: New York 2027-03-14 (spring forward) and 2027-11-07 (fall back); Sydney and
-Lord Howe 2027-04-04 (end of DST) and 2027-10-03 (start of DST). It checks with zoneinfo that these really are
+The test uses each zone's NEXT two changes after the suite's clock (tests/it/clock.py, which may be pinned to any
+date), found with zoneinfo, so it checks the same things on every date: one spring-forward and one fall-back
 change days. For each change day and the day before and after, the slots fetchAvailabilityForRange answers
 (one 3-day range with explicit offsets, one range in UTC, each day alone with offset-less local times read in
 the location's zone, and windows starting at an offset-less time inside the gap or the overlap) must equal, as
@@ -32,17 +31,30 @@ from zoneinfo import ZoneInfo
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness as H  # noqa: E402
 import avail_support as A  # noqa: E402
+import clock  # noqa: E402
 
 KEY = "it-dst-key-7f3e1a90c2"
 RANGE = "/ai_brain/fetchAvailabilityForRange"
 PROCESS_TZS = ("Pacific/Kiritimati", "America/Los_Angeles", "Europe/London")
 SLOT_SECRET = "it-dst-slot-secret-0123456789abcdef"
 
-LOCATIONS = {
-    "loc-ny": ("America/New_York", "US", [dt.date(2027, 3, 14), dt.date(2027, 11, 7)]),
-    "loc-syd": ("Australia/Sydney", "AU", [dt.date(2027, 4, 4), dt.date(2027, 10, 3)]),
-    "loc-lhi": ("Australia/Lord_Howe", "AU", [dt.date(2027, 4, 4), dt.date(2027, 10, 3)]),
-}
+def gap_or_overlap_time(zone_name, change, minutes):
+    """An offset-less wall time inside the change's gap (clocks forward) or overlap (clocks back): its middle."""
+    zone = ZoneInfo(zone_name)
+    lo = A.ms_of(dt.datetime(change.year, change.month, change.day, tzinfo=zone))
+    hi = lo + 30 * 3600 * 1000
+    before = A.utc_of(lo).astimezone(zone).utcoffset()
+    while hi - lo > 1:  # the first ms with the new offset
+        mid = (lo + hi) // 2
+        lo, hi = (mid, hi) if A.utc_of(mid).astimezone(zone).utcoffset() == before else (lo, mid)
+    wall = (A.utc_of(hi) + before).replace(tzinfo=None)  # the old clock's reading at the change
+    middle = wall + dt.timedelta(minutes=minutes / 2) if minutes > 0 else wall - dt.timedelta(minutes=-minutes / 2)
+    return middle.isoformat(timespec="seconds")
+
+
+LOCATIONS = {lid: (zone, country, A.next_dst_changes(zone)) for lid, zone, country in (
+    ("loc-ny", "America/New_York", "US"), ("loc-syd", "Australia/Sydney", "AU"),
+    ("loc-lhi", "Australia/Lord_Howe", "AU"))}
 SHIFTS = {"day": [("08:00", "12:00"), ("13:00", "18:00")], "night": [("00:00", "04:30"), ("22:00", "24:00")]}
 TREATMENTS = {"tx-30": 30, "tx-60": 60}
 
@@ -76,7 +88,7 @@ def queries():
     out = []
     for lid, (zone_name, _, changes) in LOCATIONS.items():
         zone = ZoneInfo(zone_name)
-        for change in changes:
+        for change, _ in changes:
             days = [change + dt.timedelta(days=k) for k in (-1, 0, 1)]
             first = dt.datetime(days[0].year, days[0].month, days[0].day, tzinfo=zone)
             after = days[-1] + dt.timedelta(days=1)
@@ -101,19 +113,17 @@ def queries():
                                     (A.day_start_ms(zone, day), A.day_start_ms(zone, nxt))))
     # Offset-less times that fall in the spring-forward gap or the fall-back overlap (read in the location's
     # zone: a skipped time moves forward by the gap, a repeated one is its first instant, as PEP 495's fold=0).
-    for lid, text_from, text_to in (("loc-ny", "2027-03-14T02:30:00", "2027-03-14T12:00:00"),
-                                    ("loc-ny", "2027-11-07T01:30:00", "2027-11-07T12:00:00"),
-                                    ("loc-syd", "2027-10-03T02:30:00", "2027-10-03T12:00:00"),
-                                    ("loc-syd", "2027-04-04T02:30:00", "2027-04-04T12:00:00"),
-                                    ("loc-lhi", "2027-10-03T02:15:00", "2027-10-03T12:00:00"),
-                                    ("loc-lhi", "2027-04-04T01:45:00", "2027-04-04T12:00:00")):
-        zone = ZoneInfo(LOCATIONS[lid][0])
-        frm = A.ms_of(dt.datetime.fromisoformat(text_from).replace(tzinfo=zone, fold=0))
-        to = A.ms_of(dt.datetime.fromisoformat(text_to).replace(tzinfo=zone, fold=0))
-        pid = "pr-night-" + lid
-        out.append((("gap-or-overlap", pid, "tx-30", lid, text_from),
-                    {"staff_member_id": pid, "treatment_id": "tx-30", "locationId": lid, "start_at": text_from,
-                     "end_at": text_to}, (pid, "tx-30", lid), (frm, to)))
+    for lid, (zone_name, _, changes) in LOCATIONS.items():
+        for change, minutes in changes:
+            text_from = gap_or_overlap_time(zone_name, change, minutes)
+            text_to = change.isoformat() + "T12:00:00"
+            zone = ZoneInfo(zone_name)
+            frm = A.ms_of(dt.datetime.fromisoformat(text_from).replace(tzinfo=zone, fold=0))
+            to = A.ms_of(dt.datetime.fromisoformat(text_to).replace(tzinfo=zone, fold=0))
+            pid = "pr-night-" + lid
+            out.append((("gap-or-overlap", pid, "tx-30", lid, text_from),
+                        {"staff_member_id": pid, "treatment_id": "tx-30", "locationId": lid, "start_at": text_from,
+                         "end_at": text_to}, (pid, "tx-30", lid), (frm, to)))
     return out
 
 
@@ -167,16 +177,14 @@ class DstChanges(unittest.TestCase):
     def test_chosen_dates_are_the_next_dst_changes(self):
         for lid, (zone_name, _, changes) in LOCATIONS.items():
             zone = ZoneInfo(zone_name)
-            for change in changes:
-                before = dt.datetime(change.year, change.month, change.day, tzinfo=zone).utcoffset()
-                after_day = change + dt.timedelta(days=1)
-                after = dt.datetime(after_day.year, after_day.month, after_day.day, tzinfo=zone).utcoffset()
-                self.assertNotEqual(before, after, "%s: %s is not a DST change day in zoneinfo" % (lid, change))
-                self.assertGreater(change, dt.date.today(), "%s is not in the future" % change)
-            # Lord Howe moves by 30 minutes
-        lhi = ZoneInfo("Australia/Lord_Howe")
-        self.assertEqual(abs(dt.datetime(2027, 10, 4, tzinfo=lhi).utcoffset()
-                             - dt.datetime(2027, 10, 2, tzinfo=lhi).utcoffset()), dt.timedelta(minutes=30))
+            self.assertEqual(sorted(m > 0 for _, m in changes), [False, True], "%s: one forward, one back" % lid)
+            for change, minutes in changes:
+                moved = A.midnight_offset(zone, change + dt.timedelta(days=1)) - A.midnight_offset(zone, change)
+                self.assertEqual(moved, dt.timedelta(minutes=minutes), "%s: %s" % (lid, change))
+                self.assertGreater(change - dt.timedelta(days=1), clock.today(zone), "%s is not ahead" % change)
+                self.assertLess(change, clock.today(zone) + dt.timedelta(days=366))
+        # Lord Howe moves by 30 minutes
+        self.assertEqual({abs(m) for _, m in LOCATIONS["loc-lhi"][2]}, {30})
 
     def test_every_answer_is_200_with_well_formed_slots(self):
         problems = []
@@ -215,8 +223,8 @@ class DstChanges(unittest.TestCase):
         # An independent count: the night shift 00:00-04:30 lasts 4.5 h of wall clock, so 30-min slots every 15
         # min number 17 on a normal day; one hour less (13) when the clocks spring forward, one more (21) when
         # they fall back; Lord Howe half of that (15 / 19).
-        want = {("loc-ny", "2027-03-14"): 13, ("loc-ny", "2027-11-07"): 21, ("loc-syd", "2027-04-04"): 21,
-                ("loc-syd", "2027-10-03"): 13, ("loc-lhi", "2027-04-04"): 19, ("loc-lhi", "2027-10-03"): 15}
+        want = {(lid, change.isoformat()): 17 - minutes // 15
+                for lid, (_, _, changes) in LOCATIONS.items() for change, minutes in changes}
         for tz, answers in RUNS.items():
             for (lid, day), n in want.items():
                 status, got = answers[("day-local", "pr-night-" + lid, "tx-30", lid, day)]
@@ -235,7 +243,7 @@ class DstChanges(unittest.TestCase):
         problems = []
         for tz, answers in RUNS.items():
             for lid, (zone_name, _, changes) in LOCATIONS.items():
-                for change in changes:
+                for change, _ in changes:
                     for shift in SHIFTS:
                         pid = "pr-%s-%s" % (shift, lid)
                         for tid in TREATMENTS:
@@ -258,13 +266,22 @@ class DstChanges(unittest.TestCase):
                 first, tz, len(diffs)))
 
     def test_spoken_names_the_local_wall_clock(self):
-        # "Sunday, March 14 at 3:00 AM": the spoken hour is the location's, whatever the process TZ.
-        for tz, answers in RUNS.items():
-            status, got = answers[("day-local", "pr-night-loc-ny", "tx-30", "loc-ny", "2027-03-14")]
-            for s in got["slots"]:
-                local = A.utc_of(A.parse_utc(s["start_at"])).astimezone(MODEL.zones["loc-ny"])
-                clock = "%d:%02d" % ((local.hour % 12) or 12, local.minute)
-                self.assertIn(clock, s["spoken"], "TZ=%s: %r for %s" % (tz, s["spoken"], s["start_local"]))
+        # "Sunday, March 14 at 3:00 AM": the spoken hour is the location's, whatever the process TZ; and in the
+        # hour that happens twice when the clocks go back, no two slots are said alike.
+        for lid, (_, _, changes) in LOCATIONS.items():
+            for change, minutes in changes:
+                for tz, answers in RUNS.items():
+                    status, got = answers[("day-local", "pr-night-" + lid, "tx-30", lid, change.isoformat())]
+                    self.assertEqual(status, 200, got)
+                    for s in got["slots"]:
+                        local = A.utc_of(A.parse_utc(s["start_at"])).astimezone(MODEL.zones[lid])
+                        wall = "%d:%02d" % ((local.hour % 12) or 12, local.minute)
+                        self.assertIn(wall, s["spoken"], "TZ=%s: %r for %s" % (tz, s["spoken"], s["start_local"]))
+                    spoken = [s["spoken"] for s in got["slots"]]
+                    self.assertEqual(len(set(spoken)), len(spoken), "TZ=%s %s %s: %s" % (tz, lid, change, spoken))
+                    if minutes < 0:
+                        self.assertTrue(any("before the clocks go back" in x for x in spoken), spoken)
+                        self.assertTrue(any("after the clocks go back" in x for x in spoken), spoken)
 
 
 if __name__ == "__main__":

@@ -223,6 +223,7 @@ class Change(unittest.TestCase):
         alts = r.body["alternatives"]
         self.assertTrue(1 <= len(alts) <= 2, r.body)
         self.assertIn(alts[0]["spoken"], r.body["message"])
+        self.assertLess(len(r.body["message"].split()), 30, "a sentence an agent can say in one breath")
         for alt in alts:
             self.assertTrue(alt["slot_id"], alt)
             self.assertNotEqual((alt["staff_member_id"], alt["start_at"]), (b["staff_member_id"], b["start_at"]))

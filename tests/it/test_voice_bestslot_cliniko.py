@@ -17,6 +17,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import harness as H  # noqa: E402
 import test_cliniko as C  # noqa: E402  (the fake's process, control calls and seed data)
+import clock  # noqa: E402
 
 SEED = C.SEED
 ZONE = SEED.account_zone()
@@ -58,7 +59,7 @@ def first_opening(minutes, after):
 
 def weekday_ahead(days):
     """A weekday at least `days` local days from today in the account's zone."""
-    d = dt.datetime.now(ZONE).date() + dt.timedelta(days=days)
+    d = clock.now(ZONE).date() + dt.timedelta(days=days)
     while d.weekday() >= 5:
         d += dt.timedelta(days=1)
     return d
@@ -92,7 +93,7 @@ class BestSlotCliniko(unittest.TestCase):
         initial = treatment("Initial Consultation")
         for said, last_name, full in (("Dr Randi Savage", "Savage", "Randy Savage"),
                                       ("Sarrah Lee", "Lee", "Sarah Lee")):
-            before = dt.datetime.now(dt.timezone.utc)
+            before = clock.now(dt.timezone.utc)
             r = self.best(treatment_name="initial consult", staff_member_name=said, time_zone="eastern")
             self.assertEqual(r.status, 200, r)
             self.assertIs(r.body["available"], True, r)

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness as H  # noqa: E402
+import avail_support as A  # noqa: E402
 
 KEY = "it-voice-book-key-5e21a9"
 DST_KEY = "it-voice-book-dst-key-0c77"
@@ -27,7 +28,8 @@ SECRET = "it-voice-book-slot-secret-0123456789"
 REDIS = SERVER = None
 CLINIC = CATALOG = None
 DST_ZONE = "Australia/Sydney"
-DST_DAYS = (dt.date(2027, 4, 4), dt.date(2027, 10, 3))  # Sydney: end and start of daylight saving
+# Sydney's next end and start of daylight saving, two or more days after the suite's clock (tests/it/clock.py)
+DST_DAYS = tuple(day for day, _ in A.next_dst_changes(DST_ZONE))
 
 
 def dst_clinic():

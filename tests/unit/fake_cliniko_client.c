@@ -25,6 +25,10 @@ int fake_cliniko_start(const char *api_key)
     if (fake_pid == 0) {
         dup2(fds[1], 1);
         close(fds[0]);
+        /* These C tests run on the system clock (no tz_clock_set_offset), so the fake must too, even when the
+         * integration suite's clock is pinned (tests/it/clock.py). */
+        unsetenv("FD_IT_NOW");
+        unsetenv("FD_IT_CLOCK_OFFSET_MS");
         execl(py != NULL ? py : "/usr/bin/python3", "python3", script, "--port", "0", "--api-key", api_key,
               (char *)NULL);
         _exit(127);

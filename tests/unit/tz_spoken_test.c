@@ -71,6 +71,19 @@ static const speak_case_t cases[] = {
     {"en-US", "America/New_York", "2026-03-08T07:00:00Z", "2026-03-08T06:00:00Z", 0, "today at 3:00 AM"},
     {"en-AU", "Australia/Lord_Howe", "2026-10-03T15:30:00Z", "2026-04-18T12:00:00Z", 0,
      "Sunday, 4 October at 2:30 am"},
+    /* the hour New York repeats when the clocks go back: the two 1:30s are said apart */
+    {"en-US", "America/New_York", "2026-11-01T05:30:00Z", "2026-10-18T12:00:00Z", 0,
+     "Sunday, November 1 at 1:30 AM, before the clocks go back"},
+    {"en-US", "America/New_York", "2026-11-01T06:30:00Z", "2026-10-18T12:00:00Z", 0,
+     "Sunday, November 1 at 1:30 AM, after the clocks go back"},
+    {"en-US", "America/New_York", "2026-11-01T07:30:00Z", "2026-10-18T12:00:00Z", 0, "Sunday, November 1 at 2:30 AM"},
+    {"en-US", "America/New_York", "2026-11-01T06:30:00Z", "2026-10-18T12:00:00Z", TZ_SPEAK_DATE_ONLY,
+     "Sunday, November 1"},
+    /* Lord Howe goes back by 30 minutes: 1:45 happens twice */
+    {"en-AU", "Australia/Lord_Howe", "2026-04-04T14:45:00Z", "2026-03-18T12:00:00Z", TZ_SPEAK_TIME_ONLY,
+     "1:45 am, before the clocks go back"},
+    {"en-AU", "Australia/Lord_Howe", "2026-04-04T15:15:00Z", "2026-03-18T12:00:00Z", TZ_SPEAK_TIME_ONLY,
+     "1:45 am, after the clocks go back"},
     {"en-US", "UTC+05:30", "2026-04-21T09:00:00Z", "2026-04-18T12:00:00Z", 0, "Tuesday, April 21 at 2:30 PM"},
 };
 
