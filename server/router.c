@@ -6,6 +6,7 @@
 
 #include "server/auth.h"
 #include "server/body.h"
+#include "server/query.h"
 #include "server/rate_limit.h"
 #include "server/routes.h"
 #include "server/worker.h"
@@ -90,8 +91,15 @@ static bool read_body(srv_request_t *r)
     char message[256];
     srv_error_t err = srv_body_parse(type, type_len, req->entity.base, req->entity.len, &r->body, message,
                                      sizeof(message));
-    if (err == SRV_ERR__COUNT) return true;
-    srv_respond_error(r, err, message[0] ? message : NULL, NULL);
+    if (err != SRV_ERR__COUNT) {
+        srv_respond_error(r, err, message[0] ? message : NULL, NULL);
+        return false;
+    }
+    const char *nul_field = srv_body_nul_field(r->body);
+    if (nul_field == NULL) return true;
+    /* A member name longer than any of ours is not echoed (the error must stay short, valid JSON). */
+    srv_respond_error(r, SRV_ERR_INVALID_FIELD, "Text in this field must not contain a NUL character.",
+                      strlen(nul_field) <= 64 ? nul_field : NULL);
     return false;
 }
 
@@ -160,6 +168,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
         return 0;
     }
     if (route->method == SRV_POST && !read_body(r)) return 0;
+    if (route->method == SRV_GET && !srv_query_check(r)) return 0;
     srv_request_hold(r);
     if (srv_rate_limit_take(w->rate, tenant, on_rate, r) != 0) {
         srv_request_release(r);
