@@ -11,6 +11,7 @@
 
 #include "server/auth.h"
 #include "server/config.h"
+#include "server/h2o_errors.h"
 #include "server/log.h"
 #include "server/router.h"
 #include "server/worker.h"
@@ -55,10 +56,11 @@ static int serve(const char *config_path)
     h2o_config_init(&app.globalconf);
     app.globalconf.server_name = h2o_iovec_init(H2O_STRLIT("frontdesk"));
     /* Bodies up to 8 MiB reach the router, which answers a JSON 413 above 64 KiB; h2o refuses larger ones itself
-     * (plain text) before reading them. */
+     * before reading them, and server/h2o_errors.c turns that answer into JSON too. */
     app.globalconf.max_request_entity_size = 8u << 20;
     h2o_hostconf_t *host = h2o_config_register_host(&app.globalconf, h2o_iovec_init(H2O_STRLIT("default")), 65535);
     srv_router_register(host);
+    srv_h2o_errors_register(host);
 
     int n = config->workers;
     srv_worker_t *workers = calloc((size_t)n, sizeof(*workers));

@@ -6,6 +6,7 @@
 
 #include "server/auth.h"
 #include "server/body.h"
+#include "server/framing.h"
 #include "server/query.h"
 #include "server/rate_limit.h"
 #include "server/routes.h"
@@ -123,6 +124,12 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     srv_request_t *r = srv_request_begin(req, w);
     if (r == NULL) {
         srv_respond_error_bare(req, SRV_ERR_SERVICE_UNAVAILABLE);
+        return 0;
+    }
+    if (srv_framing_has_both_lengths(req)) {
+        req->http1_is_persistent = 0; /* where this body ends is in doubt, so nothing after it is read */
+        srv_respond_error(r, SRV_ERR_BAD_REQUEST, "Send Content-Length or Transfer-Encoding: chunked, not both.",
+                          "transfer-encoding");
         return 0;
     }
     const char *path = req->path_normalized.base;
