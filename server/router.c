@@ -2,9 +2,11 @@
 #include "server/router.h"
 
 #include <stdio.h>
+#include <sys/socket.h>
 #include <string.h>
 
 #include "server/auth.h"
+#include "server/auth_throttle.h"
 #include "server/body.h"
 #include "server/framing.h"
 #include "server/query.h"
@@ -164,6 +166,19 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     if (key_at >= 0)
         tenant = srv_auth_tenant(w->app->config, req->headers.entries[key_at].value.base,
                                  req->headers.entries[key_at].value.len);
+    struct sockaddr_storage peer;
+    bool have_peer = req->conn->callbacks->get_peername(req->conn, (struct sockaddr *)&peer) > 0;
+    int wait = have_peer ? srv_auth_throttle_check(w->auth_throttle, (struct sockaddr *)&peer, tenant,
+                                                   uv_now(&w->loop))
+                         : 0;
+    if (wait > 0) {
+        char seconds[16];
+        snprintf(seconds, sizeof(seconds), "%d", wait);
+        srv_add_header(r, "retry-after", seconds);
+        srv_respond_error(r, SRV_ERR_RATE_LIMITED,
+                          "Too many wrong API keys from this address; retry after the given seconds.", "x-api-key");
+        return 0;
+    }
     if (tenant == NULL) {
         srv_respond_error(r, SRV_ERR_UNAUTHORIZED, NULL, "x-api-key");
         return 0;
