@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define KNOWN_TENANTS 4 /* tenants remembered per address as having been accepted from it */
+#define KNOWN_TENANTS 8 /* tenants remembered per address as having been accepted from it */
 #define PROBES 8        /* slots looked at per address; the stalest of them is reused for a new one */
 
 typedef struct entry {

@@ -16,7 +16,7 @@
 
 #include "booking/model.h"
 
-#define SRV_AUTH_FAIL_LIMIT 20
+#define SRV_AUTH_FAIL_LIMIT 50
 #define SRV_AUTH_FAIL_WINDOW_MS 60000u
 #define SRV_AUTH_THROTTLE_SLOTS 1024
 

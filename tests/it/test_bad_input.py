@@ -136,11 +136,14 @@ class Case(unittest.TestCase):
 # ---- query strings ---------------------------------------------------------------------------------------------
 
 class QueryText(Case):
-    def test_invalid_utf8_name_is_400_and_books_nothing(self):
-        slot, phone, before = self.slot(), new_phone(), self.patients_stored()
-        q = "first_name=%C3%28&last_name=Test&phone=" + urllib.parse.quote(phone) + "&slot_id=" + slot["slot_id"]
-        self.assertError(self.voice("book", q), 400, "invalid_field", "first_name")
-        self.assertNoPatient(phone, before)
+    def test_name_that_is_not_text_is_400_and_books_nothing(self):
+        for encoded in ("%C3%28", "Ann%00Evil"):  # invalid UTF-8; a percent-encoded NUL
+            with self.subTest(first_name=encoded):
+                slot, phone, before = self.slot(), new_phone(), self.patients_stored()
+                q = "first_name=%s&last_name=Test&phone=%s&slot_id=%s" % (encoded, urllib.parse.quote(phone),
+                                                                          slot["slot_id"])
+                self.assertError(self.voice("book", q), 400, "invalid_field", "first_name")
+                self.assertNoPatient(phone, before)
 
     def test_raw_non_utf8_bytes_are_400(self):
         status, headers, body, _ = raw_exchange(
@@ -148,12 +151,6 @@ class QueryText(Case):
             b"x-api-key: " + KEY.encode() + b"\r\n\r\n")
         self.assertEqual(status, 400, body)
         self.assertEqual(json.loads(body)["error"]["field"], "first_name")
-
-    def test_percent_encoded_nul_is_400_naming_it(self):
-        slot, phone, before = self.slot(), new_phone(), self.patients_stored()
-        q = "first_name=Ann%00Evil&last_name=Test&phone=" + urllib.parse.quote(phone) + "&slot_id=" + slot["slot_id"]
-        self.assertError(self.voice("book", q), 400, "invalid_field", "first_name")
-        self.assertNoPatient(phone, before)
 
     def test_utf8_names_still_work(self):
         r = self.voice("patientAppointments", {"phone": new_phone(), "first_name": "Zoë", "last_name": "Martín"})
@@ -306,8 +303,8 @@ class WrongKeys(Case):
             started = time.monotonic()
             statuses = [self.call(flood, "guess-%d" % i) for i in range(500)]
             took = time.monotonic() - started
-            self.assertEqual([r.status for r in statuses[:20]], [401] * 20)
-            self.assertEqual({r.status for r in statuses[20:]}, {429})
+            self.assertEqual([r.status for r in statuses[:50]], [401] * 50)  # SRV_AUTH_FAIL_LIMIT
+            self.assertEqual({r.status for r in statuses[50:]}, {429})
             last = statuses[-1]
             self.assertError(last, 429, "rate_limited", "x-api-key")
             self.assertTrue(1 <= int(last.header("retry-after")) <= 60, last.header("retry-after"))
