@@ -49,7 +49,9 @@ static size_t b64url_decode(const char *in, size_t n, unsigned char *out, size_t
             v = (v << 6) | (uint32_t)(d < 0 ? 0 : d);
         }
         size_t bytes = chars - 1;
-        if (o + bytes > cap) *ok = false;
+        /* Only the canonical spelling: the bits a short last group does not use must be zero, else one id
+         * would have several accepted spellings. */
+        if (o + bytes > cap || (v & ((1u << (24 - 8 * bytes)) - 1u)) != 0) *ok = false;
         for (size_t k = 0; k < bytes && *ok; k++) out[o++] = (unsigned char)(v >> (16 - 8 * k));
     }
     return o;

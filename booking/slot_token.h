@@ -20,7 +20,8 @@ typedef struct bk_slot_ref {
 size_t bk_slot_token_make(const unsigned char *secret, size_t secret_len, const bk_slot_ref_t *ref, char *out);
 
 /** Checks a token's signature and reads it back. Returns false for anything malformed, forged or signed with
- * another secret. The caller still checks the tenant and that the slot is free. */
+ * another secret, and for any spelling but the one bk_slot_token_make writes (base64url without padding, unused
+ * tail bits zero). The caller still checks the tenant and that the slot is free. */
 bool bk_slot_token_read(const unsigned char *secret, size_t secret_len, const char *token, size_t len,
                         bk_slot_ref_t *ref);
 

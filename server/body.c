@@ -56,3 +56,34 @@ srv_error_t srv_body_parse(const char *content_type, size_t content_type_len, co
     *out = obj;
     return SRV_ERR__COUNT;
 }
+
+/* True when v, or any string inside it, holds a NUL byte. */
+static bool holds_nul(json_object *v)
+{
+    switch (json_object_get_type(v)) {
+    case json_type_string: return strlen(json_object_get_string(v)) != (size_t)json_object_get_string_len(v);
+    case json_type_array:
+        for (size_t i = 0; i < json_object_array_length(v); i++)
+            if (holds_nul(json_object_array_get_idx(v, i))) return true;
+        return false;
+    case json_type_object: {
+        json_object_object_foreach(v, key, member)
+        {
+            (void)key;
+            if (holds_nul(member)) return true;
+        }
+        return false;
+    }
+    default: return false;
+    }
+}
+
+const char *srv_body_nul_field(json_object *body)
+{
+    if (!json_object_is_type(body, json_type_object)) return NULL;
+    json_object_object_foreach(body, key, member)
+    {
+        if (holds_nul(member)) return key;
+    }
+    return NULL;
+}

@@ -17,4 +17,9 @@
 srv_error_t srv_body_parse(const char *content_type, size_t content_type_len, const char *body, size_t len,
                            json_object **out, char *message, size_t message_cap);
 
+/** The first top-level member of a parsed body whose value holds a NUL character anywhere (an escaped u0000 in
+ * a string, at any depth), or NULL. Such text would be cut at the NUL by every C string use ("Ann", NUL, "Evil"
+ * stored as "Ann"), so the request is refused naming that member. The name is borrowed from body. */
+const char *srv_body_nul_field(json_object *body);
+
 #endif

@@ -6,6 +6,7 @@
 
 /* X(enum suffix, HTTP status, snake_case code, default message) */
 #define SRV_ERRORS(X)                                                                                               \
+    X(BAD_REQUEST, 400, "bad_request", "The request is not well-formed HTTP.")                                     \
     X(INVALID_JSON, 400, "invalid_json", "The request body is not a valid JSON object.")                           \
     X(INVALID_FIELD, 400, "invalid_field", "A field has the wrong type or format.")                                \
     X(MISSING_FIELD, 400, "missing_field", "A required field is missing.")                                         \
@@ -19,6 +20,7 @@
     X(BODY_TOO_LARGE, 413, "body_too_large", "The request body is larger than 64 KiB.")                            \
     X(URI_TOO_LONG, 414, "uri_too_long", "The query string is longer than 8 KiB.")                                 \
     X(UNSUPPORTED_MEDIA_TYPE, 415, "unsupported_media_type", "Send the body as JSON (Content-Type: application/json).") \
+    X(EXPECTATION_FAILED, 417, "expectation_failed", "Only Expect: 100-continue is supported.")                    \
     X(UNKNOWN_STAFF, 422, "unknown_staff", "There is no such practitioner at this clinic.")                       \
     X(UNKNOWN_LOCATION, 422, "unknown_location", "There is no such location at this clinic.")                     \
     X(UNKNOWN_TREATMENT, 422, "unknown_treatment", "There is no such treatment at this clinic.")                   \

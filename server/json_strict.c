@@ -1,7 +1,9 @@
 /* server/json_strict.c: a non-allocating RFC 8259 validator (see json_strict.h). */
 #include "server/json_strict.h"
 
-#include <stdint.h>
+#include <string.h>
+
+#include "server/utf8.h"
 
 #define MAX_DEPTH 64
 
@@ -31,29 +33,9 @@ static bool is_hex(unsigned char ch)
     return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F');
 }
 
-/* One UTF-8 sequence starting at c->at (already known to be >= 0x80). */
-static bool utf8(scan_t *c)
-{
-    unsigned char b = c->s[c->at];
-    size_t n;
-    uint32_t cp;
-    if (b >= 0xC2 && b <= 0xDF) n = 1, cp = b & 0x1F;
-    else if (b >= 0xE0 && b <= 0xEF) n = 2, cp = b & 0x0F;
-    else if (b >= 0xF0 && b <= 0xF4) n = 3, cp = b & 0x07;
-    else return false;
-    if (c->at + n >= c->len) return false;
-    for (size_t i = 1; i <= n; i++) {
-        unsigned char k = c->s[c->at + i];
-        if ((k & 0xC0) != 0x80) return false;
-        cp = (cp << 6) | (k & 0x3F);
-    }
-    if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)) || (cp >= 0xD800 && cp <= 0xDFFF))
-        return false;
-    c->at += n + 1;
-    return true;
-}
-
-static bool string(scan_t *c)
+/* A string; in an object key an escaped NUL is refused too: json-c keeps keys as C strings, so a key spelled
+ * a, backslash-u0000, b would quietly become the key "a". */
+static bool string(scan_t *c, bool key)
 {
     c->at++; /* the opening quote */
     while (c->at < c->len) {
@@ -69,6 +51,7 @@ static bool string(scan_t *c)
             if (ch == 'u') {
                 for (int i = 1; i <= 4; i++)
                     if (c->at + (size_t)i >= c->len || !is_hex(c->s[c->at + (size_t)i])) return false;
+                if (key && memcmp(c->s + c->at + 1, "0000", 4) == 0) return false;
                 c->at += 5;
             } else if (ch == '"' || ch == '\\' || ch == '/' || ch == 'b' || ch == 'f' || ch == 'n' || ch == 'r' ||
                        ch == 't') {
@@ -77,7 +60,9 @@ static bool string(scan_t *c)
                 return false;
             }
         } else if (ch >= 0x80) {
-            if (!utf8(c)) return false;
+            size_t n = srv_utf8_char_len(c->s + c->at, c->len - c->at);
+            if (n == 0) return false;
+            c->at += n;
         } else {
             c->at++;
         }
@@ -123,7 +108,7 @@ static bool container(scan_t *c, unsigned char close)
     for (;;) {
         skip_ws(c);
         if (close == '}') {
-            if (c->at >= c->len || c->s[c->at] != '"' || !string(c)) return false;
+            if (c->at >= c->len || c->s[c->at] != '"' || !string(c, true)) return false;
             skip_ws(c);
             if (c->at >= c->len || c->s[c->at] != ':') return false;
             c->at++;
@@ -148,7 +133,7 @@ static bool value(scan_t *c)
     switch (c->s[c->at]) {
     case '{': return container(c, '}');
     case '[': return container(c, ']');
-    case '"': return string(c);
+    case '"': return string(c, false);
     case 't': return literal(c, "true");
     case 'f': return literal(c, "false");
     case 'n': return literal(c, "null");

@@ -7,7 +7,8 @@
 #include <stddef.h>
 
 /** True when buf[0..len) is exactly one RFC 8259 JSON value (surrounding white space allowed, UTF-8 checked,
- * nesting at most 64 deep). Otherwise false, with the byte offset of the first problem in *error_at. */
+ * nesting at most 64 deep, no escaped NUL in an object key). Otherwise false, with the byte offset of the first
+ * problem in *error_at. */
 bool srv_json_strict_valid(const char *buf, size_t len, size_t *error_at);
 
 #endif

@@ -12,6 +12,7 @@
 #include "server/auth.h"
 #include "server/config.h"
 #include "server/listen_guard.h"
+#include "server/h2o_errors.h"
 #include "server/log.h"
 #include "server/router.h"
 #include "server/worker.h"
@@ -75,10 +76,11 @@ static int serve(const char *config_path)
     h2o_config_init(&app.globalconf);
     app.globalconf.server_name = h2o_iovec_init(H2O_STRLIT("frontdesk"));
     /* Bodies up to 8 MiB reach the router, which answers a JSON 413 above 64 KiB; h2o refuses larger ones itself
-     * (plain text) before reading them. */
+     * before reading them, and server/h2o_errors.c turns that answer into JSON too. */
     app.globalconf.max_request_entity_size = 8u << 20;
     h2o_hostconf_t *host = h2o_config_register_host(&app.globalconf, h2o_iovec_init(H2O_STRLIT("default")), 65535);
     srv_router_register(host);
+    srv_h2o_errors_register(host);
 
     /* Before the workers bind with SO_REUSEPORT, which would let them share the port with another process. */
     int guard = srv_listen_claim(config->listen_address, config->port, why, sizeof(why));

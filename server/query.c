@@ -4,6 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "server/router.h"
+#include "server/utf8.h"
+
 static int hex_value(char c)
 {
     if (c >= '0' && c <= '9') return c - '0';
@@ -31,6 +34,49 @@ long srv_query_decode(const char *in, size_t len, char *out, size_t cap)
     }
     out[n] = '\0';
     return (long)n;
+}
+
+/* Decodes in[0..len) into out; the length when it is text (well-formed UTF-8, no NUL), else -1. */
+static long decode_text(const char *in, size_t len, char *out, size_t cap)
+{
+    long n = srv_query_decode(in, len, out, cap);
+    return n >= 0 && srv_utf8_valid(out, (size_t)n) ? n : -1;
+}
+
+int srv_query_find_bad(const char *q, size_t len, char *name, size_t name_cap)
+{
+    char text[SRV_MAX_QUERY_BYTES + 1]; /* the name, its NUL, then the value */
+    name[0] = '\0';
+    for (size_t i = 0; i < len;) {
+        size_t end = i;
+        while (end < len && q[end] != '&') end++;
+        const char *eq = memchr(q + i, '=', end - i);
+        size_t key_end = eq != NULL ? (size_t)(eq - q) : end, v = eq != NULL ? key_end + 1 : end;
+        long kl = decode_text(q + i, key_end - i, text, sizeof(text));
+        if (kl < 0) return -1;
+        /* kl <= sizeof(text) - 2, so the value has room for at least its NUL */
+        if (decode_text(q + v, end - v, text + kl + 1, sizeof(text) - (size_t)kl - 1) < 0) {
+            if ((size_t)kl < name_cap) memcpy(name, text, (size_t)kl + 1);
+            return 1;
+        }
+        i = end + 1;
+    }
+    return 0;
+}
+
+bool srv_query_check(srv_request_t *r)
+{
+    size_t len;
+    const char *q = srv_query_raw(r, &len);
+    char name[65], message[160];
+    int bad = srv_query_find_bad(q, len, name, sizeof(name));
+    if (bad == 0) return true;
+    if (bad < 0)
+        snprintf(message, sizeof(message), "A query parameter name is not valid text (bad %%-encoding or UTF-8).");
+    else
+        snprintf(message, sizeof(message), "%s must be valid UTF-8 text without NUL characters.", name);
+    srv_respond_error(r, SRV_ERR_INVALID_FIELD, message, bad < 0 ? NULL : name);
+    return false;
 }
 
 const char *srv_query_raw(const srv_request_t *r, size_t *len)

@@ -2,10 +2,14 @@
 #include "server/router.h"
 
 #include <stdio.h>
+#include <sys/socket.h>
 #include <string.h>
 
 #include "server/auth.h"
+#include "server/auth_throttle.h"
 #include "server/body.h"
+#include "server/framing.h"
+#include "server/query.h"
 #include "server/rate_limit.h"
 #include "server/routes.h"
 #include "server/worker.h"
@@ -90,8 +94,15 @@ static bool read_body(srv_request_t *r)
     char message[256];
     srv_error_t err = srv_body_parse(type, type_len, req->entity.base, req->entity.len, &r->body, message,
                                      sizeof(message));
-    if (err == SRV_ERR__COUNT) return true;
-    srv_respond_error(r, err, message[0] ? message : NULL, NULL);
+    if (err != SRV_ERR__COUNT) {
+        srv_respond_error(r, err, message[0] ? message : NULL, NULL);
+        return false;
+    }
+    const char *nul_field = srv_body_nul_field(r->body);
+    if (nul_field == NULL) return true;
+    /* A member name longer than any of ours is not echoed (the error must stay short, valid JSON). */
+    srv_respond_error(r, SRV_ERR_INVALID_FIELD, "Text in this field must not contain a NUL character.",
+                      strlen(nul_field) <= 64 ? nul_field : NULL);
     return false;
 }
 
@@ -115,6 +126,12 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     srv_request_t *r = srv_request_begin(req, w);
     if (r == NULL) {
         srv_respond_error_bare(req, SRV_ERR_SERVICE_UNAVAILABLE);
+        return 0;
+    }
+    if (srv_framing_has_both_lengths(req)) {
+        req->http1_is_persistent = 0; /* where this body ends is in doubt, so nothing after it is read */
+        srv_respond_error(r, SRV_ERR_BAD_REQUEST, "Send Content-Length or Transfer-Encoding: chunked, not both.",
+                          "transfer-encoding");
         return 0;
     }
     const char *path = req->path_normalized.base;
@@ -149,6 +166,19 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     if (key_at >= 0)
         tenant = srv_auth_tenant(w->app->config, req->headers.entries[key_at].value.base,
                                  req->headers.entries[key_at].value.len);
+    struct sockaddr_storage peer;
+    bool have_peer = req->conn->callbacks->get_peername(req->conn, (struct sockaddr *)&peer) > 0;
+    int wait = have_peer ? srv_auth_throttle_check(w->auth_throttle, (struct sockaddr *)&peer, tenant,
+                                                   uv_now(&w->loop))
+                         : 0;
+    if (wait > 0) {
+        char seconds[16];
+        snprintf(seconds, sizeof(seconds), "%d", wait);
+        srv_add_header(r, "retry-after", seconds);
+        srv_respond_error(r, SRV_ERR_RATE_LIMITED,
+                          "Too many wrong API keys from this address; retry after the given seconds.", "x-api-key");
+        return 0;
+    }
     if (tenant == NULL) {
         srv_respond_error(r, SRV_ERR_UNAUTHORIZED, NULL, "x-api-key");
         return 0;
@@ -160,6 +190,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
         return 0;
     }
     if (route->method == SRV_POST && !read_body(r)) return 0;
+    if (route->method == SRV_GET && !srv_query_check(r)) return 0;
     srv_request_hold(r);
     if (srv_rate_limit_take(w->rate, tenant, on_rate, r) != 0) {
         srv_request_release(r);

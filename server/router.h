@@ -1,6 +1,6 @@
 /* server/router.h: the route table and the request pipeline in front of every handler: route and method
- * (404/405), query length (414), API key (401), AI booking switch (403), JSON body (413/415/400) and the
- * tenant's rate limit (429), then the route's handler. */
+ * (404/405), query length (414), API key (401), AI booking switch (403), JSON body (413/415/400; no NUL in any
+ * string), query text (400: UTF-8, no NUL) and the tenant's rate limit (429), then the route's handler. */
 #ifndef FD_SERVER_ROUTER_H
 #define FD_SERVER_ROUTER_H
 

@@ -75,6 +75,8 @@ static bool contact_fields(srv_request_t *r, char phone[BK_PHONE_CAP], char emai
     return true;
 }
 
+/* A date of birth: YYYY-MM-DD, a real day from 1900 on, and not after today anywhere on Earth (UTC+14), so a
+ * baby born today in the clinic's zone is accepted whatever the server's clock zone. */
 static bool dob_valid(const char *s)
 {
     if (strlen(s) != 10 || s[4] != '-' || s[7] != '-') return false;
@@ -82,7 +84,8 @@ static bool dob_valid(const char *s)
         if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9')) return false;
     int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
     int m = (s[5] - '0') * 10 + (s[6] - '0'), d = (s[8] - '0') * 10 + (s[9] - '0');
-    return y >= 1900 && m >= 1 && m <= 12 && d >= 1 && d <= tz_days_in_month(y, m);
+    if (y < 1900 || m < 1 || m > 12 || d < 1 || d > tz_days_in_month(y, m)) return false;
+    return tz_days_from_civil(y, m, d) <= (tz_now() + 14 * TZ_MS_PER_HOUR) / TZ_MS_PER_DAY;
 }
 
 static json_object *patient_json(const bk_patient_t *p)
@@ -136,7 +139,7 @@ static void lookup_go(srv_request_t *r, srv_idem_t *idem, bool recovering)
         goto fail;
     }
     if (dob != NULL && !dob_valid(dob)) {
-        srv_respond_error(r, SRV_ERR_INVALID_FIELD, "dob must be a date such as 1988-04-12.", "dob");
+        srv_respond_error(r, SRV_ERR_INVALID_FIELD, "dob must be a past date such as 1988-04-12.", "dob");
         goto fail;
     }
     patient_call_t *c = malloc(sizeof(*c));

@@ -13,6 +13,7 @@
 #include "booking/name_match.h"
 #include "providers/http_client.h"
 #include "server/answer_cache.h"
+#include "server/auth_throttle.h"
 #include "server/log.h"
 #include "server/rate_limit.h"
 #include "tz/tz_spoken.h"
@@ -139,6 +140,8 @@ static void finish(srv_worker_t *w)
     w->rate = NULL;
     srv_answer_cache_destroy(w->answers);
     w->answers = NULL;
+    srv_auth_throttle_destroy(w->auth_throttle);
+    w->auth_throttle = NULL;
     prov_http_destroy(w->booking.prov.http);
     w->booking.prov.http = NULL;
     uv_stop(&w->loop);
@@ -207,8 +210,9 @@ static void *run(void *arg)
     }
     w->rate = srv_rate_limiter_create(&w->loop, w->store, w->app->config->tenants, w->app->config->tenant_count);
     w->answers = srv_answer_cache_create(SRV_ANSWER_SLOTS);
-    if (w->rate == NULL || w->answers == NULL) {
-        srv_log(SRV_LOG_ERROR, "worker cannot create its rate limiter or answer cache", NULL);
+    w->auth_throttle = srv_auth_throttle_create();
+    if (w->rate == NULL || w->answers == NULL || w->auth_throttle == NULL) {
+        srv_log(SRV_LOG_ERROR, "worker cannot create its rate limiter, answer cache or key throttle", NULL);
         exit(1);
     }
     w->booking.prov.http = prov_http_create(&w->loop);

@@ -28,6 +28,7 @@ typedef struct srv_worker {
     uv_tcp_t listener;
     store_t *store;
     struct srv_rate_limiter *rate; /* this worker's leases of each tenant's rate limit */
+    struct srv_auth_throttle *auth_throttle; /* wrong API keys per client address (server/auth_throttle.h) */
     struct srv_answer_cache *answers; /* recent /voice/bestSlot answers (server/answer_cache.h) */
     bk_env_t booking; /* per-worker booking environment (store, providers, catalog memo) */
     h2o_timeout_t deadline; /* per-request deadline list */

@@ -371,13 +371,15 @@ static const char *quoted(const char *s, char *out, size_t cap)
     return out;
 }
 
-/* Fills *out for zone ID `id` (canonicalised). Returns 0, or -1 if the zone does not load. */
+/* Fills *out for zone ID `id` (canonicalised). Returns 0, or -1 if the zone does not load or is a placeholder:
+ * the tz database spells "local time unknown" as the abbreviation -00, and a zone that says so today (Factory,
+ * which tzcode uses for machines not yet told where they are) has no clinic's clock in it. */
 static int finish(const char *id, tz_name_kind_t kind, tz_resolution_t *out)
 {
     const char *canon = canonical(id);
     if (canon == NULL) canon = id; /* no tzdata.zi: trust the loader */
     const tz_zone_t *z = tz_zone_load(canon);
-    if (z == NULL) return -1;
+    if (z == NULL || strcmp(tz_zone_abbrev(z, tz_now()), "-00") == 0) return -1;
     snprintf(out->id, sizeof(out->id), "%s", canon);
     out->zone = z;
     out->kind = kind;

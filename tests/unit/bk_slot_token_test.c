@@ -72,6 +72,34 @@ static void refuses_malformed(void **state)
     assert_false(bk_slot_token_read(secret, 32, NULL, 0, &back));
 }
 
+/* A short last base64 group has bits no byte uses (4 after two characters, 2 after three); setting them spells
+ * the same bytes differently, and only the canonical spelling (those bits zero) may be read. */
+static void refuses_non_canonical_spellings(void **state)
+{
+    static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    bk_slot_ref_t ref = sample(), back;
+    char token[BK_SLOT_TOKEN_CAP];
+    size_t n = bk_slot_token_make(secret, 32, &ref, token);
+    size_t dot = (size_t)(strchr(token, '.') - token);
+    const size_t part_end[] = {dot, n}, part_len[] = {dot, n - dot - 1};
+    int tried = 0;
+    for (int p = 0; p < 2; p++) {
+        size_t tail = part_len[p] % 4, last = part_end[p] - 1;
+        if (tail < 2) continue;
+        int value = (int)(strchr(alphabet, token[last]) - alphabet), unused = tail == 2 ? 15 : 3;
+        assert_int_equal(value & unused, 0); /* what we issue is canonical */
+        for (int bits = 1; bits <= unused; bits++) {
+            char spelled[BK_SLOT_TOKEN_CAP];
+            memcpy(spelled, token, n + 1);
+            spelled[last] = alphabet[value | bits];
+            assert_false(bk_slot_token_read(secret, 32, spelled, n, &back));
+            tried++;
+        }
+    }
+    assert_true(tried >= 15); /* the 16-byte signature always ends in a two-character group */
+    assert_true(bk_slot_token_read(secret, 32, token, n, &back));
+}
+
 static size_t b64url_decode(const char *in, size_t n, unsigned char *out)
 {
     static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -146,6 +174,7 @@ int main(void)
         cmocka_unit_test(round_trips),
         cmocka_unit_test(refuses_forgeries),
         cmocka_unit_test(refuses_malformed),
+        cmocka_unit_test(refuses_non_canonical_spellings),
         cmocka_unit_test(signature_is_hmac_sha256),
         cmocka_unit_test(payload_is_plain_json),
     };

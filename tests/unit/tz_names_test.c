@@ -161,6 +161,8 @@ static void test_resolve_failures(void **state)
         {"UTC+15", 0, "unknown time zone name"},
         {"UTC+05:75", 0, "unknown time zone name"},
         {"time", 0, "unknown time zone name"},
+        {"Factory", 0, "unknown time zone name 'Factory'"}, /* abbreviation -00: local time unknown */
+        {"factory", 0, "unknown time zone name"},
         {"EST\nPST", 0, "control character"},
         {"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
          "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
