@@ -160,6 +160,10 @@ class WithAppendOnlyFile(Durable):
         lost = []
         for pid, appt in confirmed:
             r = self.post("fetchPatientsAppointments", {"patient_id": pid})
+            deadline = time.monotonic() + 10
+            while r.status == 503 and time.monotonic() < deadline:  # a worker still reconnecting: ask again
+                time.sleep(0.1)
+                r = self.post("fetchPatientsAppointments", {"patient_id": pid})
             mine = {a["id"]: a for a in r.body.get("appointments", [])} if r.status == 200 else {}
             got = mine.get(appt["id"])
             if got is None or got["state"] != "booked" or got["start_at"] != appt["start_at"]:
