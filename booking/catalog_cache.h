@@ -18,6 +18,7 @@ typedef struct bk_env {
     prov_env_t prov;
     struct bk_catalog_memo *memos; /* last parsed catalog per tenant */
     struct bk_catalog_fetch *fetches; /* provider fetches in flight */
+    struct tz_speaker *speaker;       /* the worker's ICU speaker, for the spoken times of events; may be NULL */
 } bk_env_t;
 
 /** Prepares env for a worker whose loop and store are given. */
