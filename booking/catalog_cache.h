@@ -46,6 +46,10 @@ typedef void (*bk_catalog_cb)(prov_status_t status, const bk_catalog_t *catalog,
  * connected) and never calls it. */
 int bk_catalog_get(bk_env_t *env, const bk_tenant_t *tenant, bk_catalog_cb cb, void *data);
 
+/** The catalog this worker last parsed from the tenant's cache (borrowed until the worker's next catalog read),
+ * or NULL when it has parsed none: names at no cost, possibly as old as the catalog TTL. */
+const bk_catalog_t *bk_catalog_peek(bk_env_t *env, const bk_tenant_t *tenant);
+
 /** Key of the tenant's cached catalog: "fd:{<tenant>}:catalog". */
 void bk_catalog_key(const bk_tenant_t *tenant, char *buf, size_t cap);
 

@@ -98,6 +98,7 @@ typedef struct endpoint_state {
     int in_flight; /* attempts taken and not yet finished */
     bool taking;   /* a take script is under way */
     bool more;     /* the last take was full: take again as soon as there is room */
+    int asked;     /* how many the take under way asked for */
 } endpoint_state_t;
 
 struct bk_event_delivery {
@@ -276,13 +277,13 @@ static void on_taken(const redisReply *reply, void *data)
     }
     s->more = false;
     if (reply == NULL || reply->type != REDIS_REPLY_ARRAY || reply->elements % 4 != 0) return;
-    int room = s->ep->max_connections - s->in_flight;
     for (size_t i = 0; i + 3 < reply->elements; i += 4) {
         redisReply *const *e = reply->element + i;
         if (is_string(e[0]) && is_string(e[1]) && is_string(e[2]) && is_string(e[3]))
             send_attempt(s, e[0], e[1], e[2], e[3]);
     }
-    s->more = (int)(reply->elements / 4) >= room;
+    s->more = (int)(reply->elements / 4) >= s->asked;
+    if (s->more) take(s); /* there is room again when some finished while this take ran */
 }
 
 static void take(endpoint_state_t *s)
@@ -298,6 +299,7 @@ static void take(endpoint_state_t *s)
     const char *args[] = {GROUP, s->d->consumer, count, lease, idle, defer};
     if (store_eval(s->d->env->store, &take_script, on_taken, s, 2, keys, 6, args, NULL) == 0) {
         s->taking = true;
+        s->asked = room;
         s->d->pending++;
     }
 }

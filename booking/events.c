@@ -69,7 +69,16 @@ static void on_catalog(prov_status_t status, const bk_catalog_t *catalog, bk_cat
 void bk_events_with_catalog(bk_env_t *env, const bk_tenant_t *tenant, bk_event_type_t type, bk_events_catalog_cb then,
                             void *data)
 {
-    catalog_wait_t *w = bk_events_wanted(tenant, type) ? calloc(1, sizeof(*w)) : NULL;
+    if (!bk_events_wanted(tenant, type)) {
+        then(NULL, data);
+        return;
+    }
+    const bk_catalog_t *known = bk_catalog_peek(env, tenant); /* the usual case: no wait at all */
+    if (known != NULL) {
+        then(known, data);
+        return;
+    }
+    catalog_wait_t *w = calloc(1, sizeof(*w));
     if (w != NULL) {
         *w = (catalog_wait_t){.then = then, .data = data};
         if (bk_catalog_get(env, tenant, on_catalog, w) == 0) return;

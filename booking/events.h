@@ -75,8 +75,8 @@ typedef struct bk_event {
 typedef void (*bk_events_catalog_cb)(const bk_catalog_t *catalog, void *data);
 
 /** Calls `then` exactly once with the catalog an event of `type` names things from: at once with NULL when no
- * endpoint of the tenant wants that type or the catalog cannot be read now, else once it is read (usually from
- * the worker's read cache, without a round trip). */
+ * endpoint of the tenant wants that type or the catalog cannot be read now, at once with the catalog this worker
+ * last parsed (bk_catalog_peek) when it has one, else once it is read. */
 void bk_events_with_catalog(bk_env_t *env, const bk_tenant_t *tenant, bk_event_type_t type, bk_events_catalog_cb then,
                             void *data);
 

@@ -22,7 +22,7 @@ static bool read_int(json_object *o, const char *key, const char *path, int lo, 
 {
     json_object *v;
     if (!json_object_object_get_ex(o, key, &v)) return true;
-    char p[320], msg[96];
+    char p[360], msg[96];
     snprintf(p, sizeof(p), "%s.%s", path, key);
     int64_t n = json_object_get_int64(v);
     if (!json_object_is_type(v, json_type_int) || n < lo || n > hi) {
@@ -46,7 +46,7 @@ static bool id_ok(const char *s)
 
 static bool read_secrets(json_object *o, const char *path, bk_webhook_endpoint_t *e, char *why, size_t cap)
 {
-    char p[320];
+    char p[360];
     snprintf(p, sizeof(p), "%s.secrets", path);
     json_object *v;
     if (!json_object_object_get_ex(o, "secrets", &v)) return fail(why, cap, p, "is required");
@@ -55,7 +55,7 @@ static bool read_secrets(json_object *o, const char *path, bk_webhook_endpoint_t
         return fail(why, cap, p, "must be an array of one or two secrets (two while rotating)");
     for (size_t i = 0; i < n; i++) {
         json_object *s = json_object_array_get_idx(v, i);
-        char ip[360];
+        char ip[400];
         snprintf(ip, sizeof(ip), "%s[%zu]", p, i);
         int len = json_object_is_type(s, json_type_string)
                       ? bk_webhook_secret_decode(json_object_get_string(s), e->secrets[i])
@@ -74,7 +74,7 @@ static bool read_events(json_object *o, const char *path, bk_webhook_endpoint_t 
         e->events = (1u << BK_EVENT__COUNT) - 1; /* every type */
         return true;
     }
-    char p[320];
+    char p[360];
     snprintf(p, sizeof(p), "%s.events", path);
     if (!json_object_is_type(v, json_type_array) || json_object_array_length(v) == 0)
         return fail(why, cap, p, "must be a non-empty array of event types");
@@ -82,7 +82,7 @@ static bool read_events(json_object *o, const char *path, bk_webhook_endpoint_t 
         json_object *s = json_object_array_get_idx(v, i);
         int type = json_object_is_type(s, json_type_string) ? bk_event_type_parse(json_object_get_string(s)) : -1;
         if (type < 0) {
-            char ip[360];
+            char ip[400];
             snprintf(ip, sizeof(ip), "%s[%zu]", p, i);
             return fail(why, cap, ip,
                         "must be one of appointment.created, appointment.requested, appointment.rescheduled, "
@@ -98,7 +98,7 @@ static bool read_endpoint(json_object *o, const char *path, bk_webhooks_t *all, 
 {
     static const char *const keys[] = {
         "id", "url", "secrets", "events", "allow_private_addresses", "retry_window_seconds", "max_connections", NULL};
-    char p[320];
+    char p[360];
     if (!json_object_is_type(o, json_type_object)) return fail(why, cap, path, "must be an object");
     json_object_object_foreach(o, key, val)
     {

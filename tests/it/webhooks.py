@@ -58,6 +58,8 @@ class Receiver:
         self.status = 200
         self.retry_after = None
         self.delay = 0.0
+        self.gate = threading.Event()  # cleared: requests wait (held open) until it is set again
+        self.gate.set()
         self.deliveries = []
         self.lock = threading.Lock()
         self.active = {}          # event id -> requests being handled now
@@ -69,6 +71,7 @@ class Receiver:
 
         class Handler(http.server.BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # the status line and the body go out at once, not 40 ms apart
 
             def log_message(self, *args):
                 pass
@@ -84,6 +87,7 @@ class Receiver:
                     if receiver.active[eid] > 1:
                         receiver.overlaps.append(eid)
                     status, retry_after, delay = receiver.status, receiver.retry_after, receiver.delay
+                receiver.gate.wait()
                 if delay:
                     time.sleep(delay)
                 with receiver.lock:
