@@ -86,8 +86,9 @@ class Receiver:
                     receiver.active[eid] = receiver.active.get(eid, 0) + 1
                     if receiver.active[eid] > 1:
                         receiver.overlaps.append(eid)
-                    status, retry_after, delay = receiver.status, receiver.retry_after, receiver.delay
                 receiver.gate.wait()
+                with receiver.lock:
+                    status, retry_after, delay = receiver.status, receiver.retry_after, receiver.delay
                 if delay:
                     time.sleep(delay)
                 with receiver.lock:
