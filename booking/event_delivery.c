@@ -109,7 +109,6 @@ struct bk_event_delivery {
     char consumer[128];
     int pending; /* store and HTTP calls not yet answered */
     bool stopping, timer_open;
-    uint64_t rng;
 };
 
 typedef struct attempt {
@@ -125,13 +124,12 @@ static void maybe_free(bk_event_delivery_t *d)
     free(d);
 }
 
-static uint64_t next_random(bk_event_delivery_t *d)
+/* A random number for jitter and consumer names: retries are rare, so the kernel's generator is cheap enough. */
+static uint64_t random_u64(void)
 {
-    uint64_t x = d->rng;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    return d->rng = x;
+    uint64_t r;
+    if (getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r)) r = uv_hrtime();
+    return r;
 }
 
 static void take(endpoint_state_t *s);
@@ -173,12 +171,12 @@ static void finish(attempt_t *a, const char *outcome, int64_t delay_ms, const ch
 
 /* Exponential backoff with jitter: [b/2, b] with b = 1 s doubling per attempt up to 1 h; never before the wait the
  * endpoint asked for. */
-static int64_t backoff_ms(bk_event_delivery_t *d, int attempts, int64_t asked_ms)
+static int64_t backoff_ms(int attempts, int64_t asked_ms)
 {
     int64_t b = BACKOFF_FIRST_MS;
     for (int i = 1; i < attempts && b < BACKOFF_MAX_MS; i++) b *= 2;
     if (b > BACKOFF_MAX_MS) b = BACKOFF_MAX_MS;
-    int64_t wait = b / 2 + (int64_t)(next_random(d) % (uint64_t)(b / 2 + 1));
+    int64_t wait = b / 2 + (int64_t)(random_u64() % (uint64_t)(b / 2 + 1));
     return asked_ms > wait ? asked_ms : wait;
 }
 
@@ -202,7 +200,7 @@ static void on_delivered(const prov_http_response_t *r, void *data)
     if (r->status == PROV_HTTP_OK) {
         snprintf(error, sizeof(error), "http_%ld", r->code);
         bool stop = r->code >= 400 && r->code < 500 && r->code != 408 && r->code != 429;
-        finish(a, stop ? "stop" : "retry", backoff_ms(d, attempts, r->retry_after_ms), error);
+        finish(a, stop ? "stop" : "retry", backoff_ms(attempts, r->retry_after_ms), error);
         return;
     }
     if (r->address_refused) {
@@ -212,7 +210,7 @@ static void on_delivered(const prov_http_response_t *r, void *data)
     static const char *const names[] = {
         "ok", "timeout", "unreachable", "rate_limited", "response_too_large", "cancelled", "network_error"};
     snprintf(error, sizeof(error), "%s", names[r->status]);
-    finish(a, "retry", backoff_ms(d, attempts, r->retry_after_ms), error);
+    finish(a, "retry", backoff_ms(attempts, r->retry_after_ms), error);
 }
 
 /* ---- sending ---------------------------------------------------------------------------------------------------- */
@@ -233,7 +231,7 @@ static void send_attempt(endpoint_state_t *s, const redisReply *sid, const redis
     clock_gettime(CLOCK_REALTIME, &now); /* the receiver checks it against its own clock */
     char signature[BK_WEBHOOK_SIGNATURE_CAP];
     if (!bk_webhook_sign(s->ep, a->id, (int64_t)now.tv_sec, body->str, body->len, signature)) {
-        finish(a, "retry", backoff_ms(d, a->tries + 1, -1), "signing_failed");
+        finish(a, "retry", backoff_ms(a->tries + 1, -1), "signing_failed");
         return;
     }
     char h_id[80], h_ts[48], h_sig[BK_WEBHOOK_SIGNATURE_CAP + 24];
@@ -257,7 +255,7 @@ static void send_attempt(endpoint_state_t *s, const redisReply *sid, const redis
         d->pending++;
         return;
     }
-    finish(a, "retry", backoff_ms(d, a->tries + 1, -1), "client_error");
+    finish(a, "retry", backoff_ms(a->tries + 1, -1), "client_error");
 }
 
 static bool is_string(const redisReply *r)
@@ -324,14 +322,10 @@ bk_event_delivery_t *bk_event_delivery_start(bk_env_t *env, const bk_tenant_t *t
     }
     d->env = env;
     d->count = n;
-    unsigned char rnd[8];
-    if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd)) memset(rnd, 0x5a, sizeof(rnd));
-    memcpy(&d->rng, rnd, sizeof(d->rng));
-    d->rng |= 1;
     char host[64] = "host";
     gethostname(host, sizeof(host) - 1);
     /* A new name per start: what a killed process left pending is claimed from its old name. */
-    snprintf(d->consumer, sizeof(d->consumer), "%s-%ld-%08" PRIx64, host, (long)getpid(), d->rng & 0xffffffffu);
+    snprintf(d->consumer, sizeof(d->consumer), "%s-%ld-%08" PRIx64, host, (long)getpid(), random_u64() & 0xffffffffu);
     size_t k = 0;
     for (size_t i = 0; i < count; i++) {
         const bk_webhooks_t *w = tenants[i].webhooks;
