@@ -115,11 +115,6 @@ class Receiver:
             self.server.server_close()
             self.server = None
 
-    def accepted(self):
-        """The deliveries answered 2xx, in arrival order."""
-        with self.lock:
-            return [d for d in self.deliveries if 200 <= d.status < 300]
-
     def all(self):
         with self.lock:
             return list(self.deliveries)
