@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "booking/availability.h"
+#include "booking/events.h"
 #include "store/script.h"
 #include "tz/tz.h"
 
@@ -288,15 +289,42 @@ static void book_end(book_flow_t *f, bk_write_result_t result, prov_status_t sta
     book_free(f);
 }
 
-/* The EMR holds the appointment: mark the hold booked, drop the cached days, remember it, answer. */
-static void booked(book_flow_t *f, const bk_appointment_t *a)
+/* Marks the hold booked, remembers the appointment and records its event, in one transaction; drops the cached
+ * days; answers. */
+static void record_booked(const bk_catalog_t *catalog, void *data)
 {
-    bk_hold_settle(f->env, f->tenant, f->hold.id, BK_HOLD_SETTLE_BOOKED, a->id);
+    book_flow_t *f = data;
     bk_appt_invalidate(f->env, f->tenant, f->hold.staff_id, f->hold.time_zone, f->hold.start, f->hold.end);
-    bk_appointment_t out = of_hold(f, BK_APPT_BOOKED, a->id);
+    bk_appointment_t out = of_hold(f, BK_APPT_BOOKED, f->made.id);
+    bool tx = bk_events_begin(f->env, f->tenant, BK_EVENT_APPT_CREATED);
+    bk_hold_settle(f->env, f->tenant, f->hold.id, BK_HOLD_SETTLE_BOOKED, out.id);
     bk_appt_remember(f->env, f->tenant, &out, f->hold.time_zone, f->hold.id);
+    if (tx) {
+        bk_event_t ev = {
+            .type = BK_EVENT_APPT_CREATED, .appointment = &out, .time_zone = f->hold.time_zone, .catalog = catalog};
+        bk_events_add(f->env, f->tenant, &ev);
+        bk_events_commit(f->env);
+    }
     f->cb(BK_W_OK, PROV_OK, &out, f->data);
     book_free(f);
+}
+
+/* The EMR holds the appointment `a` (borrowed): record it (booking/events.h) and answer. */
+static void booked(book_flow_t *f, const bk_appointment_t *a)
+{
+    if (f->made.id != a->id) {
+        char *id = strdup(a->id);
+        if (id == NULL) { /* out of memory: the answer still carries the EMR's id */
+            bk_hold_settle(f->env, f->tenant, f->hold.id, BK_HOLD_SETTLE_BOOKED, a->id);
+            bk_appointment_t out = of_hold(f, BK_APPT_BOOKED, a->id);
+            f->cb(BK_W_OK, PROV_OK, &out, f->data);
+            book_free(f);
+            return;
+        }
+        free(f->made.id);
+        f->made.id = id;
+    }
+    bk_events_with_catalog(f->env, f->tenant, BK_EVENT_APPT_CREATED, record_booked, f);
 }
 
 static void on_rolled_back(prov_status_t status, void *data)

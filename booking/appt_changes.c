@@ -1,5 +1,6 @@
 /* booking/appt_changes.c: cancelAppt and rescheduleAppt over the provider (see appointments.h). */
 #include "booking/appointments.h"
+#include "booking/events.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +29,7 @@ typedef struct change {
     char staff_id[BK_HOLD_FIELD_CAP], location_id[BK_HOLD_FIELD_CAP]; /* reschedule: asked ("" = same) */
     bool known, recovering;
     bk_appointment_t old; /* remembered copy */
+    bk_appointment_t done; /* cancel: the cancelled appointment (owned), for its event and the answer */
     bk_hold_t hold;       /* reschedule: the new time's hold */
     int64_t start, end, now;
     bk_appt_done_cb cb;
@@ -37,6 +39,7 @@ typedef struct change {
 static void change_free(change_t *c)
 {
     bk_appointment_clear(&c->old);
+    bk_appointment_clear(&c->done);
     free(c);
 }
 
@@ -46,35 +49,73 @@ static void change_end(change_t *c, bk_write_result_t result, prov_status_t stat
     change_free(c);
 }
 
+/* Owned copies of a's strings into dst (a missing one becomes ""). False when out of memory. */
+static bool copy_appointment(bk_appointment_t *dst, const bk_appointment_t *a)
+{
+#define DUP(s) strdup((s) != NULL ? (s) : "")
+    *dst = (bk_appointment_t){.id = DUP(a->id),
+                              .state = a->state,
+                              .start = a->start,
+                              .end = a->end,
+                              .patient_id = DUP(a->patient_id),
+                              .staff_id = DUP(a->staff_id),
+                              .treatment_id = DUP(a->treatment_id),
+                              .location_id = DUP(a->location_id)};
+#undef DUP
+    return dst->id != NULL && dst->patient_id != NULL && dst->staff_id != NULL && dst->treatment_id != NULL &&
+           dst->location_id != NULL;
+}
+
 static bool copy_old(change_t *c, const bk_appointment_t *a, const char *zone)
 {
-    c->old = (bk_appointment_t){.id = strdup(a->id), .state = a->state, .start = a->start, .end = a->end,
-                                .patient_id = strdup(a->patient_id != NULL ? a->patient_id : ""),
-                                .staff_id = strdup(a->staff_id), .treatment_id = strdup(a->treatment_id),
-                                .location_id = strdup(a->location_id)};
     snprintf(c->zone, sizeof(c->zone), "%s", zone != NULL ? zone : "");
     c->known = true;
-    return c->old.id != NULL && c->old.patient_id != NULL && c->old.staff_id != NULL && c->old.treatment_id != NULL &&
-           c->old.location_id != NULL;
+    return copy_appointment(&c->old, a);
 }
 
 /* ---- cancel ---------------------------------------------------------------------------------------------- */
+
+/* Marks the remembered appointment cancelled, frees its time and records its event, in one transaction; answers. */
+static void record_cancelled(const bk_catalog_t *catalog, void *data)
+{
+    change_t *c = data;
+    bool tx = bk_events_begin(c->env, c->tenant, BK_EVENT_APPT_CANCELLED);
+    mark(c->env, c->tenant, c->id, "cancelled");
+    bk_appt_release_marker(c->env, c->tenant, c->id);
+    if (tx) {
+        bk_event_t ev = {.type = BK_EVENT_APPT_CANCELLED,
+                         .appointment = &c->done,
+                         .time_zone = c->known ? c->zone : NULL,
+                         .reason = c->reason[0] ? c->reason : NULL,
+                         .catalog = catalog};
+        bk_events_add(c->env, c->tenant, &ev);
+        bk_events_commit(c->env);
+    }
+    change_end(c, BK_W_OK, PROV_OK, &c->done);
+}
+
+/* The EMR cancelled `a` (borrowed): record it and answer. */
+static void cancelled(change_t *c, const bk_appointment_t *a)
+{
+    if (!copy_appointment(&c->done, a)) {
+        bk_appointment_clear(&c->done);
+        change_end(c, BK_W_REDIS, PROV_UNAVAILABLE, NULL);
+        return;
+    }
+    c->done.state = BK_APPT_CANCELLED;
+    bk_events_with_catalog(c->env, c->tenant, BK_EVENT_APPT_CANCELLED, record_cancelled, c);
+}
 
 static void on_cancelled(prov_status_t status, const bk_appointment_t *a, void *data)
 {
     change_t *c = data;
     if (status == PROV_OK && a != NULL) {
-        mark(c->env, c->tenant, c->id, "cancelled");
-        bk_appt_release_marker(c->env, c->tenant, c->id);
         bk_appt_invalidate(c->env, c->tenant, a->staff_id, c->known ? c->zone : NULL, a->start, a->end);
-        bk_appointment_t out = *a;
-        out.state = BK_APPT_CANCELLED;
-        change_end(c, BK_W_OK, status, &out);
+        cancelled(c, a);
     } else if (status == PROV_CONFLICT) {
         mark(c->env, c->tenant, c->id, "cancelled");
         if (c->recovering && c->known) {
-            c->old.state = BK_APPT_CANCELLED;
-            change_end(c, BK_W_OK, PROV_OK, &c->old);
+            cancelled(c, &c->old); /* our earlier cancel did reach the EMR: its event is recorded now */
         } else {
             change_end(c, BK_W_ALREADY_CANCELLED, status, NULL);
         }
@@ -129,18 +170,41 @@ int bk_appt_cancel(bk_env_t *env, const bk_tenant_t *tenant, const char *id, con
 
 /* ---- reschedule -------------------------------------------------------------------------------------------- */
 
-static void moved(change_t *c, const char *new_id)
+/* Settles the new time's hold, frees the old time, remembers the moved appointment and records its event, in one
+ * transaction; answers. */
+static void record_moved(const bk_catalog_t *catalog, void *data)
 {
-    bk_hold_settle(c->env, c->tenant, c->hold.id, BK_HOLD_SETTLE_BOOKED, new_id);
+    change_t *c = data;
+    const char *new_id = c->hold.appointment_id;
     bk_appt_invalidate(c->env, c->tenant, c->old.staff_id, c->zone, c->old.start, c->old.end);
     bk_appt_invalidate(c->env, c->tenant, c->hold.staff_id, c->hold.time_zone, c->hold.start, c->hold.end);
     bk_appointment_t out = {.id = (char *)new_id, .state = BK_APPT_BOOKED, .start = c->hold.start, .end = c->hold.end,
                             .patient_id = c->old.patient_id, .staff_id = c->hold.staff_id,
                             .treatment_id = c->old.treatment_id, .location_id = c->hold.location_id};
+    bool tx = bk_events_begin(c->env, c->tenant, BK_EVENT_APPT_RESCHEDULED);
+    bk_hold_settle(c->env, c->tenant, c->hold.id, BK_HOLD_SETTLE_BOOKED, new_id);
     bk_appt_release_marker(c->env, c->tenant, c->old.id);
     if (strcmp(new_id, c->old.id) != 0) mark(c->env, c->tenant, c->old.id, "cancelled");
     bk_appt_remember(c->env, c->tenant, &out, c->hold.time_zone, c->hold.id);
+    if (tx) {
+        bk_event_t ev = {.type = BK_EVENT_APPT_RESCHEDULED,
+                         .appointment = &out,
+                         .time_zone = c->hold.time_zone,
+                         .previous = &c->old,
+                         .previous_time_zone = c->zone,
+                         .catalog = catalog};
+        bk_events_add(c->env, c->tenant, &ev);
+        bk_events_commit(c->env);
+    }
     change_end(c, BK_W_OK, PROV_OK, &out);
+}
+
+/* The EMR holds the moved appointment as new_id (borrowed): record it and answer. */
+static void moved(change_t *c, const char *new_id)
+{
+    if (new_id != c->hold.appointment_id)
+        snprintf(c->hold.appointment_id, sizeof(c->hold.appointment_id), "%s", new_id);
+    bk_events_with_catalog(c->env, c->tenant, BK_EVENT_APPT_RESCHEDULED, record_moved, c);
 }
 
 static void failed_move(change_t *c, prov_status_t status)

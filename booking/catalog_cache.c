@@ -98,6 +98,12 @@ static memo_t *find_memo(bk_env_t *env, const bk_tenant_t *tenant)
     return NULL;
 }
 
+const bk_catalog_t *bk_catalog_peek(bk_env_t *env, const bk_tenant_t *tenant)
+{
+    const memo_t *m = find_memo(env, tenant);
+    return m != NULL ? m->catalog : NULL;
+}
+
 /* The catalog of this raw cached value, parsed only when it differs from the memoized one. */
 static const bk_catalog_t *memo_catalog(bk_env_t *env, const bk_tenant_t *tenant, const char *raw, size_t len)
 {

@@ -18,6 +18,7 @@ typedef struct bk_env {
     prov_env_t prov;
     struct bk_catalog_memo *memos; /* last parsed catalog per tenant */
     struct bk_catalog_fetch *fetches; /* provider fetches in flight */
+    struct tz_speaker *speaker;       /* the worker's ICU speaker, for the spoken times of events; may be NULL */
 } bk_env_t;
 
 /** Prepares env for a worker whose loop and store are given. */
@@ -44,6 +45,10 @@ typedef void (*bk_catalog_cb)(prov_status_t status, const bk_catalog_t *catalog,
 /** Gets the tenant's catalog. Returns 0 and calls cb exactly once later, or returns -1 (Redis is not
  * connected) and never calls it. */
 int bk_catalog_get(bk_env_t *env, const bk_tenant_t *tenant, bk_catalog_cb cb, void *data);
+
+/** The catalog this worker last parsed from the tenant's cache (borrowed until the worker's next catalog read),
+ * or NULL when it has parsed none: names at no cost, possibly as old as the catalog TTL. */
+const bk_catalog_t *bk_catalog_peek(bk_env_t *env, const bk_tenant_t *tenant);
 
 /** Key of the tenant's cached catalog: "fd:{<tenant>}:catalog". */
 void bk_catalog_key(const bk_tenant_t *tenant, char *buf, size_t cap);

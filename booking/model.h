@@ -122,6 +122,7 @@ typedef struct bk_tenant {
     bk_tenant_policy_t policy;
     double rate_per_second;
     int rate_burst;
+    struct bk_webhooks *webhooks; /* its webhook endpoints (booking/events.h); NULL when none */
 } bk_tenant_t;
 
 /** True when the tenant may book into location `id` of `catalog` (an unknown id is never allowed). */

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "booking/events.h"
+
 enum { STEP_PHONE, STEP_EMAIL, STEP_NAME, STEP_CREATE };
 
 typedef struct lookup {
@@ -39,8 +41,24 @@ static int next_step(lookup_t *l);
 static void on_created(prov_status_t status, const bk_patient_t *p, void *data)
 {
     lookup_t *l = data;
-    if (status == PROV_OK && p != NULL) l->cb(BK_PATIENT_CREATED, status, p, l->data);
-    else l->cb(BK_PATIENT_FAILED, status == PROV_OK ? PROV_UPSTREAM : status, NULL, l->data);
+    if (status == PROV_OK && p != NULL) {
+        /* Its contact card and its event in one transaction; fields the EMR did not echo are the ones given. */
+        bk_patient_t made = {p->id,
+                             p->first_name ? p->first_name : l->in.first_name,
+                             p->last_name ? p->last_name : l->in.last_name,
+                             p->phone ? p->phone : l->in.phone,
+                             p->email ? p->email : l->in.email,
+                             NULL};
+        bool tx = bk_events_begin(l->env, l->tenant, BK_EVENT_PATIENT_CREATED);
+        bk_events_remember_contact(l->env, l->tenant, &made);
+        if (tx) {
+            bk_event_t ev = {.type = BK_EVENT_PATIENT_CREATED, .patient = &made};
+            bk_events_add(l->env, l->tenant, &ev);
+            bk_events_commit(l->env);
+        }
+        l->cb(BK_PATIENT_CREATED, status, p, l->data);
+    } else
+        l->cb(BK_PATIENT_FAILED, status == PROV_OK ? PROV_UPSTREAM : status, NULL, l->data);
     lookup_free(l);
 }
 
@@ -58,6 +76,7 @@ static void on_found(prov_status_t status, const bk_patient_t *v, size_t n, void
         return;
     }
     if (n == 1) {
+        bk_events_remember_contact(l->env, l->tenant, &v[0]);
         l->cb(BK_PATIENT_FOUND, status, &v[0], l->data);
         lookup_free(l);
         return;
@@ -77,8 +96,11 @@ static void on_found(prov_status_t status, const bk_patient_t *v, size_t n, void
                 ties++;
             }
         }
-        if (ties == 1 && best_score > 0) l->cb(BK_PATIENT_FOUND, status, best, l->data);
-        else l->cb(BK_PATIENT_AMBIGUOUS, status, NULL, l->data);
+        if (ties == 1 && best_score > 0) {
+            bk_events_remember_contact(l->env, l->tenant, best);
+            l->cb(BK_PATIENT_FOUND, status, best, l->data);
+        } else
+            l->cb(BK_PATIENT_AMBIGUOUS, status, NULL, l->data);
         lookup_free(l);
         return;
     }
@@ -159,6 +181,7 @@ static void on_found_any(prov_status_t status, const bk_patient_t *v, size_t n, 
         if (ops->find_patients(l->tenant->provider_instance, &l->env->prov, &q, on_found_any, l) == 0) return;
         status = PROV_UNAVAILABLE;
     }
+    if (status == PROV_OK && n == 1) bk_events_remember_contact(l->env, l->tenant, &v[0]);
     l->found_cb(status, v, n > BK_PATIENT_MAX_IDS ? BK_PATIENT_MAX_IDS : n, l->data);
     lookup_free(l);
 }

@@ -1,4 +1,4 @@
 # providers/http.cmake: fd_emr_http, the asynchronous HTTP client EMR providers share (libcurl multi on libuv).
-add_library(fd_emr_http STATIC ${CMAKE_CURRENT_LIST_DIR}/http_client.c)
+add_library(fd_emr_http STATIC ${CMAKE_CURRENT_LIST_DIR}/http_client.c ${CMAKE_CURRENT_LIST_DIR}/net_guard.c)
 target_include_directories(fd_emr_http PUBLIC ${CMAKE_SOURCE_DIR})
 target_link_libraries(fd_emr_http PUBLIC PkgConfig::CURL PkgConfig::LIBUV Threads::Threads)

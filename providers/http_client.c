@@ -16,6 +16,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "providers/net_guard.h"
 #include "tz/tz.h"
 
 #define EASY_POOL_MAX 16
@@ -146,6 +147,7 @@ struct transfer {
     int connect_timeout_ms;
     size_t max_bytes;
     bool idempotent;
+    bool public_only, refused; /* refused: a resolved address was not public */
     uint64_t deadline; /* uv_now() ms */
     int attempts;
 
@@ -525,6 +527,17 @@ static void on_transfer_timer(uv_timer_t *timer)
     }
 }
 
+/* public_only: the socket is opened only for a public address, so a name resolving to our network is refused. */
+static curl_socket_t on_open_socket(void *userp, curlsocktype purpose, struct curl_sockaddr *address)
+{
+    transfer_t *t = userp;
+    if (purpose != CURLSOCKTYPE_IPCXN || !prov_addr_is_public(&address->addr)) {
+        t->refused = true;
+        return CURL_SOCKET_BAD;
+    }
+    return socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
+}
+
 /* ---- attempts ---------------------------------------------------------------------------------------------- */
 
 static CURL *easy_get(prov_http_t *http)
@@ -587,6 +600,10 @@ static void start_attempt(transfer_t *t)
     curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
     curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
     curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+    if (t->public_only) {
+        curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, on_open_socket);
+        curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, (void *)t);
+    }
 #if LIBCURL_VERSION_NUM >= 0x075500
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
 #endif
@@ -748,6 +765,7 @@ static void finish(transfer_t *t, prov_http_status_t status)
         .retry_after_ms = t->retry_after_ms,
         .attempts = t->attempts,
         .shared = t->sub_count > 1,
+        .address_refused = t->refused && status != PROV_HTTP_OK,
     };
     prov_http_req_t *s;
     while ((s = t->subs) != NULL) {
@@ -818,7 +836,7 @@ int prov_http_request(prov_http_t *http, const prov_http_request_t *rq, prov_htt
         return -1;
     const char *cred_name = rq->credential != NULL ? rq->credential : "";
     int max_in_flight = rq->max_in_flight > 0 ? rq->max_in_flight : PROV_HTTP_MAX_IN_FLIGHT;
-    bool coalesce = rq->idempotent && strcmp(rq->method, "GET") == 0 && rq->body == NULL;
+    bool coalesce = rq->idempotent && strcmp(rq->method, "GET") == 0 && rq->body == NULL && !rq->public_only;
     prov_http_req_t *sub = calloc(1, sizeof(*sub));
     if (sub == NULL) return -1;
     sub->cb = cb;
@@ -844,6 +862,7 @@ int prov_http_request(prov_http_t *http, const prov_http_request_t *rq, prov_htt
     t->cred = cred;
     t->coalesce = coalesce;
     t->idempotent = rq->idempotent;
+    t->public_only = rq->public_only;
     t->bucket = rq->bucket;
     t->connect_timeout_ms = rq->connect_timeout_ms > 0 ? rq->connect_timeout_ms : PROV_HTTP_CONNECT_TIMEOUT_MS;
     t->max_bytes = rq->max_response_bytes > 0 ? rq->max_response_bytes : PROV_HTTP_MAX_RESPONSE;

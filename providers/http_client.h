@@ -51,6 +51,7 @@ typedef struct prov_http_response {
     int64_t retry_after_ms; /* from Retry-After / X-RateLimit-Reset of the last answer, else -1 */
     int attempts;          /* upstream attempts made (0 when it never left the queue) */
     bool shared;           /* the answer of a transfer shared with identical concurrent GETs */
+    bool address_refused;  /* public_only: the host resolved only to addresses that are not public */
 } prov_http_response_t;
 
 /** Called exactly once per accepted request (unless cancelled with prov_http_cancel). */
@@ -71,6 +72,9 @@ typedef struct prov_http_request {
     int max_in_flight;           /* per credential on this client; 0 = PROV_HTTP_MAX_IN_FLIGHT */
     bool idempotent;             /* a read: retried on connection errors and 502/503/504 (<= 2 retries, backoff
                                   * with jitter, within the deadline); a GET with no body is also coalesced */
+    bool public_only;            /* connect only to public addresses (providers/net_guard.h), checked on each
+                                  * resolved address before connecting; refused: PROV_HTTP_UNAVAILABLE with
+                                  * address_refused */
 } prov_http_request_t;
 
 /** Creates a client on `loop` (call on the loop's thread). Returns NULL when out of memory or libcurl fails. */

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "providers/provider.h"
+#include "server/config_webhooks.h"
 #include "server/json_read.h"
 #include "store/store.h"
 
@@ -113,6 +114,7 @@ static void tenant_free(bk_tenant_t *t)
     free(t->time_zone);
     free(t->locale);
     free(t->country);
+    bk_webhooks_free(t->webhooks);
 }
 
 static bool read_policy(reader_t *r, json_object *obj, const char *path, bk_tenant_policy_t *p)
@@ -146,9 +148,13 @@ static bool read_rate_limit(reader_t *r, json_object *obj, const char *path, bk_
 
 static bool read_tenant(reader_t *r, json_object *obj, const char *path, const char *config_dir, bk_tenant_t *t)
 {
-    static const char *const keys[] = {"id",       "api_key_sha256", "provider", "provider_settings", "locations",
-                                       "default_location", "time_zone", "locale", "country", "ai_booking",
-                                       "policy",   "rate_limit",     NULL};
+    static const char *const keys[] = {"id",        "api_key_sha256",
+                                       "provider",  "provider_settings",
+                                       "locations", "default_location",
+                                       "time_zone", "locale",
+                                       "country",   "ai_booking",
+                                       "policy",    "rate_limit",
+                                       "webhooks",  NULL};
     char p[256];
     if (!json_object_is_type(obj, json_type_object)) return fail(r, path, "must be an object");
     if (!check_keys(r, obj, path, keys)) return false;
@@ -258,6 +264,15 @@ static bool read_tenant(reader_t *r, json_object *obj, const char *path, const c
     if (json_object_object_get_ex(obj, "rate_limit", &v)) {
         child_path(p, sizeof(p), path, "rate_limit");
         if (!read_rate_limit(r, v, p, t)) return false;
+    }
+    if (json_object_object_get_ex(obj, "webhooks", &v)) {
+        child_path(p, sizeof(p), path, "webhooks");
+        char problem[512];
+        if ((t->webhooks = srv_config_read_webhooks(v, p, problem, sizeof(problem))) == NULL) {
+            if (!r->failed) snprintf(r->why, r->why_cap, "%s", problem); /* it names the field already */
+            r->failed = true;
+            return false;
+        }
     }
     return true;
 }

@@ -26,8 +26,7 @@ static const srv_route_t routes[] = {
      "/ai_brain/fetchAvailabilityNext7Days"},
     {"/voice/clinic-info", SRV_GET, true, srv_route_voice_clinic_info, "/voice/clinic-info"},
     {"/voice/bestSlot", SRV_GET, true, srv_route_voice_best_slot, "/voice/bestSlot"},
-    {"/voice/patientAppointments", SRV_GET, true, srv_route_voice_patient_appointments,
-     "/voice/patientAppointments"},
+    {"/voice/patientAppointments", SRV_GET, true, srv_route_voice_patient_appointments, "/voice/patientAppointments"},
     {"/voice/book", SRV_GET, true, srv_route_voice_book, "/voice/book"},
     {"/voice/cancel", SRV_GET, true, srv_route_voice_cancel, "/voice/cancel"},
     {"/voice/reschedule", SRV_GET, true, srv_route_voice_reschedule, "/voice/reschedule"},
@@ -39,7 +38,20 @@ static const srv_route_t routes[] = {
     {"/ai_brain/bookAppt", SRV_POST, true, srv_route_book_appt, "/ai_brain/bookAppt"},
     {"/ai_brain/cancelAppt", SRV_POST, true, srv_route_cancel_appt, "/ai_brain/cancelAppt"},
     {"/ai_brain/rescheduleAppt", SRV_POST, true, srv_route_reschedule_appt, "/ai_brain/rescheduleAppt"},
+    {"/ai_brain/events", SRV_GET, true, srv_route_events, "/ai_brain/events"},
+    {"/ai_brain/events/*/replay", SRV_POST, true, srv_route_event_replay, "/ai_brain/events/{id}/replay"},
 };
+
+/* True when path is the route's: equal, where a "*" in the route stands for one non-empty segment (no '/'). */
+static bool path_matches(const char *route, const char *path, size_t len)
+{
+    const char *star = strchr(route, '*');
+    if (star == NULL) return h2o_memis(path, len, route, strlen(route));
+    size_t head = (size_t)(star - route), tail = strlen(star + 1);
+    if (len <= head + tail || memcmp(path, route, head) != 0 || memcmp(path + len - tail, star + 1, tail) != 0)
+        return false;
+    return memchr(path + head, '/', len - head - tail) == NULL;
+}
 
 const char *srv_method_name(h2o_req_t *req)
 {
@@ -110,7 +122,7 @@ static void answer_method_not_allowed(srv_request_t *r, const char *path, size_t
 {
     char allow[48] = "";
     for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
-        if (h2o_memis(path, path_len, routes[i].path, strlen(routes[i].path))) {
+        if (path_matches(routes[i].path, path, path_len)) {
             const char *m = routes[i].method == SRV_GET ? "GET, HEAD" : "POST";
             if (allow[0] != '\0') strncat(allow, ", ", sizeof(allow) - strlen(allow) - 1);
             strncat(allow, m, sizeof(allow) - strlen(allow) - 1);
@@ -140,7 +152,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     const srv_route_t *route = NULL;
     bool path_known = false;
     for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
-        if (!h2o_memis(path, path_len, routes[i].path, strlen(routes[i].path))) continue;
+        if (!path_matches(routes[i].path, path, path_len)) continue;
         path_known = true;
         if (routes[i].method == method) route = &routes[i];
     }

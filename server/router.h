@@ -14,11 +14,11 @@ typedef enum srv_method { SRV_GET = 1, SRV_POST = 2 } srv_method_t;
 typedef void (*srv_handler_fn)(srv_request_t *r);
 
 typedef struct srv_route {
-    const char *path; /* exact path, e.g. "/ai_brain/fetchAllStaff" */
+    const char *path; /* exact path, e.g. "/ai_brain/fetchAllStaff"; a "*" stands for one segment */
     srv_method_t method;
     bool authenticated; /* needs x-api-key (and a tenant with AI booking on) */
     srv_handler_fn handler;
-    const char *name; /* route name used in logs and metrics (== path) */
+    const char *name; /* route name used in logs and metrics (== path, "{id}" for a "*") */
 } srv_route_t;
 
 #define SRV_MAX_QUERY_BYTES (8u * 1024u)

@@ -42,6 +42,11 @@ void srv_route_voice_cancel(srv_request_t *r);
  * keeping the original when the new time cannot be booked. */
 void srv_route_voice_reschedule(srv_request_t *r);
 
+/** GET /ai_brain/events?state=dead: the tenant's events that could not be delivered to its webhooks. */
+void srv_route_events(srv_request_t *r);
+/** POST /ai_brain/events/{id}/replay: queues a dead event again for the endpoints where it is dead (202). */
+void srv_route_event_replay(srv_request_t *r);
+
 /** The API.md slot object of one opening, with its signed slot_id, local time and spoken time (caller owns). */
 json_object *srv_slot_to_json(srv_request_t *r, const char *staff_id, const char *treatment_id,
                               const char *location_id, const tz_zone_t *zone, int64_t start, int64_t end,

@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "booking/event_delivery.h"
 #include "booking/name_match.h"
 #include "providers/http_client.h"
 #include "server/answer_cache.h"
@@ -134,6 +135,8 @@ static void finish(srv_worker_t *w)
     uv_timer_stop(&w->drain_timer);
     uv_close((uv_handle_t *)&w->drain_timer, NULL);
     uv_close((uv_handle_t *)&w->stop_async, NULL);
+    bk_event_delivery_stop(w->events); /* freed once the store and the HTTP client below answered its calls */
+    w->events = NULL;
     store_destroy(w->store); /* first: pending lease replies are answered while the limiter stands */
     w->store = NULL;
     srv_rate_limiter_destroy(w->rate);
@@ -203,6 +206,7 @@ static void *run(void *arg)
     w->store = store_create(&w->loop, w->app->config->redis_address, on_store_connected, w);
     if (w->store != NULL) store_set_lost_cb(w->store, on_store_lost);
     bk_env_init(&w->booking, &w->loop, w->store);
+    w->booking.speaker = w->speaker;
     if (w->store == NULL ||
         bk_env_enable_read_cache(&w->booking, w->app->config->tenants, w->app->config->tenant_count) != 0) {
         srv_log(SRV_LOG_ERROR, "worker cannot create its Redis connections", NULL);
@@ -220,6 +224,7 @@ static void *run(void *arg)
         srv_log(SRV_LOG_ERROR, "worker cannot create its HTTP client", NULL);
         exit(1);
     }
+    if (w->index == 0) w->events = bk_event_delivery_start(&w->booking, config->tenants, config->tenant_count);
 
     uv_tcp_init(&w->loop, &w->listener);
     w->listener.data = w;

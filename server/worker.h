@@ -31,6 +31,7 @@ typedef struct srv_worker {
     struct srv_auth_throttle *auth_throttle; /* wrong API keys per client address (server/auth_throttle.h) */
     struct srv_answer_cache *answers; /* recent /voice/bestSlot answers (server/answer_cache.h) */
     bk_env_t booking; /* per-worker booking environment (store, providers, catalog memo) */
+    struct bk_event_delivery *events; /* worker 0: delivery of the tenants' webhook events, else NULL */
     h2o_timeout_t deadline; /* per-request deadline list */
     h2o_timeout_t *voice_deadlines; /* per tenant (config order): the deadline list of its policy.voice_deadline_ms */
     struct tz_speaker *speaker; /* ICU formatters of this thread */
