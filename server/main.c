@@ -91,9 +91,12 @@ static int serve(const char *config_path)
     int n = config->workers;
     srv_worker_t *workers = calloc((size_t)n, sizeof(*workers));
     if (workers == NULL) return 1;
+    app.workers = workers;
+    app.worker_count = n;
     for (int i = 0; i < n; i++) {
         workers[i].index = i;
         workers[i].app = &app;
+        atomic_init(&workers[i].redis_up, false);
         workers[i].listen_fd = srv_worker_bind(config->listen_address, config->port, true);
         if (workers[i].listen_fd < 0) {
             fprintf(stderr, "listen: cannot listen on %s:%d: %s\n", config->listen_address, config->port,

@@ -17,12 +17,22 @@ static void answer_not_ready(srv_request_t *r)
     srv_respond_error(r, SRV_ERR_REDIS_UNAVAILABLE, NULL, NULL);
 }
 
-/* Answers at once from the worker's Redis connection as last seen (store_is_answering): connected, and nothing
- * waiting on Redis for long. The store PINGs an idle connection, so a hung Redis shows here within about
- * STORE_KEEPALIVE_MS + STORE_SLOW_MS even without traffic; a probe never waits on a hung Redis itself. */
+/* Whether every worker of the process has its Redis connection up (a connection found hung counts as lost), so a
+ * load balancer never sends traffic to a process some of whose workers would answer 503. */
+static bool all_workers_up(const srv_app_t *app)
+{
+    for (int i = 0; i < app->worker_count; i++)
+        if (!atomic_load(&app->workers[i].redis_up)) return false;
+    return true;
+}
+
+/* Answers at once from the Redis connections as last seen: this worker's is answering (store_is_answering:
+ * connected, and nothing waiting on Redis for long) and every other worker's is up. The store PINGs an idle
+ * connection, so a hung Redis shows here within about STORE_KEEPALIVE_MS + STORE_SLOW_MS even without traffic;
+ * a probe never waits on a hung Redis itself. */
 void srv_route_readyz(srv_request_t *r)
 {
-    if (!store_is_answering(r->worker->store)) {
+    if (!store_is_answering(r->worker->store) || !all_workers_up(r->worker->app)) {
         answer_not_ready(r);
         return;
     }

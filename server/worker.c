@@ -101,6 +101,7 @@ static bool receiving(srv_worker_t *w)
 static void on_store_connected(store_t *store, void *data)
 {
     srv_worker_t *w = data;
+    atomic_store(&w->redis_up, true);
     const srv_config_t *config = w->app->config;
     for (size_t i = 0; i < config->tenant_count; i++) {
         const bk_tenant_t *t = &config->tenants[i];
@@ -122,6 +123,7 @@ static void on_store_connected(store_t *store, void *data)
 static void on_store_lost(store_t *store, const char *why, void *data)
 {
     srv_worker_t *w = data;
+    atomic_store(&w->redis_up, false);
     if (w->index != 0 || w->redis_lost || w->stopping) return;
     w->redis_lost = true;
     w->redis_lost_ms = uv_now(&w->loop);

@@ -3,6 +3,7 @@
 #define FD_SERVER_WORKER_H
 
 #include <h2o.h>
+#include <stdatomic.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <uv.h>
@@ -15,6 +16,8 @@
 typedef struct srv_app {
     const srv_config_t *config;
     h2o_globalconf_t globalconf;
+    struct srv_worker *workers; /* all of the process's workers, for /readyz (their redis_up flags) */
+    int worker_count;
 } srv_app_t;
 
 typedef struct srv_worker {
@@ -27,6 +30,7 @@ typedef struct srv_worker {
     h2o_accept_ctx_t accept_ctx;
     uv_tcp_t listener;
     store_t *store;
+    atomic_bool redis_up; /* this worker's Redis connection is up: written on its loop, read by any /readyz */
     struct srv_rate_limiter *rate; /* this worker's leases of each tenant's rate limit */
     struct srv_auth_throttle *auth_throttle; /* wrong API keys per client address (server/auth_throttle.h) */
     struct srv_answer_cache *answers; /* recent /voice/bestSlot answers (server/answer_cache.h) */
