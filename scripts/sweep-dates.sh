@@ -11,7 +11,7 @@ failed=()
 for i in $(seq 0 $((n - 1))); do
   at=$((start + i * 365 * 86400 / n + i * 7919))  # ~12 days apart, and a different time of day each time
   now=$(date -u -d "@$at" +%Y-%m-%dT%H:%M:%SZ)
-  if FD_IT_NOW="$now" ctest --test-dir "$dir" -j2 --timeout 600 -L it >"/tmp/sweep-$now.log" 2>&1; then
+  if FD_IT_NOW="$now" ctest --test-dir "$dir" -j2 --timeout 600 -L it --output-on-failure >"/tmp/sweep-$now.log" 2>&1; then
     echo "pass $now"
   else
     echo "FAIL $now (log: /tmp/sweep-$now.log)"
