@@ -13,7 +13,7 @@
 
 #include "booking/catalog_cache.h"
 #include "booking/holds.h"
-#include "booking/model.h"
+#include "core/model.h"
 #include "providers/provider.h"
 
 #define BK_BOOK_LEASE_MS 30000 /* how long a bookAppt keeps its hold claimed while the EMR writes */

@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 #include "booking/catalog_cache.h"
-#include "booking/model.h"
+#include "core/model.h"
 #include "providers/provider.h"
 
 #define BK_AVAIL_MAX_DAYS 40 /* local dates one query may cover */

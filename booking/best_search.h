@@ -1,6 +1,6 @@
 /* booking/best_search.h: the search behind /voice/bestSlot: the openings of every candidate practitioner x
  * location for one treatment (through the per-day availability cache, all candidates at once), turned into
- * slots and scored by the pure bestSlot core (booking/best_slot.h), within a time budget.
+ * slots and scored by the pure bestSlot core (core/best_slot.h), within a time budget.
  *
  * Bounded work: the first pass reads only the week around the target (the local day before it and the 7 local
  * days from it, in the tenant's default zone, cut to the horizon). Its verdict is kept when it is provably the
@@ -21,9 +21,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "booking/best_slot.h"
+#include "core/best_slot.h"
 #include "booking/catalog_cache.h"
-#include "booking/model.h"
+#include "core/model.h"
 
 #define BK_SEARCH_MAX_CANDIDATES 64
 #define BK_SEARCH_CHUNK_DAYS 35  /* local days per availability read (availability.h allows 40) */

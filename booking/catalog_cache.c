@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "booking/catalog_json.h"
+#include "core/catalog_json.h"
 #include "booking/fill_lock.h"
 
 #define CATALOG_MAX_BYTES (8u << 20)

@@ -5,7 +5,7 @@
 #ifndef FD_BOOKING_CATALOG_CACHE_H
 #define FD_BOOKING_CATALOG_CACHE_H
 
-#include "booking/model.h"
+#include "core/model.h"
 #include "providers/provider.h"
 #include "store/store.h"
 

@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 #include "booking/catalog_cache.h"
-#include "booking/model.h"
+#include "core/model.h"
 
 typedef enum bk_event_type {
     BK_EVENT_APPT_CREATED = 0,     /* an appointment was booked */

@@ -15,7 +15,7 @@
 #include <stdint.h>
 
 #include "booking/catalog_cache.h"
-#include "booking/model.h"
+#include "core/model.h"
 
 #define BK_HOLD_ID_LEN 24
 #define BK_HOLD_TOKEN_LEN 32

@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 #include "booking/catalog_cache.h"
-#include "booking/model.h"
+#include "core/model.h"
 #include "providers/provider.h"
 
 #define BK_PATIENT_MAX_IDS 5    /* patients whose appointments one lookup by phone or e-mail merges */

@@ -16,7 +16,7 @@
 
 #include "booking/catalog_cache.h"
 #include "booking/holds.h"
-#include "booking/model.h"
+#include "core/model.h"
 
 #define BK_VRETRY_TTL_MS (10LL * 60 * 1000) /* how long a booking answers its retries */
 #define BK_VRETRY_LEASE_MS 15000             /* a first run that placed no hold by then is presumed dead */

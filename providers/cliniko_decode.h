@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "booking/model.h"
+#include "core/model.h"
 
 #define PROV_CLINIKO_ID_CAP 64
 #define PROV_CLINIKO_URL_CAP 2048

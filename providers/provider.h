@@ -1,5 +1,5 @@
 /* providers/provider.h: the one interface every EMR fits behind. An EMR is one ops table in one file, plus one
- * line in providers/registry.c. Providers speak the normalized model (booking/model.h) and never include
+ * line in providers/registry.c. Providers speak the normalized model (core/model.h) and never include
  * server or booking flow headers. */
 #ifndef FD_PROVIDERS_PROVIDER_H
 #define FD_PROVIDERS_PROVIDER_H
@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <uv.h>
 
-#include "booking/model.h"
+#include "core/model.h"
 #include "store/store.h"
 
 /** Per-worker resources a provider may use: the worker's loop and its Redis store. */

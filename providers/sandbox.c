@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "booking/slots.h"
+#include "core/slots.h"
 #include "providers/sandbox_clinic.h"
 #include "providers/sandbox_records.h"
 #include "store/script.h"

@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
-#include "booking/model.h"
+#include "core/model.h"
 
 #define SRV_AUTH_FAIL_LIMIT 50
 #define SRV_AUTH_FAIL_WINDOW_MS 60000u

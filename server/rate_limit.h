@@ -11,7 +11,7 @@
 
 #include <uv.h>
 
-#include "booking/model.h"
+#include "core/model.h"
 #include "store/store.h"
 
 #define SRV_RATE_LEASE_MS 20

@@ -14,7 +14,7 @@
 #include <json.h>
 #include <stdbool.h>
 
-#include "booking/model.h"
+#include "core/model.h"
 #include "server/errors.h"
 
 struct srv_worker;

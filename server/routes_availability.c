@@ -8,7 +8,7 @@
 
 #include "booking/availability.h"
 #include "booking/catalog_cache.h"
-#include "booking/slot_token.h"
+#include "core/slot_token.h"
 #include "server/fields.h"
 #include "server/worker.h"
 #include "tz/tz.h"

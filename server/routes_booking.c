@@ -9,7 +9,7 @@
 
 #include "booking/appointments.h"
 #include "booking/catalog_cache.h"
-#include "booking/slot_token.h"
+#include "core/slot_token.h"
 #include "server/fields.h"
 #include "server/idempotent.h"
 #include "server/worker.h"

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "booking/catalog_cache.h"
-#include "booking/catalog_json.h"
+#include "core/catalog_json.h"
 #include "server/fields.h"
 #include "server/worker.h"
 

@@ -8,7 +8,7 @@
 
 #include "booking/appointments.h"
 #include "booking/patients.h"
-#include "booking/phone.h"
+#include "core/phone.h"
 #include "server/fields.h"
 #include "server/idempotent.h"
 #include "server/worker.h"

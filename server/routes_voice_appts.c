@@ -8,7 +8,7 @@
 #include <time.h>
 
 #include "booking/patients.h"
-#include "booking/phone.h"
+#include "core/phone.h"
 #include "server/fields.h"
 #include "server/query.h"
 #include "server/voice.h"

@@ -11,7 +11,7 @@
 #include "booking/appointments.h"
 #include "booking/catalog_cache.h"
 #include "booking/patients.h"
-#include "booking/slot_token.h"
+#include "core/slot_token.h"
 #include "booking/voice_retry.h"
 #include "server/idempotent.h"
 #include "server/query.h"

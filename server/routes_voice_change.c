@@ -10,7 +10,7 @@
 
 #include "booking/appointments.h"
 #include "booking/catalog_cache.h"
-#include "booking/name_match.h"
+#include "core/name_match.h"
 #include "booking/patients.h"
 #include "server/idempotent.h"
 #include "server/query.h"

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "booking/name_match.h"
+#include "core/name_match.h"
 #include "server/query.h"
 #include "server/worker.h"
 #include "tz/tz_names.h"

@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "booking/model.h"
+#include "core/model.h"
 #include "server/request.h"
 #include "tz/tz.h"
 

@@ -9,8 +9,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "booking/model.h"
-#include "booking/phone.h"
+#include "core/model.h"
+#include "core/phone.h"
 #include "providers/provider.h"
 #include "server/idempotent.h"
 #include "server/request.h"

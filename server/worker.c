@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "booking/event_delivery.h"
-#include "booking/name_match.h"
+#include "core/name_match.h"
 #include "providers/http_client.h"
 #include "server/answer_cache.h"
 #include "server/auth_throttle.h"

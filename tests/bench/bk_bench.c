@@ -18,8 +18,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "booking/best_slot.h"
-#include "booking/slots.h"
+#include "core/best_slot.h"
+#include "core/slots.h"
 
 #if defined(__has_include)
 #if __has_include(<valgrind/callgrind.h>)

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "booking/name_match.h"
+#include "core/name_match.h"
 
 #define MAX_NAMES 32
 #define MAX_INPUT 4096

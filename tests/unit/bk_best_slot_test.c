@@ -6,7 +6,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "booking/best_slot.h"
+#include "core/best_slot.h"
 
 #define MIN  TZ_MS_PER_MINUTE
 #define HOUR TZ_MS_PER_HOUR
@@ -277,7 +277,7 @@ static void test_deterministic_ties(void **state)
     assert_int_equal(run(s, 3, &q).best.index, 0); /* location 0 before 1 */
 }
 
-/* The worked example of booking/README.md. */
+/* The worked example of core/README.md. */
 static void test_readme_example(void **state)
 {
     (void)state;

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "booking/name_match.h"
+#include "core/name_match.h"
 
 static const char *const staff[] = {
     "Dr. Sarah O'Neil", "José Ramírez", "Zoë Chen", "Michael Nguyen", "Sarah Lee", "Prof. Wei Zhang", "Ann Smith",

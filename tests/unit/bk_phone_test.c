@@ -1,4 +1,4 @@
-/* tests/unit/bk_phone_test.c: the E.164 phone normaliser and e-mail lower-casing (booking/phone.h). */
+/* tests/unit/bk_phone_test.c: the E.164 phone normaliser and e-mail lower-casing (core/phone.h). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -6,7 +6,7 @@
 
 #include <cmocka.h>
 
-#include "booking/phone.h"
+#include "core/phone.h"
 
 static void expect(const char *in, const char *country, const char *want)
 {

@@ -9,7 +9,7 @@
 #include <openssl/hmac.h>
 #include <string.h>
 
-#include "booking/slot_token.h"
+#include "core/slot_token.h"
 
 static const unsigned char secret[] = "0123456789abcdef0123456789abcdef";
 static const unsigned char other[] = "fedcba9876543210fedcba9876543210";

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "booking/slots.h"
+#include "core/slots.h"
 
 #define MIN TZ_MS_PER_MINUTE
 

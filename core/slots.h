@@ -1,4 +1,4 @@
-/* booking/slots.h: slot generation: working time, busy time and a treatment in, bookable UTC slots out.
+/* core/slots.h: slot generation: working time, busy time and a treatment in, bookable UTC slots out.
  *
  * One call covers one practitioner on one local day (bk_day_t). Working time comes from one of three sources:
  *   - local wall-clock hours ([start, end) minutes of the day, e.g. 540-1020 for 09:00-17:00), converted with
@@ -22,7 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "tz/tz.h"
-#include "booking/interval.h"
+#include "core/interval.h"
 
 /** Result codes of the booking core. */
 typedef enum bk_status {

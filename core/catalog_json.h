@@ -1,11 +1,11 @@
-/* booking/catalog_json.h: the catalog as JSON, in the shapes of API.md; the same shapes are what the Redis
+/* core/catalog_json.h: the catalog as JSON, in the shapes of API.md; the same shapes are what the Redis
  * cache holds, so a cached catalog is rendered without translation. */
 #ifndef FD_BOOKING_CATALOG_JSON_H
 #define FD_BOOKING_CATALOG_JSON_H
 
 #include <json.h>
 
-#include "booking/model.h"
+#include "core/model.h"
 
 /** API.md location object. Returns a new object (caller owns). */
 json_object *bk_location_to_json(const bk_location_t *location);

@@ -1,5 +1,5 @@
-/* booking/best_slot.c: bestSlot search: hard filters, weighted cost, outward scan, diverse alternatives. */
-#include "booking/best_slot.h"
+/* core/best_slot.c: bestSlot search: hard filters, weighted cost, outward scan, diverse alternatives. */
+#include "core/best_slot.h"
 
 #include <string.h>
 

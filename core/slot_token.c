@@ -1,5 +1,5 @@
-/* booking/slot_token.c: signed slot ids (see slot_token.h). */
-#include "booking/slot_token.h"
+/* core/slot_token.c: signed slot ids (see slot_token.h). */
+#include "core/slot_token.h"
 
 #include <inttypes.h>
 #include <json.h>

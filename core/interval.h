@@ -1,4 +1,4 @@
-/* booking/interval.h: half-open UTC time intervals [start, end) and their in-place, allocation-free sort. */
+/* core/interval.h: half-open UTC time intervals [start, end) and their in-place, allocation-free sort. */
 #ifndef FD_BOOKING_INTERVAL_H
 #define FD_BOOKING_INTERVAL_H
 

@@ -1,5 +1,5 @@
-/* booking/interval.c: sorting of UTC intervals without allocation (heap sort). */
-#include "booking/interval.h"
+/* core/interval.c: sorting of UTC intervals without allocation (heap sort). */
+#include "core/interval.h"
 
 static int before(const bk_interval_t *a, const bk_interval_t *b)
 {

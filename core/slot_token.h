@@ -1,4 +1,4 @@
-/* booking/slot_token.h: slot_id, the opaque, tamper-proof name of an offered slot (tenant, practitioner,
+/* core/slot_token.h: slot_id, the opaque, tamper-proof name of an offered slot (tenant, practitioner,
  * treatment, location, start, end), signed with the server secret (HMAC-SHA256), so agents book what they were
  * offered and never a time a language model made up. */
 #ifndef FD_BOOKING_SLOT_TOKEN_H

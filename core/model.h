@@ -1,4 +1,4 @@
-/* booking/model.h: the normalized clinic model every provider speaks and every route renders: locations,
+/* core/model.h: the normalized clinic model every provider speaks and every route renders: locations,
  * staff, treatments (the catalog), and the tenant record. IDs are opaque strings whatever the EMR uses. */
 #ifndef FD_BOOKING_MODEL_H
 #define FD_BOOKING_MODEL_H

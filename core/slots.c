@@ -1,5 +1,5 @@
-/* booking/slots.c: slot generation for one practitioner-day, the slot list, and the resolved booking policy. */
-#include "booking/slots.h"
+/* core/slots.c: slot generation for one practitioner-day, the slot list, and the resolved booking policy. */
+#include "core/slots.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,4 +1,4 @@
-/* booking/phone.h: phone numbers to E.164 and e-mail addresses to their lookup form (pure, no I/O). */
+/* core/phone.h: phone numbers to E.164 and e-mail addresses to their lookup form (pure, no I/O). */
 #ifndef FD_BOOKING_PHONE_H
 #define FD_BOOKING_PHONE_H
 

@@ -1,5 +1,5 @@
-/* booking/phone.c: E.164 phone normaliser and e-mail lower-casing (see phone.h). */
-#include "booking/phone.h"
+/* core/phone.c: E.164 phone normaliser and e-mail lower-casing (see phone.h). */
+#include "core/phone.h"
 
 #include <ctype.h>
 #include <stdbool.h>

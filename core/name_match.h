@@ -1,4 +1,4 @@
-/* booking/name_match.h: matching what a caller says to a staff member, treatment or location name.
+/* core/name_match.h: matching what a caller says to a staff member, treatment or location name.
  *
  * Both sides are normalized the same way: ICU transliteration to ASCII ("Any-Latin; Latin-ASCII": Zoë -> zoe,
  * José Ramírez -> jose ramirez, Łukasz -> lukasz), lower case, apostrophes removed (O'Neil -> oneil), other

@@ -1,5 +1,5 @@
-/* booking/catalog_json.c: catalog <-> JSON in API.md shapes (see catalog_json.h). */
-#include "booking/catalog_json.h"
+/* core/catalog_json.c: catalog <-> JSON in API.md shapes (see catalog_json.h). */
+#include "core/catalog_json.h"
 
 #include <inttypes.h>
 #include <stdio.h>

@@ -1,5 +1,5 @@
-/* booking/model.c: lifetime and small queries of the normalized model (see model.h). */
-#include "booking/model.h"
+/* core/model.c: lifetime and small queries of the normalized model (see model.h). */
+#include "core/model.h"
 
 #include <stdio.h>
 #include <stdlib.h>

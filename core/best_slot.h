@@ -1,4 +1,4 @@
-/* booking/best_slot.h: bestSlot: hard rules, then one documented weighted cost, over generated free slots.
+/* core/best_slot.h: bestSlot: hard rules, then one documented weighted cost, over generated free slots.
  *
  * Hard rules (a slot failing one is not a candidate):
  *   treatment, staff, location equal to the query's when it names one (BK_ANY: any);
@@ -29,7 +29,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "booking/slots.h"
+#include "core/slots.h"
 
 #define BK_ANY              UINT32_MAX /* no constraint on staff, location, treatment or last-seen practitioner */
 #define BK_NO_SLOT          SIZE_MAX   /* "no slot" in an index field */

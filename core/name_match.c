@@ -1,5 +1,5 @@
-/* booking/name_match.c: name normalization (ICU transliteration), word matching with typos, ranking. */
-#include "booking/name_match.h"
+/* core/name_match.c: name normalization (ICU transliteration), word matching with typos, ranking. */
+#include "core/name_match.h"
 
 #include <stdint.h>
 #include <stdlib.h>
