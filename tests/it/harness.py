@@ -149,10 +149,11 @@ def run_cli(*args, timeout=15):
 # ---- redis --------------------------------------------------------------------------------------------------
 
 class Redis:
-    """A private redis-server: TCP on 127.0.0.1:<free port>, optionally also a unix socket. No persistence, unless
-    aof: then an append-only file (appendfsync everysec) in its dir, which a restart reloads."""
+    """A private redis-server: TCP on 127.0.0.1:<free port>, optionally also a unix socket. With persistence, as
+    Redis runs wherever we start it: an append-only file (appendfsync everysec) in its dir, which a restart
+    reloads. aof=False only for tests of a Redis that lost everything (a restart then comes back empty)."""
 
-    def __init__(self, unix_socket=False, aof=False):
+    def __init__(self, unix_socket=False, aof=True):
         self.dir = _tempdir("fd-it-redis-")
         self.port = free_port()
         self.socket_path = os.path.join(self.dir, "redis.sock") if unix_socket else None
@@ -206,8 +207,8 @@ class Redis:
             os.unlink(self.socket_path)
 
     def restart(self, down_seconds=0.0, hard=True):
-        """Kills redis and starts it again on the SAME port (and socket), empty (with aof: what its file kept);
-        down_seconds in between."""
+        """Kills redis and starts it again on the SAME port (and socket) with what its file kept (aof=False:
+        empty); down_seconds in between."""
         self.stop(hard=hard)
         if down_seconds:
             time.sleep(down_seconds)

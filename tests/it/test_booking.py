@@ -37,7 +37,7 @@ def config():
 
 def setUpModule():
     global REDIS, SERVER
-    REDIS = H.Redis().start()
+    REDIS = H.Redis(aof=False).start()  # test_redis_restart_between_hold_and_book loses everything
     SERVER = H.Frontdesk(config(), REDIS).start()
 
 

@@ -12,7 +12,8 @@ What a caller must see: every answer is JSON, and its status is one of
            restart (the clinic's calendar is slow, as an EMR can be).
 Both processes survive (a crash shows up as refused connections and a dead process) and exit 0 on SIGTERM, and no
 slot is booked twice: neither in the answers of one Redis lifetime nor in Redis' appointment records at the end.
-Redis restarts empty (no persistence here), so bookings are compared only within one lifetime of Redis.
+Redis keeps its append-only file across the kills, as it runs in production; bookings are compared within one
+lifetime of Redis and, at the end, across the whole run in Redis' records.
 """
 
 import datetime as dt
