@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "providers/cliniko_internal.h"
-#include "tz/tz_names.h"
 
 enum { K_SETTINGS, K_BUSINESSES, K_PRACTITIONERS, K_TYPES, K_BILLABLE, K_BUSINESS_STAFF, K_TYPE_STAFF, K_STAFF_TYPES };
 
