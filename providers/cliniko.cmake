@@ -1,4 +1,8 @@
-# providers/cliniko.cmake: fd_cliniko, the Cliniko EMR adapter (cliniko.c) and its pure decoders (cliniko_decode.c).
-add_library(fd_cliniko STATIC ${CMAKE_CURRENT_LIST_DIR}/cliniko.c ${CMAKE_CURRENT_LIST_DIR}/cliniko_decode.c)
+# providers/cliniko.cmake: fd_cliniko, the Cliniko EMR adapter, one file per concern (map in cliniko.c): the ops
+# table, settings, one request, the paged-job engine, the operations, and the pure decoders (cliniko_decode.c).
+set(FD_CLINIKO_SOURCES cliniko.c cliniko_settings.c cliniko_request.c cliniko_paging.c cliniko_catalog.c
+    cliniko_availability.c cliniko_patients.c cliniko_appointments.c cliniko_decode.c)
+list(TRANSFORM FD_CLINIKO_SOURCES PREPEND ${CMAKE_CURRENT_LIST_DIR}/)
+add_library(fd_cliniko STATIC ${FD_CLINIKO_SOURCES})
 target_include_directories(fd_cliniko PUBLIC ${CMAKE_SOURCE_DIR})
 target_link_libraries(fd_cliniko PUBLIC fd_emr_http fd_core fd_tz fd_store PkgConfig::JSONC Threads::Threads)

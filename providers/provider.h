@@ -1,6 +1,7 @@
-/* providers/provider.h: the one interface every EMR fits behind. An EMR is one ops table in one file, plus one
- * line in providers/registry.c. Providers speak the normalized model (core/model.h) and never include
- * server or booking flow headers. */
+/* providers/provider.h: the one interface every EMR fits behind. An EMR is one ops table (its adapter split one
+ * file per concern: settings, requests, paging, operations; see cliniko.c), plus one line in
+ * providers/registry.c. Providers speak the normalized model (core/model.h), may use store/, core/ and tz/, and
+ * never include server/, voice/ or booking/ headers (scripts/check-layers.py). */
 #ifndef FD_PROVIDERS_PROVIDER_H
 #define FD_PROVIDERS_PROVIDER_H
 

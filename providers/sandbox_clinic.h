@@ -12,6 +12,7 @@
 #ifndef FD_SANDBOX_CLINIC_H
 #define FD_SANDBOX_CLINIC_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -32,6 +33,7 @@
 #define SB_DAY_MAX_BUSY      288  /* generated busy intervals of one day (1440 / 5) */
 #define SB_DIAG_MAX_ERRORS   20   /* errors kept; more are only counted */
 #define SB_DIAG_MAX_WARNINGS 50   /* warnings kept; more are only counted */
+#define SB_PATH_CAP          256  /* the longest JSON path a diagnostic names */
 
 /* ---- diagnostics ------------------------------------------------------------------------------------------- */
 
@@ -70,6 +72,11 @@ const char *sb_diag_path(const sb_diag_t *diag, size_t i);
 
 /** The severity of kept entry i (SB_ERROR for an index out of range). */
 sb_severity_t sb_diag_severity(const sb_diag_t *diag, size_t i);
+
+/** Adds an entry "path: <fmt formatted>" ("" reads "$") of severity sev. Every entry is counted; it is kept
+ * while fewer than SB_DIAG_MAX_ERRORS errors (SB_DIAG_MAX_WARNINGS warnings) are. diag may be NULL (no-op). */
+void sb_diag_addv(sb_diag_t *diag, sb_severity_t sev, const char *path, const char *fmt, va_list ap)
+    __attribute__((format(printf, 4, 0)));
 
 /** Renders all kept entries as lines ("error: path: text" / "warning: path: text", '\n'-separated, plus a
  * "... and N more" line when some were not kept) into buf, always NUL-terminated when cap > 0, truncated to

@@ -1,5 +1,6 @@
 /* providers/sandbox_clinic_parse.h: private parser toolkit of the sandbox clinic file (paths, messages, typed
- * fields, value checks, the arena); shared by sandbox_clinic.c and sandbox_clinic_read.c only. */
+ * fields, value checks, the arena), implemented in sandbox_clinic_parse.c and used by sandbox_clinic_read.c
+ * only. */
 #ifndef FD_SANDBOX_CLINIC_PARSE_H
 #define FD_SANDBOX_CLINIC_PARSE_H
 
@@ -10,7 +11,6 @@
 #include "providers/sandbox_clinic.h"
 #include "providers/sandbox_clinic_impl.h"
 
-#define SB_PATH_CAP       256
 #define SB_SHOW_CAP       48 /* a bad value is echoed up to ~44 bytes */
 #define SB_JSON_MAX_DEPTH 16
 

@@ -1,5 +1,7 @@
-/* providers/sandbox_clinic_read.c: sb_clinic_parse: the sections of a clinic file read into the clinic struct,
- * the references between them resolved, schedules checked for overlaps, and the warnings. */
+/* providers/sandbox_clinic_read.c: sb_clinic_load_file and sb_clinic_parse: the sections of a clinic file read
+ * into the clinic struct, the references between them resolved, schedules checked for overlaps, and the
+ * warnings. */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1251,4 +1253,50 @@ void sb_clinic_free(sb_clinic_t *clinic)
     sb_clinic_impl_t *impl = (sb_clinic_impl_t *)clinic;
     sb_arena_free(impl->arena);
     free(impl);
+}
+
+/* ---- reading a file ---------------------------------------------------------------------------------------- */
+
+sb_clinic_t *sb_clinic_load_file(const char *path, sb_diag_t *diag)
+{
+    parser_t p = {.diag = diag};
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+    sb_clinic_t *clinic = NULL;
+    FILE *f = path != NULL ? fopen(path, "rb") : NULL;
+    if (f == NULL) {
+        sb_err_at(&p, "$", "cannot open %s: %s", path != NULL ? path : "(no path)", strerror(errno));
+        goto cleanup;
+    }
+    /* Grow the buffer as the file is read, up to one byte past the limit (which proves it is too big). */
+    for (;;) {
+        if (len == cap) {
+            size_t grown = cap == 0 ? 64u << 10 : cap * 2;
+            if (grown > (size_t)SB_FILE_MAX_BYTES + 1) grown = (size_t)SB_FILE_MAX_BYTES + 1;
+            if (grown == cap) break;
+            char *bigger = realloc(buf, grown);
+            if (bigger == NULL) {
+                sb_oom(&p);
+                goto cleanup;
+            }
+            buf = bigger;
+            cap = grown;
+        }
+        size_t n = fread(buf + len, 1, cap - len, f);
+        len += n;
+        if (n == 0) break;
+    }
+    if (ferror(f)) {
+        sb_err_at(&p, "$", "cannot read %s", path);
+        goto cleanup;
+    }
+    if (len > SB_FILE_MAX_BYTES) {
+        sb_err_at(&p, "$", "the file is larger than %u MiB", SB_FILE_MAX_BYTES >> 20);
+        goto cleanup;
+    }
+    clinic = sb_clinic_parse(buf != NULL ? buf : "", len, diag);
+cleanup:
+    if (f != NULL) fclose(f);
+    free(buf);
+    return clinic;
 }

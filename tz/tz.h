@@ -52,7 +52,7 @@ const char *tz_zone_id(const tz_zone_t *zone);
 /** Offset from UTC in seconds in force at instant t (e.g. -14400 for New York in summer). */
 int tz_offset_seconds(const tz_zone_t *zone, tz_instant_t t);
 
-/** Frees every cached zone. Call once at exit, after all threads that use zones have stopped. */
+/** Frees every cached zone and name resolution. Call once at exit, after all threads that use zones have stopped. */
 void tz_shutdown(void);
 
 /* ---- conversion ----------------------------------------------------------------------------------------- */

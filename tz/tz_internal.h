@@ -42,7 +42,7 @@ int64_t tz_civil_to_ms(const tz_civil_t *c);
 /* The civil time of milliseconds since the epoch read as UTC. */
 void tz_ms_to_civil(int64_t ms, tz_civil_t *out);
 
-/* Drops the name-resolution cache (it holds zone pointers); called by tz_shutdown(). */
-void tz_names_shutdown(void);
+/* Frees every cached zone (tz_zone.c); called by tz_shutdown() (tz_names.c) once nothing points to them. */
+void tz_zone_cache_free(void);
 
 #endif

@@ -713,13 +713,16 @@ int tz_resolve(const char *name, size_t len, const char *country_hint, tz_resolu
     return rc;
 }
 
-void tz_names_shutdown(void)
+/* tz_shutdown lives here, at the top of tz/, so that calls run one way down: the name cache holds zone
+ * pointers, so it goes first, then the zones themselves (tz_zone.c). */
+void tz_shutdown(void)
 {
     pthread_mutex_lock(&name_cache_lock);
     free(name_cache);
     name_cache = NULL;
     name_cache_used = 0;
     pthread_mutex_unlock(&name_cache_lock);
+    tz_zone_cache_free();
 }
 
 const char *tz_name_kind_str(tz_name_kind_t kind)

@@ -61,9 +61,8 @@ static const tz_zone_t *cache_get_or_put(const char *id, tz_zone_t *fresh)
     return found;
 }
 
-void tz_shutdown(void)
+void tz_zone_cache_free(void)
 {
-    tz_names_shutdown();
     pthread_mutex_lock(&cache_lock);
     for (int b = 0; b < TZ_CACHE_BUCKETS; b++) {
         tz_zone_t *z = cache[b];

@@ -1,0 +1,160 @@
+/* providers/cliniko_request.c: one request to Cliniko: its headers and rate budget, the provider status of
+ * its outcome, its URL and body, and the record of an operation that is a single request; plus the answer
+ * given on the next loop turn when Cliniko need not be asked. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "providers/cliniko_internal.h"
+
+int cliniko_send(cliniko_t *c, prov_env_t *env, const char *method, const char *url, const char *body, bool idempotent,
+                 prov_http_cb cb, void *data)
+{
+    if (env == NULL || env->http == NULL) return -1;
+    const char *headers[] = {c->auth_header, "Accept: application/json", c->ua_header,
+                             body != NULL ? "Content-Type: application/json" : NULL, NULL};
+    prov_http_request_t rq = {
+        .method = method,
+        .url = url,
+        .headers = headers,
+        .body = body,
+        .body_len = body != NULL ? strlen(body) : 0,
+        .credential = c->credential,
+        .bucket = c->bucket,
+        .connect_timeout_ms = c->connect_timeout_ms,
+        .timeout_ms = c->timeout_ms,
+        .max_in_flight = c->max_in_flight,
+        .idempotent = idempotent,
+    };
+    return prov_http_request(env->http, &rq, cb, data, NULL);
+}
+
+/* The provider status of an HTTP outcome. `record`: a 404 means the record does not exist. */
+prov_status_t cliniko_status(const prov_http_response_t *r, bool record)
+{
+    switch (r->status) {
+    case PROV_HTTP_OK:
+        break;
+    case PROV_HTTP_TIMEOUT:
+        return PROV_TIMEOUT;
+    case PROV_HTTP_UNAVAILABLE:
+    case PROV_HTTP_CANCELLED:
+        return PROV_UNAVAILABLE;
+    case PROV_HTTP_RATE_LIMITED:
+        return PROV_RATE_LIMITED;
+    case PROV_HTTP_TOO_LARGE:
+    case PROV_HTTP_ERROR:
+        return PROV_UPSTREAM;
+    }
+    long code = r->code;
+    if (code >= 200 && code < 300) return PROV_OK;
+    if (code == 404) return record ? PROV_NOT_FOUND : PROV_UPSTREAM;
+    if (code == 422) return PROV_REJECTED;
+    if (code == 409) return PROV_CONFLICT;
+    if (code == 429) return PROV_RATE_LIMITED;
+    return PROV_UPSTREAM; /* 401/403: the clinic's key is wrong; 400, 5xx, anything else */
+}
+
+bool cliniko_url(char *out, const cliniko_t *c, const char *fmt, ...)
+{
+    size_t bl = strlen(c->base_url);
+    memcpy(out, c->base_url, bl + 1);
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(out + bl, URL_CAP - bl, fmt, ap);
+    va_end(ap);
+    return n >= 0 && (size_t)n < URL_CAP - bl;
+}
+
+void cliniko_format_time(int64_t t, char out[TZ_ISO_CAP])
+{
+    char buf[TZ_ISO_CAP];
+    tz_format_utc(t, buf); /* "2026-04-18T13:59:59.999Z" -> "2026-04-18T13:59:59Z" */
+    memcpy(out, buf, 19);
+    out[19] = 'Z';
+    out[20] = '\0';
+}
+
+/* Runs fn(arg) on the next loop iteration: for answers known without asking Cliniko. */
+typedef struct deferred {
+    uv_timer_t timer;
+    void (*fn)(void *);
+    void *arg;
+} deferred_t;
+
+static void on_deferred_closed(uv_handle_t *h)
+{
+    free(h->data);
+}
+
+static void on_deferred(uv_timer_t *t)
+{
+    deferred_t *d = t->data;
+    d->fn(d->arg);
+    uv_close((uv_handle_t *)&d->timer, on_deferred_closed);
+}
+
+int cliniko_defer(uv_loop_t *loop, void (*fn)(void *), void *arg)
+{
+    deferred_t *d = calloc(1, sizeof(*d));
+    if (d == NULL || loop == NULL || uv_timer_init(loop, &d->timer) != 0) {
+        free(d);
+        return -1;
+    }
+    d->fn = fn;
+    d->arg = arg;
+    d->timer.data = d;
+    uv_timer_start(&d->timer, on_deferred, 0, 0);
+    return 0;
+}
+
+call_t *cliniko_call_new(cliniko_t *c, prov_env_t *env, void *data)
+{
+    call_t *k = calloc(1, sizeof(*k));
+    if (k == NULL) return NULL;
+    k->c = c;
+    k->env = *env;
+    k->data = data;
+    return k;
+}
+
+void cliniko_call_free(call_t *k)
+{
+    bk_patient_clear(&k->patient);
+    free(k);
+}
+
+char *cliniko_json_body(json_object *o)
+{
+    const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+    char *copy = s != NULL ? strdup(s) : NULL;
+    json_object_put(o);
+    return copy;
+}
+
+void cliniko_json_add(json_object *o, const char *key, const char *v)
+{
+    if (v != NULL) json_object_object_add(o, key, json_object_new_string(v));
+}
+
+bool cliniko_valid_id(const char *id)
+{
+    char out[PROV_CLINIKO_ID_CAP];
+    return id != NULL && prov_cliniko_id_from_url(id, out, sizeof(out)) == 0 && strcmp(out, id) == 0;
+}
+
+bool cliniko_add_query(char *url, const char *q)
+{
+    size_t n = strlen(url);
+    if (n + 16 >= URL_CAP) return false;
+    memcpy(url + n, "&q%5B%5D=", 10);
+    return prov_cliniko_query_escape(url, URL_CAP, q) == 0;
+}
+
+bool cliniko_add_filter(char *url, const char *field, const char *value)
+{
+    char q[256];
+    snprintf(q, sizeof(q), "%s:=%s", field, value);
+    return cliniko_add_query(url, q);
+}
