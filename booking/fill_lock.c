@@ -5,26 +5,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "providers/once_timer.h"
+
 #define RECHECK_MS 50
 
 typedef struct attempt {
-    uv_timer_t timer;
     uv_loop_t *loop;
     uint64_t give_up_at_ms;
     bk_fill_turn_cb turn;
     void *ctx;
 } attempt_t;
 
-static void on_closed(uv_handle_t *handle)
+static void on_wait_over(void *data)
 {
-    free(handle->data);
-}
-
-static void on_wait_over(uv_timer_t *timer)
-{
-    attempt_t *a = timer->data;
+    attempt_t *a = data;
     a->turn(a->ctx, BK_FILL_RECHECK);
-    uv_close((uv_handle_t *)&a->timer, on_closed);
+    free(a);
 }
 
 static void on_set(const redisReply *reply, void *data)
@@ -37,9 +33,10 @@ static void on_set(const redisReply *reply, void *data)
         free(a);
         return;
     }
-    uv_timer_init(a->loop, &a->timer);
-    a->timer.data = a;
-    uv_timer_start(&a->timer, on_wait_over, RECHECK_MS, 0);
+    if (prov_once_timer_start(a->loop, RECHECK_MS, on_wait_over, a) == NULL) { /* no timer: fetch now */
+        a->turn(a->ctx, BK_FILL_FETCH_UNLOCKED);
+        free(a);
+    }
 }
 
 int bk_fill_acquire(store_t *store, uv_loop_t *loop, const char *lock_key, int lock_ms, uint64_t give_up_at_ms,

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "providers/cliniko_internal.h"
+#include "providers/once_timer.h"
 
 int cliniko_send(cliniko_t *c, prov_env_t *env, const char *method, const char *url, const char *body, bool idempotent,
                  prov_http_cb cb, void *data)
@@ -76,37 +77,9 @@ void cliniko_format_time(int64_t t, char out[TZ_ISO_CAP])
     out[20] = '\0';
 }
 
-/* Runs fn(arg) on the next loop iteration: for answers known without asking Cliniko. */
-typedef struct deferred {
-    uv_timer_t timer;
-    void (*fn)(void *);
-    void *arg;
-} deferred_t;
-
-static void on_deferred_closed(uv_handle_t *h)
-{
-    free(h->data);
-}
-
-static void on_deferred(uv_timer_t *t)
-{
-    deferred_t *d = t->data;
-    d->fn(d->arg);
-    uv_close((uv_handle_t *)&d->timer, on_deferred_closed);
-}
-
 int cliniko_defer(uv_loop_t *loop, void (*fn)(void *), void *arg)
 {
-    deferred_t *d = calloc(1, sizeof(*d));
-    if (d == NULL || loop == NULL || uv_timer_init(loop, &d->timer) != 0) {
-        free(d);
-        return -1;
-    }
-    d->fn = fn;
-    d->arg = arg;
-    d->timer.data = d;
-    uv_timer_start(&d->timer, on_deferred, 0, 0);
-    return 0;
+    return prov_once_timer_start(loop, 0, fn, arg) != NULL ? 0 : -1;
 }
 
 call_t *cliniko_call_new(cliniko_t *c, prov_env_t *env, void *data)

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "providers/once_timer.h"
 #include "providers/record_id.h"
 #include "store/script.h"
 
@@ -459,37 +460,28 @@ static int write_script(const char *tenant_id, prov_env_t *env, store_script_t *
 }
 
 typedef struct later {
-    uv_timer_t timer;
     prov_status_t status;
     prov_appointment_cb cb;
     void *data;
 } later_t;
 
-static void on_later_closed(uv_handle_t *h)
+static void on_later(void *data)
 {
-    free(h->data);
-}
-
-static void on_later(uv_timer_t *t)
-{
-    later_t *l = t->data;
+    later_t *l = data;
     l->cb(l->status, NULL, l->data);
-    uv_close((uv_handle_t *)&l->timer, on_later_closed);
+    free(l);
 }
 
 /* Answers a failure on the next loop turn, as an EMR would (never from inside the call). */
 static int answer_later(uv_loop_t *loop, prov_status_t status, prov_appointment_cb cb, void *data)
 {
-    later_t *l = calloc(1, sizeof(*l));
-    if (l == NULL || uv_timer_init(loop, &l->timer) != 0) {
+    later_t *l = malloc(sizeof(*l));
+    if (l == NULL) return -1;
+    *l = (later_t){.status = status, .cb = cb, .data = data};
+    if (prov_once_timer_start(loop, 0, on_later, l) == NULL) {
         free(l);
         return -1;
     }
-    l->status = status;
-    l->cb = cb;
-    l->data = data;
-    l->timer.data = l;
-    uv_timer_start(&l->timer, on_later, 0, 0);
     return 0;
 }
 
