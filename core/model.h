@@ -109,10 +109,15 @@ typedef struct bk_tenant_policy {
 struct prov_ops;
 struct prov_instance;
 
+/* A tenant's API keys valid at once: two, so a key is rotated (new one added, clients moved, old one removed)
+ * with no failed call. */
+#define BK_TENANT_MAX_KEYS 2
+
 /** One tenant: one clinic connection. Built from the config at start and immutable afterwards. */
 typedef struct bk_tenant {
     char *id;
-    unsigned char key_digest[32]; /* SHA-256 of the API key */
+    unsigned char key_digests[BK_TENANT_MAX_KEYS][32]; /* SHA-256 of each API key, [0 .. key_count) */
+    size_t key_count;
     const struct prov_ops *provider;
     struct prov_instance *provider_instance;
     bk_strings_t locations; /* locations it may book; empty = all of the clinic's */

@@ -27,6 +27,7 @@ const bk_tenant_t *srv_auth_tenant(const srv_config_t *config, const char *key, 
     srv_key_digest(key, len, digest);
     const bk_tenant_t *found = NULL;
     for (size_t i = 0; i < config->tenant_count; i++)
-        if (CRYPTO_memcmp(digest, config->tenants[i].key_digest, 32) == 0) found = &config->tenants[i];
+        for (size_t k = 0; k < config->tenants[i].key_count; k++)
+            if (CRYPTO_memcmp(digest, config->tenants[i].key_digests[k], 32) == 0) found = &config->tenants[i];
     return found;
 }

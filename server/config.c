@@ -146,9 +146,51 @@ static bool read_rate_limit(reader_t *r, json_object *obj, const char *path, bk_
     return true;
 }
 
+/* Adds one hex digest at `path` to the tenant's keys: 64 hex digits, not one it already has, room left. */
+static bool add_key(reader_t *r, json_object *v, const char *path, bk_tenant_t *t)
+{
+    unsigned char digest[32];
+    if (!json_object_is_type(v, json_type_string) || !parse_hex_digest(json_object_get_string(v), digest))
+        return fail(r, path, "must be 64 hex digits (the output of `frontdesk hash-key KEY`)");
+    for (size_t k = 0; k < t->key_count; k++)
+        if (memcmp(t->key_digests[k], digest, 32) == 0) return fail(r, path, "repeats a key of this tenant");
+    if (t->key_count == BK_TENANT_MAX_KEYS) return fail(r, path, "is one key too many (a tenant has at most 2)");
+    memcpy(t->key_digests[t->key_count++], digest, 32);
+    return true;
+}
+
+/* The tenant's API keys: "api_key_sha256" (one digest), "api_keys_sha256" (an array of one or two, for a
+ * rotation), or both, two keys at most in all. */
+static bool read_keys(reader_t *r, json_object *obj, const char *path, bk_tenant_t *t)
+{
+    char p[256];
+    json_object *one = NULL, *many = NULL;
+    bool has_one = json_object_object_get_ex(obj, "api_key_sha256", &one);
+    bool has_many = json_object_object_get_ex(obj, "api_keys_sha256", &many);
+    if (!has_one && !has_many) {
+        child_path(p, sizeof(p), path, "api_key_sha256");
+        return fail(r, p, "is required (or api_keys_sha256, an array of one or two digests)");
+    }
+    if (has_one) {
+        child_path(p, sizeof(p), path, "api_key_sha256");
+        if (!add_key(r, one, p, t)) return false;
+    }
+    if (!has_many) return true;
+    child_path(p, sizeof(p), path, "api_keys_sha256");
+    if (!json_object_is_type(many, json_type_array) || json_object_array_length(many) == 0)
+        return fail(r, p, "must be a non-empty array of 64-hex-digit digests");
+    for (size_t i = 0; i < json_object_array_length(many); i++) {
+        char ip[300];
+        snprintf(ip, sizeof(ip), "%s[%zu]", p, i);
+        if (!add_key(r, json_object_array_get_idx(many, i), ip, t)) return false;
+    }
+    return true;
+}
+
 static bool read_tenant(reader_t *r, json_object *obj, const char *path, const char *config_dir, bk_tenant_t *t)
 {
     static const char *const keys[] = {"id",        "api_key_sha256",
+                                       "api_keys_sha256",
                                        "provider",  "provider_settings",
                                        "locations", "default_location",
                                        "time_zone", "locale",
@@ -177,14 +219,7 @@ static bool read_tenant(reader_t *r, json_object *obj, const char *path, const c
     }
     if (strlen(t->id) > 64) return child_path(p, sizeof(p), path, "id"), fail(r, p, "is longer than 64 characters");
 
-    char *digest = NULL;
-    if (get_string(r, obj, path, "api_key_sha256", &digest, true) < 0) return false;
-    bool digest_ok = parse_hex_digest(digest, t->key_digest);
-    free(digest);
-    if (!digest_ok) {
-        child_path(p, sizeof(p), path, "api_key_sha256");
-        return fail(r, p, "must be 64 hex digits (the output of `frontdesk hash-key KEY`)");
-    }
+    if (!read_keys(r, obj, path, t)) return false;
 
     char *provider = NULL;
     if (get_string(r, obj, path, "provider", &provider, false) < 0) return false;
@@ -289,6 +324,15 @@ static bool read_listen(reader_t *r, json_object *obj, srv_config_t *c)
         c->listen_address = address;
     }
     return get_int(r, obj, "listen", "port", 1, 65535, &c->port) >= 0;
+}
+
+/* True when two tenants have a key in common. */
+static bool shares_a_key(const bk_tenant_t *a, const bk_tenant_t *b)
+{
+    for (size_t i = 0; i < a->key_count; i++)
+        for (size_t j = 0; j < b->key_count; j++)
+            if (memcmp(a->key_digests[i], b->key_digests[j], 32) == 0) return true;
+    return false;
 }
 
 srv_config_t *srv_config_load(const char *path, char *why, size_t why_cap)
@@ -403,8 +447,8 @@ srv_config_t *srv_config_load(const char *path, char *why, size_t why_cap)
                 fail(&r, p, "duplicates the id of another tenant");
                 goto fail;
             }
-            if (memcmp(c->tenants[j].key_digest, c->tenants[i].key_digest, 32) == 0) {
-                snprintf(p, sizeof(p), "%s.api_key_sha256", tp);
+            if (shares_a_key(&c->tenants[j], &c->tenants[i])) {
+                snprintf(p, sizeof(p), "%s.%s", tp, c->tenants[i].key_count > 1 ? "api_keys_sha256" : "api_key_sha256");
                 fail(&r, p, "is the same key as another tenant's");
                 goto fail;
             }

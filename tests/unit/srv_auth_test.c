@@ -27,9 +27,10 @@ static void finds_the_tenant_of_a_key(void **state)
     tenants[0].id = "a";
     tenants[1].id = "b";
     tenants[2].id = "c";
-    srv_key_digest("key-a", 5, tenants[0].key_digest);
-    srv_key_digest("key-b", 5, tenants[1].key_digest);
-    srv_key_digest("key-c", 5, tenants[2].key_digest);
+    srv_key_digest("key-a", 5, tenants[0].key_digests[0]);
+    srv_key_digest("key-b", 5, tenants[1].key_digests[0]);
+    srv_key_digest("key-c", 5, tenants[2].key_digests[0]);
+    tenants[0].key_count = tenants[1].key_count = tenants[2].key_count = 1;
     srv_config_t config = {.tenants = tenants, .tenant_count = 3};
     assert_ptr_equal(srv_auth_tenant(&config, "key-b", 5), &tenants[1]);
     assert_ptr_equal(srv_auth_tenant(&config, "key-c", 5), &tenants[2]);
@@ -39,11 +40,29 @@ static void finds_the_tenant_of_a_key(void **state)
     assert_null(srv_auth_tenant(&config, NULL, 0));
 }
 
+static void either_key_of_a_rotation_finds_its_tenant(void **state)
+{
+    bk_tenant_t tenants[2];
+    memset(tenants, 0, sizeof(tenants));
+    srv_key_digest("key-a", 5, tenants[0].key_digests[0]);
+    srv_key_digest("old-b", 5, tenants[1].key_digests[0]);
+    srv_key_digest("new-b", 5, tenants[1].key_digests[1]);
+    tenants[0].key_count = 1;
+    tenants[1].key_count = 2;
+    srv_config_t config = {.tenants = tenants, .tenant_count = 2};
+    assert_ptr_equal(srv_auth_tenant(&config, "old-b", 5), &tenants[1]);
+    assert_ptr_equal(srv_auth_tenant(&config, "new-b", 5), &tenants[1]);
+    assert_ptr_equal(srv_auth_tenant(&config, "key-a", 5), &tenants[0]);
+    tenants[1].key_count = 1; /* the old key alone after the rotation */
+    assert_null(srv_auth_tenant(&config, "new-b", 5));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(digest_matches_known_sha256),
         cmocka_unit_test(finds_the_tenant_of_a_key),
+        cmocka_unit_test(either_key_of_a_rotation_finds_its_tenant),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

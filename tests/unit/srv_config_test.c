@@ -97,6 +97,36 @@ static void tenants_may_live_in_their_own_file(void **state)
     srv_config_free(c);
 }
 
+#define DIGEST3 "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+#define ROTATING(keys) "{\"redis\":\"127.0.0.1:6379\",\"tenants\":[{\"id\":\"a\"," keys "}]}"
+
+static void a_tenant_may_hold_two_keys_for_a_rotation(void **state)
+{
+    char why[1024];
+    srv_config_t *c = load(ROTATING("\"api_key_sha256\":\"" DIGEST "\",\"api_keys_sha256\":[\"" DIGEST2 "\"]"), why);
+    assert_non_null(c);
+    assert_int_equal(c->tenants[0].key_count, 2);
+    srv_config_free(c);
+    c = load(ROTATING("\"api_keys_sha256\":[\"" DIGEST "\",\"" DIGEST2 "\"]"), why);
+    assert_non_null(c);
+    assert_int_equal(c->tenants[0].key_count, 2);
+    srv_config_free(c);
+    expect_error(ROTATING("\"provider\":\"sandbox\""), "tenants[0].api_key_sha256: is required");
+    expect_error(ROTATING("\"api_keys_sha256\":[]"), "tenants[0].api_keys_sha256: must be a non-empty array");
+    expect_error(ROTATING("\"api_keys_sha256\":\"" DIGEST "\""), "tenants[0].api_keys_sha256: must be a non-empty");
+    expect_error(ROTATING("\"api_keys_sha256\":[\"" DIGEST "\",\"abc\"]"),
+                 "tenants[0].api_keys_sha256[1]: must be 64 hex digits");
+    expect_error(ROTATING("\"api_keys_sha256\":[\"" DIGEST "\",\"" DIGEST "\"]"),
+                 "tenants[0].api_keys_sha256[1]: repeats a key of this tenant");
+    expect_error(ROTATING("\"api_key_sha256\":\"" DIGEST "\",\"api_keys_sha256\":[\"" DIGEST "\"]"),
+                 "tenants[0].api_keys_sha256[0]: repeats a key of this tenant");
+    expect_error(ROTATING("\"api_keys_sha256\":[\"" DIGEST "\",\"" DIGEST2 "\",\"" DIGEST3 "\"]"),
+                 "tenants[0].api_keys_sha256[2]: is one key too many");
+    expect_error("{\"redis\":\"127.0.0.1:6379\",\"tenants\":[{\"id\":\"a\",\"api_key_sha256\":\"" DIGEST
+                 "\"},{\"id\":\"b\",\"api_keys_sha256\":[\"" DIGEST2 "\",\"" DIGEST "\"]}]}",
+                 "tenants[1].api_keys_sha256: is the same key as another tenant's");
+}
+
 static void bad_fields_are_named(void **state)
 {
     expect_error("{\"redis\":\"127.0.0.1:6379\"}", "tenants: is required");
@@ -158,6 +188,7 @@ int main(void)
         cmocka_unit_test(minimal_config_gets_defaults),
         cmocka_unit_test(tenants_may_live_in_their_own_file),
         cmocka_unit_test(bad_fields_are_named),
+        cmocka_unit_test(a_tenant_may_hold_two_keys_for_a_rotation),
     };
     return cmocka_run_group_tests(tests, make_dir, remove_dir);
 }
