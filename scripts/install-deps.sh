@@ -6,7 +6,8 @@ packages=(build-essential cmake pkg-config git ca-certificates
           libh2o-dev libuv1-dev libcurl4-openssl-dev libjson-c-dev libhiredis-dev libicu-dev libssl-dev
           redis-server redis-tools tzdata)
 if [ "${1:-}" = "--test" ]; then
-  packages+=(libcmocka-dev python3 python3-jsonschema curl)
+  # redis-sentinel: the Sentinel failover test (tests/it/test_sentinel_failover.py).
+  packages+=(libcmocka-dev python3 python3-jsonschema curl redis-sentinel)
   # The OpenAPI lint runs on Node.js; a machine that already has node and npm (any source) keeps them.
   command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 fi

@@ -312,6 +312,50 @@ static bool read_tenant(reader_t *r, json_object *obj, const char *path, const c
     return true;
 }
 
+/* "redis": one address, or {"sentinels": ["host:port", ...], "master": NAME}; "redis_min_replicas": how many
+ * replicas acknowledge a write before its caller is told it succeeded. Both become the store's address
+ * (store.h: "sentinel:NAME@host:port,...?min_replicas=N"). */
+static bool read_redis(reader_t *r, json_object *root, srv_config_t *c)
+{
+    json_object *v = NULL, *sentinels = NULL;
+    char address[2048] = "", why[160] = "";
+    int min_replicas = -1;
+    if (get_int(r, root, "", "redis_min_replicas", 0, 16, &min_replicas) < 0) return false;
+    if (!json_object_object_get_ex(root, "redis", &v) || !json_object_is_type(v, json_type_object)) {
+        if (get_string(r, root, "", "redis", &c->redis_address, true) < 0) return false;
+        snprintf(address, sizeof(address), "%s", c->redis_address);
+    } else {
+        static const char *const keys[] = {"sentinels", "master", NULL};
+        char *master = NULL;
+        if (!check_keys(r, v, "redis", keys) || get_string(r, v, "redis", "master", &master, true) < 0) return false;
+        snprintf(address, sizeof(address), "sentinel:%s@", master);
+        free(master);
+        if (!json_object_object_get_ex(v, "sentinels", &sentinels) || !json_object_is_type(sentinels, json_type_array) ||
+            json_object_array_length(sentinels) == 0)
+            return fail(r, "redis.sentinels", "must be a non-empty array of \"host:port\" strings");
+        for (size_t i = 0; i < json_object_array_length(sentinels); i++) {
+            json_object *one = json_object_array_get_idx(sentinels, i);
+            char p[64];
+            snprintf(p, sizeof(p), "redis.sentinels[%zu]", i);
+            if (!json_object_is_type(one, json_type_string) || strchr(json_object_get_string(one), ',') != NULL ||
+                !store_address_valid(json_object_get_string(one), why, sizeof(why)) ||
+                json_object_get_string(one)[0] == '/' || strncmp(json_object_get_string(one), "unix:", 5) == 0)
+                return fail(r, p, "must be host:port (numeric port 1-65535)");
+            size_t at = strlen(address);
+            snprintf(address + at, sizeof(address) - at, "%s%s", i > 0 ? "," : "", json_object_get_string(one));
+        }
+    }
+    if (min_replicas >= 0) {
+        size_t at = strlen(address);
+        snprintf(address + at, sizeof(address) - at, "?min_replicas=%d", min_replicas);
+    }
+    if (!store_address_valid(address, why, sizeof(why)))
+        return fail(r, sentinels != NULL ? "redis.master" : "redis", why);
+    free(c->redis_address);
+    c->redis_address = strdup(address);
+    return c->redis_address != NULL || fail(r, "redis", "out of memory");
+}
+
 static bool read_listen(reader_t *r, json_object *obj, srv_config_t *c)
 {
     static const char *const keys[] = {"address", "port", NULL};
@@ -337,7 +381,8 @@ static bool shares_a_key(const bk_tenant_t *a, const bk_tenant_t *b)
 
 srv_config_t *srv_config_load(const char *path, char *why, size_t why_cap)
 {
-    static const char *const keys[] = {"listen", "workers", "redis", "log_level", "tenants", "slot_secret", NULL};
+    static const char *const keys[] = {"listen",  "workers",     "redis",       "redis_min_replicas",
+                                       "log_level", "tenants", "slot_secret", NULL};
     reader_t r = {.why = why, .why_cap = why_cap};
     json_object *root = NULL, *tenants_file = NULL;
     srv_config_t *c = calloc(1, sizeof(*c));
@@ -364,12 +409,7 @@ srv_config_t *srv_config_load(const char *path, char *why, size_t why_cap)
     json_object *v;
     if (json_object_object_get_ex(root, "listen", &v) && !read_listen(&r, v, c)) goto fail;
     if (get_int(&r, root, "", "workers", 1, MAX_WORKERS, &c->workers) < 0) goto fail;
-    if (get_string(&r, root, "", "redis", &c->redis_address, true) < 0) goto fail;
-    char addr_why[160];
-    if (!store_address_valid(c->redis_address, addr_why, sizeof(addr_why))) {
-        fail(&r, "redis", addr_why);
-        goto fail;
-    }
+    if (!read_redis(&r, root, c)) goto fail;
     char *level = NULL;
     if (get_string(&r, root, "", "log_level", &level, false) < 0) goto fail;
     if (level != NULL) {

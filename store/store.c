@@ -8,6 +8,8 @@
 #include <async.h>
 #include <sds.h>
 
+#include "store/address.h"
+#include "store/sentinel.h"
 #include "store/store_uv.h"
 
 #define RECONNECT_MIN_MS   200
@@ -37,6 +39,7 @@ typedef struct read_tracking {
     long long watcher_id;
     bool watcher_subscribed;
     bool ready; /* tracking confirmed on the current connection for the current watcher */
+    char watcher_address[128]; /* where the watcher connects: the Redis the store itself is connected to */
     char **prefixes;
     size_t *prefix_lens;
     size_t n_prefixes;
@@ -61,6 +64,9 @@ struct store {
     char *host;     /* NULL for a unix socket */
     int port;
     char *path;
+    store_sentinel_t *sentinel; /* Sentinel mode: asked for host:port before each connect; NULL otherwise */
+    bool demoted;               /* the Redis refused a write as a replica (READONLY): the watchdog drops it */
+    int min_replicas;           /* store_wait_replicas waits for this many replicas (0: never waits) */
     uv_timer_t timer; /* reconnect backoff and connect timeout */
     uint64_t backoff_ms;
     uv_timer_t watchdog;  /* hang check and keepalive; also runs a store_destroy asked for inside a callback */
@@ -79,8 +85,10 @@ struct store {
 
 static void tracking_lost(store_t *s);
 static void store_track(store_t *s);
+static void ensure_watcher(store_t *s);
 
 static void schedule_reconnect(store_t *s);
+static void on_timer(uv_timer_t *timer);
 
 /* Keeps hiredis' error text as a plain phrase (letters, digits, spaces), safe to log as is. */
 static void note_why(store_t *s, const char *text)
@@ -116,13 +124,25 @@ static void drop_connection(store_t *s, const char *why)
     redisAsyncFree(ac);
 }
 
-/* Redis answered the first PING of a new connection: it is established. */
+/* ROLE's answer names a master: ["master", offset, replicas]. */
+static bool is_master_role(const redisReply *reply)
+{
+    return reply->type == REDIS_REPLY_ARRAY && reply->elements >= 1 && reply->element[0]->type == REDIS_REPLY_STRING &&
+           strcmp(reply->element[0]->str, "master") == 0;
+}
+
+/* Redis answered the first PING (Sentinel mode: ROLE) of a new connection: it is established. */
 static void on_handshake(redisAsyncContext *ac, void *r, void *privdata)
 {
     store_t *s = privdata;
     const redisReply *reply = r;
     /* Not the current connection (timed out and freed), or not PONG (say LOADING): the connect timer retries. */
-    if (ac->data == NULL || s->ac != ac || reply == NULL || reply->type != REDIS_REPLY_STATUS) return;
+    if (ac->data == NULL || s->ac != ac || reply == NULL) return;
+    if (s->sentinel != NULL && !is_master_role(reply)) { /* a replica (not promoted yet, or demoted): never */
+        uv_timer_start(&s->timer, on_timer, 0, 0);        /* written to; dropped from the timer, asked again */
+        return;
+    }
+    if (s->sentinel == NULL && reply->type != REDIS_REPLY_STATUS) return;
     s->in_hiredis++;
     uv_timer_stop(&s->timer);
     s->connected = true;
@@ -130,8 +150,10 @@ static void on_handshake(redisAsyncContext *ac, void *r, void *privdata)
     s->n_scripts = 0; /* a new connection may be to a Redis that has none of them */
     s->outstanding = 0;
     s->progress_ms = uv_now(s->loop);
+    s->demoted = false;
     if (s->tracking != NULL) {
         tracking_lost(s); /* a new connection is not tracked until Redis confirms it */
+        ensure_watcher(s); /* after a failover, the watcher follows to the new master */
         store_track(s);
     }
     if (s->on_connected != NULL) s->on_connected(s, s->data);
@@ -146,7 +168,7 @@ static void on_connect(const redisAsyncContext *ac, int status)
     if (status != REDIS_OK) /* hiredis frees the context after this callback returns */
         connection_lost(s, ac->errstr);
     else /* when it cannot be sent, the connect timer drops the connection and tries again */
-        (void)redisAsyncCommand((redisAsyncContext *)ac, on_handshake, s, "PING");
+        (void)redisAsyncCommand((redisAsyncContext *)ac, on_handshake, s, s->sentinel != NULL ? "ROLE" : "PING");
     s->in_hiredis--;
 }
 
@@ -159,7 +181,8 @@ static void on_disconnect(const redisAsyncContext *ac, int status)
     s->in_hiredis--;
 }
 
-static void start_connect(store_t *s)
+/* Connects to s->host:s->port or s->path. */
+static void connect_to(store_t *s)
 {
     redisAsyncContext *ac = s->host != NULL ? redisAsyncConnect(s->host, s->port) : redisAsyncConnectUnix(s->path);
     if (ac == NULL) goto retry;
@@ -179,6 +202,32 @@ static void start_connect(store_t *s)
 
 retry:
     schedule_reconnect(s);
+}
+
+/* The sentinels named the master (host NULL: none did). Runs from the sentinel query's timer. */
+static void on_master_found(const char *host, int port, void *data)
+{
+    store_t *s = data;
+    char *copy = host != NULL ? strdup(host) : NULL;
+    if (copy == NULL) {
+        schedule_reconnect(s);
+        return;
+    }
+    free(s->host);
+    s->host = copy;
+    s->port = port;
+    connect_to(s);
+    if (s->ac != NULL) uv_timer_start(&s->timer, on_timer, CONNECT_TIMEOUT_MS, 0);
+}
+
+/* Starts a connection: in Sentinel mode by asking the sentinels where the master is now, else at once. */
+static void start_connect(store_t *s)
+{
+    if (s->sentinel == NULL) {
+        connect_to(s);
+    } else if (store_sentinel_ask(s->sentinel, on_master_found, s) != 0) {
+        schedule_reconnect(s); /* a question is under way already (not expected) */
+    }
 }
 
 static void on_timer(uv_timer_t *timer)
@@ -202,43 +251,41 @@ static void schedule_reconnect(store_t *s)
     if (s->backoff_ms > RECONNECT_MAX_MS) s->backoff_ms = RECONNECT_MAX_MS;
 }
 
-static bool parse_address(const char *address, char **host, int *port, char **path)
+/* Splits "ADDRESS?min_replicas=N" into ADDRESS (a copy) and N (-1 when not given). */
+static char *split_options(const char *address, int *min_replicas)
 {
-    *host = NULL;
-    *path = NULL;
-    if (strncmp(address, "unix:", 5) == 0) address += 5;
-    if (address[0] == '/') {
-        if (strlen(address) >= 100) return false; /* sun_path limit */
-        *path = strdup(address);
-        return *path != NULL;
-    }
-    const char *colon = strrchr(address, ':');
-    if (colon == NULL || colon == address) return false;
+    *min_replicas = -1;
+    const char *q = strrchr(address, '?');
+    if (q == NULL) return strdup(address);
+    const char *key = "?min_replicas=";
     char *end = NULL;
-    long p = strtol(colon + 1, &end, 10);
-    if (end == colon + 1 || *end != '\0' || p < 1 || p > 65535) return false;
-    size_t hlen = (size_t)(colon - address);
-    for (size_t i = 0; i < hlen; i++) {
-        char c = address[i];
-        /* Numeric IPv4 or a simple host name; hiredis resolves names with a blocking call, so the caller
-         * should prefer numeric addresses (documented in the README). */
-        if (!((c >= '0' && c <= '9') || c == '.' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-'))
-            return false;
-    }
-    *host = strndup(address, hlen);
-    *port = (int)p;
-    return *host != NULL;
+    long n = strncmp(q, key, strlen(key)) == 0 ? strtol(q + strlen(key), &end, 10) : -1;
+    if (end == NULL || end == q + strlen(key) || *end != '\0' || n < 0 || n > STORE_MAX_REPLICAS) return NULL;
+    *min_replicas = (int)n;
+    return strndup(address, (size_t)(q - address));
 }
 
 bool store_address_valid(const char *address, char *why, size_t why_cap)
 {
-    char *host, *path;
-    int port;
-    bool ok = parse_address(address, &host, &port, &path);
-    free(host);
-    free(path);
-    if (!ok && why != NULL)
-        snprintf(why, why_cap, "must be host:port (numeric port 1-65535) or a unix socket path starting with /");
+    int min_replicas;
+    char *base = split_options(address, &min_replicas);
+    if (base == NULL) {
+        if (why != NULL) snprintf(why, why_cap, "min_replicas must be 0 to %d", STORE_MAX_REPLICAS);
+        return false;
+    }
+    bool ok;
+    if (store_sentinel_named(base)) {
+        ok = store_sentinel_valid(base, why, why_cap);
+    } else {
+        char *host, *path;
+        int port;
+        ok = store_address_parse(base, strlen(base), &host, &port, &path);
+        free(host);
+        free(path);
+        if (!ok && why != NULL)
+            snprintf(why, why_cap, "must be host:port (numeric port 1-65535) or a unix socket path starting with /");
+    }
+    free(base);
     return ok;
 }
 
@@ -254,6 +301,8 @@ static void on_watchdog(uv_timer_t *timer)
     if (late || s->closing || !s->connected || s->ac == NULL) return;
     if (s->ac->c.err) { /* a write made inside a callback failed (store_flush): hiredis has not acted on it yet */
         drop_connection(s, s->ac->c.errstr);
+    } else if (s->demoted) {
+        drop_connection(s, "master became a replica");
     } else if (s->outstanding > 0 && now - s->progress_ms >= STORE_HUNG_MS) {
         char why[64];
         snprintf(why, sizeof(why), "no answer for %u ms", (unsigned)STORE_HUNG_MS);
@@ -266,11 +315,16 @@ static void on_watchdog(uv_timer_t *timer)
 store_t *store_create(uv_loop_t *loop, const char *address, store_connected_cb on_connected, void *data)
 {
     store_t *s = calloc(1, sizeof(*s));
-    if (s == NULL) return NULL;
-    if (!parse_address(address, &s->host, &s->port, &s->path)) {
+    char *base = s != NULL ? split_options(address, &s->min_replicas) : NULL;
+    bool ok = base != NULL && (store_sentinel_named(base)
+                                   ? (s->sentinel = store_sentinel_create(loop, base)) != NULL
+                                   : store_address_parse(base, strlen(base), &s->host, &s->port, &s->path));
+    free(base);
+    if (!ok) {
         free(s);
         return NULL;
     }
+    if (s->min_replicas < 0) s->min_replicas = s->sentinel != NULL ? 1 : 0; /* Sentinel: a replica acknowledges */
     s->loop = loop;
     s->on_connected = on_connected;
     s->data = data;
@@ -283,7 +337,7 @@ store_t *store_create(uv_loop_t *loop, const char *address, store_connected_cb o
     s->watchdog_at = uv_now(loop);
     uv_timer_start(&s->watchdog, on_watchdog, WATCHDOG_MS, WATCHDOG_MS);
     uv_unref((uv_handle_t *)&s->watchdog);
-    s->open_handles = 2;
+    s->open_handles = s->sentinel != NULL ? 3 : 2;
     start_connect(s);
     if (s->ac != NULL) uv_timer_start(&s->timer, on_timer, CONNECT_TIMEOUT_MS, 0);
     return s;
@@ -298,9 +352,8 @@ static void tracking_free(read_tracking_t *t)
     free(t);
 }
 
-static void on_handle_closed(uv_handle_t *handle)
+static void release_handle(store_t *s)
 {
-    store_t *s = handle->data;
     if (--s->open_handles > 0) return;
     if (s->tracking != NULL) {
         tracking_free(s->tracking);
@@ -309,6 +362,16 @@ static void on_handle_closed(uv_handle_t *handle)
     free(s->host);
     free(s->path);
     free(s);
+}
+
+static void on_handle_closed(uv_handle_t *handle)
+{
+    release_handle(handle->data);
+}
+
+static void on_sentinel_closed(void *data)
+{
+    release_handle(data);
 }
 
 static void run_hits(store_t *s, bool deliver);
@@ -353,6 +416,7 @@ void store_destroy(store_t *s)
     uv_close((uv_handle_t *)&s->timer, on_handle_closed);
     uv_timer_stop(&s->watchdog);
     uv_close((uv_handle_t *)&s->watchdog, on_handle_closed);
+    if (s->sentinel != NULL) store_sentinel_close(s->sentinel, on_sentinel_closed, s);
 }
 
 void store_flush(store_t *s)
@@ -408,6 +472,12 @@ static void on_reply(redisAsyncContext *ac, void *reply, void *privdata)
         s->outstanding--;
         s->progress_ms = uv_now(s->loop);
     }
+    const redisReply *r = reply;
+    if (r != NULL && ac == s->ac && s->sentinel != NULL && r->type == REDIS_REPLY_ERROR &&
+        strncmp(r->str, "READONLY", 8) == 0 && !s->demoted) { /* a failover demoted it under us */
+        s->demoted = true;
+        uv_timer_start(&s->watchdog, on_watchdog, 0, WATCHDOG_MS);
+    }
     s->in_hiredis++;
     if (c->cb != NULL) c->cb(reply, c->data);
     s->in_hiredis--;
@@ -449,6 +519,32 @@ int store_commandf(store_t *s, store_reply_cb cb, void *data, const char *fmt, .
         return -1;
     }
     sent(s);
+    return 0;
+}
+
+typedef struct replica_wait {
+    store_replicated_cb cb;
+    void *data;
+    int wanted;
+} replica_wait_t;
+
+static void on_waited(const redisReply *reply, void *data)
+{
+    replica_wait_t *w = data;
+    w->cb(reply != NULL && reply->type == REDIS_REPLY_INTEGER && reply->integer >= w->wanted, w->data);
+    free(w);
+}
+
+int store_wait_replicas(store_t *s, store_replicated_cb cb, void *data)
+{
+    if (s->min_replicas == 0) return 1;
+    replica_wait_t *w = malloc(sizeof(*w));
+    if (w == NULL) return -1;
+    *w = (replica_wait_t){.cb = cb, .data = data, .wanted = s->min_replicas};
+    if (store_commandf(s, on_waited, w, "WAIT %d %d", s->min_replicas, STORE_REPLICA_WAIT_MS) != 0) {
+        free(w);
+        return -1;
+    }
     return 0;
 }
 
@@ -572,6 +668,26 @@ static void on_watcher_lost(store_t *w, const char *why, void *data)
     tracking_lost(s);
 }
 
+/* Points the watcher at the Redis this store is connected to (a new one after a failover; the first one in
+ * Sentinel mode). A watcher left on another Redis would confirm tracking for a client id that means nothing
+ * there, or something else. */
+static void ensure_watcher(store_t *s)
+{
+    read_tracking_t *t = s->tracking;
+    char address[sizeof(t->watcher_address)];
+    if (s->host != NULL)
+        snprintf(address, sizeof(address), "%s:%d", s->host, s->port);
+    else
+        snprintf(address, sizeof(address), "%s", s->path);
+    if (t->watcher != NULL && strcmp(address, t->watcher_address) == 0) return;
+    store_destroy(t->watcher); /* a different connection: never the one whose callback runs */
+    t->watcher_subscribed = false;
+    if ((t->watcher = store_create(s->loop, address, on_watcher_connected, s)) == NULL) return;
+    snprintf(t->watcher_address, sizeof(t->watcher_address), "%s", address);
+    t->watcher->on_lost = on_watcher_lost;
+    t->watcher->keepalive = false;
+}
+
 static void on_turn(uv_prepare_t *turn)
 {
     store_t *s = turn->data;
@@ -607,14 +723,12 @@ int store_enable_read_cache(store_t *s, const char *const *prefixes, size_t n)
         t->prefix_lens[i] = strlen(prefixes[i]);
         if ((t->prefixes[t->n_prefixes++] = strdup(prefixes[i])) == NULL) goto fail;
     }
-    char address[256];
-    if (s->host != NULL)
-        snprintf(address, sizeof(address), "%s:%d", s->host, s->port);
-    else
-        snprintf(address, sizeof(address), "%s", s->path);
-    if ((t->watcher = store_create(s->loop, address, on_watcher_connected, s)) == NULL) goto fail;
-    t->watcher->on_lost = on_watcher_lost;
-    t->watcher->keepalive = false;
+    s->tracking = t;
+    if (s->sentinel == NULL) ensure_watcher(s); /* Sentinel mode: once the master is known (on_handshake) */
+    if (s->sentinel == NULL && t->watcher == NULL) {
+        s->tracking = NULL;
+        goto fail;
+    }
     uv_idle_init(s->loop, &t->idle);
     t->idle.data = s;
     uv_prepare_init(s->loop, &t->turn);
@@ -622,7 +736,6 @@ int store_enable_read_cache(store_t *s, const char *const *prefixes, size_t n)
     uv_prepare_start(&t->turn, on_turn);
     uv_unref((uv_handle_t *)&t->turn);
     s->open_handles += 2;
-    s->tracking = t;
     return 0;
 fail:
     tracking_free(t);

@@ -5,8 +5,8 @@
  * Redis goes away the store keeps trying to reconnect (200 ms, doubling to 1 s) and tells its owner each time
  * it is connected again, so data that lives only in Redis (the sandbox clinic) can be seeded anew.
  *
- * Connected means Redis answered: a new connection counts once Redis answered its PING (a stopped Redis still
- * completes TCP handshakes from its listen backlog), and a connection on which a command has waited
+ * Connected means Redis answered: a new connection counts once Redis answered its PING (in Sentinel mode its ROLE,
+ * naming a master; a stopped Redis still completes TCP handshakes from its listen backlog), and a connection on which a command has waited
  * STORE_HUNG_MS with no reply at all (Redis hung, or a socket error hiredis' adapter never reports) is dropped
  * as lost: its commands get NULL, and the store reconnects. An idle connection is PINGed every
  * STORE_KEEPALIVE_MS so that a hang is found without traffic. Losing an established connection is reported
@@ -56,9 +56,20 @@ typedef void (*store_lost_cb)(store_t *store, const char *why, void *data);
 /* store_is_answering: a command waiting this long with no reply at all means Redis is not answering now. */
 #define STORE_SLOW_MS 250
 
-/** Creates the store on `loop` for `address` ("host:port" with a numeric host, "/path/redis.sock" or
- * "unix:/path"), and starts connecting. Returns NULL only when out of memory or the address is malformed.
- * on_connected may be NULL. The store belongs to the loop's thread; destroy it with store_destroy. */
+/* store_wait_replicas: how long Redis may wait for replicas to acknowledge (WAIT's timeout), kept below
+ * STORE_SLOW_MS so that waiting alone never makes the connection look slow, and well inside the shortest voice
+ * deadline (500 ms). */
+#define STORE_REPLICA_WAIT_MS 200
+#define STORE_MAX_REPLICAS    16
+
+/** Creates the store on `loop` for `address` and starts connecting. The address is one Redis ("host:port" with a
+ * numeric host, "/path/redis.sock" or "unix:/path"), or a Sentinel set "sentinel:MASTER@host:port,host:port,..."
+ * (store/sentinel.h): then every connect asks the sentinels where MASTER is, checks with ROLE that it is a master
+ * (a replica is never written to; a connection whose writes are refused as READONLY is dropped and the sentinels
+ * asked again), and the read cache's watcher follows it. Either may end with "?min_replicas=N" (0 to
+ * STORE_MAX_REPLICAS), the replicas store_wait_replicas waits for: by default 1 for a Sentinel set, 0 for one
+ * Redis. Returns NULL only when out of memory or the address is malformed. on_connected may be NULL. The store
+ * belongs to the loop's thread; destroy it with store_destroy. */
 store_t *store_create(uv_loop_t *loop, const char *address, store_connected_cb on_connected, void *data);
 
 /** Also calls on_lost (with the data given to store_create) when an established connection is lost. */
@@ -86,6 +97,16 @@ bool store_is_connected(const store_t *store);
 /** True while connected and no command has waited STORE_SLOW_MS or more without Redis answering anything:
  * the connection's last known state, found without a round trip. */
 bool store_is_answering(const store_t *store);
+
+/** Called with replicated true when enough replicas acknowledged the writes (store_wait_replicas). */
+typedef void (*store_replicated_cb)(bool replicated, void *data);
+
+/** Makes the writes queued on this connection so far durable across a failover: queues WAIT min_replicas
+ * STORE_REPLICA_WAIT_MS, and calls cb later with true once that many replicas have them, false when fewer did in
+ * time or the connection was lost (the writes may or may not survive: answer the caller 503, claim nothing done).
+ * Returns 0 (cb will run), 1 when min_replicas is 0 (nothing to wait for; cb never runs), or -1 (not connected;
+ * cb never runs). */
+int store_wait_replicas(store_t *store, store_replicated_cb cb, void *data);
 
 /** Sends one command given as an argument vector. Returns 0 and calls `cb` exactly once later, or returns -1
  * (not connected) and never calls it. cb may be NULL for fire-and-forget writes. */

@@ -547,3 +547,84 @@ class Catalog:
             if l.get("time_zone") == "Australia/Sydney":
                 return l
         return None
+
+
+class SentinelSet:
+    """A Redis Sentinel deployment on loopback: one master and one replica (each a Redis above, with its append-only
+    file) watched by three sentinels (quorum 2) on free ports, with short timings (down_after_ms, failover_ms) so a
+    failover takes seconds. config() is the frontdesk "redis" value naming them."""
+
+    def __init__(self, master_name="fdmaster", down_after_ms=1000, failover_ms=3000):
+        self.name = master_name
+        self.down_after_ms = down_after_ms
+        self.failover_ms = failover_ms
+        self.master = Redis()
+        self.replica = Redis()
+        self.dir = _tempdir("fd-it-sentinel-")
+        self.ports = [free_port() for _ in range(3)]
+        self.procs = []
+
+    def config(self):
+        return {"sentinels": ["127.0.0.1:%d" % p for p in self.ports], "master": self.name}
+
+    def start(self, timeout=20.0):
+        self.master.start()
+        self.replica.start()
+        self.replica.command("REPLICAOF", "127.0.0.1", self.master.port)
+        exe = shutil.which("redis-sentinel")
+        for i, port in enumerate(self.ports):
+            d = os.path.join(self.dir, "s%d" % i)
+            os.makedirs(d)
+            conf = os.path.join(d, "sentinel.conf")
+            with open(conf, "w", encoding="utf-8") as f:
+                f.write("port %d\nbind 127.0.0.1\ndaemonize no\ndir %s\nlogfile %s\n"
+                        "sentinel monitor %s 127.0.0.1 %d 2\nsentinel down-after-milliseconds %s %d\n"
+                        "sentinel failover-timeout %s %d\nsentinel parallel-syncs %s 1\n"
+                        % (port, d, os.path.join(d, "sentinel.log"), self.name, self.master.port, self.name,
+                           self.down_after_ms, self.name, self.failover_ms, self.name))
+            args = [exe, conf] if exe else ["redis-server", conf, "--sentinel"]
+            self.procs.append(_spawn(args, subprocess.DEVNULL, subprocess.DEVNULL))
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:  # every sentinel knows the replica and the two other sentinels
+            try:
+                if all(len(self.ask(i, "SENTINEL", "REPLICAS", self.name)) == 1 and
+                       len(self.ask(i, "SENTINEL", "SENTINELS", self.name)) == 2 for i in range(3)) and \
+                        "master_link_status:up" in self.replica.command("INFO", "replication"):
+                    return self
+            except (OSError, RuntimeError):
+                pass
+            time.sleep(0.1)
+        self.close()
+        raise RuntimeError("the sentinels did not find each other and the replica within %.0f s" % timeout)
+
+    def ask(self, index, *args, timeout=2.0):
+        """One command to sentinel `index` (RESP over TCP, like Redis.command)."""
+        payload = b"*%d\r\n" % len(args)
+        for a in args:
+            a = str(a).encode()
+            payload += b"$%d\r\n%s\r\n" % (len(a), a)
+        with socket.create_connection(("127.0.0.1", self.ports[index]), timeout=timeout) as s:
+            s.sendall(payload)
+            return _read_resp(s.makefile("rb"))
+
+    def master_port(self):
+        """The master's port as the first sentinel that answers sees it, or None."""
+        for i in range(3):
+            try:
+                return int(self.ask(i, "SENTINEL", "GET-MASTER-ADDR-BY-NAME", self.name)[1])
+            except (OSError, RuntimeError, TypeError):
+                continue
+        return None
+
+    def current_master(self):
+        """The Redis (master or replica object) the sentinels name master now."""
+        port = self.master_port()
+        return self.master if port == self.master.port else self.replica if port == self.replica.port else None
+
+    def close(self):
+        for p in self.procs:
+            _reap(p, signal.SIGTERM, timeout=10.0)
+        self.procs = []
+        self.master.close()
+        self.replica.close()
+        _rmtree(self.dir)

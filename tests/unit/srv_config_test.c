@@ -127,6 +127,31 @@ static void a_tenant_may_hold_two_keys_for_a_rotation(void **state)
                  "tenants[1].api_keys_sha256: is the same key as another tenant's");
 }
 
+#define TENANT_A ",\"tenants\":[{\"id\":\"a\",\"api_key_sha256\":\"" DIGEST "\"}]}"
+
+static void redis_may_name_a_sentinel_set(void **state)
+{
+    char why[1024];
+    srv_config_t *c = load("{\"redis\":{\"sentinels\":[\"127.0.0.1:26379\",\"10.0.0.2:26380\"],\"master\":\"m-1\"}"
+                           TENANT_A, why);
+    assert_non_null(c);
+    assert_string_equal(c->redis_address, "sentinel:m-1@127.0.0.1:26379,10.0.0.2:26380");
+    srv_config_free(c);
+    c = load("{\"redis\":\"127.0.0.1:6379\",\"redis_min_replicas\":2" TENANT_A, why);
+    assert_non_null(c);
+    assert_string_equal(c->redis_address, "127.0.0.1:6379?min_replicas=2");
+    srv_config_free(c);
+    expect_error("{\"redis\":{\"sentinels\":[\"127.0.0.1:26379\"]}" TENANT_A, "redis.master: is required");
+    expect_error("{\"redis\":{\"sentinels\":[],\"master\":\"m\"}" TENANT_A, "redis.sentinels: must be a non-empty");
+    expect_error("{\"redis\":{\"sentinels\":[\"127.0.0.1:26379\",\"/tmp/s.sock\"],\"master\":\"m\"}" TENANT_A,
+                 "redis.sentinels[1]: must be host:port");
+    expect_error("{\"redis\":{\"sentinels\":[\"127.0.0.1:26379\"],\"master\":\"m x\"}" TENANT_A,
+                 "redis.master: master must be");
+    expect_error("{\"redis\":{\"sentinel\":[],\"master\":\"m\"}" TENANT_A, "redis.sentinel: unknown field");
+    expect_error("{\"redis\":\"127.0.0.1:6379\",\"redis_min_replicas\":17" TENANT_A,
+                 "redis_min_replicas: must be between 0 and 16");
+}
+
 static void bad_fields_are_named(void **state)
 {
     expect_error("{\"redis\":\"127.0.0.1:6379\"}", "tenants: is required");
@@ -188,6 +213,7 @@ int main(void)
         cmocka_unit_test(minimal_config_gets_defaults),
         cmocka_unit_test(tenants_may_live_in_their_own_file),
         cmocka_unit_test(bad_fields_are_named),
+        cmocka_unit_test(redis_may_name_a_sentinel_set),
         cmocka_unit_test(a_tenant_may_hold_two_keys_for_a_rotation),
     };
     return cmocka_run_group_tests(tests, make_dir, remove_dir);
