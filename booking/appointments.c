@@ -1,6 +1,7 @@
 /* booking/appointments.c: createAppt's hold and bookAppt's EMR write, with their Redis records (see
  * appointments.h). */
 #include "booking/appointments.h"
+#include "booking/durable.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -8,6 +9,7 @@
 #include <string.h>
 
 #include "booking/availability.h"
+#include "booking/durable.h"
 #include "booking/events.h"
 #include "store/script.h"
 #include "tz/tz.h"
@@ -163,11 +165,29 @@ typedef struct hold_flow {
     void *data;
 } hold_flow_t;
 
+/* The placed hold (in f->spec) is on the replicas, or may not be: then the caller is not told of it, and it is
+ * released so that it does not keep the time from the next caller for hold_seconds. */
+static void on_hold_durable(bool durable, void *data)
+{
+    hold_flow_t *f = data;
+    if (durable) {
+        f->cb(BK_W_OK, PROV_OK, &f->spec, f->data);
+    } else {
+        bk_hold_settle(f->env, f->tenant, f->spec.id, BK_HOLD_SETTLE_RELEASE, NULL);
+        f->cb(BK_W_REDIS, PROV_UNAVAILABLE, NULL, f->data);
+    }
+    free(f);
+}
+
 static void on_placed(bk_hold_result_t result, const bk_hold_t *hold, void *data)
 {
     hold_flow_t *f = data;
-    if (result == BK_HOLD_OK) f->cb(BK_W_OK, PROV_OK, hold, f->data);
-    else if (result == BK_HOLD_TAKEN) f->cb(BK_W_SLOT_TAKEN, PROV_OK, NULL, f->data);
+    if (result == BK_HOLD_OK) {
+        f->spec = *hold;
+        bk_durable(f->env, on_hold_durable, f);
+        return;
+    }
+    if (result == BK_HOLD_TAKEN) f->cb(BK_W_SLOT_TAKEN, PROV_OK, NULL, f->data);
     else f->cb(BK_W_REDIS, PROV_UNAVAILABLE, NULL, f->data);
     free(f);
 }
@@ -289,6 +309,19 @@ static void book_end(book_flow_t *f, bk_write_result_t result, prov_status_t sta
     book_free(f);
 }
 
+/* The booking's writes (hold settled, appointment remembered, event) are on the replicas, or may not be. */
+static void on_booked_durable(bool durable, void *data)
+{
+    book_flow_t *f = data;
+    if (!durable) {
+        book_end(f, BK_W_REDIS, PROV_UNAVAILABLE);
+        return;
+    }
+    bk_appointment_t out = of_hold(f, BK_APPT_BOOKED, f->made.id);
+    f->cb(BK_W_OK, PROV_OK, &out, f->data);
+    book_free(f);
+}
+
 /* Marks the hold booked, remembers the appointment and records its event, in one transaction; drops the cached
  * days; answers. */
 static void record_booked(const bk_catalog_t *catalog, void *data)
@@ -305,8 +338,7 @@ static void record_booked(const bk_catalog_t *catalog, void *data)
         bk_events_add(f->env, f->tenant, &ev);
         bk_events_commit(f->env);
     }
-    f->cb(BK_W_OK, PROV_OK, &out, f->data);
-    book_free(f);
+    bk_durable(f->env, on_booked_durable, f);
 }
 
 /* The EMR holds the appointment `a` (borrowed): record it (booking/events.h) and answer. */

@@ -1,5 +1,6 @@
 /* booking/appt_changes.c: cancelAppt and rescheduleAppt over the provider (see appointments.h). */
 #include "booking/appointments.h"
+#include "booking/durable.h"
 #include "booking/events.h"
 
 #include <stdio.h>
@@ -49,6 +50,29 @@ static void change_end(change_t *c, bk_write_result_t result, prov_status_t stat
     change_free(c);
 }
 
+static bool copy_appointment(bk_appointment_t *dst, const bk_appointment_t *a);
+
+static void on_change_durable(bool durable, void *data)
+{
+    change_t *c = data;
+    if (durable) change_end(c, BK_W_OK, PROV_OK, &c->done);
+    else change_end(c, BK_W_REDIS, PROV_UNAVAILABLE, NULL);
+}
+
+/* The change is recorded: answers `a` (kept in c->done) once its writes are on the replicas (durable.h). */
+static void change_durable_end(change_t *c, const bk_appointment_t *a)
+{
+    if (a != &c->done) {
+        bk_appointment_clear(&c->done);
+        if (!copy_appointment(&c->done, a)) {
+            bk_appointment_clear(&c->done);
+            change_end(c, BK_W_REDIS, PROV_UNAVAILABLE, NULL);
+            return;
+        }
+    }
+    bk_durable(c->env, on_change_durable, c);
+}
+
 /* Owned copies of a's strings into dst (a missing one becomes ""). False when out of memory. */
 static bool copy_appointment(bk_appointment_t *dst, const bk_appointment_t *a)
 {
@@ -91,7 +115,7 @@ static void record_cancelled(const bk_catalog_t *catalog, void *data)
         bk_events_add(c->env, c->tenant, &ev);
         bk_events_commit(c->env);
     }
-    change_end(c, BK_W_OK, PROV_OK, &c->done);
+    change_durable_end(c, &c->done);
 }
 
 /* The EMR cancelled `a` (borrowed): record it and answer. */
@@ -196,7 +220,7 @@ static void record_moved(const bk_catalog_t *catalog, void *data)
         bk_events_add(c->env, c->tenant, &ev);
         bk_events_commit(c->env);
     }
-    change_end(c, BK_W_OK, PROV_OK, &out);
+    change_durable_end(c, &out);
 }
 
 /* The EMR holds the moved appointment as new_id (borrowed): record it and answer. */

@@ -567,10 +567,16 @@ class SentinelSet:
     def config(self):
         return {"sentinels": ["127.0.0.1:%d" % p for p in self.ports], "master": self.name}
 
-    def start(self, timeout=20.0):
+    def start(self, timeout=30.0):
         self.master.start()
         self.replica.start()
         self.replica.command("REPLICAOF", "127.0.0.1", self.master.port)
+        deadline = time.monotonic() + timeout
+        while "master_link_status:up" not in self.replica.command("INFO", "replication"):  # before the sentinels
+            if time.monotonic() > deadline:  # look, so that their first look at the master lists the replica
+                self.close()
+                raise RuntimeError("the replica did not sync within %.0f s" % timeout)
+            time.sleep(0.05)
         exe = shutil.which("redis-sentinel")
         for i, port in enumerate(self.ports):
             d = os.path.join(self.dir, "s%d" % i)
@@ -584,12 +590,10 @@ class SentinelSet:
                            self.down_after_ms, self.name, self.failover_ms, self.name))
             args = [exe, conf] if exe else ["redis-server", conf, "--sentinel"]
             self.procs.append(_spawn(args, subprocess.DEVNULL, subprocess.DEVNULL))
-        deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:  # every sentinel knows the replica and the two other sentinels
             try:
                 if all(len(self.ask(i, "SENTINEL", "REPLICAS", self.name)) == 1 and
-                       len(self.ask(i, "SENTINEL", "SENTINELS", self.name)) == 2 for i in range(3)) and \
-                        "master_link_status:up" in self.replica.command("INFO", "replication"):
+                       len(self.ask(i, "SENTINEL", "SENTINELS", self.name)) == 2 for i in range(3)):
                     return self
             except (OSError, RuntimeError):
                 pass
