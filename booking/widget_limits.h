@@ -15,7 +15,7 @@
 #include "core/model.h"
 
 #define BK_LIMIT_NAME_CAP 96
-#define BK_LIMITS_MAX 7 /* keys and args of one script stay within store_eval's 16 */
+#define BK_LIMITS_MAX     7 /* keys and args of one script stay within store_eval's 16 */
 
 typedef enum bk_limit_kind {
     BK_LIMIT_WINDOW, /* counts one per take; at most max in a window of period_ms from the window's first take */

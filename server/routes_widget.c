@@ -88,8 +88,10 @@ void srv_route_widget_demo(srv_request_t *r)
         if (open == end) break;
         size_t i = 0;
         while (i < 3 && strncmp(open, names[i], strlen(names[i])) != 0) i++;
-        if (i < 3) append(page, cap, &used, values[i], strlen(values[i]));
-        else append(page, cap, &used, "{{", 2);
+        if (i < 3)
+            append(page, cap, &used, values[i], strlen(values[i]));
+        else
+            append(page, cap, &used, "{{", 2);
         at = open + (i < 3 ? strlen(names[i]) : 2);
     }
     srv_add_header(r, "x-content-type-options", "nosniff");

@@ -16,7 +16,7 @@
 #include "tz/tz.h"
 
 #define MINUTE_MS 60000
-#define HOUR_MS 3600000
+#define HOUR_MS   3600000
 
 /* Why each limit of a take refuses (in the order limits_of adds them). */
 typedef enum which { PER_ADDRESS, PER_KEY, HOLDS_PER_ADDRESS, HOLDS_PER_TENANT, PATIENTS_PER_ADDRESS } which_t;
@@ -63,8 +63,8 @@ bool srv_widget_admit(srv_request_t *r, const srv_widget_key_t *key)
     return true;
 }
 
-static void add(bk_limit_t *v, size_t *n, which_t *whys, which_t why, bk_limit_kind_t kind, int max,
-                int64_t period_ms, const char *head, const char *part, const char *tail)
+static void add(bk_limit_t *v, size_t *n, which_t *whys, which_t why, bk_limit_kind_t kind, int max, int64_t period_ms,
+                const char *head, const char *part, const char *tail)
 {
     v[*n] = (bk_limit_t){.kind = kind, .max = max, .period_ms = period_ms};
     snprintf(v[*n].name, sizeof(v[*n].name), "%s%s%s", head, part, tail);
@@ -116,8 +116,8 @@ int srv_widget_take_limits(srv_request_t *r)
             ":holds");
         add(v, &n, c->whys, HOLDS_PER_TENANT, BK_LIMIT_OPEN, l->open_holds, hold_ms, "holds", "", "");
     } else if (strcmp(r->route->name, "/ai_brain/lookup-create-patient") == 0) {
-        add(v, &n, c->whys, PATIENTS_PER_ADDRESS, BK_LIMIT_CHECK, l->patients_per_hour_per_address, HOUR_MS, "ip:",
-            address, ":patients");
+        add(v, &n, c->whys, PATIENTS_PER_ADDRESS, BK_LIMIT_CHECK, l->patients_per_hour_per_address, HOUR_MS,
+            "ip:", address, ":patients");
     }
     srv_request_hold(r);
     if (bk_limits_take(&r->worker->booking, k->tenant, v, n, on_limits, c) != 0) {

@@ -11,9 +11,15 @@
 /* What a booking page calls: the catalog, availability, the best slot, the caller's own patient id, and the two
  * booking steps. Never a route that lists or changes other patients' appointments. */
 static const char *const allowed_routes[] = {
-    "/ai_brain/fetchAllStaff", "/ai_brain/fetchAllTreatments", "/ai_brain/fetchAllLocations",
-    "/ai_brain/fetchAvailabilityForRange", "/ai_brain/fetchAvailabilityNext7Days", "/voice/bestSlot",
-    "/ai_brain/lookup-create-patient", "/ai_brain/createAppt", "/ai_brain/bookAppt",
+    "/ai_brain/fetchAllStaff",
+    "/ai_brain/fetchAllTreatments",
+    "/ai_brain/fetchAllLocations",
+    "/ai_brain/fetchAvailabilityForRange",
+    "/ai_brain/fetchAvailabilityNext7Days",
+    "/voice/bestSlot",
+    "/ai_brain/lookup-create-patient",
+    "/ai_brain/createAppt",
+    "/ai_brain/bookAppt",
 };
 
 static const srv_widget_limits_t default_limits = {
@@ -48,9 +54,12 @@ static bool origin_ok(const char *s)
     size_t n = strlen(s);
     const char *host;
     if (n > SRV_WIDGET_ORIGIN_MAX) return false;
-    if (strncmp(s, "https://", 8) == 0) host = s + 8;
-    else if (strncmp(s, "http://", 7) == 0) host = s + 7;
-    else return false;
+    if (strncmp(s, "https://", 8) == 0)
+        host = s + 8;
+    else if (strncmp(s, "http://", 7) == 0)
+        host = s + 7;
+    else
+        return false;
     const char *end = host;
     if (*end == '[') {
         end = strchr(end, ']');
@@ -63,7 +72,8 @@ static bool origin_ok(const char *s)
     if (*end == ':') {
         const char *port = ++end;
         while (*end >= '0' && *end <= '9') end++;
-        if (end == port || end - port > 5 || atoi(port) < 1 || atoi(port) > 65535) return false;
+        long number = end == port || end - port > 5 ? 0 : strtol(port, NULL, 10);
+        if (number < 1 || number > 65535) return false;
     }
     return *end == '\0';
 }
@@ -101,9 +111,9 @@ static bool only_known(json_object *o, const char *path, const char *const *know
 
 static bool read_limits(json_object *o, const char *path, srv_widget_limits_t *l, char *why, size_t cap)
 {
-    static const char *const known[] = {"requests_per_minute", "requests_per_minute_per_address",
-                                        "open_holds_per_address", "open_holds", "patients_per_hour_per_address",
-                                        NULL};
+    static const char *const known[] = {"requests_per_minute",           "requests_per_minute_per_address",
+                                        "open_holds_per_address",        "open_holds",
+                                        "patients_per_hour_per_address", NULL};
     if (!json_object_is_type(o, json_type_object)) return fail(why, cap, path, "must be an object");
     return only_known(o, path, known, why, cap) &&
            read_int(o, "requests_per_minute", path, 1000000, &l->requests_per_minute, why, cap) &&
@@ -192,8 +202,8 @@ static void key_path(const srv_widget_key_t *keys, size_t i, const bk_tenant_t *
     snprintf(out, cap, "tenants[%zu].widget_keys[%zu].key", (size_t)(keys[i].tenant - tenants), nth);
 }
 
-bool srv_widget_keys_check(const srv_widget_key_t *keys, size_t count, const bk_tenant_t *tenants,
-                           size_t tenant_count, char *why, size_t why_cap)
+bool srv_widget_keys_check(const srv_widget_key_t *keys, size_t count, const bk_tenant_t *tenants, size_t tenant_count,
+                           char *why, size_t why_cap)
 {
     char p[160];
     size_t demos = 0;

@@ -13,8 +13,8 @@
 
 #include "core/model.h"
 
-#define SRV_WIDGET_KEY_MIN 16  /* characters after "pk_" */
-#define SRV_WIDGET_KEY_MAX 100
+#define SRV_WIDGET_KEY_MIN    16 /* characters after "pk_" */
+#define SRV_WIDGET_KEY_MAX    100
 #define SRV_WIDGET_ORIGIN_MAX 200
 
 /** How much one widget key may do (config "limits"; defaults in config_widget.c). */
@@ -29,7 +29,7 @@ typedef struct srv_widget_limits {
 typedef struct srv_widget_key {
     char *key; /* "pk_" + 16-100 of [A-Za-z0-9_-] */
     const bk_tenant_t *tenant;
-    size_t index; /* in the config's widget_keys, names its per-key counter */
+    size_t index;   /* in the config's widget_keys, names its per-key counter */
     char **origins; /* exact origins ("https://clinic.example", "http://127.0.0.1:8080"), lower case */
     size_t origin_count;
     bool demo_page; /* the key GET /widget/demo embeds */
@@ -43,8 +43,8 @@ bool srv_widget_keys_read(json_object *value, const char *path, const bk_tenant_
 
 /** Checks the keys of all tenants together: no key twice, at most one demo_page, no widget key that is also a
  * tenant's API key. Returns true, or false with the JSON path of the offending key in why. */
-bool srv_widget_keys_check(const srv_widget_key_t *keys, size_t count, const bk_tenant_t *tenants,
-                           size_t tenant_count, char *why, size_t why_cap);
+bool srv_widget_keys_check(const srv_widget_key_t *keys, size_t count, const bk_tenant_t *tenants, size_t tenant_count,
+                           char *why, size_t why_cap);
 
 /** Frees what srv_widget_keys_read made. */
 void srv_widget_keys_free(srv_widget_key_t *keys, size_t count);

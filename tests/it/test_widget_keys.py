@@ -243,6 +243,8 @@ class Routes(Case):
         self.assertIn(('data-key="%s"' % WIDGET_KEY).encode(), page.raw)
         self.assertIn(b'lang="en-AU"', page.raw)
         self.assertNotIn(TIGHT_KEY.encode(), page.raw)
+        with open(os.path.join(H.SOURCE_DIR, "README.md"), encoding="utf-8") as f:
+            self.assertTrue(integrity in f.read(), "README's integrity hash is not the served widget's: " + integrity)
 
 
 class Limits(Case):
