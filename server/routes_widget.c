@@ -40,16 +40,6 @@ void srv_route_widget_script(srv_request_t *r)
                       (const char *)srv_widget_script, srv_widget_script_len);
 }
 
-/* True when s is letters, digits, '-' and '_' only, as a BCP 47 tag is. */
-static bool tag_safe(const char *s)
-{
-    for (; *s; s++)
-        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || *s == '-' ||
-              *s == '_'))
-            return false;
-    return true;
-}
-
 /* Appends text[0..len) to out (cap bytes, *used so far), as far as it fits. */
 static void append(char *out, size_t cap, size_t *used, const char *text, size_t len)
 {
@@ -69,7 +59,8 @@ void srv_route_widget_demo(srv_request_t *r)
         return;
     }
     pthread_once(&integrity_once, compute_integrity);
-    const char *locale = key->tenant->locale != NULL && tag_safe(key->tenant->locale) ? key->tenant->locale : "en-US";
+    const char *locale =
+        key->tenant->locale != NULL && srv_widget_token_ok(key->tenant->locale) ? key->tenant->locale : "en-US";
     /* The page's placeholders; none of the values holds a character HTML would need escaped (the key's alphabet
      * is checked at start, the locale here). */
     const char *const names[] = {"{{integrity}}", "{{key}}", "{{locale}}"};

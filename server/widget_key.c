@@ -36,15 +36,20 @@ static bool fail(char *why, size_t cap, const char *path, const char *message)
     return false;
 }
 
-static bool key_text_ok(const char *s)
+bool srv_widget_token_ok(const char *s)
 {
-    size_t n = strlen(s);
-    if (strncmp(s, "pk_", 3) != 0 || n < 3 + SRV_WIDGET_KEY_MIN || n > 3 + SRV_WIDGET_KEY_MAX) return false;
-    for (s += 3; *s; s++)
+    for (; *s; s++)
         if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || *s == '-' ||
               *s == '_'))
             return false;
     return true;
+}
+
+static bool key_text_ok(const char *s)
+{
+    size_t n = strlen(s);
+    return strncmp(s, "pk_", 3) == 0 && n >= 3 + SRV_WIDGET_KEY_MIN && n <= 3 + SRV_WIDGET_KEY_MAX &&
+           srv_widget_token_ok(s + 3);
 }
 
 /* An origin as browsers send it: http or https, "://", a host of letters, digits, '.', '-' (or an IPv6 literal in

@@ -55,6 +55,9 @@ const srv_widget_key_t *srv_widget_key_find(const srv_widget_key_t *keys, size_t
 /** True when origin[0..len) is one of the key's origins (exact, ASCII case-insensitive). */
 bool srv_widget_origin_allowed(const srv_widget_key_t *key, const char *origin, size_t len);
 
+/** True when s is letters, digits, '-' and '_' only (a key's tail, a BCP 47 tag): text safe in HTML as is. */
+bool srv_widget_token_ok(const char *s);
+
 /** True when a route (its table name, e.g. "/ai_brain/createAppt") is one a booking page needs. */
 bool srv_widget_route_allowed(const char *route_name);
 
