@@ -7,6 +7,8 @@ packages=(build-essential cmake pkg-config git ca-certificates
           redis-server redis-tools tzdata)
 if [ "${1:-}" = "--test" ]; then
   packages+=(libcmocka-dev python3 python3-jsonschema curl)
+  # The booking widget's browser tests (tests/browser) drive Debian's Chromium headless with puppeteer-core.
+  packages+=(chromium)
   # The OpenAPI lint runs on Node.js; a machine that already has node and npm (any source) keeps them.
   command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 fi

@@ -12,6 +12,7 @@
 #include "providers/provider.h"
 #include "server/config_webhooks.h"
 #include "server/json_read.h"
+#include "server/widget_key.h"
 #include "store/store.h"
 
 #define CONFIG_MAX_BYTES (4u << 20)
@@ -154,7 +155,8 @@ static bool read_tenant(reader_t *r, json_object *obj, const char *path, const c
                                        "time_zone", "locale",
                                        "country",   "ai_booking",
                                        "policy",    "rate_limit",
-                                       "webhooks",  NULL};
+                                       "webhooks",  "widget_keys",
+                                       NULL};
     char p[256];
     if (!json_object_is_type(obj, json_type_object)) return fail(r, path, "must be an object");
     if (!check_keys(r, obj, path, keys)) return false;
@@ -395,7 +397,15 @@ srv_config_t *srv_config_load(const char *path, char *why, size_t why_cap)
         char tp[64];
         snprintf(tp, sizeof(tp), "tenants[%zu]", i);
         c->tenant_count = i + 1;
-        if (!read_tenant(&r, json_object_array_get_idx(tenants, i), tp, config_dir, &c->tenants[i])) goto fail;
+        json_object *tenant_obj = json_object_array_get_idx(tenants, i), *widget_keys;
+        if (!read_tenant(&r, tenant_obj, tp, config_dir, &c->tenants[i])) goto fail;
+        if (json_object_object_get_ex(tenant_obj, "widget_keys", &widget_keys)) {
+            char wp[96];
+            snprintf(wp, sizeof(wp), "%s.widget_keys", tp);
+            if (!srv_widget_keys_read(widget_keys, wp, &c->tenants[i], &c->widget_keys, &c->widget_key_count, why,
+                                      why_cap))
+                goto fail;
+        }
         for (size_t j = 0; j < i; j++) {
             char p[96];
             if (strcmp(c->tenants[j].id, c->tenants[i].id) == 0) {
@@ -410,6 +420,8 @@ srv_config_t *srv_config_load(const char *path, char *why, size_t why_cap)
             }
         }
     }
+    if (!srv_widget_keys_check(c->widget_keys, c->widget_key_count, c->tenants, c->tenant_count, why, why_cap))
+        goto fail;
     json_object_put(root);
     json_object_put(tenants_file);
     free(path_copy);
@@ -428,6 +440,7 @@ void srv_config_free(srv_config_t *c)
     if (c == NULL) return;
     for (size_t i = 0; i < c->tenant_count; i++) tenant_free(&c->tenants[i]);
     free(c->tenants);
+    srv_widget_keys_free(c->widget_keys, c->widget_key_count);
     free(c->listen_address);
     free(c->redis_address);
     free(c);

@@ -15,6 +15,8 @@
     X(UNAUTHORIZED, 401, "unauthorized", "Send a valid API key in the x-api-key header.")                          \
     X(BOOKING_NOT_ENABLED, 403, "booking_not_enabled", "This location is not enabled for booking")                 \
     X(LOCATION_FORBIDDEN, 403, "location_forbidden", "This API key may not use that location.")                    \
+    X(ORIGIN_FORBIDDEN, 403, "origin_forbidden", "This website may not use this widget key.")                      \
+    X(WIDGET_ROUTE_FORBIDDEN, 403, "widget_route_forbidden", "A widget key may not use this route.")               \
     X(NOT_FOUND, 404, "not_found", "There is no such route.")                                                      \
     X(METHOD_NOT_ALLOWED, 405, "method_not_allowed", "This route does not accept that method.")                    \
     X(BODY_TOO_LARGE, 413, "body_too_large", "The request body is larger than 64 KiB.")                            \

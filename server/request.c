@@ -105,6 +105,7 @@ static const char *reason_of(int status)
     switch (status) {
     case 200: return "OK";
     case 201: return "Created";
+    case 204: return "No Content";
     case 400: return "Bad Request";
     case 401: return "Unauthorized";
     case 403: return "Forbidden";
@@ -124,7 +125,8 @@ static const char *reason_of(int status)
     }
 }
 
-static void send_body(srv_request_t *r, int status, const char *body, size_t len)
+static void send_typed(srv_request_t *r, int status, const char *type, const char *cache, const char *body,
+                       size_t len)
 {
     h2o_req_t *req = r->req;
     r->responded = true;
@@ -134,12 +136,25 @@ static void send_body(srv_request_t *r, int status, const char *body, size_t len
                     r->tenant != NULL ? r->tenant->id : NULL);
     req->res.status = status;
     req->res.reason = reason_of(status);
-    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, H2O_STRLIT("application/json"));
-    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL, H2O_STRLIT("no-store"));
+    if (type != NULL) h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, type, strlen(type));
+    if (cache != NULL)
+        h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL, cache, strlen(cache));
     /* h2o_send_inline leaves Content-Length unset, which turns every non-200 into Connection: close. */
     req->res.content_length = len;
     store_flush(r->worker->store); /* writes made for this request leave before the client can retry */
     h2o_send_inline(req, body, len);
+}
+
+static void send_body(srv_request_t *r, int status, const char *body, size_t len)
+{
+    send_typed(r, status, "application/json", "no-store", body, len);
+}
+
+void srv_respond_bytes(srv_request_t *r, int status, const char *content_type, const char *cache_control,
+                       const char *body, size_t len)
+{
+    if (r->req == NULL || r->responded) return;
+    send_typed(r, status, content_type, cache_control, body, len);
 }
 
 const char *srv_json_text(json_object *body, size_t *len)

@@ -25,6 +25,7 @@ typedef struct srv_request {
     struct srv_worker *worker;
     const struct srv_route *route;
     const bk_tenant_t *tenant; /* set by auth */
+    const struct srv_widget_key *widget; /* the widget key it came with (server/widget_key.h), else NULL */
     json_object *body;         /* parsed JSON body of POST routes, owned */
     uint64_t started_ns;
     unsigned deadline_ms; /* from started_ns: SRV_REQUEST_DEADLINE_MS, or the tenant's voice deadline */
@@ -66,6 +67,11 @@ const char *srv_json_text(json_object *body, size_t *len);
 
 /** Answers with JSON text already written (by srv_json_text); copied before this returns. */
 void srv_respond_json_text(srv_request_t *r, int status, const char *body, size_t len);
+
+/** Answers with a body that is not JSON, e.g. the widget's script (content_type and cache_control NULL: no such
+ * header); body is copied. */
+void srv_respond_bytes(srv_request_t *r, int status, const char *content_type, const char *cache_control,
+                       const char *body, size_t len);
 
 /** Answers with an error (message NULL = the table's default; field NULL = not about a field). Redis trouble is
  * answered as such (srv_redis_to_blame), and every 503 carries Retry-After (1 s unless one was added). */

@@ -8,10 +8,12 @@
 #include "server/auth.h"
 #include "server/auth_throttle.h"
 #include "server/body.h"
+#include "server/cors.h"
 #include "server/framing.h"
 #include "server/query.h"
 #include "server/rate_limit.h"
 #include "server/routes.h"
+#include "server/widget_gate.h"
 #include "server/worker.h"
 
 static const srv_route_t routes[] = {
@@ -40,6 +42,8 @@ static const srv_route_t routes[] = {
     {"/ai_brain/rescheduleAppt", SRV_POST, true, srv_route_reschedule_appt, "/ai_brain/rescheduleAppt"},
     {"/ai_brain/events", SRV_GET, true, srv_route_events, "/ai_brain/events"},
     {"/ai_brain/events/*/replay", SRV_POST, true, srv_route_event_replay, "/ai_brain/events/{id}/replay"},
+    {"/widget/v1/frontdesk-widget.js", SRV_GET, false, srv_route_widget_script, "/widget/v1/frontdesk-widget.js"},
+    {"/widget/demo", SRV_GET, false, srv_route_widget_demo, "/widget/demo"},
 };
 
 /* True when path is the route's: equal, where a "*" in the route stands for one non-empty segment (no '/'). */
@@ -149,15 +153,20 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     const char *path = req->path_normalized.base;
     size_t path_len = req->path_normalized.len;
     srv_method_t method = method_of(req);
-    const srv_route_t *route = NULL;
+    const srv_route_t *route = NULL, *named = NULL;
     bool path_known = false;
     for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
         if (!path_matches(routes[i].path, path, path_len)) continue;
         path_known = true;
+        named = &routes[i];
         if (routes[i].method == method) route = &routes[i];
     }
     if (!path_known) {
         srv_respond_error(r, SRV_ERR_NOT_FOUND, NULL, NULL);
+        return 0;
+    }
+    if (srv_cors_is_preflight(req)) { /* widget keys' browsers (server/cors.h) */
+        srv_cors_preflight(r, w->app->config, named->name, named->method == SRV_GET ? "GET" : "POST");
         return 0;
     }
     if (route == NULL) {
@@ -178,6 +187,11 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     if (key_at >= 0)
         tenant = srv_auth_tenant(w->app->config, req->headers.entries[key_at].value.base,
                                  req->headers.entries[key_at].value.len);
+    const srv_widget_key_t *widget = tenant != NULL || key_at < 0 ? NULL
+        : srv_widget_key_find(w->app->config->widget_keys, w->app->config->widget_key_count,
+                              req->headers.entries[key_at].value.base, req->headers.entries[key_at].value.len);
+    if (widget != NULL && !srv_widget_admit(r, widget)) return 0; /* a publishable key: server/widget_gate.h */
+    if (widget != NULL) tenant = widget->tenant;
     struct sockaddr_storage peer;
     bool have_peer = req->conn->callbacks->get_peername(req->conn, (struct sockaddr *)&peer) > 0;
     int wait = have_peer ? srv_auth_throttle_check(w->auth_throttle, (struct sockaddr *)&peer, tenant,
@@ -203,6 +217,10 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     }
     if (route->method == SRV_POST && !read_body(r)) return 0;
     if (route->method == SRV_GET && !srv_query_check(r)) return 0;
+    if (widget != NULL) {
+        if (srv_widget_take_limits(r) != 0) srv_respond_error(r, SRV_ERR_REDIS_UNAVAILABLE, NULL, NULL);
+        return 0;
+    }
     srv_request_hold(r);
     if (srv_rate_limit_take(w->rate, tenant, on_rate, r) != 0) {
         srv_request_release(r);

@@ -6,6 +6,11 @@
 #include "server/request.h"
 #include "tz/tz.h"
 
+/** GET /widget/v1/frontdesk-widget.js: the booking widget's script (server/routes_widget.c). */
+void srv_route_widget_script(srv_request_t *r);
+/** GET /widget/demo: a page with the widget on the config's demo_page widget key (404 when none). */
+void srv_route_widget_demo(srv_request_t *r);
+
 /** GET /healthz: the process is up. */
 void srv_route_healthz(srv_request_t *r);
 /** GET /readyz: Redis answers a PING (503 otherwise). */

@@ -11,6 +11,7 @@
 #include "core/phone.h"
 #include "server/fields.h"
 #include "server/idempotent.h"
+#include "server/widget_gate.h"
 #include "server/worker.h"
 #include "tz/tz.h"
 
@@ -105,7 +106,16 @@ static void on_patient(bk_patient_result_t result, prov_status_t status, const b
     patient_call_t *c = data;
     srv_request_t *r = c->r;
     if (!srv_request_release(r)) goto done;
-    if (result == BK_PATIENT_FOUND || result == BK_PATIENT_CREATED) {
+    if ((result == BK_PATIENT_FOUND || result == BK_PATIENT_CREATED) && r->widget != NULL) {
+        /* A web page learns only the id it books with: nothing of a record someone else's phone found, and not
+         * whether the record existed (README "Booking widget"). */
+        if (result == BK_PATIENT_CREATED) srv_widget_count_patient(r);
+        json_object *body = json_object_new_object(), *patient = json_object_new_object();
+        json_object_object_add(patient, "id", json_object_new_string(p->id));
+        json_object_object_add(body, "patient", patient);
+        srv_idem_json(r, c->idem, 200, body);
+        json_object_put(body);
+    } else if (result == BK_PATIENT_FOUND || result == BK_PATIENT_CREATED) {
         json_object *body = json_object_new_object();
         json_object_object_add(body, "patient", patient_json(p));
         json_object_object_add(body, "created", json_object_new_boolean(result == BK_PATIENT_CREATED));
