@@ -6,7 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "server/auth.h"
+#include "server/key_digest.h"
 
 /* What a booking page calls: the catalog, availability, the best slot, the caller's own patient id, and the two
  * booking steps. Never a route that lists or changes other patients' appointments. */
