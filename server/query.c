@@ -75,7 +75,7 @@ bool srv_query_check(srv_request_t *r)
         snprintf(message, sizeof(message), "A query parameter name is not valid text (bad %%-encoding or UTF-8).");
     else
         snprintf(message, sizeof(message), "%s must be valid UTF-8 text without NUL characters.", name);
-    srv_respond_error(r, SRV_ERR_INVALID_FIELD, message, bad < 0 ? NULL : name);
+    srv_respond_error(r, API_ERR_INVALID_FIELD, message, bad < 0 ? NULL : name);
     return false;
 }
 
@@ -111,7 +111,7 @@ int srv_query_get(srv_request_t *r, const char *name, char *out, size_t cap)
                 char message[160];
                 snprintf(message, sizeof(message), "%s could not be read (bad %%-encoding or longer than %zu bytes).",
                          name, cap - 1);
-                srv_respond_error(r, SRV_ERR_INVALID_FIELD, message, name);
+                srv_respond_error(r, API_ERR_INVALID_FIELD, message, name);
                 return -1;
             }
             return out[0] != '\0' ? 1 : 0;
@@ -128,7 +128,7 @@ bool srv_query_require(srv_request_t *r, const char *name, char *out, size_t cap
     if (got == 0) {
         char message[160];
         snprintf(message, sizeof(message), "%s is required.", name);
-        srv_respond_error(r, SRV_ERR_MISSING_FIELD, message, name);
+        srv_respond_error(r, API_ERR_MISSING_FIELD, message, name);
     }
     return false;
 }

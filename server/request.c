@@ -49,7 +49,7 @@ srv_request_t *srv_request_begin(h2o_req_t *req, srv_worker_t *worker)
     r->worker = worker;
     r->started_ns = now_ns();
     r->deadline_ms = SRV_REQUEST_DEADLINE_MS;
-    r->deadline_error = SRV_ERR_REDIS_UNAVAILABLE;
+    r->deadline_error = API_ERR_REDIS_UNAVAILABLE;
     r->deadline.cb = on_deadline;
     h2o_timeout_link(&worker->loop, &worker->deadline, &r->deadline);
     worker->in_flight++;
@@ -71,6 +71,16 @@ int64_t srv_request_ms_left(const srv_request_t *r)
 {
     int64_t left = (int64_t)r->deadline_ms - (int64_t)((now_ns() - r->started_ns) / 1000000u);
     return left > 0 ? left : 0;
+}
+
+const bk_render_t *srv_render(srv_request_t *r)
+{
+    const srv_config_t *config = r->worker->app->config;
+    r->render = (bk_render_t){.tenant = r->tenant,
+                              .speaker = r->worker->speaker,
+                              .slot_secret = config->slot_secret,
+                              .slot_secret_len = config->slot_secret_len};
+    return &r->render;
 }
 
 void srv_request_hold(srv_request_t *r)
@@ -161,33 +171,33 @@ void srv_respond_json_text(srv_request_t *r, int status, const char *body, size_
     send_body(r, status, body, len);
 }
 
-bool srv_redis_to_blame(const srv_request_t *r, srv_error_t err)
+bool srv_redis_to_blame(const srv_request_t *r, api_error_t err)
 {
-    return (err == SRV_ERR_SERVICE_UNAVAILABLE || err == SRV_ERR_EMR_TIMEOUT) && !store_is_answering(r->worker->store);
+    return (err == API_ERR_SERVICE_UNAVAILABLE || err == API_ERR_EMR_TIMEOUT) && !store_is_answering(r->worker->store);
 }
 
-void srv_respond_error(srv_request_t *r, srv_error_t err, const char *message, const char *field)
+void srv_respond_error(srv_request_t *r, api_error_t err, const char *message, const char *field)
 {
     if (r->req == NULL || r->responded) return;
     if (srv_redis_to_blame(r, err)) {
-        err = SRV_ERR_REDIS_UNAVAILABLE;
+        err = API_ERR_REDIS_UNAVAILABLE;
         message = field = NULL;
     }
     /* Every 503 says when to come back. */
-    if (srv_error_status(err) == 503 && h2o_find_header_by_str(&r->req->res.headers, H2O_STRLIT("retry-after"), -1) < 0)
+    if (api_error_status(err) == 503 && h2o_find_header_by_str(&r->req->res.headers, H2O_STRLIT("retry-after"), -1) < 0)
         srv_add_header(r, "retry-after", "1");
     char buf[1024];
-    size_t len = srv_error_render(err, message, field, buf, sizeof(buf));
-    send_body(r, srv_error_status(err), buf, len);
+    size_t len = api_error_render(err, message, field, buf, sizeof(buf));
+    send_body(r, api_error_status(err), buf, len);
 }
 
-void srv_respond_error_bare(h2o_req_t *req, srv_error_t err)
+void srv_respond_error_bare(h2o_req_t *req, api_error_t err)
 {
     char buf[512];
-    size_t len = srv_error_render(err, NULL, NULL, buf, sizeof(buf));
+    size_t len = api_error_render(err, NULL, NULL, buf, sizeof(buf));
     char *copy = h2o_mem_alloc_pool(&req->pool, len);
     memcpy(copy, buf, len);
-    req->res.status = srv_error_status(err);
+    req->res.status = api_error_status(err);
     req->res.reason = reason_of(req->res.status);
     h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, H2O_STRLIT("application/json"));
     req->res.content_length = len;

@@ -14,8 +14,10 @@
 #include <json.h>
 #include <stdbool.h>
 
+#include "booking/api_error.h"
+#include "booking/api_json.h"
 #include "core/model.h"
-#include "server/errors.h"
+#include "voice/host.h"
 
 struct srv_worker;
 struct srv_route;
@@ -29,9 +31,11 @@ typedef struct srv_request {
     uint64_t started_ns;
     unsigned deadline_ms; /* from started_ns: SRV_REQUEST_DEADLINE_MS, or the tenant's voice deadline */
     h2o_timeout_entry_t deadline;
-    srv_error_t deadline_error;
+    api_error_t deadline_error;
     unsigned holds;
     bool responded;
+    bk_render_t render; /* srv_render: what rendering slots and appointments needs of this request */
+    vc_call_t voice;    /* srv_voice_call: the voice call this request carries */
 } srv_request_t;
 
 /** Creates the request record for `req` on its worker and starts its deadline. NULL when out of memory. */
@@ -46,10 +50,13 @@ void srv_request_voice_deadline(srv_request_t *r);
  * the worker's Redis is not answering right now (down, reconnecting or hung; store_is_answering). The sandbox
  * clinic lives in Redis, and a deadline that passes while Redis hangs is Redis' doing. Every error answer
  * (srv_respond_error, srv_voice_error) is then given as 503 redis_unavailable with Retry-After instead. */
-bool srv_redis_to_blame(const srv_request_t *r, srv_error_t err);
+bool srv_redis_to_blame(const srv_request_t *r, api_error_t err);
 
 /** Milliseconds left before r's deadline answers it (0 when it has passed). */
 int64_t srv_request_ms_left(const srv_request_t *r);
+
+/** The rendering context of r's tenant on r's worker (slot secret, speaker), for booking/api_json.h. */
+const bk_render_t *srv_render(srv_request_t *r);
 
 /** Takes a hold before starting an asynchronous call for r. */
 void srv_request_hold(srv_request_t *r);
@@ -69,12 +76,12 @@ void srv_respond_json_text(srv_request_t *r, int status, const char *body, size_
 
 /** Answers with an error (message NULL = the table's default; field NULL = not about a field). Redis trouble is
  * answered as such (srv_redis_to_blame), and every 503 carries Retry-After (1 s unless one was added). */
-void srv_respond_error(srv_request_t *r, srv_error_t err, const char *message, const char *field);
+void srv_respond_error(srv_request_t *r, api_error_t err, const char *message, const char *field);
 
 /** Adds a response header before answering (name lower-case, e.g. "retry-after"). */
 void srv_add_header(srv_request_t *r, const char *name, const char *value);
 
 /** Answers an error for a request that has no srv_request_t (out of memory). */
-void srv_respond_error_bare(h2o_req_t *req, srv_error_t err);
+void srv_respond_error_bare(h2o_req_t *req, api_error_t err);
 
 #endif

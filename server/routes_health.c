@@ -14,7 +14,7 @@ void srv_route_healthz(srv_request_t *r)
 static void answer_not_ready(srv_request_t *r)
 {
     srv_add_header(r, "retry-after", "1");
-    srv_respond_error(r, SRV_ERR_REDIS_UNAVAILABLE, NULL, NULL);
+    srv_respond_error(r, API_ERR_REDIS_UNAVAILABLE, NULL, NULL);
 }
 
 /* Whether every worker of the process has its Redis connection up (a connection found hung counts as lost), so a

@@ -14,7 +14,8 @@
 #include "booking/patients.h"
 #include "server/idempotent.h"
 #include "server/query.h"
-#include "server/voice.h"
+#include "server/voice_host.h"
+#include "voice/names.h"
 #include "server/voice_alternatives.h"
 #include "server/voice_write.h"
 #include "server/worker.h"
@@ -77,7 +78,7 @@ static bool back(change_call_t *c)
 }
 
 /* Answers err (message and field NULL: the table's default) and frees c. */
-static void start_failed(change_call_t *c, srv_error_t err, const char *message, const char *field)
+static void start_failed(change_call_t *c, api_error_t err, const char *message, const char *field)
 {
     if (back(c)) srv_voice_error(c->r, c->idem, err, message, field, NULL);
     call_free(c);
@@ -93,13 +94,9 @@ static void on_deadline(void *data)
 static bool keep(change_call_t *c, const bk_appointment_t *a)
 {
     if (c->n >= LIST_MAX) return false;
-    bk_appointment_t *o = &c->list[c->n];
-    *o = (bk_appointment_t){.id = strdup(a->id), .state = a->state, .start = a->start, .end = a->end,
-                            .patient_id = strdup(a->patient_id != NULL ? a->patient_id : ""),
-                            .staff_id = strdup(a->staff_id), .treatment_id = strdup(a->treatment_id),
-                            .location_id = strdup(a->location_id)};
+    if (!bk_appointment_copy(&c->list[c->n], a)) return false;
     c->n++;
-    return o->id && o->patient_id && o->staff_id && o->treatment_id && o->location_id;
+    return true;
 }
 
 static void clear_list(change_call_t *c)
@@ -157,7 +154,7 @@ static void on_render_catalog(prov_status_t status, const bk_catalog_t *catalog,
         json_object *list = json_object_new_array();
         char second[384] = "";
         for (size_t i = 0; i < c->n; i++) {
-            json_object *o = srv_appointment_to_json(r, cat, &c->list[i], now);
+            json_object *o = bk_appointment_to_json(srv_render(r), cat, &c->list[i], now);
             if (i == 0) srv_voice_say_when(o, when, sizeof(when));
             if (i == 1) srv_voice_say_when(o, second, sizeof(second));
             json_object_array_add(list, o);
@@ -174,10 +171,10 @@ static void on_render_catalog(prov_status_t status, const bk_catalog_t *catalog,
             snprintf(message, sizeof(message), "You have %zu upcoming appointments; which one do you mean?", c->total);
         json_object *extra = json_object_new_object();
         json_object_object_add(extra, "appointments", list);
-        srv_voice_error(r, c->idem, SRV_ERR_WHICH_APPOINTMENT, message, "appointment_id", extra);
+        srv_voice_error(r, c->idem, API_ERR_WHICH_APPOINTMENT, message, "appointment_id", extra);
         goto done;
     }
-    json_object *o = srv_appointment_to_json(r, cat, &c->list[0], now);
+    json_object *o = bk_appointment_to_json(srv_render(r), cat, &c->list[0], now);
     srv_voice_say_when(o, when, sizeof(when));
     if (c->answer == ANSWER_KEPT) {
         say_kept(c, o, when, message, sizeof(message));
@@ -187,7 +184,7 @@ static void on_render_catalog(prov_status_t status, const bk_catalog_t *catalog,
         json_object_object_add(extra, "alternatives", c->alternatives != NULL ? c->alternatives
                                                                                 : json_object_new_array());
         c->alternatives = NULL;
-        srv_voice_error(r, c->idem, c->failure == BK_W_SLOT_TAKEN ? SRV_ERR_SLOT_TAKEN : SRV_ERR_SLOT_UNAVAILABLE,
+        srv_voice_error(r, c->idem, c->failure == BK_W_SLOT_TAKEN ? API_ERR_SLOT_TAKEN : API_ERR_SLOT_UNAVAILABLE,
                         message, "new_start_at", extra);
         goto done;
     }
@@ -252,7 +249,7 @@ static void on_written(bk_write_result_t result, prov_status_t status, const bk_
     if (result == BK_W_OK && a != NULL) {
         clear_list(c);
         if (!keep(c, a)) {
-            srv_voice_error(c->r, c->idem, SRV_ERR_SERVICE_UNAVAILABLE, NULL, NULL, NULL);
+            srv_voice_error(c->r, c->idem, API_ERR_SERVICE_UNAVAILABLE, NULL, NULL, NULL);
             call_free(c);
             return;
         }
@@ -265,13 +262,12 @@ static void on_written(bk_write_result_t result, prov_status_t status, const bk_
         return;
     }
     if (result == BK_W_NOT_FOUND || (result == BK_W_PROVIDER && status == PROV_NOT_FOUND)) {
-        srv_voice_error(c->r, c->idem, SRV_ERR_NOT_FOUND, "I couldn't find that appointment.", "appointment_id",
-                        NULL);
+        srv_voice_error(c->r, c->idem, API_ERR_NOT_FOUND, "I couldn't find that appointment.", "appointment_id", NULL);
         call_free(c);
         return;
     }
     if (c->kind == RESCHEDULE && (result == BK_W_SLOT_TAKEN || result == BK_W_SLOT_UNAVAILABLE)) {
-        srv_voice_error(c->r, c->idem, result == BK_W_SLOT_TAKEN ? SRV_ERR_SLOT_TAKEN : SRV_ERR_SLOT_UNAVAILABLE,
+        srv_voice_error(c->r, c->idem, result == BK_W_SLOT_TAKEN ? API_ERR_SLOT_TAKEN : API_ERR_SLOT_UNAVAILABLE,
                         "Sorry, that new time isn't free, so the appointment stays as it was.", "new_start_at", NULL);
         call_free(c);
         return;
@@ -290,17 +286,17 @@ static bool read_new_times(change_call_t *c, const char *zone_name, int64_t *sta
     if (tz_parse_iso(c->new_start, strlen(c->new_start), zone, start, why, sizeof(why)) != 0) {
         snprintf(message, sizeof(message), "new_start_at must be a date and time such as 2026-04-21T14:30:00 (%s).",
                  why);
-        srv_voice_error(c->r, c->idem, SRV_ERR_INVALID_FIELD, message, "new_start_at", NULL);
+        srv_voice_error(c->r, c->idem, API_ERR_INVALID_FIELD, message, "new_start_at", NULL);
         return false;
     }
     *end = 0;
     if (c->new_end[0] != '\0' && tz_parse_iso(c->new_end, strlen(c->new_end), zone, end, why, sizeof(why)) != 0) {
         snprintf(message, sizeof(message), "new_end_at must be a date and time such as 2026-04-21T15:30:00 (%s).", why);
-        srv_voice_error(c->r, c->idem, SRV_ERR_INVALID_FIELD, message, "new_end_at", NULL);
+        srv_voice_error(c->r, c->idem, API_ERR_INVALID_FIELD, message, "new_end_at", NULL);
         return false;
     }
     if (*end != 0 && *end <= *start) {
-        srv_voice_error(c->r, c->idem, SRV_ERR_INVALID_RANGE, "The new time must end after it starts.", "new_end_at",
+        srv_voice_error(c->r, c->idem, API_ERR_INVALID_RANGE, "The new time must end after it starts.", "new_end_at",
                         NULL);
         return false;
     }
@@ -320,8 +316,7 @@ static void on_recalled(bool ok, const bk_appointment_t *a, const char *zone_nam
         return;
     }
     if (a == NULL) {
-        srv_voice_error(c->r, c->idem, SRV_ERR_NOT_FOUND, "I couldn't find that appointment.", "appointment_id",
-                        NULL);
+        srv_voice_error(c->r, c->idem, API_ERR_NOT_FOUND, "I couldn't find that appointment.", "appointment_id", NULL);
         call_free(c);
         return;
     }
@@ -332,7 +327,7 @@ static void on_recalled(bool ok, const bk_appointment_t *a, const char *zone_nam
     }
     clear_list(c);
     if (!keep(c, a)) {
-        srv_voice_error(c->r, c->idem, SRV_ERR_SERVICE_UNAVAILABLE, NULL, NULL, NULL);
+        srv_voice_error(c->r, c->idem, API_ERR_SERVICE_UNAVAILABLE, NULL, NULL, NULL);
         call_free(c);
         return;
     }
@@ -346,7 +341,7 @@ static void on_recalled(bool ok, const bk_appointment_t *a, const char *zone_nam
                            .location_id = c->location_id[0] ? c->location_id : NULL, .start = start, .end = end,
                            .now = tz_now()};
     step(c);
-    if (bk_appt_reschedule(c->env, &q, on_written, c) != 0) start_failed(c, SRV_ERR_REDIS_UNAVAILABLE, NULL, NULL);
+    if (bk_appt_reschedule(c->env, &q, on_written, c) != 0) start_failed(c, API_ERR_REDIS_UNAVAILABLE, NULL, NULL);
 }
 
 /* c->id is the appointment: change it. */
@@ -360,8 +355,8 @@ static void act(change_call_t *c)
         char hold_id[BK_HOLD_ID_LEN + 1], token[BK_HOLD_TOKEN_LEN + 1];
         if (!bk_hold_parse_public_id(c->id, hold_id, token)) {
             if (back(c))
-                srv_voice_error(c->r, c->idem, SRV_ERR_NOT_FOUND, "I couldn't find that appointment.",
-                                "appointment_id", NULL);
+                srv_voice_error(c->r, c->idem, API_ERR_NOT_FOUND, "I couldn't find that appointment.", "appointment_id",
+                                NULL);
             call_free(c);
             return;
         }
@@ -369,7 +364,7 @@ static void act(change_call_t *c)
     } else {
         rc = bk_appt_cancel(c->env, c->tenant, c->id, c->reason[0] ? c->reason : NULL, c->recovering, on_written, c);
     }
-    if (rc != 0) start_failed(c, SRV_ERR_REDIS_UNAVAILABLE, NULL, NULL);
+    if (rc != 0) start_failed(c, API_ERR_REDIS_UNAVAILABLE, NULL, NULL);
 }
 
 /* First thing in a lookup's callback: true when the request may still be answered and the lookup worked;
@@ -396,14 +391,14 @@ static void on_appointments(prov_status_t status, const bk_appointment_t *v, siz
             continue;
         c->total++;
         if (c->n < LIST_MAX && !keep(c, &v[i])) {
-            srv_voice_error(c->r, c->idem, SRV_ERR_SERVICE_UNAVAILABLE, NULL, NULL, NULL);
+            srv_voice_error(c->r, c->idem, API_ERR_SERVICE_UNAVAILABLE, NULL, NULL, NULL);
             call_free(c);
             return;
         }
     }
     if (c->total == 0) {
-        srv_voice_error(c->r, c->idem, SRV_ERR_NOT_FOUND,
-                        "I couldn't find any upcoming appointments for that number.", "phone", NULL);
+        srv_voice_error(c->r, c->idem, API_ERR_NOT_FOUND, "I couldn't find any upcoming appointments for that number.",
+                        "phone", NULL);
         call_free(c);
         return;
     }
@@ -412,7 +407,7 @@ static void on_appointments(prov_status_t status, const bk_appointment_t *v, siz
         return;
     }
     if (strlen(c->list[0].id) >= sizeof(c->id)) {
-        srv_voice_error(c->r, c->idem, SRV_ERR_SERVICE_UNAVAILABLE, NULL, NULL, NULL);
+        srv_voice_error(c->r, c->idem, API_ERR_SERVICE_UNAVAILABLE, NULL, NULL, NULL);
         call_free(c);
         return;
     }
@@ -442,7 +437,7 @@ static void on_patients(prov_status_t status, const bk_patient_t *v, size_t n, v
             name_fits(c->r->worker->names, c->last, v[i].last_name))
             ids[k++] = v[i].id;
     if (k == 0) {
-        srv_voice_error(c->r, c->idem, SRV_ERR_NOT_FOUND,
+        srv_voice_error(c->r, c->idem, API_ERR_NOT_FOUND,
                         n == 0 ? "I couldn't find any upcoming appointments for that number."
                                : "I couldn't find anyone by that name at that number.",
                         "phone", NULL);
@@ -451,7 +446,7 @@ static void on_patients(prov_status_t status, const bk_patient_t *v, size_t n, v
     }
     step(c);
     if (bk_patient_appointments(c->env, c->tenant, ids, k, tz_now(), on_appointments, c) != 0)
-        start_failed(c, SRV_ERR_SERVICE_UNAVAILABLE, NULL, NULL);
+        start_failed(c, API_ERR_SERVICE_UNAVAILABLE, NULL, NULL);
 }
 
 /* ---- the routes ------------------------------------------------------------------------------------------------- */
@@ -460,7 +455,7 @@ static void change_go(srv_request_t *r, srv_idem_t *idem, bool recovering, chang
 {
     change_call_t *c = calloc(1, sizeof(*c));
     if (c == NULL) {
-        srv_voice_error(r, idem, SRV_ERR_SERVICE_UNAVAILABLE, NULL, NULL, NULL);
+        srv_voice_error(r, idem, API_ERR_SERVICE_UNAVAILABLE, NULL, NULL, NULL);
         srv_idem_end(idem);
         return;
     }
@@ -472,7 +467,7 @@ static void change_go(srv_request_t *r, srv_idem_t *idem, bool recovering, chang
         !srv_voice_name(r, "last_name", c->last))
         goto fail;
     if (got == 0 && c->phone[0] == '\0') {
-        srv_voice_error(r, NULL, SRV_ERR_MISSING_FIELD, "I need the appointment id or the caller's phone number.",
+        srv_voice_error(r, NULL, API_ERR_MISSING_FIELD, "I need the appointment id or the caller's phone number.",
                         "appointment_id", NULL);
         goto fail;
     }
@@ -482,25 +477,25 @@ static void change_go(srv_request_t *r, srv_idem_t *idem, bool recovering, chang
         char tz[128];
         got = srv_query_get(r, "new_start_at", c->new_start, sizeof(c->new_start));
         if (got == 0)
-            srv_voice_error(r, NULL, SRV_ERR_MISSING_FIELD, "I need the new date and time for the appointment.",
+            srv_voice_error(r, NULL, API_ERR_MISSING_FIELD, "I need the new date and time for the appointment.",
                             "new_start_at", NULL);
         if (got <= 0 || srv_query_get(r, "new_end_at", c->new_end, sizeof(c->new_end)) < 0 ||
             srv_query_get(r, "staff_member_id", c->staff_id, sizeof(c->staff_id)) < 0 ||
             srv_query_get(r, "clinic_location_id", c->location_id, sizeof(c->location_id)) < 0)
             goto fail;
         got = srv_query_get(r, "time_zone", tz, sizeof(tz));
-        if (got != 0 && (c->zone = srv_voice_zone(r, "time_zone", NULL)) == NULL) goto fail;
+        if (got != 0 && (c->zone = vc_zone(srv_voice_call(r), "time_zone", NULL)) == NULL) goto fail;
         if (c->location_id[0] != '\0' && r->tenant->locations.count > 0 &&
             !bk_strings_contains(&r->tenant->locations, c->location_id)) {
-            srv_voice_error(r, NULL, SRV_ERR_LOCATION_FORBIDDEN, "I can't book at that location.",
-                            "clinic_location_id", NULL);
+            srv_voice_error(r, NULL, API_ERR_LOCATION_FORBIDDEN, "I can't book at that location.", "clinic_location_id",
+                            NULL);
             goto fail;
         }
     }
-    r->deadline_error = SRV_ERR_EMR_TIMEOUT;
+    r->deadline_error = API_ERR_EMR_TIMEOUT;
     c->deadline = srv_voice_timer_start(r, srv_voice_time_left(r), on_deadline, c);
     if (c->deadline == NULL) {
-        srv_voice_error(r, NULL, SRV_ERR_SERVICE_UNAVAILABLE, NULL, NULL, NULL);
+        srv_voice_error(r, NULL, API_ERR_SERVICE_UNAVAILABLE, NULL, NULL, NULL);
         goto fail;
     }
     if (c->id[0] != '\0') {
@@ -510,9 +505,12 @@ static void change_go(srv_request_t *r, srv_idem_t *idem, bool recovering, chang
     step(c);
     int rc = bk_patients_find_caller(c->env, c->tenant, c->phone, c->first, c->last, on_patients, c);
     if (rc == -2)
-        start_failed(c, SRV_ERR_MISSING_FIELD, "Please ask for the caller's first and last name; this clinic's "
-                     "system can't look people up by phone alone.", "last_name");
-    else if (rc != 0) start_failed(c, SRV_ERR_SERVICE_UNAVAILABLE, NULL, NULL);
+        start_failed(c, API_ERR_MISSING_FIELD,
+                     "Please ask for the caller's first and last name; this clinic's "
+                     "system can't look people up by phone alone.",
+                     "last_name");
+    else if (rc != 0)
+        start_failed(c, API_ERR_SERVICE_UNAVAILABLE, NULL, NULL);
     return;
 fail:
     call_free(c);

@@ -12,6 +12,7 @@
 #include "server/voice_write.h"
 #include "server/worker.h"
 #include "tz/tz_spoken.h"
+#include "voice/bookable.h"
 
 #define ID_CAP 160
 #define NAME_CAP 256
@@ -76,8 +77,8 @@ static void finish(alt_call_t *c)
         if (best_cost == INT64_MAX) break;
         chosen_staff[n] = best_s;
         chosen_start[n] = c->staff[best_s].best_start[best_i];
-        json_object *o = srv_slot_to_json(c->r, c->staff[best_s].id, c->treatment_id, c->location_id, zone,
-                                          chosen_start[n], c->staff[best_s].best_end[best_i], c->now);
+        json_object *o = bk_slot_to_json(srv_render(c->r), c->staff[best_s].id, c->treatment_id, c->location_id, zone,
+                                         chosen_start[n], c->staff[best_s].best_end[best_i], c->now);
         json_object_object_add(o, "staff_member_name", json_object_new_string(c->staff[best_s].name));
         json_object_object_add(o, "treatment_name", json_object_new_string(c->treatment_name));
         json_object_object_add(o, "location_name", json_object_new_string(c->location_name));
@@ -152,8 +153,8 @@ static void on_catalog(prov_status_t status, const bk_catalog_t *cat, bk_catalog
     if (named >= 0) bk_staff_display_name(&cat->staff[named], c->staff[0].name, sizeof(c->staff[0].name));
     for (size_t i = 0; i < cat->staff_count && c->n_staff < SRV_ALT_MAX_STAFF; i++) {
         const bk_staff_t *s = &cat->staff[i];
-        if (strcmp(s->id, c->staff[0].id) == 0 || !s->ai_enabled || !bk_strings_contains(&s->location_ids, c->location_id) ||
-            !bk_strings_contains(&tx->staff_ids, s->id) || strlen(s->id) >= ID_CAP)
+        if (strcmp(s->id, c->staff[0].id) == 0 || !vc_can_book(c->r->tenant, cat, s, tx, c->location_id) ||
+            strlen(s->id) >= ID_CAP)
             continue;
         alt_staff_t *o = &c->staff[c->n_staff++];
         snprintf(o->id, sizeof(o->id), "%s", s->id);

@@ -9,6 +9,7 @@
 #include "booking/appointments.h"
 #include "server/fields.h"
 #include "server/query.h"
+#include "server/voice_host.h"
 #include "server/worker.h"
 
 #define MAX_PARAMS 64
@@ -33,14 +34,14 @@ bool srv_voice_query_body(srv_request_t *r)
             if (end > i) {
                 if (++count > MAX_PARAMS) {
                     json_object_put(body);
-                    srv_respond_error(r, SRV_ERR_INVALID_FIELD, "The query has more than 64 parameters.", NULL);
+                    srv_respond_error(r, API_ERR_INVALID_FIELD, "The query has more than 64 parameters.", NULL);
                     return false;
                 }
                 long kl = srv_query_decode(q + i, key_end - i, key, sizeof(key));
                 long vl = srv_query_decode(q + v, end - v, value, sizeof(value));
                 if (kl < 0 || vl < 0) {
                     json_object_put(body);
-                    srv_respond_error(r, SRV_ERR_INVALID_FIELD, "A query parameter could not be read.", NULL);
+                    srv_respond_error(r, API_ERR_INVALID_FIELD, "A query parameter could not be read.", NULL);
                     return false;
                 }
                 if (kl > 0 && !json_object_object_get_ex(body, key, NULL))
@@ -54,7 +55,7 @@ bool srv_voice_query_body(srv_request_t *r)
     return true;
 oom:
     srv_add_header(r, "retry-after", "1");
-    srv_respond_error(r, SRV_ERR_SERVICE_UNAVAILABLE, NULL, NULL);
+    srv_respond_error(r, API_ERR_SERVICE_UNAVAILABLE, NULL, NULL);
     return false;
 }
 
@@ -117,13 +118,13 @@ bool srv_voice_contact(srv_request_t *r, char phone[BK_PHONE_CAP], char email[BK
     if (got > 0 && bk_phone_normalize(in, r->tenant->country, phone, why, sizeof(why)) != 0) {
         snprintf(message, sizeof(message), "That phone number doesn't look right (%s); please ask the caller for it "
                  "again.", why);
-        srv_voice_error(r, NULL, SRV_ERR_INVALID_FIELD, message, "phone", NULL);
+        srv_voice_error(r, NULL, API_ERR_INVALID_FIELD, message, "phone", NULL);
         return false;
     }
     got = srv_query_get(r, "email", in, sizeof(in));
     if (got < 0) return false;
     if (got > 0 && bk_email_normalize(in, email) != 0) {
-        srv_voice_error(r, NULL, SRV_ERR_INVALID_FIELD,
+        srv_voice_error(r, NULL, API_ERR_INVALID_FIELD,
                         "That e-mail address doesn't look right; please ask the caller to spell it again.", "email",
                         NULL);
         return false;
@@ -141,38 +142,18 @@ bool srv_voice_name(srv_request_t *r, const char *param, char out[SRV_VOICE_NAME
 
 /* ---- answers ------------------------------------------------------------------------------------------------ */
 
-void srv_voice_error(srv_request_t *r, srv_idem_t *idem, srv_error_t err, const char *message, const char *field,
+void srv_voice_error(srv_request_t *r, srv_idem_t *idem, api_error_t err, const char *message, const char *field,
                      json_object *extra)
 {
-    if (srv_redis_to_blame(r, err)) {
-        err = SRV_ERR_REDIS_UNAVAILABLE;
-        message = REDIS_SENTENCE;
-        field = NULL;
-    }
-    const char *say = message != NULL ? message : srv_error_message(err);
-    json_object *error = json_object_new_object();
-    json_object_object_add(error, "code", json_object_new_string(srv_error_code(err)));
-    json_object_object_add(error, "message", json_object_new_string(say));
-    json_object_object_add(error, "field", field != NULL ? json_object_new_string(field) : NULL);
-    json_object *body = json_object_new_object();
-    json_object_object_add(body, "error", error);
-    if (extra != NULL) {
-        json_object_object_foreach(extra, k, v) json_object_object_add(body, k, json_object_get(v));
-        json_object_put(extra);
-    }
-    json_object_object_add(body, "message", json_object_new_string(say));
-    int status = srv_error_status(err);
-    if (status == 503) srv_add_header(r, "retry-after", "1");
-    if (status < 500) srv_idem_json(r, idem, status, body);
-    else srv_respond_json(r, status, body); /* not stored: srv_idem_end gives the claim back */
-    json_object_put(body);
+    vc_error(srv_voice_call(r), idem, err, message, field, extra);
 }
 
 void srv_voice_deadline_answer(srv_request_t *r, srv_idem_t *idem)
 {
-    srv_idem_error(r, idem, SRV_ERR_EMR_TIMEOUT,
+    srv_idem_error(r, idem, API_ERR_EMR_TIMEOUT,
                    "The clinic's system is slow to confirm right now; please ask me again in a moment and I'll "
-                   "check.", NULL, true);
+                   "check.",
+                   NULL, true);
 }
 
 void srv_voice_deadline_fired(srv_voice_timer_t **deadline, srv_request_t *r, srv_idem_t *idem)
@@ -196,85 +177,87 @@ void srv_voice_write_failure(srv_request_t *r, srv_idem_t *idem, int result, pro
     switch ((bk_write_result_t)result) {
     case BK_W_SLOT_TAKEN:
     case BK_W_SLOT_UNAVAILABLE:
-        srv_voice_error(r, idem, result == BK_W_SLOT_TAKEN ? SRV_ERR_SLOT_TAKEN : SRV_ERR_SLOT_UNAVAILABLE,
+        srv_voice_error(r, idem, result == BK_W_SLOT_TAKEN ? API_ERR_SLOT_TAKEN : API_ERR_SLOT_UNAVAILABLE,
                         "Sorry, that time is no longer free; please pick another time.", "start_at", NULL);
         break;
     case BK_W_TOO_SOON:
-        srv_voice_error(r, idem, SRV_ERR_INVALID_RANGE, "That time is too soon to book; the clinic needs more notice.",
+        srv_voice_error(r, idem, API_ERR_INVALID_RANGE, "That time is too soon to book; the clinic needs more notice.",
                         "start_at", NULL);
         break;
     case BK_W_TOO_FAR:
-        srv_voice_error(r, idem, SRV_ERR_INVALID_RANGE, "That time is too far ahead to book yet.", "start_at", NULL);
+        srv_voice_error(r, idem, API_ERR_INVALID_RANGE, "That time is too far ahead to book yet.", "start_at", NULL);
         break;
     case BK_W_HOLD_EXPIRED:
-        srv_voice_error(r, idem, SRV_ERR_HOLD_EXPIRED, "That time was not held long enough; please choose it again.",
+        srv_voice_error(r, idem, API_ERR_HOLD_EXPIRED, "That time was not held long enough; please choose it again.",
                         NULL, NULL);
         break;
     case BK_W_BUSY:
         srv_add_header(r, "retry-after", "1");
-        srv_voice_error(r, idem, SRV_ERR_IDEMPOTENCY_IN_PROGRESS,
+        srv_voice_error(r, idem, API_ERR_IDEMPOTENCY_IN_PROGRESS,
                         "I'm still working on that appointment; please ask me again in a moment.", "appointment_id",
                         NULL);
         break;
     case BK_W_NOT_FOUND:
-        srv_voice_error(r, idem, SRV_ERR_NOT_FOUND, "I couldn't find that appointment.", "appointment_id", NULL);
+        srv_voice_error(r, idem, API_ERR_NOT_FOUND, "I couldn't find that appointment.", "appointment_id", NULL);
         break;
     case BK_W_ALREADY_CANCELLED:
-        srv_voice_error(r, idem, SRV_ERR_ALREADY_CANCELLED, "That appointment was already cancelled.",
-                        "appointment_id", NULL);
+        srv_voice_error(r, idem, API_ERR_ALREADY_CANCELLED, "That appointment was already cancelled.", "appointment_id",
+                        NULL);
         break;
     case BK_W_UNSUPPORTED:
-        srv_voice_error(r, idem, SRV_ERR_NOT_BOOKABLE_ONLINE,
+        srv_voice_error(r, idem, API_ERR_NOT_BOOKABLE_ONLINE,
                         "The clinic's system doesn't allow that change online; the front desk can help.", NULL, NULL);
         break;
     case BK_W_NOT_OFFERED:
-        srv_voice_error(r, idem, SRV_ERR_NOT_OFFERED,
+        srv_voice_error(r, idem, API_ERR_NOT_OFFERED,
                         "That practitioner doesn't offer that treatment at that location.", "staff_member_id", NULL);
         break;
     case BK_W_PATIENT_NOT_FOUND:
-        srv_voice_error(r, idem, SRV_ERR_NOT_FOUND, "I couldn't find the caller's patient record; please look them up "
-                        "again.", "patient_id", NULL);
+        srv_voice_error(r, idem, API_ERR_NOT_FOUND,
+                        "I couldn't find the caller's patient record; please look them up "
+                        "again.",
+                        "patient_id", NULL);
         break;
     case BK_W_UNKNOWN:
-        srv_idem_error(r, idem, SRV_ERR_EMR_TIMEOUT,
+        srv_idem_error(r, idem, API_ERR_EMR_TIMEOUT,
                        "The clinic's system is slow to confirm right now; please ask me again in a moment and I'll "
-                       "check.", NULL, true);
+                       "check.",
+                       NULL, true);
         break;
     case BK_W_PROVIDER:
         switch (status) {
         case PROV_TIMEOUT:
-            srv_voice_error(r, idem, SRV_ERR_EMR_TIMEOUT,
+            srv_voice_error(r, idem, API_ERR_EMR_TIMEOUT,
                             "The clinic's system didn't answer in time; please try again in a moment.", NULL, NULL);
             break;
         case PROV_NOT_FOUND:
-            srv_voice_error(r, idem, SRV_ERR_NOT_FOUND, "I couldn't find that appointment.", "appointment_id", NULL);
+            srv_voice_error(r, idem, API_ERR_NOT_FOUND, "I couldn't find that appointment.", "appointment_id", NULL);
             break;
         case PROV_REJECTED:
-            srv_voice_error(r, idem, SRV_ERR_NOT_BOOKABLE_ONLINE,
+            srv_voice_error(r, idem, API_ERR_NOT_BOOKABLE_ONLINE,
                             "The clinic doesn't take that change online; the front desk can help.", NULL, NULL);
             break;
         case PROV_CONFLICT:
-            srv_voice_error(r, idem, SRV_ERR_SLOT_TAKEN,
+            srv_voice_error(r, idem, API_ERR_SLOT_TAKEN,
                             "Sorry, that time is no longer free; please pick another time.", "start_at", NULL);
             break;
         case PROV_RATE_LIMITED:
             srv_add_emr_retry_after(r);
-            srv_voice_error(r, idem, SRV_ERR_EMR_RATE_LIMITED,
+            srv_voice_error(r, idem, API_ERR_EMR_RATE_LIMITED,
                             "The clinic's system is busy right now; please try again in a minute.", NULL, NULL);
             break;
         case PROV_UPSTREAM:
-            srv_voice_error(r, idem, SRV_ERR_EMR_ERROR,
-                            "The clinic's system had a problem; please try again shortly.", NULL, NULL);
+            srv_voice_error(r, idem, API_ERR_EMR_ERROR, "The clinic's system had a problem; please try again shortly.",
+                            NULL, NULL);
             break;
         default:
-            srv_voice_error(r, idem, SRV_ERR_SERVICE_UNAVAILABLE,
-                            "The clinic's system is unavailable right now; please try again in a moment.", NULL,
-                            NULL);
+            srv_voice_error(r, idem, API_ERR_SERVICE_UNAVAILABLE,
+                            "The clinic's system is unavailable right now; please try again in a moment.", NULL, NULL);
             break;
         }
         break;
     default:
-        srv_voice_error(r, idem, SRV_ERR_REDIS_UNAVAILABLE, REDIS_SENTENCE, NULL, NULL);
+        srv_voice_error(r, idem, API_ERR_REDIS_UNAVAILABLE, REDIS_SENTENCE, NULL, NULL);
         break;
     }
 }

@@ -48,7 +48,7 @@ bool srv_voice_name(srv_request_t *r, const char *param, char out[SRV_VOICE_NAME
 /** Answers {"error": {code, message, field}, "message": message} (message NULL: the table's default) through idem:
  * below 500 stored for replay; a 503 gets Retry-After. extra (may be NULL; consumed) is merged into the top
  * level. Redis trouble is answered as such (srv_redis_to_blame), with its own sentence. */
-void srv_voice_error(srv_request_t *r, srv_idem_t *idem, srv_error_t err, const char *message, const char *field,
+void srv_voice_error(srv_request_t *r, srv_idem_t *idem, api_error_t err, const char *message, const char *field,
                      json_object *extra);
 
 /** Answers the failure of a booking write (result: a bk_write_result_t) with a sentence to say; BK_W_UNKNOWN is

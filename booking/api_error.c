@@ -1,5 +1,5 @@
-/* server/errors.c: the error table and its one JSON renderer (see errors.h). */
-#include "server/errors.h"
+/* booking/api_error.c: the error table and its one JSON renderer (see api_error.h). */
+#include "booking/api_error.h"
 
 #include <json.h>
 #include <stdio.h>
@@ -11,30 +11,30 @@ static const struct {
     const char *message;
 } table[] = {
 #define X(name, status, code, message) {status, code, message},
-    SRV_ERRORS(X)
+    API_ERRORS(X)
 #undef X
 };
 
-int srv_error_status(srv_error_t err)
+int api_error_status(api_error_t err)
 {
-    return err < SRV_ERR__COUNT ? table[err].status : 500;
+    return err < API_ERR__COUNT ? table[err].status : 500;
 }
 
-const char *srv_error_code(srv_error_t err)
+const char *api_error_code(api_error_t err)
 {
-    return err < SRV_ERR__COUNT ? table[err].code : "internal";
+    return err < API_ERR__COUNT ? table[err].code : "internal";
 }
 
-const char *srv_error_message(srv_error_t err)
+const char *api_error_message(api_error_t err)
 {
-    return err < SRV_ERR__COUNT ? table[err].message : "Internal error.";
+    return err < API_ERR__COUNT ? table[err].message : "Internal error.";
 }
 
-size_t srv_error_render(srv_error_t err, const char *message, const char *field, char *buf, size_t cap)
+size_t api_error_render(api_error_t err, const char *message, const char *field, char *buf, size_t cap)
 {
     json_object *inner = json_object_new_object();
-    json_object_object_add(inner, "code", json_object_new_string(srv_error_code(err)));
-    json_object_object_add(inner, "message", json_object_new_string(message ? message : srv_error_message(err)));
+    json_object_object_add(inner, "code", json_object_new_string(api_error_code(err)));
+    json_object_object_add(inner, "message", json_object_new_string(message ? message : api_error_message(err)));
     json_object_object_add(inner, "field", field ? json_object_new_string(field) : NULL);
     json_object *root = json_object_new_object();
     json_object_object_add(root, "error", inner);
