@@ -121,14 +121,3 @@ int srv_query_get(srv_request_t *r, const char *name, char *out, size_t cap)
     return 0;
 }
 
-bool srv_query_require(srv_request_t *r, const char *name, char *out, size_t cap)
-{
-    int got = srv_query_get(r, name, out, cap);
-    if (got > 0) return true;
-    if (got == 0) {
-        char message[160];
-        snprintf(message, sizeof(message), "%s is required.", name);
-        srv_respond_error(r, API_ERR_MISSING_FIELD, message, name);
-    }
-    return false;
-}

@@ -350,8 +350,8 @@ void srv_route_voice_best_slot(srv_request_t *r)
     }
     /* Missing required parameters are the caller's first mistake: say so before asking the EMR. */
     char probe[NAME_CAP];
-    if (!srv_query_require(r, "treatment_name", probe, sizeof(probe)) ||
-        !srv_query_require(r, "time_zone", probe, sizeof(probe))) {
+    if (!vc_param_require(srv_voice_call(r), "treatment_name", probe, sizeof(probe)) ||
+        !vc_param_require(srv_voice_call(r), "time_zone", probe, sizeof(probe))) {
         call_free(c);
         return;
     }
