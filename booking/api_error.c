@@ -48,3 +48,23 @@ size_t api_error_render(api_error_t err, const char *message, const char *field,
     json_object_put(root);
     return len;
 }
+
+api_error_t api_error_of_provider(prov_status_t status)
+{
+    switch (status) {
+    case PROV_TIMEOUT:
+        return API_ERR_EMR_TIMEOUT;
+    case PROV_UPSTREAM:
+        return API_ERR_EMR_ERROR;
+    case PROV_REJECTED:
+        return API_ERR_NOT_BOOKABLE_ONLINE;
+    case PROV_RATE_LIMITED:
+        return API_ERR_EMR_RATE_LIMITED;
+    case PROV_NOT_FOUND:
+        return API_ERR_NOT_FOUND;
+    case PROV_CONFLICT:
+        return API_ERR_SLOT_TAKEN;
+    default:
+        return API_ERR_SERVICE_UNAVAILABLE;
+    }
+}

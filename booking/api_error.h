@@ -6,6 +6,8 @@
 
 #include <stddef.h>
 
+#include "providers/provider.h"
+
 /* X(enum suffix, HTTP status, snake_case code, default message) */
 #define API_ERRORS(X)                                                                                               \
     X(BAD_REQUEST, 400, "bad_request", "The request is not well-formed HTTP.")                                     \
@@ -64,5 +66,11 @@ const char *api_error_message(api_error_t err);
 /** Writes {"error":{"code","message","field"}} into buf (message NULL = the default; field NULL = JSON null).
  * Returns the length written, truncated to fit cap (cap >= 64 keeps it valid JSON for the default messages). */
 size_t api_error_render(api_error_t err, const char *message, const char *field, char *buf, size_t cap);
+
+/** The error of a failed provider call, for reads and writes alike: timeout 504 emr_timeout, upstream 502
+ * emr_error, rejected 422 not_bookable_online, rate limited emr_rate_limited, not found 404; PROV_CONFLICT is 409
+ * slot_taken (providers/provider.h, and openapi/openapi.yaml's Conflict answer of every write); anything else 503
+ * service_unavailable. */
+api_error_t api_error_of_provider(prov_status_t status);
 
 #endif

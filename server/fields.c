@@ -113,27 +113,7 @@ void srv_add_emr_retry_after(srv_request_t *r)
 
 void srv_respond_provider_failure(srv_request_t *r, prov_status_t status)
 {
-    api_error_t err;
-    switch (status) {
-    case PROV_TIMEOUT:
-        err = API_ERR_EMR_TIMEOUT;
-        break;
-    case PROV_UPSTREAM:
-        err = API_ERR_EMR_ERROR;
-        break;
-    case PROV_REJECTED:
-        err = API_ERR_NOT_BOOKABLE_ONLINE;
-        break;
-    case PROV_RATE_LIMITED:
-        err = API_ERR_EMR_RATE_LIMITED;
-        break;
-    case PROV_NOT_FOUND:
-        err = API_ERR_NOT_FOUND;
-        break;
-    default:
-        err = API_ERR_SERVICE_UNAVAILABLE;
-        break;
-    }
+    api_error_t err = api_error_of_provider(status);
     if (status == PROV_RATE_LIMITED) srv_add_emr_retry_after(r);
     else if (api_error_status(err) == 503)
         srv_add_header(r, "retry-after", "1");

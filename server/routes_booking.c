@@ -18,26 +18,6 @@
 
 #define ID_CAP BK_HOLD_FIELD_CAP
 
-static api_error_t error_of_provider(prov_status_t status)
-{
-    switch (status) {
-    case PROV_TIMEOUT:
-        return API_ERR_EMR_TIMEOUT;
-    case PROV_UPSTREAM:
-        return API_ERR_EMR_ERROR;
-    case PROV_REJECTED:
-        return API_ERR_NOT_BOOKABLE_ONLINE;
-    case PROV_RATE_LIMITED:
-        return API_ERR_EMR_RATE_LIMITED;
-    case PROV_NOT_FOUND:
-        return API_ERR_NOT_FOUND;
-    case PROV_CONFLICT:
-        return API_ERR_SLOT_TAKEN;
-    default:
-        return API_ERR_SERVICE_UNAVAILABLE;
-    }
-}
-
 void srv_answer_write_failure(srv_request_t *r, srv_idem_t *idem, int result, prov_status_t status)
 {
     switch ((bk_write_result_t)result) {
@@ -88,8 +68,8 @@ void srv_answer_write_failure(srv_request_t *r, srv_idem_t *idem, int result, pr
         break;
     case BK_W_PROVIDER:
         if (status == PROV_RATE_LIMITED) srv_add_emr_retry_after(r);
-        srv_idem_error(r, idem, error_of_provider(status), status == PROV_NOT_FOUND ? "There is no such record." : NULL,
-                       NULL, false);
+        srv_idem_error(r, idem, api_error_of_provider(status),
+                       status == PROV_NOT_FOUND ? "There is no such record." : NULL, NULL, false);
         break;
     default:
         srv_idem_error(r, idem, API_ERR_REDIS_UNAVAILABLE, NULL, NULL, false);

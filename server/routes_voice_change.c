@@ -10,16 +10,18 @@
 
 #include "booking/appointments.h"
 #include "booking/catalog_cache.h"
-#include "core/name_match.h"
 #include "booking/patients.h"
+#include "core/name_match.h"
 #include "server/idempotent.h"
 #include "server/query.h"
 #include "server/voice_host.h"
-#include "voice/names.h"
-#include "server/voice_alternatives.h"
 #include "server/voice_write.h"
 #include "server/worker.h"
 #include "tz/tz.h"
+#include "voice/alternatives.h"
+#include "voice/names.h"
+#include "voice/sentences.h"
+#include "voice/write.h"
 
 #define ID_CAP BK_HOLD_FIELD_CAP
 #define LIST_MAX 8 /* upcoming appointments listed when asking which one */
@@ -42,7 +44,7 @@ typedef struct change_call {
     change_kind_t kind;
     bool recovering;
     int64_t now;
-    char id[ID_CAP], phone[BK_PHONE_CAP], first[SRV_VOICE_NAME_CAP], last[SRV_VOICE_NAME_CAP], reason[512];
+    char id[ID_CAP], phone[BK_PHONE_CAP], first[VC_NAME_CAP], last[VC_NAME_CAP], reason[512];
     /* reschedule */
     char new_start[64], new_end[64], staff_id[ID_CAP], location_id[ID_CAP];
     const tz_zone_t *zone; /* the caller's time_zone, or NULL: the appointment's location zone */
@@ -80,7 +82,7 @@ static bool back(change_call_t *c)
 /* Answers err (message and field NULL: the table's default) and frees c. */
 static void start_failed(change_call_t *c, api_error_t err, const char *message, const char *field)
 {
-    if (back(c)) srv_voice_error(c->r, c->idem, err, message, field, NULL);
+    if (back(c)) vc_error(srv_voice_call(c->r), c->idem, err, message, field, NULL);
     call_free(c);
 }
 
@@ -121,21 +123,21 @@ static void say_kept(const change_call_t *c, json_object *kept, const char *kept
     }
     json_object *alt = json_object_array_get_idx(c->alternatives, 0), *spoken = NULL;
     char alt_when[384];
-    srv_voice_say_when(alt, alt_when, sizeof(alt_when));
+    vc_say_when(alt, alt_when, sizeof(alt_when));
     const char *alt_time = json_object_object_get_ex(alt, "spoken", &spoken) ? json_object_get_string(spoken) : "";
     const char *kept_time = json_object_object_get_ex(kept, "spoken", &spoken) ? json_object_get_string(spoken) : "";
     if (c->alternatives_said[0] != '\0') {
         snprintf(message, cap, "Sorry, that new time isn't free, so your appointment stays %s; I can offer %s.",
                  kept_when, c->alternatives_said);
-        if (srv_voice_words(message) < 30) return;
+        if (vc_words(message) < 30) return;
     }
     snprintf(message, cap, "Sorry, that new time isn't free, so your appointment stays %s; I can offer %s.",
              kept_when, alt_when);
-    if (srv_voice_words(message) < 30) return;
+    if (vc_words(message) < 30) return;
     snprintf(message, cap, "Sorry, that time isn't free; you keep %s. I can offer %s.", kept_when, alt_when);
-    if (srv_voice_words(message) < 30) return;
+    if (vc_words(message) < 30) return;
     snprintf(message, cap, "Sorry, that time isn't free; you keep %s. I can offer %s.", kept_time, alt_when);
-    if (srv_voice_words(message) < 30) return;
+    if (vc_words(message) < 30) return;
     snprintf(message, cap, "Sorry, that time isn't free; you keep %s. I can offer %s.", kept_time, alt_time);
 }
 
@@ -155,8 +157,8 @@ static void on_render_catalog(prov_status_t status, const bk_catalog_t *catalog,
         char second[384] = "";
         for (size_t i = 0; i < c->n; i++) {
             json_object *o = bk_appointment_to_json(srv_render(r), cat, &c->list[i], now);
-            if (i == 0) srv_voice_say_when(o, when, sizeof(when));
-            if (i == 1) srv_voice_say_when(o, second, sizeof(second));
+            if (i == 0) vc_say_when(o, when, sizeof(when));
+            if (i == 1) vc_say_when(o, second, sizeof(second));
             json_object_array_add(list, o);
         }
         if (c->total == 2)
@@ -164,18 +166,18 @@ static void on_render_catalog(prov_status_t status, const bk_catalog_t *catalog,
         else
             snprintf(message, sizeof(message), "You have %zu upcoming appointments; which one: %s, %s, or another?",
                      c->total, when, second);
-        if (srv_voice_words(message) >= 30)
+        if (vc_words(message) >= 30)
             snprintf(message, sizeof(message), "You have %zu upcoming appointments; which one: the one %s, or "
                      "another?", c->total, when);
-        if (srv_voice_words(message) >= 30)
+        if (vc_words(message) >= 30)
             snprintf(message, sizeof(message), "You have %zu upcoming appointments; which one do you mean?", c->total);
         json_object *extra = json_object_new_object();
         json_object_object_add(extra, "appointments", list);
-        srv_voice_error(r, c->idem, API_ERR_WHICH_APPOINTMENT, message, "appointment_id", extra);
+        vc_error(srv_voice_call(r), c->idem, API_ERR_WHICH_APPOINTMENT, message, "appointment_id", extra);
         goto done;
     }
     json_object *o = bk_appointment_to_json(srv_render(r), cat, &c->list[0], now);
-    srv_voice_say_when(o, when, sizeof(when));
+    vc_say_when(o, when, sizeof(when));
     if (c->answer == ANSWER_KEPT) {
         say_kept(c, o, when, message, sizeof(message));
         json_object *extra = json_object_new_object();
@@ -184,8 +186,9 @@ static void on_render_catalog(prov_status_t status, const bk_catalog_t *catalog,
         json_object_object_add(extra, "alternatives", c->alternatives != NULL ? c->alternatives
                                                                                 : json_object_new_array());
         c->alternatives = NULL;
-        srv_voice_error(r, c->idem, c->failure == BK_W_SLOT_TAKEN ? API_ERR_SLOT_TAKEN : API_ERR_SLOT_UNAVAILABLE,
-                        message, "new_start_at", extra);
+        vc_error(srv_voice_call(r), c->idem,
+                 c->failure == BK_W_SLOT_TAKEN ? API_ERR_SLOT_TAKEN : API_ERR_SLOT_UNAVAILABLE, message, "new_start_at",
+                 extra);
         goto done;
     }
     json_object *body = json_object_new_object();
@@ -231,9 +234,9 @@ static void find_alternatives(change_call_t *c)
 {
     const bk_appointment_t *a = &c->list[0];
     step(c);
-    if (srv_voice_alternatives(c->r, c->staff_id[0] ? c->staff_id : a->staff_id, a->treatment_id,
-                               c->location_id[0] ? c->location_id : a->location_id, c->wanted, tz_now(),
-                               on_alternatives, c) != 0)
+    if (vc_alternatives(srv_voice_call(c->r), c->staff_id[0] ? c->staff_id : a->staff_id, a->treatment_id,
+                        c->location_id[0] ? c->location_id : a->location_id, c->wanted, tz_now(), on_alternatives,
+                        c) != 0)
         on_alternatives(json_object_new_array(), "", c);
 }
 
@@ -249,7 +252,7 @@ static void on_written(bk_write_result_t result, prov_status_t status, const bk_
     if (result == BK_W_OK && a != NULL) {
         clear_list(c);
         if (!keep(c, a)) {
-            srv_voice_error(c->r, c->idem, API_ERR_SERVICE_UNAVAILABLE, NULL, NULL, NULL);
+            vc_error(srv_voice_call(c->r), c->idem, API_ERR_SERVICE_UNAVAILABLE, NULL, NULL, NULL);
             call_free(c);
             return;
         }
@@ -262,17 +265,19 @@ static void on_written(bk_write_result_t result, prov_status_t status, const bk_
         return;
     }
     if (result == BK_W_NOT_FOUND || (result == BK_W_PROVIDER && status == PROV_NOT_FOUND)) {
-        srv_voice_error(c->r, c->idem, API_ERR_NOT_FOUND, "I couldn't find that appointment.", "appointment_id", NULL);
+        vc_error(srv_voice_call(c->r), c->idem, API_ERR_NOT_FOUND, "I couldn't find that appointment.",
+                 "appointment_id", NULL);
         call_free(c);
         return;
     }
     if (c->kind == RESCHEDULE && (result == BK_W_SLOT_TAKEN || result == BK_W_SLOT_UNAVAILABLE)) {
-        srv_voice_error(c->r, c->idem, result == BK_W_SLOT_TAKEN ? API_ERR_SLOT_TAKEN : API_ERR_SLOT_UNAVAILABLE,
-                        "Sorry, that new time isn't free, so the appointment stays as it was.", "new_start_at", NULL);
+        vc_error(srv_voice_call(c->r), c->idem,
+                 result == BK_W_SLOT_TAKEN ? API_ERR_SLOT_TAKEN : API_ERR_SLOT_UNAVAILABLE,
+                 "Sorry, that new time isn't free, so the appointment stays as it was.", "new_start_at", NULL);
         call_free(c);
         return;
     }
-    srv_voice_write_failure(c->r, c->idem, result, status);
+    vc_write_failure(srv_voice_call(c->r), c->idem, result, status);
     call_free(c);
 }
 
@@ -286,18 +291,18 @@ static bool read_new_times(change_call_t *c, const char *zone_name, int64_t *sta
     if (tz_parse_iso(c->new_start, strlen(c->new_start), zone, start, why, sizeof(why)) != 0) {
         snprintf(message, sizeof(message), "new_start_at must be a date and time such as 2026-04-21T14:30:00 (%s).",
                  why);
-        srv_voice_error(c->r, c->idem, API_ERR_INVALID_FIELD, message, "new_start_at", NULL);
+        vc_error(srv_voice_call(c->r), c->idem, API_ERR_INVALID_FIELD, message, "new_start_at", NULL);
         return false;
     }
     *end = 0;
     if (c->new_end[0] != '\0' && tz_parse_iso(c->new_end, strlen(c->new_end), zone, end, why, sizeof(why)) != 0) {
         snprintf(message, sizeof(message), "new_end_at must be a date and time such as 2026-04-21T15:30:00 (%s).", why);
-        srv_voice_error(c->r, c->idem, API_ERR_INVALID_FIELD, message, "new_end_at", NULL);
+        vc_error(srv_voice_call(c->r), c->idem, API_ERR_INVALID_FIELD, message, "new_end_at", NULL);
         return false;
     }
     if (*end != 0 && *end <= *start) {
-        srv_voice_error(c->r, c->idem, API_ERR_INVALID_RANGE, "The new time must end after it starts.", "new_end_at",
-                        NULL);
+        vc_error(srv_voice_call(c->r), c->idem, API_ERR_INVALID_RANGE, "The new time must end after it starts.",
+                 "new_end_at", NULL);
         return false;
     }
     return true;
@@ -311,23 +316,24 @@ static void on_recalled(bool ok, const bk_appointment_t *a, const char *zone_nam
         return;
     }
     if (!ok) {
-        srv_voice_write_failure(c->r, c->idem, BK_W_REDIS, PROV_UNAVAILABLE);
+        vc_write_failure(srv_voice_call(c->r), c->idem, BK_W_REDIS, PROV_UNAVAILABLE);
         call_free(c);
         return;
     }
     if (a == NULL) {
-        srv_voice_error(c->r, c->idem, API_ERR_NOT_FOUND, "I couldn't find that appointment.", "appointment_id", NULL);
+        vc_error(srv_voice_call(c->r), c->idem, API_ERR_NOT_FOUND, "I couldn't find that appointment.",
+                 "appointment_id", NULL);
         call_free(c);
         return;
     }
     if (a->state == BK_APPT_CANCELLED) {
-        srv_voice_write_failure(c->r, c->idem, BK_W_ALREADY_CANCELLED, PROV_OK);
+        vc_write_failure(srv_voice_call(c->r), c->idem, BK_W_ALREADY_CANCELLED, PROV_OK);
         call_free(c);
         return;
     }
     clear_list(c);
     if (!keep(c, a)) {
-        srv_voice_error(c->r, c->idem, API_ERR_SERVICE_UNAVAILABLE, NULL, NULL, NULL);
+        vc_error(srv_voice_call(c->r), c->idem, API_ERR_SERVICE_UNAVAILABLE, NULL, NULL, NULL);
         call_free(c);
         return;
     }
@@ -355,8 +361,8 @@ static void act(change_call_t *c)
         char hold_id[BK_HOLD_ID_LEN + 1], token[BK_HOLD_TOKEN_LEN + 1];
         if (!bk_hold_parse_public_id(c->id, hold_id, token)) {
             if (back(c))
-                srv_voice_error(c->r, c->idem, API_ERR_NOT_FOUND, "I couldn't find that appointment.", "appointment_id",
-                                NULL);
+                vc_error(srv_voice_call(c->r), c->idem, API_ERR_NOT_FOUND, "I couldn't find that appointment.",
+                         "appointment_id", NULL);
             call_free(c);
             return;
         }
@@ -372,7 +378,7 @@ static void act(change_call_t *c)
 static bool resumed(change_call_t *c, prov_status_t status)
 {
     if (back(c) && status == PROV_OK) return true;
-    if (c->r != NULL) srv_voice_write_failure(c->r, c->idem, BK_W_PROVIDER, status);
+    if (c->r != NULL) vc_write_failure(srv_voice_call(c->r), c->idem, BK_W_PROVIDER, status);
     call_free(c);
     return false;
 }
@@ -391,14 +397,14 @@ static void on_appointments(prov_status_t status, const bk_appointment_t *v, siz
             continue;
         c->total++;
         if (c->n < LIST_MAX && !keep(c, &v[i])) {
-            srv_voice_error(c->r, c->idem, API_ERR_SERVICE_UNAVAILABLE, NULL, NULL, NULL);
+            vc_error(srv_voice_call(c->r), c->idem, API_ERR_SERVICE_UNAVAILABLE, NULL, NULL, NULL);
             call_free(c);
             return;
         }
     }
     if (c->total == 0) {
-        srv_voice_error(c->r, c->idem, API_ERR_NOT_FOUND, "I couldn't find any upcoming appointments for that number.",
-                        "phone", NULL);
+        vc_error(srv_voice_call(c->r), c->idem, API_ERR_NOT_FOUND,
+                 "I couldn't find any upcoming appointments for that number.", "phone", NULL);
         call_free(c);
         return;
     }
@@ -407,7 +413,7 @@ static void on_appointments(prov_status_t status, const bk_appointment_t *v, siz
         return;
     }
     if (strlen(c->list[0].id) >= sizeof(c->id)) {
-        srv_voice_error(c->r, c->idem, API_ERR_SERVICE_UNAVAILABLE, NULL, NULL, NULL);
+        vc_error(srv_voice_call(c->r), c->idem, API_ERR_SERVICE_UNAVAILABLE, NULL, NULL, NULL);
         call_free(c);
         return;
     }
@@ -437,10 +443,10 @@ static void on_patients(prov_status_t status, const bk_patient_t *v, size_t n, v
             name_fits(c->r->worker->names, c->last, v[i].last_name))
             ids[k++] = v[i].id;
     if (k == 0) {
-        srv_voice_error(c->r, c->idem, API_ERR_NOT_FOUND,
-                        n == 0 ? "I couldn't find any upcoming appointments for that number."
-                               : "I couldn't find anyone by that name at that number.",
-                        "phone", NULL);
+        vc_error(srv_voice_call(c->r), c->idem, API_ERR_NOT_FOUND,
+                 n == 0 ? "I couldn't find any upcoming appointments for that number."
+                        : "I couldn't find anyone by that name at that number.",
+                 "phone", NULL);
         call_free(c);
         return;
     }
@@ -455,7 +461,7 @@ static void change_go(srv_request_t *r, srv_idem_t *idem, bool recovering, chang
 {
     change_call_t *c = calloc(1, sizeof(*c));
     if (c == NULL) {
-        srv_voice_error(r, idem, API_ERR_SERVICE_UNAVAILABLE, NULL, NULL, NULL);
+        vc_error(srv_voice_call(r), idem, API_ERR_SERVICE_UNAVAILABLE, NULL, NULL, NULL);
         srv_idem_end(idem);
         return;
     }
@@ -463,12 +469,12 @@ static void change_go(srv_request_t *r, srv_idem_t *idem, bool recovering, chang
                          .recovering = recovering, .now = tz_now()};
     char email[BK_EMAIL_CAP];
     int got = srv_query_get(r, "appointment_id", c->id, sizeof(c->id));
-    if (got < 0 || !srv_voice_contact(r, c->phone, email) || !srv_voice_name(r, "first_name", c->first) ||
-        !srv_voice_name(r, "last_name", c->last))
+    if (got < 0 || !vc_contact(srv_voice_call(r), c->phone, email) ||
+        !vc_name(srv_voice_call(r), "first_name", c->first) || !vc_name(srv_voice_call(r), "last_name", c->last))
         goto fail;
     if (got == 0 && c->phone[0] == '\0') {
-        srv_voice_error(r, NULL, API_ERR_MISSING_FIELD, "I need the appointment id or the caller's phone number.",
-                        "appointment_id", NULL);
+        vc_error(srv_voice_call(r), NULL, API_ERR_MISSING_FIELD,
+                 "I need the appointment id or the caller's phone number.", "appointment_id", NULL);
         goto fail;
     }
     if (kind == CANCEL) {
@@ -477,8 +483,8 @@ static void change_go(srv_request_t *r, srv_idem_t *idem, bool recovering, chang
         char tz[128];
         got = srv_query_get(r, "new_start_at", c->new_start, sizeof(c->new_start));
         if (got == 0)
-            srv_voice_error(r, NULL, API_ERR_MISSING_FIELD, "I need the new date and time for the appointment.",
-                            "new_start_at", NULL);
+            vc_error(srv_voice_call(r), NULL, API_ERR_MISSING_FIELD,
+                     "I need the new date and time for the appointment.", "new_start_at", NULL);
         if (got <= 0 || srv_query_get(r, "new_end_at", c->new_end, sizeof(c->new_end)) < 0 ||
             srv_query_get(r, "staff_member_id", c->staff_id, sizeof(c->staff_id)) < 0 ||
             srv_query_get(r, "clinic_location_id", c->location_id, sizeof(c->location_id)) < 0)
@@ -487,15 +493,15 @@ static void change_go(srv_request_t *r, srv_idem_t *idem, bool recovering, chang
         if (got != 0 && (c->zone = vc_zone(srv_voice_call(r), "time_zone", NULL)) == NULL) goto fail;
         if (c->location_id[0] != '\0' && r->tenant->locations.count > 0 &&
             !bk_strings_contains(&r->tenant->locations, c->location_id)) {
-            srv_voice_error(r, NULL, API_ERR_LOCATION_FORBIDDEN, "I can't book at that location.", "clinic_location_id",
-                            NULL);
+            vc_error(srv_voice_call(r), NULL, API_ERR_LOCATION_FORBIDDEN, "I can't book at that location.",
+                     "clinic_location_id", NULL);
             goto fail;
         }
     }
     r->deadline_error = API_ERR_EMR_TIMEOUT;
-    c->deadline = srv_voice_timer_start(r, srv_voice_time_left(r), on_deadline, c);
+    c->deadline = srv_voice_timer_start(r, vc_write_time_left(srv_voice_call(r)), on_deadline, c);
     if (c->deadline == NULL) {
-        srv_voice_error(r, NULL, API_ERR_SERVICE_UNAVAILABLE, NULL, NULL, NULL);
+        vc_error(srv_voice_call(r), NULL, API_ERR_SERVICE_UNAVAILABLE, NULL, NULL, NULL);
         goto fail;
     }
     if (c->id[0] != '\0') {

@@ -141,6 +141,7 @@ const vc_call_t *srv_voice_call(srv_request_t *r)
                            .booking = &r->worker->booking,
                            .names = r->worker->names,
                            .render = srv_render(r),
+                           .speaker = r->worker->speaker,
                            .started_ns = r->started_ns,
                            .deadline_ms = r->deadline_ms};
     return &r->voice;

@@ -59,7 +59,7 @@ typedef struct vc_host_ops {
 } vc_host_ops_t;
 
 /** One call: its host and what the conversation works with (the tenant, the worker's booking environment, its
- * name matcher and renderer). */
+ * name matcher, renderer and speaker). */
 typedef struct vc_call {
     const vc_host_ops_t *ops;
     void *host;
@@ -67,6 +67,7 @@ typedef struct vc_call {
     bk_env_t *booking;
     struct bk_name_matcher *names;
     const bk_render_t *render;
+    struct tz_speaker *speaker; /* the worker's ICU formatters (tz/tz_spoken.h) */
     uint64_t started_ns;  /* monotonic, when the call began */
     unsigned deadline_ms; /* the call's answer deadline from started_ns */
 } vc_call_t;
