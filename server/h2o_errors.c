@@ -6,7 +6,7 @@
 
 #include "booking/api_error.h"
 #include "server/log.h"
-#include "server/router.h"
+#include "server/request.h"
 
 typedef struct json_error_ostream {
     h2o_ostream_t super;

@@ -8,7 +8,6 @@
 
 #include "booking/idempotency.h"
 #include "server/json_read.h"
-#include "server/router.h"
 #include "server/worker.h"
 
 struct srv_idem {
@@ -86,7 +85,7 @@ void srv_idem_run(srv_request_t *r, srv_idem_go_fn go)
     srv_idem_t *idem = calloc(1, sizeof(*idem));
     char fp[65];
     unsigned char rnd[16];
-    if (idem == NULL || bk_idem_fingerprint(r->route->name, r->body, fp) != 0 ||
+    if (idem == NULL || bk_idem_fingerprint(r->route_name, r->body, fp) != 0 ||
         getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd)) {
         free(idem);
         srv_add_header(r, "retry-after", "1");

@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "server/router.h"
 #include "server/utf8.h"
 
 static int hex_value(char c)

@@ -9,6 +9,9 @@
 
 #include "server/request.h"
 
+/* The longest query string a request may carry (longer: 414 from the router). */
+#define SRV_MAX_QUERY_BYTES (8u * 1024u)
+
 /** The query string as received, without the '?' (borrowed from the request; "" when there is none). */
 const char *srv_query_raw(const srv_request_t *r, size_t *len);
 

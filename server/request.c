@@ -7,7 +7,6 @@
 #include <time.h>
 
 #include "server/log.h"
-#include "server/router.h"
 #include "server/worker.h"
 
 static uint64_t now_ns(void)
@@ -140,7 +139,7 @@ static void send_body(srv_request_t *r, int status, const char *body, size_t len
     r->responded = true;
     if (h2o_timeout_is_linked(&r->deadline)) h2o_timeout_unlink(&r->deadline);
     double ms = (double)(now_ns() - r->started_ns) / 1e6;
-    srv_log_request(r->route != NULL ? r->route->name : "(unknown)", srv_method_name(req), status, ms,
+    srv_log_request(r->route_name != NULL ? r->route_name : "(unknown)", srv_method_name(req), status, ms,
                     r->tenant != NULL ? r->tenant->id : NULL);
     req->res.status = status;
     req->res.reason = reason_of(status);
@@ -202,4 +201,16 @@ void srv_respond_error_bare(h2o_req_t *req, api_error_t err)
     h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, H2O_STRLIT("application/json"));
     req->res.content_length = len;
     h2o_send_inline(req, copy, len);
+}
+
+const char *srv_method_name(h2o_req_t *req)
+{
+    if (h2o_memis(req->method.base, req->method.len, H2O_STRLIT("GET"))) return "GET";
+    if (h2o_memis(req->method.base, req->method.len, H2O_STRLIT("POST"))) return "POST";
+    if (h2o_memis(req->method.base, req->method.len, H2O_STRLIT("HEAD"))) return "HEAD";
+    if (h2o_memis(req->method.base, req->method.len, H2O_STRLIT("PUT"))) return "PUT";
+    if (h2o_memis(req->method.base, req->method.len, H2O_STRLIT("DELETE"))) return "DELETE";
+    if (h2o_memis(req->method.base, req->method.len, H2O_STRLIT("PATCH"))) return "PATCH";
+    if (h2o_memis(req->method.base, req->method.len, H2O_STRLIT("OPTIONS"))) return "OPTIONS";
+    return "OTHER";
 }

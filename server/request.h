@@ -25,7 +25,8 @@ struct srv_route;
 typedef struct srv_request {
     h2o_req_t *req; /* NULL once h2o disposed of the request */
     struct srv_worker *worker;
-    const struct srv_route *route;
+    const struct srv_route *route; /* the router's, opaque to the rest of server/ */
+    const char *route_name;        /* the route's name for logs and Idempotency-Key fingerprints; NULL before routing */
     const bk_tenant_t *tenant; /* set by auth */
     json_object *body;         /* parsed JSON body of POST routes, owned */
     uint64_t started_ns;
@@ -83,5 +84,8 @@ void srv_add_header(srv_request_t *r, const char *name, const char *value);
 
 /** Answers an error for a request that has no srv_request_t (out of memory). */
 void srv_respond_error_bare(h2o_req_t *req, api_error_t err);
+
+/** "GET", "POST", ... of a request, or "OTHER" (never echoes arbitrary client text). */
+const char *srv_method_name(h2o_req_t *req);
 
 #endif

@@ -53,18 +53,6 @@ static bool path_matches(const char *route, const char *path, size_t len)
     return memchr(path + head, '/', len - head - tail) == NULL;
 }
 
-const char *srv_method_name(h2o_req_t *req)
-{
-    if (h2o_memis(req->method.base, req->method.len, H2O_STRLIT("GET"))) return "GET";
-    if (h2o_memis(req->method.base, req->method.len, H2O_STRLIT("POST"))) return "POST";
-    if (h2o_memis(req->method.base, req->method.len, H2O_STRLIT("HEAD"))) return "HEAD";
-    if (h2o_memis(req->method.base, req->method.len, H2O_STRLIT("PUT"))) return "PUT";
-    if (h2o_memis(req->method.base, req->method.len, H2O_STRLIT("DELETE"))) return "DELETE";
-    if (h2o_memis(req->method.base, req->method.len, H2O_STRLIT("PATCH"))) return "PATCH";
-    if (h2o_memis(req->method.base, req->method.len, H2O_STRLIT("OPTIONS"))) return "OPTIONS";
-    return "OTHER";
-}
-
 static srv_method_t method_of(h2o_req_t *req)
 {
     const char *m = srv_method_name(req);
@@ -165,6 +153,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
         return 0;
     }
     r->route = route;
+    r->route_name = route->name;
     if (req->query_at != SIZE_MAX && req->path.len - req->query_at > SRV_MAX_QUERY_BYTES + 1) {
         srv_respond_error(r, API_ERR_URI_TOO_LONG, NULL, NULL);
         return 0;
