@@ -93,7 +93,7 @@ void srv_idem_run(srv_request_t *r, srv_idem_go_fn go)
         return;
     }
     for (int i = 0; i < 16; i++) snprintf(idem->owner + 2 * i, 3, "%02x", rnd[i]);
-    idem->store = r->worker->store;
+    idem->store = r->worker->booking.store;
     idem->r = r;
     idem->go = go;
     bk_idem_record_key(r->tenant->id, v.base, v.len, idem->key, sizeof(idem->key));

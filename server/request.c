@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "booking/worker_store.h"
 #include "server/log.h"
 #include "server/worker.h"
 
@@ -147,7 +148,7 @@ static void send_body(srv_request_t *r, int status, const char *body, size_t len
     h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL, H2O_STRLIT("no-store"));
     /* h2o_send_inline leaves Content-Length unset, which turns every non-200 into Connection: close. */
     req->res.content_length = len;
-    store_flush(r->worker->store); /* writes made for this request leave before the client can retry */
+    bk_env_flush(&r->worker->booking); /* writes made for this request leave before the client can retry */
     h2o_send_inline(req, body, len);
 }
 
@@ -172,7 +173,8 @@ void srv_respond_json_text(srv_request_t *r, int status, const char *body, size_
 
 bool srv_redis_to_blame(const srv_request_t *r, api_error_t err)
 {
-    return (err == API_ERR_SERVICE_UNAVAILABLE || err == API_ERR_EMR_TIMEOUT) && !store_is_answering(r->worker->store);
+    return (err == API_ERR_SERVICE_UNAVAILABLE || err == API_ERR_EMR_TIMEOUT) &&
+           !bk_env_redis_answering(&r->worker->booking);
 }
 
 void srv_respond_error(srv_request_t *r, api_error_t err, const char *message, const char *field)

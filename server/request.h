@@ -48,7 +48,7 @@ srv_request_t *srv_request_begin(h2o_req_t *req, struct srv_worker *worker);
 void srv_request_voice_deadline(srv_request_t *r);
 
 /** True when `err` blames the clinic's system (service_unavailable, emr_timeout) but it is really Redis trouble:
- * the worker's Redis is not answering right now (down, reconnecting or hung; store_is_answering). The sandbox
+ * the worker's Redis is not answering right now (down, reconnecting or hung; bk_env_redis_answering). The sandbox
  * clinic lives in Redis, and a deadline that passes while Redis hangs is Redis' doing. Every error answer
  * (srv_respond_error, a voice answer) is then given as 503 redis_unavailable with Retry-After instead. */
 bool srv_redis_to_blame(const srv_request_t *r, api_error_t err);

@@ -5,12 +5,12 @@
 #include <sys/socket.h>
 #include <string.h>
 
+#include "booking/rate_limit.h"
 #include "server/auth.h"
 #include "server/auth_throttle.h"
 #include "server/body.h"
 #include "server/framing.h"
 #include "server/query.h"
-#include "server/rate_limit.h"
 #include "server/routes.h"
 #include "server/worker.h"
 
@@ -193,7 +193,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     if (route->method == SRV_POST && !read_body(r)) return 0;
     if (route->method == SRV_GET && !srv_query_check(r)) return 0;
     srv_request_hold(r);
-    if (srv_rate_limit_take(w->rate, tenant, on_rate, r) != 0) {
+    if (bk_rate_limit_take(w->rate, tenant, on_rate, r) != 0) {
         srv_request_release(r);
         srv_add_header(r, "retry-after", "1");
         srv_respond_error(r, API_ERR_REDIS_UNAVAILABLE, NULL, NULL);

@@ -7,16 +7,17 @@
 #include <string.h>
 #include <time.h>
 
+#include "booking/answer_cache.h"
 #include "booking/best_search.h"
-#include "server/answer_cache.h"
+#include "booking/worker_store.h"
 #include "server/fields.h"
 #include "server/query.h"
 #include "server/voice_host.h"
-#include "voice/bookable.h"
-#include "voice/names.h"
 #include "server/worker.h"
 #include "tz/tz.h"
 #include "tz/tz_spoken.h"
+#include "voice/bookable.h"
+#include "voice/names.h"
 
 #define NAME_CAP 256
 /* The search answers with what it has this long before the request's deadline, leaving time to score, sign,
@@ -130,8 +131,7 @@ static void answer_found(best_call_t *c, const bk_slot_t *slots, const bk_best_r
         json_object_object_add(body, "message", json_object_new_string(message));
         size_t len, query_len;
         const char *text = srv_json_text(body, &len), *query = srv_query_raw(c->r, &query_len);
-        srv_answer_cache_put(w->answers, c->r->tenant->id, query, query_len, c->epoch, uv_now(&w->loop), 200, text,
-                             len);
+        bk_answer_cache_put(w->answers, c->r->tenant->id, query, query_len, c->epoch, uv_now(&w->loop), 200, text, len);
         srv_respond_json_text(c->r, 200, text, len);
     } else {
         vc_respond(srv_voice_call(c->r), body, message);
@@ -335,12 +335,12 @@ void srv_route_voice_best_slot(srv_request_t *r)
     c->now = tz_now();
     /* The same question again within a second, with nothing it read changed since: the same answer. */
     srv_worker_t *w = r->worker;
-    if (store_cache_epoch(w->store, &c->epoch)) {
+    if (bk_env_cache_epoch(&w->booking, &c->epoch)) {
         size_t query_len, len;
         int status;
         const char *query = srv_query_raw(r, &query_len);
-        const char *kept = srv_answer_cache_get(w->answers, r->tenant->id, query, query_len, c->epoch,
-                                                uv_now(&w->loop), &len, &status);
+        const char *kept =
+            bk_answer_cache_get(w->answers, r->tenant->id, query, query_len, c->epoch, uv_now(&w->loop), &len, &status);
         if (kept != NULL) {
             srv_respond_json_text(r, status, kept, len);
             call_free(c);
