@@ -37,6 +37,12 @@ json_object *bk_slot_to_json(const bk_render_t *rd, const char *staff_id, const 
     return o;
 }
 
+bool bk_slot_id_read(const bk_render_t *rd, const char *slot_id, bk_slot_ref_t *ref)
+{
+    return bk_slot_token_read(rd->slot_secret, rd->slot_secret_len, slot_id, strlen(slot_id), ref) &&
+           strcmp(ref->tenant, rd->tenant->id) == 0;
+}
+
 json_object *bk_appointment_to_json(const bk_render_t *rd, const bk_catalog_t *catalog, const bk_appointment_t *a,
                                     int64_t now)
 {

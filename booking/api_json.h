@@ -4,10 +4,12 @@
 #define FD_BOOKING_API_JSON_H
 
 #include <json.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "core/model.h"
+#include "core/slot_token.h"
 #include "tz/tz.h"
 
 struct tz_speaker;
@@ -24,6 +26,10 @@ typedef struct bk_render {
 /** The slot object of one opening, with its signed slot_id, local time and spoken time (caller owns). */
 json_object *bk_slot_to_json(const bk_render_t *rd, const char *staff_id, const char *treatment_id,
                              const char *location_id, const tz_zone_t *zone, int64_t start, int64_t end, int64_t now);
+
+/** Reads back a slot_id this tenant was given (bk_slot_to_json): false when it is malformed, forged, signed with
+ * another secret or names another tenant. The caller still checks that the slot is free. */
+bool bk_slot_id_read(const bk_render_t *rd, const char *slot_id, bk_slot_ref_t *ref);
 
 /** The appointment object, with practitioner, treatment and location names from catalog (caller owns); times in
  * the location's zone, else the tenant's, else UTC. */

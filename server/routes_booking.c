@@ -288,10 +288,8 @@ static void create_go(srv_request_t *r, srv_idem_t *idem, bool recovering)
         !srv_field_id(r, "slot_id", false, slot_id, sizeof(slot_id)))
         goto fail;
     if (slot_id[0] != '\0') {
-        const srv_config_t *config = r->worker->app->config;
         bk_slot_ref_t ref;
-        if (!bk_slot_token_read(config->slot_secret, config->slot_secret_len, slot_id, strlen(slot_id), &ref) ||
-            strcmp(ref.tenant, r->tenant->id) != 0) {
+        if (!bk_slot_id_read(srv_render(r), slot_id, &ref)) {
             srv_respond_error(r, API_ERR_INVALID_SLOT_ID, NULL, "slot_id");
             goto fail;
         }

@@ -513,10 +513,8 @@ static void book_go(srv_request_t *r, srv_idem_t *idem, bool recovering)
     int got = srv_query_get(r, "slot_id", slot_id, sizeof(slot_id));
     if (got < 0) goto fail;
     if (got > 0) {
-        const srv_config_t *config = r->worker->app->config;
         bk_slot_ref_t ref;
-        if (!bk_slot_token_read(config->slot_secret, config->slot_secret_len, slot_id, strlen(slot_id), &ref) ||
-            strcmp(ref.tenant, r->tenant->id) != 0) {
+        if (!bk_slot_id_read(srv_render(r), slot_id, &ref)) {
             vc_error(srv_voice_call(r), NULL, API_ERR_INVALID_SLOT_ID,
                      "That time slot isn't one I offered; please look for "
                      "times again.",

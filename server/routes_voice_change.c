@@ -79,11 +79,31 @@ static bool back(change_call_t *c)
     return srv_voice_back(&c->r, &c->deadline);
 }
 
+/* First thing in a callback: true when the request may still be answered; otherwise frees c. */
+static bool resume(change_call_t *c)
+{
+    if (back(c)) return true;
+    call_free(c);
+    return false;
+}
+
+/* The ends of a resumed call that failed: answer, then free c. */
+static void fail(change_call_t *c, api_error_t err, const char *message, const char *field)
+{
+    vc_error(srv_voice_call(c->r), c->idem, err, message, field, NULL);
+    call_free(c);
+}
+
+static void fail_write(change_call_t *c, int result, prov_status_t status)
+{
+    vc_write_failure(srv_voice_call(c->r), c->idem, result, status);
+    call_free(c);
+}
+
 /* Answers err (message and field NULL: the table's default) and frees c. */
 static void start_failed(change_call_t *c, api_error_t err, const char *message, const char *field)
 {
-    if (back(c)) vc_error(srv_voice_call(c->r), c->idem, err, message, field, NULL);
-    call_free(c);
+    if (back(c)) fail(c, err, message, field);
 }
 
 static void on_deadline(void *data)
@@ -218,9 +238,8 @@ static void answer(change_call_t *c, answer_kind_t kind)
 static void on_alternatives(json_object *slots, const char *said, void *data)
 {
     change_call_t *c = data;
-    if (!back(c)) {
+    if (!resume(c)) {
         json_object_put(slots);
-        call_free(c);
         return;
     }
     c->alternatives = slots;
@@ -245,15 +264,11 @@ static void find_alternatives(change_call_t *c)
 static void on_written(bk_write_result_t result, prov_status_t status, const bk_appointment_t *a, void *data)
 {
     change_call_t *c = data;
-    if (!back(c)) {
-        call_free(c);
-        return;
-    }
+    if (!resume(c)) return;
     if (result == BK_W_OK && a != NULL) {
         clear_list(c);
         if (!keep(c, a)) {
-            vc_error(srv_voice_call(c->r), c->idem, API_ERR_SERVICE_UNAVAILABLE, NULL, NULL, NULL);
-            call_free(c);
+            fail(c, API_ERR_SERVICE_UNAVAILABLE, NULL, NULL);
             return;
         }
         answer(c, c->kind == CANCEL ? ANSWER_CANCELLED : ANSWER_MOVED);
@@ -265,23 +280,19 @@ static void on_written(bk_write_result_t result, prov_status_t status, const bk_
         return;
     }
     if (result == BK_W_NOT_FOUND || (result == BK_W_PROVIDER && status == PROV_NOT_FOUND)) {
-        vc_error(srv_voice_call(c->r), c->idem, API_ERR_NOT_FOUND, "I couldn't find that appointment.",
-                 "appointment_id", NULL);
-        call_free(c);
+        fail(c, API_ERR_NOT_FOUND, "I couldn't find that appointment.", "appointment_id");
         return;
     }
     if (c->kind == RESCHEDULE && (result == BK_W_SLOT_TAKEN || result == BK_W_SLOT_UNAVAILABLE)) {
-        vc_error(srv_voice_call(c->r), c->idem,
-                 result == BK_W_SLOT_TAKEN ? API_ERR_SLOT_TAKEN : API_ERR_SLOT_UNAVAILABLE,
-                 "Sorry, that new time isn't free, so the appointment stays as it was.", "new_start_at", NULL);
-        call_free(c);
+        fail(c, result == BK_W_SLOT_TAKEN ? API_ERR_SLOT_TAKEN : API_ERR_SLOT_UNAVAILABLE,
+             "Sorry, that new time isn't free, so the appointment stays as it was.", "new_start_at");
         return;
     }
-    vc_write_failure(srv_voice_call(c->r), c->idem, result, status);
-    call_free(c);
+    fail_write(c, result, status);
 }
 
-/* Reads the reschedule's new times in the caller's zone, else the appointment's (zone_name), else the tenant's. */
+/* Reads the reschedule's new times in the caller's zone, else the appointment's (zone_name), else the tenant's;
+ * false after answering and freeing c. */
 static bool read_new_times(change_call_t *c, const char *zone_name, int64_t *start, int64_t *end)
 {
     const tz_zone_t *zone = c->zone;
@@ -291,18 +302,17 @@ static bool read_new_times(change_call_t *c, const char *zone_name, int64_t *sta
     if (tz_parse_iso(c->new_start, strlen(c->new_start), zone, start, why, sizeof(why)) != 0) {
         snprintf(message, sizeof(message), "new_start_at must be a date and time such as 2026-04-21T14:30:00 (%s).",
                  why);
-        vc_error(srv_voice_call(c->r), c->idem, API_ERR_INVALID_FIELD, message, "new_start_at", NULL);
+        fail(c, API_ERR_INVALID_FIELD, message, "new_start_at");
         return false;
     }
     *end = 0;
     if (c->new_end[0] != '\0' && tz_parse_iso(c->new_end, strlen(c->new_end), zone, end, why, sizeof(why)) != 0) {
         snprintf(message, sizeof(message), "new_end_at must be a date and time such as 2026-04-21T15:30:00 (%s).", why);
-        vc_error(srv_voice_call(c->r), c->idem, API_ERR_INVALID_FIELD, message, "new_end_at", NULL);
+        fail(c, API_ERR_INVALID_FIELD, message, "new_end_at");
         return false;
     }
     if (*end != 0 && *end <= *start) {
-        vc_error(srv_voice_call(c->r), c->idem, API_ERR_INVALID_RANGE, "The new time must end after it starts.",
-                 "new_end_at", NULL);
+        fail(c, API_ERR_INVALID_RANGE, "The new time must end after it starts.", "new_end_at");
         return false;
     }
     return true;
@@ -311,37 +321,26 @@ static bool read_new_times(change_call_t *c, const char *zone_name, int64_t *sta
 static void on_recalled(bool ok, const bk_appointment_t *a, const char *zone_name, void *data)
 {
     change_call_t *c = data;
-    if (!back(c)) {
-        call_free(c);
-        return;
-    }
+    if (!resume(c)) return;
     if (!ok) {
-        vc_write_failure(srv_voice_call(c->r), c->idem, BK_W_REDIS, PROV_UNAVAILABLE);
-        call_free(c);
+        fail_write(c, BK_W_REDIS, PROV_UNAVAILABLE);
         return;
     }
     if (a == NULL) {
-        vc_error(srv_voice_call(c->r), c->idem, API_ERR_NOT_FOUND, "I couldn't find that appointment.",
-                 "appointment_id", NULL);
-        call_free(c);
+        fail(c, API_ERR_NOT_FOUND, "I couldn't find that appointment.", "appointment_id");
         return;
     }
     if (a->state == BK_APPT_CANCELLED) {
-        vc_write_failure(srv_voice_call(c->r), c->idem, BK_W_ALREADY_CANCELLED, PROV_OK);
-        call_free(c);
+        fail_write(c, BK_W_ALREADY_CANCELLED, PROV_OK);
         return;
     }
     clear_list(c);
     if (!keep(c, a)) {
-        vc_error(srv_voice_call(c->r), c->idem, API_ERR_SERVICE_UNAVAILABLE, NULL, NULL, NULL);
-        call_free(c);
+        fail(c, API_ERR_SERVICE_UNAVAILABLE, NULL, NULL);
         return;
     }
     int64_t start, end;
-    if (!read_new_times(c, zone_name, &start, &end)) {
-        call_free(c);
-        return;
-    }
+    if (!read_new_times(c, zone_name, &start, &end)) return;
     c->wanted = start;
     bk_move_request_t q = {.tenant = c->tenant, .appointment_id = c->id, .staff_id = c->staff_id[0] ? c->staff_id : NULL,
                            .location_id = c->location_id[0] ? c->location_id : NULL, .start = start, .end = end,
@@ -360,10 +359,7 @@ static void act(change_call_t *c)
     } else if (bk_hold_is_hold_id(c->id)) {
         char hold_id[BK_HOLD_ID_LEN + 1], token[BK_HOLD_TOKEN_LEN + 1];
         if (!bk_hold_parse_public_id(c->id, hold_id, token)) {
-            if (back(c))
-                vc_error(srv_voice_call(c->r), c->idem, API_ERR_NOT_FOUND, "I couldn't find that appointment.",
-                         "appointment_id", NULL);
-            call_free(c);
+            start_failed(c, API_ERR_NOT_FOUND, "I couldn't find that appointment.", "appointment_id");
             return;
         }
         rc = bk_appt_release_hold(c->env, c->tenant, hold_id, token, on_written, c);
@@ -377,9 +373,9 @@ static void act(change_call_t *c)
  * otherwise answers the EMR's failure (when it still can) and frees c. */
 static bool resumed(change_call_t *c, prov_status_t status)
 {
-    if (back(c) && status == PROV_OK) return true;
-    if (c->r != NULL) vc_write_failure(srv_voice_call(c->r), c->idem, BK_W_PROVIDER, status);
-    call_free(c);
+    if (!resume(c)) return false;
+    if (status == PROV_OK) return true;
+    fail_write(c, BK_W_PROVIDER, status);
     return false;
 }
 
@@ -397,15 +393,12 @@ static void on_appointments(prov_status_t status, const bk_appointment_t *v, siz
             continue;
         c->total++;
         if (c->n < LIST_MAX && !keep(c, &v[i])) {
-            vc_error(srv_voice_call(c->r), c->idem, API_ERR_SERVICE_UNAVAILABLE, NULL, NULL, NULL);
-            call_free(c);
+            fail(c, API_ERR_SERVICE_UNAVAILABLE, NULL, NULL);
             return;
         }
     }
     if (c->total == 0) {
-        vc_error(srv_voice_call(c->r), c->idem, API_ERR_NOT_FOUND,
-                 "I couldn't find any upcoming appointments for that number.", "phone", NULL);
-        call_free(c);
+        fail(c, API_ERR_NOT_FOUND, "I couldn't find any upcoming appointments for that number.", "phone");
         return;
     }
     if (c->total > 1) {
@@ -413,8 +406,7 @@ static void on_appointments(prov_status_t status, const bk_appointment_t *v, siz
         return;
     }
     if (strlen(c->list[0].id) >= sizeof(c->id)) {
-        vc_error(srv_voice_call(c->r), c->idem, API_ERR_SERVICE_UNAVAILABLE, NULL, NULL, NULL);
-        call_free(c);
+        fail(c, API_ERR_SERVICE_UNAVAILABLE, NULL, NULL);
         return;
     }
     snprintf(c->id, sizeof(c->id), "%s", c->list[0].id);
@@ -443,11 +435,10 @@ static void on_patients(prov_status_t status, const bk_patient_t *v, size_t n, v
             name_fits(c->r->worker->names, c->last, v[i].last_name))
             ids[k++] = v[i].id;
     if (k == 0) {
-        vc_error(srv_voice_call(c->r), c->idem, API_ERR_NOT_FOUND,
-                 n == 0 ? "I couldn't find any upcoming appointments for that number."
-                        : "I couldn't find anyone by that name at that number.",
-                 "phone", NULL);
-        call_free(c);
+        fail(c, API_ERR_NOT_FOUND,
+             n == 0 ? "I couldn't find any upcoming appointments for that number."
+                    : "I couldn't find anyone by that name at that number.",
+             "phone");
         return;
     }
     step(c);
