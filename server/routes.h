@@ -47,9 +47,6 @@ void srv_route_events(srv_request_t *r);
 /** POST /ai_brain/events/{id}/replay: queues a dead event again for the endpoints where it is dead (202). */
 void srv_route_event_replay(srv_request_t *r);
 
-struct srv_idem;
-struct bk_hold;
-
 /** POST /ai_brain/createAppt: checks a slot against fresh availability and holds it (201, provisional). */
 void srv_route_create_appt(srv_request_t *r);
 /** POST /ai_brain/bookAppt: turns a live hold into a booking in the EMR. */
@@ -62,14 +59,5 @@ void srv_route_reschedule_appt(srv_request_t *r);
 void srv_route_lookup_create_patient(srv_request_t *r);
 /** POST /ai_brain/fetchPatientsAppointments: a patient's upcoming appointments, then the last 5 past. */
 void srv_route_fetch_patients_appointments(srv_request_t *r);
-
-/** Answers {"appointment": v[0]} (single; with hold_expires_at and hold_token when hold is given) or
- * {"appointments": v} with status after reading the catalog for the names; records the answer under idem and
- * ends it (idem may be NULL). v is copied. */
-void srv_answer_appointments(srv_request_t *r, struct srv_idem *idem, int status, const bk_appointment_t *v, size_t n,
-                             bool single, const struct bk_hold *hold);
-
-/** Answers the error of a failed booking write (result: a bk_write_result_t) through idem (not ended). */
-void srv_answer_write_failure(srv_request_t *r, struct srv_idem *idem, int result, prov_status_t status);
 
 #endif

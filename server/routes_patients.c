@@ -9,6 +9,7 @@
 #include "booking/appointments.h"
 #include "booking/patients.h"
 #include "core/phone.h"
+#include "server/appt_answer.h"
 #include "server/fields.h"
 #include "server/idempotent.h"
 #include "server/worker.h"
