@@ -28,11 +28,9 @@
 #define WAIT_MS 40 /* between looks at a duplicate's progress */
 
 typedef struct book_call {
-    srv_request_t *r; /* NULL once the request was answered (deadline) or is gone: the flow only tidies up */
-    srv_idem_t *idem;
+    srv_voice_write_t w; /* first: the request, claim and deadline */
     bk_env_t *env;
     const bk_tenant_t *tenant;
-    srv_voice_timer_t *deadline;
     int64_t now;
     char first[VC_NAME_CAP], last[VC_NAME_CAP], phone[BK_PHONE_CAP], email[BK_EMAIL_CAP];
     char staff_id[ID_CAP], treatment_id[ID_CAP], location_id[ID_CAP], zone[64];
@@ -48,8 +46,7 @@ typedef struct book_call {
 
 static void call_free(book_call_t *c)
 {
-    srv_voice_timer_cancel(c->deadline);
-    srv_idem_end(c->idem);
+    srv_voice_write_end(&c->w);
     bk_appointment_clear(&c->made);
     free(c);
 }
@@ -57,19 +54,13 @@ static void call_free(book_call_t *c)
 /* Before an asynchronous step: hold the request while it is still ours. */
 static void step(book_call_t *c)
 {
-    if (c->r != NULL) srv_request_hold(c->r);
+    srv_voice_write_step(&c->w);
 }
 
 /* First thing in a callback: true when the request may still be answered; otherwise forgets it. */
 static bool back(book_call_t *c)
 {
-    return srv_voice_back(&c->r, &c->deadline);
-}
-
-static void on_deadline(void *data)
-{
-    book_call_t *c = data;
-    srv_voice_deadline_fired(&c->deadline, c->r, c->idem);
+    return srv_voice_write_back(&c->w);
 }
 
 /* The run ends without a booking: the retry record goes (when ours), so a retry books afresh. */
@@ -82,7 +73,7 @@ static void give_back(book_call_t *c)
 /* A step could not start: answer err while the request is still ours, give the record back, end. */
 static void start_failed(book_call_t *c, api_error_t err)
 {
-    if (back(c)) vc_error(srv_voice_call(c->r), c->idem, err, NULL, NULL, NULL);
+    if (back(c)) vc_error(srv_voice_call(c->w.r), c->w.idem, err, NULL, NULL, NULL);
     give_back(c);
     call_free(c);
 }
@@ -96,7 +87,8 @@ static void on_render_catalog(prov_status_t status, const bk_catalog_t *catalog,
     (void)source;
     if (!back(c)) goto done;
     bk_catalog_t empty = {0};
-    json_object *o = bk_appointment_to_json(srv_render(c->r), status == PROV_OK ? catalog : &empty, &c->made, tz_now());
+    json_object *o =
+        bk_appointment_to_json(srv_render(c->w.r), status == PROV_OK ? catalog : &empty, &c->made, tz_now());
     char when[384], message[512];
     vc_say_when(o, when, sizeof(when));
     snprintf(message, sizeof(message), "You're booked for %s.", when);
@@ -105,7 +97,7 @@ static void on_render_catalog(prov_status_t status, const bk_catalog_t *catalog,
     json_object_object_add(body, "appointment", o);
     if (c->replayed) json_object_object_add(body, "replayed", json_object_new_boolean(1));
     json_object_object_add(body, "message", json_object_new_string(message));
-    srv_idem_json(c->r, c->idem, 200, body);
+    srv_idem_json(c->w.r, c->w.idem, 200, body);
     json_object_put(body);
 done:
     call_free(c);
@@ -116,7 +108,7 @@ static void answer_booked(book_call_t *c, const bk_appointment_t *a)
 {
     bk_appointment_clear(&c->made);
     if (!bk_appointment_copy(&c->made, a)) {
-        vc_error(srv_voice_call(c->r), c->idem, API_ERR_SERVICE_UNAVAILABLE, NULL, NULL, NULL);
+        vc_error(srv_voice_call(c->w.r), c->w.idem, API_ERR_SERVICE_UNAVAILABLE, NULL, NULL, NULL);
         call_free(c);
         return;
     }
@@ -148,7 +140,8 @@ static void on_alternatives(json_object *slots, const char *said, void *data)
     json_object *extra = json_object_new_object();
     json_object_object_add(extra, "booked", json_object_new_boolean(0));
     json_object_object_add(extra, "alternatives", slots);
-    vc_error(srv_voice_call(c->r), c->idem, API_ERR_SLOT_TAKEN, message, c->from_slot ? "slot_id" : "start_at", extra);
+    vc_error(srv_voice_call(c->w.r), c->w.idem, API_ERR_SLOT_TAKEN, message, c->from_slot ? "slot_id" : "start_at",
+             extra);
     call_free(c);
 }
 
@@ -156,7 +149,7 @@ static void on_alternatives(json_object *slots, const char *said, void *data)
 static void answer_taken(book_call_t *c)
 {
     step(c);
-    if (vc_alternatives(srv_voice_call(c->r), c->staff_id, c->treatment_id, c->location_id, c->start, tz_now(),
+    if (vc_alternatives(srv_voice_call(c->w.r), c->staff_id, c->treatment_id, c->location_id, c->start, tz_now(),
                         on_alternatives, c) != 0)
         on_alternatives(json_object_new_array(), "", c);
 }
@@ -167,7 +160,7 @@ static void answer_failure(book_call_t *c, bk_write_result_t result, prov_status
         answer_taken(c);
         return;
     }
-    vc_write_failure(srv_voice_call(c->r), c->idem, result, status);
+    vc_write_failure(srv_voice_call(c->w.r), c->w.idem, result, status);
     call_free(c);
 }
 
@@ -189,7 +182,7 @@ static void on_waited(void *data)
 static void wait_and_claim(book_call_t *c)
 {
     step(c);
-    if (srv_voice_timer_start(c->r, WAIT_MS, on_waited, c) == NULL) start_failed(c, API_ERR_SERVICE_UNAVAILABLE);
+    if (srv_voice_timer_start(c->w.r, WAIT_MS, on_waited, c) == NULL) start_failed(c, API_ERR_SERVICE_UNAVAILABLE);
 }
 
 static void on_booked(bk_write_result_t result, prov_status_t status, const bk_appointment_t *a, void *data)
@@ -228,7 +221,7 @@ static void book_hold(book_call_t *c)
     char id[BK_HOLD_ID_LEN + 1], token[BK_HOLD_TOKEN_LEN + 1];
     if (!bk_hold_parse_public_id(c->hold, id, token)) {
         give_back(c);
-        vc_error(srv_voice_call(c->r), c->idem, API_ERR_SERVICE_UNAVAILABLE, NULL, NULL, NULL);
+        vc_error(srv_voice_call(c->w.r), c->w.idem, API_ERR_SERVICE_UNAVAILABLE, NULL, NULL, NULL);
         call_free(c);
         return;
     }
@@ -266,7 +259,7 @@ static void on_patient(bk_patient_result_t result, prov_status_t status, const b
     }
     if (result == BK_PATIENT_AMBIGUOUS) {
         give_back(c);
-        vc_error(srv_voice_call(c->r), c->idem, API_ERR_AMBIGUOUS_PATIENT,
+        vc_error(srv_voice_call(c->w.r), c->w.idem, API_ERR_AMBIGUOUS_PATIENT,
                  "More than one patient has those details; please ask for the caller's e-mail or date of "
                  "birth.",
                  "phone", NULL);
@@ -316,7 +309,7 @@ static void on_claim(bk_vretry_verdict_t verdict, const char *hold, const bk_app
         answer_booked(c, a);
         return;
     default:
-        vc_error(srv_voice_call(c->r), c->idem, API_ERR_REDIS_UNAVAILABLE, NULL, NULL, NULL);
+        vc_error(srv_voice_call(c->w.r), c->w.idem, API_ERR_REDIS_UNAVAILABLE, NULL, NULL, NULL);
         call_free(c);
         return;
     }
@@ -334,7 +327,7 @@ static void claim(book_call_t *c)
 /* Resolves practitioner, treatment, location and the times against the catalog. Returns false after answering. */
 static bool resolve(book_call_t *c, const bk_catalog_t *cat)
 {
-    srv_request_t *r = c->r;
+    srv_request_t *r = c->w.r;
     char id[ID_CAP];
     long l = -1, s = -1, t = -1;
     if (c->from_slot) {
@@ -342,7 +335,7 @@ static bool resolve(book_call_t *c, const bk_catalog_t *cat)
         s = bk_catalog_find_staff(cat, c->staff_id);
         t = bk_catalog_find_treatment(cat, c->treatment_id);
         if (l < 0 || !bk_tenant_allows_location(c->tenant, cat, c->location_id) || s < 0 || t < 0) {
-            vc_error(srv_voice_call(r), c->idem, API_ERR_INVALID_SLOT_ID,
+            vc_error(srv_voice_call(r), c->w.idem, API_ERR_INVALID_SLOT_ID,
                      "That time slot is no longer offered; please look "
                      "for times again.",
                      "slot_id", NULL);
@@ -353,7 +346,7 @@ static bool resolve(book_call_t *c, const bk_catalog_t *cat)
         if (got < 0) return false;
         if (got > 0) {
             if (!bk_tenant_allows_location(c->tenant, cat, id)) {
-                vc_error(srv_voice_call(r), c->idem, API_ERR_LOCATION_FORBIDDEN, "I can't book at that location.",
+                vc_error(srv_voice_call(r), c->w.idem, API_ERR_LOCATION_FORBIDDEN, "I can't book at that location.",
                          "clinic_location_id", NULL);
                 return false;
             }
@@ -366,7 +359,7 @@ static bool resolve(book_call_t *c, const bk_catalog_t *cat)
         if (got > 0) {
             s = bk_catalog_find_staff(cat, id);
             if (s < 0 || !cat->staff[s].ai_enabled) {
-                vc_error(srv_voice_call(r), c->idem, API_ERR_UNKNOWN_STAFF, "I can't book with that practitioner.",
+                vc_error(srv_voice_call(r), c->w.idem, API_ERR_UNKNOWN_STAFF, "I can't book with that practitioner.",
                          "staff_member_id", NULL);
                 return false;
             }
@@ -374,7 +367,7 @@ static bool resolve(book_call_t *c, const bk_catalog_t *cat)
                    -2) {
             return false;
         } else if (s == -1) {
-            vc_error(srv_voice_call(r), c->idem, API_ERR_MISSING_FIELD, "Which practitioner would the caller like?",
+            vc_error(srv_voice_call(r), c->w.idem, API_ERR_MISSING_FIELD, "Which practitioner would the caller like?",
                      "staff_member_name", NULL);
             return false;
         }
@@ -382,14 +375,14 @@ static bool resolve(book_call_t *c, const bk_catalog_t *cat)
         if (got < 0) return false;
         if (got > 0) {
             if ((t = bk_catalog_find_treatment(cat, id)) < 0) {
-                vc_error(srv_voice_call(r), c->idem, API_ERR_UNKNOWN_TREATMENT, "I can't find that treatment.",
+                vc_error(srv_voice_call(r), c->w.idem, API_ERR_UNKNOWN_TREATMENT, "I can't find that treatment.",
                          "treatment_id", NULL);
                 return false;
             }
         } else if ((t = vc_treatment(srv_voice_call(r), cat, "treatment_name")) == -2) {
             return false;
         } else if (t == -1) {
-            vc_error(srv_voice_call(r), c->idem, API_ERR_MISSING_FIELD, "Which treatment would the caller like?",
+            vc_error(srv_voice_call(r), c->w.idem, API_ERR_MISSING_FIELD, "Which treatment would the caller like?",
                      "treatment_name", NULL);
             return false;
         }
@@ -403,7 +396,7 @@ static bool resolve(book_call_t *c, const bk_catalog_t *cat)
                 if (l < 0 || (def != NULL && strcmp(def->id, st->location_ids.items[i]) == 0)) l = at;
             }
             if (l < 0) {
-                vc_error(srv_voice_call(r), c->idem, API_ERR_NOT_OFFERED,
+                vc_error(srv_voice_call(r), c->w.idem, API_ERR_NOT_OFFERED,
                          "That practitioner has no location I can book.", "staff_member_name", NULL);
                 return false;
             }
@@ -414,18 +407,18 @@ static bool resolve(book_call_t *c, const bk_catalog_t *cat)
     const bk_catalog_treatment_t *tx = &cat->treatments[t];
     if (!bk_strings_contains(&st->location_ids, loc->id) || !bk_strings_contains(&tx->location_ids, loc->id) ||
         !bk_strings_contains(&tx->staff_ids, st->id)) {
-        vc_error(srv_voice_call(r), c->idem, API_ERR_NOT_OFFERED,
+        vc_error(srv_voice_call(r), c->w.idem, API_ERR_NOT_OFFERED,
                  "That practitioner doesn't offer that treatment at that location.", "treatment_name", NULL);
         return false;
     }
     const tz_zone_t *zone = loc->time_zone != NULL ? tz_zone_load(loc->time_zone) : NULL;
     if (zone == NULL || strlen(loc->time_zone) >= sizeof(c->zone)) {
-        vc_error(srv_voice_call(r), c->idem, API_ERR_EMR_ERROR, "The clinic's location has no usable time zone.", NULL,
-                 NULL);
+        vc_error(srv_voice_call(r), c->w.idem, API_ERR_EMR_ERROR, "The clinic's location has no usable time zone.",
+                 NULL, NULL);
         return false;
     }
     if (strlen(st->id) >= ID_CAP || strlen(tx->id) >= ID_CAP || strlen(loc->id) >= ID_CAP) {
-        vc_error(srv_voice_call(r), c->idem, API_ERR_EMR_ERROR, NULL, NULL, NULL);
+        vc_error(srv_voice_call(r), c->w.idem, API_ERR_EMR_ERROR, NULL, NULL, NULL);
         return false;
     }
     snprintf(c->staff_id, sizeof(c->staff_id), "%s", st->id);
@@ -445,19 +438,19 @@ static bool resolve(book_call_t *c, const bk_catalog_t *cat)
         if (tz_parse_iso(text, strlen(text), read_in, &c->start, why, sizeof(why)) != 0) {
             snprintf(message, sizeof(message), "start_at must be a date and time such as 2026-04-21T14:30:00 (%s).",
                      why);
-            vc_error(srv_voice_call(r), c->idem, API_ERR_INVALID_FIELD, message, "start_at", NULL);
+            vc_error(srv_voice_call(r), c->w.idem, API_ERR_INVALID_FIELD, message, "start_at", NULL);
             return false;
         }
         int got = srv_query_get(r, "end_at", text, sizeof(text));
         if (got < 0) return false;
         if (got > 0 && tz_parse_iso(text, strlen(text), read_in, &c->end, why, sizeof(why)) != 0) {
             snprintf(message, sizeof(message), "end_at must be a date and time such as 2026-04-21T15:30:00 (%s).", why);
-            vc_error(srv_voice_call(r), c->idem, API_ERR_INVALID_FIELD, message, "end_at", NULL);
+            vc_error(srv_voice_call(r), c->w.idem, API_ERR_INVALID_FIELD, message, "end_at", NULL);
             return false;
         }
         if (got == 0) c->end = c->start + (int64_t)tx->duration_minutes * TZ_MS_PER_MINUTE;
         if (c->end <= c->start || c->end - c->start > BK_HOLD_MAX_MS) {
-            vc_error(srv_voice_call(r), c->idem, API_ERR_INVALID_RANGE, "The appointment must end after it starts.",
+            vc_error(srv_voice_call(r), c->w.idem, API_ERR_INVALID_RANGE, "The appointment must end after it starts.",
                      "end_at", NULL);
             return false;
         }
@@ -471,7 +464,7 @@ static void on_catalog(prov_status_t status, const bk_catalog_t *cat, bk_catalog
     (void)source;
     if (!back(c)) goto fail;
     if (status != PROV_OK) {
-        vc_write_failure(srv_voice_call(c->r), c->idem, BK_W_PROVIDER, status);
+        vc_write_failure(srv_voice_call(c->w.r), c->w.idem, BK_W_PROVIDER, status);
         goto fail;
     }
     if (!resolve(c, cat)) goto fail;
@@ -491,7 +484,7 @@ static void book_go(srv_request_t *r, srv_idem_t *idem, bool recovering)
         srv_idem_end(idem);
         return;
     }
-    *c = (book_call_t){.r = r, .idem = idem, .env = &r->worker->booking, .tenant = r->tenant, .now = tz_now()};
+    *c = (book_call_t){.w = {.r = r, .idem = idem}, .env = &r->worker->booking, .tenant = r->tenant, .now = tz_now()};
     char slot_id[BK_SLOT_TOKEN_CAP];
     if (!vc_name(srv_voice_call(r), "first_name", c->first) || !vc_name(srv_voice_call(r), "last_name", c->last))
         goto fail;
@@ -532,12 +525,7 @@ static void book_go(srv_request_t *r, srv_idem_t *idem, bool recovering)
         vc_error(srv_voice_call(r), NULL, API_ERR_SERVICE_UNAVAILABLE, NULL, NULL, NULL);
         goto fail;
     }
-    r->deadline_error = API_ERR_EMR_TIMEOUT;
-    c->deadline = srv_voice_timer_start(r, vc_write_time_left(srv_voice_call(r)), on_deadline, c);
-    if (c->deadline == NULL) {
-        vc_error(srv_voice_call(r), NULL, API_ERR_SERVICE_UNAVAILABLE, NULL, NULL, NULL);
-        goto fail;
-    }
+    if (!srv_voice_write_arm(&c->w)) goto fail;
     step(c);
     if (bk_catalog_get(c->env, c->tenant, on_catalog, c) != 0) start_failed(c, API_ERR_REDIS_UNAVAILABLE);
     return;

@@ -36,11 +36,9 @@ typedef enum answer_kind {
 } answer_kind_t;
 
 typedef struct change_call {
-    srv_request_t *r; /* NULL once answered (deadline) or gone */
-    srv_idem_t *idem;
+    srv_voice_write_t w; /* first: the request, claim and deadline */
     bk_env_t *env;
     const bk_tenant_t *tenant;
-    srv_voice_timer_t *deadline;
     change_kind_t kind;
     bool recovering;
     int64_t now;
@@ -61,8 +59,7 @@ typedef struct change_call {
 
 static void call_free(change_call_t *c)
 {
-    srv_voice_timer_cancel(c->deadline);
-    srv_idem_end(c->idem);
+    srv_voice_write_end(&c->w);
     for (size_t i = 0; i < c->n; i++) bk_appointment_clear(&c->list[i]);
     json_object_put(c->alternatives);
     free(c);
@@ -70,13 +67,13 @@ static void call_free(change_call_t *c)
 
 static void step(change_call_t *c)
 {
-    if (c->r != NULL) srv_request_hold(c->r);
+    srv_voice_write_step(&c->w);
 }
 
 /* First thing in a callback: true when the request may still be answered; otherwise forgets it. */
 static bool back(change_call_t *c)
 {
-    return srv_voice_back(&c->r, &c->deadline);
+    return srv_voice_write_back(&c->w);
 }
 
 /* First thing in a callback: true when the request may still be answered; otherwise frees c. */
@@ -90,13 +87,13 @@ static bool resume(change_call_t *c)
 /* The ends of a resumed call that failed: answer, then free c. */
 static void fail(change_call_t *c, api_error_t err, const char *message, const char *field)
 {
-    vc_error(srv_voice_call(c->r), c->idem, err, message, field, NULL);
+    vc_error(srv_voice_call(c->w.r), c->w.idem, err, message, field, NULL);
     call_free(c);
 }
 
 static void fail_write(change_call_t *c, int result, prov_status_t status)
 {
-    vc_write_failure(srv_voice_call(c->r), c->idem, result, status);
+    vc_write_failure(srv_voice_call(c->w.r), c->w.idem, result, status);
     call_free(c);
 }
 
@@ -104,12 +101,6 @@ static void fail_write(change_call_t *c, int result, prov_status_t status)
 static void start_failed(change_call_t *c, api_error_t err, const char *message, const char *field)
 {
     if (back(c)) fail(c, err, message, field);
-}
-
-static void on_deadline(void *data)
-{
-    change_call_t *c = data;
-    srv_voice_deadline_fired(&c->deadline, c->r, c->idem);
 }
 
 /* Appends an owned copy of a to c->list. Returns false when out of memory or full. */
@@ -169,7 +160,7 @@ static void on_render_catalog(prov_status_t status, const bk_catalog_t *catalog,
     if (!back(c)) goto done;
     bk_catalog_t empty = {0};
     const bk_catalog_t *cat = status == PROV_OK ? catalog : &empty;
-    srv_request_t *r = c->r;
+    srv_request_t *r = c->w.r;
     int64_t now = tz_now();
     char when[384], message[1024];
     if (c->answer == ANSWER_WHICH) {
@@ -193,7 +184,7 @@ static void on_render_catalog(prov_status_t status, const bk_catalog_t *catalog,
             snprintf(message, sizeof(message), "You have %zu upcoming appointments; which one do you mean?", c->total);
         json_object *extra = json_object_new_object();
         json_object_object_add(extra, "appointments", list);
-        vc_error(srv_voice_call(r), c->idem, API_ERR_WHICH_APPOINTMENT, message, "appointment_id", extra);
+        vc_error(srv_voice_call(r), c->w.idem, API_ERR_WHICH_APPOINTMENT, message, "appointment_id", extra);
         goto done;
     }
     json_object *o = bk_appointment_to_json(srv_render(r), cat, &c->list[0], now);
@@ -206,7 +197,7 @@ static void on_render_catalog(prov_status_t status, const bk_catalog_t *catalog,
         json_object_object_add(extra, "alternatives", c->alternatives != NULL ? c->alternatives
                                                                                 : json_object_new_array());
         c->alternatives = NULL;
-        vc_error(srv_voice_call(r), c->idem,
+        vc_error(srv_voice_call(r), c->w.idem,
                  c->failure == BK_W_SLOT_TAKEN ? API_ERR_SLOT_TAKEN : API_ERR_SLOT_UNAVAILABLE, message, "new_start_at",
                  extra);
         goto done;
@@ -221,7 +212,7 @@ static void on_render_catalog(prov_status_t status, const bk_catalog_t *catalog,
     }
     json_object_object_add(body, "appointment", o);
     json_object_object_add(body, "message", json_object_new_string(message));
-    srv_idem_json(r, c->idem, 200, body);
+    srv_idem_json(r, c->w.idem, 200, body);
     json_object_put(body);
 done:
     call_free(c);
@@ -253,7 +244,7 @@ static void find_alternatives(change_call_t *c)
 {
     const bk_appointment_t *a = &c->list[0];
     step(c);
-    if (vc_alternatives(srv_voice_call(c->r), c->staff_id[0] ? c->staff_id : a->staff_id, a->treatment_id,
+    if (vc_alternatives(srv_voice_call(c->w.r), c->staff_id[0] ? c->staff_id : a->staff_id, a->treatment_id,
                         c->location_id[0] ? c->location_id : a->location_id, c->wanted, tz_now(), on_alternatives,
                         c) != 0)
         on_alternatives(json_object_new_array(), "", c);
@@ -431,8 +422,8 @@ static void on_patients(prov_status_t status, const bk_patient_t *v, size_t n, v
     const char *ids[BK_PATIENT_MAX_IDS];
     size_t k = 0;
     for (size_t i = 0; i < n && k < BK_PATIENT_MAX_IDS; i++)
-        if (name_fits(c->r->worker->names, c->first, v[i].first_name) &&
-            name_fits(c->r->worker->names, c->last, v[i].last_name))
+        if (name_fits(c->w.r->worker->names, c->first, v[i].first_name) &&
+            name_fits(c->w.r->worker->names, c->last, v[i].last_name))
             ids[k++] = v[i].id;
     if (k == 0) {
         fail(c, API_ERR_NOT_FOUND,
@@ -456,8 +447,12 @@ static void change_go(srv_request_t *r, srv_idem_t *idem, bool recovering, chang
         srv_idem_end(idem);
         return;
     }
-    *c = (change_call_t){.r = r, .idem = idem, .env = &r->worker->booking, .tenant = r->tenant, .kind = kind,
-                         .recovering = recovering, .now = tz_now()};
+    *c = (change_call_t){.w = {.r = r, .idem = idem},
+                         .env = &r->worker->booking,
+                         .tenant = r->tenant,
+                         .kind = kind,
+                         .recovering = recovering,
+                         .now = tz_now()};
     char email[BK_EMAIL_CAP];
     int got = srv_query_get(r, "appointment_id", c->id, sizeof(c->id));
     if (got < 0 || !vc_contact(srv_voice_call(r), c->phone, email) ||
@@ -489,12 +484,7 @@ static void change_go(srv_request_t *r, srv_idem_t *idem, bool recovering, chang
             goto fail;
         }
     }
-    r->deadline_error = API_ERR_EMR_TIMEOUT;
-    c->deadline = srv_voice_timer_start(r, vc_write_time_left(srv_voice_call(r)), on_deadline, c);
-    if (c->deadline == NULL) {
-        vc_error(srv_voice_call(r), NULL, API_ERR_SERVICE_UNAVAILABLE, NULL, NULL, NULL);
-        goto fail;
-    }
+    if (!srv_voice_write_arm(&c->w)) goto fail;
     if (c->id[0] != '\0') {
         act(c);
         return;

@@ -96,18 +96,40 @@ void srv_voice_timer_cancel(srv_voice_timer_t *t)
 
 /* ---- answers ------------------------------------------------------------------------------------------------ */
 
-void srv_voice_deadline_fired(srv_voice_timer_t **deadline, srv_request_t *r, srv_idem_t *idem)
+static void on_deadline(void *data)
 {
-    *deadline = NULL;
-    if (r != NULL && r->req != NULL && !r->responded) vc_deadline_answer(srv_voice_call(r), idem);
+    srv_voice_write_t *w = data;
+    w->deadline = NULL;
+    if (w->r != NULL && w->r->req != NULL && !w->r->responded) vc_deadline_answer(srv_voice_call(w->r), w->idem);
 }
 
-bool srv_voice_back(srv_request_t **r, srv_voice_timer_t **deadline)
+bool srv_voice_write_arm(srv_voice_write_t *w)
 {
-    if (*r == NULL) return false;
-    if (srv_request_release(*r)) return true;
-    *r = NULL;
-    srv_voice_timer_cancel(*deadline);
-    *deadline = NULL;
+    w->r->deadline_error = API_ERR_EMR_TIMEOUT;
+    w->deadline = srv_voice_timer_start(w->r, vc_write_time_left(srv_voice_call(w->r)), on_deadline, w);
+    if (w->deadline != NULL) return true;
+    vc_error(srv_voice_call(w->r), NULL, API_ERR_SERVICE_UNAVAILABLE, NULL, NULL, NULL);
     return false;
+}
+
+void srv_voice_write_step(srv_voice_write_t *w)
+{
+    if (w->r != NULL) srv_request_hold(w->r);
+}
+
+bool srv_voice_write_back(srv_voice_write_t *w)
+{
+    if (w->r == NULL) return false;
+    if (srv_request_release(w->r)) return true;
+    w->r = NULL;
+    srv_voice_timer_cancel(w->deadline);
+    w->deadline = NULL;
+    return false;
+}
+
+void srv_voice_write_end(srv_voice_write_t *w)
+{
+    srv_voice_timer_cancel(w->deadline);
+    w->deadline = NULL;
+    srv_idem_end(w->idem);
 }

@@ -24,12 +24,28 @@ srv_voice_timer_t *srv_voice_timer_start(srv_request_t *r, uint64_t ms, void (*f
 /** Cancels a timer that has not fired (it never fires then) and frees it. NULL is fine. */
 void srv_voice_timer_cancel(srv_voice_timer_t *timer);
 
-/** For a voice write's deadline timer when it fires: forgets the timer (*deadline = NULL) and, while r is still
- * unanswered, answers the deadline's 504. */
-void srv_voice_deadline_fired(srv_voice_timer_t **deadline, srv_request_t *r, srv_idem_t *idem);
+/** The skeleton every voice write's call starts with: its request (NULL once answered by the deadline or gone:
+ * the flow then only tidies up), its Idempotency-Key claim and its deadline timer. */
+typedef struct srv_voice_write {
+    srv_request_t *r;
+    srv_idem_t *idem;
+    srv_voice_timer_t *deadline;
+} srv_voice_write_t;
 
-/** First thing in a voice write's callback, after each asynchronous step (which held *r): true when *r may still
- * be answered; otherwise forgets it (*r = NULL) and cancels the write's deadline timer. */
-bool srv_voice_back(srv_request_t **r, srv_voice_timer_t **deadline);
+/** Starts the write's deadline (w->r set): from now on the request's own deadline blames the EMR, and the write
+ * answers voice/write.h's sayable 504 VC_WRITE_MARGIN_MS before it. Returns false after answering 503. w must stay
+ * allocated until srv_voice_write_end. */
+bool srv_voice_write_arm(srv_voice_write_t *w);
+
+/** Before an asynchronous step: holds the request while it is still the write's. */
+void srv_voice_write_step(srv_voice_write_t *w);
+
+/** First thing in a callback after a step: true when w->r may still be answered; otherwise forgets it (w->r =
+ * NULL) and cancels the deadline timer. */
+bool srv_voice_write_back(srv_voice_write_t *w);
+
+/** Ends the write's share: cancels the deadline timer and ends the claim (gives it back when nothing was
+ * recorded). */
+void srv_voice_write_end(srv_voice_write_t *w);
 
 #endif
