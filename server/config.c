@@ -9,11 +9,11 @@
 #include <sys/random.h>
 #include <unistd.h>
 
+#include "booking/worker_store.h"
 #include "providers/provider.h"
 #include "server/config_webhooks.h"
 #include "server/json_read.h"
 #include "server/widget_key.h"
-#include "store/store.h"
 
 #define CONFIG_MAX_BYTES (4u << 20)
 #define MAX_TENANTS 10000
@@ -324,7 +324,7 @@ srv_config_t *srv_config_load(const char *path, char *why, size_t why_cap)
     if (get_int(&r, root, "", "workers", 1, MAX_WORKERS, &c->workers) < 0) goto fail;
     if (get_string(&r, root, "", "redis", &c->redis_address, true) < 0) goto fail;
     char addr_why[160];
-    if (!store_address_valid(c->redis_address, addr_why, sizeof(addr_why))) {
+    if (!bk_redis_address_valid(c->redis_address, addr_why, sizeof(addr_why))) {
         fail(&r, "redis", addr_why);
         goto fail;
     }

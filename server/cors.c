@@ -45,13 +45,13 @@ void srv_cors_preflight(srv_request_t *r, const srv_config_t *config, const char
     for (size_t i = 0; i < config->widget_key_count && !listed; i++)
         listed = srv_widget_origin_allowed(&config->widget_keys[i], origin, origin_len);
     if (!listed) {
-        srv_respond_error(r, SRV_ERR_ORIGIN_FORBIDDEN, NULL, "origin");
+        srv_respond_error(r, API_ERR_ORIGIN_FORBIDDEN, NULL, "origin");
         return;
     }
     ssize_t at = h2o_find_header_by_str(&req->headers, H2O_STRLIT("access-control-request-method"), -1);
     h2o_iovec_t asked = req->headers.entries[at].value;
     if (!srv_widget_route_allowed(route_name) || !h2o_memis(asked.base, asked.len, method, strlen(method))) {
-        srv_respond_error(r, SRV_ERR_WIDGET_ROUTE_FORBIDDEN, NULL, NULL);
+        srv_respond_error(r, API_ERR_WIDGET_ROUTE_FORBIDDEN, NULL, NULL);
         return;
     }
     add_copy(r, "access-control-allow-origin", origin, origin_len);

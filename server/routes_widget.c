@@ -55,7 +55,7 @@ void srv_route_widget_demo(srv_request_t *r)
     for (size_t i = 0; i < config->widget_key_count && key == NULL; i++)
         if (config->widget_keys[i].demo_page) key = &config->widget_keys[i];
     if (key == NULL) {
-        srv_respond_error(r, SRV_ERR_NOT_FOUND, "No widget key of this server has demo_page set.", NULL);
+        srv_respond_error(r, API_ERR_NOT_FOUND, "No widget key of this server has demo_page set.", NULL);
         return;
     }
     pthread_once(&integrity_once, compute_integrity);
@@ -68,7 +68,7 @@ void srv_route_widget_demo(srv_request_t *r)
     size_t cap = srv_widget_demo_page_len + 1024, used = 0;
     char *page = malloc(cap);
     if (page == NULL) {
-        srv_respond_error(r, SRV_ERR_SERVICE_UNAVAILABLE, NULL, NULL);
+        srv_respond_error(r, API_ERR_SERVICE_UNAVAILABLE, NULL, NULL);
         return;
     }
     const char *at = (const char *)srv_widget_demo_page, *end = at + srv_widget_demo_page_len;

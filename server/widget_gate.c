@@ -11,7 +11,6 @@
 
 #include "booking/widget_limits.h"
 #include "server/cors.h"
-#include "server/router.h"
 #include "server/worker.h"
 #include "tz/tz.h"
 
@@ -47,7 +46,7 @@ bool srv_widget_admit(srv_request_t *r, const srv_widget_key_t *key)
     size_t len = 0;
     const char *origin = srv_cors_origin(r->req, &len);
     if (origin == NULL || !srv_widget_origin_allowed(key, origin, len)) {
-        srv_respond_error(r, SRV_ERR_ORIGIN_FORBIDDEN, NULL, "origin");
+        srv_respond_error(r, API_ERR_ORIGIN_FORBIDDEN, NULL, "origin");
         return false;
     }
     srv_cors_allow(r, origin, len);
@@ -56,8 +55,8 @@ bool srv_widget_admit(srv_request_t *r, const srv_widget_key_t *key)
     srv_add_header(r, "frontdesk-now", now);
     r->widget = key;
     r->tenant = key->tenant;
-    if (!srv_widget_route_allowed(r->route->name)) {
-        srv_respond_error(r, SRV_ERR_WIDGET_ROUTE_FORBIDDEN, NULL, "x-api-key");
+    if (!srv_widget_route_allowed(r->route_name)) {
+        srv_respond_error(r, API_ERR_WIDGET_ROUTE_FORBIDDEN, NULL, "x-api-key");
         return false;
     }
     return true;
@@ -73,6 +72,7 @@ static void add(bk_limit_t *v, size_t *n, which_t *whys, which_t why, bk_limit_k
 
 typedef struct gate_call {
     srv_request_t *r;
+    void (*handler)(srv_request_t *r);
     which_t whys[BK_LIMITS_MAX];
 } gate_call_t;
 
@@ -81,21 +81,22 @@ static void on_limits(int verdict, size_t which, int retry_after, void *data)
     gate_call_t *c = data;
     srv_request_t *r = c->r;
     which_t why = c->whys[which < BK_LIMITS_MAX ? which : 0];
+    void (*handler)(srv_request_t *r) = c->handler;
     free(c);
     if (!srv_request_release(r)) return;
     if (verdict < 0) {
-        srv_respond_error(r, SRV_ERR_REDIS_UNAVAILABLE, NULL, NULL);
+        srv_respond_error(r, API_ERR_REDIS_UNAVAILABLE, NULL, NULL);
     } else if (verdict == 0) {
         char seconds[16];
         snprintf(seconds, sizeof(seconds), "%d", retry_after);
         srv_add_header(r, "retry-after", seconds);
-        srv_respond_error(r, SRV_ERR_RATE_LIMITED, refusals[why], NULL);
+        srv_respond_error(r, API_ERR_RATE_LIMITED, refusals[why], NULL);
     } else {
-        r->route->handler(r);
+        handler(r);
     }
 }
 
-int srv_widget_take_limits(srv_request_t *r)
+int srv_widget_take_limits(srv_request_t *r, void (*handler)(srv_request_t *r))
 {
     const srv_widget_key_t *k = r->widget;
     const srv_widget_limits_t *l = &k->limits;
@@ -107,15 +108,16 @@ int srv_widget_take_limits(srv_request_t *r)
     gate_call_t *c = calloc(1, sizeof(*c));
     if (c == NULL) return -1;
     c->r = r;
+    c->handler = handler;
     add(v, &n, c->whys, PER_ADDRESS, BK_LIMIT_WINDOW, l->requests_per_minute_per_address, MINUTE_MS, "ip:", address,
         ":req");
     add(v, &n, c->whys, PER_KEY, BK_LIMIT_WINDOW, l->requests_per_minute, MINUTE_MS, "key:", index, ":req");
-    if (strcmp(r->route->name, "/ai_brain/createAppt") == 0) {
+    if (strcmp(r->route_name, "/ai_brain/createAppt") == 0) {
         int64_t hold_ms = (int64_t)k->tenant->policy.hold_seconds * 1000;
         add(v, &n, c->whys, HOLDS_PER_ADDRESS, BK_LIMIT_OPEN, l->open_holds_per_address, hold_ms, "ip:", address,
             ":holds");
         add(v, &n, c->whys, HOLDS_PER_TENANT, BK_LIMIT_OPEN, l->open_holds, hold_ms, "holds", "", "");
-    } else if (strcmp(r->route->name, "/ai_brain/lookup-create-patient") == 0) {
+    } else if (strcmp(r->route_name, "/ai_brain/lookup-create-patient") == 0) {
         add(v, &n, c->whys, PATIENTS_PER_ADDRESS, BK_LIMIT_CHECK, l->patients_per_hour_per_address, HOUR_MS,
             "ip:", address, ":patients");
     }

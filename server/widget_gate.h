@@ -16,10 +16,10 @@
 bool srv_widget_admit(srv_request_t *r, const srv_widget_key_t *key);
 
 /** Takes r->widget's limits for r (requests per address and per key; createAppt also open holds per address and
- * per tenant; lookup-create-patient also checks patients created per address), then runs r's handler; a spent
+ * per tenant; lookup-create-patient also checks patients created per address), then runs handler(r); a spent
  * limit is 429 rate_limited with Retry-After and a message naming it, Redis failing 503 redis_unavailable.
  * Takes a hold on r while it waits. Returns 0, or -1 when it could not start (nothing answered, no hold kept). */
-int srv_widget_take_limits(srv_request_t *r);
+int srv_widget_take_limits(srv_request_t *r, void (*handler)(srv_request_t *r));
 
 /** Counts one patient created for the widget request r against its address's hourly limit. */
 void srv_widget_count_patient(srv_request_t *r);
