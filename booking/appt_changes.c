@@ -50,8 +50,6 @@ static void change_end(change_t *c, bk_write_result_t result, prov_status_t stat
     change_free(c);
 }
 
-static bool copy_appointment(bk_appointment_t *dst, const bk_appointment_t *a);
-
 static void on_change_durable(bool durable, void *data)
 {
     change_t *c = data;
@@ -64,7 +62,7 @@ static void change_durable_end(change_t *c, const bk_appointment_t *a)
 {
     if (a != &c->done) {
         bk_appointment_clear(&c->done);
-        if (!copy_appointment(&c->done, a)) {
+        if (!bk_appointment_copy(&c->done, a)) {
             bk_appointment_clear(&c->done);
             change_end(c, BK_W_REDIS, PROV_UNAVAILABLE, NULL);
             return;
@@ -73,28 +71,11 @@ static void change_durable_end(change_t *c, const bk_appointment_t *a)
     bk_durable(c->env, on_change_durable, c);
 }
 
-/* Owned copies of a's strings into dst (a missing one becomes ""). False when out of memory. */
-static bool copy_appointment(bk_appointment_t *dst, const bk_appointment_t *a)
-{
-#define DUP(s) strdup((s) != NULL ? (s) : "")
-    *dst = (bk_appointment_t){.id = DUP(a->id),
-                              .state = a->state,
-                              .start = a->start,
-                              .end = a->end,
-                              .patient_id = DUP(a->patient_id),
-                              .staff_id = DUP(a->staff_id),
-                              .treatment_id = DUP(a->treatment_id),
-                              .location_id = DUP(a->location_id)};
-#undef DUP
-    return dst->id != NULL && dst->patient_id != NULL && dst->staff_id != NULL && dst->treatment_id != NULL &&
-           dst->location_id != NULL;
-}
-
 static bool copy_old(change_t *c, const bk_appointment_t *a, const char *zone)
 {
     snprintf(c->zone, sizeof(c->zone), "%s", zone != NULL ? zone : "");
     c->known = true;
-    return copy_appointment(&c->old, a);
+    return bk_appointment_copy(&c->old, a);
 }
 
 /* ---- cancel ---------------------------------------------------------------------------------------------- */
@@ -121,7 +102,7 @@ static void record_cancelled(const bk_catalog_t *catalog, void *data)
 /* The EMR cancelled `a` (borrowed): record it and answer. */
 static void cancelled(change_t *c, const bk_appointment_t *a)
 {
-    if (!copy_appointment(&c->done, a)) {
+    if (!bk_appointment_copy(&c->done, a)) {
         bk_appointment_clear(&c->done);
         change_end(c, BK_W_REDIS, PROV_UNAVAILABLE, NULL);
         return;

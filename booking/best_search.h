@@ -10,8 +10,9 @@
  * chunks of at most BK_SEARCH_CHUNK_DAYS local days per candidate, at most BK_SEARCH_MAX_PARTS reads at once
  * (a longer horizon is cut to what fits). A warm answer is one Redis MGET of about 8 days per candidate.
  *
- * The gap rule of the core needs idle working time around a slot; openings do not carry working hours, so the
- * slots have idle_before_min = idle_after_min = 0 and the gap rule does not apply here.
+ * The gap rule of the core needs idle working time around a slot. Openings do not carry working hours, so it is
+ * measured from one practitioner's openings alone: overlapping openings form free blocks, and a slot's idle time
+ * before and after is what it leaves free up to its block's edges (a booking, a hold, a break, the day's end).
  *
  * Budget: when it passes before every read has answered, the search answers with what has arrived (partial:
  * the candidates served from the cache are in, those waiting for a slow EMR are not); late reads are absorbed. */

@@ -19,6 +19,10 @@ typedef struct bk_env {
     struct bk_catalog_memo *memos; /* last parsed catalog per tenant */
     struct bk_catalog_fetch *fetches; /* provider fetches in flight */
     struct tz_speaker *speaker;       /* the worker's ICU speaker, for the spoken times of events; may be NULL */
+    void (*on_redis_up)(void *data);  /* bk_env_open: the store's connection answers */
+    void (*on_redis_lost)(const char *why, void *data); /* bk_env_open: an established connection was lost */
+    void *redis_data;
+    bool store_closed; /* bk_env_close_store ran: the store frees itself; only booking's own calls still reach it */
 } bk_env_t;
 
 /** Prepares env for a worker whose loop and store are given. */

@@ -119,3 +119,20 @@ void bk_appointment_clear(bk_appointment_t *a)
     free(a->id), free(a->patient_id), free(a->staff_id), free(a->treatment_id), free(a->location_id);
     memset(a, 0, sizeof(*a));
 }
+
+bool bk_appointment_copy(bk_appointment_t *dst, const bk_appointment_t *a)
+{
+#define DUP(s) strdup((s) != NULL ? (s) : "")
+    *dst = (bk_appointment_t){.id = DUP(a->id),
+                              .state = a->state,
+                              .start = a->start,
+                              .end = a->end,
+                              .patient_id = DUP(a->patient_id),
+                              .staff_id = DUP(a->staff_id),
+                              .treatment_id = DUP(a->treatment_id),
+                              .location_id = DUP(a->location_id)};
+#undef DUP
+    if (dst->id && dst->patient_id && dst->staff_id && dst->treatment_id && dst->location_id) return true;
+    bk_appointment_clear(dst);
+    return false;
+}

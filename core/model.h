@@ -94,6 +94,10 @@ void bk_patient_clear(bk_patient_t *patient);
 /** Frees the strings of an appointment (not the struct itself) and zeroes it. */
 void bk_appointment_clear(bk_appointment_t *appointment);
 
+/** Writes into dst an owned deep copy of src (a NULL string becomes ""; dst's old contents are not freed).
+ * Returns false when out of memory, dst then zeroed with nothing to free. */
+bool bk_appointment_copy(bk_appointment_t *dst, const bk_appointment_t *src);
+
 /** Booking policy of a tenant (API.md, DESIGN.md). Durations in minutes or seconds as named. */
 typedef struct bk_tenant_policy {
     int min_notice_minutes;

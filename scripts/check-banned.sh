@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 banned='sprintf|vsprintf|strcpy|strcat|strtok|atoi|atol|atoll|gmtime|localtime|mktime|asctime|ctime'
-hits=$(grep -rnE "(^|[^A-Za-z0-9_])(${banned})[[:space:]]*\(" --include='*.c' --include='*.h' \
+hits=$(grep -rnE "(^|[^A-Za-z0-9_])(${banned})[[:space:]]*\(" --include='*.c' --include='*.h' --exclude-dir=node_modules \
          server booking providers tz store tests 2>/dev/null | grep -vE '^\S+:[0-9]+:\s*(/\*|\*|//)' || true)
 if [ -n "$hits" ]; then
   echo "banned functions used (use snprintf, memcpy with a bound, strtol, tz/ instead):"

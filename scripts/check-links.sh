@@ -3,6 +3,17 @@
 # link [text](path#anchor) to a missing file or heading, or a code-span path (`booking/WRITES.md`,
 # `../x/y.md`) naming a file that is not there or lies outside the repository. A clone must stand on its own.
 set -euo pipefail
+
+# The Markdown files of the repository: what git tracks or would track (not ignored build, npm or tool folders,
+# which tests fill while this runs); outside a git checkout, every .md file but those folders.
+markdown_files() {
+  if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+    git ls-files -z -co --exclude-standard -- '*.md' | sort -z
+  else
+    find . \( -name '.git' -o -name '.tools' -o -name 'node_modules' -o -name 'build*' \) -prune -o \
+         -name '*.md' -type f -print0 | sort -z
+  fi
+}
 cd "$(dirname "$0")/.."
 root=$(pwd -P)
 bad=0
@@ -65,8 +76,7 @@ while IFS= read -r -d '' file; do
     check_target "$file" "$span" root
     checked=$((checked + 1))
   done < <(grep -oE '`[^`]+`' <<<"$text" | sed -e 's/^`//' -e 's/`$//' || true)
-done < <(find . \( -name '.git' -o -name '.tools' -o -name 'node_modules' -o -name 'build*' \) -prune -o \
-              -name '*.md' -type f -print0 | sort -z)
+done < <(markdown_files)
 
 if [ "$bad" -gt 0 ]; then
   echo "check-links: $bad broken reference(s)" >&2

@@ -17,6 +17,7 @@ cat <<MSG
   Frontdesk is starting on the sandbox clinic: http://127.0.0.1:8080
   Demo API key: demo-key-frontdesk-sandbox
   Try:  curl -H 'x-api-key: demo-key-frontdesk-sandbox' -X POST http://127.0.0.1:8080/ai_brain/fetchAllStaff -d '{}'
+  Booking widget demo page: http://127.0.0.1:8080/widget/demo
 
 MSG
 ./build/server/frontdesk --config config/demo.json

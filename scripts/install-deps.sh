@@ -8,6 +8,8 @@ packages=(build-essential cmake pkg-config git ca-certificates
 if [ "${1:-}" = "--test" ]; then
   # redis-sentinel: the Sentinel failover test (tests/it/test_sentinel_failover.py).
   packages+=(libcmocka-dev python3 python3-jsonschema curl redis-sentinel)
+  # The booking widget's browser tests (tests/browser) drive Debian's Chromium headless with puppeteer-core.
+  packages+=(chromium)
   # The OpenAPI lint runs on Node.js; a machine that already has node and npm (any source) keeps them.
   command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 fi

@@ -24,7 +24,7 @@ static bool is_json_media_type(const char *t)
     return strncmp(t, "application/", 12) == 0 && n > 17 && strcmp(t + n - 5, "+json") == 0;
 }
 
-srv_error_t srv_body_parse(const char *content_type, size_t content_type_len, const char *body, size_t len,
+api_error_t srv_body_parse(const char *content_type, size_t content_type_len, const char *body, size_t len,
                            json_object **out, char *message, size_t message_cap)
 {
     char type[128];
@@ -32,29 +32,29 @@ srv_error_t srv_body_parse(const char *content_type, size_t content_type_len, co
     message[0] = '\0';
     media_type(content_type, content_type_len, type, sizeof(type));
     bool form = strcmp(type, "application/x-www-form-urlencoded") == 0;
-    if (!is_json_media_type(type) && !form) return SRV_ERR_UNSUPPORTED_MEDIA_TYPE;
-    if (len > SRV_MAX_BODY_BYTES) return SRV_ERR_BODY_TOO_LARGE;
+    if (!is_json_media_type(type) && !form) return API_ERR_UNSUPPORTED_MEDIA_TYPE;
+    if (len > SRV_MAX_BODY_BYTES) return API_ERR_BODY_TOO_LARGE;
     bool blank = true;
     for (size_t i = 0; i < len && blank; i++)
         if (!isspace((unsigned char)body[i])) blank = false;
     if (body == NULL || blank) {
         *out = json_object_new_object(); /* no body means no optional fields: the same as {} */
-        return SRV_ERR__COUNT;
+        return API_ERR__COUNT;
     }
     char why[160];
     json_object *obj = srv_json_parse(body, len, why, sizeof(why));
     if (obj == NULL) {
-        if (form) return SRV_ERR_UNSUPPORTED_MEDIA_TYPE; /* a real form is not for us */
+        if (form) return API_ERR_UNSUPPORTED_MEDIA_TYPE; /* a real form is not for us */
         snprintf(message, message_cap, "The request body is not valid JSON (%s).", why);
-        return SRV_ERR_INVALID_JSON;
+        return API_ERR_INVALID_JSON;
     }
     if (!json_object_is_type(obj, json_type_object)) {
         json_object_put(obj);
         snprintf(message, message_cap, "The request body must be a JSON object.");
-        return SRV_ERR_INVALID_JSON;
+        return API_ERR_INVALID_JSON;
     }
     *out = obj;
-    return SRV_ERR__COUNT;
+    return API_ERR__COUNT;
 }
 
 /* True when v, or any string inside it, holds a NUL byte. */

@@ -9,10 +9,11 @@
 #include <sys/random.h>
 #include <unistd.h>
 
+#include "booking/worker_store.h"
 #include "providers/provider.h"
 #include "server/config_webhooks.h"
 #include "server/json_read.h"
-#include "store/store.h"
+#include "server/widget_key.h"
 
 #define CONFIG_MAX_BYTES (4u << 20)
 #define MAX_TENANTS 10000
@@ -196,7 +197,8 @@ static bool read_tenant(reader_t *r, json_object *obj, const char *path, const c
                                        "time_zone", "locale",
                                        "country",   "ai_booking",
                                        "policy",    "rate_limit",
-                                       "webhooks",  NULL};
+                                       "webhooks",  "widget_keys",
+                                       NULL};
     char p[256];
     if (!json_object_is_type(obj, json_type_object)) return fail(r, path, "must be an object");
     if (!check_keys(r, obj, path, keys)) return false;
@@ -338,7 +340,7 @@ static bool read_redis(reader_t *r, json_object *root, srv_config_t *c)
             char p[64];
             snprintf(p, sizeof(p), "redis.sentinels[%zu]", i);
             if (!json_object_is_type(one, json_type_string) || strchr(json_object_get_string(one), ',') != NULL ||
-                !store_address_valid(json_object_get_string(one), why, sizeof(why)) ||
+                !bk_redis_address_valid(json_object_get_string(one), why, sizeof(why)) ||
                 json_object_get_string(one)[0] == '/' || strncmp(json_object_get_string(one), "unix:", 5) == 0)
                 return fail(r, p, "must be host:port (numeric port 1-65535)");
             size_t at = strlen(address);
@@ -349,7 +351,7 @@ static bool read_redis(reader_t *r, json_object *root, srv_config_t *c)
         size_t at = strlen(address);
         snprintf(address + at, sizeof(address) - at, "?min_replicas=%d", min_replicas);
     }
-    if (!store_address_valid(address, why, sizeof(why)))
+    if (!bk_redis_address_valid(address, why, sizeof(why)))
         return fail(r, sentinels != NULL ? "redis.master" : "redis", why);
     free(c->redis_address);
     c->redis_address = strdup(address);
@@ -479,7 +481,15 @@ srv_config_t *srv_config_load(const char *path, char *why, size_t why_cap)
         char tp[64];
         snprintf(tp, sizeof(tp), "tenants[%zu]", i);
         c->tenant_count = i + 1;
-        if (!read_tenant(&r, json_object_array_get_idx(tenants, i), tp, config_dir, &c->tenants[i])) goto fail;
+        json_object *tenant_obj = json_object_array_get_idx(tenants, i), *widget_keys;
+        if (!read_tenant(&r, tenant_obj, tp, config_dir, &c->tenants[i])) goto fail;
+        if (json_object_object_get_ex(tenant_obj, "widget_keys", &widget_keys)) {
+            char wp[96];
+            snprintf(wp, sizeof(wp), "%s.widget_keys", tp);
+            if (!srv_widget_keys_read(widget_keys, wp, &c->tenants[i], &c->widget_keys, &c->widget_key_count, why,
+                                      why_cap))
+                goto fail;
+        }
         for (size_t j = 0; j < i; j++) {
             char p[96];
             if (strcmp(c->tenants[j].id, c->tenants[i].id) == 0) {
@@ -494,6 +504,8 @@ srv_config_t *srv_config_load(const char *path, char *why, size_t why_cap)
             }
         }
     }
+    if (!srv_widget_keys_check(c->widget_keys, c->widget_key_count, c->tenants, c->tenant_count, why, why_cap))
+        goto fail;
     json_object_put(root);
     json_object_put(tenants_file);
     free(path_copy);
@@ -512,6 +524,7 @@ void srv_config_free(srv_config_t *c)
     if (c == NULL) return;
     for (size_t i = 0; i < c->tenant_count; i++) tenant_free(&c->tenants[i]);
     free(c->tenants);
+    srv_widget_keys_free(c->widget_keys, c->widget_key_count);
     free(c->listen_address);
     free(c->redis_address);
     free(c);

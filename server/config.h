@@ -19,6 +19,8 @@ typedef struct srv_config {
     size_t tenant_count;
     unsigned char slot_secret[64]; /* signs slot ids; from "slot_secret", else random per start */
     size_t slot_secret_len;
+    struct srv_widget_key *widget_keys; /* every tenant's publishable widget keys (server/widget_key.h) */
+    size_t widget_key_count;
     bool slot_secret_random; /* true when generated: slot ids do not survive a restart or cross processes */
 } srv_config_t;
 

@@ -13,7 +13,7 @@ bool srv_field_required(srv_request_t *r, const char *name)
     if (json_object_object_get_ex(r->body, name, &v) && !json_object_is_type(v, json_type_null)) return true;
     char message[160];
     snprintf(message, sizeof(message), "%s is required.", name);
-    srv_respond_error(r, SRV_ERR_MISSING_FIELD, message, name);
+    srv_respond_error(r, API_ERR_MISSING_FIELD, message, name);
     return false;
 }
 
@@ -34,7 +34,7 @@ bool srv_field_id(srv_request_t *r, const char *name, bool required, char *out, 
         return true;
     }
     snprintf(message, sizeof(message), "%s must be an id (a non-empty string).", name);
-    srv_respond_error(r, SRV_ERR_INVALID_FIELD, message, name);
+    srv_respond_error(r, API_ERR_INVALID_FIELD, message, name);
     return false;
 }
 
@@ -46,7 +46,7 @@ bool srv_field_string(srv_request_t *r, const char *name, const char **out)
     if (!json_object_is_type(v, json_type_string)) {
         char message[160];
         snprintf(message, sizeof(message), "%s must be a string.", name);
-        srv_respond_error(r, SRV_ERR_INVALID_FIELD, message, name);
+        srv_respond_error(r, API_ERR_INVALID_FIELD, message, name);
         return false;
     }
     *out = json_object_get_string(v);
@@ -62,7 +62,7 @@ bool srv_field_instant(srv_request_t *r, const char *name, bool required, const 
     if (!json_object_object_get_ex(r->body, name, &v) || json_object_is_type(v, json_type_null)) {
         if (!required) return true;
         snprintf(message, sizeof(message), "%s is required (ISO 8601, e.g. 2026-04-21T14:30:00Z).", name);
-        srv_respond_error(r, SRV_ERR_MISSING_FIELD, message, name);
+        srv_respond_error(r, API_ERR_MISSING_FIELD, message, name);
         return false;
     }
     char why[128] = "";
@@ -72,7 +72,7 @@ bool srv_field_instant(srv_request_t *r, const char *name, bool required, const 
                      sizeof(why)) != 0) {
         snprintf(message, sizeof(message), "%s must be an ISO 8601 date-time such as 2026-04-21T14:30:00Z%s%s.",
                  name, why[0] ? ": " : "", why);
-        srv_respond_error(r, SRV_ERR_INVALID_FIELD, message, name);
+        srv_respond_error(r, API_ERR_INVALID_FIELD, message, name);
         return false;
     }
     *out = t;
@@ -89,14 +89,14 @@ const bk_location_t *srv_field_location(srv_request_t *r, const bk_catalog_t *ca
         if (!json_object_object_get_ex(r->body, names[i], &v) || json_object_is_type(v, json_type_null)) continue;
         if (!srv_field_id(r, names[i], true, id, sizeof(id))) return NULL;
         if (!bk_tenant_allows_location(r->tenant, catalog, id)) {
-            srv_respond_error(r, SRV_ERR_LOCATION_FORBIDDEN, NULL, names[i]);
+            srv_respond_error(r, API_ERR_LOCATION_FORBIDDEN, NULL, names[i]);
             return NULL;
         }
         return &catalog->locations[bk_catalog_find_location(catalog, id)];
     }
     const bk_location_t *fallback = bk_tenant_default_location(r->tenant, catalog);
     if (fallback == NULL)
-        srv_respond_error(r, SRV_ERR_LOCATION_FORBIDDEN, "This API key has no location it may book.", NULL);
+        srv_respond_error(r, API_ERR_LOCATION_FORBIDDEN, "This API key has no location it may book.", NULL);
     return fallback;
 }
 
@@ -113,27 +113,20 @@ void srv_add_emr_retry_after(srv_request_t *r)
 
 void srv_respond_provider_failure(srv_request_t *r, prov_status_t status)
 {
-    srv_error_t err;
-    switch (status) {
-    case PROV_TIMEOUT: err = SRV_ERR_EMR_TIMEOUT; break;
-    case PROV_UPSTREAM: err = SRV_ERR_EMR_ERROR; break;
-    case PROV_REJECTED: err = SRV_ERR_NOT_BOOKABLE_ONLINE; break;
-    case PROV_RATE_LIMITED: err = SRV_ERR_EMR_RATE_LIMITED; break;
-    case PROV_NOT_FOUND: err = SRV_ERR_NOT_FOUND; break;
-    default: err = SRV_ERR_SERVICE_UNAVAILABLE; break;
-    }
+    api_error_t err = api_error_of_provider(status);
     if (status == PROV_RATE_LIMITED) srv_add_emr_retry_after(r);
-    else if (srv_error_status(err) == 503) srv_add_header(r, "retry-after", "1");
+    else if (api_error_status(err) == 503)
+        srv_add_header(r, "retry-after", "1");
     srv_respond_error(r, err, NULL, NULL);
 }
 
 bool srv_start_catalog(srv_request_t *r, bk_catalog_cb cb, void *call)
 {
-    r->deadline_error = SRV_ERR_EMR_TIMEOUT;
+    r->deadline_error = API_ERR_EMR_TIMEOUT;
     srv_request_hold(r);
     if (bk_catalog_get(&r->worker->booking, r->tenant, cb, call) == 0) return true;
     srv_request_release(r);
     srv_add_header(r, "retry-after", "1");
-    srv_respond_error(r, SRV_ERR_REDIS_UNAVAILABLE, NULL, NULL);
+    srv_respond_error(r, API_ERR_REDIS_UNAVAILABLE, NULL, NULL);
     return false;
 }

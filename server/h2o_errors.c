@@ -4,9 +4,9 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "server/errors.h"
+#include "booking/api_error.h"
 #include "server/log.h"
-#include "server/router.h"
+#include "server/request.h"
 
 typedef struct json_error_ostream {
     h2o_ostream_t super;
@@ -23,15 +23,21 @@ static void on_send(h2o_ostream_t *self, h2o_req_t *req, h2o_iovec_t *bufs, size
     h2o_ostream_send_next(self, req, send_body ? &o->body : NULL, send_body ? 1 : 0, state);
 }
 
-static srv_error_t error_of_status(int status)
+static api_error_t error_of_status(int status)
 {
     switch (status) {
-    case 404: return SRV_ERR_NOT_FOUND;
-    case 405: return SRV_ERR_METHOD_NOT_ALLOWED;
-    case 413: return SRV_ERR_BODY_TOO_LARGE;
-    case 414: return SRV_ERR_URI_TOO_LONG;
-    case 417: return SRV_ERR_EXPECTATION_FAILED;
-    default: return status >= 500 ? SRV_ERR_SERVICE_UNAVAILABLE : SRV_ERR_BAD_REQUEST;
+    case 404:
+        return API_ERR_NOT_FOUND;
+    case 405:
+        return API_ERR_METHOD_NOT_ALLOWED;
+    case 413:
+        return API_ERR_BODY_TOO_LARGE;
+    case 414:
+        return API_ERR_URI_TOO_LONG;
+    case 417:
+        return API_ERR_EXPECTATION_FAILED;
+    default:
+        return status >= 500 ? API_ERR_SERVICE_UNAVAILABLE : API_ERR_BAD_REQUEST;
     }
 }
 
@@ -43,7 +49,7 @@ static void on_setup_ostream(h2o_filter_t *self, h2o_req_t *req, h2o_ostream_t *
         (type_at < 0 || !h2o_memis(req->res.headers.entries[type_at].value.base,
                                    req->res.headers.entries[type_at].value.len, H2O_STRLIT("application/json")))) {
         char buf[512];
-        size_t len = srv_error_render(error_of_status(req->res.status), NULL, NULL, buf, sizeof(buf));
+        size_t len = api_error_render(error_of_status(req->res.status), NULL, NULL, buf, sizeof(buf));
         if (type_at >= 0) req->res.headers.entries[type_at].value = h2o_iovec_init(H2O_STRLIT("application/json"));
         else h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, H2O_STRLIT("application/json"));
         h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL, H2O_STRLIT("no-store"));

@@ -8,7 +8,6 @@
 
 #include "booking/idempotency.h"
 #include "server/json_read.h"
-#include "server/router.h"
 #include "server/worker.h"
 
 struct srv_idem {
@@ -46,7 +45,7 @@ static void on_claim(bk_idem_verdict_t verdict, int status, const char *body, si
         json_object *o = srv_json_parse(body, len, why, sizeof(why));
         if (o == NULL) {
             srv_add_header(r, "retry-after", "1");
-            srv_respond_error(r, SRV_ERR_SERVICE_UNAVAILABLE, NULL, NULL);
+            srv_respond_error(r, API_ERR_SERVICE_UNAVAILABLE, NULL, NULL);
         } else {
             srv_add_header(r, "idempotent-replayed", "true");
             srv_respond_json(r, status, o);
@@ -56,14 +55,14 @@ static void on_claim(bk_idem_verdict_t verdict, int status, const char *body, si
     }
     case BK_IDEM_IN_PROGRESS:
         srv_add_header(r, "retry-after", "1");
-        srv_respond_error(r, SRV_ERR_IDEMPOTENCY_IN_PROGRESS, NULL, "Idempotency-Key");
+        srv_respond_error(r, API_ERR_IDEMPOTENCY_IN_PROGRESS, NULL, "Idempotency-Key");
         break;
     case BK_IDEM_REUSED:
-        srv_respond_error(r, SRV_ERR_IDEMPOTENCY_KEY_REUSED, NULL, "Idempotency-Key");
+        srv_respond_error(r, API_ERR_IDEMPOTENCY_KEY_REUSED, NULL, "Idempotency-Key");
         break;
     default:
         srv_add_header(r, "retry-after", "1");
-        srv_respond_error(r, SRV_ERR_REDIS_UNAVAILABLE, NULL, NULL);
+        srv_respond_error(r, API_ERR_REDIS_UNAVAILABLE, NULL, NULL);
         break;
     }
     free(idem);
@@ -79,22 +78,22 @@ void srv_idem_run(srv_request_t *r, srv_idem_go_fn go)
     }
     h2o_iovec_t v = req->headers.entries[at].value;
     if (v.len == 0 || v.len > BK_IDEM_KEY_MAX) {
-        srv_respond_error(r, SRV_ERR_INVALID_FIELD, "Idempotency-Key must be 1 to 255 characters (a UUID is best).",
+        srv_respond_error(r, API_ERR_INVALID_FIELD, "Idempotency-Key must be 1 to 255 characters (a UUID is best).",
                           "Idempotency-Key");
         return;
     }
     srv_idem_t *idem = calloc(1, sizeof(*idem));
     char fp[65];
     unsigned char rnd[16];
-    if (idem == NULL || bk_idem_fingerprint(r->route->name, r->body, fp) != 0 ||
+    if (idem == NULL || bk_idem_fingerprint(r->route_name, r->body, fp) != 0 ||
         getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd)) {
         free(idem);
         srv_add_header(r, "retry-after", "1");
-        srv_respond_error(r, SRV_ERR_SERVICE_UNAVAILABLE, NULL, NULL);
+        srv_respond_error(r, API_ERR_SERVICE_UNAVAILABLE, NULL, NULL);
         return;
     }
     for (int i = 0; i < 16; i++) snprintf(idem->owner + 2 * i, 3, "%02x", rnd[i]);
-    idem->store = r->worker->store;
+    idem->store = r->worker->booking.store;
     idem->r = r;
     idem->go = go;
     bk_idem_record_key(r->tenant->id, v.base, v.len, idem->key, sizeof(idem->key));
@@ -103,7 +102,7 @@ void srv_idem_run(srv_request_t *r, srv_idem_go_fn go)
         srv_request_release(r);
         free(idem);
         srv_add_header(r, "retry-after", "1");
-        srv_respond_error(r, SRV_ERR_REDIS_UNAVAILABLE, NULL, NULL);
+        srv_respond_error(r, API_ERR_REDIS_UNAVAILABLE, NULL, NULL);
     }
 }
 
@@ -119,13 +118,13 @@ void srv_idem_json(srv_request_t *r, srv_idem_t *idem, int status, json_object *
     srv_respond_json(r, status, body);
 }
 
-void srv_idem_error(srv_request_t *r, srv_idem_t *idem, srv_error_t err, const char *message, const char *field,
+void srv_idem_error(srv_request_t *r, srv_idem_t *idem, api_error_t err, const char *message, const char *field,
                     bool unknown)
 {
-    int status = srv_error_status(err);
+    int status = api_error_status(err);
     if (idem != NULL && !idem->settled && (status < 500 || unknown)) {
         char buf[1024];
-        size_t len = srv_error_render(err, message, field, buf, sizeof(buf));
+        size_t len = api_error_render(err, message, field, buf, sizeof(buf));
         bk_idem_finish(idem->store, idem->key, idem->owner, status >= 500, status, buf, len);
         idem->settled = true;
     }

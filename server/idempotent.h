@@ -24,7 +24,7 @@ void srv_idem_json(srv_request_t *r, srv_idem_t *idem, int status, json_object *
 
 /** Answers an error: below 500 stored for replay; 5xx not stored (the claim is given back) unless unknown is
  * true (the EMR may have done the write): then stored as unknown, and the next run with the key recovers. */
-void srv_idem_error(srv_request_t *r, srv_idem_t *idem, srv_error_t err, const char *message, const char *field,
+void srv_idem_error(srv_request_t *r, srv_idem_t *idem, api_error_t err, const char *message, const char *field,
                     bool unknown);
 
 /** Ends a claim: gives it back when no answer was stored (e.g. a 400 answered by a field reader, or a client

@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "server/router.h"
 #include "server/utf8.h"
 
 static int hex_value(char c)
@@ -75,7 +74,7 @@ bool srv_query_check(srv_request_t *r)
         snprintf(message, sizeof(message), "A query parameter name is not valid text (bad %%-encoding or UTF-8).");
     else
         snprintf(message, sizeof(message), "%s must be valid UTF-8 text without NUL characters.", name);
-    srv_respond_error(r, SRV_ERR_INVALID_FIELD, message, bad < 0 ? NULL : name);
+    srv_respond_error(r, API_ERR_INVALID_FIELD, message, bad < 0 ? NULL : name);
     return false;
 }
 
@@ -111,7 +110,7 @@ int srv_query_get(srv_request_t *r, const char *name, char *out, size_t cap)
                 char message[160];
                 snprintf(message, sizeof(message), "%s could not be read (bad %%-encoding or longer than %zu bytes).",
                          name, cap - 1);
-                srv_respond_error(r, SRV_ERR_INVALID_FIELD, message, name);
+                srv_respond_error(r, API_ERR_INVALID_FIELD, message, name);
                 return -1;
             }
             return out[0] != '\0' ? 1 : 0;
@@ -121,14 +120,3 @@ int srv_query_get(srv_request_t *r, const char *name, char *out, size_t cap)
     return 0;
 }
 
-bool srv_query_require(srv_request_t *r, const char *name, char *out, size_t cap)
-{
-    int got = srv_query_get(r, name, out, cap);
-    if (got > 0) return true;
-    if (got == 0) {
-        char message[160];
-        snprintf(message, sizeof(message), "%s is required.", name);
-        srv_respond_error(r, SRV_ERR_MISSING_FIELD, message, name);
-    }
-    return false;
-}

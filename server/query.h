@@ -9,6 +9,9 @@
 
 #include "server/request.h"
 
+/* The longest query string a request may carry (longer: 414 from the router). */
+#define SRV_MAX_QUERY_BYTES (8u * 1024u)
+
 /** The query string as received, without the '?' (borrowed from the request; "" when there is none). */
 const char *srv_query_raw(const srv_request_t *r, size_t *len);
 
@@ -17,9 +20,6 @@ const char *srv_query_raw(const srv_request_t *r, size_t *len);
  * present (an empty value counts as absent: returns 0 and out = ""), 0 when absent, and -1 after answering
  * 400 invalid_field when the value is malformed (bad %-escape, a NUL) or longer than cap - 1 bytes. */
 int srv_query_get(srv_request_t *r, const char *name, char *out, size_t cap);
-
-/** Like srv_query_get, but answers 400 missing_field and returns false when the parameter is absent or empty. */
-bool srv_query_require(srv_request_t *r, const char *name, char *out, size_t cap);
 
 /** Checks every parameter of r's query: name and value must decode (%-escapes), hold no NUL and be well-formed
  * UTF-8 (the text is stored and sent back in JSON). Returns true when all do; else answers 400 invalid_field

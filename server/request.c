@@ -6,8 +6,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "booking/worker_store.h"
 #include "server/log.h"
-#include "server/router.h"
 #include "server/worker.h"
 
 static uint64_t now_ns(void)
@@ -49,7 +49,7 @@ srv_request_t *srv_request_begin(h2o_req_t *req, srv_worker_t *worker)
     r->worker = worker;
     r->started_ns = now_ns();
     r->deadline_ms = SRV_REQUEST_DEADLINE_MS;
-    r->deadline_error = SRV_ERR_REDIS_UNAVAILABLE;
+    r->deadline_error = API_ERR_REDIS_UNAVAILABLE;
     r->deadline.cb = on_deadline;
     h2o_timeout_link(&worker->loop, &worker->deadline, &r->deadline);
     worker->in_flight++;
@@ -71,6 +71,16 @@ int64_t srv_request_ms_left(const srv_request_t *r)
 {
     int64_t left = (int64_t)r->deadline_ms - (int64_t)((now_ns() - r->started_ns) / 1000000u);
     return left > 0 ? left : 0;
+}
+
+const bk_render_t *srv_render(srv_request_t *r)
+{
+    const srv_config_t *config = r->worker->app->config;
+    r->render = (bk_render_t){.tenant = r->tenant,
+                              .speaker = r->worker->speaker,
+                              .slot_secret = config->slot_secret,
+                              .slot_secret_len = config->slot_secret_len};
+    return &r->render;
 }
 
 void srv_request_hold(srv_request_t *r)
@@ -105,6 +115,7 @@ static const char *reason_of(int status)
     switch (status) {
     case 200: return "OK";
     case 201: return "Created";
+    case 204: return "No Content";
     case 400: return "Bad Request";
     case 401: return "Unauthorized";
     case 403: return "Forbidden";
@@ -124,22 +135,36 @@ static const char *reason_of(int status)
     }
 }
 
-static void send_body(srv_request_t *r, int status, const char *body, size_t len)
+static void send_typed(srv_request_t *r, int status, const char *type, const char *cache, const char *body,
+                       size_t len)
 {
     h2o_req_t *req = r->req;
     r->responded = true;
     if (h2o_timeout_is_linked(&r->deadline)) h2o_timeout_unlink(&r->deadline);
     double ms = (double)(now_ns() - r->started_ns) / 1e6;
-    srv_log_request(r->route != NULL ? r->route->name : "(unknown)", srv_method_name(req), status, ms,
+    srv_log_request(r->route_name != NULL ? r->route_name : "(unknown)", srv_method_name(req), status, ms,
                     r->tenant != NULL ? r->tenant->id : NULL);
     req->res.status = status;
     req->res.reason = reason_of(status);
-    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, H2O_STRLIT("application/json"));
-    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL, H2O_STRLIT("no-store"));
+    if (type != NULL) h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, type, strlen(type));
+    if (cache != NULL)
+        h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL, cache, strlen(cache));
     /* h2o_send_inline leaves Content-Length unset, which turns every non-200 into Connection: close. */
     req->res.content_length = len;
-    store_flush(r->worker->store); /* writes made for this request leave before the client can retry */
+    bk_env_flush(&r->worker->booking); /* writes made for this request leave before the client can retry */
     h2o_send_inline(req, body, len);
+}
+
+static void send_body(srv_request_t *r, int status, const char *body, size_t len)
+{
+    send_typed(r, status, "application/json", "no-store", body, len);
+}
+
+void srv_respond_bytes(srv_request_t *r, int status, const char *content_type, const char *cache_control,
+                       const char *body, size_t len)
+{
+    if (r->req == NULL || r->responded) return;
+    send_typed(r, status, content_type, cache_control, body, len);
 }
 
 const char *srv_json_text(json_object *body, size_t *len)
@@ -161,35 +186,48 @@ void srv_respond_json_text(srv_request_t *r, int status, const char *body, size_
     send_body(r, status, body, len);
 }
 
-bool srv_redis_to_blame(const srv_request_t *r, srv_error_t err)
+bool srv_redis_to_blame(const srv_request_t *r, api_error_t err)
 {
-    return (err == SRV_ERR_SERVICE_UNAVAILABLE || err == SRV_ERR_EMR_TIMEOUT) && !store_is_answering(r->worker->store);
+    return (err == API_ERR_SERVICE_UNAVAILABLE || err == API_ERR_EMR_TIMEOUT) &&
+           !bk_env_redis_answering(&r->worker->booking);
 }
 
-void srv_respond_error(srv_request_t *r, srv_error_t err, const char *message, const char *field)
+void srv_respond_error(srv_request_t *r, api_error_t err, const char *message, const char *field)
 {
     if (r->req == NULL || r->responded) return;
     if (srv_redis_to_blame(r, err)) {
-        err = SRV_ERR_REDIS_UNAVAILABLE;
+        err = API_ERR_REDIS_UNAVAILABLE;
         message = field = NULL;
     }
     /* Every 503 says when to come back. */
-    if (srv_error_status(err) == 503 && h2o_find_header_by_str(&r->req->res.headers, H2O_STRLIT("retry-after"), -1) < 0)
+    if (api_error_status(err) == 503 && h2o_find_header_by_str(&r->req->res.headers, H2O_STRLIT("retry-after"), -1) < 0)
         srv_add_header(r, "retry-after", "1");
     char buf[1024];
-    size_t len = srv_error_render(err, message, field, buf, sizeof(buf));
-    send_body(r, srv_error_status(err), buf, len);
+    size_t len = api_error_render(err, message, field, buf, sizeof(buf));
+    send_body(r, api_error_status(err), buf, len);
 }
 
-void srv_respond_error_bare(h2o_req_t *req, srv_error_t err)
+void srv_respond_error_bare(h2o_req_t *req, api_error_t err)
 {
     char buf[512];
-    size_t len = srv_error_render(err, NULL, NULL, buf, sizeof(buf));
+    size_t len = api_error_render(err, NULL, NULL, buf, sizeof(buf));
     char *copy = h2o_mem_alloc_pool(&req->pool, len);
     memcpy(copy, buf, len);
-    req->res.status = srv_error_status(err);
+    req->res.status = api_error_status(err);
     req->res.reason = reason_of(req->res.status);
     h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, H2O_STRLIT("application/json"));
     req->res.content_length = len;
     h2o_send_inline(req, copy, len);
+}
+
+const char *srv_method_name(h2o_req_t *req)
+{
+    if (h2o_memis(req->method.base, req->method.len, H2O_STRLIT("GET"))) return "GET";
+    if (h2o_memis(req->method.base, req->method.len, H2O_STRLIT("POST"))) return "POST";
+    if (h2o_memis(req->method.base, req->method.len, H2O_STRLIT("HEAD"))) return "HEAD";
+    if (h2o_memis(req->method.base, req->method.len, H2O_STRLIT("PUT"))) return "PUT";
+    if (h2o_memis(req->method.base, req->method.len, H2O_STRLIT("DELETE"))) return "DELETE";
+    if (h2o_memis(req->method.base, req->method.len, H2O_STRLIT("PATCH"))) return "PATCH";
+    if (h2o_memis(req->method.base, req->method.len, H2O_STRLIT("OPTIONS"))) return "OPTIONS";
+    return "OTHER";
 }

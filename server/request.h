@@ -14,8 +14,10 @@
 #include <json.h>
 #include <stdbool.h>
 
+#include "booking/api_error.h"
+#include "booking/api_json.h"
 #include "core/model.h"
-#include "server/errors.h"
+#include "voice/host.h"
 
 struct srv_worker;
 struct srv_route;
@@ -23,15 +25,19 @@ struct srv_route;
 typedef struct srv_request {
     h2o_req_t *req; /* NULL once h2o disposed of the request */
     struct srv_worker *worker;
-    const struct srv_route *route;
+    const struct srv_route *route; /* the router's, opaque to the rest of server/ */
+    const char *route_name;        /* the route's name for logs and Idempotency-Key fingerprints; NULL before routing */
     const bk_tenant_t *tenant; /* set by auth */
+    const struct srv_widget_key *widget; /* the widget key it came with (server/widget_key.h), else NULL */
     json_object *body;         /* parsed JSON body of POST routes, owned */
     uint64_t started_ns;
     unsigned deadline_ms; /* from started_ns: SRV_REQUEST_DEADLINE_MS, or the tenant's voice deadline */
     h2o_timeout_entry_t deadline;
-    srv_error_t deadline_error;
+    api_error_t deadline_error;
     unsigned holds;
     bool responded;
+    bk_render_t render; /* srv_render: what rendering slots and appointments needs of this request */
+    vc_call_t voice;    /* srv_voice_call: the voice call this request carries */
 } srv_request_t;
 
 /** Creates the request record for `req` on its worker and starts its deadline. NULL when out of memory. */
@@ -43,13 +49,16 @@ srv_request_t *srv_request_begin(h2o_req_t *req, struct srv_worker *worker);
 void srv_request_voice_deadline(srv_request_t *r);
 
 /** True when `err` blames the clinic's system (service_unavailable, emr_timeout) but it is really Redis trouble:
- * the worker's Redis is not answering right now (down, reconnecting or hung; store_is_answering). The sandbox
+ * the worker's Redis is not answering right now (down, reconnecting or hung; bk_env_redis_answering). The sandbox
  * clinic lives in Redis, and a deadline that passes while Redis hangs is Redis' doing. Every error answer
- * (srv_respond_error, srv_voice_error) is then given as 503 redis_unavailable with Retry-After instead. */
-bool srv_redis_to_blame(const srv_request_t *r, srv_error_t err);
+ * (srv_respond_error, a voice answer) is then given as 503 redis_unavailable with Retry-After instead. */
+bool srv_redis_to_blame(const srv_request_t *r, api_error_t err);
 
 /** Milliseconds left before r's deadline answers it (0 when it has passed). */
 int64_t srv_request_ms_left(const srv_request_t *r);
+
+/** The rendering context of r's tenant on r's worker (slot secret, speaker), for booking/api_json.h. */
+const bk_render_t *srv_render(srv_request_t *r);
 
 /** Takes a hold before starting an asynchronous call for r. */
 void srv_request_hold(srv_request_t *r);
@@ -67,14 +76,22 @@ const char *srv_json_text(json_object *body, size_t *len);
 /** Answers with JSON text already written (by srv_json_text); copied before this returns. */
 void srv_respond_json_text(srv_request_t *r, int status, const char *body, size_t len);
 
+/** Answers with a body that is not JSON, e.g. the widget's script (content_type and cache_control NULL: no such
+ * header); body is copied. */
+void srv_respond_bytes(srv_request_t *r, int status, const char *content_type, const char *cache_control,
+                       const char *body, size_t len);
+
 /** Answers with an error (message NULL = the table's default; field NULL = not about a field). Redis trouble is
  * answered as such (srv_redis_to_blame), and every 503 carries Retry-After (1 s unless one was added). */
-void srv_respond_error(srv_request_t *r, srv_error_t err, const char *message, const char *field);
+void srv_respond_error(srv_request_t *r, api_error_t err, const char *message, const char *field);
 
 /** Adds a response header before answering (name lower-case, e.g. "retry-after"). */
 void srv_add_header(srv_request_t *r, const char *name, const char *value);
 
 /** Answers an error for a request that has no srv_request_t (out of memory). */
-void srv_respond_error_bare(h2o_req_t *req, srv_error_t err);
+void srv_respond_error_bare(h2o_req_t *req, api_error_t err);
+
+/** "GET", "POST", ... of a request, or "OTHER" (never echoes arbitrary client text). */
+const char *srv_method_name(h2o_req_t *req);
 
 #endif

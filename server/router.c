@@ -5,13 +5,15 @@
 #include <sys/socket.h>
 #include <string.h>
 
+#include "booking/rate_limit.h"
 #include "server/auth.h"
 #include "server/auth_throttle.h"
 #include "server/body.h"
+#include "server/cors.h"
 #include "server/framing.h"
 #include "server/query.h"
-#include "server/rate_limit.h"
 #include "server/routes.h"
+#include "server/widget_gate.h"
 #include "server/worker.h"
 
 static const srv_route_t routes[] = {
@@ -40,6 +42,8 @@ static const srv_route_t routes[] = {
     {"/ai_brain/rescheduleAppt", SRV_POST, true, srv_route_reschedule_appt, "/ai_brain/rescheduleAppt"},
     {"/ai_brain/events", SRV_GET, true, srv_route_events, "/ai_brain/events"},
     {"/ai_brain/events/*/replay", SRV_POST, true, srv_route_event_replay, "/ai_brain/events/{id}/replay"},
+    {"/widget/v1/frontdesk-widget.js", SRV_GET, false, srv_route_widget_script, "/widget/v1/frontdesk-widget.js"},
+    {"/widget/demo", SRV_GET, false, srv_route_widget_demo, "/widget/demo"},
 };
 
 /* True when path is the route's: equal, where a "*" in the route stands for one non-empty segment (no '/'). */
@@ -51,18 +55,6 @@ static bool path_matches(const char *route, const char *path, size_t len)
     if (len <= head + tail || memcmp(path, route, head) != 0 || memcmp(path + len - tail, star + 1, tail) != 0)
         return false;
     return memchr(path + head, '/', len - head - tail) == NULL;
-}
-
-const char *srv_method_name(h2o_req_t *req)
-{
-    if (h2o_memis(req->method.base, req->method.len, H2O_STRLIT("GET"))) return "GET";
-    if (h2o_memis(req->method.base, req->method.len, H2O_STRLIT("POST"))) return "POST";
-    if (h2o_memis(req->method.base, req->method.len, H2O_STRLIT("HEAD"))) return "HEAD";
-    if (h2o_memis(req->method.base, req->method.len, H2O_STRLIT("PUT"))) return "PUT";
-    if (h2o_memis(req->method.base, req->method.len, H2O_STRLIT("DELETE"))) return "DELETE";
-    if (h2o_memis(req->method.base, req->method.len, H2O_STRLIT("PATCH"))) return "PATCH";
-    if (h2o_memis(req->method.base, req->method.len, H2O_STRLIT("OPTIONS"))) return "OPTIONS";
-    return "OTHER";
 }
 
 static srv_method_t method_of(h2o_req_t *req)
@@ -85,12 +77,12 @@ static void on_rate(int ok, int retry_after, void *data)
     if (!srv_request_release(r)) return;
     if (ok < 0) {
         srv_add_header(r, "retry-after", "1");
-        srv_respond_error(r, SRV_ERR_REDIS_UNAVAILABLE, NULL, NULL);
+        srv_respond_error(r, API_ERR_REDIS_UNAVAILABLE, NULL, NULL);
     } else if (ok == 0) {
         char seconds[16];
         snprintf(seconds, sizeof(seconds), "%d", retry_after);
         srv_add_header(r, "retry-after", seconds);
-        srv_respond_error(r, SRV_ERR_RATE_LIMITED, NULL, NULL);
+        srv_respond_error(r, API_ERR_RATE_LIMITED, NULL, NULL);
     } else {
         run_handler(r);
     }
@@ -104,16 +96,16 @@ static bool read_body(srv_request_t *r)
     const char *type = i >= 0 ? req->headers.entries[i].value.base : NULL;
     size_t type_len = i >= 0 ? req->headers.entries[i].value.len : 0;
     char message[256];
-    srv_error_t err = srv_body_parse(type, type_len, req->entity.base, req->entity.len, &r->body, message,
-                                     sizeof(message));
-    if (err != SRV_ERR__COUNT) {
+    api_error_t err =
+        srv_body_parse(type, type_len, req->entity.base, req->entity.len, &r->body, message, sizeof(message));
+    if (err != API_ERR__COUNT) {
         srv_respond_error(r, err, message[0] ? message : NULL, NULL);
         return false;
     }
     const char *nul_field = srv_body_nul_field(r->body);
     if (nul_field == NULL) return true;
     /* A member name longer than any of ours is not echoed (the error must stay short, valid JSON). */
-    srv_respond_error(r, SRV_ERR_INVALID_FIELD, "Text in this field must not contain a NUL character.",
+    srv_respond_error(r, API_ERR_INVALID_FIELD, "Text in this field must not contain a NUL character.",
                       strlen(nul_field) <= 64 ? nul_field : NULL);
     return false;
 }
@@ -129,7 +121,7 @@ static void answer_method_not_allowed(srv_request_t *r, const char *path, size_t
         }
     }
     srv_add_header(r, "allow", allow);
-    srv_respond_error(r, SRV_ERR_METHOD_NOT_ALLOWED, NULL, NULL);
+    srv_respond_error(r, API_ERR_METHOD_NOT_ALLOWED, NULL, NULL);
 }
 
 static int on_req(h2o_handler_t *self, h2o_req_t *req)
@@ -137,27 +129,32 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     srv_worker_t *w = srv_worker_of(req);
     srv_request_t *r = srv_request_begin(req, w);
     if (r == NULL) {
-        srv_respond_error_bare(req, SRV_ERR_SERVICE_UNAVAILABLE);
+        srv_respond_error_bare(req, API_ERR_SERVICE_UNAVAILABLE);
         return 0;
     }
     if (srv_framing_has_both_lengths(req)) {
         req->http1_is_persistent = 0; /* where this body ends is in doubt, so nothing after it is read */
-        srv_respond_error(r, SRV_ERR_BAD_REQUEST, "Send Content-Length or Transfer-Encoding: chunked, not both.",
+        srv_respond_error(r, API_ERR_BAD_REQUEST, "Send Content-Length or Transfer-Encoding: chunked, not both.",
                           "transfer-encoding");
         return 0;
     }
     const char *path = req->path_normalized.base;
     size_t path_len = req->path_normalized.len;
     srv_method_t method = method_of(req);
-    const srv_route_t *route = NULL;
+    const srv_route_t *route = NULL, *named = NULL;
     bool path_known = false;
     for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
         if (!path_matches(routes[i].path, path, path_len)) continue;
         path_known = true;
+        named = &routes[i];
         if (routes[i].method == method) route = &routes[i];
     }
     if (!path_known) {
-        srv_respond_error(r, SRV_ERR_NOT_FOUND, NULL, NULL);
+        srv_respond_error(r, API_ERR_NOT_FOUND, NULL, NULL);
+        return 0;
+    }
+    if (srv_cors_is_preflight(req)) { /* widget keys' browsers (server/cors.h) */
+        srv_cors_preflight(r, w->app->config, named->name, named->method == SRV_GET ? "GET" : "POST");
         return 0;
     }
     if (route == NULL) {
@@ -165,8 +162,9 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
         return 0;
     }
     r->route = route;
+    r->route_name = route->name;
     if (req->query_at != SIZE_MAX && req->path.len - req->query_at > SRV_MAX_QUERY_BYTES + 1) {
-        srv_respond_error(r, SRV_ERR_URI_TOO_LONG, NULL, NULL);
+        srv_respond_error(r, API_ERR_URI_TOO_LONG, NULL, NULL);
         return 0;
     }
     if (!route->authenticated) {
@@ -178,6 +176,11 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     if (key_at >= 0)
         tenant = srv_auth_tenant(w->app->config, req->headers.entries[key_at].value.base,
                                  req->headers.entries[key_at].value.len);
+    const srv_widget_key_t *widget = tenant != NULL || key_at < 0 ? NULL
+        : srv_widget_key_find(w->app->config->widget_keys, w->app->config->widget_key_count,
+                              req->headers.entries[key_at].value.base, req->headers.entries[key_at].value.len);
+    if (widget != NULL && !srv_widget_admit(r, widget)) return 0; /* a publishable key: server/widget_gate.h */
+    if (widget != NULL) tenant = widget->tenant;
     struct sockaddr_storage peer;
     bool have_peer = req->conn->callbacks->get_peername(req->conn, (struct sockaddr *)&peer) > 0;
     int wait = have_peer ? srv_auth_throttle_check(w->auth_throttle, (struct sockaddr *)&peer, tenant,
@@ -187,27 +190,31 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
         char seconds[16];
         snprintf(seconds, sizeof(seconds), "%d", wait);
         srv_add_header(r, "retry-after", seconds);
-        srv_respond_error(r, SRV_ERR_RATE_LIMITED,
+        srv_respond_error(r, API_ERR_RATE_LIMITED,
                           "Too many wrong API keys from this address; retry after the given seconds.", "x-api-key");
         return 0;
     }
     if (tenant == NULL) {
-        srv_respond_error(r, SRV_ERR_UNAUTHORIZED, NULL, "x-api-key");
+        srv_respond_error(r, API_ERR_UNAUTHORIZED, NULL, "x-api-key");
         return 0;
     }
     r->tenant = tenant;
     if (path_len > 7 && memcmp(path, "/voice/", 7) == 0) srv_request_voice_deadline(r); /* API.md: the tenant's */
     if (!tenant->ai_booking) {
-        srv_respond_error(r, SRV_ERR_BOOKING_NOT_ENABLED, NULL, NULL);
+        srv_respond_error(r, API_ERR_BOOKING_NOT_ENABLED, NULL, NULL);
         return 0;
     }
     if (route->method == SRV_POST && !read_body(r)) return 0;
     if (route->method == SRV_GET && !srv_query_check(r)) return 0;
+    if (widget != NULL) {
+        if (srv_widget_take_limits(r, route->handler) != 0) srv_respond_error(r, API_ERR_REDIS_UNAVAILABLE, NULL, NULL);
+        return 0;
+    }
     srv_request_hold(r);
-    if (srv_rate_limit_take(w->rate, tenant, on_rate, r) != 0) {
+    if (bk_rate_limit_take(w->rate, tenant, on_rate, r) != 0) {
         srv_request_release(r);
         srv_add_header(r, "retry-after", "1");
-        srv_respond_error(r, SRV_ERR_REDIS_UNAVAILABLE, NULL, NULL);
+        srv_respond_error(r, API_ERR_REDIS_UNAVAILABLE, NULL, NULL);
     }
     return 0;
 }

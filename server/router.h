@@ -21,12 +21,7 @@ typedef struct srv_route {
     const char *name; /* route name used in logs and metrics (== path, "{id}" for a "*") */
 } srv_route_t;
 
-#define SRV_MAX_QUERY_BYTES (8u * 1024u)
-
 /** Registers the router as the only handler of `host` (every path goes through it). */
 void srv_router_register(h2o_hostconf_t *host);
-
-/** "GET", "POST", ... of a request, or "OTHER" (never echoes arbitrary client text). */
-const char *srv_method_name(h2o_req_t *req);
 
 #endif

@@ -6,6 +6,11 @@
 #include "server/request.h"
 #include "tz/tz.h"
 
+/** GET /widget/v1/frontdesk-widget.js: the booking widget's script (server/routes_widget.c). */
+void srv_route_widget_script(srv_request_t *r);
+/** GET /widget/demo: a page with the widget on the config's demo_page widget key (404 when none). */
+void srv_route_widget_demo(srv_request_t *r);
+
 /** GET /healthz: the process is up. */
 void srv_route_healthz(srv_request_t *r);
 /** GET /readyz: Redis answers a PING (503 otherwise). */
@@ -47,14 +52,6 @@ void srv_route_events(srv_request_t *r);
 /** POST /ai_brain/events/{id}/replay: queues a dead event again for the endpoints where it is dead (202). */
 void srv_route_event_replay(srv_request_t *r);
 
-/** The API.md slot object of one opening, with its signed slot_id, local time and spoken time (caller owns). */
-json_object *srv_slot_to_json(srv_request_t *r, const char *staff_id, const char *treatment_id,
-                              const char *location_id, const tz_zone_t *zone, int64_t start, int64_t end,
-                              int64_t now);
-
-struct srv_idem;
-struct bk_hold;
-
 /** POST /ai_brain/createAppt: checks a slot against fresh availability and holds it (201, provisional). */
 void srv_route_create_appt(srv_request_t *r);
 /** POST /ai_brain/bookAppt: turns a live hold into a booking in the EMR. */
@@ -67,18 +64,5 @@ void srv_route_reschedule_appt(srv_request_t *r);
 void srv_route_lookup_create_patient(srv_request_t *r);
 /** POST /ai_brain/fetchPatientsAppointments: a patient's upcoming appointments, then the last 5 past. */
 void srv_route_fetch_patients_appointments(srv_request_t *r);
-
-/** The API.md appointment object, with practitioner, treatment and location names from catalog (caller owns). */
-json_object *srv_appointment_to_json(srv_request_t *r, const bk_catalog_t *catalog, const bk_appointment_t *a,
-                                     int64_t now);
-
-/** Answers {"appointment": v[0]} (single; with hold_expires_at and hold_token when hold is given) or
- * {"appointments": v} with status after reading the catalog for the names; records the answer under idem and
- * ends it (idem may be NULL). v is copied. */
-void srv_answer_appointments(srv_request_t *r, struct srv_idem *idem, int status, const bk_appointment_t *v, size_t n,
-                             bool single, const struct bk_hold *hold);
-
-/** Answers the error of a failed booking write (result: a bk_write_result_t) through idem (not ended). */
-void srv_answer_write_failure(srv_request_t *r, struct srv_idem *idem, int result, prov_status_t status);
 
 #endif

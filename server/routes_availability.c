@@ -37,43 +37,11 @@ static bool request_zone(srv_request_t *r, const tz_zone_t *location_zone, const
     if (tz_resolve(name, strlen(name), r->tenant->country, &res, why, sizeof(why)) != 0) {
         snprintf(message, sizeof(message), "time_zone is not a zone we know (%s). Use an IANA name such as "
                  "America/New_York.", why);
-        srv_respond_error(r, SRV_ERR_INVALID_TIME_ZONE, message, "time_zone");
+        srv_respond_error(r, API_ERR_INVALID_TIME_ZONE, message, "time_zone");
         return false;
     }
     *zone = res.zone;
     return true;
-}
-
-json_object *srv_slot_to_json(srv_request_t *r, const char *staff_id, const char *treatment_id,
-                              const char *location_id, const tz_zone_t *zone, int64_t start, int64_t end,
-                              int64_t now)
-{
-    const srv_config_t *config = r->worker->app->config;
-    bk_slot_ref_t ref;
-    memset(&ref, 0, sizeof(ref));
-    snprintf(ref.tenant, sizeof(ref.tenant), "%s", r->tenant->id);
-    snprintf(ref.staff_id, sizeof(ref.staff_id), "%s", staff_id);
-    snprintf(ref.treatment_id, sizeof(ref.treatment_id), "%s", treatment_id);
-    snprintf(ref.location_id, sizeof(ref.location_id), "%s", location_id);
-    ref.start = start;
-    ref.end = end;
-    char token[BK_SLOT_TOKEN_CAP], utc_start[TZ_ISO_CAP], utc_end[TZ_ISO_CAP], local[TZ_ISO_CAP], spoken[128];
-    bk_slot_token_make(config->slot_secret, config->slot_secret_len, &ref, token);
-    tz_format_utc(start, utc_start);
-    tz_format_utc(end, utc_end);
-    tz_format_local(zone, start, local);
-    const char *locale = r->tenant->locale != NULL ? r->tenant->locale : "en-US";
-    if (tz_speak(r->worker->speaker, locale, zone, start, now, 0, spoken, sizeof(spoken)) < 0) spoken[0] = '\0';
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "slot_id", json_object_new_string(token));
-    json_object_object_add(o, "start_at", json_object_new_string(utc_start));
-    json_object_object_add(o, "end_at", json_object_new_string(utc_end));
-    json_object_object_add(o, "start_local", json_object_new_string(local));
-    json_object_object_add(o, "spoken", json_object_new_string(spoken));
-    json_object_object_add(o, "staff_member_id", json_object_new_string(staff_id));
-    json_object_object_add(o, "treatment_id", json_object_new_string(treatment_id));
-    json_object_object_add(o, "location_id", json_object_new_string(location_id));
-    return o;
 }
 
 static void on_availability(prov_status_t status, const prov_opening_t *openings, size_t count, void *data)
@@ -87,8 +55,9 @@ static void on_availability(prov_status_t status, const prov_opening_t *openings
     }
     json_object *slots = json_object_new_array_ext((int)count);
     for (size_t i = 0; i < count; i++)
-        json_object_array_add(slots, srv_slot_to_json(r, call->staff_id, call->treatment_id, call->location_id,
-                                                      call->zone, openings[i].start, openings[i].end, call->now));
+        json_object_array_add(slots,
+                              bk_slot_to_json(srv_render(r), call->staff_id, call->treatment_id, call->location_id,
+                                              call->zone, openings[i].start, openings[i].end, call->now));
     json_object *body = json_object_new_object();
     json_object_object_add(body, "slots", slots);
     srv_respond_json(r, 200, body);
@@ -111,18 +80,18 @@ static void on_catalog(prov_status_t status, const bk_catalog_t *catalog, bk_cat
     if (location == NULL) goto done;
     long s = bk_catalog_find_staff(catalog, call->staff_id);
     if (s < 0) {
-        srv_respond_error(r, SRV_ERR_UNKNOWN_STAFF, NULL, "staff_member_id");
+        srv_respond_error(r, API_ERR_UNKNOWN_STAFF, NULL, "staff_member_id");
         goto done;
     }
     long t = bk_catalog_find_treatment(catalog, call->treatment_id);
     if (t < 0) {
-        srv_respond_error(r, SRV_ERR_UNKNOWN_TREATMENT, NULL, "treatment_id");
+        srv_respond_error(r, API_ERR_UNKNOWN_TREATMENT, NULL, "treatment_id");
         goto done;
     }
     const bk_staff_t *staff = &catalog->staff[s];
     const bk_catalog_treatment_t *treatment = &catalog->treatments[t];
     if (!staff->ai_enabled) {
-        srv_respond_error(r, SRV_ERR_NOT_BOOKABLE_ONLINE,
+        srv_respond_error(r, API_ERR_NOT_BOOKABLE_ONLINE,
                           "That practitioner is not booked by the AI receptionist; please call the clinic.",
                           "staff_member_id");
         goto done;
@@ -130,12 +99,12 @@ static void on_catalog(prov_status_t status, const bk_catalog_t *catalog, bk_cat
     if (!bk_strings_contains(&staff->location_ids, location->id) ||
         !bk_strings_contains(&treatment->location_ids, location->id) ||
         !bk_strings_contains(&treatment->staff_ids, staff->id)) {
-        srv_respond_error(r, SRV_ERR_NOT_OFFERED, NULL, "treatment_id");
+        srv_respond_error(r, API_ERR_NOT_OFFERED, NULL, "treatment_id");
         goto done;
     }
     call->zone = location->time_zone != NULL ? tz_zone_load(location->time_zone) : NULL;
     if (call->zone == NULL) {
-        srv_respond_error(r, SRV_ERR_EMR_ERROR, "The clinic's location has no usable time zone.", NULL);
+        srv_respond_error(r, API_ERR_EMR_ERROR, "The clinic's location has no usable time zone.", NULL);
         goto done;
     }
     snprintf(call->location_id, sizeof(call->location_id), "%s", location->id);
@@ -154,11 +123,11 @@ static void on_catalog(prov_status_t status, const bk_catalog_t *catalog, bk_cat
         if (!srv_field_instant(r, "start_at", true, zone, &from, NULL)) goto done;
         if (!srv_field_instant(r, "end_at", true, zone, &to, NULL)) goto done;
         if (to <= from) {
-            srv_respond_error(r, SRV_ERR_INVALID_RANGE, "end_at must be after start_at.", "end_at");
+            srv_respond_error(r, API_ERR_INVALID_RANGE, "end_at must be after start_at.", "end_at");
             goto done;
         }
         if (to - from > MAX_RANGE_MS) {
-            srv_respond_error(r, SRV_ERR_INVALID_RANGE, "The range may span at most 31 days.", "end_at");
+            srv_respond_error(r, API_ERR_INVALID_RANGE, "The range may span at most 31 days.", "end_at");
             goto done;
         }
     }
@@ -169,7 +138,7 @@ static void on_catalog(prov_status_t status, const bk_catalog_t *catalog, bk_cat
     if (bk_availability_get(&r->worker->booking, &q, on_availability, call) != 0) {
         srv_request_release(r);
         srv_add_header(r, "retry-after", "1");
-        srv_respond_error(r, SRV_ERR_REDIS_UNAVAILABLE, NULL, NULL);
+        srv_respond_error(r, API_ERR_REDIS_UNAVAILABLE, NULL, NULL);
         goto done;
     }
     return;
@@ -182,7 +151,7 @@ static void start(srv_request_t *r, bool next_7_days)
 {
     availability_call_t *call = calloc(1, sizeof(*call));
     if (call == NULL) {
-        srv_respond_error(r, SRV_ERR_SERVICE_UNAVAILABLE, NULL, NULL);
+        srv_respond_error(r, API_ERR_SERVICE_UNAVAILABLE, NULL, NULL);
         return;
     }
     call->r = r;

@@ -1,5 +1,4 @@
-/* server/routes_booking.c: POST /ai_brain/createAppt, bookAppt, cancelAppt and rescheduleAppt, and the
- * appointment answers shared with the patient routes. */
+/* server/routes_booking.c: POST /ai_brain/createAppt, bookAppt, cancelAppt and rescheduleAppt. */
 #include "server/routes.h"
 
 #include <stdio.h>
@@ -10,6 +9,7 @@
 #include "booking/appointments.h"
 #include "booking/catalog_cache.h"
 #include "core/slot_token.h"
+#include "server/appt_answer.h"
 #include "server/fields.h"
 #include "server/idempotent.h"
 #include "server/worker.h"
@@ -17,198 +17,6 @@
 #include "tz/tz_spoken.h"
 
 #define ID_CAP BK_HOLD_FIELD_CAP
-
-static srv_error_t error_of_provider(prov_status_t status)
-{
-    switch (status) {
-    case PROV_TIMEOUT: return SRV_ERR_EMR_TIMEOUT;
-    case PROV_UPSTREAM: return SRV_ERR_EMR_ERROR;
-    case PROV_REJECTED: return SRV_ERR_NOT_BOOKABLE_ONLINE;
-    case PROV_RATE_LIMITED: return SRV_ERR_EMR_RATE_LIMITED;
-    case PROV_NOT_FOUND: return SRV_ERR_NOT_FOUND;
-    case PROV_CONFLICT: return SRV_ERR_SLOT_TAKEN;
-    default: return SRV_ERR_SERVICE_UNAVAILABLE;
-    }
-}
-
-void srv_answer_write_failure(srv_request_t *r, srv_idem_t *idem, int result, prov_status_t status)
-{
-    switch ((bk_write_result_t)result) {
-    case BK_W_SLOT_TAKEN: srv_idem_error(r, idem, SRV_ERR_SLOT_TAKEN, NULL, "start_at", false); break;
-    case BK_W_SLOT_UNAVAILABLE: srv_idem_error(r, idem, SRV_ERR_SLOT_UNAVAILABLE, NULL, "start_at", false); break;
-    case BK_W_TOO_SOON:
-        srv_idem_error(r, idem, SRV_ERR_INVALID_RANGE, "start_at is sooner than the clinic's minimum notice.",
-                       "start_at", false);
-        break;
-    case BK_W_TOO_FAR:
-        srv_idem_error(r, idem, SRV_ERR_INVALID_RANGE, "start_at is beyond the clinic's booking horizon.", "start_at",
-                       false);
-        break;
-    case BK_W_HOLD_EXPIRED: srv_idem_error(r, idem, SRV_ERR_HOLD_EXPIRED, NULL, "appointment_id", false); break;
-    case BK_W_BUSY:
-        srv_add_header(r, "retry-after", "1");
-        srv_idem_error(r, idem, SRV_ERR_IDEMPOTENCY_IN_PROGRESS,
-                       "Another request is changing this appointment right now; retry in a moment.", "appointment_id",
-                       false);
-        break;
-    case BK_W_NOT_FOUND:
-        srv_idem_error(r, idem, SRV_ERR_NOT_FOUND, "There is no such appointment.", "appointment_id", false);
-        break;
-    case BK_W_ALREADY_CANCELLED:
-        srv_idem_error(r, idem, SRV_ERR_ALREADY_CANCELLED, NULL, "appointment_id", false);
-        break;
-    case BK_W_UNSUPPORTED:
-        srv_idem_error(r, idem, SRV_ERR_NOT_BOOKABLE_ONLINE, "The clinic's system does not allow this change online.",
-                       NULL, false);
-        break;
-    case BK_W_NOT_OFFERED: srv_idem_error(r, idem, SRV_ERR_NOT_OFFERED, NULL, "staff_member_id", false); break;
-    case BK_W_PATIENT_NOT_FOUND:
-        srv_idem_error(r, idem, SRV_ERR_NOT_FOUND, "There is no such patient.", "patient_id", false);
-        break;
-    case BK_W_UNKNOWN:
-        srv_idem_error(r, idem, SRV_ERR_EMR_TIMEOUT,
-                       "The clinic's system did not confirm in time; retry with the same request and we will check "
-                       "before booking again.",
-                       NULL, true);
-        break;
-    case BK_W_PROVIDER:
-        if (status == PROV_RATE_LIMITED) srv_add_emr_retry_after(r);
-        srv_idem_error(r, idem, error_of_provider(status), status == PROV_NOT_FOUND ? "There is no such record." : NULL,
-                       NULL, false);
-        break;
-    default: srv_idem_error(r, idem, SRV_ERR_REDIS_UNAVAILABLE, NULL, NULL, false); break;
-    }
-}
-
-/* ---- rendering ------------------------------------------------------------------------------------------------ */
-
-json_object *srv_appointment_to_json(srv_request_t *r, const bk_catalog_t *catalog, const bk_appointment_t *a,
-                                     int64_t now)
-{
-    long s = bk_catalog_find_staff(catalog, a->staff_id), t = bk_catalog_find_treatment(catalog, a->treatment_id);
-    long l = bk_catalog_find_location(catalog, a->location_id);
-    const tz_zone_t *zone = l >= 0 && catalog->locations[l].time_zone != NULL
-                                ? tz_zone_load(catalog->locations[l].time_zone)
-                                : NULL;
-    if (zone == NULL && r->tenant->time_zone != NULL) zone = tz_zone_load(r->tenant->time_zone);
-    if (zone == NULL) zone = tz_zone_fixed(0);
-    char start[TZ_ISO_CAP], end[TZ_ISO_CAP], local[TZ_ISO_CAP], spoken[128], staff_name[256];
-    tz_format_utc(a->start, start);
-    tz_format_utc(a->end, end);
-    tz_format_local(zone, a->start, local);
-    const char *locale = r->tenant->locale != NULL ? r->tenant->locale : "en-US";
-    if (tz_speak(r->worker->speaker, locale, zone, a->start, now, 0, spoken, sizeof(spoken)) < 0) spoken[0] = '\0';
-    staff_name[0] = '\0';
-    if (s >= 0) bk_staff_display_name(&catalog->staff[s], staff_name, sizeof(staff_name));
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "id", json_object_new_string(a->id));
-    json_object_object_add(o, "state", json_object_new_string(bk_appt_state_name(a->state)));
-    json_object_object_add(o, "start_at", json_object_new_string(start));
-    json_object_object_add(o, "end_at", json_object_new_string(end));
-    json_object_object_add(o, "start_local", json_object_new_string(local));
-    json_object_object_add(o, "spoken", json_object_new_string(spoken));
-    json_object_object_add(o, "patient_id", a->patient_id && a->patient_id[0] ? json_object_new_string(a->patient_id)
-                                                                              : NULL);
-    json_object_object_add(o, "staff_member_id", json_object_new_string(a->staff_id));
-    json_object_object_add(o, "staff_member_name", s >= 0 ? json_object_new_string(staff_name) : NULL);
-    json_object_object_add(o, "treatment_id", json_object_new_string(a->treatment_id));
-    json_object_object_add(o, "treatment_name", t >= 0 ? json_object_new_string(catalog->treatments[t].name) : NULL);
-    json_object_object_add(o, "location_id", json_object_new_string(a->location_id));
-    json_object_object_add(o, "location_name",
-                           l >= 0 && catalog->locations[l].name ? json_object_new_string(catalog->locations[l].name)
-                                                                : NULL);
-    return o;
-}
-
-/* An answer waiting for the catalog (names) before it is rendered. Owns copies of the appointments. */
-typedef struct answer {
-    srv_request_t *r;
-    srv_idem_t *idem;
-    int status;
-    bool single;
-    bk_appointment_t *v;
-    size_t n;
-    bool has_hold;
-    bk_hold_t hold;
-    int64_t now;
-} answer_t;
-
-static void answer_free(answer_t *a)
-{
-    for (size_t i = 0; i < a->n; i++) bk_appointment_clear(&a->v[i]);
-    free(a->v);
-    srv_idem_end(a->idem);
-    free(a);
-}
-
-static void on_render_catalog(prov_status_t status, const bk_catalog_t *catalog, bk_catalog_source_t source,
-                              void *data)
-{
-    answer_t *a = data;
-    srv_request_t *r = a->r;
-    if (!srv_request_release(r)) {
-        answer_free(a);
-        return;
-    }
-    /* The write is done: an answer without names is better than none, so a failed catalog read still answers. */
-    bk_catalog_t empty = {0};
-    const bk_catalog_t *c = status == PROV_OK ? catalog : &empty;
-    json_object *body = json_object_new_object();
-    if (a->single) {
-        json_object *o = srv_appointment_to_json(r, c, &a->v[0], a->now);
-        if (a->has_hold) {
-            char expires[TZ_ISO_CAP];
-            tz_format_utc(a->hold.expires, expires);
-            json_object_object_add(o, "hold_expires_at", json_object_new_string(expires));
-            json_object_object_add(o, "hold_token", json_object_new_string(a->hold.token));
-        }
-        json_object_object_add(body, "appointment", o);
-    } else {
-        json_object *list = json_object_new_array_ext((int)a->n);
-        for (size_t i = 0; i < a->n; i++) json_object_array_add(list, srv_appointment_to_json(r, c, &a->v[i], a->now));
-        json_object_object_add(body, "appointments", list);
-    }
-    srv_idem_json(r, a->idem, a->status, body);
-    json_object_put(body);
-    answer_free(a);
-}
-
-static char *dup_or_null(const char *s)
-{
-    return s != NULL ? strdup(s) : NULL;
-}
-
-void srv_answer_appointments(srv_request_t *r, srv_idem_t *idem, int status, const bk_appointment_t *v, size_t n,
-                             bool single, const bk_hold_t *hold)
-{
-    answer_t *a = calloc(1, sizeof(*a));
-    if (a == NULL) goto oom;
-    *a = (answer_t){.r = r, .status = status, .single = single, .now = tz_now()};
-    if ((a->v = calloc(n ? n : 1, sizeof(*a->v))) == NULL) goto oom_a;
-    for (size_t i = 0; i < n; i++) {
-        const bk_appointment_t *x = &v[i];
-        a->v[a->n++] = (bk_appointment_t){.id = dup_or_null(x->id), .state = x->state, .start = x->start,
-                                          .end = x->end, .patient_id = dup_or_null(x->patient_id),
-                                          .staff_id = dup_or_null(x->staff_id),
-                                          .treatment_id = dup_or_null(x->treatment_id),
-                                          .location_id = dup_or_null(x->location_id)};
-        if (!a->v[i].id || !a->v[i].staff_id || !a->v[i].treatment_id || !a->v[i].location_id) goto oom_a;
-    }
-    if (hold != NULL) {
-        a->has_hold = true;
-        a->hold = *hold;
-    }
-    a->idem = idem;
-    srv_request_hold(r);
-    if (bk_catalog_get(&r->worker->booking, r->tenant, on_render_catalog, a) != 0)
-        on_render_catalog(PROV_UNAVAILABLE, NULL, BK_SOURCE_CACHE, a);
-    return;
-oom_a:
-    answer_free(a);
-oom:
-    srv_idem_error(r, idem, SRV_ERR_SERVICE_UNAVAILABLE, NULL, NULL, false);
-    srv_idem_end(idem);
-}
 
 /* ---- createAppt ------------------------------------------------------------------------------------------------ */
 
@@ -264,7 +72,7 @@ static void on_create_catalog(prov_status_t status, const bk_catalog_t *catalog,
     const bk_location_t *location;
     if (c->from_slot) {
         if (!bk_tenant_allows_location(r->tenant, catalog, c->location_id)) {
-            srv_respond_error(r, SRV_ERR_LOCATION_FORBIDDEN, NULL, "slot_id");
+            srv_respond_error(r, API_ERR_LOCATION_FORBIDDEN, NULL, "slot_id");
             goto done;
         }
         location = &catalog->locations[bk_catalog_find_location(catalog, c->location_id)];
@@ -273,11 +81,11 @@ static void on_create_catalog(prov_status_t status, const bk_catalog_t *catalog,
     }
     long s = bk_catalog_find_staff(catalog, c->staff_id), t = bk_catalog_find_treatment(catalog, c->treatment_id);
     if (s < 0) {
-        srv_respond_error(r, SRV_ERR_UNKNOWN_STAFF, NULL, c->from_slot ? "slot_id" : "staff_member_id");
+        srv_respond_error(r, API_ERR_UNKNOWN_STAFF, NULL, c->from_slot ? "slot_id" : "staff_member_id");
         goto done;
     }
     if (t < 0) {
-        srv_respond_error(r, SRV_ERR_UNKNOWN_TREATMENT, NULL, c->from_slot ? "slot_id" : "treatment_id");
+        srv_respond_error(r, API_ERR_UNKNOWN_TREATMENT, NULL, c->from_slot ? "slot_id" : "treatment_id");
         goto done;
     }
     const bk_staff_t *staff = &catalog->staff[s];
@@ -285,12 +93,12 @@ static void on_create_catalog(prov_status_t status, const bk_catalog_t *catalog,
     if (!bk_strings_contains(&staff->location_ids, location->id) ||
         !bk_strings_contains(&treatment->location_ids, location->id) ||
         !bk_strings_contains(&treatment->staff_ids, staff->id)) {
-        srv_respond_error(r, SRV_ERR_NOT_OFFERED, NULL, "treatment_id");
+        srv_respond_error(r, API_ERR_NOT_OFFERED, NULL, "treatment_id");
         goto done;
     }
     const tz_zone_t *zone = location->time_zone != NULL ? tz_zone_load(location->time_zone) : NULL;
     if (zone == NULL) {
-        srv_respond_error(r, SRV_ERR_EMR_ERROR, "The clinic's location has no usable time zone.", NULL);
+        srv_respond_error(r, API_ERR_EMR_ERROR, "The clinic's location has no usable time zone.", NULL);
         goto done;
     }
     if (!c->from_slot) {
@@ -299,11 +107,11 @@ static void on_create_catalog(prov_status_t status, const bk_catalog_t *catalog,
         if (!srv_field_instant(r, "end_at", false, zone, &c->end, &has_end)) goto done;
         if (!has_end) c->end = c->start + (int64_t)treatment->duration_minutes * TZ_MS_PER_MINUTE;
         if (c->end <= c->start) {
-            srv_respond_error(r, SRV_ERR_INVALID_RANGE, "end_at must be after start_at.", "end_at");
+            srv_respond_error(r, API_ERR_INVALID_RANGE, "end_at must be after start_at.", "end_at");
             goto done;
         }
         if (c->end - c->start > BK_HOLD_MAX_MS) {
-            srv_respond_error(r, SRV_ERR_INVALID_RANGE, "An appointment may last at most 24 hours.", "end_at");
+            srv_respond_error(r, API_ERR_INVALID_RANGE, "An appointment may last at most 24 hours.", "end_at");
             goto done;
         }
     }
@@ -314,7 +122,7 @@ static void on_create_catalog(prov_status_t status, const bk_catalog_t *catalog,
     srv_request_hold(r);
     if (bk_appt_hold(&r->worker->booking, &q, on_held, c) != 0) {
         srv_request_release(r);
-        srv_idem_error(r, c->idem, SRV_ERR_REDIS_UNAVAILABLE, NULL, NULL, false);
+        srv_idem_error(r, c->idem, API_ERR_REDIS_UNAVAILABLE, NULL, NULL, false);
         goto done;
     }
     return;
@@ -326,7 +134,7 @@ static void create_go(srv_request_t *r, srv_idem_t *idem, bool recovering)
 {
     create_call_t *c = calloc(1, sizeof(*c));
     if (c == NULL) {
-        srv_idem_error(r, idem, SRV_ERR_SERVICE_UNAVAILABLE, NULL, NULL, false);
+        srv_idem_error(r, idem, API_ERR_SERVICE_UNAVAILABLE, NULL, NULL, false);
         srv_idem_end(idem);
         return;
     }
@@ -338,11 +146,9 @@ static void create_go(srv_request_t *r, srv_idem_t *idem, bool recovering)
         !srv_field_id(r, "slot_id", false, slot_id, sizeof(slot_id)))
         goto fail;
     if (slot_id[0] != '\0') {
-        const srv_config_t *config = r->worker->app->config;
         bk_slot_ref_t ref;
-        if (!bk_slot_token_read(config->slot_secret, config->slot_secret_len, slot_id, strlen(slot_id), &ref) ||
-            strcmp(ref.tenant, r->tenant->id) != 0) {
-            srv_respond_error(r, SRV_ERR_INVALID_SLOT_ID, NULL, "slot_id");
+        if (!bk_slot_id_read(srv_render(r), slot_id, &ref)) {
+            srv_respond_error(r, API_ERR_INVALID_SLOT_ID, NULL, "slot_id");
             goto fail;
         }
         c->from_slot = true;
@@ -355,11 +161,11 @@ static void create_go(srv_request_t *r, srv_idem_t *idem, bool recovering)
                !srv_field_id(r, "treatment_id", true, c->treatment_id, sizeof(c->treatment_id))) {
         goto fail;
     }
-    r->deadline_error = SRV_ERR_EMR_TIMEOUT;
+    r->deadline_error = API_ERR_EMR_TIMEOUT;
     srv_request_hold(r);
     if (bk_catalog_get(&r->worker->booking, r->tenant, on_create_catalog, c) != 0) {
         srv_request_release(r);
-        srv_idem_error(r, idem, SRV_ERR_REDIS_UNAVAILABLE, NULL, NULL, false);
+        srv_idem_error(r, idem, API_ERR_REDIS_UNAVAILABLE, NULL, NULL, false);
         goto fail;
     }
     return;
@@ -407,15 +213,15 @@ static bool read_appointment_id(srv_request_t *r, char *out, size_t cap)
         if (!json_object_is_type(inner, json_type_object) || !json_object_object_get_ex(inner, "id", &id) ||
             !json_object_is_type(id, json_type_string) || (size_t)json_object_get_string_len(id) >= cap ||
             json_object_get_string_len(id) == 0) {
-            srv_respond_error(r, SRV_ERR_INVALID_FIELD, "appointment must be the object createAppt answered (with its id).",
-                              "appointment");
+            srv_respond_error(r, API_ERR_INVALID_FIELD,
+                              "appointment must be the object createAppt answered (with its id).", "appointment");
             return false;
         }
         snprintf(out, cap, "%s", json_object_get_string(id));
         if (json_object_object_get_ex(inner, "hold_token", &token) && json_object_is_type(token, json_type_string)) {
             const char *dot = strchr(out, '.');
             if (dot == NULL || strcmp(dot + 1, json_object_get_string(token)) != 0) {
-                srv_respond_error(r, SRV_ERR_HOLD_EXPIRED, NULL, "appointment");
+                srv_respond_error(r, API_ERR_HOLD_EXPIRED, NULL, "appointment");
                 return false;
             }
         }
@@ -428,12 +234,12 @@ static write_call_t *write_call(srv_request_t *r, srv_idem_t *idem)
 {
     write_call_t *w = malloc(sizeof(*w));
     if (w == NULL) {
-        srv_idem_error(r, idem, SRV_ERR_SERVICE_UNAVAILABLE, NULL, NULL, false);
+        srv_idem_error(r, idem, API_ERR_SERVICE_UNAVAILABLE, NULL, NULL, false);
         srv_idem_end(idem);
         return NULL;
     }
     *w = (write_call_t){r, idem};
-    r->deadline_error = SRV_ERR_EMR_TIMEOUT;
+    r->deadline_error = API_ERR_EMR_TIMEOUT;
     srv_request_hold(r);
     return w;
 }
@@ -442,7 +248,7 @@ static void started(srv_request_t *r, write_call_t *w, int rc)
 {
     if (rc == 0) return;
     srv_request_release(r);
-    srv_idem_error(r, w->idem, SRV_ERR_REDIS_UNAVAILABLE, NULL, NULL, false);
+    srv_idem_error(r, w->idem, API_ERR_REDIS_UNAVAILABLE, NULL, NULL, false);
     srv_idem_end(w->idem);
     free(w);
 }
@@ -456,7 +262,7 @@ static void book_go(srv_request_t *r, srv_idem_t *idem, bool recovering)
     }
     if (!bk_hold_parse_public_id(id, hold_id, token)) {
         /* Not a hold of ours (or mangled): the same answer as an expired one, so nothing leaks. */
-        srv_idem_error(r, idem, SRV_ERR_HOLD_EXPIRED, NULL, "appointment_id", false);
+        srv_idem_error(r, idem, API_ERR_HOLD_EXPIRED, NULL, "appointment_id", false);
         srv_idem_end(idem);
         return;
     }
@@ -486,20 +292,20 @@ static void cancel_go(srv_request_t *r, srv_idem_t *idem, bool recovering)
             !json_object_is_type(v, json_type_boolean)) {
             char message[96];
             snprintf(message, sizeof(message), "%s must be true or false.", flags[i]);
-            srv_respond_error(r, SRV_ERR_INVALID_FIELD, message, flags[i]);
+            srv_respond_error(r, API_ERR_INVALID_FIELD, message, flags[i]);
             srv_idem_end(idem);
             return;
         }
     }
     if (reason != NULL && strlen(reason) > 500) {
-        srv_respond_error(r, SRV_ERR_INVALID_FIELD, "cancelled_reason may be at most 500 characters.",
+        srv_respond_error(r, API_ERR_INVALID_FIELD, "cancelled_reason may be at most 500 characters.",
                           "cancelled_reason");
         srv_idem_end(idem);
         return;
     }
     bool is_hold = bk_hold_is_hold_id(id);
     if (is_hold && !bk_hold_parse_public_id(id, hold_id, token)) {
-        srv_idem_error(r, idem, SRV_ERR_HOLD_EXPIRED, NULL, "appointment_id", false);
+        srv_idem_error(r, idem, API_ERR_HOLD_EXPIRED, NULL, "appointment_id", false);
         srv_idem_end(idem);
         return;
     }
@@ -541,19 +347,19 @@ static void reschedule_go(srv_request_t *r, srv_idem_t *idem, bool recovering)
         return;
     }
     if (has_end && end <= start) {
-        srv_idem_error(r, idem, SRV_ERR_INVALID_RANGE, "end_at must be after start_at.", "end_at", false);
+        srv_idem_error(r, idem, API_ERR_INVALID_RANGE, "end_at must be after start_at.", "end_at", false);
         srv_idem_end(idem);
         return;
     }
     if (bk_hold_is_hold_id(id)) {
-        srv_idem_error(r, idem, SRV_ERR_INVALID_FIELD,
+        srv_idem_error(r, idem, API_ERR_INVALID_FIELD,
                        "A provisional appointment cannot be moved: cancel it and create a new one.", "appointment_id",
                        false);
         srv_idem_end(idem);
         return;
     }
     if (location[0] != '\0' && r->tenant->locations.count > 0 && !bk_strings_contains(&r->tenant->locations, location)) {
-        srv_respond_error(r, SRV_ERR_LOCATION_FORBIDDEN, NULL, loc_field);
+        srv_respond_error(r, API_ERR_LOCATION_FORBIDDEN, NULL, loc_field);
         srv_idem_end(idem);
         return;
     }

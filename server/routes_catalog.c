@@ -64,7 +64,7 @@ static void fetch(srv_request_t *r, catalog_part_t part)
 {
     catalog_call_t *call = malloc(sizeof(*call));
     if (call == NULL) {
-        srv_respond_error(r, SRV_ERR_SERVICE_UNAVAILABLE, NULL, NULL);
+        srv_respond_error(r, API_ERR_SERVICE_UNAVAILABLE, NULL, NULL);
         return;
     }
     call->r = r;

@@ -14,7 +14,7 @@
 static void answer_redis_down(srv_request_t *r)
 {
     srv_add_header(r, "retry-after", "1");
-    srv_respond_error(r, SRV_ERR_REDIS_UNAVAILABLE, NULL, NULL);
+    srv_respond_error(r, API_ERR_REDIS_UNAVAILABLE, NULL, NULL);
 }
 
 static void on_dead(bool ok, const bk_dead_event_t *v, size_t n, void *data)
@@ -55,11 +55,11 @@ void srv_route_events(srv_request_t *r)
     int has = srv_query_get(r, "state", state, sizeof(state));
     if (has < 0) return;
     if (has == 0) {
-        srv_respond_error(r, SRV_ERR_MISSING_FIELD, "state is required; the only state listed is dead.", "state");
+        srv_respond_error(r, API_ERR_MISSING_FIELD, "state is required; the only state listed is dead.", "state");
         return;
     }
     if (strcmp(state, "dead") != 0) {
-        srv_respond_error(r, SRV_ERR_INVALID_FIELD, "state must be dead (the events that could not be delivered).",
+        srv_respond_error(r, API_ERR_INVALID_FIELD, "state must be dead (the events that could not be delivered).",
                           "state");
         return;
     }
@@ -86,7 +86,7 @@ static void on_replayed(int replayed, void *data)
     if (replayed < 0) {
         answer_redis_down(r);
     } else if (replayed == 0) {
-        srv_respond_error(r, SRV_ERR_NOT_FOUND, "There is no dead event with that id.", "id");
+        srv_respond_error(r, API_ERR_NOT_FOUND, "There is no dead event with that id.", "id");
     } else {
         json_object *body = json_object_new_object(), *o = json_object_new_object();
         json_object_object_add(o, "id", json_object_new_string(c->id));
@@ -116,12 +116,12 @@ void srv_route_event_replay(srv_request_t *r)
     const char *id = path + sizeof(head) - 1;
     size_t id_len = len - (sizeof(head) - 1) - (sizeof(tail) - 1); /* the router matched head * tail */
     if (!event_id_ok(id, id_len)) {
-        srv_respond_error(r, SRV_ERR_INVALID_FIELD, "id must be an event id such as evt_mc4x1z0k7f3q2a.", "id");
+        srv_respond_error(r, API_ERR_INVALID_FIELD, "id must be an event id such as evt_mc4x1z0k7f3q2a.", "id");
         return;
     }
     replay_t *c = calloc(1, sizeof(*c));
     if (c == NULL) {
-        srv_respond_error(r, SRV_ERR_SERVICE_UNAVAILABLE, NULL, NULL);
+        srv_respond_error(r, API_ERR_SERVICE_UNAVAILABLE, NULL, NULL);
         return;
     }
     c->r = r;

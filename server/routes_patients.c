@@ -9,8 +9,10 @@
 #include "booking/appointments.h"
 #include "booking/patients.h"
 #include "core/phone.h"
+#include "server/appt_answer.h"
 #include "server/fields.h"
 #include "server/idempotent.h"
+#include "server/widget_gate.h"
 #include "server/worker.h"
 #include "tz/tz.h"
 
@@ -35,13 +37,13 @@ static bool text_field(srv_request_t *r, const char *name, bool required, const 
     if (*out == NULL && !required) return true;
     if (*out == NULL) {
         snprintf(message, sizeof(message), "%s is required.", name);
-        srv_respond_error(r, SRV_ERR_MISSING_FIELD, message, name);
+        srv_respond_error(r, API_ERR_MISSING_FIELD, message, name);
         return false;
     }
     size_t len = strlen(*out), blank = strspn(*out, " \t");
     if (len == 0 || blank == len || len > NAME_MAX_BYTES) {
         snprintf(message, sizeof(message), "%s must be 1 to %d characters of text.", name, NAME_MAX_BYTES);
-        srv_respond_error(r, SRV_ERR_INVALID_FIELD, message, name);
+        srv_respond_error(r, API_ERR_INVALID_FIELD, message, name);
         return false;
     }
     return true;
@@ -59,14 +61,14 @@ static bool contact_fields(srv_request_t *r, char phone[BK_PHONE_CAP], char emai
     if (phone_in != NULL && phone_in[0] != '\0') {
         if (bk_phone_normalize(phone_in, r->tenant->country, phone, why, sizeof(why)) != 0) {
             snprintf(message, sizeof(message), "phone is not a number we can dial: %s.", why);
-            srv_respond_error(r, SRV_ERR_INVALID_FIELD, message, "phone");
+            srv_respond_error(r, API_ERR_INVALID_FIELD, message, "phone");
             return false;
         }
         *p_out = phone;
     }
     if (email_in != NULL && email_in[0] != '\0') {
         if (bk_email_normalize(email_in, email) != 0) {
-            srv_respond_error(r, SRV_ERR_INVALID_FIELD, "email must be an e-mail address such as name@example.com.",
+            srv_respond_error(r, API_ERR_INVALID_FIELD, "email must be an e-mail address such as name@example.com.",
                               "email");
             return false;
         }
@@ -105,14 +107,23 @@ static void on_patient(bk_patient_result_t result, prov_status_t status, const b
     patient_call_t *c = data;
     srv_request_t *r = c->r;
     if (!srv_request_release(r)) goto done;
-    if (result == BK_PATIENT_FOUND || result == BK_PATIENT_CREATED) {
+    if ((result == BK_PATIENT_FOUND || result == BK_PATIENT_CREATED) && r->widget != NULL) {
+        /* A web page learns only the id it books with: nothing of a record someone else's phone found, and not
+         * whether the record existed (README "Booking widget"). */
+        if (result == BK_PATIENT_CREATED) srv_widget_count_patient(r);
+        json_object *body = json_object_new_object(), *patient = json_object_new_object();
+        json_object_object_add(patient, "id", json_object_new_string(p->id));
+        json_object_object_add(body, "patient", patient);
+        srv_idem_json(r, c->idem, 200, body);
+        json_object_put(body);
+    } else if (result == BK_PATIENT_FOUND || result == BK_PATIENT_CREATED) {
         json_object *body = json_object_new_object();
         json_object_object_add(body, "patient", patient_json(p));
         json_object_object_add(body, "created", json_object_new_boolean(result == BK_PATIENT_CREATED));
         srv_idem_json(r, c->idem, result == BK_PATIENT_CREATED ? 201 : 200, body);
         json_object_put(body);
     } else if (result == BK_PATIENT_AMBIGUOUS) {
-        srv_idem_error(r, c->idem, SRV_ERR_AMBIGUOUS_PATIENT,
+        srv_idem_error(r, c->idem, API_ERR_AMBIGUOUS_PATIENT,
                        "More than one patient matches these details equally; ask for the date of birth or e-mail.",
                        NULL, false);
     } else {
@@ -135,26 +146,26 @@ static void lookup_go(srv_request_t *r, srv_idem_t *idem, bool recovering)
     for (int i = 0; i < 3; i++)
         if (!text_field(r, extra[i], false, &ignored)) goto fail;
     if (p == NULL && e == NULL) {
-        srv_respond_error(r, SRV_ERR_MISSING_FIELD, "phone or email is required.", "phone");
+        srv_respond_error(r, API_ERR_MISSING_FIELD, "phone or email is required.", "phone");
         goto fail;
     }
     if (dob != NULL && !dob_valid(dob)) {
-        srv_respond_error(r, SRV_ERR_INVALID_FIELD, "dob must be a past date such as 1988-04-12.", "dob");
+        srv_respond_error(r, API_ERR_INVALID_FIELD, "dob must be a past date such as 1988-04-12.", "dob");
         goto fail;
     }
     patient_call_t *c = malloc(sizeof(*c));
     if (c == NULL) {
-        srv_idem_error(r, idem, SRV_ERR_SERVICE_UNAVAILABLE, NULL, NULL, false);
+        srv_idem_error(r, idem, API_ERR_SERVICE_UNAVAILABLE, NULL, NULL, false);
         goto fail;
     }
     *c = (patient_call_t){r, idem};
     bk_patient_t in = {.first_name = (char *)first, .last_name = (char *)last, .phone = (char *)p,
                        .email = (char *)e, .dob = (char *)dob};
-    r->deadline_error = SRV_ERR_EMR_TIMEOUT;
+    r->deadline_error = API_ERR_EMR_TIMEOUT;
     srv_request_hold(r);
     if (bk_patient_lookup_create(&r->worker->booking, r->tenant, &in, on_patient, c) != 0) {
         srv_request_release(r);
-        srv_idem_error(r, idem, SRV_ERR_SERVICE_UNAVAILABLE, NULL, NULL, false);
+        srv_idem_error(r, idem, API_ERR_SERVICE_UNAVAILABLE, NULL, NULL, false);
         free(c);
         goto fail;
     }
@@ -177,7 +188,7 @@ static void on_appointments(prov_status_t status, const bk_appointment_t *v, siz
     free(c);
     if (!srv_request_release(r)) return;
     if (status == PROV_NOT_FOUND) {
-        srv_respond_error(r, SRV_ERR_NOT_FOUND, "There is no such patient.", "patient_id");
+        srv_respond_error(r, API_ERR_NOT_FOUND, "There is no such patient.", "patient_id");
         return;
     }
     if (status != PROV_OK) {
@@ -191,7 +202,7 @@ static void list_for(srv_request_t *r, const char *const *ids, size_t n)
 {
     patient_call_t *c = malloc(sizeof(*c));
     if (c == NULL) {
-        srv_respond_error(r, SRV_ERR_SERVICE_UNAVAILABLE, NULL, NULL);
+        srv_respond_error(r, API_ERR_SERVICE_UNAVAILABLE, NULL, NULL);
         return;
     }
     *c = (patient_call_t){r, NULL};
@@ -200,7 +211,7 @@ static void list_for(srv_request_t *r, const char *const *ids, size_t n)
         srv_request_release(r);
         free(c);
         srv_add_header(r, "retry-after", "1");
-        srv_respond_error(r, SRV_ERR_SERVICE_UNAVAILABLE, NULL, NULL);
+        srv_respond_error(r, API_ERR_SERVICE_UNAVAILABLE, NULL, NULL);
     }
 }
 
@@ -229,20 +240,20 @@ void srv_route_fetch_patients_appointments(srv_request_t *r)
     char id[160], phone[BK_PHONE_CAP], email[BK_EMAIL_CAP];
     const char *p, *e;
     if (!srv_field_id(r, "patient_id", false, id, sizeof(id)) || !contact_fields(r, phone, email, &p, &e)) return;
-    r->deadline_error = SRV_ERR_EMR_TIMEOUT;
+    r->deadline_error = API_ERR_EMR_TIMEOUT;
     if (id[0] != '\0') {
         const char *ids[] = {id};
         list_for(r, ids, 1);
         return;
     }
     if (p == NULL && e == NULL) {
-        srv_respond_error(r, SRV_ERR_MISSING_FIELD, "Give patient_id, phone or email.", "patient_id");
+        srv_respond_error(r, API_ERR_MISSING_FIELD, "Give patient_id, phone or email.", "patient_id");
         return;
     }
     srv_request_hold(r);
     if (bk_patients_find(&r->worker->booking, r->tenant, p, e, on_patients, r) != 0) {
         srv_request_release(r);
         srv_add_header(r, "retry-after", "1");
-        srv_respond_error(r, SRV_ERR_SERVICE_UNAVAILABLE, NULL, NULL);
+        srv_respond_error(r, API_ERR_SERVICE_UNAVAILABLE, NULL, NULL);
     }
 }

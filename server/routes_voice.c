@@ -10,28 +10,7 @@
 #include "core/catalog_json.h"
 #include "server/fields.h"
 #include "server/worker.h"
-
-/* True when staff member s works at a location the tenant may book. */
-static bool bookable_staff(const bk_tenant_t *t, const bk_catalog_t *c, const bk_staff_t *s)
-{
-    if (!s->ai_enabled) return false;
-    for (size_t i = 0; i < s->location_ids.count; i++)
-        if (bk_tenant_allows_location(t, c, s->location_ids.items[i])) return true;
-    return false;
-}
-
-/* True when treatment x is offered at an allowed location by an AI-bookable practitioner. */
-static bool bookable_treatment(const bk_tenant_t *t, const bk_catalog_t *c, const bk_catalog_treatment_t *x)
-{
-    bool where = false, who = false;
-    for (size_t i = 0; i < x->location_ids.count && !where; i++)
-        where = bk_tenant_allows_location(t, c, x->location_ids.items[i]);
-    for (size_t i = 0; i < x->staff_ids.count && !who; i++) {
-        long s = bk_catalog_find_staff(c, x->staff_ids.items[i]);
-        who = s >= 0 && bookable_staff(t, c, &c->staff[s]);
-    }
-    return where && who;
-}
+#include "voice/bookable.h"
 
 /* "5 practitioners and 7 treatments at Sydney CBD and Vancouver Kitsilano." (names up to three places). */
 static void say(char *buf, size_t cap, size_t staff, size_t treatments, const char **places, size_t n_places)
@@ -72,9 +51,10 @@ static void on_catalog(prov_status_t status, const bk_catalog_t *c, bk_catalog_s
         n_places++;
     }
     for (size_t i = 0; i < c->staff_count; i++)
-        if (bookable_staff(t, c, &c->staff[i])) json_object_array_add(staff, bk_staff_to_json(&c->staff[i])), n_staff++;
+        if (vc_staff_bookable(t, c, &c->staff[i], NULL))
+            json_object_array_add(staff, bk_staff_to_json(&c->staff[i])), n_staff++;
     for (size_t i = 0; i < c->treatment_count; i++)
-        if (bookable_treatment(t, c, &c->treatments[i]))
+        if (vc_treatment_bookable(t, c, &c->treatments[i]))
             json_object_array_add(treatments, bk_treatment_to_json(&c->treatments[i])), n_treatments++;
     char message[256];
     say(message, sizeof(message), n_staff, n_treatments, places, n_places);

@@ -11,7 +11,8 @@
 #include "core/phone.h"
 #include "server/fields.h"
 #include "server/query.h"
-#include "server/voice.h"
+#include "server/voice_host.h"
+#include "voice/names.h"
 #include "server/worker.h"
 #include "tz/tz.h"
 
@@ -48,8 +49,8 @@ static void answer_none(const appts_call_t *c, const char *by_name)
 {
     json_object *body = json_object_new_object();
     json_object_object_add(body, "appointments", json_object_new_array());
-    srv_voice_respond(c->r, 200, body,
-                      c->by_phone ? "I couldn't find any upcoming appointments for that number." : by_name);
+    vc_respond(srv_voice_call(c->r), body,
+               c->by_phone ? "I couldn't find any upcoming appointments for that number." : by_name);
     json_object_put(body);
 }
 
@@ -62,7 +63,7 @@ static void on_catalog(prov_status_t status, const bk_catalog_t *cat, bk_catalog
     char message[600];
     int len = snprintf(message, sizeof(message), "You have %zu upcoming appointment%s", c->n, c->n == 1 ? "" : "s");
     for (size_t i = 0; i < c->n; i++) {
-        json_object *o = srv_appointment_to_json(r, cat, &c->v[i], c->now);
+        json_object *o = bk_appointment_to_json(srv_render(r), cat, &c->v[i], c->now);
         json_object_array_add(list, o);
         if (i >= SAY_MAX || len < 0 || (size_t)len >= sizeof(message)) continue;
         json_object *spoken, *who;
@@ -76,7 +77,7 @@ static void on_catalog(prov_status_t status, const bk_catalog_t *cat, bk_catalog
     if (len > 0 && (size_t)len + 1 < sizeof(message)) snprintf(message + len, sizeof(message) - (size_t)len, ".");
     json_object *body = json_object_new_object();
     json_object_object_add(body, "appointments", list);
-    srv_voice_respond(r, 200, body, message);
+    vc_respond(srv_voice_call(r), body, message);
     json_object_put(body);
 done:
     call_free(c);
@@ -89,21 +90,17 @@ static void on_appointments(prov_status_t status, const bk_appointment_t *v, siz
     if (!resumed(r, status)) goto fail;
     c->v = calloc(n ? n : 1, sizeof(*c->v));
     if (c->v == NULL) {
-        srv_respond_error(r, SRV_ERR_SERVICE_UNAVAILABLE, NULL, NULL);
+        srv_respond_error(r, API_ERR_SERVICE_UNAVAILABLE, NULL, NULL);
         goto fail;
     }
     for (size_t i = 0; i < n; i++) {
         const bk_appointment_t *a = &v[i];
         if (a->start < c->now || (a->state != BK_APPT_BOOKED && a->state != BK_APPT_PROVISIONAL)) continue;
-        bk_appointment_t *o = &c->v[c->n++];
-        *o = (bk_appointment_t){.id = strdup(a->id), .state = a->state, .start = a->start, .end = a->end,
-                                .patient_id = a->patient_id ? strdup(a->patient_id) : NULL,
-                                .staff_id = strdup(a->staff_id), .treatment_id = strdup(a->treatment_id),
-                                .location_id = strdup(a->location_id)};
-        if (!o->id || !o->staff_id || !o->treatment_id || !o->location_id) {
-            srv_respond_error(r, SRV_ERR_SERVICE_UNAVAILABLE, NULL, NULL);
+        if (!bk_appointment_copy(&c->v[c->n], a)) {
+            srv_respond_error(r, API_ERR_SERVICE_UNAVAILABLE, NULL, NULL);
             goto fail;
         }
+        c->n++;
     }
     if (c->n == 0) {
         answer_none(c, "I couldn't find any upcoming appointments under that name.");
@@ -130,7 +127,7 @@ static void on_patients(prov_status_t status, const bk_patient_t *v, size_t n, v
     if (bk_patient_appointments(&r->worker->booking, r->tenant, ids, k, c->now, on_appointments, c) == 0) return;
     srv_request_release(r);
     srv_add_header(r, "retry-after", "1");
-    srv_respond_error(r, SRV_ERR_SERVICE_UNAVAILABLE, NULL, NULL);
+    srv_respond_error(r, API_ERR_SERVICE_UNAVAILABLE, NULL, NULL);
 fail:
     call_free(c);
 }
@@ -145,7 +142,7 @@ void srv_route_voice_patient_appointments(srv_request_t *r)
     int has_last = srv_query_get(r, "last_name", last, sizeof(last));
     if (has_last < 0) return;
     if (has_phone == 0 && (has_first == 0 || has_last == 0)) {
-        srv_respond_error(r, SRV_ERR_MISSING_FIELD, "Give the caller's phone, or their first and last name.",
+        srv_respond_error(r, API_ERR_MISSING_FIELD, "Give the caller's phone, or their first and last name.",
                           has_first ? "last_name" : "phone");
         return;
     }
@@ -153,19 +150,19 @@ void srv_route_voice_patient_appointments(srv_request_t *r)
         char why[128], message[256];
         if (bk_phone_normalize(phone_in, r->tenant->country, phone, why, sizeof(why)) != 0) {
             snprintf(message, sizeof(message), "phone is not a phone number we can read (%s).", why);
-            srv_respond_error(r, SRV_ERR_INVALID_FIELD, message, "phone");
+            srv_respond_error(r, API_ERR_INVALID_FIELD, message, "phone");
             return;
         }
     }
     appts_call_t *c = calloc(1, sizeof(*c));
     if (c == NULL) {
-        srv_respond_error(r, SRV_ERR_SERVICE_UNAVAILABLE, NULL, NULL);
+        srv_respond_error(r, API_ERR_SERVICE_UNAVAILABLE, NULL, NULL);
         return;
     }
     c->r = r;
     c->now = tz_now();
     c->by_phone = has_phone != 0;
-    r->deadline_error = SRV_ERR_EMR_TIMEOUT;
+    r->deadline_error = API_ERR_EMR_TIMEOUT;
     srv_request_hold(r);
     int rc = has_phone ? bk_patients_find_caller(&r->worker->booking, r->tenant, phone, first, last, on_patients, c)
                        : bk_patients_find_by_name(&r->worker->booking, r->tenant, first, last, NULL, on_patients, c);
@@ -173,10 +170,12 @@ void srv_route_voice_patient_appointments(srv_request_t *r)
     srv_request_release(r);
     call_free(c);
     if (rc == -2) {
-        srv_respond_error(r, SRV_ERR_MISSING_FIELD, "Please ask for the caller's first and last name; this clinic's "
-                          "system can't look people up by phone alone.", "last_name");
+        srv_respond_error(r, API_ERR_MISSING_FIELD,
+                          "Please ask for the caller's first and last name; this clinic's "
+                          "system can't look people up by phone alone.",
+                          "last_name");
         return;
     }
     srv_add_header(r, "retry-after", "1");
-    srv_respond_error(r, SRV_ERR_SERVICE_UNAVAILABLE, NULL, NULL);
+    srv_respond_error(r, API_ERR_SERVICE_UNAVAILABLE, NULL, NULL);
 }

@@ -7,14 +7,17 @@
 #include <string.h>
 #include <time.h>
 
+#include "booking/answer_cache.h"
 #include "booking/best_search.h"
-#include "server/answer_cache.h"
+#include "booking/worker_store.h"
 #include "server/fields.h"
 #include "server/query.h"
-#include "server/voice.h"
+#include "server/voice_host.h"
 #include "server/worker.h"
 #include "tz/tz.h"
 #include "tz/tz_spoken.h"
+#include "voice/bookable.h"
+#include "voice/names.h"
 
 #define NAME_CAP 256
 /* The search answers with what it has this long before the request's deadline, leaving time to score, sign,
@@ -52,8 +55,8 @@ static const tz_zone_t *zone_of(const best_call_t *c, uint32_t location)
 /* The API.md slot plus the names a voice agent reads. */
 static json_object *slot_json(best_call_t *c, const bk_slot_t *s)
 {
-    json_object *o = srv_slot_to_json(c->r, c->staff_id[s->staff], c->treatment_id, c->location_id[s->location],
-                                      zone_of(c, s->location), s->start, s->end, c->now);
+    json_object *o = bk_slot_to_json(srv_render(c->r), c->staff_id[s->staff], c->treatment_id,
+                                     c->location_id[s->location], zone_of(c, s->location), s->start, s->end, c->now);
     json_object_object_add(o, "staff_member_name", json_object_new_string(c->staff_name[s->staff]));
     json_object_object_add(o, "treatment_name", json_object_new_string(c->treatment_name));
     json_object_object_add(o, "location_name", json_object_new_string(c->location_name[s->location]));
@@ -128,11 +131,10 @@ static void answer_found(best_call_t *c, const bk_slot_t *slots, const bk_best_r
         json_object_object_add(body, "message", json_object_new_string(message));
         size_t len, query_len;
         const char *text = srv_json_text(body, &len), *query = srv_query_raw(c->r, &query_len);
-        srv_answer_cache_put(w->answers, c->r->tenant->id, query, query_len, c->epoch, uv_now(&w->loop), 200, text,
-                             len);
+        bk_answer_cache_put(w->answers, c->r->tenant->id, query, query_len, c->epoch, uv_now(&w->loop), 200, text, len);
         srv_respond_json_text(c->r, 200, text, len);
     } else {
-        srv_voice_respond(c->r, 200, body, message);
+        vc_respond(srv_voice_call(c->r), body, message);
     }
     json_object_put(body);
 }
@@ -174,15 +176,17 @@ static void answer_none(best_call_t *c, const bk_slot_t *slots, const bk_best_re
                  c->horizon_days);
         break;
     }
-    srv_voice_respond(c->r, 200, body, message);
+    vc_respond(srv_voice_call(c->r), body, message);
     json_object_put(body);
 }
 
 /* The EMR is slower than a caller can wait and the cache could not settle it: a 504 the agent can say. */
 static void answer_too_slow(best_call_t *c)
 {
-    srv_respond_error(c->r, SRV_ERR_EMR_TIMEOUT, "The clinic's calendar is slow to answer right now; please try "
-                      "again in a moment.", NULL);
+    srv_respond_error(c->r, API_ERR_EMR_TIMEOUT,
+                      "The clinic's calendar is slow to answer right now; please try "
+                      "again in a moment.",
+                      NULL);
 }
 
 static void on_search(prov_status_t status, const bk_search_result_t *res, void *data)
@@ -211,7 +215,7 @@ static bool read_part(srv_request_t *r, bk_part_of_day_t *part)
     else if (strcmp(text, "afternoon") == 0) *part = BK_PART_AFTERNOON;
     else if (strcmp(text, "evening") == 0) *part = BK_PART_EVENING;
     else {
-        srv_respond_error(r, SRV_ERR_INVALID_FIELD, "part_of_day must be morning, afternoon or evening.",
+        srv_respond_error(r, API_ERR_INVALID_FIELD, "part_of_day must be morning, afternoon or evening.",
                           "part_of_day");
         return false;
     }
@@ -228,13 +232,13 @@ static void on_catalog(prov_status_t status, const bk_catalog_t *cat, bk_catalog
         goto fail;
     }
     c->catalog_stale = source == BK_SOURCE_STALE;
-    long t = srv_voice_treatment(r, cat, "treatment_name"); /* present: checked before the catalog was read */
+    long t = vc_treatment(srv_voice_call(r), cat, "treatment_name"); /* present: checked before the catalog was read */
     if (t < 0) goto fail;
-    long loc = srv_voice_location(r, cat, "clinic_location_name");
+    long loc = vc_location(srv_voice_call(r), cat, "clinic_location_name");
     if (loc == -2) goto fail;
-    long staff = srv_voice_staff(r, cat, "staff_member_name", NULL);
+    long staff = vc_staff(srv_voice_call(r), cat, "staff_member_name", NULL);
     if (staff == -2) goto fail;
-    const tz_zone_t *caller_zone = srv_voice_zone(r, "time_zone", NULL);
+    const tz_zone_t *caller_zone = vc_zone(srv_voice_call(r), "time_zone", NULL);
     if (caller_zone == NULL) goto fail;
     bk_part_of_day_t part;
     if (!read_part(r, &part)) goto fail;
@@ -247,7 +251,7 @@ static void on_catalog(prov_status_t status, const bk_catalog_t *cat, bk_catalog
         if (tz_parse_iso(when, strlen(when), caller_zone, &requested, why, sizeof(why)) != 0) {
             snprintf(message, sizeof(message), "requested_time_utc must be an ISO 8601 time such as "
                      "2026-04-21T14:30:00Z: %s.", why);
-            srv_respond_error(r, SRV_ERR_INVALID_FIELD, message, "requested_time_utc");
+            srv_respond_error(r, API_ERR_INVALID_FIELD, message, "requested_time_utc");
             goto fail;
         }
     }
@@ -263,7 +267,7 @@ static void on_catalog(prov_status_t status, const bk_catalog_t *cat, bk_catalog
     c->location_name = calloc(c->n_locations + 1, sizeof(*c->location_name));
     c->location_zone = calloc(c->n_locations + 1, sizeof(*c->location_zone));
     if (!c->staff_id || !c->staff_name || !c->location_id || !c->location_name || !c->location_zone) {
-        srv_respond_error(r, SRV_ERR_SERVICE_UNAVAILABLE, NULL, NULL);
+        srv_respond_error(r, API_ERR_SERVICE_UNAVAILABLE, NULL, NULL);
         goto fail;
     }
     for (size_t i = 0; i < cat->staff_count; i++) {
@@ -288,13 +292,10 @@ static void on_catalog(prov_status_t status, const bk_catalog_t *cat, bk_catalog
     size_t n = 0;
     for (size_t s = 0; s < cat->staff_count && n < BK_SEARCH_MAX_CANDIDATES; s++) {
         const bk_staff_t *st = &cat->staff[s];
-        if (!st->ai_enabled || !bk_strings_contains(&tr->staff_ids, st->id)) continue;
-        for (size_t l = 0; l < cat->location_count && n < BK_SEARCH_MAX_CANDIDATES; l++) {
-            const char *lid = cat->locations[l].id;
-            if (bk_tenant_allows_location(r->tenant, cat, lid) && bk_strings_contains(&st->location_ids, lid) &&
-                bk_strings_contains(&tr->location_ids, lid))
+        if (!st->ai_enabled || !bk_strings_contains(&tr->staff_ids, st->id)) continue; /* fast skip */
+        for (size_t l = 0; l < cat->location_count && n < BK_SEARCH_MAX_CANDIDATES; l++)
+            if (vc_can_book(r->tenant, cat, st, tr, cat->locations[l].id))
                 candidates[n++] = (bk_search_candidate_t){(uint32_t)s, (uint32_t)l};
-        }
     }
     bk_search_request_t req = {.tenant = r->tenant, .catalog = cat, .treatment = (uint32_t)t,
                                .candidates = candidates, .n_candidates = n, .now = c->now,
@@ -313,11 +314,11 @@ static void on_catalog(prov_status_t status, const bk_catalog_t *cat, bk_catalog
         char message[320];
         snprintf(message, sizeof(message), "Nobody here offers %s by phone booking; please call the clinic.",
                  c->treatment_name);
-        srv_voice_respond(r, 200, body, message);
+        vc_respond(srv_voice_call(r), body, message);
         json_object_put(body);
     } else {
         srv_add_header(r, "retry-after", "1");
-        srv_respond_error(r, SRV_ERR_REDIS_UNAVAILABLE, NULL, NULL);
+        srv_respond_error(r, API_ERR_REDIS_UNAVAILABLE, NULL, NULL);
     }
 fail:
     call_free(c);
@@ -327,19 +328,19 @@ void srv_route_voice_best_slot(srv_request_t *r)
 {
     best_call_t *c = calloc(1, sizeof(*c));
     if (c == NULL) {
-        srv_respond_error(r, SRV_ERR_SERVICE_UNAVAILABLE, NULL, NULL);
+        srv_respond_error(r, API_ERR_SERVICE_UNAVAILABLE, NULL, NULL);
         return;
     }
     c->r = r;
     c->now = tz_now();
     /* The same question again within a second, with nothing it read changed since: the same answer. */
     srv_worker_t *w = r->worker;
-    if (store_cache_epoch(w->store, &c->epoch)) {
+    if (bk_env_cache_epoch(&w->booking, &c->epoch)) {
         size_t query_len, len;
         int status;
         const char *query = srv_query_raw(r, &query_len);
-        const char *kept = srv_answer_cache_get(w->answers, r->tenant->id, query, query_len, c->epoch,
-                                                uv_now(&w->loop), &len, &status);
+        const char *kept =
+            bk_answer_cache_get(w->answers, r->tenant->id, query, query_len, c->epoch, uv_now(&w->loop), &len, &status);
         if (kept != NULL) {
             srv_respond_json_text(r, status, kept, len);
             call_free(c);
@@ -349,8 +350,8 @@ void srv_route_voice_best_slot(srv_request_t *r)
     }
     /* Missing required parameters are the caller's first mistake: say so before asking the EMR. */
     char probe[NAME_CAP];
-    if (!srv_query_require(r, "treatment_name", probe, sizeof(probe)) ||
-        !srv_query_require(r, "time_zone", probe, sizeof(probe))) {
+    if (!vc_param_require(srv_voice_call(r), "treatment_name", probe, sizeof(probe)) ||
+        !vc_param_require(srv_voice_call(r), "time_zone", probe, sizeof(probe))) {
         call_free(c);
         return;
     }

@@ -11,27 +11,28 @@
 #include "booking/appointments.h"
 #include "booking/catalog_cache.h"
 #include "booking/patients.h"
-#include "core/slot_token.h"
 #include "booking/voice_retry.h"
+#include "core/slot_token.h"
 #include "server/idempotent.h"
 #include "server/query.h"
-#include "server/voice.h"
-#include "server/voice_alternatives.h"
+#include "server/voice_host.h"
 #include "server/voice_write.h"
 #include "server/worker.h"
 #include "tz/tz.h"
+#include "voice/alternatives.h"
+#include "voice/names.h"
+#include "voice/sentences.h"
+#include "voice/write.h"
 
 #define ID_CAP BK_HOLD_FIELD_CAP
 #define WAIT_MS 40 /* between looks at a duplicate's progress */
 
 typedef struct book_call {
-    srv_request_t *r; /* NULL once the request was answered (deadline) or is gone: the flow only tidies up */
-    srv_idem_t *idem;
+    srv_voice_write_t w; /* first: the request, claim and deadline */
     bk_env_t *env;
     const bk_tenant_t *tenant;
-    srv_voice_timer_t *deadline;
     int64_t now;
-    char first[SRV_VOICE_NAME_CAP], last[SRV_VOICE_NAME_CAP], phone[BK_PHONE_CAP], email[BK_EMAIL_CAP];
+    char first[VC_NAME_CAP], last[VC_NAME_CAP], phone[BK_PHONE_CAP], email[BK_EMAIL_CAP];
     char staff_id[ID_CAP], treatment_id[ID_CAP], location_id[ID_CAP], zone[64];
     int duration;
     int64_t start, end;
@@ -45,8 +46,7 @@ typedef struct book_call {
 
 static void call_free(book_call_t *c)
 {
-    srv_voice_timer_cancel(c->deadline);
-    srv_idem_end(c->idem);
+    srv_voice_write_end(&c->w);
     bk_appointment_clear(&c->made);
     free(c);
 }
@@ -54,19 +54,13 @@ static void call_free(book_call_t *c)
 /* Before an asynchronous step: hold the request while it is still ours. */
 static void step(book_call_t *c)
 {
-    if (c->r != NULL) srv_request_hold(c->r);
+    srv_voice_write_step(&c->w);
 }
 
 /* First thing in a callback: true when the request may still be answered; otherwise forgets it. */
 static bool back(book_call_t *c)
 {
-    return srv_voice_back(&c->r, &c->deadline);
-}
-
-static void on_deadline(void *data)
-{
-    book_call_t *c = data;
-    srv_voice_deadline_fired(&c->deadline, c->r, c->idem);
+    return srv_voice_write_back(&c->w);
 }
 
 /* The run ends without a booking: the retry record goes (when ours), so a retry books afresh. */
@@ -77,20 +71,11 @@ static void give_back(book_call_t *c)
 }
 
 /* A step could not start: answer err while the request is still ours, give the record back, end. */
-static void start_failed(book_call_t *c, srv_error_t err)
+static void start_failed(book_call_t *c, api_error_t err)
 {
-    if (back(c)) srv_voice_error(c->r, c->idem, err, NULL, NULL, NULL);
+    if (back(c)) vc_error(srv_voice_call(c->w.r), c->w.idem, err, NULL, NULL, NULL);
     give_back(c);
     call_free(c);
-}
-
-static bool copy_appointment(bk_appointment_t *to, const bk_appointment_t *a)
-{
-    *to = (bk_appointment_t){.id = strdup(a->id), .state = BK_APPT_BOOKED, .start = a->start, .end = a->end,
-                             .patient_id = strdup(a->patient_id != NULL ? a->patient_id : ""),
-                             .staff_id = strdup(a->staff_id), .treatment_id = strdup(a->treatment_id),
-                             .location_id = strdup(a->location_id)};
-    return to->id && to->patient_id && to->staff_id && to->treatment_id && to->location_id;
 }
 
 /* ---- answers -------------------------------------------------------------------------------------------------- */
@@ -102,16 +87,17 @@ static void on_render_catalog(prov_status_t status, const bk_catalog_t *catalog,
     (void)source;
     if (!back(c)) goto done;
     bk_catalog_t empty = {0};
-    json_object *o = srv_appointment_to_json(c->r, status == PROV_OK ? catalog : &empty, &c->made, tz_now());
+    json_object *o =
+        bk_appointment_to_json(srv_render(c->w.r), status == PROV_OK ? catalog : &empty, &c->made, tz_now());
     char when[384], message[512];
-    srv_voice_say_when(o, when, sizeof(when));
+    vc_say_when(o, when, sizeof(when));
     snprintf(message, sizeof(message), "You're booked for %s.", when);
     json_object *body = json_object_new_object();
     json_object_object_add(body, "booked", json_object_new_boolean(1));
     json_object_object_add(body, "appointment", o);
     if (c->replayed) json_object_object_add(body, "replayed", json_object_new_boolean(1));
     json_object_object_add(body, "message", json_object_new_string(message));
-    srv_idem_json(c->r, c->idem, 200, body);
+    srv_idem_json(c->w.r, c->w.idem, 200, body);
     json_object_put(body);
 done:
     call_free(c);
@@ -121,11 +107,12 @@ done:
 static void answer_booked(book_call_t *c, const bk_appointment_t *a)
 {
     bk_appointment_clear(&c->made);
-    if (!copy_appointment(&c->made, a)) {
-        srv_voice_error(c->r, c->idem, SRV_ERR_SERVICE_UNAVAILABLE, NULL, NULL, NULL);
+    if (!bk_appointment_copy(&c->made, a)) {
+        vc_error(srv_voice_call(c->w.r), c->w.idem, API_ERR_SERVICE_UNAVAILABLE, NULL, NULL, NULL);
         call_free(c);
         return;
     }
+    c->made.state = BK_APPT_BOOKED;
     step(c);
     if (bk_catalog_get(c->env, c->tenant, on_render_catalog, c) != 0)
         on_render_catalog(PROV_UNAVAILABLE, NULL, BK_SOURCE_CACHE, c);
@@ -142,10 +129,10 @@ static void on_alternatives(json_object *slots, const char *said, void *data)
     char message[768];
     if (said[0] != '\0') snprintf(message, sizeof(message), "Sorry, that time was just taken; I can offer %s.", said);
     /* Too long to say in one breath: offer only the first. */
-    if (said[0] != '\0' && srv_voice_words(message) >= 30 && json_object_array_length(slots) > 1) {
+    if (said[0] != '\0' && vc_words(message) >= 30 && json_object_array_length(slots) > 1) {
         json_object *first = json_object_array_get_idx(slots, 0);
         char when[384];
-        srv_voice_say_when(first, when, sizeof(when));
+        vc_say_when(first, when, sizeof(when));
         snprintf(message, sizeof(message), "Sorry, that time was just taken; I can offer %s.", when);
     }
     if (said[0] == '\0')
@@ -153,7 +140,8 @@ static void on_alternatives(json_object *slots, const char *said, void *data)
     json_object *extra = json_object_new_object();
     json_object_object_add(extra, "booked", json_object_new_boolean(0));
     json_object_object_add(extra, "alternatives", slots);
-    srv_voice_error(c->r, c->idem, SRV_ERR_SLOT_TAKEN, message, c->from_slot ? "slot_id" : "start_at", extra);
+    vc_error(srv_voice_call(c->w.r), c->w.idem, API_ERR_SLOT_TAKEN, message, c->from_slot ? "slot_id" : "start_at",
+             extra);
     call_free(c);
 }
 
@@ -161,8 +149,8 @@ static void on_alternatives(json_object *slots, const char *said, void *data)
 static void answer_taken(book_call_t *c)
 {
     step(c);
-    if (srv_voice_alternatives(c->r, c->staff_id, c->treatment_id, c->location_id, c->start, tz_now(),
-                               on_alternatives, c) != 0)
+    if (vc_alternatives(srv_voice_call(c->w.r), c->staff_id, c->treatment_id, c->location_id, c->start, tz_now(),
+                        on_alternatives, c) != 0)
         on_alternatives(json_object_new_array(), "", c);
 }
 
@@ -172,7 +160,7 @@ static void answer_failure(book_call_t *c, bk_write_result_t result, prov_status
         answer_taken(c);
         return;
     }
-    srv_voice_write_failure(c->r, c->idem, result, status);
+    vc_write_failure(srv_voice_call(c->w.r), c->w.idem, result, status);
     call_free(c);
 }
 
@@ -194,7 +182,8 @@ static void on_waited(void *data)
 static void wait_and_claim(book_call_t *c)
 {
     step(c);
-    if (srv_voice_timer_start(c->r, WAIT_MS, on_waited, c) == NULL) start_failed(c, SRV_ERR_SERVICE_UNAVAILABLE);
+    if (prov_once_timer_start(&c->w.r->worker->loop, WAIT_MS, on_waited, c) == NULL)
+        start_failed(c, API_ERR_SERVICE_UNAVAILABLE);
 }
 
 static void on_booked(bk_write_result_t result, prov_status_t status, const bk_appointment_t *a, void *data)
@@ -233,12 +222,12 @@ static void book_hold(book_call_t *c)
     char id[BK_HOLD_ID_LEN + 1], token[BK_HOLD_TOKEN_LEN + 1];
     if (!bk_hold_parse_public_id(c->hold, id, token)) {
         give_back(c);
-        srv_voice_error(c->r, c->idem, SRV_ERR_SERVICE_UNAVAILABLE, NULL, NULL, NULL);
+        vc_error(srv_voice_call(c->w.r), c->w.idem, API_ERR_SERVICE_UNAVAILABLE, NULL, NULL, NULL);
         call_free(c);
         return;
     }
     step(c);
-    if (bk_appt_book(c->env, c->tenant, id, token, on_booked, c) != 0) start_failed(c, SRV_ERR_REDIS_UNAVAILABLE);
+    if (bk_appt_book(c->env, c->tenant, id, token, on_booked, c) != 0) start_failed(c, API_ERR_REDIS_UNAVAILABLE);
 }
 
 static void on_held(bk_write_result_t result, prov_status_t status, const bk_hold_t *hold, void *data)
@@ -271,9 +260,10 @@ static void on_patient(bk_patient_result_t result, prov_status_t status, const b
     }
     if (result == BK_PATIENT_AMBIGUOUS) {
         give_back(c);
-        srv_voice_error(c->r, c->idem, SRV_ERR_AMBIGUOUS_PATIENT,
-                        "More than one patient has those details; please ask for the caller's e-mail or date of "
-                        "birth.", "phone", NULL);
+        vc_error(srv_voice_call(c->w.r), c->w.idem, API_ERR_AMBIGUOUS_PATIENT,
+                 "More than one patient has those details; please ask for the caller's e-mail or date of "
+                 "birth.",
+                 "phone", NULL);
         call_free(c);
         return;
     }
@@ -287,7 +277,7 @@ static void on_patient(bk_patient_result_t result, prov_status_t status, const b
                            .location_id = c->location_id, .patient_id = p->id, .time_zone = c->zone,
                            .duration_minutes = c->duration, .start = c->start, .end = c->end, .now = tz_now()};
     step(c);
-    if (bk_appt_hold(c->env, &q, on_held, c) != 0) start_failed(c, SRV_ERR_REDIS_UNAVAILABLE);
+    if (bk_appt_hold(c->env, &q, on_held, c) != 0) start_failed(c, API_ERR_REDIS_UNAVAILABLE);
 }
 
 static void on_claim(bk_vretry_verdict_t verdict, const char *hold, const bk_appointment_t *a, void *data)
@@ -306,7 +296,7 @@ static void on_claim(bk_vretry_verdict_t verdict, const char *hold, const bk_app
                            .email = c->email[0] ? c->email : NULL};
         step(c);
         if (bk_patient_lookup_create(c->env, c->tenant, &in, on_patient, c) != 0)
-            start_failed(c, SRV_ERR_SERVICE_UNAVAILABLE);
+            start_failed(c, API_ERR_SERVICE_UNAVAILABLE);
         return;
     }
     case BK_VRETRY_RUNNING: wait_and_claim(c); return;
@@ -320,7 +310,7 @@ static void on_claim(bk_vretry_verdict_t verdict, const char *hold, const bk_app
         answer_booked(c, a);
         return;
     default:
-        srv_voice_error(c->r, c->idem, SRV_ERR_REDIS_UNAVAILABLE, NULL, NULL, NULL);
+        vc_error(srv_voice_call(c->w.r), c->w.idem, API_ERR_REDIS_UNAVAILABLE, NULL, NULL, NULL);
         call_free(c);
         return;
     }
@@ -330,7 +320,7 @@ static void claim(book_call_t *c)
 {
     step(c);
     if (bk_vretry_claim(c->env, c->key, c->owner, c->takeover[0] ? c->takeover : NULL, on_claim, c) != 0)
-        start_failed(c, SRV_ERR_REDIS_UNAVAILABLE);
+        start_failed(c, API_ERR_REDIS_UNAVAILABLE);
 }
 
 /* ---- what the caller said --------------------------------------------------------------------------------------- */
@@ -338,7 +328,7 @@ static void claim(book_call_t *c)
 /* Resolves practitioner, treatment, location and the times against the catalog. Returns false after answering. */
 static bool resolve(book_call_t *c, const bk_catalog_t *cat)
 {
-    srv_request_t *r = c->r;
+    srv_request_t *r = c->w.r;
     char id[ID_CAP];
     long l = -1, s = -1, t = -1;
     if (c->from_slot) {
@@ -346,8 +336,10 @@ static bool resolve(book_call_t *c, const bk_catalog_t *cat)
         s = bk_catalog_find_staff(cat, c->staff_id);
         t = bk_catalog_find_treatment(cat, c->treatment_id);
         if (l < 0 || !bk_tenant_allows_location(c->tenant, cat, c->location_id) || s < 0 || t < 0) {
-            srv_voice_error(r, c->idem, SRV_ERR_INVALID_SLOT_ID, "That time slot is no longer offered; please look "
-                            "for times again.", "slot_id", NULL);
+            vc_error(srv_voice_call(r), c->w.idem, API_ERR_INVALID_SLOT_ID,
+                     "That time slot is no longer offered; please look "
+                     "for times again.",
+                     "slot_id", NULL);
             return false;
         }
     } else {
@@ -355,12 +347,12 @@ static bool resolve(book_call_t *c, const bk_catalog_t *cat)
         if (got < 0) return false;
         if (got > 0) {
             if (!bk_tenant_allows_location(c->tenant, cat, id)) {
-                srv_voice_error(r, c->idem, SRV_ERR_LOCATION_FORBIDDEN, "I can't book at that location.",
-                                "clinic_location_id", NULL);
+                vc_error(srv_voice_call(r), c->w.idem, API_ERR_LOCATION_FORBIDDEN, "I can't book at that location.",
+                         "clinic_location_id", NULL);
                 return false;
             }
             l = bk_catalog_find_location(cat, id);
-        } else if ((l = srv_voice_location(r, cat, "clinic_location_name")) == -2) {
+        } else if ((l = vc_location(srv_voice_call(r), cat, "clinic_location_name")) == -2) {
             return false;
         }
         got = srv_query_get(r, "staff_member_id", id, sizeof(id));
@@ -368,30 +360,31 @@ static bool resolve(book_call_t *c, const bk_catalog_t *cat)
         if (got > 0) {
             s = bk_catalog_find_staff(cat, id);
             if (s < 0 || !cat->staff[s].ai_enabled) {
-                srv_voice_error(r, c->idem, SRV_ERR_UNKNOWN_STAFF, "I can't book with that practitioner.",
-                                "staff_member_id", NULL);
+                vc_error(srv_voice_call(r), c->w.idem, API_ERR_UNKNOWN_STAFF, "I can't book with that practitioner.",
+                         "staff_member_id", NULL);
                 return false;
             }
-        } else if ((s = srv_voice_staff(r, cat, "staff_member_name", l >= 0 ? cat->locations[l].id : NULL)) == -2) {
+        } else if ((s = vc_staff(srv_voice_call(r), cat, "staff_member_name", l >= 0 ? cat->locations[l].id : NULL)) ==
+                   -2) {
             return false;
         } else if (s == -1) {
-            srv_voice_error(r, c->idem, SRV_ERR_MISSING_FIELD, "Which practitioner would the caller like?",
-                            "staff_member_name", NULL);
+            vc_error(srv_voice_call(r), c->w.idem, API_ERR_MISSING_FIELD, "Which practitioner would the caller like?",
+                     "staff_member_name", NULL);
             return false;
         }
         got = srv_query_get(r, "treatment_id", id, sizeof(id));
         if (got < 0) return false;
         if (got > 0) {
             if ((t = bk_catalog_find_treatment(cat, id)) < 0) {
-                srv_voice_error(r, c->idem, SRV_ERR_UNKNOWN_TREATMENT, "I can't find that treatment.",
-                                "treatment_id", NULL);
+                vc_error(srv_voice_call(r), c->w.idem, API_ERR_UNKNOWN_TREATMENT, "I can't find that treatment.",
+                         "treatment_id", NULL);
                 return false;
             }
-        } else if ((t = srv_voice_treatment(r, cat, "treatment_name")) == -2) {
+        } else if ((t = vc_treatment(srv_voice_call(r), cat, "treatment_name")) == -2) {
             return false;
         } else if (t == -1) {
-            srv_voice_error(r, c->idem, SRV_ERR_MISSING_FIELD, "Which treatment would the caller like?",
-                            "treatment_name", NULL);
+            vc_error(srv_voice_call(r), c->w.idem, API_ERR_MISSING_FIELD, "Which treatment would the caller like?",
+                     "treatment_name", NULL);
             return false;
         }
         if (l < 0) {
@@ -404,8 +397,8 @@ static bool resolve(book_call_t *c, const bk_catalog_t *cat)
                 if (l < 0 || (def != NULL && strcmp(def->id, st->location_ids.items[i]) == 0)) l = at;
             }
             if (l < 0) {
-                srv_voice_error(r, c->idem, SRV_ERR_NOT_OFFERED, "That practitioner has no location I can book.",
-                                "staff_member_name", NULL);
+                vc_error(srv_voice_call(r), c->w.idem, API_ERR_NOT_OFFERED,
+                         "That practitioner has no location I can book.", "staff_member_name", NULL);
                 return false;
             }
         }
@@ -415,17 +408,18 @@ static bool resolve(book_call_t *c, const bk_catalog_t *cat)
     const bk_catalog_treatment_t *tx = &cat->treatments[t];
     if (!bk_strings_contains(&st->location_ids, loc->id) || !bk_strings_contains(&tx->location_ids, loc->id) ||
         !bk_strings_contains(&tx->staff_ids, st->id)) {
-        srv_voice_error(r, c->idem, SRV_ERR_NOT_OFFERED,
-                        "That practitioner doesn't offer that treatment at that location.", "treatment_name", NULL);
+        vc_error(srv_voice_call(r), c->w.idem, API_ERR_NOT_OFFERED,
+                 "That practitioner doesn't offer that treatment at that location.", "treatment_name", NULL);
         return false;
     }
     const tz_zone_t *zone = loc->time_zone != NULL ? tz_zone_load(loc->time_zone) : NULL;
     if (zone == NULL || strlen(loc->time_zone) >= sizeof(c->zone)) {
-        srv_voice_error(r, c->idem, SRV_ERR_EMR_ERROR, "The clinic's location has no usable time zone.", NULL, NULL);
+        vc_error(srv_voice_call(r), c->w.idem, API_ERR_EMR_ERROR, "The clinic's location has no usable time zone.",
+                 NULL, NULL);
         return false;
     }
     if (strlen(st->id) >= ID_CAP || strlen(tx->id) >= ID_CAP || strlen(loc->id) >= ID_CAP) {
-        srv_voice_error(r, c->idem, SRV_ERR_EMR_ERROR, NULL, NULL, NULL);
+        vc_error(srv_voice_call(r), c->w.idem, API_ERR_EMR_ERROR, NULL, NULL, NULL);
         return false;
     }
     snprintf(c->staff_id, sizeof(c->staff_id), "%s", st->id);
@@ -434,31 +428,31 @@ static bool resolve(book_call_t *c, const bk_catalog_t *cat)
     snprintf(c->zone, sizeof(c->zone), "%s", loc->time_zone);
     c->duration = tx->duration_minutes;
     if (!c->from_slot) {
-        const tz_zone_t *read_in = srv_voice_zone(r, "time_zone", zone);
+        const tz_zone_t *read_in = vc_zone(srv_voice_call(r), "time_zone", zone);
         if (read_in == NULL) return false;
         char text[64], why[128] = "", message[256];
         int have = srv_query_get(r, "start_at", text, sizeof(text));
         if (have == 0)
-            srv_voice_error(r, NULL, SRV_ERR_MISSING_FIELD, "I need the date and time the caller wants, or a slot_id.",
-                            "start_at", NULL);
+            vc_error(srv_voice_call(r), NULL, API_ERR_MISSING_FIELD,
+                     "I need the date and time the caller wants, or a slot_id.", "start_at", NULL);
         if (have <= 0) return false;
         if (tz_parse_iso(text, strlen(text), read_in, &c->start, why, sizeof(why)) != 0) {
             snprintf(message, sizeof(message), "start_at must be a date and time such as 2026-04-21T14:30:00 (%s).",
                      why);
-            srv_voice_error(r, c->idem, SRV_ERR_INVALID_FIELD, message, "start_at", NULL);
+            vc_error(srv_voice_call(r), c->w.idem, API_ERR_INVALID_FIELD, message, "start_at", NULL);
             return false;
         }
         int got = srv_query_get(r, "end_at", text, sizeof(text));
         if (got < 0) return false;
         if (got > 0 && tz_parse_iso(text, strlen(text), read_in, &c->end, why, sizeof(why)) != 0) {
             snprintf(message, sizeof(message), "end_at must be a date and time such as 2026-04-21T15:30:00 (%s).", why);
-            srv_voice_error(r, c->idem, SRV_ERR_INVALID_FIELD, message, "end_at", NULL);
+            vc_error(srv_voice_call(r), c->w.idem, API_ERR_INVALID_FIELD, message, "end_at", NULL);
             return false;
         }
         if (got == 0) c->end = c->start + (int64_t)tx->duration_minutes * TZ_MS_PER_MINUTE;
         if (c->end <= c->start || c->end - c->start > BK_HOLD_MAX_MS) {
-            srv_voice_error(r, c->idem, SRV_ERR_INVALID_RANGE, "The appointment must end after it starts.", "end_at",
-                            NULL);
+            vc_error(srv_voice_call(r), c->w.idem, API_ERR_INVALID_RANGE, "The appointment must end after it starts.",
+                     "end_at", NULL);
             return false;
         }
     }
@@ -471,7 +465,7 @@ static void on_catalog(prov_status_t status, const bk_catalog_t *cat, bk_catalog
     (void)source;
     if (!back(c)) goto fail;
     if (status != PROV_OK) {
-        srv_voice_write_failure(c->r, c->idem, BK_W_PROVIDER, status);
+        vc_write_failure(srv_voice_call(c->w.r), c->w.idem, BK_W_PROVIDER, status);
         goto fail;
     }
     if (!resolve(c, cat)) goto fail;
@@ -487,37 +481,38 @@ static void book_go(srv_request_t *r, srv_idem_t *idem, bool recovering)
     (void)recovering; /* the retry record reconciles a run whose outcome was unknown */
     book_call_t *c = calloc(1, sizeof(*c));
     if (c == NULL) {
-        srv_voice_error(r, idem, SRV_ERR_SERVICE_UNAVAILABLE, NULL, NULL, NULL);
+        vc_error(srv_voice_call(r), idem, API_ERR_SERVICE_UNAVAILABLE, NULL, NULL, NULL);
         srv_idem_end(idem);
         return;
     }
-    *c = (book_call_t){.r = r, .idem = idem, .env = &r->worker->booking, .tenant = r->tenant, .now = tz_now()};
+    *c = (book_call_t){.w = {.r = r, .idem = idem}, .env = &r->worker->booking, .tenant = r->tenant, .now = tz_now()};
     char slot_id[BK_SLOT_TOKEN_CAP];
-    if (!srv_voice_name(r, "first_name", c->first) || !srv_voice_name(r, "last_name", c->last)) goto fail;
+    if (!vc_name(srv_voice_call(r), "first_name", c->first) || !vc_name(srv_voice_call(r), "last_name", c->last))
+        goto fail;
     static const char *const need[] = {"first_name", "last_name"};
     for (int i = 0; i < 2; i++) {
         if ((i == 0 ? c->first : c->last)[0] == '\0') {
             char message[128];
             snprintf(message, sizeof(message), "I need the caller's %s name to book.", i == 0 ? "first" : "last");
-            srv_voice_error(r, NULL, SRV_ERR_MISSING_FIELD, message, need[i], NULL);
+            vc_error(srv_voice_call(r), NULL, API_ERR_MISSING_FIELD, message, need[i], NULL);
             goto fail;
         }
     }
-    if (!srv_voice_contact(r, c->phone, c->email)) goto fail;
+    if (!vc_contact(srv_voice_call(r), c->phone, c->email)) goto fail;
     if (c->phone[0] == '\0' && c->email[0] == '\0') {
-        srv_voice_error(r, NULL, SRV_ERR_MISSING_FIELD, "I need the caller's phone number or e-mail to book.", "phone",
-                        NULL);
+        vc_error(srv_voice_call(r), NULL, API_ERR_MISSING_FIELD, "I need the caller's phone number or e-mail to book.",
+                 "phone", NULL);
         goto fail;
     }
     int got = srv_query_get(r, "slot_id", slot_id, sizeof(slot_id));
     if (got < 0) goto fail;
     if (got > 0) {
-        const srv_config_t *config = r->worker->app->config;
         bk_slot_ref_t ref;
-        if (!bk_slot_token_read(config->slot_secret, config->slot_secret_len, slot_id, strlen(slot_id), &ref) ||
-            strcmp(ref.tenant, r->tenant->id) != 0) {
-            srv_voice_error(r, NULL, SRV_ERR_INVALID_SLOT_ID, "That time slot isn't one I offered; please look for "
-                            "times again.", "slot_id", NULL);
+        if (!bk_slot_id_read(srv_render(r), slot_id, &ref)) {
+            vc_error(srv_voice_call(r), NULL, API_ERR_INVALID_SLOT_ID,
+                     "That time slot isn't one I offered; please look for "
+                     "times again.",
+                     "slot_id", NULL);
             goto fail;
         }
         c->from_slot = true;
@@ -528,17 +523,12 @@ static void book_go(srv_request_t *r, srv_idem_t *idem, bool recovering)
         c->end = ref.end;
     }
     if (bk_vretry_owner(c->owner) != 0) {
-        srv_voice_error(r, NULL, SRV_ERR_SERVICE_UNAVAILABLE, NULL, NULL, NULL);
+        vc_error(srv_voice_call(r), NULL, API_ERR_SERVICE_UNAVAILABLE, NULL, NULL, NULL);
         goto fail;
     }
-    r->deadline_error = SRV_ERR_EMR_TIMEOUT;
-    c->deadline = srv_voice_timer_start(r, srv_voice_time_left(r), on_deadline, c);
-    if (c->deadline == NULL) {
-        srv_voice_error(r, NULL, SRV_ERR_SERVICE_UNAVAILABLE, NULL, NULL, NULL);
-        goto fail;
-    }
+    if (!srv_voice_write_arm(&c->w)) goto fail;
     step(c);
-    if (bk_catalog_get(c->env, c->tenant, on_catalog, c) != 0) start_failed(c, SRV_ERR_REDIS_UNAVAILABLE);
+    if (bk_catalog_get(c->env, c->tenant, on_catalog, c) != 0) start_failed(c, API_ERR_REDIS_UNAVAILABLE);
     return;
 fail:
     call_free(c);

@@ -10,15 +10,18 @@
 
 #include "booking/appointments.h"
 #include "booking/catalog_cache.h"
-#include "core/name_match.h"
 #include "booking/patients.h"
+#include "core/name_match.h"
 #include "server/idempotent.h"
 #include "server/query.h"
-#include "server/voice.h"
-#include "server/voice_alternatives.h"
+#include "server/voice_host.h"
 #include "server/voice_write.h"
 #include "server/worker.h"
 #include "tz/tz.h"
+#include "voice/alternatives.h"
+#include "voice/names.h"
+#include "voice/sentences.h"
+#include "voice/write.h"
 
 #define ID_CAP BK_HOLD_FIELD_CAP
 #define LIST_MAX 8 /* upcoming appointments listed when asking which one */
@@ -33,15 +36,13 @@ typedef enum answer_kind {
 } answer_kind_t;
 
 typedef struct change_call {
-    srv_request_t *r; /* NULL once answered (deadline) or gone */
-    srv_idem_t *idem;
+    srv_voice_write_t w; /* first: the request, claim and deadline */
     bk_env_t *env;
     const bk_tenant_t *tenant;
-    srv_voice_timer_t *deadline;
     change_kind_t kind;
     bool recovering;
     int64_t now;
-    char id[ID_CAP], phone[BK_PHONE_CAP], first[SRV_VOICE_NAME_CAP], last[SRV_VOICE_NAME_CAP], reason[512];
+    char id[ID_CAP], phone[BK_PHONE_CAP], first[VC_NAME_CAP], last[VC_NAME_CAP], reason[512];
     /* reschedule */
     char new_start[64], new_end[64], staff_id[ID_CAP], location_id[ID_CAP];
     const tz_zone_t *zone; /* the caller's time_zone, or NULL: the appointment's location zone */
@@ -58,8 +59,7 @@ typedef struct change_call {
 
 static void call_free(change_call_t *c)
 {
-    srv_voice_timer_cancel(c->deadline);
-    srv_idem_end(c->idem);
+    srv_voice_write_end(&c->w);
     for (size_t i = 0; i < c->n; i++) bk_appointment_clear(&c->list[i]);
     json_object_put(c->alternatives);
     free(c);
@@ -67,39 +67,49 @@ static void call_free(change_call_t *c)
 
 static void step(change_call_t *c)
 {
-    if (c->r != NULL) srv_request_hold(c->r);
+    srv_voice_write_step(&c->w);
 }
 
 /* First thing in a callback: true when the request may still be answered; otherwise forgets it. */
 static bool back(change_call_t *c)
 {
-    return srv_voice_back(&c->r, &c->deadline);
+    return srv_voice_write_back(&c->w);
 }
 
-/* Answers err (message and field NULL: the table's default) and frees c. */
-static void start_failed(change_call_t *c, srv_error_t err, const char *message, const char *field)
+/* First thing in a callback: true when the request may still be answered; otherwise frees c. */
+static bool resume(change_call_t *c)
 {
-    if (back(c)) srv_voice_error(c->r, c->idem, err, message, field, NULL);
+    if (back(c)) return true;
+    call_free(c);
+    return false;
+}
+
+/* The ends of a resumed call that failed: answer, then free c. */
+static void fail(change_call_t *c, api_error_t err, const char *message, const char *field)
+{
+    vc_error(srv_voice_call(c->w.r), c->w.idem, err, message, field, NULL);
     call_free(c);
 }
 
-static void on_deadline(void *data)
+static void fail_write(change_call_t *c, int result, prov_status_t status)
 {
-    change_call_t *c = data;
-    srv_voice_deadline_fired(&c->deadline, c->r, c->idem);
+    vc_write_failure(srv_voice_call(c->w.r), c->w.idem, result, status);
+    call_free(c);
+}
+
+/* Answers err (message and field NULL: the table's default) and frees c. */
+static void start_failed(change_call_t *c, api_error_t err, const char *message, const char *field)
+{
+    if (back(c)) fail(c, err, message, field);
 }
 
 /* Appends an owned copy of a to c->list. Returns false when out of memory or full. */
 static bool keep(change_call_t *c, const bk_appointment_t *a)
 {
     if (c->n >= LIST_MAX) return false;
-    bk_appointment_t *o = &c->list[c->n];
-    *o = (bk_appointment_t){.id = strdup(a->id), .state = a->state, .start = a->start, .end = a->end,
-                            .patient_id = strdup(a->patient_id != NULL ? a->patient_id : ""),
-                            .staff_id = strdup(a->staff_id), .treatment_id = strdup(a->treatment_id),
-                            .location_id = strdup(a->location_id)};
+    if (!bk_appointment_copy(&c->list[c->n], a)) return false;
     c->n++;
-    return o->id && o->patient_id && o->staff_id && o->treatment_id && o->location_id;
+    return true;
 }
 
 static void clear_list(change_call_t *c)
@@ -124,21 +134,21 @@ static void say_kept(const change_call_t *c, json_object *kept, const char *kept
     }
     json_object *alt = json_object_array_get_idx(c->alternatives, 0), *spoken = NULL;
     char alt_when[384];
-    srv_voice_say_when(alt, alt_when, sizeof(alt_when));
+    vc_say_when(alt, alt_when, sizeof(alt_when));
     const char *alt_time = json_object_object_get_ex(alt, "spoken", &spoken) ? json_object_get_string(spoken) : "";
     const char *kept_time = json_object_object_get_ex(kept, "spoken", &spoken) ? json_object_get_string(spoken) : "";
     if (c->alternatives_said[0] != '\0') {
         snprintf(message, cap, "Sorry, that new time isn't free, so your appointment stays %s; I can offer %s.",
                  kept_when, c->alternatives_said);
-        if (srv_voice_words(message) < 30) return;
+        if (vc_words(message) < 30) return;
     }
     snprintf(message, cap, "Sorry, that new time isn't free, so your appointment stays %s; I can offer %s.",
              kept_when, alt_when);
-    if (srv_voice_words(message) < 30) return;
+    if (vc_words(message) < 30) return;
     snprintf(message, cap, "Sorry, that time isn't free; you keep %s. I can offer %s.", kept_when, alt_when);
-    if (srv_voice_words(message) < 30) return;
+    if (vc_words(message) < 30) return;
     snprintf(message, cap, "Sorry, that time isn't free; you keep %s. I can offer %s.", kept_time, alt_when);
-    if (srv_voice_words(message) < 30) return;
+    if (vc_words(message) < 30) return;
     snprintf(message, cap, "Sorry, that time isn't free; you keep %s. I can offer %s.", kept_time, alt_time);
 }
 
@@ -150,16 +160,16 @@ static void on_render_catalog(prov_status_t status, const bk_catalog_t *catalog,
     if (!back(c)) goto done;
     bk_catalog_t empty = {0};
     const bk_catalog_t *cat = status == PROV_OK ? catalog : &empty;
-    srv_request_t *r = c->r;
+    srv_request_t *r = c->w.r;
     int64_t now = tz_now();
     char when[384], message[1024];
     if (c->answer == ANSWER_WHICH) {
         json_object *list = json_object_new_array();
         char second[384] = "";
         for (size_t i = 0; i < c->n; i++) {
-            json_object *o = srv_appointment_to_json(r, cat, &c->list[i], now);
-            if (i == 0) srv_voice_say_when(o, when, sizeof(when));
-            if (i == 1) srv_voice_say_when(o, second, sizeof(second));
+            json_object *o = bk_appointment_to_json(srv_render(r), cat, &c->list[i], now);
+            if (i == 0) vc_say_when(o, when, sizeof(when));
+            if (i == 1) vc_say_when(o, second, sizeof(second));
             json_object_array_add(list, o);
         }
         if (c->total == 2)
@@ -167,18 +177,18 @@ static void on_render_catalog(prov_status_t status, const bk_catalog_t *catalog,
         else
             snprintf(message, sizeof(message), "You have %zu upcoming appointments; which one: %s, %s, or another?",
                      c->total, when, second);
-        if (srv_voice_words(message) >= 30)
+        if (vc_words(message) >= 30)
             snprintf(message, sizeof(message), "You have %zu upcoming appointments; which one: the one %s, or "
                      "another?", c->total, when);
-        if (srv_voice_words(message) >= 30)
+        if (vc_words(message) >= 30)
             snprintf(message, sizeof(message), "You have %zu upcoming appointments; which one do you mean?", c->total);
         json_object *extra = json_object_new_object();
         json_object_object_add(extra, "appointments", list);
-        srv_voice_error(r, c->idem, SRV_ERR_WHICH_APPOINTMENT, message, "appointment_id", extra);
+        vc_error(srv_voice_call(r), c->w.idem, API_ERR_WHICH_APPOINTMENT, message, "appointment_id", extra);
         goto done;
     }
-    json_object *o = srv_appointment_to_json(r, cat, &c->list[0], now);
-    srv_voice_say_when(o, when, sizeof(when));
+    json_object *o = bk_appointment_to_json(srv_render(r), cat, &c->list[0], now);
+    vc_say_when(o, when, sizeof(when));
     if (c->answer == ANSWER_KEPT) {
         say_kept(c, o, when, message, sizeof(message));
         json_object *extra = json_object_new_object();
@@ -187,8 +197,9 @@ static void on_render_catalog(prov_status_t status, const bk_catalog_t *catalog,
         json_object_object_add(extra, "alternatives", c->alternatives != NULL ? c->alternatives
                                                                                 : json_object_new_array());
         c->alternatives = NULL;
-        srv_voice_error(r, c->idem, c->failure == BK_W_SLOT_TAKEN ? SRV_ERR_SLOT_TAKEN : SRV_ERR_SLOT_UNAVAILABLE,
-                        message, "new_start_at", extra);
+        vc_error(srv_voice_call(r), c->w.idem,
+                 c->failure == BK_W_SLOT_TAKEN ? API_ERR_SLOT_TAKEN : API_ERR_SLOT_UNAVAILABLE, message, "new_start_at",
+                 extra);
         goto done;
     }
     json_object *body = json_object_new_object();
@@ -201,7 +212,7 @@ static void on_render_catalog(prov_status_t status, const bk_catalog_t *catalog,
     }
     json_object_object_add(body, "appointment", o);
     json_object_object_add(body, "message", json_object_new_string(message));
-    srv_idem_json(r, c->idem, 200, body);
+    srv_idem_json(r, c->w.idem, 200, body);
     json_object_put(body);
 done:
     call_free(c);
@@ -218,9 +229,8 @@ static void answer(change_call_t *c, answer_kind_t kind)
 static void on_alternatives(json_object *slots, const char *said, void *data)
 {
     change_call_t *c = data;
-    if (!back(c)) {
+    if (!resume(c)) {
         json_object_put(slots);
-        call_free(c);
         return;
     }
     c->alternatives = slots;
@@ -234,9 +244,9 @@ static void find_alternatives(change_call_t *c)
 {
     const bk_appointment_t *a = &c->list[0];
     step(c);
-    if (srv_voice_alternatives(c->r, c->staff_id[0] ? c->staff_id : a->staff_id, a->treatment_id,
-                               c->location_id[0] ? c->location_id : a->location_id, c->wanted, tz_now(),
-                               on_alternatives, c) != 0)
+    if (vc_alternatives(srv_voice_call(c->w.r), c->staff_id[0] ? c->staff_id : a->staff_id, a->treatment_id,
+                        c->location_id[0] ? c->location_id : a->location_id, c->wanted, tz_now(), on_alternatives,
+                        c) != 0)
         on_alternatives(json_object_new_array(), "", c);
 }
 
@@ -245,15 +255,11 @@ static void find_alternatives(change_call_t *c)
 static void on_written(bk_write_result_t result, prov_status_t status, const bk_appointment_t *a, void *data)
 {
     change_call_t *c = data;
-    if (!back(c)) {
-        call_free(c);
-        return;
-    }
+    if (!resume(c)) return;
     if (result == BK_W_OK && a != NULL) {
         clear_list(c);
         if (!keep(c, a)) {
-            srv_voice_error(c->r, c->idem, SRV_ERR_SERVICE_UNAVAILABLE, NULL, NULL, NULL);
-            call_free(c);
+            fail(c, API_ERR_SERVICE_UNAVAILABLE, NULL, NULL);
             return;
         }
         answer(c, c->kind == CANCEL ? ANSWER_CANCELLED : ANSWER_MOVED);
@@ -265,22 +271,19 @@ static void on_written(bk_write_result_t result, prov_status_t status, const bk_
         return;
     }
     if (result == BK_W_NOT_FOUND || (result == BK_W_PROVIDER && status == PROV_NOT_FOUND)) {
-        srv_voice_error(c->r, c->idem, SRV_ERR_NOT_FOUND, "I couldn't find that appointment.", "appointment_id",
-                        NULL);
-        call_free(c);
+        fail(c, API_ERR_NOT_FOUND, "I couldn't find that appointment.", "appointment_id");
         return;
     }
     if (c->kind == RESCHEDULE && (result == BK_W_SLOT_TAKEN || result == BK_W_SLOT_UNAVAILABLE)) {
-        srv_voice_error(c->r, c->idem, result == BK_W_SLOT_TAKEN ? SRV_ERR_SLOT_TAKEN : SRV_ERR_SLOT_UNAVAILABLE,
-                        "Sorry, that new time isn't free, so the appointment stays as it was.", "new_start_at", NULL);
-        call_free(c);
+        fail(c, result == BK_W_SLOT_TAKEN ? API_ERR_SLOT_TAKEN : API_ERR_SLOT_UNAVAILABLE,
+             "Sorry, that new time isn't free, so the appointment stays as it was.", "new_start_at");
         return;
     }
-    srv_voice_write_failure(c->r, c->idem, result, status);
-    call_free(c);
+    fail_write(c, result, status);
 }
 
-/* Reads the reschedule's new times in the caller's zone, else the appointment's (zone_name), else the tenant's. */
+/* Reads the reschedule's new times in the caller's zone, else the appointment's (zone_name), else the tenant's;
+ * false after answering and freeing c. */
 static bool read_new_times(change_call_t *c, const char *zone_name, int64_t *start, int64_t *end)
 {
     const tz_zone_t *zone = c->zone;
@@ -290,18 +293,17 @@ static bool read_new_times(change_call_t *c, const char *zone_name, int64_t *sta
     if (tz_parse_iso(c->new_start, strlen(c->new_start), zone, start, why, sizeof(why)) != 0) {
         snprintf(message, sizeof(message), "new_start_at must be a date and time such as 2026-04-21T14:30:00 (%s).",
                  why);
-        srv_voice_error(c->r, c->idem, SRV_ERR_INVALID_FIELD, message, "new_start_at", NULL);
+        fail(c, API_ERR_INVALID_FIELD, message, "new_start_at");
         return false;
     }
     *end = 0;
     if (c->new_end[0] != '\0' && tz_parse_iso(c->new_end, strlen(c->new_end), zone, end, why, sizeof(why)) != 0) {
         snprintf(message, sizeof(message), "new_end_at must be a date and time such as 2026-04-21T15:30:00 (%s).", why);
-        srv_voice_error(c->r, c->idem, SRV_ERR_INVALID_FIELD, message, "new_end_at", NULL);
+        fail(c, API_ERR_INVALID_FIELD, message, "new_end_at");
         return false;
     }
     if (*end != 0 && *end <= *start) {
-        srv_voice_error(c->r, c->idem, SRV_ERR_INVALID_RANGE, "The new time must end after it starts.", "new_end_at",
-                        NULL);
+        fail(c, API_ERR_INVALID_RANGE, "The new time must end after it starts.", "new_end_at");
         return false;
     }
     return true;
@@ -310,43 +312,32 @@ static bool read_new_times(change_call_t *c, const char *zone_name, int64_t *sta
 static void on_recalled(bool ok, const bk_appointment_t *a, const char *zone_name, void *data)
 {
     change_call_t *c = data;
-    if (!back(c)) {
-        call_free(c);
-        return;
-    }
+    if (!resume(c)) return;
     if (!ok) {
-        srv_voice_write_failure(c->r, c->idem, BK_W_REDIS, PROV_UNAVAILABLE);
-        call_free(c);
+        fail_write(c, BK_W_REDIS, PROV_UNAVAILABLE);
         return;
     }
     if (a == NULL) {
-        srv_voice_error(c->r, c->idem, SRV_ERR_NOT_FOUND, "I couldn't find that appointment.", "appointment_id",
-                        NULL);
-        call_free(c);
+        fail(c, API_ERR_NOT_FOUND, "I couldn't find that appointment.", "appointment_id");
         return;
     }
     if (a->state == BK_APPT_CANCELLED) {
-        srv_voice_write_failure(c->r, c->idem, BK_W_ALREADY_CANCELLED, PROV_OK);
-        call_free(c);
+        fail_write(c, BK_W_ALREADY_CANCELLED, PROV_OK);
         return;
     }
     clear_list(c);
     if (!keep(c, a)) {
-        srv_voice_error(c->r, c->idem, SRV_ERR_SERVICE_UNAVAILABLE, NULL, NULL, NULL);
-        call_free(c);
+        fail(c, API_ERR_SERVICE_UNAVAILABLE, NULL, NULL);
         return;
     }
     int64_t start, end;
-    if (!read_new_times(c, zone_name, &start, &end)) {
-        call_free(c);
-        return;
-    }
+    if (!read_new_times(c, zone_name, &start, &end)) return;
     c->wanted = start;
     bk_move_request_t q = {.tenant = c->tenant, .appointment_id = c->id, .staff_id = c->staff_id[0] ? c->staff_id : NULL,
                            .location_id = c->location_id[0] ? c->location_id : NULL, .start = start, .end = end,
                            .now = tz_now()};
     step(c);
-    if (bk_appt_reschedule(c->env, &q, on_written, c) != 0) start_failed(c, SRV_ERR_REDIS_UNAVAILABLE, NULL, NULL);
+    if (bk_appt_reschedule(c->env, &q, on_written, c) != 0) start_failed(c, API_ERR_REDIS_UNAVAILABLE, NULL, NULL);
 }
 
 /* c->id is the appointment: change it. */
@@ -359,26 +350,23 @@ static void act(change_call_t *c)
     } else if (bk_hold_is_hold_id(c->id)) {
         char hold_id[BK_HOLD_ID_LEN + 1], token[BK_HOLD_TOKEN_LEN + 1];
         if (!bk_hold_parse_public_id(c->id, hold_id, token)) {
-            if (back(c))
-                srv_voice_error(c->r, c->idem, SRV_ERR_NOT_FOUND, "I couldn't find that appointment.",
-                                "appointment_id", NULL);
-            call_free(c);
+            start_failed(c, API_ERR_NOT_FOUND, "I couldn't find that appointment.", "appointment_id");
             return;
         }
         rc = bk_appt_release_hold(c->env, c->tenant, hold_id, token, on_written, c);
     } else {
         rc = bk_appt_cancel(c->env, c->tenant, c->id, c->reason[0] ? c->reason : NULL, c->recovering, on_written, c);
     }
-    if (rc != 0) start_failed(c, SRV_ERR_REDIS_UNAVAILABLE, NULL, NULL);
+    if (rc != 0) start_failed(c, API_ERR_REDIS_UNAVAILABLE, NULL, NULL);
 }
 
 /* First thing in a lookup's callback: true when the request may still be answered and the lookup worked;
  * otherwise answers the EMR's failure (when it still can) and frees c. */
 static bool resumed(change_call_t *c, prov_status_t status)
 {
-    if (back(c) && status == PROV_OK) return true;
-    if (c->r != NULL) srv_voice_write_failure(c->r, c->idem, BK_W_PROVIDER, status);
-    call_free(c);
+    if (!resume(c)) return false;
+    if (status == PROV_OK) return true;
+    fail_write(c, BK_W_PROVIDER, status);
     return false;
 }
 
@@ -396,15 +384,12 @@ static void on_appointments(prov_status_t status, const bk_appointment_t *v, siz
             continue;
         c->total++;
         if (c->n < LIST_MAX && !keep(c, &v[i])) {
-            srv_voice_error(c->r, c->idem, SRV_ERR_SERVICE_UNAVAILABLE, NULL, NULL, NULL);
-            call_free(c);
+            fail(c, API_ERR_SERVICE_UNAVAILABLE, NULL, NULL);
             return;
         }
     }
     if (c->total == 0) {
-        srv_voice_error(c->r, c->idem, SRV_ERR_NOT_FOUND,
-                        "I couldn't find any upcoming appointments for that number.", "phone", NULL);
-        call_free(c);
+        fail(c, API_ERR_NOT_FOUND, "I couldn't find any upcoming appointments for that number.", "phone");
         return;
     }
     if (c->total > 1) {
@@ -412,8 +397,7 @@ static void on_appointments(prov_status_t status, const bk_appointment_t *v, siz
         return;
     }
     if (strlen(c->list[0].id) >= sizeof(c->id)) {
-        srv_voice_error(c->r, c->idem, SRV_ERR_SERVICE_UNAVAILABLE, NULL, NULL, NULL);
-        call_free(c);
+        fail(c, API_ERR_SERVICE_UNAVAILABLE, NULL, NULL);
         return;
     }
     snprintf(c->id, sizeof(c->id), "%s", c->list[0].id);
@@ -438,20 +422,19 @@ static void on_patients(prov_status_t status, const bk_patient_t *v, size_t n, v
     const char *ids[BK_PATIENT_MAX_IDS];
     size_t k = 0;
     for (size_t i = 0; i < n && k < BK_PATIENT_MAX_IDS; i++)
-        if (name_fits(c->r->worker->names, c->first, v[i].first_name) &&
-            name_fits(c->r->worker->names, c->last, v[i].last_name))
+        if (name_fits(c->w.r->worker->names, c->first, v[i].first_name) &&
+            name_fits(c->w.r->worker->names, c->last, v[i].last_name))
             ids[k++] = v[i].id;
     if (k == 0) {
-        srv_voice_error(c->r, c->idem, SRV_ERR_NOT_FOUND,
-                        n == 0 ? "I couldn't find any upcoming appointments for that number."
-                               : "I couldn't find anyone by that name at that number.",
-                        "phone", NULL);
-        call_free(c);
+        fail(c, API_ERR_NOT_FOUND,
+             n == 0 ? "I couldn't find any upcoming appointments for that number."
+                    : "I couldn't find anyone by that name at that number.",
+             "phone");
         return;
     }
     step(c);
     if (bk_patient_appointments(c->env, c->tenant, ids, k, tz_now(), on_appointments, c) != 0)
-        start_failed(c, SRV_ERR_SERVICE_UNAVAILABLE, NULL, NULL);
+        start_failed(c, API_ERR_SERVICE_UNAVAILABLE, NULL, NULL);
 }
 
 /* ---- the routes ------------------------------------------------------------------------------------------------- */
@@ -460,20 +443,24 @@ static void change_go(srv_request_t *r, srv_idem_t *idem, bool recovering, chang
 {
     change_call_t *c = calloc(1, sizeof(*c));
     if (c == NULL) {
-        srv_voice_error(r, idem, SRV_ERR_SERVICE_UNAVAILABLE, NULL, NULL, NULL);
+        vc_error(srv_voice_call(r), idem, API_ERR_SERVICE_UNAVAILABLE, NULL, NULL, NULL);
         srv_idem_end(idem);
         return;
     }
-    *c = (change_call_t){.r = r, .idem = idem, .env = &r->worker->booking, .tenant = r->tenant, .kind = kind,
-                         .recovering = recovering, .now = tz_now()};
+    *c = (change_call_t){.w = {.r = r, .idem = idem},
+                         .env = &r->worker->booking,
+                         .tenant = r->tenant,
+                         .kind = kind,
+                         .recovering = recovering,
+                         .now = tz_now()};
     char email[BK_EMAIL_CAP];
     int got = srv_query_get(r, "appointment_id", c->id, sizeof(c->id));
-    if (got < 0 || !srv_voice_contact(r, c->phone, email) || !srv_voice_name(r, "first_name", c->first) ||
-        !srv_voice_name(r, "last_name", c->last))
+    if (got < 0 || !vc_contact(srv_voice_call(r), c->phone, email) ||
+        !vc_name(srv_voice_call(r), "first_name", c->first) || !vc_name(srv_voice_call(r), "last_name", c->last))
         goto fail;
     if (got == 0 && c->phone[0] == '\0') {
-        srv_voice_error(r, NULL, SRV_ERR_MISSING_FIELD, "I need the appointment id or the caller's phone number.",
-                        "appointment_id", NULL);
+        vc_error(srv_voice_call(r), NULL, API_ERR_MISSING_FIELD,
+                 "I need the appointment id or the caller's phone number.", "appointment_id", NULL);
         goto fail;
     }
     if (kind == CANCEL) {
@@ -482,27 +469,22 @@ static void change_go(srv_request_t *r, srv_idem_t *idem, bool recovering, chang
         char tz[128];
         got = srv_query_get(r, "new_start_at", c->new_start, sizeof(c->new_start));
         if (got == 0)
-            srv_voice_error(r, NULL, SRV_ERR_MISSING_FIELD, "I need the new date and time for the appointment.",
-                            "new_start_at", NULL);
+            vc_error(srv_voice_call(r), NULL, API_ERR_MISSING_FIELD,
+                     "I need the new date and time for the appointment.", "new_start_at", NULL);
         if (got <= 0 || srv_query_get(r, "new_end_at", c->new_end, sizeof(c->new_end)) < 0 ||
             srv_query_get(r, "staff_member_id", c->staff_id, sizeof(c->staff_id)) < 0 ||
             srv_query_get(r, "clinic_location_id", c->location_id, sizeof(c->location_id)) < 0)
             goto fail;
         got = srv_query_get(r, "time_zone", tz, sizeof(tz));
-        if (got != 0 && (c->zone = srv_voice_zone(r, "time_zone", NULL)) == NULL) goto fail;
+        if (got != 0 && (c->zone = vc_zone(srv_voice_call(r), "time_zone", NULL)) == NULL) goto fail;
         if (c->location_id[0] != '\0' && r->tenant->locations.count > 0 &&
             !bk_strings_contains(&r->tenant->locations, c->location_id)) {
-            srv_voice_error(r, NULL, SRV_ERR_LOCATION_FORBIDDEN, "I can't book at that location.",
-                            "clinic_location_id", NULL);
+            vc_error(srv_voice_call(r), NULL, API_ERR_LOCATION_FORBIDDEN, "I can't book at that location.",
+                     "clinic_location_id", NULL);
             goto fail;
         }
     }
-    r->deadline_error = SRV_ERR_EMR_TIMEOUT;
-    c->deadline = srv_voice_timer_start(r, srv_voice_time_left(r), on_deadline, c);
-    if (c->deadline == NULL) {
-        srv_voice_error(r, NULL, SRV_ERR_SERVICE_UNAVAILABLE, NULL, NULL, NULL);
-        goto fail;
-    }
+    if (!srv_voice_write_arm(&c->w)) goto fail;
     if (c->id[0] != '\0') {
         act(c);
         return;
@@ -510,9 +492,12 @@ static void change_go(srv_request_t *r, srv_idem_t *idem, bool recovering, chang
     step(c);
     int rc = bk_patients_find_caller(c->env, c->tenant, c->phone, c->first, c->last, on_patients, c);
     if (rc == -2)
-        start_failed(c, SRV_ERR_MISSING_FIELD, "Please ask for the caller's first and last name; this clinic's "
-                     "system can't look people up by phone alone.", "last_name");
-    else if (rc != 0) start_failed(c, SRV_ERR_SERVICE_UNAVAILABLE, NULL, NULL);
+        start_failed(c, API_ERR_MISSING_FIELD,
+                     "Please ask for the caller's first and last name; this clinic's "
+                     "system can't look people up by phone alone.",
+                     "last_name");
+    else if (rc != 0)
+        start_failed(c, API_ERR_SERVICE_UNAVAILABLE, NULL, NULL);
     return;
 fail:
     call_free(c);

@@ -10,13 +10,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "booking/answer_cache.h"
 #include "booking/event_delivery.h"
+#include "booking/rate_limit.h"
+#include "booking/worker_store.h"
 #include "core/name_match.h"
 #include "providers/http_client.h"
-#include "server/answer_cache.h"
 #include "server/auth_throttle.h"
 #include "server/log.h"
-#include "server/rate_limit.h"
 #include "tz/tz_spoken.h"
 
 #define SRV_ANSWER_SLOTS 512 /* bestSlot answers kept per worker (a few KB each) */
@@ -98,7 +99,7 @@ static bool receiving(srv_worker_t *w)
     return false;
 }
 
-static void on_store_connected(store_t *store, void *data)
+static void on_redis_up(void *data)
 {
     srv_worker_t *w = data;
     atomic_store(&w->redis_up, true);
@@ -120,7 +121,7 @@ static void on_store_connected(store_t *store, void *data)
 }
 
 /* Once per outage (the store reports an established connection lost, not each failed retry). */
-static void on_store_lost(store_t *store, const char *why, void *data)
+static void on_redis_lost(const char *why, void *data)
 {
     srv_worker_t *w = data;
     atomic_store(&w->redis_up, false);
@@ -139,11 +140,10 @@ static void finish(srv_worker_t *w)
     uv_close((uv_handle_t *)&w->stop_async, NULL);
     bk_event_delivery_stop(w->events); /* freed once the store and the HTTP client below answered its calls */
     w->events = NULL;
-    store_destroy(w->store); /* first: pending lease replies are answered while the limiter stands */
-    w->store = NULL;
-    srv_rate_limiter_destroy(w->rate);
+    bk_env_close_store(&w->booking); /* first: pending lease replies are answered while the limiter stands */
+    bk_rate_limiter_destroy(w->rate);
     w->rate = NULL;
-    srv_answer_cache_destroy(w->answers);
+    bk_answer_cache_destroy(w->answers);
     w->answers = NULL;
     srv_auth_throttle_destroy(w->auth_throttle);
     w->auth_throttle = NULL;
@@ -205,17 +205,15 @@ static void *run(void *arg)
 
     w->speaker = tz_speaker_create();
     w->names = bk_name_matcher_new();
-    w->store = store_create(&w->loop, w->app->config->redis_address, on_store_connected, w);
-    if (w->store != NULL) store_set_lost_cb(w->store, on_store_lost);
-    bk_env_init(&w->booking, &w->loop, w->store);
+    int opened = bk_env_open(&w->booking, &w->loop, w->app->config->redis_address, on_redis_up, on_redis_lost, w);
     w->booking.speaker = w->speaker;
-    if (w->store == NULL ||
+    if (opened != 0 ||
         bk_env_enable_read_cache(&w->booking, w->app->config->tenants, w->app->config->tenant_count) != 0) {
         srv_log(SRV_LOG_ERROR, "worker cannot create its Redis connections", NULL);
         exit(1);
     }
-    w->rate = srv_rate_limiter_create(&w->loop, w->store, w->app->config->tenants, w->app->config->tenant_count);
-    w->answers = srv_answer_cache_create(SRV_ANSWER_SLOTS);
+    w->rate = bk_rate_limiter_create(&w->booking, w->app->config->tenants, w->app->config->tenant_count);
+    w->answers = bk_answer_cache_create(SRV_ANSWER_SLOTS);
     w->auth_throttle = srv_auth_throttle_create();
     if (w->rate == NULL || w->answers == NULL || w->auth_throttle == NULL) {
         srv_log(SRV_LOG_ERROR, "worker cannot create its rate limiter, answer cache or key throttle", NULL);

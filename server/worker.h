@@ -11,7 +11,6 @@
 #include "booking/catalog_cache.h"
 #include "providers/provider.h"
 #include "server/config.h"
-#include "store/store.h"
 
 typedef struct srv_app {
     const srv_config_t *config;
@@ -29,11 +28,10 @@ typedef struct srv_worker {
     h2o_context_t ctx;
     h2o_accept_ctx_t accept_ctx;
     uv_tcp_t listener;
-    store_t *store;
     atomic_bool redis_up; /* this worker's Redis connection is up: written on its loop, read by any /readyz */
-    struct srv_rate_limiter *rate; /* this worker's leases of each tenant's rate limit */
+    struct bk_rate_limiter *rate;            /* this worker's leases of each tenant's rate limit */
     struct srv_auth_throttle *auth_throttle; /* wrong API keys per client address (server/auth_throttle.h) */
-    struct srv_answer_cache *answers; /* recent /voice/bestSlot answers (server/answer_cache.h) */
+    struct bk_answer_cache *answers;         /* recent /voice/bestSlot answers (booking/answer_cache.h) */
     bk_env_t booking; /* per-worker booking environment (store, providers, catalog memo) */
     struct bk_event_delivery *events; /* worker 0: delivery of the tenants' webhook events, else NULL */
     h2o_timeout_t deadline; /* per-request deadline list */

@@ -19,8 +19,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!valid && error_at > size) abort();
     json_object *obj = NULL;
     char message[256];
-    srv_error_t err = srv_body_parse("application/json", 16, body, size, &obj, message, sizeof(message));
-    if (err == SRV_ERR__COUNT) {
+    api_error_t err = srv_body_parse("application/json", 16, body, size, &obj, message, sizeof(message));
+    if (err == API_ERR__COUNT) {
         if (obj == NULL || !json_object_is_type(obj, json_type_object)) abort();
         const char *nul_field = srv_body_nul_field(obj);
         if (nul_field != NULL && !json_object_object_get_ex(obj, nul_field, NULL)) abort();

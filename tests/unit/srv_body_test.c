@@ -9,7 +9,7 @@
 
 #include "server/body.h"
 
-static srv_error_t parse(const char *type, const char *body, size_t len, json_object **out, char *msg)
+static api_error_t parse(const char *type, const char *body, size_t len, json_object **out, char *msg)
 {
     return srv_body_parse(type, type ? strlen(type) : 0, body, len, out, msg, 256);
 }
@@ -19,14 +19,14 @@ static void json_object_is_accepted(void **state)
     json_object *o;
     char msg[256];
     const char *b = "{\"locationId\":\"loc-syd\"}";
-    assert_int_equal(parse("application/json; charset=utf-8", b, strlen(b), &o, msg), SRV_ERR__COUNT);
+    assert_int_equal(parse("application/json; charset=utf-8", b, strlen(b), &o, msg), API_ERR__COUNT);
     assert_non_null(o);
     json_object *v;
     assert_true(json_object_object_get_ex(o, "locationId", &v));
     json_object_put(o);
-    assert_int_equal(parse("Application/Vnd.Api+JSON", b, strlen(b), &o, msg), SRV_ERR__COUNT);
+    assert_int_equal(parse("Application/Vnd.Api+JSON", b, strlen(b), &o, msg), API_ERR__COUNT);
     json_object_put(o);
-    assert_int_equal(parse(NULL, b, strlen(b), &o, msg), SRV_ERR__COUNT);
+    assert_int_equal(parse(NULL, b, strlen(b), &o, msg), API_ERR__COUNT);
     json_object_put(o);
 }
 
@@ -34,10 +34,9 @@ static void curl_form_default_with_json_is_accepted(void **state)
 {
     json_object *o;
     char msg[256];
-    assert_int_equal(parse("application/x-www-form-urlencoded", "{}", 2, &o, msg), SRV_ERR__COUNT);
+    assert_int_equal(parse("application/x-www-form-urlencoded", "{}", 2, &o, msg), API_ERR__COUNT);
     json_object_put(o);
-    assert_int_equal(parse("application/x-www-form-urlencoded", "a=1&b=2", 7, &o, msg),
-                     SRV_ERR_UNSUPPORTED_MEDIA_TYPE);
+    assert_int_equal(parse("application/x-www-form-urlencoded", "a=1&b=2", 7, &o, msg), API_ERR_UNSUPPORTED_MEDIA_TYPE);
     assert_null(o);
 }
 
@@ -45,9 +44,9 @@ static void other_media_types_are_415(void **state)
 {
     json_object *o;
     char msg[256];
-    assert_int_equal(parse("text/plain", "{}", 2, &o, msg), SRV_ERR_UNSUPPORTED_MEDIA_TYPE);
-    assert_int_equal(parse("multipart/form-data; boundary=x", "{}", 2, &o, msg), SRV_ERR_UNSUPPORTED_MEDIA_TYPE);
-    assert_int_equal(parse("application/xml", "{}", 2, &o, msg), SRV_ERR_UNSUPPORTED_MEDIA_TYPE);
+    assert_int_equal(parse("text/plain", "{}", 2, &o, msg), API_ERR_UNSUPPORTED_MEDIA_TYPE);
+    assert_int_equal(parse("multipart/form-data; boundary=x", "{}", 2, &o, msg), API_ERR_UNSUPPORTED_MEDIA_TYPE);
+    assert_int_equal(parse("application/xml", "{}", 2, &o, msg), API_ERR_UNSUPPORTED_MEDIA_TYPE);
 }
 
 static void size_limit_is_64_kib(void **state)
@@ -59,11 +58,11 @@ static void size_limit_is_64_kib(void **state)
     memset(b, ' ', n + 1);
     b[0] = '{';
     b[n - 1] = '}';
-    assert_int_equal(parse("application/json", b, n, &o, msg), SRV_ERR__COUNT);
+    assert_int_equal(parse("application/json", b, n, &o, msg), API_ERR__COUNT);
     json_object_put(o);
     b[n - 1] = ' ';
     b[n] = '}';
-    assert_int_equal(parse("application/json", b, n + 1, &o, msg), SRV_ERR_BODY_TOO_LARGE);
+    assert_int_equal(parse("application/json", b, n + 1, &o, msg), API_ERR_BODY_TOO_LARGE);
     assert_null(o);
     free(b);
 }
@@ -72,10 +71,10 @@ static void empty_body_is_an_empty_object(void **state)
 {
     json_object *o;
     char msg[256];
-    assert_int_equal(parse("application/json", NULL, 0, &o, msg), SRV_ERR__COUNT);
+    assert_int_equal(parse("application/json", NULL, 0, &o, msg), API_ERR__COUNT);
     assert_int_equal(json_object_object_length(o), 0);
     json_object_put(o);
-    assert_int_equal(parse("application/json", " \r\n", 3, &o, msg), SRV_ERR__COUNT);
+    assert_int_equal(parse("application/json", " \r\n", 3, &o, msg), API_ERR__COUNT);
     json_object_put(o);
 }
 
@@ -85,7 +84,7 @@ static void bad_json_is_400_with_a_reason(void **state)
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         json_object *o;
         char msg[256];
-        assert_int_equal(parse("application/json", bad[i], strlen(bad[i]), &o, msg), SRV_ERR_INVALID_JSON);
+        assert_int_equal(parse("application/json", bad[i], strlen(bad[i]), &o, msg), API_ERR_INVALID_JSON);
         assert_null(o);
         assert_true(strlen(msg) > 10);
     }

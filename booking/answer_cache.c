@@ -1,5 +1,5 @@
-/* server/answer_cache.c: recent bestSlot answers per worker (see answer_cache.h). */
-#include "server/answer_cache.h"
+/* booking/answer_cache.c: recent bestSlot answers per worker (see answer_cache.h). */
+#include "booking/answer_cache.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -15,14 +15,14 @@ typedef struct answer {
     size_t len;
 } answer_t;
 
-struct srv_answer_cache {
+struct bk_answer_cache {
     answer_t *slots;
     size_t n;
 };
 
-srv_answer_cache_t *srv_answer_cache_create(size_t slots)
+bk_answer_cache_t *bk_answer_cache_create(size_t slots)
 {
-    srv_answer_cache_t *c = calloc(1, sizeof(*c));
+    bk_answer_cache_t *c = calloc(1, sizeof(*c));
     if (c == NULL || (c->slots = calloc(slots ? slots : 1, sizeof(*c->slots))) == NULL) {
         free(c);
         return NULL;
@@ -31,7 +31,7 @@ srv_answer_cache_t *srv_answer_cache_create(size_t slots)
     return c;
 }
 
-void srv_answer_cache_destroy(srv_answer_cache_t *c)
+void bk_answer_cache_destroy(bk_answer_cache_t *c)
 {
     if (c == NULL) return;
     for (size_t i = 0; i < c->n; i++) free(c->slots[i].question), free(c->slots[i].body);
@@ -40,7 +40,7 @@ void srv_answer_cache_destroy(srv_answer_cache_t *c)
 }
 
 /* The slot of a question, and the question written as tenant NUL query into buf (NULL when it does not fit). */
-static answer_t *slot_of(srv_answer_cache_t *c, const char *tenant, const char *question, size_t len, char *buf,
+static answer_t *slot_of(bk_answer_cache_t *c, const char *tenant, const char *question, size_t len, char *buf,
                          size_t cap, size_t *key_len)
 {
     size_t t = strlen(tenant);
@@ -51,14 +51,14 @@ static answer_t *slot_of(srv_answer_cache_t *c, const char *tenant, const char *
     return &c->slots[store_key_hash(buf, *key_len) % c->n];
 }
 
-const char *srv_answer_cache_get(srv_answer_cache_t *c, const char *tenant, const char *question,
-                                 size_t question_len, uint64_t epoch, uint64_t now_ms, size_t *len, int *status)
+const char *bk_answer_cache_get(bk_answer_cache_t *c, const char *tenant, const char *question, size_t question_len,
+                                uint64_t epoch, uint64_t now_ms, size_t *len, int *status)
 {
     char key[4096];
     size_t key_len;
     answer_t *a = slot_of(c, tenant, question, question_len, key, sizeof(key), &key_len);
     if (a == NULL || a->body == NULL || a->epoch != epoch || now_ms < a->at_ms ||
-        now_ms - a->at_ms >= SRV_ANSWER_MAX_AGE_MS || a->question_len != key_len ||
+        now_ms - a->at_ms >= BK_ANSWER_MAX_AGE_MS || a->question_len != key_len ||
         memcmp(a->question, key, key_len) != 0)
         return NULL;
     *len = a->len;
@@ -66,8 +66,8 @@ const char *srv_answer_cache_get(srv_answer_cache_t *c, const char *tenant, cons
     return a->body;
 }
 
-void srv_answer_cache_put(srv_answer_cache_t *c, const char *tenant, const char *question, size_t question_len,
-                          uint64_t epoch, uint64_t now_ms, int status, const char *body, size_t len)
+void bk_answer_cache_put(bk_answer_cache_t *c, const char *tenant, const char *question, size_t question_len,
+                         uint64_t epoch, uint64_t now_ms, int status, const char *body, size_t len)
 {
     char key[4096];
     size_t key_len;
@@ -81,6 +81,11 @@ void srv_answer_cache_put(srv_answer_cache_t *c, const char *tenant, const char 
     memcpy(q, key, key_len);
     memcpy(b, body, len);
     free(a->question), free(a->body);
-    *a = (answer_t){.question = q, .question_len = key_len, .epoch = epoch, .at_ms = now_ms, .status = status,
-                    .body = b, .len = len};
+    *a = (answer_t){.question = q,
+                    .question_len = key_len,
+                    .epoch = epoch,
+                    .at_ms = now_ms,
+                    .status = status,
+                    .body = b,
+                    .len = len};
 }

@@ -1,6 +1,6 @@
-/* server/rate_limit.c: a token bucket evaluated atomically inside Redis, leased to workers in small batches
+/* booking/rate_limit.c: a token bucket evaluated atomically inside Redis, leased to workers in small batches
  * (see rate_limit.h). */
-#include "server/rate_limit.h"
+#include "booking/rate_limit.h"
 
 #include "store/script.h"
 
@@ -12,35 +12,35 @@
 
 /* KEYS[1] bucket hash; ARGV rate per second, burst, tokens wanted. Uses Redis' own clock so that processes
  * agree. Returns {granted, 0} with 1 <= granted <= wanted, or {0, milliseconds until one token is there}. */
-static store_script_t script = STORE_SCRIPT(
-    "local rate = tonumber(ARGV[1]) local burst = tonumber(ARGV[2]) local want = tonumber(ARGV[3]) "
-    "local t = redis.call('TIME') local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) "
-    "local v = redis.call('HMGET', KEYS[1], 'tokens', 'at') "
-    "local tokens = tonumber(v[1]) or burst local at = tonumber(v[2]) or now "
-    "if now > at then tokens = math.min(burst, tokens + (now - at) * rate / 1000) end "
-    "if tokens < 1 then return {0, math.ceil((1 - tokens) * 1000 / rate)} end "
-    "local granted = math.min(want, math.floor(tokens)) "
-    "redis.call('HSET', KEYS[1], 'tokens', tostring(tokens - granted), 'at', tostring(now)) "
-    "redis.call('PEXPIRE', KEYS[1], math.ceil(burst * 1000 / rate) + 1000) "
-    "return {granted, 0}");
+static store_script_t script =
+    STORE_SCRIPT("local rate = tonumber(ARGV[1]) local burst = tonumber(ARGV[2]) local want = tonumber(ARGV[3]) "
+                 "local t = redis.call('TIME') local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) "
+                 "local v = redis.call('HMGET', KEYS[1], 'tokens', 'at') "
+                 "local tokens = tonumber(v[1]) or burst local at = tonumber(v[2]) or now "
+                 "if now > at then tokens = math.min(burst, tokens + (now - at) * rate / 1000) end "
+                 "if tokens < 1 then return {0, math.ceil((1 - tokens) * 1000 / rate)} end "
+                 "local granted = math.min(want, math.floor(tokens)) "
+                 "redis.call('HSET', KEYS[1], 'tokens', tostring(tokens - granted), 'at', tostring(now)) "
+                 "redis.call('PEXPIRE', KEYS[1], math.ceil(burst * 1000 / rate) + 1000) "
+                 "return {granted, 0}");
 
 typedef struct waiter {
     struct waiter *next;
-    srv_rate_cb cb;
+    bk_rate_cb cb;
     void *data;
 } waiter_t;
 
 typedef struct lease {
-    srv_rate_limiter_t *limiter;
+    bk_rate_limiter_t *limiter;
     const bk_tenant_t *tenant;
-    long tokens;          /* left in the current lease */
-    uint64_t expires;     /* loop time the lease ends */
-    long batch;           /* tokens asked for at a time */
-    bool asking;          /* a lease request is under way */
+    long tokens;           /* left in the current lease */
+    uint64_t expires;      /* loop time the lease ends */
+    long batch;            /* tokens asked for at a time */
+    bool asking;           /* a lease request is under way */
     waiter_t *head, *tail; /* requests waiting for it */
 } lease_t;
 
-struct srv_rate_limiter {
+struct bk_rate_limiter {
     uv_loop_t *loop;
     store_t *store;
     const bk_tenant_t *tenants;
@@ -48,14 +48,13 @@ struct srv_rate_limiter {
     lease_t leases[];
 };
 
-srv_rate_limiter_t *srv_rate_limiter_create(uv_loop_t *loop, store_t *store, const bk_tenant_t *tenants,
-                                            size_t count)
+bk_rate_limiter_t *bk_rate_limiter_create(const bk_env_t *env, const bk_tenant_t *tenants, size_t count)
 {
-    srv_rate_limiter_t *l = calloc(1, sizeof(*l) + count * sizeof(lease_t));
+    bk_rate_limiter_t *l = calloc(1, sizeof(*l) + count * sizeof(lease_t));
     if (l == NULL) return NULL;
-    *l = (srv_rate_limiter_t){.loop = loop, .store = store, .tenants = tenants, .count = count};
+    *l = (bk_rate_limiter_t){.loop = env->prov.loop, .store = env->store, .tenants = tenants, .count = count};
     for (size_t i = 0; i < count; i++) {
-        double per_lease = floor(tenants[i].rate_per_second * SRV_RATE_LEASE_MS / 1000.0);
+        double per_lease = floor(tenants[i].rate_per_second * BK_RATE_LEASE_MS / 1000.0);
         long quarter = tenants[i].rate_burst / 4;
         long batch = per_lease < 1 ? 1 : (long)per_lease;
         if (batch > quarter) batch = quarter;
@@ -76,7 +75,7 @@ static void answer_all(lease_t *lease, int ok, int retry_after)
     }
 }
 
-void srv_rate_limiter_destroy(srv_rate_limiter_t *l)
+void bk_rate_limiter_destroy(bk_rate_limiter_t *l)
 {
     if (l == NULL) return;
     for (size_t i = 0; i < l->count; i++) answer_all(&l->leases[i], -1, 0);
@@ -88,7 +87,7 @@ static int ask(lease_t *lease);
 static void on_reply(const redisReply *reply, void *data)
 {
     lease_t *lease = data;
-    srv_rate_limiter_t *l = lease->limiter;
+    bk_rate_limiter_t *l = lease->limiter;
     lease->asking = false;
     if (reply == NULL || reply->type != REDIS_REPLY_ARRAY || reply->elements != 2 ||
         reply->element[0]->type != REDIS_REPLY_INTEGER || reply->element[1]->type != REDIS_REPLY_INTEGER) {
@@ -102,7 +101,7 @@ static void on_reply(const redisReply *reply, void *data)
         return;
     }
     lease->tokens = (long)granted;
-    lease->expires = uv_now(l->loop) + SRV_RATE_LEASE_LIFE_MS;
+    lease->expires = uv_now(l->loop) + BK_RATE_LEASE_LIFE_MS;
     while (lease->head != NULL && lease->tokens > 0) {
         waiter_t *w = lease->head;
         lease->head = w->next;
@@ -134,7 +133,7 @@ static int ask(lease_t *lease)
     return 0;
 }
 
-int srv_rate_limit_take(srv_rate_limiter_t *l, const bk_tenant_t *tenant, srv_rate_cb cb, void *data)
+int bk_rate_limit_take(bk_rate_limiter_t *l, const bk_tenant_t *tenant, bk_rate_cb cb, void *data)
 {
     size_t i = (size_t)(tenant - l->tenants);
     if (tenant < l->tenants || i >= l->count) return -1;
@@ -152,8 +151,10 @@ int srv_rate_limit_take(srv_rate_limiter_t *l, const bk_tenant_t *tenant, srv_ra
         free(w);
         return -1;
     }
-    if (lease->tail != NULL) lease->tail->next = w;
-    else lease->head = w;
+    if (lease->tail != NULL)
+        lease->tail->next = w;
+    else
+        lease->head = w;
     lease->tail = w;
     return 0;
 }

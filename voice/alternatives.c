@@ -1,6 +1,5 @@
-/* server/voice_alternatives.c: the nearest free slots offered when a voice booking's slot is gone (see
- * voice_alternatives.h). */
-#include "server/voice_alternatives.h"
+/* voice/alternatives.c: the nearest free slots offered when a voice booking's slot is gone (see alternatives.h). */
+#include "voice/alternatives.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,32 +7,31 @@
 
 #include "booking/availability.h"
 #include "booking/catalog_cache.h"
-#include "server/routes.h"
-#include "server/voice_write.h"
-#include "server/worker.h"
 #include "tz/tz_spoken.h"
+#include "voice/bookable.h"
+#include "voice/sentences.h"
 
-#define ID_CAP 160
-#define NAME_CAP 256
-#define BEFORE_MS (24LL * 3600 * 1000)
-#define AFTER_MS (3LL * 24 * 3600 * 1000)
+#define ID_CAP                 160
+#define NAME_CAP               256
+#define BEFORE_MS              (24LL * 3600 * 1000)
+#define AFTER_MS               (3LL * 24 * 3600 * 1000)
 #define OTHER_STAFF_PENALTY_MS (30LL * 60 * 1000)
-#define DISTINCT_MS (60LL * 60 * 1000)
+#define DISTINCT_MS            (60LL * 60 * 1000)
 
 typedef struct alt_staff {
     char id[ID_CAP], name[NAME_CAP];
-    int64_t best_start[SRV_ALT_MAX + 1], best_end[SRV_ALT_MAX + 1]; /* a few nearest of this practitioner */
+    int64_t best_start[VC_ALT_MAX + 1], best_end[VC_ALT_MAX + 1]; /* a few nearest of this practitioner */
     size_t n;
 } alt_staff_t;
 
 typedef struct alt_call {
-    srv_request_t *r;
+    const vc_call_t *v;
     char treatment_id[ID_CAP], treatment_name[NAME_CAP], location_id[ID_CAP], location_name[NAME_CAP], zone[64];
     int duration;
     int64_t start, now;
-    alt_staff_t staff[SRV_ALT_MAX_STAFF];
+    alt_staff_t staff[VC_ALT_MAX_STAFF];
     size_t n_staff, pending;
-    srv_alt_cb cb;
+    vc_alt_cb cb;
     void *data;
 } alt_call_t;
 
@@ -56,12 +54,12 @@ static void finish(alt_call_t *c)
 {
     json_object *slots = json_object_new_array();
     char said[512] = "";
-    size_t chosen_staff[SRV_ALT_MAX];
-    int64_t chosen_start[SRV_ALT_MAX];
+    size_t chosen_staff[VC_ALT_MAX];
+    int64_t chosen_start[VC_ALT_MAX];
     size_t n = 0;
     const tz_zone_t *zone = tz_zone_load(c->zone);
     if (zone == NULL) zone = tz_zone_fixed(0);
-    while (n < SRV_ALT_MAX) {
+    while (n < VC_ALT_MAX) {
         size_t best_s = 0, best_i = 0;
         int64_t best_cost = INT64_MAX;
         for (size_t s = 0; s < c->n_staff; s++) {
@@ -76,8 +74,8 @@ static void finish(alt_call_t *c)
         if (best_cost == INT64_MAX) break;
         chosen_staff[n] = best_s;
         chosen_start[n] = c->staff[best_s].best_start[best_i];
-        json_object *o = srv_slot_to_json(c->r, c->staff[best_s].id, c->treatment_id, c->location_id, zone,
-                                          chosen_start[n], c->staff[best_s].best_end[best_i], c->now);
+        json_object *o = bk_slot_to_json(c->v->render, c->staff[best_s].id, c->treatment_id, c->location_id, zone,
+                                         chosen_start[n], c->staff[best_s].best_end[best_i], c->now);
         json_object_object_add(o, "staff_member_name", json_object_new_string(c->staff[best_s].name));
         json_object_object_add(o, "treatment_name", json_object_new_string(c->treatment_name));
         json_object_object_add(o, "location_name", json_object_new_string(c->location_name));
@@ -87,14 +85,14 @@ static void finish(alt_call_t *c)
         tz_local_date(zone, chosen_start[n], &y1, &m1, &d1);
         if (n > 0 && y0 == y1 && m0 == m1 && d0 == d1) {
             /* Same day as the first: the time alone ("or 10:30 am with ..."). */
-            const char *locale = c->r->tenant->locale != NULL ? c->r->tenant->locale : "en-US";
-            if (tz_speak(c->r->worker->speaker, locale, zone, chosen_start[n], c->now, TZ_SPEAK_TIME_ONLY, when,
-                         sizeof(when)) < 0)
+            const char *locale = c->v->tenant->locale != NULL ? c->v->tenant->locale : "en-US";
+            if (tz_speak(c->v->speaker, locale, zone, chosen_start[n], c->now, TZ_SPEAK_TIME_ONLY, when, sizeof(when)) <
+                0)
                 when[0] = '\0';
             size_t wl = strlen(when);
             snprintf(when + wl, sizeof(when) - wl, " with %s", c->staff[best_s].name);
         } else {
-            srv_voice_say_when(o, when, sizeof(when));
+            vc_say_when(o, when, sizeof(when));
         }
         size_t len = strlen(said);
         snprintf(said + len, sizeof(said) - len, "%s%s", n == 0 ? "" : " or ", when);
@@ -105,7 +103,7 @@ static void finish(alt_call_t *c)
     free(c);
 }
 
-/* Keeps the SRV_ALT_MAX + 1 cheapest openings of one practitioner (enough to pick two distinct ones). */
+/* Keeps the VC_ALT_MAX + 1 cheapest openings of one practitioner (enough to pick two distinct ones). */
 static void on_read(prov_status_t status, const prov_opening_t *openings, size_t count, void *data)
 {
     alt_read_t *rd = data;
@@ -116,15 +114,15 @@ static void on_read(prov_status_t status, const prov_opening_t *openings, size_t
         if (rd->index == 0 && at == c->start) continue;
         size_t pos = s->n;
         while (pos > 0 && cost(c, rd->index, s->best_start[pos - 1]) > k) pos--;
-        if (pos > SRV_ALT_MAX) continue;
-        size_t last = s->n < SRV_ALT_MAX + 1 ? s->n : SRV_ALT_MAX;
+        if (pos > VC_ALT_MAX) continue;
+        size_t last = s->n < VC_ALT_MAX + 1 ? s->n : VC_ALT_MAX;
         for (size_t j = last; j > pos; j--) {
             s->best_start[j] = s->best_start[j - 1];
             s->best_end[j] = s->best_end[j - 1];
         }
         s->best_start[pos] = at;
         s->best_end[pos] = openings[i].end;
-        if (s->n < SRV_ALT_MAX + 1) s->n++;
+        if (s->n < VC_ALT_MAX + 1) s->n++;
     }
     free(rd);
     if (--c->pending == 0) finish(c);
@@ -150,10 +148,10 @@ static void on_catalog(prov_status_t status, const bk_catalog_t *cat, bk_catalog
     /* staff[0] is the named practitioner (already set); then the others who offer it here. */
     long named = bk_catalog_find_staff(cat, c->staff[0].id);
     if (named >= 0) bk_staff_display_name(&cat->staff[named], c->staff[0].name, sizeof(c->staff[0].name));
-    for (size_t i = 0; i < cat->staff_count && c->n_staff < SRV_ALT_MAX_STAFF; i++) {
+    for (size_t i = 0; i < cat->staff_count && c->n_staff < VC_ALT_MAX_STAFF; i++) {
         const bk_staff_t *s = &cat->staff[i];
-        if (strcmp(s->id, c->staff[0].id) == 0 || !s->ai_enabled || !bk_strings_contains(&s->location_ids, c->location_id) ||
-            !bk_strings_contains(&tx->staff_ids, s->id) || strlen(s->id) >= ID_CAP)
+        if (strcmp(s->id, c->staff[0].id) == 0 || !vc_can_book(c->v->tenant, cat, s, tx, c->location_id) ||
+            strlen(s->id) >= ID_CAP)
             continue;
         alt_staff_t *o = &c->staff[c->n_staff++];
         snprintf(o->id, sizeof(o->id), "%s", s->id);
@@ -165,11 +163,17 @@ static void on_catalog(prov_status_t status, const bk_catalog_t *cat, bk_catalog
         alt_read_t *rd = malloc(sizeof(*rd));
         if (rd == NULL) continue;
         *rd = (alt_read_t){c, i};
-        bk_avail_query_t q = {.tenant = c->r->tenant, .staff_id = c->staff[i].id, .treatment_id = c->treatment_id,
-                              .location_id = c->location_id, .duration_minutes = c->duration, .time_zone = c->zone,
-                              .from = from, .to = c->start + AFTER_MS, .now = c->now};
+        bk_avail_query_t q = {.tenant = c->v->tenant,
+                              .staff_id = c->staff[i].id,
+                              .treatment_id = c->treatment_id,
+                              .location_id = c->location_id,
+                              .duration_minutes = c->duration,
+                              .time_zone = c->zone,
+                              .from = from,
+                              .to = c->start + AFTER_MS,
+                              .now = c->now};
         c->pending++;
-        if (bk_availability_get(&c->r->worker->booking, &q, on_read, rd) != 0) {
+        if (bk_availability_get(c->v->booking, &q, on_read, rd) != 0) {
             c->pending--;
             free(rd);
         }
@@ -177,13 +181,13 @@ static void on_catalog(prov_status_t status, const bk_catalog_t *cat, bk_catalog
     if (--c->pending == 0) finish(c);
 }
 
-int srv_voice_alternatives(srv_request_t *r, const char *staff_id, const char *treatment_id, const char *location_id,
-                           int64_t start, int64_t now, srv_alt_cb cb, void *data)
+int vc_alternatives(const vc_call_t *v, const char *staff_id, const char *treatment_id, const char *location_id,
+                    int64_t start, int64_t now, vc_alt_cb cb, void *data)
 {
     if (strlen(staff_id) >= ID_CAP || strlen(treatment_id) >= ID_CAP || strlen(location_id) >= ID_CAP) return -1;
     alt_call_t *c = calloc(1, sizeof(*c));
     if (c == NULL) return -1;
-    c->r = r;
+    c->v = v;
     c->start = start;
     c->now = now;
     c->cb = cb;
@@ -192,7 +196,7 @@ int srv_voice_alternatives(srv_request_t *r, const char *staff_id, const char *t
     snprintf(c->staff[0].id, sizeof(c->staff[0].id), "%s", staff_id);
     snprintf(c->treatment_id, sizeof(c->treatment_id), "%s", treatment_id);
     snprintf(c->location_id, sizeof(c->location_id), "%s", location_id);
-    if (bk_catalog_get(&r->worker->booking, r->tenant, on_catalog, c) != 0) {
+    if (bk_catalog_get(v->booking, v->tenant, on_catalog, c) != 0) {
         free(c);
         return -1;
     }

@@ -1,11 +1,15 @@
-/* server/errors.h: every error the HTTP contract can answer, in one table: code, status, name, message. */
-#ifndef FD_SERVER_ERRORS_H
-#define FD_SERVER_ERRORS_H
+/* booking/api_error.h: every error the API can answer, in one table: code, the HTTP status server/ renders it
+ * with, name and default message. Below server/ and voice/ so that both speak the same errors (voice/ never looks
+ * at the status column). */
+#ifndef FD_BOOKING_API_ERROR_H
+#define FD_BOOKING_API_ERROR_H
 
 #include <stddef.h>
 
+#include "providers/provider.h"
+
 /* X(enum suffix, HTTP status, snake_case code, default message) */
-#define SRV_ERRORS(X)                                                                                               \
+#define API_ERRORS(X)                                                                                               \
     X(BAD_REQUEST, 400, "bad_request", "The request is not well-formed HTTP.")                                     \
     X(INVALID_JSON, 400, "invalid_json", "The request body is not a valid JSON object.")                           \
     X(INVALID_FIELD, 400, "invalid_field", "A field has the wrong type or format.")                                \
@@ -15,6 +19,8 @@
     X(UNAUTHORIZED, 401, "unauthorized", "Send a valid API key in the x-api-key header.")                          \
     X(BOOKING_NOT_ENABLED, 403, "booking_not_enabled", "This location is not enabled for booking")                 \
     X(LOCATION_FORBIDDEN, 403, "location_forbidden", "This API key may not use that location.")                    \
+    X(ORIGIN_FORBIDDEN, 403, "origin_forbidden", "This website may not use this widget key.")                      \
+    X(WIDGET_ROUTE_FORBIDDEN, 403, "widget_route_forbidden", "A widget key may not use this route.")               \
     X(NOT_FOUND, 404, "not_found", "There is no such route.")                                                      \
     X(METHOD_NOT_ALLOWED, 405, "method_not_allowed", "This route does not accept that method.")                    \
     X(BODY_TOO_LARGE, 413, "body_too_large", "The request body is larger than 64 KiB.")                            \
@@ -24,6 +30,7 @@
     X(UNKNOWN_STAFF, 422, "unknown_staff", "There is no such practitioner at this clinic.")                       \
     X(UNKNOWN_LOCATION, 422, "unknown_location", "There is no such location at this clinic.")                     \
     X(UNKNOWN_TREATMENT, 422, "unknown_treatment", "There is no such treatment at this clinic.")                   \
+    X(AMBIGUOUS_NAME, 422, "ambiguous_name", "Several names fit what the caller said; ask which one.")           \
     X(NOT_OFFERED, 422, "not_offered", "That practitioner does not offer that treatment at that location.")         \
     X(SLOT_TAKEN, 409, "slot_taken", "Another caller is holding or has just booked that time. Please choose another slot.") \
     X(SLOT_UNAVAILABLE, 409, "slot_unavailable", "That time is no longer free. Please choose another slot.")       \
@@ -42,24 +49,30 @@
     X(EMR_RATE_LIMITED, 503, "emr_rate_limited", "The clinic's system is busy right now. Please try again in a minute.") \
     X(EMR_TIMEOUT, 504, "emr_timeout", "The clinic's system did not answer in time. Please try again.")
 
-typedef enum srv_error {
-#define X(name, status, code, message) SRV_ERR_##name,
-    SRV_ERRORS(X)
+typedef enum api_error {
+#define X(name, status, code, message) API_ERR_##name,
+    API_ERRORS(X)
 #undef X
-        SRV_ERR__COUNT
-} srv_error_t;
+        API_ERR__COUNT
+} api_error_t;
 
 /** HTTP status of an error. */
-int srv_error_status(srv_error_t err);
+int api_error_status(api_error_t err);
 
 /** snake_case code of an error, e.g. "location_forbidden". */
-const char *srv_error_code(srv_error_t err);
+const char *api_error_code(api_error_t err);
 
 /** Default sentence of an error. */
-const char *srv_error_message(srv_error_t err);
+const char *api_error_message(api_error_t err);
 
 /** Writes {"error":{"code","message","field"}} into buf (message NULL = the default; field NULL = JSON null).
  * Returns the length written, truncated to fit cap (cap >= 64 keeps it valid JSON for the default messages). */
-size_t srv_error_render(srv_error_t err, const char *message, const char *field, char *buf, size_t cap);
+size_t api_error_render(api_error_t err, const char *message, const char *field, char *buf, size_t cap);
+
+/** The error of a failed provider call, for reads and writes alike: timeout 504 emr_timeout, upstream 502
+ * emr_error, rejected 422 not_bookable_online, rate limited emr_rate_limited, not found 404; PROV_CONFLICT is 409
+ * slot_taken (providers/provider.h, and openapi/openapi.yaml's Conflict answer of every write); anything else 503
+ * service_unavailable. */
+api_error_t api_error_of_provider(prov_status_t status);
 
 #endif

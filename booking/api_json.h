@@ -1,0 +1,39 @@
+/* booking/api_json.h: the API.md slot and appointment objects, rendered for one tenant: ids, UTC and local times,
+ * the time said aloud, and for a slot its signed slot_id. Shared by the JSON routes and the voice conversation. */
+#ifndef FD_BOOKING_API_JSON_H
+#define FD_BOOKING_API_JSON_H
+
+#include <json.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/model.h"
+#include "core/slot_token.h"
+#include "tz/tz.h"
+
+struct tz_speaker;
+
+/** What rendering needs of the caller's world: the tenant (locale, zone), this thread's speaker and the secret
+ * slot ids are signed with. */
+typedef struct bk_render {
+    const bk_tenant_t *tenant;
+    struct tz_speaker *speaker;
+    const unsigned char *slot_secret;
+    size_t slot_secret_len;
+} bk_render_t;
+
+/** The slot object of one opening, with its signed slot_id, local time and spoken time (caller owns). */
+json_object *bk_slot_to_json(const bk_render_t *rd, const char *staff_id, const char *treatment_id,
+                             const char *location_id, const tz_zone_t *zone, int64_t start, int64_t end, int64_t now);
+
+/** Reads back a slot_id this tenant was given (bk_slot_to_json): false when it is malformed, forged, signed with
+ * another secret or names another tenant. The caller still checks that the slot is free. */
+bool bk_slot_id_read(const bk_render_t *rd, const char *slot_id, bk_slot_ref_t *ref);
+
+/** The appointment object, with practitioner, treatment and location names from catalog (caller owns); times in
+ * the location's zone, else the tenant's, else UTC. */
+json_object *bk_appointment_to_json(const bk_render_t *rd, const bk_catalog_t *catalog, const bk_appointment_t *a,
+                                    int64_t now);
+
+#endif

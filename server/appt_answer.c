@@ -1,0 +1,151 @@
+/* server/appt_answer.c: the JSON answers of the appointment routes (see appt_answer.h). */
+#include "server/appt_answer.h"
+
+#include <stdlib.h>
+
+#include "booking/appointments.h"
+#include "booking/catalog_cache.h"
+#include "server/fields.h"
+#include "server/worker.h"
+#include "tz/tz.h"
+
+void srv_answer_write_failure(srv_request_t *r, srv_idem_t *idem, int result, prov_status_t status)
+{
+    switch ((bk_write_result_t)result) {
+    case BK_W_SLOT_TAKEN:
+        srv_idem_error(r, idem, API_ERR_SLOT_TAKEN, NULL, "start_at", false);
+        break;
+    case BK_W_SLOT_UNAVAILABLE:
+        srv_idem_error(r, idem, API_ERR_SLOT_UNAVAILABLE, NULL, "start_at", false);
+        break;
+    case BK_W_TOO_SOON:
+        srv_idem_error(r, idem, API_ERR_INVALID_RANGE, "start_at is sooner than the clinic's minimum notice.",
+                       "start_at", false);
+        break;
+    case BK_W_TOO_FAR:
+        srv_idem_error(r, idem, API_ERR_INVALID_RANGE, "start_at is beyond the clinic's booking horizon.", "start_at",
+                       false);
+        break;
+    case BK_W_HOLD_EXPIRED:
+        srv_idem_error(r, idem, API_ERR_HOLD_EXPIRED, NULL, "appointment_id", false);
+        break;
+    case BK_W_BUSY:
+        srv_add_header(r, "retry-after", "1");
+        srv_idem_error(r, idem, API_ERR_IDEMPOTENCY_IN_PROGRESS,
+                       "Another request is changing this appointment right now; retry in a moment.", "appointment_id",
+                       false);
+        break;
+    case BK_W_NOT_FOUND:
+        srv_idem_error(r, idem, API_ERR_NOT_FOUND, "There is no such appointment.", "appointment_id", false);
+        break;
+    case BK_W_ALREADY_CANCELLED:
+        srv_idem_error(r, idem, API_ERR_ALREADY_CANCELLED, NULL, "appointment_id", false);
+        break;
+    case BK_W_UNSUPPORTED:
+        srv_idem_error(r, idem, API_ERR_NOT_BOOKABLE_ONLINE, "The clinic's system does not allow this change online.",
+                       NULL, false);
+        break;
+    case BK_W_NOT_OFFERED:
+        srv_idem_error(r, idem, API_ERR_NOT_OFFERED, NULL, "staff_member_id", false);
+        break;
+    case BK_W_PATIENT_NOT_FOUND:
+        srv_idem_error(r, idem, API_ERR_NOT_FOUND, "There is no such patient.", "patient_id", false);
+        break;
+    case BK_W_UNKNOWN:
+        srv_idem_error(r, idem, API_ERR_EMR_TIMEOUT,
+                       "The clinic's system did not confirm in time; retry with the same request and we will check "
+                       "before booking again.",
+                       NULL, true);
+        break;
+    case BK_W_PROVIDER:
+        if (status == PROV_RATE_LIMITED) srv_add_emr_retry_after(r);
+        srv_idem_error(r, idem, api_error_of_provider(status),
+                       status == PROV_NOT_FOUND ? "There is no such record." : NULL, NULL, false);
+        break;
+    default:
+        srv_idem_error(r, idem, API_ERR_REDIS_UNAVAILABLE, NULL, NULL, false);
+        break;
+    }
+}
+
+/* ---- rendering ------------------------------------------------------------------------------------------------ */
+
+/* An answer waiting for the catalog (names) before it is rendered. Owns copies of the appointments. */
+typedef struct answer {
+    srv_request_t *r;
+    srv_idem_t *idem;
+    int status;
+    bool single;
+    bk_appointment_t *v;
+    size_t n;
+    bool has_hold;
+    bk_hold_t hold;
+    int64_t now;
+} answer_t;
+
+static void answer_free(answer_t *a)
+{
+    for (size_t i = 0; i < a->n; i++) bk_appointment_clear(&a->v[i]);
+    free(a->v);
+    srv_idem_end(a->idem);
+    free(a);
+}
+
+static void on_render_catalog(prov_status_t status, const bk_catalog_t *catalog, bk_catalog_source_t source, void *data)
+{
+    answer_t *a = data;
+    srv_request_t *r = a->r;
+    if (!srv_request_release(r)) {
+        answer_free(a);
+        return;
+    }
+    /* The write is done: an answer without names is better than none, so a failed catalog read still answers. */
+    bk_catalog_t empty = {0};
+    const bk_catalog_t *c = status == PROV_OK ? catalog : &empty;
+    json_object *body = json_object_new_object();
+    if (a->single) {
+        json_object *o = bk_appointment_to_json(srv_render(r), c, &a->v[0], a->now);
+        if (a->has_hold) {
+            char expires[TZ_ISO_CAP];
+            tz_format_utc(a->hold.expires, expires);
+            json_object_object_add(o, "hold_expires_at", json_object_new_string(expires));
+            json_object_object_add(o, "hold_token", json_object_new_string(a->hold.token));
+        }
+        json_object_object_add(body, "appointment", o);
+    } else {
+        json_object *list = json_object_new_array_ext((int)a->n);
+        for (size_t i = 0; i < a->n; i++)
+            json_object_array_add(list, bk_appointment_to_json(srv_render(r), c, &a->v[i], a->now));
+        json_object_object_add(body, "appointments", list);
+    }
+    srv_idem_json(r, a->idem, a->status, body);
+    json_object_put(body);
+    answer_free(a);
+}
+
+void srv_answer_appointments(srv_request_t *r, srv_idem_t *idem, int status, const bk_appointment_t *v, size_t n,
+                             bool single, const bk_hold_t *hold)
+{
+    answer_t *a = calloc(1, sizeof(*a));
+    if (a == NULL) goto oom;
+    *a = (answer_t){.r = r, .status = status, .single = single, .now = tz_now()};
+    if ((a->v = calloc(n ? n : 1, sizeof(*a->v))) == NULL) goto oom_a;
+    for (size_t i = 0; i < n; i++) {
+        if (!bk_appointment_copy(&a->v[a->n], &v[i])) goto oom_a;
+        a->n++;
+    }
+    if (hold != NULL) {
+        a->has_hold = true;
+        a->hold = *hold;
+    }
+    a->idem = idem;
+    srv_request_hold(r);
+    if (bk_catalog_get(&r->worker->booking, r->tenant, on_render_catalog, a) != 0)
+        on_render_catalog(PROV_UNAVAILABLE, NULL, BK_SOURCE_CACHE, a);
+    return;
+oom_a:
+    answer_free(a);
+oom:
+    srv_idem_error(r, idem, API_ERR_SERVICE_UNAVAILABLE, NULL, NULL, false);
+    srv_idem_end(idem);
+}

@@ -1,0 +1,149 @@
+/* voice/write.c: the shared rules of the voice writes (see write.h). */
+#include "voice/write.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "booking/appointments.h"
+
+/* What a caller hears when our own Redis is down, restarting or hung. */
+#define REDIS_SENTENCE "The booking service is briefly unavailable; please try again in a moment."
+#define STILL_CONFIRMING                                                                                               \
+    "The clinic's system is slow to confirm right now; please ask me again in a moment and I'll check."
+#define TIME_GONE      "Sorry, that time is no longer free; please pick another time."
+#define NO_APPOINTMENT "I couldn't find that appointment."
+
+uint64_t vc_write_time_left(const vc_call_t *v)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    uint64_t now = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+    uint64_t spent_ms = (now - v->started_ns) / 1000000u, budget = v->deadline_ms - VC_WRITE_MARGIN_MS;
+    return spent_ms + 1 < budget ? budget - spent_ms : 1;
+}
+
+bool vc_contact(const vc_call_t *v, char phone[BK_PHONE_CAP], char email[BK_EMAIL_CAP])
+{
+    char in[BK_EMAIL_CAP], why[128], message[256];
+    phone[0] = email[0] = '\0';
+    int got = vc_param(v, "phone", in, 64);
+    if (got < 0) return false;
+    if (got > 0 && bk_phone_normalize(in, v->tenant->country, phone, why, sizeof(why)) != 0) {
+        snprintf(message, sizeof(message),
+                 "That phone number doesn't look right (%s); please ask the caller for it "
+                 "again.",
+                 why);
+        vc_error(v, NULL, API_ERR_INVALID_FIELD, message, "phone", NULL);
+        return false;
+    }
+    got = vc_param(v, "email", in, sizeof(in));
+    if (got < 0) return false;
+    if (got > 0 && bk_email_normalize(in, email) != 0) {
+        vc_error(v, NULL, API_ERR_INVALID_FIELD,
+                 "That e-mail address doesn't look right; please ask the caller to spell it again.", "email", NULL);
+        return false;
+    }
+    return true;
+}
+
+bool vc_name(const vc_call_t *v, const char *param, char out[VC_NAME_CAP])
+{
+    if (vc_param(v, param, out, VC_NAME_CAP) < 0) return false;
+    size_t len = strlen(out);
+    if (len > 0 && strspn(out, " \t") == len) out[0] = '\0';
+    return true;
+}
+
+void vc_deadline_answer(const vc_call_t *v, void *claim)
+{
+    vc_answer_t a = {
+        .kind = VC_ANSWER_ERROR, .error = API_ERR_EMR_TIMEOUT, .message = STILL_CONFIRMING, .unknown = true};
+    v->ops->answer(v->host, claim, &a);
+}
+
+/* The sentence of a provider's failure of a write. PROV_CONFLICT is 409 slot_taken, as on the JSON API
+ * (api_error_of_provider). */
+static vc_answer_t provider_failure(prov_status_t status)
+{
+    vc_answer_t a = {.kind = VC_ANSWER_ERROR, .error = api_error_of_provider(status)};
+    switch (status) {
+    case PROV_TIMEOUT:
+        a.message = "The clinic's system didn't answer in time; please try again in a moment.";
+        break;
+    case PROV_NOT_FOUND:
+        a.message = NO_APPOINTMENT, a.field = "appointment_id";
+        break;
+    case PROV_REJECTED:
+        a.message = "The clinic doesn't take that change online; the front desk can help.";
+        break;
+    case PROV_CONFLICT:
+        a.message = TIME_GONE, a.field = "start_at";
+        break;
+    case PROV_RATE_LIMITED:
+        a.message = "The clinic's system is busy right now; please try again in a minute.", a.emr_retry_after = true;
+        break;
+    case PROV_UPSTREAM:
+        a.message = "The clinic's system had a problem; please try again shortly.";
+        break;
+    default:
+        a.message = "The clinic's system is unavailable right now; please try again in a moment.";
+        break;
+    }
+    return a;
+}
+
+void vc_write_failure(const vc_call_t *v, void *claim, int result, prov_status_t status)
+{
+    vc_answer_t a = {.kind = VC_ANSWER_ERROR};
+    switch ((bk_write_result_t)result) {
+    case BK_W_SLOT_TAKEN:
+    case BK_W_SLOT_UNAVAILABLE:
+        a.error = result == BK_W_SLOT_TAKEN ? API_ERR_SLOT_TAKEN : API_ERR_SLOT_UNAVAILABLE;
+        a.message = TIME_GONE, a.field = "start_at";
+        break;
+    case BK_W_TOO_SOON:
+        a.error = API_ERR_INVALID_RANGE, a.field = "start_at";
+        a.message = "That time is too soon to book; the clinic needs more notice.";
+        break;
+    case BK_W_TOO_FAR:
+        a.error = API_ERR_INVALID_RANGE, a.message = "That time is too far ahead to book yet.", a.field = "start_at";
+        break;
+    case BK_W_HOLD_EXPIRED:
+        a.error = API_ERR_HOLD_EXPIRED, a.message = "That time was not held long enough; please choose it again.";
+        break;
+    case BK_W_BUSY:
+        a.error = API_ERR_IDEMPOTENCY_IN_PROGRESS, a.field = "appointment_id", a.retry_soon = true;
+        a.message = "I'm still working on that appointment; please ask me again in a moment.";
+        break;
+    case BK_W_NOT_FOUND:
+        a.error = API_ERR_NOT_FOUND, a.message = NO_APPOINTMENT, a.field = "appointment_id";
+        break;
+    case BK_W_ALREADY_CANCELLED:
+        a.error = API_ERR_ALREADY_CANCELLED, a.message = "That appointment was already cancelled.";
+        a.field = "appointment_id";
+        break;
+    case BK_W_UNSUPPORTED:
+        a.error = API_ERR_NOT_BOOKABLE_ONLINE;
+        a.message = "The clinic's system doesn't allow that change online; the front desk can help.";
+        break;
+    case BK_W_NOT_OFFERED:
+        a.error = API_ERR_NOT_OFFERED, a.field = "staff_member_id";
+        a.message = "That practitioner doesn't offer that treatment at that location.";
+        break;
+    case BK_W_PATIENT_NOT_FOUND:
+        a.error = API_ERR_NOT_FOUND, a.field = "patient_id";
+        a.message = "I couldn't find the caller's patient record; please look them up again.";
+        break;
+    case BK_W_UNKNOWN:
+        a.error = API_ERR_EMR_TIMEOUT, a.message = STILL_CONFIRMING, a.unknown = true;
+        break;
+    case BK_W_PROVIDER:
+        a = provider_failure(status);
+        break;
+    default:
+        a.error = API_ERR_REDIS_UNAVAILABLE, a.message = REDIS_SENTENCE;
+        break;
+    }
+    v->ops->answer(v->host, claim, &a);
+}
