@@ -74,6 +74,11 @@ class KeyRotation(unittest.TestCase):
             ({"api_keys_sha256": [digest, H.sha256_hex(NEW_KEY), H.sha256_hex("third")]},
              "tenants[0].api_keys_sha256[2]:"),
             ({}, "tenants[0].api_key_sha256:"),
+            # a publishable widget key that is the tenant's second API key would publish that key
+            ({"api_keys_sha256": [digest, H.sha256_hex("pk_rotation_second_api_key_52c1")],
+              "widget_keys": [{"key": "pk_rotation_second_api_key_52c1",
+                               "allowed_origins": ["https://clinic.example"]}]},
+             "tenants[0].widget_keys[0].key:"),
         ]
         d = H._tempdir("fd-it-config-")
         try:
