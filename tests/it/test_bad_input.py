@@ -20,6 +20,7 @@ import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness as H  # noqa: E402
+import clock  # noqa: E402
 
 KEY = "it-bad-input-key-7d3e0a"
 OTHER_KEY = "it-bad-input-other-key-41ab"
@@ -210,7 +211,7 @@ class Values(Case):
 
     def test_future_dob_is_400(self):
         phone, before = new_phone(), self.patients_stored()
-        future = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=3)).date().isoformat()
+        future = (clock.now(dt.timezone.utc) + dt.timedelta(days=3)).date().isoformat()
         r = self.post("lookup-create-patient", {"first_name": "Not", "last_name": "Born", "phone": phone,
                                                 "dob": future})
         self.assertError(r, 400, "invalid_field", "dob")

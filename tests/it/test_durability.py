@@ -16,6 +16,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness as H  # noqa: E402
+import clock  # noqa: E402
 
 KEY = "it-durability-key-5e0c7a"
 SECRET = "it-durability-slot-secret-0123456789"
@@ -59,7 +60,7 @@ class Durable(unittest.TestCase):
         return r.body["patient"]["id"]
 
     def slots(self, staff, treatment):
-        now = time.time()
+        now = clock.now_s()
         r = self.post("fetchAvailabilityForRange", {"staff_member_id": staff, "treatment_id": treatment,
                                                     "locationId": LOC, "start_at": iso(now),
                                                     "end_at": iso(now + 28 * 86400)})

@@ -29,6 +29,7 @@ import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness as H  # noqa: E402
+import clock  # noqa: E402
 
 KEY = "it-redis-chaos-key-7f31c0"
 TENANT = "chaos"
@@ -121,7 +122,7 @@ class Traffic:
                 self.call(server, "GET", "/voice/bestSlot?" + urllib.parse.urlencode(rng.choice(self.BEST)))
             elif pick == 1:
                 staff, treatment = rng.choice(self.PAIRS)
-                now = dt.datetime.now(dt.timezone.utc)
+                now = clock.now(dt.timezone.utc)
                 self.call(server, "POST", "/ai_brain/fetchAvailabilityForRange",
                           {"staff_member_id": staff, "treatment_id": treatment,
                            "start_at": (now + dt.timedelta(days=rng.randrange(3))).isoformat(),

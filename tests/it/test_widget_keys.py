@@ -6,6 +6,7 @@ per tenant (429 with Retry-After). Two client addresses are 127.0.0.1 and 127.0.
 """
 
 import base64
+import datetime as dt
 import hashlib
 import http.client
 import json
@@ -15,6 +16,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness as H  # noqa: E402
+import clock  # noqa: E402
 
 API_KEY = "it-widget-api-key-5c3e9d"
 TIGHT_API_KEY = "it-widget-tight-api-key-81aa0e"
@@ -266,7 +268,21 @@ class Limits(Case):
             H.shut_down(srv, redis)
 
     def test_open_holds_are_limited_per_address_and_per_tenant(self):
-        slots = self.slots(TIGHT_API_KEY)
+        # times at least 2 h apart, so no two holds overlap whatever the date (slots are 15 min apart at best)
+        now = clock.now()
+        r = SERVER.post("/ai_brain/fetchAvailabilityForRange", {
+            "staff_member_id": STAFF, "treatment_id": TX, "locationId": LOC,
+            "start_at": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "end_at": (now + dt.timedelta(days=28)).strftime("%Y-%m-%dT%H:%M:%SZ")}, key=TIGHT_API_KEY)
+        self.assertEqual(r.status, 200, r)
+        slots, last = [], None
+        for s in r.body["slots"]:
+            if last is None or s["start_at"] >= last:
+                slots.append(s)
+                last = (dt.datetime.fromisoformat(s["start_at"].replace("Z", "+00:00"))
+                        + dt.timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+        slots = [x for pair in zip(slots, slots) for x in pair]  # the test uses the even indexes
+        self.assertGreaterEqual(len(slots), 8, "four times 2 h apart in the coming four weeks")
         pid = self.patient("+61412000444", TIGHT_API_KEY)
         hold = lambda i, source: widget("createAppt", {"patient_id": pid, "slot_id": slots[i]["slot_id"]},  # noqa
                                         key=TIGHT_KEY, source=source)
