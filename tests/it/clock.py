@@ -46,7 +46,7 @@ def now_s():
 
 
 def now(zone=UTC):
-    """The suite's now as an aware datetime in zone (UTC by default), like datetime.now(zone)."""
+    """The suite's now as an aware datetime in zone (UTC by default)."""
     return dt.datetime.fromtimestamp(now_s(), zone)
 
 
