@@ -13,6 +13,7 @@
 #include "server/config.h"
 #include "server/listen_guard.h"
 #include "server/h2o_errors.h"
+#include "server/head_guard.h"
 #include "server/log.h"
 #include "server/router.h"
 #include "server/worker.h"
@@ -124,6 +125,9 @@ static int serve(const char *config_path)
         snprintf(extra, sizeof(extra), "\"clock_offset_ms\":%lld", (long long)tz_clock_offset());
         srv_log(SRV_LOG_WARN, "test clock: FRONTDESK_CLOCK_OFFSET_MS moves the service's now", extra);
     }
+    if (!srv_head_guard_active())
+        srv_log(SRV_LOG_WARN, "libh2o does not call our request-head parser: heads it cannot parse get plain text",
+                NULL);
     if (config->slot_secret_random)
         srv_log(SRV_LOG_WARN, "no slot_secret in the config: slot ids will not survive a restart or cross processes",
                 NULL);

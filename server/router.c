@@ -11,6 +11,7 @@
 #include "server/body.h"
 #include "server/cors.h"
 #include "server/framing.h"
+#include "server/head_guard.h"
 #include "server/query.h"
 #include "server/routes.h"
 #include "server/widget_gate.h"
@@ -130,6 +131,12 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     srv_request_t *r = srv_request_begin(req, w);
     if (r == NULL) {
         srv_respond_error_bare(req, API_ERR_SERVICE_UNAVAILABLE);
+        return 0;
+    }
+    srv_head_refusal_t refusal;
+    if (srv_head_guard_refused(req, &refusal)) { /* a head libh2o could not parse (server/head_guard.h) */
+        req->http1_is_persistent = 0;
+        srv_respond_error(r, refusal.error, refusal.message, refusal.field);
         return 0;
     }
     if (srv_framing_has_both_lengths(req)) {
