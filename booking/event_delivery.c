@@ -21,13 +21,12 @@
 #define DEAD_KEEP_MS       (30LL * 24 * 3600 * 1000)
 #define MAX_RESPONSE_BYTES (64u << 10)
 
-#define LUA_NOW "local t = redis.call('TIME') local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) "
 
 /* KEYS[1] stream, KEYS[2] retry set. ARGV group, consumer, count, lease ms, min idle ms, defer ms. Returns
  * {stream id, event id, body, attempts so far}* of at most `count` entries this consumer may send now: left by a
  * dead consumer, due again, or new; each heading its order list (others are put off by defer ms). */
 static store_script_t take_script = STORE_SCRIPT(
-    LUA_NOW
+    STORE_LUA_NOW_MS
     "local S, R, G, C = KEYS[1], KEYS[2], ARGV[1], ARGV[2] "
     "local n, lease, defer = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[6]) "
     "local out = {} "
@@ -62,7 +61,7 @@ static store_script_t take_script = STORE_SCRIPT(
 /* KEYS[1] stream, KEYS[2] retry set. ARGV group, stream id, outcome (ok, retry, stop), delay ms, window ms, error,
  * dead ms. A retry past the window is dead; ok and dead leave the stream and the order list. Returns the verdict. */
 static store_script_t finish_script = STORE_SCRIPT(
-    LUA_NOW
+    STORE_LUA_NOW_MS
     "local S, R, sid = KEYS[1], KEYS[2], ARGV[2] "
     "local try = S .. ':try:' .. sid "
     "redis.call('XACK', S, ARGV[1], sid) "
