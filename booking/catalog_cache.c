@@ -60,22 +60,11 @@ void bk_env_init(bk_env_t *env, uv_loop_t *loop, store_t *store)
     env->prov.store = store;
 }
 
-int bk_env_enable_read_cache(bk_env_t *env, const bk_tenant_t *tenants, size_t count)
+int bk_env_enable_read_cache(bk_env_t *env)
 {
+    /* what follows "fd:{<tenant>}:" in the keys the cache keeps (store_enable_read_cache) */
     static const char *const families[] = {"catalog", "avail:", "holds:"};
-    enum { N = sizeof(families) / sizeof(families[0]) };
-    if (count == 0) return 0;
-    char **prefixes = calloc(count * N, sizeof(*prefixes));
-    int rc = prefixes != NULL ? 0 : -1;
-    for (size_t i = 0; i < count * N && rc == 0; i++) {
-        char buf[256];
-        snprintf(buf, sizeof(buf), "fd:{%s}:%s", tenants[i / N].id, families[i % N]);
-        if ((prefixes[i] = strdup(buf)) == NULL) rc = -1;
-    }
-    if (rc == 0) rc = store_enable_read_cache(env->store, (const char *const *)prefixes, count * N);
-    for (size_t i = 0; prefixes != NULL && i < count * N; i++) free(prefixes[i]);
-    free(prefixes);
-    return rc;
+    return store_enable_read_cache(env->store, families, sizeof(families) / sizeof(families[0]));
 }
 
 void bk_env_dispose(bk_env_t *env)

@@ -208,7 +208,7 @@ static void *run(void *arg)
     int opened = bk_env_open(&w->booking, &w->loop, w->app->config->redis_address, on_redis_up, on_redis_lost, w);
     w->booking.speaker = w->speaker;
     if (opened != 0 ||
-        bk_env_enable_read_cache(&w->booking, w->app->config->tenants, w->app->config->tenant_count) != 0) {
+        bk_env_enable_read_cache(&w->booking) != 0) {
         srv_log(SRV_LOG_ERROR, "worker cannot create its Redis connections", NULL);
         exit(1);
     }
