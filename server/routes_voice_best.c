@@ -126,7 +126,8 @@ static void answer_found(best_call_t *c, const bk_slot_t *slots, const bk_best_r
     add_stale(c, body, partial);
     char message[640];
     say_found(c, best, b->n_alt > 0 ? &slots[b->alt[0].index] : NULL, message, sizeof(message));
-    if (c->keep && !partial && !c->catalog_stale) {
+    /* An answer made on a config a reload replaced is not kept for the requests of the new one. */
+    if (c->keep && !partial && !c->catalog_stale && c->r->view == c->r->worker->view) {
         srv_worker_t *w = c->r->worker;
         json_object_object_add(body, "message", json_object_new_string(message));
         size_t len, query_len;
@@ -335,7 +336,7 @@ void srv_route_voice_best_slot(srv_request_t *r)
     c->now = tz_now();
     /* The same question again within a second, with nothing it read changed since: the same answer. */
     srv_worker_t *w = r->worker;
-    if (bk_env_cache_epoch(&w->booking, &c->epoch)) {
+    if (srv_worker_tracks(w, r->tenant) && bk_env_cache_epoch(&w->booking, &c->epoch)) {
         size_t query_len, len;
         int status;
         const char *query = srv_query_raw(r, &query_len);
