@@ -9,7 +9,6 @@
 #include "booking/worker_store.h"
 #include "server/log.h"
 #include "server/worker.h"
-#include "server/worker_view.h"
 
 static uint64_t now_ns(void)
 {
@@ -22,7 +21,7 @@ static void request_free(srv_request_t *r)
 {
     json_object_put(r->body);
     r->worker->in_flight--;
-    srv_view_leave(r->worker, r->view);
+    srv_view_leave(&r->worker->views, r->view);
     free(r);
 }
 
@@ -49,7 +48,7 @@ srv_request_t *srv_request_begin(h2o_req_t *req, srv_worker_t *worker)
     *slot = r;
     r->req = req;
     r->worker = worker;
-    r->view = srv_view_enter(worker);
+    r->view = srv_view_enter(&worker->views);
     r->started_ns = now_ns();
     r->deadline_ms = SRV_REQUEST_DEADLINE_MS;
     r->deadline_error = API_ERR_REDIS_UNAVAILABLE;

@@ -15,7 +15,6 @@
 #include "server/routes.h"
 #include "server/widget_gate.h"
 #include "server/worker.h"
-#include "server/worker_view.h"
 
 static const srv_route_t routes[] = {
     {"/healthz", SRV_GET, false, srv_route_healthz, "/healthz"},

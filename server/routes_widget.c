@@ -9,7 +9,6 @@
 
 #include "server/widget_key.h"
 #include "server/worker.h"
-#include "server/worker_view.h"
 
 extern const unsigned char srv_widget_script[];
 extern const size_t srv_widget_script_len;

@@ -18,7 +18,6 @@
 #include "providers/http_client.h"
 #include "server/auth_throttle.h"
 #include "server/log.h"
-#include "server/worker_view.h"
 #include "tz/tz_spoken.h"
 
 #define SRV_ANSWER_SLOTS 512 /* bestSlot answers kept per worker (a few KB each) */
@@ -150,7 +149,7 @@ static void on_redis_up(void *data)
 {
     srv_worker_t *w = data;
     atomic_store(&w->redis_up, true);
-    connect_providers(w, w->view->config);
+    connect_providers(w, w->views.current->config);
     if (w->index != 0) return; /* one line per process: worker 0 speaks for all */
     if (!w->redis_lost) {
         srv_log(SRV_LOG_INFO, "redis connected", NULL);
@@ -184,7 +183,7 @@ static void finish(srv_worker_t *w)
     bk_event_delivery_stop(w->events); /* freed once the store and the HTTP client below answered its calls */
     w->events = NULL;
     bk_env_close_store(&w->booking); /* first: pending lease replies are answered while the limiter stands */
-    srv_view_stop_all(w);
+    srv_view_stop_all(&w->views);
     bk_answer_cache_destroy(w->answers);
     w->answers = NULL;
     srv_auth_throttle_destroy(w->auth_throttle);
@@ -224,13 +223,13 @@ static void on_reload(uv_async_t *async)
     srv_worker_t *w = async->data;
     if (w->stopping) return;
     srv_config_t *config = srv_app_config_take(w->app);
-    if (config == w->view->config) {
+    if (config == w->views.current->config) {
         srv_config_release(config);
         return;
     }
     struct bk_answer_cache *answers = bk_answer_cache_create(SRV_ANSWER_SLOTS);
     struct srv_auth_throttle *throttle = srv_auth_throttle_create();
-    srv_view_t *view = answers != NULL && throttle != NULL ? srv_view_create(w, config) : NULL;
+    srv_view_t *view = answers != NULL && throttle != NULL ? srv_view_create(&w->booking, config) : NULL;
     if (view == NULL) {
         if (answers == NULL || throttle == NULL) srv_config_release(config);
         bk_answer_cache_destroy(answers);
@@ -238,7 +237,7 @@ static void on_reload(uv_async_t *async)
         srv_log(SRV_LOG_ERROR, "worker out of memory: it keeps the previous config", NULL);
         return;
     }
-    srv_view_switch(w, view);
+    srv_view_switch(&w->views, view);
     bk_answer_cache_destroy(w->answers);
     w->answers = answers;
     srv_auth_throttle_destroy(w->auth_throttle);
@@ -293,10 +292,10 @@ static void *run(void *arg)
         srv_log(SRV_LOG_ERROR, "worker cannot create its Redis connections", NULL);
         exit(1);
     }
-    w->view = srv_view_create(w, config);
+    w->views.current = srv_view_create(&w->booking, config);
     w->answers = bk_answer_cache_create(SRV_ANSWER_SLOTS);
     w->auth_throttle = srv_auth_throttle_create();
-    if (w->view == NULL || w->answers == NULL || w->auth_throttle == NULL) {
+    if (w->views.current == NULL || w->answers == NULL || w->auth_throttle == NULL) {
         srv_log(SRV_LOG_ERROR, "worker cannot create its rate limiter, answer cache or key throttle", NULL);
         exit(1);
     }
@@ -338,7 +337,7 @@ static void *run(void *arg)
             free(d);
         }
         uv_loop_close(&w->loop);
-        srv_view_free_all(w); /* every request was disposed with the context */
+        srv_view_free_all(&w->views); /* every request was disposed with the context */
         w->disposed = true;
     }
     for (size_t i = 0; i < w->tracked_count; i++) free(w->tracked_ids[i]);

@@ -11,6 +11,7 @@
 #include "booking/catalog_cache.h"
 #include "providers/provider.h"
 #include "server/config.h"
+#include "server/worker_view.h"
 
 typedef struct srv_app {
     pthread_mutex_t config_lock; /* guards config: the main thread swaps it, workers take it (srv_app_config_take) */
@@ -32,8 +33,7 @@ typedef struct srv_worker {
     h2o_accept_ctx_t accept_ctx;
     uv_tcp_t listener;
     atomic_bool redis_up; /* this worker's Redis connection is up: written on its loop, read by any /readyz */
-    struct srv_view *view;                   /* the config new requests begin on, with this worker's state for it */
-    struct srv_view *retired_views;          /* views replaced by a reload, still used by requests */
+    srv_views_t views;                       /* the config new requests begin on, and those requests still use */
     char **tracked_ids;                      /* tenants whose keys the read cache tracks (those at start) */
     size_t tracked_count;
     uv_async_t reload_async;                 /* the main thread published a new config */

@@ -4,12 +4,11 @@
 #include <stdlib.h>
 
 #include "booking/rate_limit.h"
-#include "server/worker.h"
 
-srv_view_t *srv_view_create(srv_worker_t *w, srv_config_t *config)
+srv_view_t *srv_view_create(const bk_env_t *env, srv_config_t *config)
 {
     srv_view_t *v = calloc(1, sizeof(*v));
-    if (v != NULL) v->rate = bk_rate_limiter_create(&w->booking, config->tenants, config->tenant_count);
+    if (v != NULL) v->rate = bk_rate_limiter_create(env, config->tenants, config->tenant_count);
     if (v == NULL || v->rate == NULL) {
         free(v);
         srv_config_release(config);
@@ -27,16 +26,16 @@ static void view_free(srv_view_t *v)
     free(v);
 }
 
-srv_view_t *srv_view_enter(srv_worker_t *w)
+srv_view_t *srv_view_enter(srv_views_t *views)
 {
-    w->view->requests++;
-    return w->view;
+    views->current->requests++;
+    return views->current;
 }
 
-void srv_view_leave(srv_worker_t *w, srv_view_t *view)
+void srv_view_leave(srv_views_t *views, srv_view_t *view)
 {
-    if (--view->requests > 0 || view == w->view) return;
-    for (srv_view_t **p = &w->retired_views; *p != NULL; p = &(*p)->next_retired) {
+    if (--view->requests > 0 || view == views->current) return;
+    for (srv_view_t **p = &views->retired; *p != NULL; p = &(*p)->next_retired) {
         if (*p == view) {
             *p = view->next_retired;
             view_free(view);
@@ -45,35 +44,35 @@ void srv_view_leave(srv_worker_t *w, srv_view_t *view)
     }
 }
 
-void srv_view_switch(srv_worker_t *w, srv_view_t *view)
+void srv_view_switch(srv_views_t *views, srv_view_t *view)
 {
-    srv_view_t *old = w->view;
-    w->view = view;
+    srv_view_t *old = views->current;
+    views->current = view;
     if (old->requests == 0) {
         view_free(old);
         return;
     }
-    old->next_retired = w->retired_views;
-    w->retired_views = old;
+    old->next_retired = views->retired;
+    views->retired = old;
 }
 
-void srv_view_stop_all(srv_worker_t *w)
+void srv_view_stop_all(srv_views_t *views)
 {
-    for (srv_view_t *v = w->retired_views; v != NULL; v = v->next_retired) {
+    for (srv_view_t *v = views->retired; v != NULL; v = v->next_retired) {
         bk_rate_limiter_destroy(v->rate);
         v->rate = NULL;
     }
-    bk_rate_limiter_destroy(w->view->rate);
-    w->view->rate = NULL;
+    bk_rate_limiter_destroy(views->current->rate);
+    views->current->rate = NULL;
 }
 
-void srv_view_free_all(srv_worker_t *w)
+void srv_view_free_all(srv_views_t *views)
 {
-    while (w->retired_views != NULL) {
-        srv_view_t *v = w->retired_views;
-        w->retired_views = v->next_retired;
+    while (views->retired != NULL) {
+        srv_view_t *v = views->retired;
+        views->retired = v->next_retired;
         view_free(v);
     }
-    view_free(w->view);
-    w->view = NULL;
+    view_free(views->current);
+    views->current = NULL;
 }

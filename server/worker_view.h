@@ -5,34 +5,39 @@
 #ifndef FD_SERVER_WORKER_VIEW_H
 #define FD_SERVER_WORKER_VIEW_H
 
+#include "booking/catalog_cache.h"
 #include "server/config.h"
-
-struct srv_worker;
 
 typedef struct srv_view {
     srv_config_t *config;          /* one use held */
     struct bk_rate_limiter *rate;  /* this worker's leases of each of config's tenants' rate limits */
     unsigned requests;             /* requests begun on it and not yet freed */
-    struct srv_view *next_retired; /* in the worker's retired_views */
+    struct srv_view *next_retired; /* in the worker's retired list */
 } srv_view_t;
 
-/** A view of config (its use is taken over) for worker w, whose store is open. NULL when out of memory (config's
- * use then given back). */
-srv_view_t *srv_view_create(struct srv_worker *w, srv_config_t *config);
+/** A worker's views: the one new requests begin on, and those a reload replaced that requests still use. */
+typedef struct srv_views {
+    srv_view_t *current;
+    srv_view_t *retired;
+} srv_views_t;
 
-/** Counts a request begun on the worker's current view; returns that view. */
-srv_view_t *srv_view_enter(struct srv_worker *w);
+/** A view of config (its use is taken over) on the worker's booking environment env, whose store is open. NULL
+ * when out of memory (config's use then given back). */
+srv_view_t *srv_view_create(const bk_env_t *env, srv_config_t *config);
+
+/** Counts a request begun on the current view; returns that view. */
+srv_view_t *srv_view_enter(srv_views_t *views);
 
 /** Ends a request begun on view; a replaced view is freed with its last request. */
-void srv_view_leave(struct srv_worker *w, srv_view_t *view);
+void srv_view_leave(srv_views_t *views, srv_view_t *view);
 
-/** Makes view the worker's current one; the old one is retired (freed now when no request uses it). */
-void srv_view_switch(struct srv_worker *w, srv_view_t *view);
+/** Makes view the current one; the old one is retired (freed now when no request uses it). */
+void srv_view_switch(srv_views_t *views, srv_view_t *view);
 
 /** At the worker's stop, once its store is closed: answers every request waiting on a rate limit lease. */
-void srv_view_stop_all(struct srv_worker *w);
+void srv_view_stop_all(srv_views_t *views);
 
 /** After the worker's loop ended and its requests were disposed: frees every view. */
-void srv_view_free_all(struct srv_worker *w);
+void srv_view_free_all(srv_views_t *views);
 
 #endif
