@@ -116,11 +116,12 @@ bool srv_reload(srv_app_t *app, const char *path)
     return true;
 }
 
-void srv_reload_sweep(srv_app_t *app)
+/* Frees the replaced configs: those nobody uses any more, or (at exit) all of them. */
+static void free_retired(srv_app_t *app, bool all)
 {
     for (srv_config_t **p = &app->retired; *p != NULL;) {
         srv_config_t *c = *p;
-        if (atomic_load(&c->keeper.users) > 0) {
+        if (!all && atomic_load(&c->keeper.users) > 0) {
             p = &c->retired_next;
             continue;
         }
@@ -129,13 +130,14 @@ void srv_reload_sweep(srv_app_t *app)
     }
 }
 
+void srv_reload_sweep(srv_app_t *app)
+{
+    free_retired(app, false);
+}
+
 void srv_reload_free_all(srv_app_t *app)
 {
-    while (app->retired != NULL) {
-        srv_config_t *c = app->retired;
-        app->retired = c->retired_next;
-        srv_config_free(c);
-    }
+    free_retired(app, true);
     srv_config_free(app->config);
     app->config = NULL;
 }

@@ -175,7 +175,8 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     const bk_tenant_t *tenant = NULL;
     const srv_config_t *config = r->view->config;
     if (key_at >= 0)
-        tenant = srv_auth_tenant(config, req->headers.entries[key_at].value.base, req->headers.entries[key_at].value.len);
+        tenant = srv_auth_tenant(config, req->headers.entries[key_at].value.base,
+                                 req->headers.entries[key_at].value.len);
     const srv_widget_key_t *widget = tenant != NULL || key_at < 0 ? NULL
         : srv_widget_key_find(config->widget_keys, config->widget_key_count,
                               req->headers.entries[key_at].value.base, req->headers.entries[key_at].value.len);

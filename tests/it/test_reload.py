@@ -162,7 +162,8 @@ class Reload(unittest.TestCase):
             self.assertEqual((r.status, r.body["error"]["code"]), (401, "unauthorized"), r)
 
             # rotation: add the new key, reload, move the clients over, remove the old key, reload
-            line = self.reload([sandbox_tenant("stay", KEYS["stay"], KEYS["stay2"]), sandbox_tenant("new", KEYS["new"])])
+            line = self.reload([sandbox_tenant("stay", KEYS["stay"], KEYS["stay2"]),
+                                sandbox_tenant("new", KEYS["new"])])
             self.assertEqual(line["changed"], ["stay"], line)
             self.assertEqual((self.status(KEYS["stay"]), self.status(KEYS["stay2"])), (200, 200))
             time.sleep(0.2)
