@@ -15,7 +15,7 @@
 
 typedef struct bk_catalog_memo {
     struct bk_catalog_memo *next;
-    const bk_tenant_t *tenant;
+    char tenant_id[72]; /* by id, not record: a reload gives a tenant a new record with the same cached catalog */
     char *raw; /* the cached JSON this catalog was parsed from */
     size_t raw_len;
     bk_catalog_t *catalog;
@@ -83,7 +83,7 @@ void bk_env_dispose(bk_env_t *env)
 static memo_t *find_memo(bk_env_t *env, const bk_tenant_t *tenant)
 {
     for (memo_t *m = env->memos; m != NULL; m = m->next)
-        if (m->tenant == tenant) return m;
+        if (strcmp(m->tenant_id, tenant->id) == 0) return m;
     return NULL;
 }
 
@@ -117,7 +117,7 @@ static const bk_catalog_t *memo_catalog(bk_env_t *env, const bk_tenant_t *tenant
             bk_catalog_free(catalog);
             return NULL;
         }
-        m->tenant = tenant;
+        snprintf(m->tenant_id, sizeof(m->tenant_id), "%s", tenant->id);
         m->next = env->memos;
         env->memos = m;
     } else {
@@ -148,6 +148,7 @@ static void finish(fetch_t *f, prov_status_t status, const bk_catalog_t *catalog
         free(w);
         w = next;
     }
+    bk_tenant_release(f->tenant);
     free(f);
 }
 
@@ -276,6 +277,7 @@ static void fetch_from_provider(lookup_t *l)
     w->next = NULL;
     f->env = env;
     f->tenant = l->tenant;
+    bk_tenant_retain(f->tenant); /* the fetch may outlive every request waiting on it */
     f->waiters = w;
     bk_catalog_key(l->tenant, f->key, sizeof(f->key));
     snprintf(f->last_key, sizeof(f->last_key), "%s:last", f->key);

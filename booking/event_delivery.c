@@ -119,6 +119,7 @@ typedef struct attempt {
 static void maybe_free(bk_event_delivery_t *d)
 {
     if (!d->stopping || d->pending > 0 || d->timer_open) return;
+    for (size_t i = 0; i < d->count; i++) bk_tenant_release(d->eps[i].tenant);
     free(d->eps);
     free(d);
 }
@@ -331,6 +332,7 @@ bk_event_delivery_t *bk_event_delivery_start(bk_env_t *env, const bk_tenant_t *t
         for (size_t j = 0; w != NULL && j < w->count; j++, k++) {
             endpoint_state_t *s = &d->eps[k];
             *s = (endpoint_state_t){.d = d, .tenant = &tenants[i], .ep = &w->endpoints[j]};
+            bk_tenant_retain(s->tenant); /* its record and endpoints stay until the delivery is freed */
             snprintf(s->stream, sizeof(s->stream), "fd:{%s}:wh:%s", tenants[i].id, w->endpoints[j].id);
             snprintf(s->retry, sizeof(s->retry), "%s:retry", s->stream);
             snprintf(s->credential, sizeof(s->credential), "webhook:%s:%s", tenants[i].id, w->endpoints[j].id);

@@ -1,6 +1,7 @@
 /* core/model.c: lifetime and small queries of the normalized model (see model.h). */
 #include "core/model.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,6 +92,18 @@ bool bk_tenant_allows_location(const bk_tenant_t *t, const bk_catalog_t *c, cons
 {
     if (bk_catalog_find_location(c, id) < 0) return false;
     return t->locations.count == 0 || bk_strings_contains(&t->locations, id);
+}
+
+void bk_tenant_retain(const bk_tenant_t *t)
+{
+    if (t != NULL && t->keeper != NULL) atomic_fetch_add(&t->keeper->users, 1);
+}
+
+void bk_tenant_release(const bk_tenant_t *t)
+{
+    if (t == NULL || t->keeper == NULL) return;
+    bk_keeper_t *k = t->keeper;
+    if (atomic_fetch_sub(&k->users, 1) == 1) k->on_unused(k->data);
 }
 
 const bk_location_t *bk_tenant_default_location(const bk_tenant_t *t, const bk_catalog_t *c)

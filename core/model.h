@@ -117,7 +117,18 @@ struct prov_instance;
  * with no failed call. */
 #define BK_TENANT_MAX_KEYS 2
 
-/** One tenant: one clinic connection. Built from the config at start and immutable afterwards. */
+/** What keeps a tenant record (and the config that holds it) alive after a reload replaced it: a count of its
+ * users, shared by every tenant of one config and changed from any thread. The release that drops it to zero
+ * calls on_unused(data) on the releasing thread. */
+typedef struct bk_keeper {
+    _Atomic long users;
+    void (*on_unused)(void *data);
+    void *data;
+} bk_keeper_t;
+
+/** One tenant: one clinic connection. Built from a config (at start or by a reload) and immutable afterwards;
+ * work that outlives the request it began for (a shared EMR fetch, event delivery) holds the tenant with
+ * bk_tenant_retain until it ends. */
 typedef struct bk_tenant {
     char *id;
     unsigned char key_digests[BK_TENANT_MAX_KEYS][32]; /* SHA-256 of each API key, [0 .. key_count) */
@@ -132,7 +143,15 @@ typedef struct bk_tenant {
     double rate_per_second;
     int rate_burst;
     struct bk_webhooks *webhooks; /* its webhook endpoints (booking/events.h); NULL when none */
+    bk_keeper_t *keeper;          /* its config's keeper; NULL = lives as long as the process */
 } bk_tenant_t;
+
+/** Counts one more user of the tenant's record (NULL or keeper-less: nothing). Thread-safe. */
+void bk_tenant_retain(const bk_tenant_t *tenant);
+
+/** Ends one use counted by bk_tenant_retain; the last one may free the record (through its keeper), so the tenant
+ * must not be touched afterwards. Thread-safe. */
+void bk_tenant_release(const bk_tenant_t *tenant);
 
 /** True when the tenant may book into location `id` of `catalog` (an unknown id is never allowed). */
 bool bk_tenant_allows_location(const bk_tenant_t *tenant, const bk_catalog_t *catalog, const char *id);

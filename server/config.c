@@ -2,6 +2,7 @@
 #include "server/config.h"
 
 #include <libgen.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -476,13 +477,17 @@ srv_config_t *srv_config_load(const char *path, char *why, size_t why_cap)
         goto fail;
     }
     c->tenants = calloc(n, sizeof(*c->tenants));
-    if (c->tenants == NULL) goto fail;
+    c->tenant_sources = calloc(n, sizeof(*c->tenant_sources));
+    if (c->tenants == NULL || c->tenant_sources == NULL) goto fail;
     for (size_t i = 0; i < n; i++) {
         char tp[64];
         snprintf(tp, sizeof(tp), "tenants[%zu]", i);
         c->tenant_count = i + 1;
         json_object *tenant_obj = json_object_array_get_idx(tenants, i), *widget_keys;
+        c->tenants[i].keeper = &c->keeper;
         if (!read_tenant(&r, tenant_obj, tp, config_dir, &c->tenants[i])) goto fail;
+        const char *source = json_object_to_json_string_ext(tenant_obj, JSON_C_TO_STRING_PLAIN);
+        if ((c->tenant_sources[i] = strdup(source)) == NULL) goto fail;
         if (json_object_object_get_ex(tenant_obj, "widget_keys", &widget_keys)) {
             char wp[96];
             snprintf(wp, sizeof(wp), "%s.widget_keys", tp);
@@ -509,6 +514,7 @@ srv_config_t *srv_config_load(const char *path, char *why, size_t why_cap)
     json_object_put(root);
     json_object_put(tenants_file);
     free(path_copy);
+    atomic_init(&c->keeper.users, 1);
     return c;
 
 fail:
@@ -524,8 +530,22 @@ void srv_config_free(srv_config_t *c)
     if (c == NULL) return;
     for (size_t i = 0; i < c->tenant_count; i++) tenant_free(&c->tenants[i]);
     free(c->tenants);
+    for (size_t i = 0; c->tenant_sources != NULL && i < c->tenant_count; i++) free(c->tenant_sources[i]);
+    free(c->tenant_sources);
     srv_widget_keys_free(c->widget_keys, c->widget_key_count);
     free(c->listen_address);
     free(c->redis_address);
     free(c);
+}
+
+void srv_config_retain(srv_config_t *c)
+{
+    atomic_fetch_add(&c->keeper.users, 1);
+}
+
+void srv_config_release(srv_config_t *c)
+{
+    if (atomic_fetch_sub(&c->keeper.users, 1) != 1) return;
+    if (c->keeper.on_unused != NULL) c->keeper.on_unused(c->keeper.data);
+    else srv_config_free(c);
 }

@@ -1,4 +1,5 @@
-/* server/main.c: the frontdesk process: command line, config, worker threads, signals. */
+/* server/main.c: the frontdesk process: command line, config, worker threads, signals (on the main thread's own
+ * libuv loop: SIGTERM and SIGINT stop, SIGHUP reloads the config). */
 #include <curl/curl.h>
 #include <errno.h>
 #include <stdbool.h>
@@ -15,6 +16,7 @@
 #include "server/h2o_errors.h"
 #include "server/head_guard.h"
 #include "server/log.h"
+#include "server/reload.h"
 #include "server/router.h"
 #include "server/worker.h"
 #include "tz/tz.h"
@@ -54,6 +56,38 @@ static bool apply_clock_offset(void)
     return true;
 }
 
+/* The main thread's loop: signals and the freeing of replaced configs. */
+typedef struct main_loop {
+    uv_loop_t loop;
+    uv_signal_t hup, term, intr;
+    srv_app_t *app;
+    const char *config_path;
+} main_loop_t;
+
+static void on_hup(uv_signal_t *handle, int signum)
+{
+    (void)signum;
+    main_loop_t *m = handle->data;
+    srv_reload(m->app, m->config_path);
+}
+
+static void on_stop_signal(uv_signal_t *handle, int signum)
+{
+    (void)signum;
+    uv_stop(handle->loop);
+}
+
+static void on_retire(uv_async_t *async)
+{
+    srv_reload_sweep(async->data);
+}
+
+static void close_main_handle(uv_handle_t *handle, void *arg)
+{
+    (void)arg;
+    if (!uv_is_closing(handle)) uv_close(handle, NULL);
+}
+
 static int serve(const char *config_path)
 {
     char why[1024];
@@ -73,7 +107,13 @@ static int serve(const char *config_path)
 
     srv_app_t app;
     memset(&app, 0, sizeof(app));
+    pthread_mutex_init(&app.config_lock, NULL);
     app.config = config;
+    main_loop_t m = {.app = &app, .config_path = config_path};
+    uv_loop_init(&m.loop);
+    uv_async_init(&m.loop, &app.retire_async, on_retire);
+    app.retire_async.data = &app;
+    srv_reload_adopt(&app, config);
     h2o_config_init(&app.globalconf);
     app.globalconf.server_name = h2o_iovec_init(H2O_STRLIT("frontdesk"));
     /* Bodies up to 8 MiB reach the router, which answers a JSON 413 above 64 KiB; h2o refuses larger ones itself
@@ -106,10 +146,12 @@ static int serve(const char *config_path)
         }
     }
 
+    /* The workers start with these blocked, so the main thread's loop is the one that sees them. */
     sigset_t signals;
     sigemptyset(&signals);
     sigaddset(&signals, SIGINT);
     sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &signals, NULL);
     for (int i = 0; i < n; i++) {
         if (srv_worker_start(&workers[i]) != 0) {
@@ -120,6 +162,7 @@ static int serve(const char *config_path)
     char extra[256];
     snprintf(extra, sizeof(extra), "\"version\":\"%s\",\"address\":\"%s\",\"port\":%d,\"workers\":%d,\"tenants\":%zu",
              FD_VERSION, config->listen_address, config->port, n, config->tenant_count);
+    /* From here the config may be replaced (SIGHUP): read app.config only on this thread. */
     srv_log(SRV_LOG_INFO, "listening", extra);
     if (tz_clock_offset() != 0) {
         snprintf(extra, sizeof(extra), "\"clock_offset_ms\":%lld", (long long)tz_clock_offset());
@@ -132,8 +175,15 @@ static int serve(const char *config_path)
         srv_log(SRV_LOG_WARN, "no slot_secret in the config: slot ids will not survive a restart or cross processes",
                 NULL);
 
-    int sig = 0;
-    sigwait(&signals, &sig);
+    uv_signal_init(&m.loop, &m.hup);
+    uv_signal_init(&m.loop, &m.term);
+    uv_signal_init(&m.loop, &m.intr);
+    m.hup.data = &m;
+    uv_signal_start(&m.hup, on_hup, SIGHUP);
+    uv_signal_start(&m.term, on_stop_signal, SIGTERM);
+    uv_signal_start(&m.intr, on_stop_signal, SIGINT);
+    pthread_sigmask(SIG_UNBLOCK, &signals, NULL); /* one sent before this waited, and is handled now */
+    uv_run(&m.loop, UV_RUN_DEFAULT);
     srv_log(SRV_LOG_INFO, "stopping", NULL);
     for (int i = 0; i < n; i++) srv_worker_stop(&workers[i]);
     for (int i = 0; i < n; i++) pthread_join(workers[i].thread, NULL);
@@ -143,7 +193,11 @@ static int serve(const char *config_path)
     if (all_disposed) h2o_config_dispose(&app.globalconf);
     free(workers);
     close(guard);
-    srv_config_free(config);
+    uv_walk(&m.loop, close_main_handle, NULL);
+    uv_run(&m.loop, UV_RUN_DEFAULT);
+    uv_loop_close(&m.loop);
+    srv_reload_free_all(&app);
+    pthread_mutex_destroy(&app.config_lock);
     curl_global_cleanup();
     return 0;
 }

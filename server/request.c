@@ -21,6 +21,7 @@ static void request_free(srv_request_t *r)
 {
     json_object_put(r->body);
     r->worker->in_flight--;
+    srv_view_leave(&r->worker->views, r->view);
     free(r);
 }
 
@@ -47,6 +48,7 @@ srv_request_t *srv_request_begin(h2o_req_t *req, srv_worker_t *worker)
     *slot = r;
     r->req = req;
     r->worker = worker;
+    r->view = srv_view_enter(&worker->views);
     r->started_ns = now_ns();
     r->deadline_ms = SRV_REQUEST_DEADLINE_MS;
     r->deadline_error = API_ERR_REDIS_UNAVAILABLE;
@@ -58,12 +60,11 @@ srv_request_t *srv_request_begin(h2o_req_t *req, srv_worker_t *worker)
 
 void srv_request_voice_deadline(srv_request_t *r)
 {
-    const srv_config_t *config = r->worker->app->config;
     if (r->responded || r->tenant == NULL || !h2o_timeout_is_linked(&r->deadline)) return;
-    size_t i = (size_t)(r->tenant - config->tenants);
-    if (r->tenant < config->tenants || i >= config->tenant_count) return;
+    h2o_timeout_t *list = srv_worker_deadline_list(r->worker, (uint64_t)r->tenant->policy.voice_deadline_ms);
+    if (list == NULL) return; /* out of memory: the general deadline stays */
     h2o_timeout_unlink(&r->deadline);
-    h2o_timeout_link(&r->worker->loop, &r->worker->voice_deadlines[i], &r->deadline);
+    h2o_timeout_link(&r->worker->loop, list, &r->deadline);
     r->deadline_ms = (unsigned)r->tenant->policy.voice_deadline_ms;
 }
 
@@ -75,7 +76,7 @@ int64_t srv_request_ms_left(const srv_request_t *r)
 
 const bk_render_t *srv_render(srv_request_t *r)
 {
-    const srv_config_t *config = r->worker->app->config;
+    const srv_config_t *config = r->view->config;
     r->render = (bk_render_t){.tenant = r->tenant,
                               .speaker = r->worker->speaker,
                               .slot_secret = config->slot_secret,

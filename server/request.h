@@ -25,6 +25,7 @@ struct srv_route;
 typedef struct srv_request {
     h2o_req_t *req; /* NULL once h2o disposed of the request */
     struct srv_worker *worker;
+    struct srv_view *view;         /* the config it began on (server/worker_view.h), kept to its end */
     const struct srv_route *route; /* the router's, opaque to the rest of server/ */
     const char *route_name;        /* the route's name for logs and Idempotency-Key fingerprints; NULL before routing */
     const bk_tenant_t *tenant; /* set by auth */
@@ -40,7 +41,8 @@ typedef struct srv_request {
     vc_call_t voice;    /* srv_voice_call: the voice call this request carries */
 } srv_request_t;
 
-/** Creates the request record for `req` on its worker and starts its deadline. NULL when out of memory. */
+/** Creates the request record for `req` on its worker's current config view and starts its deadline. NULL when
+ * out of memory. */
 srv_request_t *srv_request_begin(h2o_req_t *req, struct srv_worker *worker);
 
 /** Gives r its tenant's voice deadline (policy.voice_deadline_ms) instead of the general one; r->tenant must be

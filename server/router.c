@@ -161,7 +161,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
         return 0;
     }
     if (srv_cors_is_preflight(req)) { /* widget keys' browsers (server/cors.h) */
-        srv_cors_preflight(r, w->app->config, named->name, named->method == SRV_GET ? "GET" : "POST");
+        srv_cors_preflight(r, r->view->config, named->name, named->method == SRV_GET ? "GET" : "POST");
         return 0;
     }
     if (route == NULL) {
@@ -180,11 +180,12 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     }
     ssize_t key_at = h2o_find_header_by_str(&req->headers, H2O_STRLIT("x-api-key"), -1);
     const bk_tenant_t *tenant = NULL;
+    const srv_config_t *config = r->view->config;
     if (key_at >= 0)
-        tenant = srv_auth_tenant(w->app->config, req->headers.entries[key_at].value.base,
+        tenant = srv_auth_tenant(config, req->headers.entries[key_at].value.base,
                                  req->headers.entries[key_at].value.len);
     const srv_widget_key_t *widget = tenant != NULL || key_at < 0 ? NULL
-        : srv_widget_key_find(w->app->config->widget_keys, w->app->config->widget_key_count,
+        : srv_widget_key_find(config->widget_keys, config->widget_key_count,
                               req->headers.entries[key_at].value.base, req->headers.entries[key_at].value.len);
     if (widget != NULL && !srv_widget_admit(r, widget)) return 0; /* a publishable key: server/widget_gate.h */
     if (widget != NULL) tenant = widget->tenant;
@@ -218,7 +219,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
         return 0;
     }
     srv_request_hold(r);
-    if (bk_rate_limit_take(w->rate, tenant, on_rate, r) != 0) {
+    if (bk_rate_limit_take(r->view->rate, tenant, on_rate, r) != 0) {
         srv_request_release(r);
         srv_add_header(r, "retry-after", "1");
         srv_respond_error(r, API_ERR_REDIS_UNAVAILABLE, NULL, NULL);

@@ -126,7 +126,8 @@ static void answer_found(best_call_t *c, const bk_slot_t *slots, const bk_best_r
     add_stale(c, body, partial);
     char message[640];
     say_found(c, best, b->n_alt > 0 ? &slots[b->alt[0].index] : NULL, message, sizeof(message));
-    if (c->keep && !partial && !c->catalog_stale) {
+    /* An answer made on a config a reload replaced is not kept for the requests of the new one. */
+    if (c->keep && !partial && !c->catalog_stale && c->r->view == c->r->worker->views.current) {
         srv_worker_t *w = c->r->worker;
         json_object_object_add(body, "message", json_object_new_string(message));
         size_t len, query_len;
