@@ -20,8 +20,8 @@ Behaves like the real one as far as research/emr_apis.md and the vendor fixtures
 
 Test controls (no auth), the vocabulary every fake in tests/fakes/ shares: POST /__control with any of
   {"delay_ms": n, "fail_status": code, "fail_count": n (default: every request), "fail_path": "substring",
-   "retry_after": secs (a 429 says so in X-RateLimit-Reset, as Cliniko does; other failures in Retry-After),
-   "garbage": bool, "oversize": bool, "rate_limit_per_minute" or "rate_limit": n,
+   "retry_after": secs (header on failures), "garbage": bool, "oversize": bool,
+   "rate_limit_per_minute" or "rate_limit": n (Cliniko's own limit: 429 with X-RateLimit-Reset, its window's end),
    "lose_answer": n (the next n appointment creates are committed, then the connection closes unanswered),
    "revoke": bool (the API key stops working: 401 as Cliniko answers a revoked key),
    "page_size_cap": n (pages silently shorter), "reset": true (seed data again), "reset_stats": true,
@@ -304,10 +304,8 @@ class Handler(BaseHTTPRequestHandler):
                 hdrs = {}
                 if STATE.retry_after is not None:
                     hdrs["Retry-After"] = str(STATE.retry_after)
-                if STATE.fail_status == 429:  # Cliniko says when its window resets, not how long to wait
-                    hdrs.pop("Retry-After", None)
-                    wait = STATE.retry_after if STATE.retry_after is not None else 60
-                    hdrs["X-RateLimit-Reset"] = str(int(clock.now_s()) + int(wait))
+                if STATE.fail_status == 429:
+                    hdrs["X-RateLimit-Reset"] = str(int(clock.now_s()) + 60)
                 return self.send(STATE.fail_status, {"message": "injected failure"}, hdrs)
             if STATE.garbage:
                 return self.send(200, raw=b"<html>Service temporarily unavailable</html>", ctype="text/html")

@@ -145,7 +145,7 @@ class FakeEmrProfile(Profile):
 
     def clear_faults(self):
         self.control(delay_ms=0, fail_status=0, fail_count=-1, retry_after=None, lose_answer=0, revoke=False,
-                     page_size_cap=0)
+                     page_size_cap=0, rate_limit=0)
 
     def set_latency(self, ms):
         self.control(delay_ms=ms)

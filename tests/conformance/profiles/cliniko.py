@@ -35,6 +35,12 @@ class ClinikoProfile(FakeEmrProfile):
                 "provider_settings": {"api_key": API_KEY, "base_url": self.url + "/v1", "timeout_ms": 1500,
                                       "connect_timeout_ms": 500, "rate_limit_per_minute": 100000}}
 
+    def fault(self, kind, **kw):
+        if kind == "rate_limit":  # Cliniko's own limiter: 429 with X-RateLimit-Reset (its minute window's end)
+            self.control(rate_limit=1)
+            return True
+        return super().fault(kind, **kw)
+
     def zone(self):
         return F.RAILS_ZONES[F.ACCOUNT_ZONE_LABEL]
 
