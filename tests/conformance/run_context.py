@@ -27,12 +27,15 @@ TENANTS = {"main": {}, "short": {"hold_seconds": 10}, "f429": {}, "f5xx": {}, "f
 
 
 class RunContext:
-    def __init__(self, profile, workdir):
+    def __init__(self, profile, workdir, tenants=None, policy=None):
+        """tenants: {tenant id: policy overrides} (default TENANTS); policy: the base policy (default POLICY)."""
         self.profile = profile
+        self.tenants = TENANTS if tenants is None else tenants
+        self.policy = POLICY if policy is None else policy
         self.workdir = workdir
         self.redis = None
         self.servers = []
-        self.keys = {t: "conformance-%s-%s-key-7c2f" % (profile.name, t) for t in TENANTS}
+        self.keys = {t: "conformance-%s-%s-key-7c2f" % (profile.name, t) for t in self.tenants}
         self.patient_ids = set()  # (tenant, id) of every patient the run used (the sandbox reads their appointments)
         self.serial = 0
         self.notes = {}  # what a scenario's prepare leaves for its run
@@ -40,10 +43,10 @@ class RunContext:
     # ---- processes -------------------------------------------------------------------------------------------
     def config(self):
         tenants = []
-        for tid, policy in TENANTS.items():
+        for tid, policy in self.tenants.items():
             t = dict(self.profile.tenant())
             t.update({"id": tid, "api_key_sha256": H.sha256_hex(self.keys[tid]),
-                      "policy": dict(POLICY, **dict(t.get("policy") or {}, **policy)),
+                      "policy": dict(self.policy, **dict(t.get("policy") or {}, **policy)),
                       "rate_limit": {"per_second": 100000, "burst": 100000}})
             tenants.append(t)
         return {"tenants": tenants, "slot_secret": SLOT_SECRET}
