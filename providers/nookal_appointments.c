@@ -27,7 +27,7 @@ typedef struct op {
     int64_t from;          /* list: appointments starting at or after */
     bk_appointment_t *v;   /* list, probe: what was read */
     size_t n_v, cap;
-    bool conflict;
+    bool rollback; /* delete: answers through cb.done */
 } op_t;
 
 static op_t *op_new(nookal_t *n, prov_env_t *env, void *data)
@@ -217,7 +217,7 @@ static void on_cancelled(prov_status_t st, const prov_nookal_reply_t *reply, voi
 {
     (void)reply;
     op_t *k = data;
-    if (k->cb.one != NULL) {
+    if (!k->rollback) {
         bk_appointment_t out = {.id = k->a.id, .state = BK_APPT_CANCELLED, .start = k->ref.start, .end = k->ref.end,
                                 .patient_id = k->ref.patient_id, .staff_id = k->ref.staff_id,
                                 .location_id = k->ref.location_id};
@@ -271,6 +271,7 @@ int nookal_delete_appointment(void *instance, prov_env_t *env, const char *appoi
     op_t *k = op_new(instance, env, data);
     if (k == NULL) return -1;
     k->cb.done = cb;
+    k->rollback = true;
     return cancel_start(instance, env, appointment_id, k);
 }
 
