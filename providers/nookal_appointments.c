@@ -10,7 +10,7 @@
 #include "providers/nookal_internal.h"
 
 #define MAX_APPOINTMENTS 500
-#define ANY_ZONE_MS (14 * TZ_MS_PER_HOUR) /* no zone is further ahead of UTC */
+#define ANY_ZONE_MS      (14 * TZ_MS_PER_HOUR) /* no zone is further ahead of UTC */
 
 typedef struct op {
     nookal_t *n;
@@ -142,8 +142,8 @@ static void on_created(prov_status_t st, const prov_nookal_reply_t *reply, void 
     op_t *k = data;
     char id[PROV_NOOKAL_ID_CAP];
     json_object *v = NULL;
-    if (st == PROV_OK && (!json_object_object_get_ex(reply->results, "appointment_id", &v) ||
-                          prov_nookal_id(v, id, sizeof(id)) != 0))
+    if (st == PROV_OK &&
+        (!json_object_object_get_ex(reply->results, "appointment_id", &v) || prov_nookal_id(v, id, sizeof(id)) != 0))
         st = PROV_UPSTREAM;
     bk_appointment_t out = k->a;
     if (st == PROV_OK) {
@@ -175,8 +175,11 @@ static int create_send(op_t *k)
     prov_nookal_format_local(y, m, d, minute, date, time);
     /* allow_overlap_bookings is left out on purpose: Nookal then refuses a clash itself (research: [INF]), and
      * the conflict probe checks afterwards in case it does not. */
-    nookal_param_t params[] = {{"location_id", k->a.location_id}, {"appointment_date", date}, {"start_time", time},
-                               {"patient_id", k->a.patient_id},   {"practitioner_id", k->a.staff_id},
+    nookal_param_t params[] = {{"location_id", k->a.location_id},
+                               {"appointment_date", date},
+                               {"start_time", time},
+                               {"patient_id", k->a.patient_id},
+                               {"practitioner_id", k->a.staff_id},
                                {"appointment_type_id", k->a.treatment_id}};
     return nookal_call(k->n, &k->env, "addAppointmentBooking", params, 6, true, false, on_created, k);
 }
@@ -218,8 +221,12 @@ static void on_cancelled(prov_status_t st, const prov_nookal_reply_t *reply, voi
     (void)reply;
     op_t *k = data;
     if (!k->rollback) {
-        bk_appointment_t out = {.id = k->a.id, .state = BK_APPT_CANCELLED, .start = k->ref.start, .end = k->ref.end,
-                                .patient_id = k->ref.patient_id, .staff_id = k->ref.staff_id,
+        bk_appointment_t out = {.id = k->a.id,
+                                .state = BK_APPT_CANCELLED,
+                                .start = k->ref.start,
+                                .end = k->ref.end,
+                                .patient_id = k->ref.patient_id,
+                                .staff_id = k->ref.staff_id,
                                 .location_id = k->ref.location_id};
         k->cb.one(st, st == PROV_OK ? &out : NULL, k->data);
     } else {
@@ -264,8 +271,7 @@ int nookal_cancel_appointment(void *instance, prov_env_t *env, const char *appoi
     return cancel_start(instance, env, appointment_id, k);
 }
 
-int nookal_delete_appointment(void *instance, prov_env_t *env, const char *appointment_id, prov_done_cb cb,
-                              void *data)
+int nookal_delete_appointment(void *instance, prov_env_t *env, const char *appointment_id, prov_done_cb cb, void *data)
 {
     if (!nookal_valid_id(appointment_id)) return -1;
     op_t *k = op_new(instance, env, data);
@@ -332,8 +338,7 @@ static void probe_with_ref(bool ok, bool found, const nookal_appt_ref_t *ref, vo
     probe_with_zones(rc == 1 ? PROV_OK : PROV_UNAVAILABLE, k);
 }
 
-int nookal_probe_conflicts(void *instance, prov_env_t *env, const char *appointment_id, prov_conflict_cb cb,
-                           void *data)
+int nookal_probe_conflicts(void *instance, prov_env_t *env, const char *appointment_id, prov_conflict_cb cb, void *data)
 {
     if (!nookal_valid_id(appointment_id)) return -1;
     op_t *k = op_new(instance, env, data);

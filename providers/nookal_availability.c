@@ -13,8 +13,8 @@
 
 /* No documented maximum range: our safe reading keeps each answer to a week. */
 #define AVAIL_WINDOW_DAYS 7
-#define MAX_FREE 2000
-#define MAX_OPENINGS 20000
+#define MAX_FREE          2000
+#define MAX_OPENINGS      20000
 
 typedef struct avail_state {
     prov_availability_cb cb;
@@ -98,8 +98,8 @@ int nookal_fetch_availability(void *instance, prov_env_t *env, const prov_availa
         char from[11], to[11], unused[6];
         prov_nookal_format_local(fy, fm, fd, 0, from, unused);
         prov_nookal_format_local(ty, tm, td, 0, to, unused);
-        nookal_param_t params[] = {{"location_id", q->location_id}, {"practitioner_id", q->staff_id},
-                                   {"date_from", from}, {"date_to", to}};
+        nookal_param_t params[] = {
+            {"location_id", q->location_id}, {"practitioner_id", q->staff_id}, {"date_from", from}, {"date_to", to}};
         s->pending++;
         if (nookal_list(n, env, "getAppointmentAvailabilities", params, 4, true, avail_page, avail_done, s) != 0) {
             s->pending--;

@@ -128,8 +128,7 @@ static prov_status_t catalog_page(const prov_nookal_reply_t *reply, void *data)
     for (size_t i = 0; items != NULL && i < json_object_array_length(items); i++) {
         json_object *item = json_object_array_get_idx(items, i);
         if (part->kind == K_LOCATIONS) {
-            if (nookal_grow((void **)&s->locs, s->locs_n, &s->locs_cap, sizeof(*s->locs)) != 0)
-                return PROV_UNAVAILABLE;
+            if (nookal_grow((void **)&s->locs, s->locs_n, &s->locs_cap, sizeof(*s->locs)) != 0) return PROV_UNAVAILABLE;
             if (prov_nookal_location_decode(item, &s->locs[s->locs_n]) != 0) return PROV_UPSTREAM;
             s->locs_n++;
         } else if (part->kind == K_PRACTITIONERS) {

@@ -43,11 +43,11 @@ static bool has_any(const char *message, const char *const *words)
 
 prov_status_t prov_nookal_failure_status(const char *message, bool record, bool *auth)
 {
-    static const char *const auth_words[] = {"api key", "api_key", "apikey", "unauthori", "authenticat",
-                                             "access denied", "permission", NULL};
+    static const char *const auth_words[] = {"api key",     "api_key",       "apikey",     "unauthori",
+                                             "authenticat", "access denied", "permission", NULL};
     static const char *const rate_words[] = {"too many", "rate limit", "throttl", NULL};
-    static const char *const conflict_words[] = {"overlap", "clash", "already booked", "double book", "not available",
-                                                 "conflict", "already cancelled", NULL};
+    static const char *const conflict_words[] = {"overlap",       "clash",    "already booked",    "double book",
+                                                 "not available", "conflict", "already cancelled", NULL};
     static const char *const missing_words[] = {"not found", "does not exist", "no such", NULL};
     *auth = false;
     if (message == NULL) return PROV_UPSTREAM;
@@ -57,7 +57,7 @@ prov_status_t prov_nookal_failure_status(const char *message, bool record, bool 
     }
     if (has_any(message, rate_words)) return PROV_RATE_LIMITED;
     if (has_any(message, conflict_words)) return PROV_CONFLICT;
-    bool missing = has_any(message, missing_words);
+    bool missing = has_any(message, missing_words) || (strncasecmp(message, "no ", 3) == 0 && has_ci(message, "found"));
     if (!missing && has_ci(message, "invalid")) { /* "Invalid patient ID", "invalid appointment_id" */
         const char *inv = message;
         while (*inv && strncasecmp(inv, "invalid", 7) != 0) inv++;

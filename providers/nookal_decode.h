@@ -18,19 +18,19 @@
 #include "providers/provider.h"
 #include "tz/tz.h"
 
-#define PROV_NOOKAL_ID_CAP 64
+#define PROV_NOOKAL_ID_CAP   64
 #define PROV_NOOKAL_CODE_CAP 48
 
 /* ---- the envelope ---------------------------------------------------------------------------------------- */
 
 /** One decoded answer: {"status", "data": {"results": {...}}, "details": {...}, "settings": {"nextPage"}}. */
 typedef struct prov_nookal_reply {
-    json_object *root;    /* owned */
-    json_object *results; /* borrowed from root: data.results (an object), or NULL on failure */
-    bool success;         /* status == "success" */
-    int next_page;        /* settings.nextPage as a number (0: none, the last page) */
-    prov_status_t failure;            /* on failure: what it means for us (see prov_nookal_failure_status) */
-    bool auth_failure;                /* on failure: the API key was refused */
+    json_object *root;                     /* owned */
+    json_object *results;                  /* borrowed from root: data.results (an object), or NULL on failure */
+    bool success;                          /* status == "success" */
+    int next_page;                         /* settings.nextPage as a number (0: none, the last page) */
+    prov_status_t failure;                 /* on failure: what it means for us (see prov_nookal_failure_status) */
+    bool auth_failure;                     /* on failure: the API key was refused */
     char error_code[PROV_NOOKAL_CODE_CAP]; /* details.errorCode as sent ("" when absent), safe to log */
 } prov_nookal_reply_t;
 
@@ -50,7 +50,8 @@ void prov_nookal_reply_clear(prov_nookal_reply_t *reply);
  *   "too many", "rate limit", "throttl"                                   -> PROV_RATE_LIMITED;
  *   "overlap", "clash", "already booked", "double book", "not available", "conflict", "already cancelled"
  *                                                                          -> PROV_CONFLICT;
- *   "not found", "does not exist", "no such", "invalid ... id"           -> PROV_NOT_FOUND when `record`,
+ *   "not found", "does not exist", "no such", "No ... found", "invalid ... id"
+ *                                                                          -> PROV_NOT_FOUND when `record`,
  *                                                                             else PROV_UPSTREAM;
  *   anything else                                                          -> PROV_UPSTREAM. */
 prov_status_t prov_nookal_failure_status(const char *message, bool record, bool *auth);

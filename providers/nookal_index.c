@@ -11,7 +11,7 @@
 #include "providers/nookal_internal.h"
 
 #define REF_TTL_SECONDS (400 * 24 * 3600)
-#define KEY_CAP 256
+#define KEY_CAP         256
 
 static bool key_of(const nookal_t *n, const char *appointment_id, char key[KEY_CAP])
 {

@@ -18,8 +18,8 @@
 #include "tz/tz.h"
 #include "tz/tz_names.h"
 
-#define NOOKAL_URL_CAP 640
-#define NOOKAL_FORM_CAP 4096
+#define NOOKAL_URL_CAP       640
+#define NOOKAL_FORM_CAP      4096
 #define NOOKAL_MAX_LOCATIONS 64
 
 /** One location's zone, learnt from getLocations. */
@@ -31,16 +31,16 @@ typedef struct nookal_zone {
 /** One tenant's Nookal account, shared by every worker (see nookal.c). */
 typedef struct nookal {
     char *tenant_id;
-    char base_url[512];   /* ".../production/v2", no trailing '/' */
-    char *key_form;       /* "api_key=<escaped key>" (zeroed on destroy; never logged) */
-    char credential[40];  /* "nookal:<hash of the key>": one budget per key */
+    char base_url[512];  /* ".../production/v2", no trailing '/' */
+    char *key_form;      /* "api_key=<escaped key>" (zeroed on destroy; never logged) */
+    char credential[40]; /* "nookal:<hash of the key>": one budget per key */
     prov_http_bucket_t *bucket;
     bk_strings_t location_ids; /* empty = every location */
     char currency[4];
     int timeout_ms, connect_timeout_ms, max_in_flight, page_length;
-    pthread_mutex_t mu;   /* guards what follows */
+    pthread_mutex_t mu; /* guards what follows */
     nookal_zone_t zones[NOOKAL_MAX_LOCATIONS];
-    size_t zone_count;    /* 0 until getLocations was read */
+    size_t zone_count;      /* 0 until getLocations was read */
     int64_t auth_logged_at; /* when the refused-key line was last written (ms), to write it once a minute */
 } nookal_t;
 
@@ -123,8 +123,7 @@ int nookal_fetch_availability(void *instance, prov_env_t *env, const prov_availa
                               prov_availability_cb cb, void *data);
 int nookal_find_patients(void *instance, prov_env_t *env, const prov_patient_query_t *q, prov_patients_cb cb,
                          void *data);
-int nookal_create_patient(void *instance, prov_env_t *env, const bk_patient_t *patient, prov_patient_cb cb,
-                          void *data);
+int nookal_create_patient(void *instance, prov_env_t *env, const bk_patient_t *patient, prov_patient_cb cb, void *data);
 int nookal_list_appointments(void *instance, prov_env_t *env, const char *patient_id, int64_t from,
                              prov_appointments_cb cb, void *data);
 int nookal_create_appointment(void *instance, prov_env_t *env, const bk_appointment_t *a, prov_appointment_cb cb,
@@ -133,7 +132,6 @@ int nookal_cancel_appointment(void *instance, prov_env_t *env, const char *appoi
                               prov_appointment_cb cb, void *data);
 int nookal_probe_conflicts(void *instance, prov_env_t *env, const char *appointment_id, prov_conflict_cb cb,
                            void *data);
-int nookal_delete_appointment(void *instance, prov_env_t *env, const char *appointment_id, prov_done_cb cb,
-                              void *data);
+int nookal_delete_appointment(void *instance, prov_env_t *env, const char *appointment_id, prov_done_cb cb, void *data);
 
 #endif

@@ -159,8 +159,8 @@ static void on_patient_created(prov_status_t st, const prov_nookal_reply_t *repl
     create_patient_t *k = data;
     char id[PROV_NOOKAL_ID_CAP];
     json_object *v = NULL;
-    if (st == PROV_OK && (!json_object_object_get_ex(reply->results, "patient_id", &v) ||
-                          prov_nookal_id(v, id, sizeof(id)) != 0))
+    if (st == PROV_OK &&
+        (!json_object_object_get_ex(reply->results, "patient_id", &v) || prov_nookal_id(v, id, sizeof(id)) != 0))
         st = PROV_UPSTREAM;
     if (st == PROV_NOT_FOUND) st = PROV_UPSTREAM;
     bk_patient_t p = k->asked;
@@ -169,8 +169,7 @@ static void on_patient_created(prov_status_t st, const prov_nookal_reply_t *repl
     create_patient_free(k);
 }
 
-int nookal_create_patient(void *instance, prov_env_t *env, const bk_patient_t *patient, prov_patient_cb cb,
-                          void *data)
+int nookal_create_patient(void *instance, prov_env_t *env, const bk_patient_t *patient, prov_patient_cb cb, void *data)
 {
     nookal_t *n = instance;
     if (patient == NULL || patient->first_name == NULL || patient->last_name == NULL) return -1;
@@ -186,8 +185,10 @@ int nookal_create_patient(void *instance, prov_env_t *env, const bk_patient_t *p
     k->asked.dob = dup_opt(patient->dob, &oom);
     /* addPatient's phone parameter is not documented (callers pass "mobile"): our reading sends the number
      * as mobile, E.164 as we hold it. */
-    nookal_param_t params[] = {{"first_name", k->asked.first_name}, {"last_name", k->asked.last_name},
-                               {"date_of_birth", k->asked.dob},     {"email", k->asked.email},
+    nookal_param_t params[] = {{"first_name", k->asked.first_name},
+                               {"last_name", k->asked.last_name},
+                               {"date_of_birth", k->asked.dob},
+                               {"email", k->asked.email},
                                {"mobile", k->asked.phone}};
     if (oom || nookal_call(n, env, "addPatient", params, 5, false, false, on_patient_created, k) != 0) {
         create_patient_free(k);

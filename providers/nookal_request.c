@@ -31,9 +31,11 @@ static void log_refused_key(nookal_t *n, const char *code)
     json_object *line = json_object_new_object();
     json_object_object_add(line, "ts", json_object_new_int64(now));
     json_object_object_add(line, "level", json_object_new_string("error"));
-    json_object_object_add(line, "msg", json_object_new_string(
-        "Nookal refused this tenant's API key: it was revoked, expired or lacks access; create a key in Nookal "
-        "(Setup > Integrations) and put it in the tenant's provider_settings.api_key"));
+    json_object_object_add(
+        line, "msg",
+        json_object_new_string(
+            "Nookal refused this tenant's API key: it was revoked, expired or lacks access; create a key in Nookal "
+            "(Setup > Integrations) and put it in the tenant's provider_settings.api_key"));
     json_object_object_add(line, "tenant", json_object_new_string(n->tenant_id));
     json_object_object_add(line, "provider", json_object_new_string("nookal"));
     if (code != NULL && code[0] != '\0') json_object_object_add(line, "error_code", json_object_new_string(code));
@@ -53,8 +55,8 @@ static prov_status_t transport_status(const prov_http_response_t *r, bool read)
     case PROV_HTTP_ERROR:
         /* A write that was sent and got no answer may be committed: say "unknown" (a timeout), so booking
          * looks for it before writing again. One that never left the queue was not. */
-        return !read && r->attempts > 0 ? PROV_TIMEOUT : (r->status == PROV_HTTP_ERROR ? PROV_UPSTREAM
-                                                                                          : PROV_UNAVAILABLE);
+        return !read && r->attempts > 0 ? PROV_TIMEOUT
+                                        : (r->status == PROV_HTTP_ERROR ? PROV_UPSTREAM : PROV_UNAVAILABLE);
     case PROV_HTTP_RATE_LIMITED:
         return PROV_RATE_LIMITED;
     case PROV_HTTP_TOO_LARGE:

@@ -11,7 +11,7 @@
 #define DEFAULT_BASE_URL "https://api.nookal.com/production/v2"
 /* Nookal documents no rate limit: our safe reading paces each key at 120 calls a minute (bursts of 20) unless
  * the clinic's settings say otherwise, and honours a 429's Retry-After when one comes. */
-#define DEFAULT_RATE 120
+#define DEFAULT_RATE        120
 #define DEFAULT_PAGE_LENGTH 100
 
 void nookal_destroy(void *instance)
@@ -84,8 +84,9 @@ static int base_url_setting(nookal_t *n, json_object *v, char *why, size_t cap)
     size_t bl = strlen(base);
     if ((strncmp(base, "https://", 8) != 0 && strncmp(base, "http://", 7) != 0) || bl >= 400 || !printable(base) ||
         strchr(base, '?') != NULL || strchr(base, '#') != NULL) {
-        snprintf(why, cap, "provider_settings.base_url: must be an http(s):// URL without a query, like "
-                           "\"" DEFAULT_BASE_URL "\"");
+        snprintf(why, cap,
+                 "provider_settings.base_url: must be an http(s):// URL without a query, like "
+                 "\"" DEFAULT_BASE_URL "\"");
         return -1;
     }
     while (bl > 0 && base[bl - 1] == '/') bl--;
