@@ -616,10 +616,6 @@ static void start_attempt(transfer_t *t)
             curl_easy_setopt(e, CURLOPT_POSTFIELDS, t->body != NULL ? t->body : "");
         }
     }
-    /* libcurl silently sends a request again when a reused connection dies before any answer byte: for a write
-     * that may already be committed upstream (a lost answer), that is a second write. A write therefore always
-     * takes a fresh connection, so a dropped answer ends as "unknown" (PROV_HTTP_TIMEOUT) and nothing else. */
-    if (!t->idempotent) curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
     if (curl_multi_add_handle(http->multi, e) != CURLM_OK) {
         detach_easy(t);
         finish(t, PROV_HTTP_ERROR);
