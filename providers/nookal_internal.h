@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <uv.h>
 
+#include "providers/credential_log.h"
 #include "providers/http_client.h"
 #include "providers/nookal_decode.h"
 #include "providers/provider.h"
@@ -38,10 +39,10 @@ typedef struct nookal {
     bk_strings_t location_ids; /* empty = every location */
     char currency[4];
     int timeout_ms, connect_timeout_ms, max_in_flight, page_length;
-    pthread_mutex_t mu; /* guards what follows */
+    prov_credential_log_t key_refused_logged; /* when the refused-key line was last written */
+    pthread_mutex_t mu;                       /* guards what follows */
     nookal_zone_t zones[NOOKAL_MAX_LOCATIONS];
-    size_t zone_count;      /* 0 until getLocations was read */
-    int64_t auth_logged_at; /* when the refused-key line was last written (ms), to write it once a minute */
+    size_t zone_count; /* 0 until getLocations was read */
 } nookal_t;
 
 /* ---- one RPC call (nookal_request.c) ---------------------------------------------------------------------- */

@@ -1,16 +1,15 @@
 /* providers/nookal_request.c: one RPC call to Nookal v2: the form body (api_key first, every value escaped),
  * its rate budget and deadlines, the envelope decoded (HTTP 200 with "status": "failure" is a failure), the
- * provider status of the outcome, and the operator's log line when the key is refused; plus the small helpers
- * the operations share. */
+ * provider status of the outcome, and the operator's log line when the key is refused (credential_log.h); plus the
+ * small helpers the operations share. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "providers/cliniko_decode.h"
+#include "providers/credential_log.h"
 #include "providers/nookal_internal.h"
 #include "providers/once_timer.h"
-
-#define AUTH_LOG_EVERY_MS 60000
 
 typedef struct rpc {
     nookal_t *n;
@@ -18,30 +17,6 @@ typedef struct rpc {
     void *data;
     bool record, read;
 } rpc_t;
-
-/* One JSON line on stderr an operator can act on: which tenant, which provider, what to do. No key, no URL. */
-static void log_refused_key(nookal_t *n, const char *code)
-{
-    int64_t now = tz_now();
-    pthread_mutex_lock(&n->mu);
-    bool due = n->auth_logged_at == 0 || now - n->auth_logged_at >= AUTH_LOG_EVERY_MS;
-    if (due) n->auth_logged_at = now;
-    pthread_mutex_unlock(&n->mu);
-    if (!due) return;
-    json_object *line = json_object_new_object();
-    json_object_object_add(line, "ts", json_object_new_int64(now));
-    json_object_object_add(line, "level", json_object_new_string("error"));
-    json_object_object_add(
-        line, "msg",
-        json_object_new_string(
-            "Nookal refused this tenant's API key: it was revoked, expired or lacks access; create a key in Nookal "
-            "(Setup > Integrations) and put it in the tenant's provider_settings.api_key"));
-    json_object_object_add(line, "tenant", json_object_new_string(n->tenant_id));
-    json_object_object_add(line, "provider", json_object_new_string("nookal"));
-    if (code != NULL && code[0] != '\0') json_object_object_add(line, "error_code", json_object_new_string(code));
-    fprintf(stderr, "%s\n", json_object_to_json_string_ext(line, JSON_C_TO_STRING_PLAIN));
-    json_object_put(line);
-}
 
 static prov_status_t transport_status(const prov_http_response_t *r, bool read)
 {
@@ -80,11 +55,12 @@ static void on_answer(const prov_http_response_t *r, void *data)
             parsed = true;
             if (!reply.success) {
                 st = reply.failure;
-                if (reply.auth_failure) log_refused_key(k->n, reply.error_code);
+                if (reply.auth_failure)
+                    prov_credential_refused(&k->n->key_refused_logged, k->n->tenant_id, "nookal", r->code);
             }
         }
     } else if (r->status == PROV_HTTP_OK && (r->code == 401 || r->code == 403)) {
-        log_refused_key(k->n, NULL);
+        prov_credential_refused(&k->n->key_refused_logged, k->n->tenant_id, "nookal", r->code);
     }
     k->cb(st, st == PROV_OK ? &reply : NULL, k->data);
     if (parsed) prov_nookal_reply_clear(&reply);

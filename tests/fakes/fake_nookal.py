@@ -35,8 +35,8 @@ Test controls (no auth): POST /__control with any of
 GET /__stats -> {"total", "requests": {"method": n}, "writes": [{"method", "params"}]} (params without api_key)
 GET /__state -> {"appointments": [{"id", "staff_id", "start_ms", "cancelled"}]}
 
-CLI: python3 fake_nookal.py --port P --api-key KEY   (prints "ready" when listening; --port 0 picks one and
-prints "ready <port>").
+CLI: python3 fake_nookal.py --port P --api-key KEY [--hours 00:00-24:00 --every-day]   (prints "ready" when
+listening; --port 0 picks one and prints "ready <port>"; --every-day: every practitioner works --hours daily).
 """
 import argparse
 import datetime as dt
@@ -59,6 +59,7 @@ WRITES = ("addAppointmentBooking", "cancelAppointment", "addPatient", "rebookApp
 
 # Rosters: weekday (0 = Monday) -> [(start minute, end minute)] at each location of the practitioner.
 WEEKDAYS = {d: [(9 * 60, 17 * 60)] for d in range(5)}
+EVERY_DAY = None  # --hours with --every-day: every practitioner works these (start, end) minutes every day
 
 
 def local_instant(zone, date, minute):
@@ -70,6 +71,28 @@ def local_instant(zone, date, minute):
     if back != naive:
         return None
     return t.astimezone(dt.timezone.utc)
+
+
+def wall_instant(zone, date, minute):
+    """The instant (aware UTC) a local date and minute (up to 1440, the next midnight) stands for, as a period's
+    end: a time in a DST gap is where the clock resumes after it, a repeated time its first occurrence."""
+    naive = dt.datetime(date.year, date.month, date.day) + dt.timedelta(minutes=minute)
+    return naive.replace(tzinfo=zone).astimezone(dt.timezone.utc)
+
+
+def openings(zone, date, periods, duration):
+    """What a client should make of free periods (local minutes) on a date: openings of `duration` minutes one
+    after another in real time from each period's start, keeping the starts that exist exactly once as local
+    times (a repeated local time cannot be written back unambiguously). Aware UTC datetimes."""
+    out = []
+    for s, e in periods:
+        t, end = wall_instant(zone, date, s), wall_instant(zone, date, e)
+        while t + dt.timedelta(minutes=duration) <= end:
+            local = t.astimezone(zone)
+            if local_instant(zone, local.date(), local.hour * 60 + local.minute) == t:
+                out.append(t)
+            t += dt.timedelta(minutes=duration)
+    return out
 
 
 def hhmm(minute, seconds=False):
@@ -146,6 +169,8 @@ class State:
         night = dict(WEEKDAYS)
         night[6] = [(0, 6 * 60)]  # Sundays 00:00-06:00: across the 02:00/03:00 DST changes of Sydney
         self.rosters = {"1": WEEKDAYS, "2": night, "3": WEEKDAYS, "4": WEEKDAYS}
+        if EVERY_DAY is not None:
+            self.rosters = {p: {d: [EVERY_DAY] for d in range(7)} for p in self.practitioners}
         self.services = {
             "1": {"ID": "1", "Name": "Initial Consultation", "Description": "First visit", "Duration": "60",
                   "Price": "95.00", "hasTax": "0", "Locations": [1, 2]},
@@ -501,12 +526,18 @@ class Handler(BaseHTTPRequestHandler):
 
 
 def main():
-    global API_KEY
+    global API_KEY, EVERY_DAY
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--api-key", default=API_KEY)
+    ap.add_argument("--hours", default=None, help="HH:MM-HH:MM (24:00 allowed): with --every-day")
+    ap.add_argument("--every-day", action="store_true", help="every practitioner works --hours every day")
     args = ap.parse_args()
     API_KEY = args.api_key
+    if args.every_day:
+        start, end = (args.hours or "00:00-24:00").split("-")
+        EVERY_DAY = (int(start[:2]) * 60 + int(start[3:]), int(end[:2]) * 60 + int(end[3:]))
+        STATE.seed()
     ThreadingHTTPServer.daemon_threads = True
     ThreadingHTTPServer.request_queue_size = 128
     srv = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
