@@ -6,4 +6,4 @@ set(FD_NOOKAL_SOURCES nookal.c nookal_settings.c nookal_request.c nookal_paging.
 list(TRANSFORM FD_NOOKAL_SOURCES PREPEND ${CMAKE_CURRENT_LIST_DIR}/)
 add_library(fd_nookal STATIC ${FD_NOOKAL_SOURCES})
 target_include_directories(fd_nookal PUBLIC ${CMAKE_SOURCE_DIR})
-target_link_libraries(fd_nookal PUBLIC fd_cliniko fd_emr_http fd_core fd_tz fd_store PkgConfig::JSONC Threads::Threads)
+target_link_libraries(fd_nookal PUBLIC fd_cliniko fd_adapter_util fd_emr_http fd_core fd_tz fd_store PkgConfig::JSONC Threads::Threads)

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "providers/adapter_util.h"
 #include "providers/nookal_internal.h"
 
 /* No documented maximum range: our safe reading keeps each answer to a week. */
@@ -48,24 +49,13 @@ static prov_status_t avail_page(const prov_nookal_reply_t *reply, void *data)
     return PROV_OK;
 }
 
-static int cmp_opening(const void *a, const void *b)
-{
-    const prov_opening_t *x = a, *y = b;
-    return x->start < y->start ? -1 : x->start > y->start;
-}
-
 static void avail_done(prov_status_t st, void *data)
 {
     avail_state_t *s = data;
     if (st != PROV_OK && s->status == PROV_OK) s->status = st;
     if (--s->pending > 0) return;
     st = s->status;
-    size_t n = 0;
-    if (st == PROV_OK && s->n > 0) {
-        qsort(s->v, s->n, sizeof(*s->v), cmp_opening);
-        for (size_t i = 0; i < s->n; i++)
-            if (n == 0 || s->v[i].start != s->v[n - 1].start) s->v[n++] = s->v[i];
-    }
+    size_t n = st == PROV_OK ? prov_openings_sort_unique(s->v, s->n) : 0;
     s->cb(st, st == PROV_OK ? s->v : NULL, st == PROV_OK ? n : 0, s->data);
     free(s->v);
     free(s);

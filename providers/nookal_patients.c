@@ -4,6 +4,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "providers/adapter_util.h"
 #include "providers/cliniko_decode.h"
 #include "providers/nookal_internal.h"
 
@@ -95,14 +96,6 @@ static void patients_rejected_later(void *arg)
     patients_done(PROV_REJECTED, arg);
 }
 
-static char *dup_opt(const char *s, bool *oom)
-{
-    if (s == NULL || s[0] == '\0') return NULL;
-    char *c = strdup(s);
-    if (c == NULL) *oom = true;
-    return c;
-}
-
 int nookal_find_patients(void *instance, prov_env_t *env, const prov_patient_query_t *q, prov_patients_cb cb,
                          void *data)
 {
@@ -113,11 +106,11 @@ int nookal_find_patients(void *instance, prov_env_t *env, const prov_patient_que
     bool oom = false;
     s->cb = cb;
     s->data = data;
-    s->phone = dup_opt(q->phone, &oom);
-    s->first_name = dup_opt(q->first_name, &oom);
-    s->last_name = dup_opt(q->last_name, &oom);
-    s->dob = dup_opt(q->dob, &oom);
-    s->email = dup_opt(q->email, &oom);
+    s->phone = prov_dup_opt(q->phone, &oom);
+    s->first_name = prov_dup_opt(q->first_name, &oom);
+    s->last_name = prov_dup_opt(q->last_name, &oom);
+    s->dob = prov_dup_opt(q->dob, &oom);
+    s->email = prov_dup_opt(q->email, &oom);
     if (oom) goto fail;
     /* searchPatients takes an email, or names (with a date of birth); it has no phone parameter. An email
      * identifies a patient by itself (the other given fields but the phone must agree); a name search keeps
@@ -178,11 +171,11 @@ int nookal_create_patient(void *instance, prov_env_t *env, const bk_patient_t *p
     k->cb = cb;
     k->data = data;
     bool oom = false;
-    k->asked.first_name = dup_opt(patient->first_name, &oom);
-    k->asked.last_name = dup_opt(patient->last_name, &oom);
-    k->asked.email = dup_opt(patient->email, &oom);
-    k->asked.phone = dup_opt(patient->phone, &oom);
-    k->asked.dob = dup_opt(patient->dob, &oom);
+    k->asked.first_name = prov_dup_opt(patient->first_name, &oom);
+    k->asked.last_name = prov_dup_opt(patient->last_name, &oom);
+    k->asked.email = prov_dup_opt(patient->email, &oom);
+    k->asked.phone = prov_dup_opt(patient->phone, &oom);
+    k->asked.dob = prov_dup_opt(patient->dob, &oom);
     /* addPatient's phone parameter is not documented (callers pass "mobile"): our reading sends the number
      * as mobile, E.164 as we hold it. */
     nookal_param_t params[] = {{"first_name", k->asked.first_name},

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "providers/adapter_util.h"
 #include "providers/cliniko_decode.h"
 #include "providers/nookal_internal.h"
 
@@ -30,49 +31,11 @@ void nookal_destroy(void *instance)
     free(n);
 }
 
-static bool printable(const char *s)
+/* A key as an API key can be: printable, no spaces, bounded. */
+static int key_usable(const char *key, const char *name, char *why, size_t cap)
 {
-    for (; *s; s++)
-        if ((unsigned char)*s <= 0x20 || (unsigned char)*s >= 0x7f) return false;
-    return true;
-}
-
-static int int_setting(json_object *v, const char *name, long lo, long hi, int *out, char *why, size_t cap)
-{
-    if (!json_object_is_type(v, json_type_int) || json_object_get_int64(v) < lo || json_object_get_int64(v) > hi) {
-        snprintf(why, cap, "provider_settings.%s: must be an integer from %ld to %ld", name, lo, hi);
-        return -1;
-    }
-    *out = (int)json_object_get_int64(v);
-    return 0;
-}
-
-/* The key from api_key or api_key_env (copied into *key). Returns 0 or -1 with why. */
-static int key_setting(const char *name, json_object *v, char **key, char *why, size_t cap)
-{
-    if (!json_object_is_type(v, json_type_string) || json_object_get_string_len(v) == 0) {
-        snprintf(why, cap, "provider_settings.%s: must be a non-empty string", name);
-        return -1;
-    }
-    if (*key != NULL) {
-        snprintf(why, cap, "provider_settings.%s: give api_key or api_key_env, not both", name);
-        return -1;
-    }
-    const char *val = json_object_get_string(v);
-    if (strcmp(name, "api_key_env") == 0) {
-        val = getenv(val);
-        if (val == NULL || val[0] == '\0') {
-            snprintf(why, cap, "provider_settings.api_key_env: the environment variable %.64s is not set",
-                     json_object_get_string(v));
-            return -1;
-        }
-    }
-    if (strlen(val) > 256 || !printable(val)) {
+    if (strlen(key) > 256 || !prov_printable(key) || strchr(key, ' ') != NULL) {
         snprintf(why, cap, "provider_settings.%s: the key has characters an API key cannot have", name);
-        return -1;
-    }
-    if ((*key = strdup(val)) == NULL) {
-        snprintf(why, cap, "provider_settings: out of memory");
         return -1;
     }
     return 0;
@@ -82,8 +45,8 @@ static int base_url_setting(nookal_t *n, json_object *v, char *why, size_t cap)
 {
     const char *base = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : "";
     size_t bl = strlen(base);
-    if ((strncmp(base, "https://", 8) != 0 && strncmp(base, "http://", 7) != 0) || bl >= 400 || !printable(base) ||
-        strchr(base, '?') != NULL || strchr(base, '#') != NULL) {
+    if ((strncmp(base, "https://", 8) != 0 && strncmp(base, "http://", 7) != 0) || bl >= 400 || !prov_printable(base) ||
+        strchr(base, ' ') != NULL || strchr(base, '?') != NULL || strchr(base, '#') != NULL) {
         snprintf(why, cap,
                  "provider_settings.base_url: must be an http(s):// URL without a query, like "
                  "\"" DEFAULT_BASE_URL "\"");
@@ -140,7 +103,8 @@ void *nookal_create(const char *tenant_id, json_object *settings, const char *co
     {
         int rc = 0;
         if (strcmp(name, "api_key") == 0 || strcmp(name, "api_key_env") == 0) {
-            rc = key_setting(name, v, &key, why, why_cap);
+            rc = prov_setting_key(name, v, &key, why, why_cap);
+            if (rc == 0) rc = key_usable(key, name, why, why_cap);
         } else if (strcmp(name, "base_url") == 0) {
             rc = base_url_setting(n, v, why, why_cap);
         } else if (strcmp(name, "location_ids") == 0) {
@@ -156,15 +120,15 @@ void *nookal_create(const char *tenant_id, json_object *settings, const char *co
                 rc = -1;
             }
         } else if (strcmp(name, "rate_limit_per_minute") == 0) {
-            rc = int_setting(v, name, 1, 100000, &rate, why, why_cap);
+            rc = prov_setting_int(v, name, 1, 100000, &rate, why, why_cap);
         } else if (strcmp(name, "page_length") == 0) {
-            rc = int_setting(v, name, 1, 200, &n->page_length, why, why_cap);
+            rc = prov_setting_int(v, name, 1, 200, &n->page_length, why, why_cap);
         } else if (strcmp(name, "timeout_ms") == 0) {
-            rc = int_setting(v, name, 100, 60000, &n->timeout_ms, why, why_cap);
+            rc = prov_setting_int(v, name, 100, 60000, &n->timeout_ms, why, why_cap);
         } else if (strcmp(name, "connect_timeout_ms") == 0) {
-            rc = int_setting(v, name, 50, 30000, &n->connect_timeout_ms, why, why_cap);
+            rc = prov_setting_int(v, name, 50, 30000, &n->connect_timeout_ms, why, why_cap);
         } else if (strcmp(name, "max_in_flight") == 0) {
-            rc = int_setting(v, name, 1, 64, &n->max_in_flight, why, why_cap);
+            rc = prov_setting_int(v, name, 1, 64, &n->max_in_flight, why, why_cap);
         } else {
             snprintf(why, why_cap, "provider_settings.%.64s: unknown setting for nookal", name);
             rc = -1;
