@@ -5,6 +5,7 @@
  * Who gives which service: getPractitionerAppointmentTypes exists but may need to be enabled on Nookal's side
  * (research: "special API"), so our safe reading does without it: a practitioner gives every service offered
  * at a location where they work (a service's Locations; none listed means every location). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,8 +57,8 @@ void nookal_zones_learn(nookal_t *n, const bk_location_t *locations, size_t coun
             strlen(locations[i].time_zone) >= TZ_NAME_ID_CAP)
             continue;
         nookal_zone_t *z = &n->zones[n->zone_count++];
-        strcpy(z->location_id, locations[i].id);
-        strcpy(z->zone, locations[i].time_zone);
+        snprintf(z->location_id, sizeof(z->location_id), "%s", locations[i].id);
+        snprintf(z->zone, sizeof(z->zone), "%s", locations[i].time_zone);
     }
     pthread_mutex_unlock(&n->mu);
 }
