@@ -4,6 +4,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "providers/adapter_util.h"
 #include "providers/cliniko_internal.h"
 
 typedef struct patients_state {
@@ -91,14 +92,6 @@ static void patients_rejected_later(void *arg)
     patients_finish(arg, PROV_REJECTED);
 }
 
-static char *dup_opt(const char *s, bool *oom)
-{
-    if (s == NULL || s[0] == '\0') return NULL;
-    char *c = strdup(s);
-    if (c == NULL) *oom = true;
-    return c;
-}
-
 int cliniko_find_patients(void *instance, prov_env_t *env, const prov_patient_query_t *q, prov_patients_cb cb,
                           void *data)
 {
@@ -109,10 +102,10 @@ int cliniko_find_patients(void *instance, prov_env_t *env, const prov_patient_qu
     bool oom = false;
     s->cb = cb;
     s->data = data;
-    s->phone = dup_opt(q->phone, &oom);
-    s->first_name = dup_opt(q->first_name, &oom);
-    s->dob = dup_opt(q->dob, &oom);
-    s->email = dup_opt(q->email, &oom);
+    s->phone = prov_dup_opt(q->phone, &oom);
+    s->first_name = prov_dup_opt(q->first_name, &oom);
+    s->dob = prov_dup_opt(q->dob, &oom);
+    s->email = prov_dup_opt(q->email, &oom);
     if (oom) goto fail;
     /* Cliniko documents no phone filter (GET /patients?phone= seen in third-party code is unverified), so a
      * search needs an email or a last name. An email identifies a patient by itself (the other given fields
