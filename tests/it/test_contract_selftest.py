@@ -65,8 +65,8 @@ class ContractCheck(unittest.TestCase):
         self.assertDrift(exchange("GET", "/ai_brain/fetchAllStaff", 405, ERROR), "required header 'allow'")
 
     def test_a_wrong_header_value_fails(self):
-        self.assertDrift(exchange("GET", "/readyz", 503, {"status": "unavailable"}, dict(JSON, **{"retry-after": "soon"})),
-                         "retry-after")
+        headers = dict(JSON, **{"retry-after": "soon"})
+        self.assertDrift(exchange("GET", "/readyz", 503, {"status": "unavailable"}, headers), "retry-after")
 
 
 if __name__ == "__main__":

@@ -99,8 +99,8 @@ class Patients(unittest.TestCase):
                          (200, False, str(p["id"])), r)
         new = {"first_name": "Ines", "last_name": "Dobson", "dob": "1979-03-08"}
         made = self.post("lookup-create-patient", new)
-        self.assertEqual((made.status, made.body.get("created"), made.body["patient"]["dob"]), (201, True, "1979-03-08"),
-                         made)
+        self.assertEqual((made.status, made.body.get("created"), made.body["patient"]["dob"]),
+                         (201, True, "1979-03-08"), made)
         again = self.post("lookup-create-patient", new)
         self.assertEqual((again.status, again.body["created"], again.body["patient"]["id"]),
                          (200, False, made.body["patient"]["id"]), again)
