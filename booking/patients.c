@@ -155,7 +155,7 @@ int bk_patient_lookup_create(bk_env_t *env, const bk_tenant_t *tenant, const bk_
 {
     const prov_ops_t *ops = tenant->provider;
     if (ops->find_patients == NULL || ops->create_patient == NULL || input->first_name == NULL ||
-        input->last_name == NULL || (input->phone == NULL && input->email == NULL))
+        input->last_name == NULL || (input->phone == NULL && input->email == NULL && input->dob == NULL))
         return -1;
     lookup_t *l = lookup_new(env, tenant, input);
     if (l == NULL) return -1;

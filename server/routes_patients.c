@@ -145,8 +145,8 @@ static void lookup_go(srv_request_t *r, srv_idem_t *idem, bool recovering)
         goto fail;
     for (int i = 0; i < 3; i++)
         if (!text_field(r, extra[i], false, &ignored)) goto fail;
-    if (p == NULL && e == NULL) {
-        srv_respond_error(r, API_ERR_MISSING_FIELD, "phone or email is required.", "phone");
+    if (p == NULL && e == NULL && dob == NULL) {
+        srv_respond_error(r, API_ERR_MISSING_FIELD, "phone, email or dob is required.", "phone");
         goto fail;
     }
     if (dob != NULL && !dob_valid(dob)) {

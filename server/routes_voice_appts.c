@@ -142,15 +142,15 @@ void srv_route_voice_patient_appointments(srv_request_t *r)
     int has_last = srv_query_get(r, "last_name", last, sizeof(last));
     if (has_last < 0) return;
     if (has_phone == 0 && (has_first == 0 || has_last == 0)) {
-        srv_respond_error(r, API_ERR_MISSING_FIELD, "Give the caller's phone, or their first and last name.",
-                          has_first ? "last_name" : "phone");
+        vc_plain_error(srv_voice_call(r), API_ERR_MISSING_FIELD,
+                       "Give the caller's phone, or their first and last name.", has_first ? "last_name" : "phone");
         return;
     }
     if (has_phone) {
         char why[128], message[256];
         if (bk_phone_normalize(phone_in, r->tenant->country, phone, why, sizeof(why)) != 0) {
             snprintf(message, sizeof(message), "phone is not a phone number we can read (%s).", why);
-            srv_respond_error(r, API_ERR_INVALID_FIELD, message, "phone");
+            vc_plain_error(srv_voice_call(r), API_ERR_INVALID_FIELD, message, "phone");
             return;
         }
     }
@@ -170,10 +170,10 @@ void srv_route_voice_patient_appointments(srv_request_t *r)
     srv_request_release(r);
     call_free(c);
     if (rc == -2) {
-        srv_respond_error(r, API_ERR_MISSING_FIELD,
-                          "Please ask for the caller's first and last name; this clinic's "
-                          "system can't look people up by phone alone.",
-                          "last_name");
+        vc_plain_error(srv_voice_call(r), API_ERR_MISSING_FIELD,
+                       "Please ask for the caller's first and last name; this clinic's "
+                       "system can't look people up by phone alone.",
+                       "last_name");
         return;
     }
     srv_add_header(r, "retry-after", "1");

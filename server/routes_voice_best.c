@@ -216,8 +216,8 @@ static bool read_part(srv_request_t *r, bk_part_of_day_t *part)
     else if (strcmp(text, "afternoon") == 0) *part = BK_PART_AFTERNOON;
     else if (strcmp(text, "evening") == 0) *part = BK_PART_EVENING;
     else {
-        srv_respond_error(r, API_ERR_INVALID_FIELD, "part_of_day must be morning, afternoon or evening.",
-                          "part_of_day");
+        vc_plain_error(srv_voice_call(r), API_ERR_INVALID_FIELD, "part_of_day must be morning, afternoon or evening.",
+                       "part_of_day");
         return false;
     }
     return true;
@@ -252,7 +252,7 @@ static void on_catalog(prov_status_t status, const bk_catalog_t *cat, bk_catalog
         if (tz_parse_iso(when, strlen(when), caller_zone, &requested, why, sizeof(why)) != 0) {
             snprintf(message, sizeof(message), "requested_time_utc must be an ISO 8601 time such as "
                      "2026-04-21T14:30:00Z: %s.", why);
-            srv_respond_error(r, API_ERR_INVALID_FIELD, message, "requested_time_utc");
+            vc_plain_error(srv_voice_call(r), API_ERR_INVALID_FIELD, message, "requested_time_utc");
             goto fail;
         }
     }
