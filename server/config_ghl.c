@@ -41,15 +41,15 @@ bool srv_ghl_tokens_shared(const bk_tenant_t *a, const bk_tenant_t *b)
     return false;
 }
 
-const bk_tenant_t *srv_ghl_tenant(const srv_config_t *config, const char *token, size_t len)
+const bk_tenant_t *srv_ghl_tenant(const bk_tenant_t *tenants, size_t count, const char *token, size_t len)
 {
     if (token == NULL || len == 0 || len > 512) return NULL;
     unsigned char digest[32];
     srv_key_digest(token, len, digest);
     const bk_tenant_t *found = NULL;
-    for (size_t i = 0; i < config->tenant_count; i++)
-        for (size_t k = 0; k < config->tenants[i].ghl_token_count; k++)
-            if (CRYPTO_memcmp(digest, config->tenants[i].ghl_token_digests[k], 32) == 0) found = &config->tenants[i];
+    for (size_t i = 0; i < count; i++)
+        for (size_t k = 0; k < tenants[i].ghl_token_count; k++)
+            if (CRYPTO_memcmp(digest, tenants[i].ghl_token_digests[k], 32) == 0) found = &tenants[i];
     return found;
 }
 

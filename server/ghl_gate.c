@@ -21,7 +21,10 @@ bool srv_ghl_admit(srv_request_t *r, const char *path, size_t len, const bk_tena
     srv_worker_t *w = r->worker;
     size_t at = strlen(PREFIX);
     const char *end = len > at ? memchr(path + at, '/', len - at) : NULL;
-    const bk_tenant_t *t = end != NULL ? srv_ghl_tenant(w->app->config, path + at, (size_t)(end - (path + at))) : NULL;
+    const srv_config_t *config = w->app->config;
+    const bk_tenant_t *t = end != NULL ? srv_ghl_tenant(config->tenants, config->tenant_count, path + at,
+                                                        (size_t)(end - (path + at)))
+                                       : NULL;
     struct sockaddr_storage peer;
     h2o_conn_t *conn = r->req->conn;
     bool have_peer = conn->callbacks->get_peername(conn, (struct sockaddr *)&peer) > 0;
