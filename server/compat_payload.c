@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "booking/holds.h"
+
 srv_compat_family_t srv_compat_family(const srv_request_t *r)
 {
     const char *name = r->route_name != NULL ? r->route_name : "";
@@ -112,4 +114,33 @@ bool srv_compat_require(srv_request_t *r, const srv_compat_value_t *v, const cha
     snprintf(message, sizeof(message), "%s is required.", name);
     srv_respond_error(r, API_ERR_MISSING_FIELD, message, name);
     return false;
+}
+
+bool srv_compat_times(srv_request_t *r, const srv_compat_payload_t *p, const tz_zone_t *zone, int64_t *start,
+                      int64_t *end, bool *has_end)
+{
+    if (p->time_zone.field != NULL && (zone = tz_zone_load(p->time_zone.text)) == NULL) {
+        srv_respond_error(r, API_ERR_INVALID_TIME_ZONE, "selectedTimezone must be an IANA zone such as "
+                          "Australia/Sydney.", p->time_zone.field);
+        return false;
+    }
+    if (!srv_compat_require(r, &p->start, "calendar.startTime")) return false;
+    char why[128] = "", message[256];
+    const srv_compat_value_t *v[] = {&p->start, &p->end};
+    int64_t *out[] = {start, end};
+    for (int i = 0; i < 2; i++) {
+        if (v[i]->field == NULL) continue;
+        if (tz_parse_iso(v[i]->text, strlen(v[i]->text), zone, out[i], why, sizeof(why)) != 0) {
+            snprintf(message, sizeof(message), "This must be a date and time such as 2026-04-21T14:30:00Z (%s).", why);
+            srv_respond_error(r, API_ERR_INVALID_FIELD, message, v[i]->field);
+            return false;
+        }
+    }
+    *has_end = p->end.field != NULL;
+    if (*has_end && (*end <= *start || *end - *start > BK_HOLD_MAX_MS)) {
+        srv_respond_error(r, API_ERR_INVALID_RANGE, "The appointment must end after it starts, within 24 hours.",
+                          p->end.field);
+        return false;
+    }
+    return true;
 }

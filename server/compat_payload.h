@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "core/phone.h"
+#include "tz/tz.h"
 #include "server/request.h"
 
 #define SRV_COMPAT_TEXT_CAP 256
@@ -42,5 +43,11 @@ bool srv_compat_read(srv_request_t *r, srv_compat_payload_t *p);
 
 /** Answers 400 missing_field naming v's first documented name (`name`) and returns false when v is absent. */
 bool srv_compat_require(srv_request_t *r, const srv_compat_value_t *v, const char *name);
+
+/** Reads p's calendar times: startTime (required) and endTime (optional: *has_end false), each read in
+ * calendar.selectedTimezone when given, else in `zone`, when it has no offset; an end must come after the start,
+ * within 24 hours. Returns false after answering 400 (missing, unparsable, unknown zone) or 422 invalid_range. */
+bool srv_compat_times(srv_request_t *r, const srv_compat_payload_t *p, const tz_zone_t *zone, int64_t *start,
+                      int64_t *end, bool *has_end);
 
 #endif

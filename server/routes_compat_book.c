@@ -59,38 +59,6 @@ static void on_booked(const bk_direct_outcome_t *o, const bk_appointment_t *a, v
     call_free(c);
 }
 
-/* Reads the body's times: start required, in calendar.selectedTimezone (else the location's zone) when it has no
- * offset; end optional (the treatment's duration). Returns false after answering. */
-static bool read_times(book_call_t *c, const tz_zone_t *location_zone, int duration, int64_t *start, int64_t *end)
-{
-    srv_request_t *r = c->r;
-    const tz_zone_t *zone = location_zone;
-    if (c->p.time_zone.field != NULL && (zone = tz_zone_load(c->p.time_zone.text)) == NULL) {
-        srv_respond_error(r, API_ERR_INVALID_TIME_ZONE, "selectedTimezone must be an IANA zone such as "
-                          "Australia/Sydney.", c->p.time_zone.field);
-        return false;
-    }
-    if (!srv_compat_require(r, &c->p.start, "calendar.startTime")) return false;
-    char why[128] = "", message[256];
-    const srv_compat_value_t *v[] = {&c->p.start, &c->p.end};
-    int64_t *out[] = {start, end};
-    for (int i = 0; i < 2; i++) {
-        if (v[i]->field == NULL) continue;
-        if (tz_parse_iso(v[i]->text, strlen(v[i]->text), zone, out[i], why, sizeof(why)) != 0) {
-            snprintf(message, sizeof(message), "This must be a date and time such as 2026-04-21T14:30:00Z (%s).", why);
-            srv_respond_error(r, API_ERR_INVALID_FIELD, message, v[i]->field);
-            return false;
-        }
-    }
-    if (c->p.end.field == NULL) *end = *start + (int64_t)duration * TZ_MS_PER_MINUTE;
-    if (*end <= *start || *end - *start > BK_HOLD_MAX_MS) {
-        srv_respond_error(r, API_ERR_INVALID_RANGE, "The appointment must end after it starts, within 24 hours.",
-                          c->p.end.field ? c->p.end.field : "calendar.endTime");
-        return false;
-    }
-    return true;
-}
-
 static void on_catalog(prov_status_t status, const bk_catalog_t *cat, bk_catalog_source_t source, void *data)
 {
     book_call_t *c = data;
@@ -111,7 +79,9 @@ static void on_catalog(prov_status_t status, const bk_catalog_t *cat, bk_catalog
         goto done;
     }
     int64_t start = 0, end = 0;
-    if (!read_times(c, zone, tx->duration_minutes, &start, &end)) goto done;
+    bool has_end;
+    if (!srv_compat_times(r, &c->p, zone, &start, &end, &has_end)) goto done;
+    if (!has_end) end = start + (int64_t)tx->duration_minutes * TZ_MS_PER_MINUTE;
     const srv_compat_payload_t *p = &c->p;
     bk_patient_t patient = {.first_name = (char *)p->first_name.text, .last_name = (char *)p->last_name.text,
                             .phone = c->phone[0] ? c->phone : NULL, .email = c->email[0] ? c->email : NULL,

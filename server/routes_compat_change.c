@@ -74,37 +74,16 @@ done:
     call_free(c);
 }
 
-/* The new time of an update: read in calendar.selectedTimezone, else the tenant's zone, when it has no offset.
- * Returns false after answering. */
+/* The new time of an update, read in the tenant's zone when it has no offset and no selectedTimezone; end 0
+ * when absent (the treatment's duration). Returns false after answering. */
 static bool read_new_time(change_call_t *c)
 {
     srv_request_t *r = c->r;
-    const char *zone_name = c->p.time_zone.field != NULL ? c->p.time_zone.text
-                          : r->tenant->time_zone != NULL ? r->tenant->time_zone
-                                                         : "UTC";
-    const tz_zone_t *zone = tz_zone_load(zone_name);
-    if (zone == NULL) {
-        srv_respond_error(r, API_ERR_INVALID_TIME_ZONE, "selectedTimezone must be an IANA zone such as "
-                          "Australia/Sydney.", c->p.time_zone.field);
+    const tz_zone_t *zone = tz_zone_load(r->tenant->time_zone != NULL ? r->tenant->time_zone : "UTC");
+    bool has_end;
+    if (!srv_compat_times(r, &c->p, zone != NULL ? zone : tz_zone_load("UTC"), &c->start, &c->end, &has_end))
         return false;
-    }
-    if (!srv_compat_require(r, &c->p.start, "calendar.startTime")) return false;
-    char why[128] = "", message[256];
-    const srv_compat_value_t *v[] = {&c->p.start, &c->p.end};
-    int64_t *out[] = {&c->start, &c->end};
-    for (int i = 0; i < 2; i++) {
-        if (v[i]->field == NULL) continue;
-        if (tz_parse_iso(v[i]->text, strlen(v[i]->text), zone, out[i], why, sizeof(why)) != 0) {
-            snprintf(message, sizeof(message), "This must be a date and time such as 2026-04-21T14:30:00Z (%s).", why);
-            srv_respond_error(r, API_ERR_INVALID_FIELD, message, v[i]->field);
-            return false;
-        }
-    }
-    if (c->p.end.field != NULL && (c->end <= c->start || c->end - c->start > BK_HOLD_MAX_MS)) {
-        srv_respond_error(r, API_ERR_INVALID_RANGE, "The appointment must end after it starts, within 24 hours.",
-                          c->p.end.field);
-        return false;
-    }
+    if (!has_end) c->end = 0;
     return true;
 }
 
