@@ -11,9 +11,9 @@
 #include "providers/once_timer.h"
 #include "tz/tz.h"
 
-#define ID_CAP BK_HOLD_FIELD_CAP
-#define WAIT_MS 40         /* between looks at a duplicate's progress */
-#define MAX_WAITS 750      /* 30 s of looks: longer than any write's lease, so the first run has ended by then */
+#define ID_CAP    BK_HOLD_FIELD_CAP
+#define WAIT_MS   40  /* between looks at a duplicate's progress */
+#define MAX_WAITS 750 /* 30 s of looks: longer than any write's lease, so the first run has ended by then */
 
 typedef struct direct {
     bk_env_t *env;
@@ -95,7 +95,8 @@ static void on_booked(bk_write_result_t result, prov_status_t status, const bk_a
     if (result != BK_W_UNKNOWN && result != BK_W_BUSY) {
         /* Nothing was booked: let the time go now (an unknown write keeps its hold for the retry to recover). */
         char id[BK_HOLD_ID_LEN + 1], token[BK_HOLD_TOKEN_LEN + 1];
-        if (bk_hold_parse_public_id(d->hold, id, token)) bk_hold_settle(d->env, d->tenant, id, BK_HOLD_SETTLE_RELEASE, NULL);
+        if (bk_hold_parse_public_id(d->hold, id, token))
+            bk_hold_settle(d->env, d->tenant, id, BK_HOLD_SETTLE_RELEASE, NULL);
     }
     if (result == BK_W_UNKNOWN) d->owns = false; /* the record keeps the hold: a retry recovers the write */
     finish(d, result, status, NULL);
@@ -105,8 +106,7 @@ static void on_booked(bk_write_result_t result, prov_status_t status, const bk_a
 static void book_hold(direct_t *d)
 {
     char id[BK_HOLD_ID_LEN + 1], token[BK_HOLD_TOKEN_LEN + 1];
-    if (!bk_hold_parse_public_id(d->hold, id, token) ||
-        bk_appt_book(d->env, d->tenant, id, token, on_booked, d) != 0)
+    if (!bk_hold_parse_public_id(d->hold, id, token) || bk_appt_book(d->env, d->tenant, id, token, on_booked, d) != 0)
         finish(d, BK_W_REDIS, PROV_UNAVAILABLE, NULL);
 }
 
@@ -135,9 +135,16 @@ static void on_patient(bk_patient_result_t result, prov_status_t status, const b
                status == PROV_OK ? PROV_UPSTREAM : status, NULL);
         return;
     }
-    bk_slot_request_t q = {.tenant = d->tenant, .staff_id = d->staff_id, .treatment_id = d->treatment_id,
-                           .location_id = d->location_id, .patient_id = p->id, .time_zone = d->zone,
-                           .duration_minutes = d->duration, .start = d->start, .end = d->end, .now = tz_now()};
+    bk_slot_request_t q = {.tenant = d->tenant,
+                           .staff_id = d->staff_id,
+                           .treatment_id = d->treatment_id,
+                           .location_id = d->location_id,
+                           .patient_id = p->id,
+                           .time_zone = d->zone,
+                           .duration_minutes = d->duration,
+                           .start = d->start,
+                           .end = d->end,
+                           .now = tz_now()};
     if (bk_appt_hold(d->env, &q, on_held, d) != 0) finish(d, BK_W_REDIS, PROV_UNAVAILABLE, NULL);
 }
 
@@ -151,7 +158,9 @@ static void on_claim(bk_vretry_verdict_t verdict, const char *hold, const bk_app
         if (bk_patient_lookup_create(d->env, d->tenant, &d->patient, on_patient, d) != 0)
             finish(d, BK_W_PROVIDER, PROV_UNAVAILABLE, NULL);
         return;
-    case BK_VRETRY_RUNNING: wait_and_claim(d); return;
+    case BK_VRETRY_RUNNING:
+        wait_and_claim(d);
+        return;
     case BK_VRETRY_HELD:
         d->outcome.replayed = true;
         snprintf(d->hold, sizeof(d->hold), "%s", hold);
@@ -161,7 +170,9 @@ static void on_claim(bk_vretry_verdict_t verdict, const char *hold, const bk_app
         d->outcome.replayed = true;
         finish(d, BK_W_OK, PROV_OK, a);
         return;
-    default: finish(d, BK_W_REDIS, PROV_UNAVAILABLE, NULL); return;
+    default:
+        finish(d, BK_W_REDIS, PROV_UNAVAILABLE, NULL);
+        return;
     }
 }
 
@@ -180,8 +191,13 @@ int bk_direct_book(bk_env_t *env, const bk_direct_book_t *q, bk_direct_book_cb c
         return -1;
     direct_t *d = calloc(1, sizeof(*d));
     if (d == NULL) return -1;
-    *d = (direct_t){.env = env, .tenant = q->tenant, .duration = q->duration_minutes, .start = q->start,
-                    .end = q->end, .cb = cb, .data = data};
+    *d = (direct_t){.env = env,
+                    .tenant = q->tenant,
+                    .duration = q->duration_minutes,
+                    .start = q->start,
+                    .end = q->end,
+                    .cb = cb,
+                    .data = data};
     d->patient = (bk_patient_t){NULL,
                                 dup_or_null(p->first_name),
                                 dup_or_null(p->last_name),

@@ -109,6 +109,8 @@ void srv_compat_failure(srv_request_t *r, srv_idem_t *idem, int result, prov_sta
     case BK_W_NOT_FOUND:
         srv_idem_error(r, idem, API_ERR_NOT_FOUND, "There is no such appointment.", "appointmentId", false);
         return;
-    default: srv_answer_write_failure(r, idem, result, status); return;
+    default:
+        srv_answer_write_failure(r, idem, result, status);
+        return;
     }
 }

@@ -15,15 +15,24 @@ srv_compat_family_t srv_compat_family(const srv_request_t *r)
 }
 
 /* The names a value may come under, "object.member" or "member" (top level), NULL-terminated. */
-static const char *const STAFF[] = {"customData.staff_member", "customData.staff_member_email",
-                                    "customData.staff_member_name", "customData.practitionerName",
-                                    "customData.practitioner_name", "customData.consultantEmail",
-                                    "customData.clinicianEmail", "staff_member", NULL};
-static const char *const TREATMENT[] = {"customData.treatment_name", "customData.appt_type_name",
-                                        "customData.serviceName", "customData.serviceCode", "treatment_name", NULL};
-static const char *const LOCATION[] = {"customData.clinic_location_name", "customData.business_name",
-                                       "customData.locationName", "customData.location_name", "clinic_location_name",
-                                       NULL};
+static const char *const STAFF[] = {"customData.staff_member",
+                                    "customData.staff_member_email",
+                                    "customData.staff_member_name",
+                                    "customData.practitionerName",
+                                    "customData.practitioner_name",
+                                    "customData.consultantEmail",
+                                    "customData.clinicianEmail",
+                                    "staff_member",
+                                    NULL};
+static const char *const TREATMENT[] = {"customData.treatment_name",
+                                        "customData.appt_type_name",
+                                        "customData.serviceName",
+                                        "customData.serviceCode",
+                                        "treatment_name",
+                                        NULL};
+static const char *const LOCATION[] = {
+    "customData.clinic_location_name", "customData.business_name", "customData.locationName",
+    "customData.location_name",        "clinic_location_name",     NULL};
 static const char *const ROOM[] = {"customData.roomName", "customData.room_name", NULL};
 static const char *const DURATION[] = {"customData.appt_type_duration", "customData.apptDuration", NULL};
 static const char *const START[] = {"calendar.startTime", "startTime", "apptStart", NULL};
@@ -97,10 +106,11 @@ bool srv_compat_read(srv_request_t *r, srv_compat_payload_t *p)
     const struct {
         const char *const *names;
         srv_compat_value_t *v;
-    } all[] = {{STAFF, &p->staff},   {TREATMENT, &p->treatment}, {LOCATION, &p->location}, {ROOM, &p->room},
-               {DURATION, &p->duration}, {START, &p->start},     {END, &p->end},           {ZONE, &p->time_zone},
-               {APPT_ID, &p->appointment_id}, {REASON, &p->reason}, {FIRST, &p->first_name},
-               {LAST, &p->last_name}, {EMAIL, &p->email},         {PHONE, &p->phone},       {DOB, &p->dob},
+    } all[] = {{STAFF, &p->staff},   {TREATMENT, &p->treatment}, {LOCATION, &p->location},
+               {ROOM, &p->room},     {DURATION, &p->duration},   {START, &p->start},
+               {END, &p->end},       {ZONE, &p->time_zone},      {APPT_ID, &p->appointment_id},
+               {REASON, &p->reason}, {FIRST, &p->first_name},    {LAST, &p->last_name},
+               {EMAIL, &p->email},   {PHONE, &p->phone},         {DOB, &p->dob},
                {CITY, &p->city},     {STATE, &p->state},         {COUNTRY, &p->country}};
     for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
         if (!read_value(r, all[i].names, all[i].v)) return false;
@@ -120,8 +130,10 @@ bool srv_compat_times(srv_request_t *r, const srv_compat_payload_t *p, const tz_
                       int64_t *end, bool *has_end)
 {
     if (p->time_zone.field != NULL && (zone = tz_zone_load(p->time_zone.text)) == NULL) {
-        srv_respond_error(r, API_ERR_INVALID_TIME_ZONE, "selectedTimezone must be an IANA zone such as "
-                          "Australia/Sydney.", p->time_zone.field);
+        srv_respond_error(r, API_ERR_INVALID_TIME_ZONE,
+                          "selectedTimezone must be an IANA zone such as "
+                          "Australia/Sydney.",
+                          p->time_zone.field);
         return false;
     }
     if (!srv_compat_require(r, &p->start, "calendar.startTime")) return false;

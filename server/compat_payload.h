@@ -1,7 +1,8 @@
 /* server/compat_payload.h: the bodies of the drop-in ClinicSync routes read into one shape: the per-EMR
  * /api-{book,update,cancel}-appointment bodies, the Nookal-style /api/nookal/ bodies and GoHighLevel workflow
- * webhooks (contact fields at the top level, customData, calendar, location). Each value may come under any of the names those bodies use
- * for it; the first one present wins. A value of the wrong type is a 400 invalid_field naming it. */
+ * webhooks (contact fields at the top level, customData, calendar, location). Each value may come under any of the
+ * names those bodies use for it; the first one present wins. A value of the wrong type is a 400 invalid_field naming
+ * it. */
 #ifndef FD_SERVER_COMPAT_PAYLOAD_H
 #define FD_SERVER_COMPAT_PAYLOAD_H
 

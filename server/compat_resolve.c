@@ -10,8 +10,7 @@
 
 typedef enum what { STAFF, TREATMENT, LOCATION } what_t;
 
-static const api_error_t unknown_error[] = {API_ERR_UNKNOWN_STAFF, API_ERR_UNKNOWN_TREATMENT,
-                                            API_ERR_UNKNOWN_LOCATION};
+static const api_error_t unknown_error[] = {API_ERR_UNKNOWN_STAFF, API_ERR_UNKNOWN_TREATMENT, API_ERR_UNKNOWN_LOCATION};
 
 /* The name of entry i of kind `what` (staff: first and last name, no title), written into buf when it is built. */
 static const char *name_of(const bk_catalog_t *c, what_t what, size_t i, char *buf, size_t cap)
@@ -59,8 +58,8 @@ static long match(srv_request_t *r, const bk_catalog_t *c, what_t what, const sr
         char message[384];
         int len = snprintf(message, sizeof(message), "Several match this name:");
         for (size_t i = 0; i < m.n_candidates && len > 0 && (size_t)len < sizeof(message); i++)
-            len += snprintf(message + len, sizeof(message) - (size_t)len, "%s %s", i ? "," : "",
-                            names[m.candidates[i]]);
+            len +=
+                snprintf(message + len, sizeof(message) - (size_t)len, "%s %s", i ? "," : "", names[m.candidates[i]]);
         srv_respond_error(r, API_ERR_AMBIGUOUS_NAME, message, said->field);
     } else {
         found = (long)index[m.index];
@@ -109,8 +108,10 @@ bool srv_compat_resolve(srv_request_t *r, const bk_catalog_t *c, const srv_compa
     if (p->location.field != NULL) {
         if ((out->location = match(r, c, LOCATION, &p->location)) < 0) return false;
     } else if ((out->location = default_location(r->tenant, c, s, tx)) < 0) {
-        srv_respond_error(r, API_ERR_NOT_OFFERED, "That practitioner gives that treatment at no location this key "
-                          "may book.", p->staff.field);
+        srv_respond_error(r, API_ERR_NOT_OFFERED,
+                          "That practitioner gives that treatment at no location this key "
+                          "may book.",
+                          p->staff.field);
         return false;
     }
     const char *loc = c->locations[out->location].id;

@@ -20,8 +20,8 @@ bool srv_config_read_ghl_tokens(json_object *v, bk_tenant_t *tenant, char *probl
 /** True when two tenants have a GHL webhook token in common. */
 bool srv_ghl_tokens_shared(const bk_tenant_t *a, const bk_tenant_t *b);
 
-/** The tenant among tenants[0..count) one of whose GHL webhook tokens is token[0..len), or NULL. Every digest of every tenant is
- * compared in constant time, so timing tells nothing about how much of a token was right. */
+/** The tenant among tenants[0..count) one of whose GHL webhook tokens is token[0..len), or NULL. Every digest of every
+ * tenant is compared in constant time, so timing tells nothing about how much of a token was right. */
 const bk_tenant_t *srv_ghl_tenant(const bk_tenant_t *tenants, size_t count, const char *token, size_t len);
 
 /** Writes a new token (64 lowercase hex digits from the system's randomness) into token and its digest's hex into

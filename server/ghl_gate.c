@@ -22,9 +22,9 @@ bool srv_ghl_admit(srv_request_t *r, const char *path, size_t len, const bk_tena
     size_t at = strlen(PREFIX);
     const char *end = len > at ? memchr(path + at, '/', len - at) : NULL;
     const srv_config_t *config = w->app->config;
-    const bk_tenant_t *t = end != NULL ? srv_ghl_tenant(config->tenants, config->tenant_count, path + at,
-                                                        (size_t)(end - (path + at)))
-                                       : NULL;
+    const bk_tenant_t *t =
+        end != NULL ? srv_ghl_tenant(config->tenants, config->tenant_count, path + at, (size_t)(end - (path + at)))
+                    : NULL;
     struct sockaddr_storage peer;
     h2o_conn_t *conn = r->req->conn;
     bool have_peer = conn->callbacks->get_peername(conn, (struct sockaddr *)&peer) > 0;
@@ -33,8 +33,10 @@ bool srv_ghl_admit(srv_request_t *r, const char *path, size_t len, const bk_tena
         char seconds[16];
         snprintf(seconds, sizeof(seconds), "%d", wait);
         srv_add_header(r, "retry-after", seconds);
-        srv_respond_error(r, API_ERR_RATE_LIMITED, "Too many wrong keys from this address; retry after the given "
-                          "seconds.", NULL);
+        srv_respond_error(r, API_ERR_RATE_LIMITED,
+                          "Too many wrong keys from this address; retry after the given "
+                          "seconds.",
+                          NULL);
         return false;
     }
     if (t == NULL) {

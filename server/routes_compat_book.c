@@ -50,9 +50,10 @@ static void on_booked(const bk_direct_outcome_t *o, const bk_appointment_t *a, v
         c->idem = NULL;
         srv_compat_answer(c->r, idem, SRV_COMPAT_BOOK, a, o->replayed);
     } else if (o->ambiguous_patient) {
-        srv_idem_error(c->r, c->idem, API_ERR_AMBIGUOUS_PATIENT, "More than one patient has these details; send "
-                       "the patient's e-mail or date of birth too.", c->p.phone.field ? c->p.phone.field : "email",
-                       false);
+        srv_idem_error(c->r, c->idem, API_ERR_AMBIGUOUS_PATIENT,
+                       "More than one patient has these details; send "
+                       "the patient's e-mail or date of birth too.",
+                       c->p.phone.field ? c->p.phone.field : "email", false);
     } else {
         srv_compat_failure(c->r, c->idem, o->result, o->status);
     }
@@ -83,15 +84,23 @@ static void on_catalog(prov_status_t status, const bk_catalog_t *cat, bk_catalog
     if (!srv_compat_times(r, &c->p, zone, &start, &end, &has_end)) goto done;
     if (!has_end) end = start + (int64_t)tx->duration_minutes * TZ_MS_PER_MINUTE;
     const srv_compat_payload_t *p = &c->p;
-    bk_patient_t patient = {.first_name = (char *)p->first_name.text, .last_name = (char *)p->last_name.text,
-                            .phone = c->phone[0] ? c->phone : NULL, .email = c->email[0] ? c->email : NULL,
+    bk_patient_t patient = {.first_name = (char *)p->first_name.text,
+                            .last_name = (char *)p->last_name.text,
+                            .phone = c->phone[0] ? c->phone : NULL,
+                            .email = c->email[0] ? c->email : NULL,
                             .dob = p->dob.field ? (char *)p->dob.text : NULL,
                             .city = p->city.field ? (char *)p->city.text : NULL,
                             .state = p->state.field ? (char *)p->state.text : NULL,
                             .country = p->country.field ? (char *)p->country.text : NULL};
-    bk_direct_book_t q = {.tenant = r->tenant, .patient = &patient, .staff_id = cat->staff[at.staff].id,
-                          .treatment_id = tx->id, .location_id = loc->id, .time_zone = loc->time_zone,
-                          .duration_minutes = tx->duration_minutes, .start = start, .end = end};
+    bk_direct_book_t q = {.tenant = r->tenant,
+                          .patient = &patient,
+                          .staff_id = cat->staff[at.staff].id,
+                          .treatment_id = tx->id,
+                          .location_id = loc->id,
+                          .time_zone = loc->time_zone,
+                          .duration_minutes = tx->duration_minutes,
+                          .start = start,
+                          .end = end};
     srv_request_hold(r);
     if (bk_direct_book(c->env, &q, on_booked, c) != 0) {
         srv_request_release(r);
@@ -112,7 +121,8 @@ static bool read_contact(book_call_t *c)
         return false;
     char why[128] = "";
     if (p->phone.field != NULL && bk_phone_normalize(p->phone.text, r->tenant->country, c->phone, why, sizeof(why))) {
-        srv_respond_error(r, API_ERR_INVALID_FIELD, "This must be a phone number such as +61400000000.", p->phone.field);
+        srv_respond_error(r, API_ERR_INVALID_FIELD, "This must be a phone number such as +61400000000.",
+                          p->phone.field);
         return false;
     }
     if (p->email.field != NULL && bk_email_normalize(p->email.text, c->email) != 0) {

@@ -62,8 +62,8 @@ static void on_resolved(bool ok, const char *linked, void *data)
     snprintf(id, sizeof(id), "%.*s", (int)sizeof(id) - 1, linked != NULL ? linked : c->p.appointment_id.text);
     bk_env_t *env = &r->worker->booking;
     const char *reason = c->p.reason.field != NULL ? c->p.reason.text : NULL;
-    bk_move_request_t move = {.tenant = r->tenant, .appointment_id = id, .start = c->start, .end = c->end,
-                              .now = tz_now()};
+    bk_move_request_t move = {
+        .tenant = r->tenant, .appointment_id = id, .start = c->start, .end = c->end, .now = tz_now()};
     srv_request_hold(r);
     int rc = c->action == SRV_COMPAT_CANCEL ? bk_appt_cancel(env, r->tenant, id, reason, c->recovering, on_written, c)
                                             : bk_appt_reschedule(env, &move, on_written, c);
