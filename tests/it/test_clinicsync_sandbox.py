@@ -10,6 +10,7 @@ either of a tenant's two tokens and answers a wrong one exactly as a route that 
 import datetime as dt
 import os
 import sys
+import threading
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -180,6 +181,24 @@ class ClinicSyncRoutes(Case):
         self.assertEqual((first.status, again.status), (200, 200), (first, again))
         self.assertEqual(first.body["appointment"]["id"], again.body["appointment"]["id"])
         self.assertIs(again.body.get("replayed"), True, again)
+        self.assertEqual(len(self.appointments_of(self.who["PHONE"])), 1)
+
+    def test_identical_bookings_at_once_book_once(self):
+        slot = self.fresh_slot()
+        values = dict(self.who, STAFF=practitioner(STAFF_ID)["email"], TREATMENT=treatment(TREATMENT_ID)["name"],
+                      LOCATION=location(LOCATION_ID)["name"], **self.times(slot))
+        answers = []
+
+        def book():
+            answers.append(SERVER.post("/api-book-appointment", S.body("cliniko_book", **values), key=KEY,
+                                       timeout=30))
+        threads = [threading.Thread(target=book) for _ in range(5)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        self.assertEqual([a.status for a in answers], [200] * 5, answers)
+        self.assertEqual(len({a.body["appointment"]["id"] for a in answers}), 1, answers)
         self.assertEqual(len(self.appointments_of(self.who["PHONE"])), 1)
 
     def test_city_state_country_are_kept_on_the_patient(self):
