@@ -48,6 +48,9 @@ static void on_created(prov_status_t status, const bk_patient_t *p, void *data)
                              p->last_name ? p->last_name : l->in.last_name,
                              p->phone ? p->phone : l->in.phone,
                              p->email ? p->email : l->in.email,
+                             NULL,
+                             NULL,
+                             NULL,
                              NULL};
         bool tx = bk_events_begin(l->env, l->tenant, BK_EVENT_PATIENT_CREATED);
         bk_events_remember_contact(l->env, l->tenant, &made);
@@ -140,10 +143,18 @@ static lookup_t *lookup_new(bk_env_t *env, const bk_tenant_t *tenant, const bk_p
     if (l == NULL) return NULL;
     l->env = env;
     l->tenant = tenant;
-    l->in = (bk_patient_t){NULL, dup_or_null(in->first_name), dup_or_null(in->last_name), dup_or_null(in->phone),
-                           dup_or_null(in->email), dup_or_null(in->dob)};
+    l->in = (bk_patient_t){NULL,
+                           dup_or_null(in->first_name),
+                           dup_or_null(in->last_name),
+                           dup_or_null(in->phone),
+                           dup_or_null(in->email),
+                           dup_or_null(in->dob),
+                           dup_or_null(in->city),
+                           dup_or_null(in->state),
+                           dup_or_null(in->country)};
     if ((in->first_name && !l->in.first_name) || (in->last_name && !l->in.last_name) ||
-        (in->phone && !l->in.phone) || (in->email && !l->in.email) || (in->dob && !l->in.dob)) {
+        (in->phone && !l->in.phone) || (in->email && !l->in.email) || (in->dob && !l->in.dob) ||
+        (in->city && !l->in.city) || (in->state && !l->in.state) || (in->country && !l->in.country)) {
         lookup_free(l);
         return NULL;
     }

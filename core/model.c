@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static void strings_free(bk_strings_t *list)
 {
@@ -73,6 +74,14 @@ long bk_catalog_find_staff(const bk_catalog_t *c, const char *id)
     return -1;
 }
 
+long bk_catalog_find_staff_by_email(const bk_catalog_t *c, const char *email)
+{
+    if (email == NULL || email[0] == '\0') return -1;
+    for (size_t i = 0; i < c->staff_count; i++)
+        if (c->staff[i].email != NULL && strcasecmp(c->staff[i].email, email) == 0) return (long)i;
+    return -1;
+}
+
 long bk_catalog_find_treatment(const bk_catalog_t *c, const char *id)
 {
     for (size_t i = 0; i < c->treatment_count; i++)
@@ -124,6 +133,7 @@ const char *bk_appt_state_name(bk_appt_state_t state)
 void bk_patient_clear(bk_patient_t *p)
 {
     free(p->id), free(p->first_name), free(p->last_name), free(p->phone), free(p->email), free(p->dob);
+    free(p->city), free(p->state), free(p->country);
     memset(p, 0, sizeof(*p));
 }
 

@@ -57,6 +57,10 @@ long bk_catalog_find_location(const bk_catalog_t *catalog, const char *id);
 /** Index of the staff member with this id, or -1. */
 long bk_catalog_find_staff(const bk_catalog_t *catalog, const char *id);
 
+/** Index of the staff member whose e-mail is `email` (compared without regard to case), or -1 (also for NULL or
+ * an empty email: staff without an e-mail never match). */
+long bk_catalog_find_staff_by_email(const bk_catalog_t *catalog, const char *email);
+
 /** Index of the treatment with this id, or -1. */
 long bk_catalog_find_treatment(const bk_catalog_t *catalog, const char *id);
 
@@ -64,9 +68,11 @@ long bk_catalog_find_treatment(const bk_catalog_t *catalog, const char *id);
 void bk_staff_display_name(const bk_staff_t *staff, char *buf, size_t cap);
 
 /** A patient as every EMR is asked and answers. phone is E.164 ("+61412345678"), dob "YYYY-MM-DD"; any
- * field but id may be NULL. */
+ * field but id may be NULL. city, state (or province) and country are the patient's address as given when the
+ * patient was created (free text, e.g. from a GoHighLevel contact); EMRs without them leave them NULL. */
 typedef struct bk_patient {
     char *id, *first_name, *last_name, *phone, *email, *dob;
+    char *city, *state, *country;
 } bk_patient_t;
 
 typedef enum bk_appt_state {
@@ -113,6 +119,10 @@ typedef struct bk_tenant_policy {
 struct prov_ops;
 struct prov_instance;
 
+/* A tenant's GoHighLevel webhook tokens valid at once (the secret segment of /ghl/<token>/...): two, rotated
+ * like the API keys. */
+#define BK_TENANT_MAX_GHL_TOKENS 2
+
 /* A tenant's API keys valid at once: two, so a key is rotated (new one added, clients moved, old one removed)
  * with no failed call. */
 #define BK_TENANT_MAX_KEYS 2
@@ -133,6 +143,8 @@ typedef struct bk_tenant {
     char *id;
     unsigned char key_digests[BK_TENANT_MAX_KEYS][32]; /* SHA-256 of each API key, [0 .. key_count) */
     size_t key_count;
+    unsigned char ghl_token_digests[BK_TENANT_MAX_GHL_TOKENS][32]; /* SHA-256 of each GHL webhook token */
+    size_t ghl_token_count;                                       /* 0: the tenant has no /ghl/ webhook URLs */
     const struct prov_ops *provider;
     struct prov_instance *provider_instance;
     bk_strings_t locations; /* locations it may book; empty = all of the clinic's */

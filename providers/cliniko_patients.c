@@ -182,6 +182,9 @@ int cliniko_create_patient(void *instance, prov_env_t *env, const bk_patient_t *
     cliniko_json_add(o, "last_name", patient->last_name);
     cliniko_json_add(o, "email", patient->email);
     cliniko_json_add(o, "date_of_birth", patient->dob);
+    cliniko_json_add(o, "city", patient->city);
+    cliniko_json_add(o, "state", patient->state);
+    cliniko_json_add(o, "country", patient->country);
     if (patient->phone != NULL) {
         json_object *arr = json_object_new_array(), *num = json_object_new_object();
         cliniko_json_add(num, "phone_type", "Mobile");

@@ -12,6 +12,8 @@
 
 #include "booking/worker_store.h"
 #include "providers/provider.h"
+#include "server/config_ghl.h"
+#include "server/key_digest.h"
 #include "server/config_webhooks.h"
 #include "server/json_read.h"
 #include "server/widget_key.h"
@@ -88,24 +90,6 @@ static int get_int(reader_t *r, json_object *obj, const char *path, const char *
     return 1;
 }
 
-static bool parse_hex_digest(const char *hex, unsigned char out[32])
-{
-    if (strlen(hex) != 64) return false;
-    for (int i = 0; i < 32; i++) {
-        int v = 0;
-        for (int j = 0; j < 2; j++) {
-            char c = hex[2 * i + j];
-            v <<= 4;
-            if (c >= '0' && c <= '9') v |= c - '0';
-            else if (c >= 'a' && c <= 'f') v |= c - 'a' + 10;
-            else if (c >= 'A' && c <= 'F') v |= c - 'A' + 10;
-            else return false;
-        }
-        out[i] = (unsigned char)v;
-    }
-    return true;
-}
-
 static void tenant_free(bk_tenant_t *t)
 {
     if (t->provider != NULL && t->provider_instance != NULL) t->provider->destroy(t->provider_instance);
@@ -152,7 +136,7 @@ static bool read_rate_limit(reader_t *r, json_object *obj, const char *path, bk_
 static bool add_key(reader_t *r, json_object *v, const char *path, bk_tenant_t *t)
 {
     unsigned char digest[32];
-    if (!json_object_is_type(v, json_type_string) || !parse_hex_digest(json_object_get_string(v), digest))
+    if (!json_object_is_type(v, json_type_string) || !srv_digest_parse_hex(json_object_get_string(v), digest))
         return fail(r, path, "must be 64 hex digits (the output of `frontdesk hash-key KEY`)");
     for (size_t k = 0; k < t->key_count; k++)
         if (memcmp(t->key_digests[k], digest, 32) == 0) return fail(r, path, "repeats a key of this tenant");
@@ -199,6 +183,7 @@ static bool read_tenant(reader_t *r, json_object *obj, const char *path, const c
                                        "country",   "ai_booking",
                                        "policy",    "rate_limit",
                                        "webhooks",  "widget_keys",
+                                       "ghl_webhook_tokens_sha256",
                                        NULL};
     char p[256];
     if (!json_object_is_type(obj, json_type_object)) return fail(r, path, "must be an object");
@@ -223,6 +208,12 @@ static bool read_tenant(reader_t *r, json_object *obj, const char *path, const c
     if (strlen(t->id) > 64) return child_path(p, sizeof(p), path, "id"), fail(r, p, "is longer than 64 characters");
 
     if (!read_keys(r, obj, path, t)) return false;
+    json_object *ghl;
+    if (json_object_object_get_ex(obj, "ghl_webhook_tokens_sha256", &ghl)) {
+        char problem[256];
+        child_path(p, sizeof(p), path, "ghl_webhook_tokens_sha256");
+        if (!srv_config_read_ghl_tokens(ghl, t, problem, sizeof(problem))) return fail(r, p, problem);
+    }
 
     char *provider = NULL;
     if (get_string(r, obj, path, "provider", &provider, false) < 0) return false;
@@ -500,6 +491,11 @@ srv_config_t *srv_config_load(const char *path, char *why, size_t why_cap)
             if (strcmp(c->tenants[j].id, c->tenants[i].id) == 0) {
                 snprintf(p, sizeof(p), "%s.id", tp);
                 fail(&r, p, "duplicates the id of another tenant");
+                goto fail;
+            }
+            if (srv_ghl_tokens_shared(&c->tenants[j], &c->tenants[i])) {
+                snprintf(p, sizeof(p), "%s.ghl_webhook_tokens_sha256", tp);
+                fail(&r, p, "holds the same token as another tenant's");
                 goto fail;
             }
             if (shares_a_key(&c->tenants[j], &c->tenants[i])) {

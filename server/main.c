@@ -12,6 +12,7 @@
 
 #include "server/auth.h"
 #include "server/config.h"
+#include "server/config_ghl.h"
 #include "server/listen_guard.h"
 #include "server/h2o_errors.h"
 #include "server/head_guard.h"
@@ -26,6 +27,8 @@ static void usage(FILE *out)
     fprintf(out, "usage: frontdesk --config FILE     serve the tenants of FILE (JSON; see README)\n"
                  "       frontdesk hash-key KEY      print the SHA-256 digest of an API key, for a tenant's "
                  "api_key_sha256\n"
+                 "       frontdesk ghl-token         make a GoHighLevel webhook token: prints it (once) and its "
+                 "SHA-256 digest, for a tenant's ghl_webhook_tokens_sha256\n"
                  "       frontdesk --version | --help\n");
 }
 
@@ -36,6 +39,22 @@ static int hash_key(const char *key)
     srv_key_digest(key, strlen(key), digest);
     srv_digest_hex(digest, hex);
     printf("%s\n", hex);
+    return 0;
+}
+
+/* A new GHL webhook token: the token itself goes into the tenant's webhook URLs and is not kept anywhere; only its
+ * digest goes into the config. */
+static int new_ghl_token(void)
+{
+    char token[65], digest[65];
+    if (!srv_ghl_token_new(token, digest)) {
+        fprintf(stderr, "no randomness available\n");
+        return 1;
+    }
+    printf("token: %s\nsha256: %s\n", token, digest);
+    fprintf(stderr, "Webhook URLs: https://<your host>/ghl/%s/bookAppt, .../update_appt, .../cancel_appt\n"
+                    "Add the sha256 line to the tenant's ghl_webhook_tokens_sha256; the token is not shown again.\n",
+            token);
     return 0;
 }
 
@@ -213,6 +232,7 @@ int main(int argc, char **argv)
         return 0;
     }
     if (argc == 3 && strcmp(argv[1], "hash-key") == 0) return hash_key(argv[2]);
+    if (argc == 2 && strcmp(argv[1], "ghl-token") == 0) return new_ghl_token();
     if (argc == 3 && strcmp(argv[1], "--config") == 0) return serve(argv[2]);
     usage(stderr);
     return 2;

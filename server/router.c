@@ -11,6 +11,7 @@
 #include "server/body.h"
 #include "server/cors.h"
 #include "server/framing.h"
+#include "server/ghl_gate.h"
 #include "server/head_guard.h"
 #include "server/query.h"
 #include "server/routes.h"
@@ -43,6 +44,15 @@ static const srv_route_t routes[] = {
     {"/ai_brain/rescheduleAppt", SRV_POST, true, srv_route_reschedule_appt, "/ai_brain/rescheduleAppt"},
     {"/ai_brain/events", SRV_GET, true, srv_route_events, "/ai_brain/events"},
     {"/ai_brain/events/*/replay", SRV_POST, true, srv_route_event_replay, "/ai_brain/events/{id}/replay"},
+    {"/api-book-appointment", SRV_POST, true, srv_route_compat_book, "/api-book-appointment"},
+    {"/api-update-appointment", SRV_POST, true, srv_route_compat_update, "/api-update-appointment"},
+    {"/api-cancel-appointment", SRV_POST, true, srv_route_compat_cancel, "/api-cancel-appointment"},
+    {"/api/nookal/book_appt", SRV_POST, true, srv_route_compat_book, "/api/nookal/book_appt"},
+    {"/api/nookal/update_appt", SRV_POST, true, srv_route_compat_update, "/api/nookal/update_appt"},
+    {"/api/nookal/cancel_appt", SRV_POST, true, srv_route_compat_cancel, "/api/nookal/cancel_appt"},
+    {"/ghl/*/bookAppt", SRV_POST, true, srv_route_compat_book, "/ghl/{token}/bookAppt"},
+    {"/ghl/*/update_appt", SRV_POST, true, srv_route_compat_update, "/ghl/{token}/update_appt"},
+    {"/ghl/*/cancel_appt", SRV_POST, true, srv_route_compat_cancel, "/ghl/{token}/cancel_appt"},
     {"/widget/v1/frontdesk-widget.js", SRV_GET, false, srv_route_widget_script, "/widget/v1/frontdesk-widget.js"},
     {"/widget/demo", SRV_GET, false, srv_route_widget_demo, "/widget/demo"},
 };
@@ -160,6 +170,8 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
         srv_respond_error(r, API_ERR_NOT_FOUND, NULL, NULL);
         return 0;
     }
+    const bk_tenant_t *path_tenant = NULL; /* a GHL webhook's, from its secret path segment */
+    if (srv_ghl_path(named->path) && !srv_ghl_admit(r, path, path_len, &path_tenant)) return 0;
     if (srv_cors_is_preflight(req)) { /* widget keys' browsers (server/cors.h) */
         srv_cors_preflight(r, r->view->config, named->name, named->method == SRV_GET ? "GET" : "POST");
         return 0;
@@ -178,8 +190,8 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
         run_handler(r);
         return 0;
     }
-    ssize_t key_at = h2o_find_header_by_str(&req->headers, H2O_STRLIT("x-api-key"), -1);
-    const bk_tenant_t *tenant = NULL;
+    ssize_t key_at = path_tenant != NULL ? -1 : h2o_find_header_by_str(&req->headers, H2O_STRLIT("x-api-key"), -1);
+    const bk_tenant_t *tenant = path_tenant;
     const srv_config_t *config = r->view->config;
     if (key_at >= 0)
         tenant = srv_auth_tenant(config, req->headers.entries[key_at].value.base,
@@ -191,7 +203,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     if (widget != NULL) tenant = widget->tenant;
     struct sockaddr_storage peer;
     bool have_peer = req->conn->callbacks->get_peername(req->conn, (struct sockaddr *)&peer) > 0;
-    int wait = have_peer ? srv_auth_throttle_check(w->auth_throttle, (struct sockaddr *)&peer, tenant,
+    int wait = have_peer && path_tenant == NULL ? srv_auth_throttle_check(w->auth_throttle, (struct sockaddr *)&peer, tenant,
                                                    uv_now(&w->loop))
                          : 0;
     if (wait > 0) {

@@ -99,6 +99,11 @@ static json_object *patient_json(const bk_patient_t *p)
     json_object_object_add(o, "phone", p->phone ? json_object_new_string(p->phone) : NULL);
     json_object_object_add(o, "email", p->email ? json_object_new_string(p->email) : NULL);
     json_object_object_add(o, "dob", p->dob ? json_object_new_string(p->dob) : NULL);
+    /* The address a drop-in ClinicSync booking gave (API.md "Drop-in ClinicSync routes"), when the EMR has one. */
+    const char *address[][2] = {{"city", p->city}, {"state", p->state}, {"country", p->country}};
+    for (int i = 0; i < 3; i++)
+        if (address[i][1] != NULL && address[i][1][0] != '\0')
+            json_object_object_add(o, address[i][0], json_object_new_string(address[i][1]));
     return o;
 }
 

@@ -145,6 +145,16 @@ class State:
             p3: {"id": p3, "first_name": "Owen", "last_name": "Offline", "title": None, "designation": "Massage",
                  "label": "Owen Offline", "show_in_online_bookings": False, "active": True},
         }
+        # Cliniko keeps a practitioner's e-mail on its user (GET /users, /users/{id}), linked from the practitioner.
+        u1, u2, u3 = str(BIG + 31), str(BIG + 32), str(BIG + 33)
+        self.users = {
+            u: {"id": u, "title": "", "first_name": p["first_name"], "last_name": p["last_name"], "email": e,
+                "role": "practitioner", "time_zone": "Melbourne", "user_active": True,
+                "created_at": "2014-01-29T09:54:54Z", "updated_at": "2014-04-29T00:00:56Z"}
+            for u, p, e in ((u1, self.practitioners[p1], "randy.savage@healthytimes.example"),
+                            (u2, self.practitioners[p2], "sarah.lee@healthytimes.example"),
+                            (u3, self.practitioners[p3], "owen.offline@healthytimes.example"))}
+        self.user_of = {p1: u1, p2: u2, p3: u3}  # practitioner -> user
         self.types = {
             t1: {"id": t1, "name": "Initial Consultation", "category": "Osteopathy", "duration_in_minutes": 60,
                  "show_in_online_bookings": True, "billable_item": "31", "archived_at": None},
@@ -380,7 +390,13 @@ class Handler(BaseHTTPRequestHandler):
         out = {k: v for k, v in p.items()}
         out.update({"description": None, "created_at": "2013-03-26T14:00:00Z",
                     "appointment_types": link(base, "/practitioners/%s/appointment_types" % p["id"]),
-                    "user": link(base, "/users/1"), "links": {"self": base + "/practitioners/" + p["id"]}})
+                    "user": link(base, "/users/" + STATE.user_of.get(p["id"], "1")),
+                    "links": {"self": base + "/practitioners/" + p["id"]}})
+        return out
+
+    def r_user(self, u):
+        out = dict(u)
+        out["links"] = {"self": self.base() + "/users/" + u["id"]}
         return out
 
     def r_type(self, t):
@@ -396,7 +412,8 @@ class Handler(BaseHTTPRequestHandler):
     def r_patient(self, p):
         base = self.base()
         out = dict(p)
-        out.update({"address_1": "", "city": "", "created_at": "2013-03-26T14:00:00Z", "deleted_at": None,
+        out.update({"address_1": "", "city": p.get("city") or "", "state": p.get("state") or "",
+                    "country": p.get("country") or "", "created_at": "2013-03-26T14:00:00Z", "deleted_at": None,
                     "time_zone": None, "appointments": link(base, "/patients/%s/appointments" % p["id"]),
                     "links": {"self": base + "/patients/" + p["id"]}})
         return out
@@ -434,6 +451,12 @@ class Handler(BaseHTTPRequestHandler):
             if p == "/user":
                 return self.send(200, {"id": "1", "first_name": "John", "time_zone": "Melbourne",
                                        "links": {"self": self.base() + "/users/1"}})
+            if p == "/users":
+                return self.page("users", [self.r_user(u) for u in S.users.values()], q, p)
+            r = m(r"/users/(\d+)", p)
+            if r:
+                u = S.users.get(r[1])
+                return self.send(200, self.r_user(u)) if u else self.send(404, {"status": "404", "error": "Not Found"})
             if p == "/businesses":
                 return self.page("businesses", [self.r_business(b) for b in S.businesses.values()], q, p)
             if p == "/practitioners":
@@ -618,6 +641,7 @@ class Handler(BaseHTTPRequestHandler):
         pid = STATE.next_id()
         p = {"id": pid, "first_name": body["first_name"], "last_name": body["last_name"],
              "email": body.get("email") or "", "date_of_birth": body.get("date_of_birth") or "", "archived_at": None,
+             "city": body.get("city") or "", "state": body.get("state") or "", "country": body.get("country") or "",
              "patient_phone_numbers": [{"phone_type": n.get("phone_type", "Mobile"), "number": n.get("number", "")}
                                        for n in body.get("patient_phone_numbers") or [] if isinstance(n, dict)]}
         STATE.patients[pid] = p
