@@ -3,4 +3,4 @@
 add_library(fd_emr_http STATIC ${CMAKE_CURRENT_LIST_DIR}/http_client.c ${CMAKE_CURRENT_LIST_DIR}/net_guard.c
   ${CMAKE_CURRENT_LIST_DIR}/once_timer.c)
 target_include_directories(fd_emr_http PUBLIC ${CMAKE_SOURCE_DIR})
-target_link_libraries(fd_emr_http PUBLIC PkgConfig::CURL PkgConfig::LIBUV Threads::Threads)
+target_link_libraries(fd_emr_http PUBLIC fd_metrics PkgConfig::CURL PkgConfig::LIBUV Threads::Threads)

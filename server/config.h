@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "core/model.h"
+#include "server/config_metrics.h"
 
 typedef enum srv_log_level { SRV_LOG_DEBUG, SRV_LOG_INFO, SRV_LOG_WARN, SRV_LOG_ERROR } srv_log_level_t;
 
@@ -22,6 +23,7 @@ typedef struct srv_config {
     struct srv_widget_key *widget_keys; /* every tenant's publishable widget keys (server/widget_key.h) */
     size_t widget_key_count;
     bool slot_secret_random; /* true when generated: slot ids do not survive a restart or cross processes */
+    srv_metrics_config_t metrics; /* "metrics": where /metrics is served (server/config_metrics.h) */
 } srv_config_t;
 
 /** Reads and validates the JSON config at `path` (tenants inline or in a file named relative to the config's

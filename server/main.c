@@ -14,6 +14,7 @@
 #include "server/listen_guard.h"
 #include "server/h2o_errors.h"
 #include "server/log.h"
+#include "server/metrics_server.h"
 #include "server/router.h"
 #include "server/worker.h"
 #include "tz/tz.h"
@@ -105,6 +106,12 @@ static int serve(const char *config_path)
         }
     }
 
+    srv_metrics_server_t *metrics = NULL; /* GET /metrics, on its own address only (server/metrics_server.h) */
+    if (config->metrics.enabled && (metrics = srv_metrics_server_start(&config->metrics, why, sizeof(why))) == NULL) {
+        fprintf(stderr, "listen: %s\n", why);
+        return 1;
+    }
+
     sigset_t signals;
     sigemptyset(&signals);
     sigaddset(&signals, SIGINT);
@@ -120,6 +127,10 @@ static int serve(const char *config_path)
     snprintf(extra, sizeof(extra), "\"version\":\"%s\",\"address\":\"%s\",\"port\":%d,\"workers\":%d,\"tenants\":%zu",
              FD_VERSION, config->listen_address, config->port, n, config->tenant_count);
     srv_log(SRV_LOG_INFO, "listening", extra);
+    if (metrics != NULL) {
+        snprintf(extra, sizeof(extra), "\"address\":\"%s\",\"port\":%d", config->metrics.address, config->metrics.port);
+        srv_log(SRV_LOG_INFO, "metrics listening", extra);
+    }
     if (tz_clock_offset() != 0) {
         snprintf(extra, sizeof(extra), "\"clock_offset_ms\":%lld", (long long)tz_clock_offset());
         srv_log(SRV_LOG_WARN, "test clock: FRONTDESK_CLOCK_OFFSET_MS moves the service's now", extra);
@@ -133,6 +144,7 @@ static int serve(const char *config_path)
     srv_log(SRV_LOG_INFO, "stopping", NULL);
     for (int i = 0; i < n; i++) srv_worker_stop(&workers[i]);
     for (int i = 0; i < n; i++) pthread_join(workers[i].thread, NULL);
+    srv_metrics_server_stop(metrics);
     srv_log(SRV_LOG_INFO, "stopped", NULL);
     bool all_disposed = true;
     for (int i = 0; i < n; i++) all_disposed &= workers[i].disposed;
