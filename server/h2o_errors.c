@@ -65,7 +65,7 @@ static void on_setup_ostream(h2o_filter_t *self, h2o_req_t *req, h2o_ostream_t *
         o->sent = false;
         slot = &o->super.next;
         fd_mx_http_request(0, req->res.status, 0); /* answered before any route: "unmatched" */
-        srv_log_request("(http)", srv_method_name(req), req->res.status, 0.0, NULL, id, code);
+        srv_log_request("(http)", srv_method_name(req), req->res.status, 0.0, NULL, id, code[0] ? code : NULL);
     }
     h2o_setup_next_ostream(req, slot);
 }

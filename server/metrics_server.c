@@ -45,9 +45,11 @@ static void answer_error(h2o_req_t *req, api_error_t err, const char *field)
     char buf[512];
     size_t len = api_error_render(err, NULL, field, buf, sizeof(buf));
     req->res.status = api_error_status(err);
-    req->res.reason = err == API_ERR_NOT_FOUND      ? "Not Found"
-                      : err == API_ERR_UNAUTHORIZED ? "Unauthorized"
-                                                    : "Method Not Allowed";
+    static const char *const reasons[] = {"Not Found", "Unauthorized", "Method Not Allowed", "Service Unavailable"};
+    req->res.reason = reasons[err == API_ERR_NOT_FOUND            ? 0
+                              : err == API_ERR_UNAUTHORIZED       ? 1
+                              : err == API_ERR_METHOD_NOT_ALLOWED ? 2
+                                                                  : 3];
     if (err == API_ERR_METHOD_NOT_ALLOWED)
         h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_ALLOW, NULL, H2O_STRLIT("GET, HEAD"));
     if (err == API_ERR_UNAUTHORIZED)
