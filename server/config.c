@@ -13,6 +13,7 @@
 #include "providers/provider.h"
 #include "server/config_webhooks.h"
 #include "server/json_read.h"
+#include "server/key_digest.h"
 #include "server/widget_key.h"
 
 #define CONFIG_MAX_BYTES (4u << 20)
@@ -87,24 +88,6 @@ static int get_int(reader_t *r, json_object *obj, const char *path, const char *
     return 1;
 }
 
-static bool parse_hex_digest(const char *hex, unsigned char out[32])
-{
-    if (strlen(hex) != 64) return false;
-    for (int i = 0; i < 32; i++) {
-        int v = 0;
-        for (int j = 0; j < 2; j++) {
-            char c = hex[2 * i + j];
-            v <<= 4;
-            if (c >= '0' && c <= '9') v |= c - '0';
-            else if (c >= 'a' && c <= 'f') v |= c - 'a' + 10;
-            else if (c >= 'A' && c <= 'F') v |= c - 'A' + 10;
-            else return false;
-        }
-        out[i] = (unsigned char)v;
-    }
-    return true;
-}
-
 static void tenant_free(bk_tenant_t *t)
 {
     if (t->provider != NULL && t->provider_instance != NULL) t->provider->destroy(t->provider_instance);
@@ -151,7 +134,7 @@ static bool read_rate_limit(reader_t *r, json_object *obj, const char *path, bk_
 static bool add_key(reader_t *r, json_object *v, const char *path, bk_tenant_t *t)
 {
     unsigned char digest[32];
-    if (!json_object_is_type(v, json_type_string) || !parse_hex_digest(json_object_get_string(v), digest))
+    if (!json_object_is_type(v, json_type_string) || !srv_digest_parse_hex(json_object_get_string(v), digest))
         return fail(r, path, "must be 64 hex digits (the output of `frontdesk hash-key KEY`)");
     for (size_t k = 0; k < t->key_count; k++)
         if (memcmp(t->key_digests[k], digest, 32) == 0) return fail(r, path, "repeats a key of this tenant");

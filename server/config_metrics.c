@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "server/key_digest.h"
+
 static bool fail(char *why, size_t why_cap, const char *path, const char *message)
 {
     snprintf(why, why_cap, "%s: %s", path, message);
@@ -24,21 +26,6 @@ static bool read_listen(const char *text, srv_metrics_config_t *out)
     long port = strtol(colon + 1, &end, 10);
     if (colon[1] < '0' || colon[1] > '9' || *end != '\0' || port < 1 || port > 65535) return false;
     out->port = (int)port;
-    return true;
-}
-
-static bool read_hex_digest(const char *hex, unsigned char out[32])
-{
-    if (strlen(hex) != 64) return false;
-    for (int i = 0; i < 64; i++) {
-        char c = hex[i];
-        int v = c >= '0' && c <= '9'   ? c - '0'
-                : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                       : -1;
-        if (v < 0) return false;
-        out[i / 2] = (unsigned char)(i % 2 == 0 ? v << 4 : out[i / 2] | v);
-    }
     return true;
 }
 
@@ -66,7 +53,7 @@ bool srv_config_read_metrics(json_object *value, const char *public_address, int
         return fail(why, why_cap, "metrics.listen", "must not be the public listen address (metrics stay off it)");
     if (json_object_object_get_ex(value, "token_sha256", &token)) {
         if (!json_object_is_type(token, json_type_string) ||
-            !read_hex_digest(json_object_get_string(token), out->token_digest))
+            !srv_digest_parse_hex(json_object_get_string(token), out->token_digest))
             return fail(why, why_cap, "metrics.token_sha256", "must be 64 hex digits (frontdesk hash-key TOKEN)");
         out->token = true;
     }
