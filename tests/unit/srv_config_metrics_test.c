@@ -29,7 +29,8 @@ static void expect_error(const char *text, const char *expected)
     srv_metrics_config_t m;
     bool ok = read_text(text, "127.0.0.1", 8080, &m, why, sizeof(why));
     if (ok || strstr(why, expected) == NULL) {
-        fprintf(stderr, "metrics %s\n  expected error containing: %s\n  got: %s\n", text, expected, ok ? "(read)" : why);
+        fprintf(stderr, "metrics %s\n  expected error containing: %s\n  got: %s\n", text, expected,
+                ok ? "(read)" : why);
         fail();
     }
 }
