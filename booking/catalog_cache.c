@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "metrics/metrics.h"
 #include "core/catalog_json.h"
 #include "booking/fill_lock.h"
 
@@ -296,9 +297,11 @@ static void on_cached(const redisReply *reply, void *data)
         l->cb(PROV_UNAVAILABLE, NULL, BK_SOURCE_CACHE, l->data);
     } else if (reply->type == REDIS_REPLY_STRING) {
         const bk_catalog_t *c = memo_catalog(l->env, l->tenant, reply->str, reply->len);
+        fd_mx_cache_lookup(FD_MX_CACHE_CATALOG, c != NULL);
         if (c != NULL) l->cb(PROV_OK, c, BK_SOURCE_CACHE, l->data);
         else fetch_from_provider(l); /* an unreadable cached value is treated as a miss */
     } else {
+        fd_mx_cache_lookup(FD_MX_CACHE_CATALOG, false);
         fetch_from_provider(l);
     }
     free(l);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "booking/event_sign.h"
+#include "metrics/metrics.h"
 #include "providers/http_client.h"
 #include "store/script.h"
 
@@ -144,6 +145,11 @@ static void on_finished(const redisReply *reply, void *data)
     d->pending--;
     s->in_flight--;
     free(a);
+    if (reply != NULL && reply->type == REDIS_REPLY_STRING) { /* the verdict of finish_script */
+        if (strcmp(reply->str, "ok") == 0) fd_mx_event(FD_MX_EVENT_DELIVERED, 1);
+        else if (strcmp(reply->str, "retry") == 0) fd_mx_event(FD_MX_EVENT_RETRIED, 1);
+        else if (strcmp(reply->str, "dead") == 0) fd_mx_event(FD_MX_EVENT_DEAD, 1);
+    }
     if (d->stopping) {
         maybe_free(d);
         return;

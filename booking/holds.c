@@ -8,6 +8,7 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "metrics/metrics.h"
 #include "store/script.h"
 #include "tz/tz.h"
 
@@ -174,14 +175,19 @@ static void on_place(const redisReply *reply, void *data)
 {
     op_t *op = data;
     if (reply == NULL || reply->type != REDIS_REPLY_ARRAY || reply->elements < 1) {
+        fd_mx_hold(FD_MX_HOLD_FAILED);
         op->cb(BK_HOLD_FAILED, NULL, op->data);
     } else if (reply->element[0]->integer == 1 && reply->elements == 2 &&
                int_of(reply->element[1], &op->hold.expires)) {
         op->hold.expires = from_redis_clock(op->hold.expires);
+        fd_mx_hold(FD_MX_HOLD_PLACED);
+        fd_mx_hold_live_until((op->hold.expires + 999) / 1000);
         op->cb(BK_HOLD_OK, &op->hold, op->data);
     } else if (reply->element[0]->integer == 0) {
+        fd_mx_hold(FD_MX_HOLD_TAKEN);
         op->cb(BK_HOLD_TAKEN, NULL, op->data);
     } else {
+        fd_mx_hold(FD_MX_HOLD_FAILED);
         op->cb(BK_HOLD_FAILED, NULL, op->data);
     }
     free(op);

@@ -16,6 +16,7 @@
 #include "server/key_digest.h"
 #include "server/config_webhooks.h"
 #include "server/json_read.h"
+#include "server/key_digest.h"
 #include "server/widget_key.h"
 
 #define CONFIG_MAX_BYTES (4u << 20)
@@ -376,7 +377,7 @@ static bool shares_a_key(const bk_tenant_t *a, const bk_tenant_t *b)
 srv_config_t *srv_config_load(const char *path, char *why, size_t why_cap)
 {
     static const char *const keys[] = {"listen",  "workers",     "redis",       "redis_min_replicas",
-                                       "log_level", "tenants", "slot_secret", NULL};
+                                       "log_level", "tenants", "slot_secret", "metrics", NULL};
     reader_t r = {.why = why, .why_cap = why_cap};
     json_object *root = NULL, *tenants_file = NULL;
     srv_config_t *c = calloc(1, sizeof(*c));
@@ -403,6 +404,9 @@ srv_config_t *srv_config_load(const char *path, char *why, size_t why_cap)
     json_object *v;
     if (json_object_object_get_ex(root, "listen", &v) && !read_listen(&r, v, c)) goto fail;
     if (get_int(&r, root, "", "workers", 1, MAX_WORKERS, &c->workers) < 0) goto fail;
+    if (json_object_object_get_ex(root, "metrics", &v) &&
+        !srv_config_read_metrics(v, c->listen_address, c->port, &c->metrics, why, why_cap))
+        goto fail;
     if (!read_redis(&r, root, c)) goto fail;
     char *level = NULL;
     if (get_string(&r, root, "", "log_level", &level, false) < 0) goto fail;

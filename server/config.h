@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "core/model.h"
+#include "server/config_metrics.h"
 
 typedef enum srv_log_level { SRV_LOG_DEBUG, SRV_LOG_INFO, SRV_LOG_WARN, SRV_LOG_ERROR } srv_log_level_t;
 
@@ -27,6 +28,7 @@ typedef struct srv_config {
     bk_keeper_t keeper;      /* its users (the process while current, worker views, requests, booking's long work);
                               * every tenant's keeper points here. Starts at one user: the loader's. */
     struct srv_config *retired_next; /* in the process's list of replaced configs still in use */
+    srv_metrics_config_t metrics;    /* "metrics": where /metrics is served (server/config_metrics.h) */
 } srv_config_t;
 
 /** Reads and validates the JSON config at `path` (tenants inline or in a file named relative to the config's

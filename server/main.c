@@ -17,6 +17,7 @@
 #include "server/h2o_errors.h"
 #include "server/head_guard.h"
 #include "server/log.h"
+#include "server/metrics_server.h"
 #include "server/reload.h"
 #include "server/router.h"
 #include "server/worker.h"
@@ -172,6 +173,11 @@ static int serve(const char *config_path)
     sigaddset(&signals, SIGTERM);
     sigaddset(&signals, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &signals, NULL);
+    srv_metrics_server_t *metrics = NULL; /* GET /metrics, on its own address only (server/metrics_server.h) */
+    if (config->metrics.enabled && (metrics = srv_metrics_server_start(&config->metrics, why, sizeof(why))) == NULL) {
+        fprintf(stderr, "listen: %s\n", why);
+        return 1;
+    }
     for (int i = 0; i < n; i++) {
         if (srv_worker_start(&workers[i]) != 0) {
             fprintf(stderr, "cannot start worker threads\n");
@@ -183,6 +189,10 @@ static int serve(const char *config_path)
              FD_VERSION, config->listen_address, config->port, n, config->tenant_count);
     /* From here the config may be replaced (SIGHUP): read app.config only on this thread. */
     srv_log(SRV_LOG_INFO, "listening", extra);
+    if (metrics != NULL) {
+        snprintf(extra, sizeof(extra), "\"address\":\"%s\",\"port\":%d", config->metrics.address, config->metrics.port);
+        srv_log(SRV_LOG_INFO, "metrics listening", extra);
+    }
     if (tz_clock_offset() != 0) {
         snprintf(extra, sizeof(extra), "\"clock_offset_ms\":%lld", (long long)tz_clock_offset());
         srv_log(SRV_LOG_WARN, "test clock: FRONTDESK_CLOCK_OFFSET_MS moves the service's now", extra);
@@ -206,6 +216,7 @@ static int serve(const char *config_path)
     srv_log(SRV_LOG_INFO, "stopping", NULL);
     for (int i = 0; i < n; i++) srv_worker_stop(&workers[i]);
     for (int i = 0; i < n; i++) pthread_join(workers[i].thread, NULL);
+    srv_metrics_server_stop(metrics);
     srv_log(SRV_LOG_INFO, "stopped", NULL);
     bool all_disposed = true;
     for (int i = 0; i < n; i++) all_disposed &= workers[i].disposed;

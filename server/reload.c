@@ -62,6 +62,11 @@ static void keep_restart_settings(const srv_config_t *old, srv_config_t *next, j
     if (strcmp(old->redis_address, next->redis_address) != 0)
         json_object_array_add(ignored, json_object_new_string("redis"));
     if (old->log_level != next->log_level) json_object_array_add(ignored, json_object_new_string("log_level"));
+    const srv_metrics_config_t *om = &old->metrics, *nm = &next->metrics;
+    if (om->enabled != nm->enabled || strcmp(om->address, nm->address) != 0 || om->port != nm->port ||
+        om->token != nm->token || memcmp(om->token_digest, nm->token_digest, sizeof(om->token_digest)) != 0)
+        json_object_array_add(ignored, json_object_new_string("metrics"));
+    next->metrics = old->metrics;
     next->port = old->port;
     next->workers = old->workers;
     next->log_level = old->log_level;

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "booking/worker_store.h"
+#include "metrics/metrics.h"
 #include "server/log.h"
 #include "server/worker.h"
 
@@ -50,6 +51,7 @@ srv_request_t *srv_request_begin(h2o_req_t *req, srv_worker_t *worker)
     r->worker = worker;
     r->view = srv_view_enter(&worker->views);
     r->started_ns = now_ns();
+    srv_request_id_of(req, r->id);
     r->deadline_ms = SRV_REQUEST_DEADLINE_MS;
     r->deadline_error = API_ERR_REDIS_UNAVAILABLE;
     r->deadline.cb = on_deadline;
@@ -142,9 +144,18 @@ static void send_typed(srv_request_t *r, int status, const char *type, const cha
     h2o_req_t *req = r->req;
     r->responded = true;
     if (h2o_timeout_is_linked(&r->deadline)) h2o_timeout_unlink(&r->deadline);
-    double ms = (double)(now_ns() - r->started_ns) / 1e6;
-    srv_log_request(r->route_name != NULL ? r->route_name : "(unknown)", srv_method_name(req), status, ms,
-                    r->tenant != NULL ? r->tenant->id : NULL);
+    uint64_t took_ns = now_ns() - r->started_ns;
+    char code[48] = "";
+    if (status >= 400 && type != NULL && strcmp(type, "application/json") == 0) { /* the id goes in the error */
+        size_t cap = len + strlen(r->id) + 20;
+        char *with_id = h2o_mem_alloc_pool(&req->pool, cap);
+        len = srv_request_id_in_error(body, len, r->id, with_id, cap, code, sizeof(code));
+        body = with_id;
+    }
+    fd_mx_http_request(r->route_index, status, took_ns / 1000u);
+    srv_log_request(r->route_name != NULL ? r->route_name : "(unknown)", srv_method_name(req), status,
+                    (double)took_ns / 1e6, r->tenant != NULL ? r->tenant->id : NULL, r->id, code[0] ? code : NULL);
+    srv_request_id_header(req, r->id);
     req->res.status = status;
     req->res.reason = reason_of(status);
     if (type != NULL) h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, type, strlen(type));
@@ -193,9 +204,25 @@ bool srv_redis_to_blame(const srv_request_t *r, api_error_t err)
            !bk_env_redis_answering(&r->worker->booking);
 }
 
+/* Counts a refusal for its key or a limit (metrics/metrics.h). */
+static void count_refusal(const srv_request_t *r, api_error_t err, const char *field)
+{
+    if (err == API_ERR_RATE_LIMITED) {
+        bool throttle = field != NULL && strcmp(field, "x-api-key") == 0; /* the wrong-key throttle's answer */
+        fd_mx_rate_limited(throttle ? FD_MX_LIMIT_AUTH_THROTTLE : r->widget != NULL ? FD_MX_LIMIT_WIDGET
+                                                                                    : FD_MX_LIMIT_TENANT);
+    } else if (err == API_ERR_UNAUTHORIZED) {
+        bool sent = h2o_find_header_by_str(&r->req->headers, H2O_STRLIT("x-api-key"), -1) >= 0;
+        fd_mx_auth_failure(sent ? FD_MX_AUTH_WRONG_KEY : FD_MX_AUTH_MISSING_KEY);
+    } else if (err == API_ERR_ORIGIN_FORBIDDEN || err == API_ERR_WIDGET_ROUTE_FORBIDDEN) {
+        fd_mx_auth_failure(FD_MX_AUTH_WIDGET_REFUSED);
+    }
+}
+
 void srv_respond_error(srv_request_t *r, api_error_t err, const char *message, const char *field)
 {
     if (r->req == NULL || r->responded) return;
+    count_refusal(r, err, field);
     if (srv_redis_to_blame(r, err)) {
         err = API_ERR_REDIS_UNAVAILABLE;
         message = field = NULL;
@@ -210,10 +237,12 @@ void srv_respond_error(srv_request_t *r, api_error_t err, const char *message, c
 
 void srv_respond_error_bare(h2o_req_t *req, api_error_t err)
 {
-    char buf[512];
+    char buf[512], id[SRV_REQUEST_ID_CAP];
     size_t len = api_error_render(err, NULL, NULL, buf, sizeof(buf));
-    char *copy = h2o_mem_alloc_pool(&req->pool, len);
-    memcpy(copy, buf, len);
+    srv_request_id_of(req, id);
+    char *copy = h2o_mem_alloc_pool(&req->pool, sizeof(buf) + sizeof(id) + 20);
+    len = srv_request_id_in_error(buf, len, id, copy, sizeof(buf) + sizeof(id) + 20, NULL, 0);
+    srv_request_id_header(req, id);
     req->res.status = api_error_status(err);
     req->res.reason = reason_of(req->res.status);
     h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, H2O_STRLIT("application/json"));

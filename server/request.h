@@ -6,7 +6,8 @@
  * callback (srv_request_release); the request is freed when h2o has disposed of it and no hold is left. Each
  * request has a deadline; when it passes, the request is answered with r->deadline_error and late callbacks
  * find it answered. Every answer goes through srv_respond_* which sets Content-Length (keep-alive survives
- * errors), renders JSON and writes the access log line. */
+ * errors), renders JSON, returns the request's id (X-Request-Id, and "request_id" in every error body), counts the
+ * answer for /metrics and writes the access log line. */
 #ifndef FD_SERVER_REQUEST_H
 #define FD_SERVER_REQUEST_H
 
@@ -17,6 +18,7 @@
 #include "booking/api_error.h"
 #include "booking/api_json.h"
 #include "core/model.h"
+#include "server/request_id.h"
 #include "voice/host.h"
 
 struct srv_worker;
@@ -27,6 +29,7 @@ typedef struct srv_request {
     struct srv_worker *worker;
     struct srv_view *view;         /* the config it began on (server/worker_view.h), kept to its end */
     const struct srv_route *route; /* the router's, opaque to the rest of server/ */
+    unsigned route_index;          /* its metrics index (server/router.h), 0 before routing */
     const char *route_name;        /* the route's name for logs and Idempotency-Key fingerprints; NULL before routing */
     const bk_tenant_t *tenant; /* set by auth */
     const struct srv_widget_key *widget; /* the widget key it came with (server/widget_key.h), else NULL */
@@ -37,6 +40,7 @@ typedef struct srv_request {
     api_error_t deadline_error;
     unsigned holds;
     bool responded;
+    char id[SRV_REQUEST_ID_CAP]; /* server/request_id.h: the caller's X-Request-Id when sane, else one made */
     bk_render_t render; /* srv_render: what rendering slots and appointments needs of this request */
     vc_call_t voice;    /* srv_voice_call: the voice call this request carries */
 } srv_request_t;
@@ -90,7 +94,7 @@ void srv_respond_error(srv_request_t *r, api_error_t err, const char *message, c
 /** Adds a response header before answering (name lower-case, e.g. "retry-after"). */
 void srv_add_header(srv_request_t *r, const char *name, const char *value);
 
-/** Answers an error for a request that has no srv_request_t (out of memory). */
+/** Answers an error for a request that has no srv_request_t (out of memory), with a request id. */
 void srv_respond_error_bare(h2o_req_t *req, api_error_t err);
 
 /** "GET", "POST", ... of a request, or "OTHER" (never echoes arbitrary client text). */

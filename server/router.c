@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "booking/rate_limit.h"
+#include "metrics/metrics.h"
 #include "server/auth.h"
 #include "server/auth_throttle.h"
 #include "server/body.h"
@@ -56,6 +57,20 @@ static const srv_route_t routes[] = {
     {"/widget/v1/frontdesk-widget.js", SRV_GET, false, srv_route_widget_script, "/widget/v1/frontdesk-widget.js"},
     {"/widget/demo", SRV_GET, false, srv_route_widget_demo, "/widget/demo"},
 };
+
+_Static_assert(sizeof(routes) / sizeof(routes[0]) < FD_MX_MAX_ROUTES, "every route has its metrics index");
+
+/* The metrics index of a route of the table: 1, 2, ... (0 is "unmatched"). */
+static unsigned route_index(const srv_route_t *route)
+{
+    return (unsigned)(route - routes) + 1;
+}
+
+const char *srv_router_route_label(unsigned index)
+{
+    if (index == 0) return "unmatched";
+    return index <= sizeof(routes) / sizeof(routes[0]) ? routes[index - 1].name : NULL;
+}
 
 /* True when path is the route's: equal, where a "*" in the route stands for one non-empty segment (no '/'). */
 static bool path_matches(const char *route, const char *path, size_t len)
@@ -181,6 +196,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
         return 0;
     }
     r->route = route;
+    r->route_index = route_index(route);
     r->route_name = route->name;
     if (req->query_at != SIZE_MAX && req->path.len - req->query_at > SRV_MAX_QUERY_BYTES + 1) {
         srv_respond_error(r, API_ERR_URI_TOO_LONG, NULL, NULL);

@@ -8,6 +8,7 @@
 #include <async.h>
 #include <sds.h>
 
+#include "metrics/metrics.h"
 #include "store/address.h"
 #include "store/sentinel.h"
 #include "store/store_uv.h"
@@ -58,6 +59,7 @@ struct store {
     uv_loop_t *loop;
     redisAsyncContext *ac; /* NULL while disconnected */
     bool connected;        /* Redis answered on ac (see store.h) */
+    bool was_established;  /* a connection was established before: the next one is a reconnect (metrics) */
     bool closing;
     bool keepalive; /* PING when idle (not on the watcher: a subscribed connection takes no PING) */
     int in_hiredis; /* > 0 while one of this store's callbacks runs inside hiredis (store.h) */
@@ -107,6 +109,7 @@ static void connection_lost(store_t *s, const char *why)
     s->connected = false;
     s->outstanding = 0;
     if (s->tracking != NULL) tracking_lost(s);
+    if (was_connected) fd_mx_redis(FD_MX_REDIS_CONNECTION_LOST);
     if (was_connected && s->on_lost != NULL) {
         note_why(s, why);
         s->on_lost(s, s->why, s->data);
@@ -146,6 +149,8 @@ static void on_handshake(redisAsyncContext *ac, void *r, void *privdata)
     s->in_hiredis++;
     uv_timer_stop(&s->timer);
     s->connected = true;
+    if (s->was_established) fd_mx_redis(FD_MX_REDIS_RECONNECT);
+    s->was_established = true;
     s->backoff_ms = RECONNECT_MIN_MS;
     s->n_scripts = 0; /* a new connection may be to a Redis that has none of them */
     s->outstanding = 0;
@@ -473,6 +478,9 @@ static void on_reply(redisAsyncContext *ac, void *reply, void *privdata)
         s->progress_ms = uv_now(s->loop);
     }
     const redisReply *r = reply;
+    if (r == NULL && !s->closing) fd_mx_redis(FD_MX_REDIS_NO_REPLY);
+    else if (r != NULL && r->type == REDIS_REPLY_ERROR && strncmp(r->str, "NOSCRIPT", 8) != 0) /* script.c resends */
+        fd_mx_redis(FD_MX_REDIS_ERROR_REPLY);
     if (r != NULL && ac == s->ac && s->sentinel != NULL && r->type == REDIS_REPLY_ERROR &&
         strncmp(r->str, "READONLY", 8) == 0 && !s->demoted) { /* a failover demoted it under us */
         s->demoted = true;
@@ -833,6 +841,7 @@ int store_command_cached(store_t *s, store_reply_cb cb, void *data, const store_
         return store_command(s, cb, data, cmd->argc, (const char **)cmd->argv, cmd->lens);
     if (!s->connected) return -1;
     store_cached_t *e = store_read_cache_get(t->cache, cmd, loop_now(s));
+    fd_mx_cache_lookup(FD_MX_CACHE_READ, e != NULL);
     if (e != NULL) {
         hit_t *h = malloc(sizeof(*h));
         if (h == NULL) {
