@@ -150,7 +150,7 @@ fail:
 static void on_patient_created(const prov_http_response_t *r, void *data)
 {
     call_t *k = data;
-    prov_status_t st = cliniko_status(r, false);
+    prov_status_t st = cliniko_status(k->c, r, false);
     bk_patient_t p = {0};
     if (st == PROV_OK) {
         json_object *root;

@@ -31,8 +31,9 @@ int cliniko_send(cliniko_t *c, prov_env_t *env, const char *method, const char *
     return prov_http_request(env->http, &rq, cb, data, NULL);
 }
 
-/* The provider status of an HTTP outcome. `record`: a 404 means the record does not exist. */
-prov_status_t cliniko_status(const prov_http_response_t *r, bool record)
+/* The provider status of an HTTP outcome. `record`: a 404 means the record does not exist. A 401 or 403 (the key
+ * is revoked or wrong) is also the operator's log line. */
+prov_status_t cliniko_status(cliniko_t *c, const prov_http_response_t *r, bool record)
 {
     switch (r->status) {
     case PROV_HTTP_OK:
@@ -54,6 +55,7 @@ prov_status_t cliniko_status(const prov_http_response_t *r, bool record)
     if (code == 422) return PROV_REJECTED;
     if (code == 409) return PROV_CONFLICT;
     if (code == 429) return PROV_RATE_LIMITED;
+    if (code == 401 || code == 403) prov_credential_refused(&c->refused_logged, c->tenant_id, "cliniko", code);
     return PROV_UPSTREAM; /* 401/403: the clinic's key is wrong; 400, 5xx, anything else */
 }
 

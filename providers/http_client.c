@@ -600,6 +600,12 @@ static void start_attempt(transfer_t *t)
     curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
     curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
     curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+    /* libcurl silently sends a request again when a reused connection dies before any answer byte. For a write
+     * that committed upstream and lost its answer, that second send is a second booking: writes get a fresh
+     * connection (which libcurl never resends on), and a dropped one is reported as an unknown outcome. A GET
+     * sent twice does no harm. */
+    if (!t->idempotent && strcmp(t->method, "GET") != 0)
+        curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
     if (t->public_only) {
         curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, on_open_socket);
         curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, (void *)t);
