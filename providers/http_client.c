@@ -622,10 +622,6 @@ static void start_attempt(transfer_t *t)
             curl_easy_setopt(e, CURLOPT_POSTFIELDS, t->body != NULL ? t->body : "");
         }
     }
-    /* libcurl silently sends a request again when a reused keep-alive connection dies before any answer: for a
-     * write the first may have been committed (a server that closes after committing), so a write never rides a
-     * reused connection and its lost answer is reported (PROV_HTTP_TIMEOUT) instead of written twice. */
-    if (!t->idempotent) curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
     if (curl_multi_add_handle(http->multi, e) != CURLM_OK) {
         detach_easy(t);
         finish(t, PROV_HTTP_ERROR);
