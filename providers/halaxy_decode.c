@@ -479,9 +479,7 @@ prov_status_t prov_halaxy_status_of(long code, const char *body, size_t len, boo
     if (code == 409 || code == 412) return PROV_CONFLICT;
     if (code == 400 || code == 422) return PROV_REJECTED;
     if (code == 429) return PROV_RATE_LIMITED;
-    if (code == 503) return PROV_UNAVAILABLE;
-    if (code == 504) return PROV_TIMEOUT;
-    return PROV_UPSTREAM; /* 401/403 (credentials), 500, 502, anything else */
+    return PROV_UPSTREAM; /* 401/403 (credentials), any 5xx (Halaxy answered, with an error: 502), anything else */
 }
 
 int prov_halaxy_token_decode(const char *body, size_t len, char *token, size_t cap, int *lifetime_s)

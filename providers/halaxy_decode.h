@@ -103,7 +103,7 @@ int prov_halaxy_proposal_decode(json_object *resource, int64_t *start, int64_t *
 
 /** The status of a FHIR answer: 2xx is PROV_OK; otherwise the OperationOutcome's first issue code decides when
  * there is one (not-found, conflict/duplicate, invalid/required/value/business-rule/processing, throttled,
- * security/login/expired/forbidden), then the HTTP code (404, 409, 400/422, 429, 401/403, 5xx). `record`: a 404
+ * security/login/expired/forbidden), then the HTTP code (404, 409, 400/422, 429; 401/403 and 5xx are upstream errors). `record`: a 404
  * means the record does not exist (else it is an upstream error). Writes the issue code ("" when none) into
  * issue (cap >= 32). */
 prov_status_t prov_halaxy_status_of(long http_code, const char *body, size_t len, bool record, char *issue,

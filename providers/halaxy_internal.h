@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <uv.h>
 
+#include "providers/credential_log.h"
 #include "providers/halaxy_decode.h"
 #include "providers/http_client.h"
 #include "providers/provider.h"
@@ -42,6 +43,7 @@ typedef struct halaxy {
     prov_http_bucket_t *bucket;
     bk_strings_t clinic_ids; /* empty = every clinic */
     int timeout_ms, connect_timeout_ms, max_in_flight;
+    prov_credential_log_t refused_logged; /* when Halaxy's last refusal of the client was logged */
     pthread_mutex_t mu; /* guards everything below */
     char token[PROV_HALAXY_TOKEN_CAP];      /* "" when none */
     int64_t token_refresh_at, token_expires_at; /* tz_now() ms */

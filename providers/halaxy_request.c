@@ -36,21 +36,6 @@ static bool is_write(const send_t *s)
     return strcmp(s->method, "GET") != 0;
 }
 
-static const char *status_word(prov_status_t st)
-{
-    switch (st) {
-    case PROV_OK: return "ok";
-    case PROV_UNAVAILABLE: return "unavailable";
-    case PROV_UPSTREAM: return "upstream error";
-    case PROV_TIMEOUT: return "timeout";
-    case PROV_NOT_FOUND: return "not found";
-    case PROV_REJECTED: return "rejected";
-    case PROV_CONFLICT: return "conflict";
-    case PROV_RATE_LIMITED: return "rate limited";
-    }
-    return "?";
-}
-
 static prov_status_t transport_status(const send_t *s, const prov_http_response_t *r)
 {
     switch (r->status) {
@@ -88,14 +73,13 @@ static void on_answer(const prov_http_response_t *r, void *data)
     }
     char issue[32] = "";
     if (st == PROV_OK) st = prov_halaxy_status_of(r->code, r->body, r->body_len, s->record, issue, sizeof(issue));
-    if (st == PROV_UPSTREAM || (r->status == PROV_HTTP_OK && (r->code == 401 || r->code == 403))) {
+    if (r->status == PROV_HTTP_OK && (r->code == 401 || r->code == 403)) {
+        prov_credential_refused(&s->h->refused_logged, s->h->tenant_id, "halaxy", r->code);
+    } else if (st == PROV_UPSTREAM) {
         char detail[96];
-        snprintf(detail, sizeof(detail), "%s %s answered HTTP %ld%s%s", s->method, status_word(st), r->code,
-                 issue[0] ? ", issue " : "", issue);
-        halaxy_log(s->h, "error",
-                   r->code == 401 || r->code == 403 ? "Halaxy refused the clinic's API credentials"
-                                                     : "Halaxy answered with an error",
-                   detail);
+        snprintf(detail, sizeof(detail), "%s answered HTTP %ld%s%s", s->method, r->code, issue[0] ? ", issue " : "",
+                 issue);
+        halaxy_log(s->h, "error", "Halaxy answered with an error", detail);
     }
     answer(s, st, r);
 }

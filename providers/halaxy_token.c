@@ -108,15 +108,11 @@ static void on_token(const prov_http_response_t *r, void *data)
     else if (r->status == PROV_HTTP_RATE_LIMITED || (r->status == PROV_HTTP_OK && r->code == 429)) st = PROV_RATE_LIMITED;
     else if (r->status != PROV_HTTP_OK || r->code >= 500) st = PROV_UNAVAILABLE;
     else st = PROV_UPSTREAM;
-    if (r->status == PROV_HTTP_OK && (r->code == 400 || r->code == 401 || r->code == 403)) {
-        char detail[64];
-        snprintf(detail, sizeof(detail), "token endpoint answered HTTP %ld", r->code);
-        halaxy_log(h, "error", "Halaxy refused the clinic's API credentials (client id/secret revoked or wrong)",
-                   detail);
-    } else if (st != PROV_OK) {
-        halaxy_log(h, "warn", "could not get a Halaxy access token", r->status == PROV_HTTP_OK ? "HTTP error" :
-                   "no answer");
-    }
+    if (r->status == PROV_HTTP_OK && (r->code == 400 || r->code == 401 || r->code == 403))
+        prov_credential_refused(&h->refused_logged, h->tenant_id, "halaxy", r->code); /* invalid_client */
+    else
+        halaxy_log(h, "warn", "could not get a Halaxy access token",
+                   r->status == PROV_HTTP_OK ? "the token endpoint answered an error" : "no answer");
     finish(t, st);
 }
 

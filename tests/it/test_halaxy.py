@@ -272,7 +272,7 @@ class Halaxy(unittest.TestCase):
         deadline = time.monotonic() + 3
         while found is None and time.monotonic() < deadline:
             found = next((o for _, o in SERVER.log_lines() if isinstance(o, dict) and o.get("provider") == "halaxy"
-                          and o.get("tenant") == "rv" and "credentials" in o.get("msg", "")), None)
+                          and o.get("tenant") == "rv" and "credential" in o.get("msg", "")), None)
             time.sleep(0.05)
         self.assertIsNotNone(found, "an operator's line naming the tenant and the provider")
         self.assertNotIn(CLIENT_SECRET, SERVER.stderr())
