@@ -246,10 +246,10 @@ class Halaxy(unittest.TestCase):
         self.assertEqual((r.status, stats()["token_requests"]), (200, 1))
 
     def test_the_token_is_refreshed_before_it_dies(self):
-        control(token_ttl=6, expire_tokens=True)  # tokens now live 6 s and say so
+        control(token_ttl=12, expire_tokens=True)  # tokens now live 12 s and say so
         self.assertEqual(post("fetchPatientsAppointments", {"patient_id": "12345678"}).status, 200)
         control(reset_stats=True)
-        time.sleep(5.0)  # past three quarters of its life, before its end
+        time.sleep(9.5)  # past three quarters of its life (9 s), well before its end (12 s)
         r = post("fetchPatientsAppointments", {"patient_id": "12345678"})
         self.assertEqual(r.status, 200, r)
         s = stats()
