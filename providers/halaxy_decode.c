@@ -42,23 +42,7 @@ static bool is_type(json_object *o, const char *type)
     return t != NULL && strcmp(t, type) == 0;
 }
 
-static char *dup_text(const char *s, bool *oom)
-{
-    if (s == NULL) return NULL;
-    size_t n = strlen(s);
-    if (n > PROV_HALAXY_TEXT_CAP) {
-        n = PROV_HALAXY_TEXT_CAP;
-        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80) n--;
-    }
-    char *c = malloc(n + 1);
-    if (c == NULL) {
-        *oom = true;
-        return NULL;
-    }
-    memcpy(c, s, n);
-    c[n] = '\0';
-    return c;
-}
+#define dup_text prov_cliniko_dup_text /* PROV_HALAXY_TEXT_CAP is the same 512 bytes */
 
 bool prov_halaxy_valid_id(const char *id)
 {

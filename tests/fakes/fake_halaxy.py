@@ -45,11 +45,11 @@ import sys
 import threading
 import time
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from zoneinfo import ZoneInfo
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "it"))
 import clock  # noqa: E402  (the suite's clock, pinned or not)
+from fake_http import FakeHandler, serve  # noqa: E402
 
 ZONE = ZoneInfo("Australia/Sydney")
 TERMINOLOGY = "https://terminology.halaxy.com/StructureDefinition/"
@@ -166,13 +166,8 @@ STATE = State()
 CLIENT_ID, CLIENT_SECRET = "it-halaxy-client", "it-halaxy-secret"
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True
+class Handler(FakeHandler):
     server_version = "FakeHalaxy/1.0"
-
-    def log_message(self, fmt, *args):
-        pass
 
     # ---- plumbing ---------------------------------------------------------------------------------------------
     def base(self):
@@ -192,27 +187,6 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if data:
             self.wfile.write(data)
-
-    def handle_one_request(self):
-        try:
-            super().handle_one_request()
-        except (BrokenPipeError, ConnectionResetError):
-            self.close_connection = True
-
-    def do_GET(self):
-        self.dispatch("GET")
-
-    def do_POST(self):
-        self.dispatch("POST")
-
-    def do_PATCH(self):
-        self.dispatch("PATCH")
-
-    def do_PUT(self):
-        self.dispatch("PUT")
-
-    def do_DELETE(self):
-        self.dispatch("DELETE")
 
     def dispatch(self, method):
         url = urllib.parse.urlsplit(self.path)
@@ -626,14 +600,7 @@ def main():
     ap.add_argument("--client-secret", default=CLIENT_SECRET)
     args = ap.parse_args()
     CLIENT_ID, CLIENT_SECRET = args.client_id, args.client_secret
-    ThreadingHTTPServer.daemon_threads = True
-    ThreadingHTTPServer.request_queue_size = 128
-    srv = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
-    print("ready %d" % srv.server_address[1], flush=True)
-    try:
-        srv.serve_forever()
-    except KeyboardInterrupt:
-        pass
+    serve(Handler, args.port)
 
 
 if __name__ == "__main__":
