@@ -18,6 +18,7 @@
 #define BEARER "Authorization: Bearer "
 #define HEADER_CAP (sizeof(BEARER) + PROV_HALAXY_TOKEN_CAP)
 #define LOCK_MS 10000      /* one refresher at a time, for at most this long */
+#define LOCK_KEEP_MS 1000  /* after a refresh: late askers read the token stored */
 #define POLL_LOCAL_MS 50   /* another worker of this process is refreshing */
 #define POLL_REDIS_MS 100  /* another process is refreshing */
 #define MAX_REDIS_POLLS 50 /* then refresh anyway */
@@ -67,10 +68,15 @@ static void finish(tok_req_t *t, prov_status_t st)
     if (st == PROV_OK && h->token[0] != '\0') snprintf(header, sizeof(header), BEARER "%s", h->token);
     pthread_mutex_unlock(&h->mu);
     if (st == PROV_OK && header[0] == '\0') st = PROV_UPSTREAM;
+    /* A refresher that stored its token keeps the lock one more second: a process that missed the token a moment
+     * ago and asks for the lock now must read the token, not fetch another one. A failed refresher lets go. */
     if (t->own_lock && t->env.store != NULL && store_is_connected(t->env.store)) {
         char lock[96];
         key_of(h, "token-lock", lock, sizeof(lock));
-        store_commandf(t->env.store, NULL, NULL, "DEL %s", lock);
+        if (st == PROV_OK)
+            store_commandf(t->env.store, NULL, NULL, "PEXPIRE %s %d", lock, LOCK_KEEP_MS);
+        else
+            store_commandf(t->env.store, NULL, NULL, "DEL %s", lock);
     }
     t->cb(st, st == PROV_OK ? header : NULL, t->data);
     explicit_bzero(header, sizeof(header));
@@ -161,7 +167,10 @@ static void on_lock(const redisReply *reply, void *data)
         return;
     }
     t->own_lock = reply != NULL && reply->type == REDIS_REPLY_STATUS;
-    fetch(t);
+    if (t->own_lock)
+        redis_get(t); /* the lock is ours: read the token once more (another refresher may just have stored it) */
+    else
+        fetch(t);
 }
 
 static void on_redis_token(const redisReply *reply, void *data)
@@ -183,7 +192,7 @@ static void on_redis_token(const redisReply *reply, void *data)
             return;
         }
     }
-    if (reply == NULL || t->env.store == NULL || !store_is_connected(t->env.store)) {
+    if (reply == NULL || t->own_lock || t->env.store == NULL || !store_is_connected(t->env.store)) {
         fetch(t);
         return;
     }
@@ -259,5 +268,8 @@ void halaxy_token_drop(halaxy_t *h, prov_env_t *env, const char *auth_header)
         char key[96];
         key_of(h, "token", key, sizeof(key));
         store_commandf(env->store, NULL, NULL, "EVAL %s 1 %s %s", DROP_SCRIPT, key, token);
+        char lock[96]; /* the lock kept after the refused token's refresh guards nothing now */
+        key_of(h, "token-lock", lock, sizeof(lock));
+        store_commandf(env->store, NULL, NULL, "DEL %s", lock);
     }
 }
