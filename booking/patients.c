@@ -254,6 +254,7 @@ static int cmp_start(const void *a, const void *b)
 
 size_t bk_appointments_order(bk_appointment_t *v, size_t n, int64_t now)
 {
+    if (n == 0) return 0; /* a provider may answer v NULL then */
     qsort(v, n, sizeof(*v), cmp_start);
     size_t upcoming = 0;
     while (upcoming < n && v[n - 1 - upcoming].start >= now) upcoming++;
