@@ -46,8 +46,7 @@ static bool is_set(json_object *o, const char *key)
     return true;
 }
 
-/* A heap copy of s capped at PROV_CLINIKO_TEXT_CAP bytes without splitting a UTF-8 sequence; NULL for NULL. */
-static char *dup_text(const char *s, bool *oom)
+char *prov_cliniko_dup_text(const char *s, bool *oom)
 {
     if (s == NULL) return NULL;
     size_t n = strlen(s);
@@ -63,6 +62,24 @@ static char *dup_text(const char *s, bool *oom)
     memcpy(c, s, n);
     c[n] = '\0';
     return c;
+}
+
+#define dup_text prov_cliniko_dup_text
+
+static int cmp_opening(const void *a, const void *b)
+{
+    const prov_opening_t *x = a, *y = b;
+    return x->start < y->start ? -1 : x->start > y->start;
+}
+
+size_t prov_openings_sort_unique(prov_opening_t *v, size_t n)
+{
+    if (n == 0) return 0;
+    qsort(v, n, sizeof(*v), cmp_opening);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (k == 0 || v[i].start != v[k - 1].start) v[k++] = v[i];
+    return k;
 }
 
 static bool id_char(char c)
