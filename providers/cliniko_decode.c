@@ -66,22 +66,6 @@ char *prov_cliniko_dup_text(const char *s, bool *oom)
 
 #define dup_text prov_cliniko_dup_text
 
-static int cmp_opening(const void *a, const void *b)
-{
-    const prov_opening_t *x = a, *y = b;
-    return x->start < y->start ? -1 : x->start > y->start;
-}
-
-size_t prov_openings_sort_unique(prov_opening_t *v, size_t n)
-{
-    if (n == 0) return 0;
-    qsort(v, n, sizeof(*v), cmp_opening);
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++)
-        if (k == 0 || v[i].start != v[k - 1].start) v[k++] = v[i];
-    return k;
-}
-
 static bool id_char(char c)
 {
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == '-';

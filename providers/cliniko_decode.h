@@ -150,9 +150,6 @@ int prov_cliniko_cancel_reason_code(const char *reason);
  * NULL with *oom set when out of memory. Shared by the adapters' decoders. */
 char *prov_cliniko_dup_text(const char *s, bool *oom);
 
-/** Sorts openings by start and drops repeated starts; returns how many are left. Shared by the adapters. */
-size_t prov_openings_sort_unique(prov_opening_t *v, size_t n);
-
 /** Appends `s` to buf percent-encoded for a query string (RFC 3986 unreserved kept). Returns 0, or -1 when
  * it does not fit (buf then holds a truncated, still NUL-terminated string). */
 int prov_cliniko_query_escape(char *buf, size_t cap, const char *s);

@@ -6,4 +6,4 @@ list(TRANSFORM FD_HALAXY_SOURCES PREPEND ${CMAKE_CURRENT_LIST_DIR}/)
 add_library(fd_halaxy STATIC ${FD_HALAXY_SOURCES})
 target_include_directories(fd_halaxy PUBLIC ${CMAKE_SOURCE_DIR})
 # The Cliniko decoders lend their bounded JSON parser, query escaping, next-link check and phone matching.
-target_link_libraries(fd_halaxy PUBLIC fd_cliniko fd_emr_http fd_core fd_tz fd_store PkgConfig::JSONC Threads::Threads)
+target_link_libraries(fd_halaxy PUBLIC fd_cliniko fd_adapter_util fd_emr_http fd_core fd_tz fd_store PkgConfig::JSONC Threads::Threads)

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "providers/cliniko_decode.h"
+#include "providers/adapter_util.h"
 #include "providers/halaxy_internal.h"
 
 #define MAX_PAGES 20
