@@ -198,6 +198,7 @@ static bool read_tenant(reader_t *r, json_object *obj, const char *path, const c
                                        "country",   "ai_booking",
                                        "policy",    "rate_limit",
                                        "webhooks",  "widget_keys",
+                                       "retell_api_key",
                                        NULL};
     char p[256];
     if (!json_object_is_type(obj, json_type_object)) return fail(r, path, "must be an object");
@@ -476,13 +477,16 @@ srv_config_t *srv_config_load(const char *path, char *why, size_t why_cap)
         goto fail;
     }
     c->tenants = calloc(n, sizeof(*c->tenants));
-    if (c->tenants == NULL) goto fail;
+    c->retell_keys = calloc(n, sizeof(*c->retell_keys));
+    if (c->tenants == NULL || c->retell_keys == NULL) goto fail;
     for (size_t i = 0; i < n; i++) {
         char tp[64];
         snprintf(tp, sizeof(tp), "tenants[%zu]", i);
         c->tenant_count = i + 1;
         json_object *tenant_obj = json_object_array_get_idx(tenants, i), *widget_keys;
-        if (!read_tenant(&r, tenant_obj, tp, config_dir, &c->tenants[i])) goto fail;
+        if (!read_tenant(&r, tenant_obj, tp, config_dir, &c->tenants[i]) ||
+            get_string(&r, tenant_obj, tp, "retell_api_key", &c->retell_keys[i], false) < 0)
+            goto fail;
         if (json_object_object_get_ex(tenant_obj, "widget_keys", &widget_keys)) {
             char wp[96];
             snprintf(wp, sizeof(wp), "%s.widget_keys", tp);
@@ -522,8 +526,12 @@ fail:
 void srv_config_free(srv_config_t *c)
 {
     if (c == NULL) return;
-    for (size_t i = 0; i < c->tenant_count; i++) tenant_free(&c->tenants[i]);
+    for (size_t i = 0; i < c->tenant_count; i++) {
+        tenant_free(&c->tenants[i]);
+        if (c->retell_keys != NULL) free(c->retell_keys[i]);
+    }
     free(c->tenants);
+    free(c->retell_keys);
     srv_widget_keys_free(c->widget_keys, c->widget_key_count);
     free(c->listen_address);
     free(c->redis_address);

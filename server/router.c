@@ -32,6 +32,10 @@ static const srv_route_t routes[] = {
     {"/voice/book", SRV_GET, true, srv_route_voice_book, "/voice/book"},
     {"/voice/cancel", SRV_GET, true, srv_route_voice_cancel, "/voice/cancel"},
     {"/voice/reschedule", SRV_GET, true, srv_route_voice_reschedule, "/voice/reschedule"},
+    {"/agents/vapi", SRV_POST, true, srv_route_agents_vapi, "/agents/vapi"},
+    {"/agents/retell", SRV_POST, true, srv_route_agents_retell, "/agents/retell"},
+    {"/agents/retell/*", SRV_POST, true, srv_route_agents_retell, "/agents/retell/{tool}"},
+    {"/agents/ghl/*", SRV_POST, true, srv_route_agents_ghl, "/agents/ghl/{tool}"},
     {"/ai_brain/lookup-create-patient", SRV_POST, true, srv_route_lookup_create_patient,
      "/ai_brain/lookup-create-patient"},
     {"/ai_brain/fetchPatientsAppointments", SRV_POST, true, srv_route_fetch_patients_appointments,
@@ -171,14 +175,11 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
         run_handler(r);
         return 0;
     }
-    ssize_t key_at = h2o_find_header_by_str(&req->headers, H2O_STRLIT("x-api-key"), -1);
+    h2o_iovec_t key = srv_auth_presented_key(req);
     const bk_tenant_t *tenant = NULL;
-    if (key_at >= 0)
-        tenant = srv_auth_tenant(w->app->config, req->headers.entries[key_at].value.base,
-                                 req->headers.entries[key_at].value.len);
-    const srv_widget_key_t *widget = tenant != NULL || key_at < 0 ? NULL
-        : srv_widget_key_find(w->app->config->widget_keys, w->app->config->widget_key_count,
-                              req->headers.entries[key_at].value.base, req->headers.entries[key_at].value.len);
+    if (key.base != NULL) tenant = srv_auth_tenant(w->app->config, key.base, key.len);
+    const srv_widget_key_t *widget = tenant != NULL || key.base == NULL ? NULL
+        : srv_widget_key_find(w->app->config->widget_keys, w->app->config->widget_key_count, key.base, key.len);
     if (widget != NULL && !srv_widget_admit(r, widget)) return 0; /* a publishable key: server/widget_gate.h */
     if (widget != NULL) tenant = widget->tenant;
     struct sockaddr_storage peer;

@@ -26,8 +26,7 @@ static bool release(void *host)
 
 static bool open_(void *host)
 {
-    srv_request_t *r = host;
-    return r->req != NULL && !r->responded;
+    return srv_request_open(host);
 }
 
 static int64_t ms_left(void *host)

@@ -17,7 +17,13 @@ bool srv_voice_query_body(srv_request_t *r)
     json_object *body = json_object_new_object();
     if (body == NULL) goto oom;
     h2o_req_t *req = r->req;
-    if (req != NULL && req->query_at != SIZE_MAX) {
+    if (r->args != NULL) {
+        /* A tool call: its arguments, each as the text a query would carry. */
+        json_object_object_foreach(r->args, k, v) {
+            if (v != NULL && !json_object_is_type(v, json_type_object) && !json_object_is_type(v, json_type_array))
+                json_object_object_add(body, k, json_object_new_string(json_object_get_string(v)));
+        }
+    } else if (req != NULL && req->query_at != SIZE_MAX) {
         const char *q = req->path.base + req->query_at + 1;
         size_t len = req->path.len - req->query_at - 1, i = 0;
         int count = 0;
@@ -61,7 +67,7 @@ static void on_deadline(void *data)
 {
     srv_voice_write_t *w = data;
     w->deadline = NULL;
-    if (w->r != NULL && w->r->req != NULL && !w->r->responded) vc_deadline_answer(srv_voice_call(w->r), w->idem);
+    if (w->r != NULL && srv_request_open(w->r)) vc_deadline_answer(srv_voice_call(w->r), w->idem);
 }
 
 bool srv_voice_write_arm(srv_voice_write_t *w)

@@ -11,7 +11,8 @@
 #include "server/idempotent.h"
 #include "server/request.h"
 
-/** Sets r->body to an object of the query's parameters (first value of each name, decoded), so the
+/** Sets r->body to an object of the query's parameters (first value of each name, decoded; a tool call's arguments
+ * as text), so the
  * Idempotency-Key fingerprint covers the request. Returns false after answering 400 (malformed, more than 64
  * parameters) or 503. */
 bool srv_voice_query_body(srv_request_t *r);
