@@ -43,6 +43,8 @@ typedef struct srv_request {
     bool responded;
     bk_render_t render; /* srv_render: what rendering slots and appointments needs of this request */
     vc_call_t voice;    /* srv_voice_call: the voice call this request carries */
+    bool may_keep;       /* GET /voice/bestSlot: a complete answer goes into the worker's answer cache ... */
+    uint64_t keep_epoch; /* ... under the read cache's epoch from before the reads began */
     /* A tool call (srv_request_begin_tool): no h2o request; parameters from args, the answer to sink. */
     json_object *args;    /* the call's named arguments (owned), or NULL for an HTTP request */
     char *args_text;      /* args as JSON text: the "query" the bestSlot answer cache is keyed by (owned) */
