@@ -27,6 +27,8 @@ static const tool_t tools[] = {
     "I can't do that here; the tools are clinic_info, best_slot, book, cancel, reschedule and "                        \
     "patient_appointments."
 #define BAD_ARGUMENTS_SENTENCE "I couldn't read that request's details; please try again with them."
+/* A retried call arriving while its first run is still working: the route's words are about a header. */
+#define STILL_WORKING_SENTENCE "I'm still working on that; please ask me again in a moment."
 
 typedef struct pending {
     srv_tool_done_fn done;
@@ -48,12 +50,16 @@ bool srv_tool_known(const char *name)
 /* The agent's object from a route's answer: "message" first (the route's, else its error's), "ok", the rest. */
 static json_object *agent_answer(int status, json_object *body)
 {
-    json_object *answer = json_object_new_object(), *message = NULL, *error = NULL;
-    if (!json_object_object_get_ex(body, "message", &message) && json_object_object_get_ex(body, "error", &error))
+    json_object *answer = json_object_new_object(), *message = NULL, *error = NULL, *code = NULL;
+    json_object_object_get_ex(body, "error", &error);
+    if (!json_object_object_get_ex(body, "message", &message) && error != NULL)
         json_object_object_get_ex(error, "message", &message);
-    json_object_object_add(answer, "message",
-                           json_object_new_string(message != NULL ? json_object_get_string(message)
-                                                                  : "Sorry, something went wrong; please try again."));
+    const char *say =
+        message != NULL ? json_object_get_string(message) : "Sorry, something went wrong; please try again.";
+    if (json_object_object_get_ex(error, "code", &code) &&
+        strcmp(json_object_get_string(code), api_error_code(API_ERR_IDEMPOTENCY_IN_PROGRESS)) == 0)
+        say = STILL_WORKING_SENTENCE;
+    json_object_object_add(answer, "message", json_object_new_string(say));
     json_object_object_add(answer, "ok", json_object_new_boolean(status < 300));
     json_object_object_foreach(body, k, v)
     {

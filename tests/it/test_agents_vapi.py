@@ -8,6 +8,7 @@ Vapi can present (Authorization: Bearer, X-Vapi-Secret)."""
 import json
 import os
 import sys
+import threading
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -157,6 +158,23 @@ class Mistakes(unittest.TestCase):
         self.assertEqual(again["appointment"]["id"], first["appointment"]["id"])
         mine = A.bookings_of(lambda n, a: one(n, a), args["phone"])
         self.assertEqual([a["id"] for a in mine], [first["appointment"]["id"]])
+
+    def test_retry_arriving_while_the_first_runs_books_once(self):
+        args = A.book_args(lambda n, a: one(n, a))
+        key = call_id()
+        answers = []
+        threads = [threading.Thread(target=lambda: answers.append(one("book", args, key=key))) for _ in range(3)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        booked = {a["appointment"]["id"] for a in answers if a["ok"]}
+        self.assertEqual(len(booked), 1, answers)
+        for a in answers:
+            A.assert_sayable(self, a)
+            self.assertNotIn("Idempotency", a["message"])
+        mine = A.bookings_of(lambda n, a: one(n, a), args["phone"])
+        self.assertEqual([a["id"] for a in mine], list(booked))
 
 
 class Auth(unittest.TestCase):
