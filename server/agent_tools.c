@@ -2,6 +2,7 @@
  * agent_tools.h). */
 #include "server/agent_tools.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,9 +43,12 @@ static const tool_t *find(const char *name)
     return NULL;
 }
 
-bool srv_tool_known(const char *name)
+void srv_tool_from_path(const srv_request_t *r, const char *prefix, char *out, size_t cap)
 {
-    return find(name) != NULL;
+    const h2o_iovec_t path = r->req->path_normalized;
+    size_t skip = strlen(prefix);
+    out[0] = '\0';
+    if (path.len > skip && path.len - skip < cap) snprintf(out, cap, "%.*s", (int)(path.len - skip), path.base + skip);
 }
 
 /* The agent's object from a route's answer: "message" first (the route's, else its error's), "ok", the rest. */

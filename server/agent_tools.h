@@ -29,7 +29,8 @@ void srv_tool_run(srv_worker_t *worker, const bk_tenant_t *tenant, const char *n
  * and the agent's object, whatever the tool's status (an agent reads a sentence; it cannot read a 4xx). */
 void srv_tool_answer(srv_request_t *r, const char *name, json_object *args, const char *idem_key);
 
-/** True when `name` is one of the tool set's names. */
-bool srv_tool_known(const char *name);
+/** The last segment of r's path after prefix (e.g. "best_slot" of "/agents/ghl/best_slot") into out; "" when the
+ * path is not longer than prefix or the segment does not fit. */
+void srv_tool_from_path(const srv_request_t *r, const char *prefix, char *out, size_t cap);
 
 #endif

@@ -3,20 +3,11 @@
  * object with HTTP 200, read whole by GHL (a POST action names no selectedPaths). */
 #include "server/routes.h"
 
-#include <stdio.h>
-#include <string.h>
-
 #include "server/agent_tools.h"
-
-#define PREFIX "/agents/ghl/"
 
 void srv_route_agents_ghl(srv_request_t *r)
 {
-    h2o_req_t *req = r->req;
-    char tool[64] = "";
-    size_t prefix = strlen(PREFIX);
-    if (req->path_normalized.len > prefix && req->path_normalized.len - prefix < sizeof(tool))
-        snprintf(tool, sizeof(tool), "%.*s", (int)(req->path_normalized.len - prefix),
-                 req->path_normalized.base + prefix);
+    char tool[64];
+    srv_tool_from_path(r, "/agents/ghl/", tool, sizeof(tool));
     srv_tool_answer(r, tool, r->body, NULL);
 }

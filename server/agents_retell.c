@@ -93,12 +93,8 @@ static void retry_identity(json_object *call, const char *name, json_object *arg
 void srv_route_agents_retell(srv_request_t *r)
 {
     if (!signed_by_tenant(r)) return;
-    h2o_req_t *req = r->req;
-    char path_tool[64] = "";
-    size_t prefix = strlen(PREFIX);
-    if (req->path_normalized.len > prefix && req->path_normalized.len - prefix < sizeof(path_tool))
-        snprintf(path_tool, sizeof(path_tool), "%.*s", (int)(req->path_normalized.len - prefix),
-                 req->path_normalized.base + prefix);
+    char path_tool[64];
+    srv_tool_from_path(r, "/agents/retell/", path_tool, sizeof(path_tool));
     json_object *name = NULL, *args = NULL, *call = NULL;
     json_object_object_get_ex(r->body, "name", &name);
     json_object_object_get_ex(r->body, "call", &call);

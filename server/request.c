@@ -48,13 +48,9 @@ static void on_deadline(h2o_timeout_entry_t *entry)
     if (present(r) && !r->responded) srv_respond_error(r, r->deadline_error, NULL, NULL);
 }
 
-srv_request_t *srv_request_begin(h2o_req_t *req, srv_worker_t *worker)
+/* Starts r's life on worker: its clock and general deadline, counted in flight. */
+static void begin(srv_request_t *r, srv_worker_t *worker)
 {
-    srv_request_t *r = calloc(1, sizeof(*r));
-    if (r == NULL) return NULL;
-    srv_request_t **slot = h2o_mem_alloc_shared(&req->pool, sizeof(*slot), on_dispose);
-    *slot = r;
-    r->req = req;
     r->worker = worker;
     r->started_ns = now_ns();
     r->deadline_ms = SRV_REQUEST_DEADLINE_MS;
@@ -62,6 +58,16 @@ srv_request_t *srv_request_begin(h2o_req_t *req, srv_worker_t *worker)
     r->deadline.cb = on_deadline;
     h2o_timeout_link(&worker->loop, &worker->deadline, &r->deadline);
     worker->in_flight++;
+}
+
+srv_request_t *srv_request_begin(h2o_req_t *req, srv_worker_t *worker)
+{
+    srv_request_t *r = calloc(1, sizeof(*r));
+    if (r == NULL) return NULL;
+    srv_request_t **slot = h2o_mem_alloc_shared(&req->pool, sizeof(*slot), on_dispose);
+    *slot = r;
+    r->req = req;
+    begin(r, worker);
     return r;
 }
 
@@ -79,17 +85,11 @@ srv_request_t *srv_request_begin_tool(srv_worker_t *worker, const bk_tenant_t *t
         return NULL;
     }
     r->args = json_object_get(args);
-    r->worker = worker;
     r->tenant = tenant;
     r->route_name = route_name;
     r->sink = sink;
     r->sink_data = sink_data;
-    r->started_ns = now_ns();
-    r->deadline_ms = SRV_REQUEST_DEADLINE_MS;
-    r->deadline_error = API_ERR_REDIS_UNAVAILABLE;
-    r->deadline.cb = on_deadline;
-    h2o_timeout_link(&worker->loop, &worker->deadline, &r->deadline);
-    worker->in_flight++;
+    begin(r, worker);
     srv_request_voice_deadline(r);
     return r;
 }

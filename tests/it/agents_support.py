@@ -64,6 +64,20 @@ class Service:
         C.control(delay_ms=delay_ms)
 
 
+class Module:
+    """A test module's Service: started by the module's setUpModule (module.start), stopped by its tearDownModule
+    (module.stop); the tests reach it as module.svc."""
+
+    def __init__(self, **service_args):
+        self.args, self.svc = service_args, None
+
+    def start(self):
+        self.svc = Service(**self.args)
+
+    def stop(self):
+        self.svc.close()
+
+
 _phones = [0]
 
 

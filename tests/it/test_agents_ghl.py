@@ -12,20 +12,13 @@ import urllib.parse
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import agents_support as A  # noqa: E402
 
-SVC = None
+M = A.Module()
+setUpModule, tearDownModule = M.start, M.stop
 
-
-def setUpModule():
-    global SVC
-    SVC = A.Service()
-
-
-def tearDownModule():
-    SVC.close()
 
 
 def action(name, params, key=A.KEY):
-    r = SVC.post("/agents/ghl/" + name, params, {"x-api-key": key, "Content-Type": "application/json"})
+    r = M.svc.post("/agents/ghl/" + name, params, {"x-api-key": key, "Content-Type": "application/json"})
     assert r.status == 200, r
     return r.body
 
@@ -37,7 +30,7 @@ class Conversation(unittest.TestCase):
     def test_same_answer_as_the_get_action(self):
         params = {"treatment_name": "initial physio", "time_zone": "sydney", "part_of_day": "afternoon"}
         posted = action("best_slot", params)
-        got = SVC.server.get("/voice/bestSlot?" + urllib.parse.urlencode(params), key=A.KEY)
+        got = M.svc.server.get("/voice/bestSlot?" + urllib.parse.urlencode(params), key=A.KEY)
         self.assertEqual(got.status, 200, got)
         self.assertEqual((posted["message"], posted["slot_id"]), (got.body["message"], got.body["slot_id"]))
 
@@ -56,12 +49,12 @@ class Mistakes(unittest.TestCase):
         self.assertIn("new date and time", answer["message"])
 
     def test_slow_clinic_gets_the_deadline_answer(self):
-        SVC.slow_cliniko(3000)
+        M.svc.slow_cliniko(3000)
         try:
             answer, took = A.timed(lambda: action("best_slot", {"treatment_name": "consult", "time_zone": "eastern"},
                                                   key=A.SLOW_KEY))
         finally:
-            SVC.slow_cliniko(0)
+            M.svc.slow_cliniko(0)
         self.assertEqual((answer["ok"], answer["error"]["code"]), (False, "emr_timeout"), answer)
         A.assert_sayable(self, answer)
         self.assertLess(took, A.SLOW_DEADLINE_MS / 1000 + 1.0)

@@ -17,20 +17,13 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import agents_support as A  # noqa: E402
 import clock  # noqa: E402
 
-SVC = None
+M = A.Module(retell_key=A.RETELL_KEY)
+setUpModule, tearDownModule = M.start, M.stop
+
 CALL = {"call_id": "Jabr9TXYYJHfvl6Syypi88rdAHYHmcq6", "agent_id": "oBeDLoLOeuAbiuaMFXRtDOLriTJ5tSxD",
         "call_type": "phone_call", "call_status": "ongoing", "direction": "inbound",
         "from_number": "+61491570156", "to_number": "+61291234567",
         "transcript": "Agent: Harbour and Pine, how can I help?\nUser: I'd like to book a physio appointment."}
-
-
-def setUpModule():
-    global SVC
-    SVC = A.Service(retell_key=A.RETELL_KEY)
-
-
-def tearDownModule():
-    SVC.close()
 
 
 def signature(raw, key=A.RETELL_KEY, at_ms=None):
@@ -44,7 +37,7 @@ def post(path, payload, api_key=A.KEY, sign=True, timeout=10.0):
     headers = {"Content-Type": "application/json", "Authorization": "Bearer " + api_key}
     if sign:
         headers["X-Retell-Signature"] = signature(raw)
-    return SVC.post(path, raw, headers, timeout=timeout)
+    return M.svc.post(path, raw, headers, timeout=timeout)
 
 
 def function(name, args, call=CALL, api_key=A.KEY):
@@ -77,7 +70,7 @@ class Signature(unittest.TestCase):
         raw = json.dumps({"name": "clinic_info", "call": CALL, "args": {}}).encode()
         for header in (signature(raw, key="someone-elses-key"), signature(raw + b" "), "v=1,d=00", "",
                        signature(raw, at_ms=clock.now_ms() - 10 * 60 * 1000)):
-            r = SVC.post("/agents/retell", raw, {"Content-Type": "application/json", "x-api-key": A.KEY,
+            r = M.svc.post("/agents/retell", raw, {"Content-Type": "application/json", "x-api-key": A.KEY,
                                                  "X-Retell-Signature": header})
             self.assertEqual((r.status, r.body["error"]["field"]), (401, "x-retell-signature"), header)
 
@@ -108,11 +101,11 @@ class Mistakes(unittest.TestCase):
             self.assertTrue(answer["message"].strip())
 
     def test_slow_clinic_gets_the_deadline_answer(self):
-        SVC.slow_cliniko(3000)
+        M.svc.slow_cliniko(3000)
         try:
             answer, took = A.timed(lambda: function("clinic_info", {}, api_key=A.SLOW_KEY))
         finally:
-            SVC.slow_cliniko(0)
+            M.svc.slow_cliniko(0)
         self.assertFalse(answer["ok"], answer)
         self.assertEqual(answer["error"]["code"], "emr_timeout", answer)
         A.assert_sayable(self, answer)

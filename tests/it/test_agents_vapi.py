@@ -15,16 +15,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import agents_support as A  # noqa: E402
 import clock  # noqa: E402
 
-SVC = None
+M = A.Module()
+setUpModule, tearDownModule = M.start, M.stop
 
-
-def setUpModule():
-    global SVC
-    SVC = A.Service()
-
-
-def tearDownModule():
-    SVC.close()
 
 
 _ids = [0]
@@ -60,7 +53,7 @@ def message(calls, with_tools_form=False):
 
 def send(body, headers=None, timeout=10.0):
     headers = {"Authorization": "Bearer " + A.KEY} if headers is None else headers
-    return SVC.post("/agents/vapi", body, headers, timeout=timeout)
+    return M.svc.post("/agents/vapi", body, headers, timeout=timeout)
 
 
 def results(r):
@@ -137,13 +130,13 @@ class Mistakes(unittest.TestCase):
             self.assertTrue(answer["message"].strip())
 
     def test_slow_clinic_gets_the_deadline_answer(self):
-        SVC.slow_cliniko(3000)
+        M.svc.slow_cliniko(3000)
         try:
             c = tool_call("best_slot", {"treatment_name": "consult", "time_zone": "eastern"}, "vapi")
             r, took = A.timed(lambda: send(message([c]), {"Authorization": "Bearer " + A.SLOW_KEY}))
             answer = results(r)[c["id"]]
         finally:
-            SVC.slow_cliniko(0)
+            M.svc.slow_cliniko(0)
         self.assertFalse(answer["ok"], answer)
         self.assertEqual(answer["error"]["code"], "emr_timeout", answer)
         A.assert_sayable(self, answer)
