@@ -90,12 +90,12 @@ static void refuse(srv_tool_done_fn done, void *data, api_error_t err, const cha
     json_object_put(body);
 }
 
-static void on_answer(void *data, int status, const char *text, size_t len)
+static void on_answer(void *data, int status, json_object *json, const char *text, size_t len)
 {
     pending_t p = *(pending_t *)data;
     free(data);
     char why[128];
-    json_object *body = srv_json_parse(text, len, why, sizeof(why));
+    json_object *body = json != NULL ? json_object_get(json) : srv_json_parse(text, len, why, sizeof(why));
     if (body == NULL) {
         refuse(p.done, p.data, API_ERR_SERVICE_UNAVAILABLE, NULL, NULL);
         return;

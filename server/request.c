@@ -189,14 +189,14 @@ static void on_tool_reaped(uv_handle_t *handle)
 
 /* A tool call's answer goes to its sink; the record is disposed of on the next loop turn (uv_close defers its
  * callback), never under the code that is answering. */
-static void send_tool(srv_request_t *r, int status, const char *body, size_t len)
+static void send_tool(srv_request_t *r, int status, json_object *json, const char *body, size_t len)
 {
     r->responded = true;
     if (h2o_timeout_is_linked(&r->deadline)) h2o_timeout_unlink(&r->deadline);
     double ms = (double)(now_ns() - r->started_ns) / 1e6;
     srv_log_request(r->route_name != NULL ? r->route_name : "(unknown)", "TOOL", status, ms, r->tenant->id);
     bk_env_flush(&r->worker->booking);
-    r->sink(r->sink_data, status, body, len);
+    r->sink(r->sink_data, status, json, body, len);
     uv_timer_init(&r->worker->loop, &r->tool_reaper);
     uv_close((uv_handle_t *)&r->tool_reaper, on_tool_reaped);
 }
@@ -205,7 +205,7 @@ static void send_typed(srv_request_t *r, int status, const char *type, const cha
                        size_t len)
 {
     if (r->sink != NULL) {
-        send_tool(r, status, body, len);
+        send_tool(r, status, NULL, body, len);
         return;
     }
     h2o_req_t *req = r->req;
@@ -245,6 +245,10 @@ const char *srv_json_text(json_object *body, size_t *len)
 void srv_respond_json(srv_request_t *r, int status, json_object *body)
 {
     if (!srv_request_open(r)) return;
+    if (r->sink != NULL) {
+        send_tool(r, status, body, NULL, 0); /* a tool call takes the object itself: nothing to print and read */
+        return;
+    }
     size_t len;
     const char *s = srv_json_text(body, &len);
     send_body(r, status, s, len);

@@ -22,10 +22,11 @@
 struct srv_worker;
 struct srv_route;
 
-/** Where a tool call's answer goes instead of HTTP (srv_request_begin_tool): its HTTP-equivalent status and the JSON
- * text (valid during the call only). Called once, from inside the answering code: copy what is kept, do not free
- * the request. */
-typedef void (*srv_sink_fn)(void *data, int status, const char *body, size_t len);
+/** Where a tool call's answer goes instead of HTTP (srv_request_begin_tool): its HTTP-equivalent status and the JSON,
+ * as an object when the answer was built as one (json, borrowed; body NULL), else as text (body[0..len), json
+ * NULL); valid during the call only. Called once, from inside the answering code: take a reference or copy what is
+ * kept, and do not free the request. */
+typedef void (*srv_sink_fn)(void *data, int status, json_object *json, const char *body, size_t len);
 
 typedef struct srv_request {
     h2o_req_t *req; /* NULL once h2o disposed of the request */
