@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "metrics/metrics.h"
 #include "store/read_cache.h"
 
 typedef struct answer {
@@ -59,8 +60,11 @@ const char *bk_answer_cache_get(bk_answer_cache_t *c, const char *tenant, const 
     answer_t *a = slot_of(c, tenant, question, question_len, key, sizeof(key), &key_len);
     if (a == NULL || a->body == NULL || a->epoch != epoch || now_ms < a->at_ms ||
         now_ms - a->at_ms >= BK_ANSWER_MAX_AGE_MS || a->question_len != key_len ||
-        memcmp(a->question, key, key_len) != 0)
+        memcmp(a->question, key, key_len) != 0) {
+        fd_mx_cache_lookup(FD_MX_CACHE_ANSWER, false);
         return NULL;
+    }
+    fd_mx_cache_lookup(FD_MX_CACHE_ANSWER, true);
     *len = a->len;
     *status = a->status;
     return a->body;

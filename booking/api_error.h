@@ -41,6 +41,8 @@
     X(AMBIGUOUS_PATIENT, 409, "ambiguous_patient", "More than one patient matches equally; ask for more details.") \
     X(IDEMPOTENCY_IN_PROGRESS, 409, "idempotency_in_progress", "A request with this Idempotency-Key is still running; retry shortly.") \
     X(IDEMPOTENCY_KEY_REUSED, 422, "idempotency_key_reused", "This Idempotency-Key was used with a different request.") \
+    X(TIME_UNAVAILABLE, 422, "time_unavailable", "That time cannot be booked: it is taken or not offered. Please choose another time.") \
+    X(APPOINTMENT_CANCELLED, 422, "appointment_cancelled", "That appointment is already cancelled.")               \
     X(INVALID_RANGE, 422, "invalid_range", "The time range is not one that can be searched.")                      \
     X(NOT_BOOKABLE_ONLINE, 422, "not_bookable_online", "The clinic does not take online bookings for that choice.") \
     X(RATE_LIMITED, 429, "rate_limited", "Too many requests for this API key; retry after the given seconds.")     \

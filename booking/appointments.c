@@ -303,10 +303,17 @@ static bk_appointment_t of_hold(book_flow_t *f, bk_appt_state_t state, const cha
                               .location_id = h->location_id};
 }
 
+/* The one answer of the book flow (counted), then the flow's end. */
+static void book_answer(book_flow_t *f, bk_write_result_t result, prov_status_t status, const bk_appointment_t *a)
+{
+    bk_count_write(FD_MX_BOOKING_BOOK, result, status);
+    f->cb(result, status, a, f->data);
+    book_free(f);
+}
+
 static void book_end(book_flow_t *f, bk_write_result_t result, prov_status_t status)
 {
-    f->cb(result, status, NULL, f->data);
-    book_free(f);
+    book_answer(f, result, status, NULL);
 }
 
 /* The booking's writes (hold settled, appointment remembered, event) are on the replicas, or may not be. */
@@ -318,8 +325,7 @@ static void on_booked_durable(bool durable, void *data)
         return;
     }
     bk_appointment_t out = of_hold(f, BK_APPT_BOOKED, f->made.id);
-    f->cb(BK_W_OK, PROV_OK, &out, f->data);
-    book_free(f);
+    book_answer(f, BK_W_OK, PROV_OK, &out);
 }
 
 /* Marks the hold booked, remembers the appointment and records its event, in one transaction; drops the cached
@@ -349,8 +355,7 @@ static void booked(book_flow_t *f, const bk_appointment_t *a)
         if (id == NULL) { /* out of memory: the answer still carries the EMR's id */
             bk_hold_settle(f->env, f->tenant, f->hold.id, BK_HOLD_SETTLE_BOOKED, a->id);
             bk_appointment_t out = of_hold(f, BK_APPT_BOOKED, a->id);
-            f->cb(BK_W_OK, PROV_OK, &out, f->data);
-            book_free(f);
+            book_answer(f, BK_W_OK, PROV_OK, &out);
             return;
         }
         free(f->made.id);
@@ -466,8 +471,7 @@ static void on_claimed(bk_hold_result_t result, const bk_hold_t *hold, void *dat
         return;
     case BK_HOLD_BOOKED: {
         bk_appointment_t out = of_hold(f, BK_APPT_BOOKED, f->hold.appointment_id);
-        f->cb(BK_W_OK, PROV_OK, &out, f->data);
-        book_free(f);
+        book_answer(f, BK_W_OK, PROV_OK, &out);
         return;
     }
     case BK_HOLD_BUSY: book_end(f, BK_W_BUSY, PROV_OK); return;

@@ -14,6 +14,7 @@
 #include "booking/catalog_cache.h"
 #include "booking/holds.h"
 #include "core/model.h"
+#include "metrics/metrics.h"
 #include "providers/provider.h"
 
 #define BK_BOOK_LEASE_MS 30000 /* how long a bookAppt keeps its hold claimed while the EMR writes */
@@ -108,5 +109,11 @@ void bk_appt_remember(bk_env_t *env, const bk_tenant_t *tenant, const bk_appoint
 /** Drops the booked-hold marker of a remembered appointment (after a cancel or a move), so its time is free at
  * once. Fire and forget. */
 void bk_appt_release_marker(bk_env_t *env, const bk_tenant_t *tenant, const char *appointment_id);
+
+/** Counts a finished write of kind `op` for /metrics (booking/write_metrics.c) by its result: done (BK_W_OK);
+ * conflict (the time or the record was taken, held, busy or already cancelled, or the EMR said 409); rejected (it
+ * cannot be done as asked: notice, horizon, unknown record, unsupported, not offered); unknown (the EMR did not
+ * answer a write in time); failed (Redis, or the EMR failed before writing). */
+void bk_count_write(fd_mx_booking_op_t op, bk_write_result_t result, prov_status_t status);
 
 #endif

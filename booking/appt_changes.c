@@ -33,6 +33,7 @@ typedef struct change {
     bk_appointment_t done; /* cancel: the cancelled appointment (owned), for its event and the answer */
     bk_hold_t hold;       /* reschedule: the new time's hold */
     int64_t start, end, now;
+    fd_mx_booking_op_t op; /* cancel or reschedule, for the write counters */
     bk_appt_done_cb cb;
     void *data;
 } change_t;
@@ -46,6 +47,7 @@ static void change_free(change_t *c)
 
 static void change_end(change_t *c, bk_write_result_t result, prov_status_t status, const bk_appointment_t *a)
 {
+    bk_count_write(c->op, result, status);
     c->cb(result, status, a, c->data);
     change_free(c);
 }
@@ -163,7 +165,8 @@ int bk_appt_cancel(bk_env_t *env, const bk_tenant_t *tenant, const char *id, con
     if (strlen(id) >= BK_HOLD_FIELD_CAP) return -1;
     change_t *c = calloc(1, sizeof(*c));
     if (c == NULL) return -1;
-    *c = (change_t){.env = env, .tenant = tenant, .recovering = recovering, .cb = cb, .data = data};
+    *c = (change_t){.env = env, .tenant = tenant, .recovering = recovering, .op = FD_MX_BOOKING_CANCEL,
+                    .cb = cb, .data = data};
     snprintf(c->id, sizeof(c->id), "%s", id);
     snprintf(c->reason, sizeof(c->reason), "%s", reason != NULL ? reason : "");
     if (bk_appt_recall(env, tenant, id, on_recalled_for_cancel, c) != 0) {
@@ -354,8 +357,8 @@ int bk_appt_reschedule(bk_env_t *env, const bk_move_request_t *q, bk_appt_done_c
         return -1;
     change_t *c = calloc(1, sizeof(*c));
     if (c == NULL) return -1;
-    *c = (change_t){.env = env, .tenant = q->tenant, .start = q->start, .end = q->end, .now = q->now, .cb = cb,
-                    .data = data};
+    *c = (change_t){.env = env, .tenant = q->tenant, .start = q->start, .end = q->end, .now = q->now,
+                    .op = FD_MX_BOOKING_RESCHEDULE, .cb = cb, .data = data};
     snprintf(c->id, sizeof(c->id), "%s", q->appointment_id);
     snprintf(c->staff_id, sizeof(c->staff_id), "%s", q->staff_id != NULL ? q->staff_id : "");
     snprintf(c->location_id, sizeof(c->location_id), "%s", q->location_id != NULL ? q->location_id : "");

@@ -62,6 +62,7 @@ static void flow_free(flow_t *f)
 {
     for (int i = 0; i < f->day_count; i++) free(f->days[i].openings);
     free(f->staff_id), free(f->treatment_id), free(f->location_id), free(f->time_zone);
+    bk_tenant_release(f->tenant);
     free(f);
 }
 
@@ -352,6 +353,7 @@ int bk_availability_get(bk_env_t *env, const bk_avail_query_t *q, bk_avail_cb cb
     if (f == NULL) return -1;
     f->env = env;
     f->tenant = q->tenant;
+    bk_tenant_retain(f->tenant); /* a refill may outlive the request that asked */
     f->staff_id = strdup(q->staff_id);
     f->treatment_id = strdup(q->treatment_id);
     f->location_id = strdup(q->location_id);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "metrics/metrics.h"
 #include "core/catalog_json.h"
 #include "booking/fill_lock.h"
 
@@ -15,7 +16,7 @@
 
 typedef struct bk_catalog_memo {
     struct bk_catalog_memo *next;
-    const bk_tenant_t *tenant;
+    char tenant_id[72]; /* by id, not record: a reload gives a tenant a new record with the same cached catalog */
     char *raw; /* the cached JSON this catalog was parsed from */
     size_t raw_len;
     bk_catalog_t *catalog;
@@ -60,22 +61,11 @@ void bk_env_init(bk_env_t *env, uv_loop_t *loop, store_t *store)
     env->prov.store = store;
 }
 
-int bk_env_enable_read_cache(bk_env_t *env, const bk_tenant_t *tenants, size_t count)
+int bk_env_enable_read_cache(bk_env_t *env)
 {
+    /* what follows "fd:{<tenant>}:" in the keys the cache keeps (store_enable_read_cache) */
     static const char *const families[] = {"catalog", "avail:", "holds:"};
-    enum { N = sizeof(families) / sizeof(families[0]) };
-    if (count == 0) return 0;
-    char **prefixes = calloc(count * N, sizeof(*prefixes));
-    int rc = prefixes != NULL ? 0 : -1;
-    for (size_t i = 0; i < count * N && rc == 0; i++) {
-        char buf[256];
-        snprintf(buf, sizeof(buf), "fd:{%s}:%s", tenants[i / N].id, families[i % N]);
-        if ((prefixes[i] = strdup(buf)) == NULL) rc = -1;
-    }
-    if (rc == 0) rc = store_enable_read_cache(env->store, (const char *const *)prefixes, count * N);
-    for (size_t i = 0; prefixes != NULL && i < count * N; i++) free(prefixes[i]);
-    free(prefixes);
-    return rc;
+    return store_enable_read_cache(env->store, families, sizeof(families) / sizeof(families[0]));
 }
 
 void bk_env_dispose(bk_env_t *env)
@@ -94,7 +84,7 @@ void bk_env_dispose(bk_env_t *env)
 static memo_t *find_memo(bk_env_t *env, const bk_tenant_t *tenant)
 {
     for (memo_t *m = env->memos; m != NULL; m = m->next)
-        if (m->tenant == tenant) return m;
+        if (strcmp(m->tenant_id, tenant->id) == 0) return m;
     return NULL;
 }
 
@@ -128,7 +118,7 @@ static const bk_catalog_t *memo_catalog(bk_env_t *env, const bk_tenant_t *tenant
             bk_catalog_free(catalog);
             return NULL;
         }
-        m->tenant = tenant;
+        snprintf(m->tenant_id, sizeof(m->tenant_id), "%s", tenant->id);
         m->next = env->memos;
         env->memos = m;
     } else {
@@ -159,6 +149,7 @@ static void finish(fetch_t *f, prov_status_t status, const bk_catalog_t *catalog
         free(w);
         w = next;
     }
+    bk_tenant_release(f->tenant);
     free(f);
 }
 
@@ -287,6 +278,7 @@ static void fetch_from_provider(lookup_t *l)
     w->next = NULL;
     f->env = env;
     f->tenant = l->tenant;
+    bk_tenant_retain(f->tenant); /* the fetch may outlive every request waiting on it */
     f->waiters = w;
     bk_catalog_key(l->tenant, f->key, sizeof(f->key));
     snprintf(f->last_key, sizeof(f->last_key), "%s:last", f->key);
@@ -305,9 +297,11 @@ static void on_cached(const redisReply *reply, void *data)
         l->cb(PROV_UNAVAILABLE, NULL, BK_SOURCE_CACHE, l->data);
     } else if (reply->type == REDIS_REPLY_STRING) {
         const bk_catalog_t *c = memo_catalog(l->env, l->tenant, reply->str, reply->len);
+        fd_mx_cache_lookup(FD_MX_CACHE_CATALOG, c != NULL);
         if (c != NULL) l->cb(PROV_OK, c, BK_SOURCE_CACHE, l->data);
         else fetch_from_provider(l); /* an unreadable cached value is treated as a miss */
     } else {
+        fd_mx_cache_lookup(FD_MX_CACHE_CATALOG, false);
         fetch_from_provider(l);
     }
     free(l);

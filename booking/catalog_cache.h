@@ -28,9 +28,10 @@ typedef struct bk_env {
 /** Prepares env for a worker whose loop and store are given. */
 void bk_env_init(bk_env_t *env, uv_loop_t *loop, store_t *store);
 
-/** Turns on the store's read cache for what every request of these tenants reads and rarely changes: the
- * catalog, the cached availability days and the holds sets. Returns 0, or -1 (out of memory). */
-int bk_env_enable_read_cache(bk_env_t *env, const bk_tenant_t *tenants, size_t count);
+/** Turns on the store's read cache for what every request reads and rarely changes, for every tenant at once
+ * (present and future: nothing is registered per tenant): the catalog, the cached availability days and the
+ * holds sets. Returns 0, or -1 (out of memory). */
+int bk_env_enable_read_cache(bk_env_t *env);
 
 /** Frees what env holds (memoized catalogs). Fetches still in flight are abandoned safely. */
 void bk_env_dispose(bk_env_t *env);

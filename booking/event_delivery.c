@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "booking/event_sign.h"
+#include "metrics/metrics.h"
 #include "providers/http_client.h"
 #include "store/script.h"
 
@@ -21,13 +22,12 @@
 #define DEAD_KEEP_MS       (30LL * 24 * 3600 * 1000)
 #define MAX_RESPONSE_BYTES (64u << 10)
 
-#define LUA_NOW "local t = redis.call('TIME') local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) "
 
 /* KEYS[1] stream, KEYS[2] retry set. ARGV group, consumer, count, lease ms, min idle ms, defer ms. Returns
  * {stream id, event id, body, attempts so far}* of at most `count` entries this consumer may send now: left by a
  * dead consumer, due again, or new; each heading its order list (others are put off by defer ms). */
 static store_script_t take_script = STORE_SCRIPT(
-    LUA_NOW
+    STORE_LUA_NOW_MS
     "local S, R, G, C = KEYS[1], KEYS[2], ARGV[1], ARGV[2] "
     "local n, lease, defer = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[6]) "
     "local out = {} "
@@ -62,7 +62,7 @@ static store_script_t take_script = STORE_SCRIPT(
 /* KEYS[1] stream, KEYS[2] retry set. ARGV group, stream id, outcome (ok, retry, stop), delay ms, window ms, error,
  * dead ms. A retry past the window is dead; ok and dead leave the stream and the order list. Returns the verdict. */
 static store_script_t finish_script = STORE_SCRIPT(
-    LUA_NOW
+    STORE_LUA_NOW_MS
     "local S, R, sid = KEYS[1], KEYS[2], ARGV[2] "
     "local try = S .. ':try:' .. sid "
     "redis.call('XACK', S, ARGV[1], sid) "
@@ -120,6 +120,7 @@ typedef struct attempt {
 static void maybe_free(bk_event_delivery_t *d)
 {
     if (!d->stopping || d->pending > 0 || d->timer_open) return;
+    for (size_t i = 0; i < d->count; i++) bk_tenant_release(d->eps[i].tenant);
     free(d->eps);
     free(d);
 }
@@ -144,6 +145,11 @@ static void on_finished(const redisReply *reply, void *data)
     d->pending--;
     s->in_flight--;
     free(a);
+    if (reply != NULL && reply->type == REDIS_REPLY_STRING) { /* the verdict of finish_script */
+        if (strcmp(reply->str, "ok") == 0) fd_mx_event(FD_MX_EVENT_DELIVERED, 1);
+        else if (strcmp(reply->str, "retry") == 0) fd_mx_event(FD_MX_EVENT_RETRIED, 1);
+        else if (strcmp(reply->str, "dead") == 0) fd_mx_event(FD_MX_EVENT_DEAD, 1);
+    }
     if (d->stopping) {
         maybe_free(d);
         return;
@@ -332,6 +338,7 @@ bk_event_delivery_t *bk_event_delivery_start(bk_env_t *env, const bk_tenant_t *t
         for (size_t j = 0; w != NULL && j < w->count; j++, k++) {
             endpoint_state_t *s = &d->eps[k];
             *s = (endpoint_state_t){.d = d, .tenant = &tenants[i], .ep = &w->endpoints[j]};
+            bk_tenant_retain(s->tenant); /* its record and endpoints stay until the delivery is freed */
             snprintf(s->stream, sizeof(s->stream), "fd:{%s}:wh:%s", tenants[i].id, w->endpoints[j].id);
             snprintf(s->retry, sizeof(s->retry), "%s:retry", s->stream);
             snprintf(s->credential, sizeof(s->credential), "webhook:%s:%s", tenants[i].id, w->endpoints[j].id);

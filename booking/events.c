@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "metrics/metrics.h"
 #include "providers/record_id.h"
 #include "store/script.h"
 #include "tz/tz.h"
@@ -239,6 +240,7 @@ int bk_events_add(bk_env_t *env, const bk_tenant_t *tenant, const bk_event_t *ev
     args[4] = body;
     const char *keys[] = {card};
     int rc = store_eval(env->store, &add_script, NULL, NULL, 1, keys, nargs, args, NULL);
+    if (rc == 0) fd_mx_event(FD_MX_EVENT_QUEUED, (unsigned)(nargs - 5)); /* one per endpoint */
     free(body);
     return rc;
 }

@@ -8,6 +8,7 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "metrics/metrics.h"
 #include "store/script.h"
 #include "tz/tz.h"
 
@@ -17,12 +18,11 @@
 /* Lua helpers shared by the scripts: Redis' clock, and whether a hold hash is live. The hold hashes and the
  * practitioner's set share the tenant's hash tag, so they live in one cluster slot. An `expires` read back is on
  * Redis' clock; from_redis_clock moves it onto the service's (tz_now), which tests may run ahead. */
-#define LUA_NOW "local t = redis.call('TIME') local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) "
 
 /* KEYS[1] staff set, KEYS[2] new hold hash. ARGV hold-hash prefix, id, token, start, end, hold ms, grace ms,
  * max length ms, staff, treatment, location, patient, zone. Returns {1, expires} or {0}. */
 static store_script_t place_script = STORE_SCRIPT(
-    LUA_NOW
+    STORE_LUA_NOW_MS
     "local s = tonumber(ARGV[4]) local e = tonumber(ARGV[5]) "
     "for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], s - tonumber(ARGV[8]), '(' .. ARGV[5])) do "
     "  local h = redis.call('HMGET', ARGV[1] .. id, 'end', 'expires') "
@@ -42,7 +42,7 @@ static store_script_t place_script = STORE_SCRIPT(
 /* KEYS[1] hold hash. ARGV token, lease ms. Returns {verdict, staff, treatment, location, patient, start, end,
  * expires, appt, zone}. */
 static store_script_t claim_script = STORE_SCRIPT(
-    LUA_NOW
+    STORE_LUA_NOW_MS
     "local h = redis.call('HMGET', KEYS[1], 'token', 'state', 'expires', 'staff', 'treatment', 'location', "
     "                     'patient', 'start', 'end', 'appt', 'zone') "
     "if not h[1] or h[1] ~= ARGV[1] then return {'gone'} end "
@@ -58,7 +58,7 @@ static store_script_t claim_script = STORE_SCRIPT(
 
 /* KEYS[1] hold hash. ARGV staff-set prefix, id, outcome, appointment id, hold ms, grace ms. */
 static store_script_t settle_script = STORE_SCRIPT(
-    LUA_NOW
+    STORE_LUA_NOW_MS
     "local staff = redis.call('HGET', KEYS[1], 'staff') "
     "if not staff then return 0 end "
     "if ARGV[3] == 'release' then "
@@ -76,7 +76,7 @@ static store_script_t settle_script = STORE_SCRIPT(
  * vary, so the reply is kept by the worker's read cache until the set changes (every place and release writes
  * it); the caller cuts it to its window and drops holds that expired since. */
 static store_script_t busy_script = STORE_SCRIPT(
-    LUA_NOW
+    STORE_LUA_NOW_MS
     "local out = {} "
     "for _, id in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do "
     "  local h = redis.call('HMGET', ARGV[1] .. id, 'start', 'end', 'expires') "
@@ -175,14 +175,19 @@ static void on_place(const redisReply *reply, void *data)
 {
     op_t *op = data;
     if (reply == NULL || reply->type != REDIS_REPLY_ARRAY || reply->elements < 1) {
+        fd_mx_hold(FD_MX_HOLD_FAILED);
         op->cb(BK_HOLD_FAILED, NULL, op->data);
     } else if (reply->element[0]->integer == 1 && reply->elements == 2 &&
                int_of(reply->element[1], &op->hold.expires)) {
         op->hold.expires = from_redis_clock(op->hold.expires);
+        fd_mx_hold(FD_MX_HOLD_PLACED);
+        fd_mx_hold_live_until((op->hold.expires + 999) / 1000);
         op->cb(BK_HOLD_OK, &op->hold, op->data);
     } else if (reply->element[0]->integer == 0) {
+        fd_mx_hold(FD_MX_HOLD_TAKEN);
         op->cb(BK_HOLD_TAKEN, NULL, op->data);
     } else {
+        fd_mx_hold(FD_MX_HOLD_FAILED);
         op->cb(BK_HOLD_FAILED, NULL, op->data);
     }
     free(op);

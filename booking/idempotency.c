@@ -13,7 +13,7 @@
 
 /* KEYS[1] record. ARGV fp, owner, lease ms, ttl ms. Redis' clock, so every process agrees on leases. */
 static store_script_t claim_script = STORE_SCRIPT(
-    "local t = redis.call('TIME') local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) "
+    STORE_LUA_NOW_MS
     "local v = redis.call('HMGET', KEYS[1], 'state', 'fp', 'status', 'body', 'lease') "
     "if not v[1] then "
     "  redis.call('HSET', KEYS[1], 'state', 'running', 'fp', ARGV[1], 'owner', ARGV[2], 'prev', 'none', "

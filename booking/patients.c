@@ -48,6 +48,9 @@ static void on_created(prov_status_t status, const bk_patient_t *p, void *data)
                              p->last_name ? p->last_name : l->in.last_name,
                              p->phone ? p->phone : l->in.phone,
                              p->email ? p->email : l->in.email,
+                             NULL,
+                             NULL,
+                             NULL,
                              NULL};
         bool tx = bk_events_begin(l->env, l->tenant, BK_EVENT_PATIENT_CREATED);
         bk_events_remember_contact(l->env, l->tenant, &made);
@@ -140,10 +143,18 @@ static lookup_t *lookup_new(bk_env_t *env, const bk_tenant_t *tenant, const bk_p
     if (l == NULL) return NULL;
     l->env = env;
     l->tenant = tenant;
-    l->in = (bk_patient_t){NULL, dup_or_null(in->first_name), dup_or_null(in->last_name), dup_or_null(in->phone),
-                           dup_or_null(in->email), dup_or_null(in->dob)};
+    l->in = (bk_patient_t){NULL,
+                           dup_or_null(in->first_name),
+                           dup_or_null(in->last_name),
+                           dup_or_null(in->phone),
+                           dup_or_null(in->email),
+                           dup_or_null(in->dob),
+                           dup_or_null(in->city),
+                           dup_or_null(in->state),
+                           dup_or_null(in->country)};
     if ((in->first_name && !l->in.first_name) || (in->last_name && !l->in.last_name) ||
-        (in->phone && !l->in.phone) || (in->email && !l->in.email) || (in->dob && !l->in.dob)) {
+        (in->phone && !l->in.phone) || (in->email && !l->in.email) || (in->dob && !l->in.dob) ||
+        (in->city && !l->in.city) || (in->state && !l->in.state) || (in->country && !l->in.country)) {
         lookup_free(l);
         return NULL;
     }
@@ -155,7 +166,7 @@ int bk_patient_lookup_create(bk_env_t *env, const bk_tenant_t *tenant, const bk_
 {
     const prov_ops_t *ops = tenant->provider;
     if (ops->find_patients == NULL || ops->create_patient == NULL || input->first_name == NULL ||
-        input->last_name == NULL || (input->phone == NULL && input->email == NULL))
+        input->last_name == NULL || (input->phone == NULL && input->email == NULL && input->dob == NULL))
         return -1;
     lookup_t *l = lookup_new(env, tenant, input);
     if (l == NULL) return -1;
@@ -254,6 +265,7 @@ static int cmp_start(const void *a, const void *b)
 
 size_t bk_appointments_order(bk_appointment_t *v, size_t n, int64_t now)
 {
+    if (n == 0) return 0; /* v may be NULL: qsort must not see it */
     qsort(v, n, sizeof(*v), cmp_start);
     size_t upcoming = 0;
     while (upcoming < n && v[n - 1 - upcoming].start >= now) upcoming++;

@@ -26,8 +26,9 @@ typedef void (*bk_patient_done_cb)(bk_patient_result_t result, prov_status_t sta
                                    void *data);
 
 /** Finds the patient by phone (E.164), then e-mail (lower case), then first and last name with date of birth,
- * and creates one only when none matches. Several matches of one step are narrowed by name (and date of birth);
- * still several is BK_PATIENT_AMBIGUOUS. The input's strings are copied. Returns 0 and calls cb exactly once
+ * and creates one only when none matches. The input needs the names and at least one of phone, e-mail and date of
+ * birth (name and date of birth alone: the provider's find by name and date of birth). Several matches of one step
+ * are narrowed by name (and date of birth); still several is BK_PATIENT_AMBIGUOUS. The input's strings are copied. Returns 0 and calls cb exactly once
  * later, or -1 and never calls it. */
 int bk_patient_lookup_create(bk_env_t *env, const bk_tenant_t *tenant, const bk_patient_t *input,
                              bk_patient_done_cb cb, void *data);

@@ -14,7 +14,7 @@
  * agree. Returns {granted, 0} with 1 <= granted <= wanted, or {0, milliseconds until one token is there}. */
 static store_script_t script =
     STORE_SCRIPT("local rate = tonumber(ARGV[1]) local burst = tonumber(ARGV[2]) local want = tonumber(ARGV[3]) "
-                 "local t = redis.call('TIME') local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) "
+                 STORE_LUA_NOW_MS
                  "local v = redis.call('HMGET', KEYS[1], 'tokens', 'at') "
                  "local tokens = tonumber(v[1]) or burst local at = tonumber(v[2]) or now "
                  "if now > at then tokens = math.min(burst, tokens + (now - at) * rate / 1000) end "

@@ -14,7 +14,7 @@
  * Returns {'first'} | {'running'} | {'held', hold} | {'booked', appt, patient, staff, treatment, location, start,
  * end}. */
 static store_script_t claim_script = STORE_SCRIPT(
-    "local t = redis.call('TIME') local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) "
+    STORE_LUA_NOW_MS
     "local h = redis.call('HMGET', KEYS[1], 'owner', 'lease', 'hold', 'appt', 'patient', 'staff', 'treatment', "
     "  'location', 'start', 'end') "
     "local appt = h[4] and h[4] ~= '' "

@@ -11,7 +11,7 @@
 /* KEYS: the limits' keys. ARGV[1] a member naming this take (unique), then per key "<kind>:<max>:<period ms>" with
  * kind w, c or o. Returns {1, 0, 0}, or {0, index of the spent limit (1-based), milliseconds until it frees up}. */
 static store_script_t take_script = STORE_SCRIPT(
-    "local t = redis.call('TIME') local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) "
+    STORE_LUA_NOW_MS
     "local kinds, maxes, periods = {}, {}, {} "
     "for i = 1, #KEYS do "
     "  local kind, max, period = string.match(ARGV[i + 1], '^(%a):(%d+):(%d+)$') "

@@ -1,9 +1,11 @@
 /* core/model.c: lifetime and small queries of the normalized model (see model.h). */
 #include "core/model.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static void strings_free(bk_strings_t *list)
 {
@@ -72,6 +74,14 @@ long bk_catalog_find_staff(const bk_catalog_t *c, const char *id)
     return -1;
 }
 
+long bk_catalog_find_staff_by_email(const bk_catalog_t *c, const char *email)
+{
+    if (email == NULL || email[0] == '\0') return -1;
+    for (size_t i = 0; i < c->staff_count; i++)
+        if (c->staff[i].email != NULL && strcasecmp(c->staff[i].email, email) == 0) return (long)i;
+    return -1;
+}
+
 long bk_catalog_find_treatment(const bk_catalog_t *c, const char *id)
 {
     for (size_t i = 0; i < c->treatment_count; i++)
@@ -93,6 +103,18 @@ bool bk_tenant_allows_location(const bk_tenant_t *t, const bk_catalog_t *c, cons
     return t->locations.count == 0 || bk_strings_contains(&t->locations, id);
 }
 
+void bk_tenant_retain(const bk_tenant_t *t)
+{
+    if (t != NULL && t->keeper != NULL) atomic_fetch_add(&t->keeper->users, 1);
+}
+
+void bk_tenant_release(const bk_tenant_t *t)
+{
+    if (t == NULL || t->keeper == NULL) return;
+    bk_keeper_t *k = t->keeper;
+    if (atomic_fetch_sub(&k->users, 1) == 1) k->on_unused(k->data);
+}
+
 const bk_location_t *bk_tenant_default_location(const bk_tenant_t *t, const bk_catalog_t *c)
 {
     if (t->default_location != NULL && bk_tenant_allows_location(t, c, t->default_location))
@@ -111,6 +133,7 @@ const char *bk_appt_state_name(bk_appt_state_t state)
 void bk_patient_clear(bk_patient_t *p)
 {
     free(p->id), free(p->first_name), free(p->last_name), free(p->phone), free(p->email), free(p->dob);
+    free(p->city), free(p->state), free(p->country);
     memset(p, 0, sizeof(*p));
 }
 

@@ -57,6 +57,10 @@ long bk_catalog_find_location(const bk_catalog_t *catalog, const char *id);
 /** Index of the staff member with this id, or -1. */
 long bk_catalog_find_staff(const bk_catalog_t *catalog, const char *id);
 
+/** Index of the staff member whose e-mail is `email` (compared without regard to case), or -1 (also for NULL or
+ * an empty email: staff without an e-mail never match). */
+long bk_catalog_find_staff_by_email(const bk_catalog_t *catalog, const char *email);
+
 /** Index of the treatment with this id, or -1. */
 long bk_catalog_find_treatment(const bk_catalog_t *catalog, const char *id);
 
@@ -64,9 +68,11 @@ long bk_catalog_find_treatment(const bk_catalog_t *catalog, const char *id);
 void bk_staff_display_name(const bk_staff_t *staff, char *buf, size_t cap);
 
 /** A patient as every EMR is asked and answers. phone is E.164 ("+61412345678"), dob "YYYY-MM-DD"; any
- * field but id may be NULL. */
+ * field but id may be NULL. city, state (or province) and country are the patient's address as given when the
+ * patient was created (free text, e.g. from a GoHighLevel contact); EMRs without them leave them NULL. */
 typedef struct bk_patient {
     char *id, *first_name, *last_name, *phone, *email, *dob;
+    char *city, *state, *country;
 } bk_patient_t;
 
 typedef enum bk_appt_state {
@@ -113,15 +119,32 @@ typedef struct bk_tenant_policy {
 struct prov_ops;
 struct prov_instance;
 
+/* A tenant's GoHighLevel webhook tokens valid at once (the secret segment of /ghl/<token>/...): two, rotated
+ * like the API keys. */
+#define BK_TENANT_MAX_GHL_TOKENS 2
+
 /* A tenant's API keys valid at once: two, so a key is rotated (new one added, clients moved, old one removed)
  * with no failed call. */
 #define BK_TENANT_MAX_KEYS 2
 
-/** One tenant: one clinic connection. Built from the config at start and immutable afterwards. */
+/** What keeps a tenant record (and the config that holds it) alive after a reload replaced it: a count of its
+ * users, shared by every tenant of one config and changed from any thread. The release that drops it to zero
+ * calls on_unused(data) on the releasing thread. */
+typedef struct bk_keeper {
+    _Atomic long users;
+    void (*on_unused)(void *data);
+    void *data;
+} bk_keeper_t;
+
+/** One tenant: one clinic connection. Built from a config (at start or by a reload) and immutable afterwards;
+ * work that outlives the request it began for (a shared EMR fetch, event delivery) holds the tenant with
+ * bk_tenant_retain until it ends. */
 typedef struct bk_tenant {
     char *id;
     unsigned char key_digests[BK_TENANT_MAX_KEYS][32]; /* SHA-256 of each API key, [0 .. key_count) */
     size_t key_count;
+    unsigned char ghl_token_digests[BK_TENANT_MAX_GHL_TOKENS][32]; /* SHA-256 of each GHL webhook token */
+    size_t ghl_token_count;                                       /* 0: the tenant has no /ghl/ webhook URLs */
     const struct prov_ops *provider;
     struct prov_instance *provider_instance;
     bk_strings_t locations; /* locations it may book; empty = all of the clinic's */
@@ -132,7 +155,15 @@ typedef struct bk_tenant {
     double rate_per_second;
     int rate_burst;
     struct bk_webhooks *webhooks; /* its webhook endpoints (booking/events.h); NULL when none */
+    bk_keeper_t *keeper;          /* its config's keeper; NULL = lives as long as the process */
 } bk_tenant_t;
+
+/** Counts one more user of the tenant's record (NULL or keeper-less: nothing). Thread-safe. */
+void bk_tenant_retain(const bk_tenant_t *tenant);
+
+/** Ends one use counted by bk_tenant_retain; the last one may free the record (through its keeper), so the tenant
+ * must not be touched afterwards. Thread-safe. */
+void bk_tenant_release(const bk_tenant_t *tenant);
 
 /** True when the tenant may book into location `id` of `catalog` (an unknown id is never allowed). */
 bool bk_tenant_allows_location(const bk_tenant_t *tenant, const bk_catalog_t *catalog, const char *id);

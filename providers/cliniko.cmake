@@ -5,4 +5,4 @@ set(FD_CLINIKO_SOURCES cliniko.c cliniko_settings.c cliniko_request.c cliniko_pa
 list(TRANSFORM FD_CLINIKO_SOURCES PREPEND ${CMAKE_CURRENT_LIST_DIR}/)
 add_library(fd_cliniko STATIC ${FD_CLINIKO_SOURCES})
 target_include_directories(fd_cliniko PUBLIC ${CMAKE_SOURCE_DIR})
-target_link_libraries(fd_cliniko PUBLIC fd_emr_http fd_core fd_tz fd_store PkgConfig::JSONC Threads::Threads)
+target_link_libraries(fd_cliniko PUBLIC fd_adapter_util fd_emr_http fd_core fd_tz fd_store PkgConfig::JSONC Threads::Threads)

@@ -97,12 +97,12 @@ static void answer_appointment(call_t *k, prov_status_t st, const prov_http_resp
 
 static void on_appointment_answer(const prov_http_response_t *r, void *data)
 {
-    answer_appointment(data, cliniko_status(r, true), r);
+    answer_appointment(data, cliniko_status(((call_t *)data)->c, r, true), r);
 }
 
 static void on_appointment_created(const prov_http_response_t *r, void *data)
 {
-    answer_appointment(data, cliniko_status(r, false), r);
+    answer_appointment(data, cliniko_status(((call_t *)data)->c, r, false), r);
 }
 
 int cliniko_create_appointment(void *instance, prov_env_t *env, const bk_appointment_t *a, prov_appointment_cb cb,
@@ -138,7 +138,7 @@ int cliniko_create_appointment(void *instance, prov_env_t *env, const bk_appoint
 static void on_cancelled_read(const prov_http_response_t *r, void *data)
 {
     call_t *k = data;
-    prov_status_t st = cliniko_status(r, true);
+    prov_status_t st = cliniko_status(k->c, r, true);
     bk_appointment_t a = {0};
     if (st != PROV_OK || prov_cliniko_appointment_body_decode(r->body, r->body_len, &a) != 0) {
         /* The cancel did happen: answer what is known rather than an error. */
@@ -158,7 +158,7 @@ static void on_cancelled_read(const prov_http_response_t *r, void *data)
 static void on_cancelled(const prov_http_response_t *r, void *data)
 {
     call_t *k = data;
-    prov_status_t st = cliniko_status(r, true);
+    prov_status_t st = cliniko_status(k->c, r, true);
     char url[URL_CAP];
     if (st == PROV_OK && cliniko_url(url, k->c, "/individual_appointments/%s", k->id) &&
         cliniko_send(k->c, &k->env, "GET", url, NULL, true, on_cancelled_read, k) == 0)
@@ -231,7 +231,7 @@ int cliniko_reschedule_appointment(void *instance, prov_env_t *env, const char *
 static void on_conflicts(const prov_http_response_t *r, void *data)
 {
     call_t *k = data;
-    prov_status_t st = cliniko_status(r, true);
+    prov_status_t st = cliniko_status(k->c, r, true);
     bool exist = false;
     if (st == PROV_OK && prov_cliniko_conflicts_decode(r->body, r->body_len, &exist) != 0) st = PROV_UPSTREAM;
     k->cb.conflict(st, exist, k->data);
@@ -260,7 +260,7 @@ int cliniko_probe_conflicts(void *instance, prov_env_t *env, const char *appoint
 static void on_deleted(const prov_http_response_t *r, void *data)
 {
     call_t *k = data;
-    k->cb.done(cliniko_status(r, true), k->data);
+    k->cb.done(cliniko_status(k->c, r, true), k->data);
     cliniko_call_free(k);
 }
 

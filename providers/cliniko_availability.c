@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "providers/adapter_util.h"
 #include "providers/cliniko_internal.h"
 
 #define AVAIL_WINDOW_DAYS 7 /* Cliniko refuses longer from..to ranges */
@@ -45,20 +46,9 @@ static prov_status_t avail_page(job_t *j, const task_t *t, const prov_http_respo
     return st;
 }
 
-static int cmp_opening(const void *a, const void *b)
-{
-    const prov_opening_t *x = a, *y = b;
-    return x->start < y->start ? -1 : x->start > y->start;
-}
-
 static void avail_finish(avail_state_t *s, prov_status_t st)
 {
-    size_t n = 0;
-    if (st == PROV_OK && s->n > 0) {
-        qsort(s->v, s->n, sizeof(*s->v), cmp_opening);
-        for (size_t i = 0; i < s->n; i++)
-            if (n == 0 || s->v[i].start != s->v[n - 1].start) s->v[n++] = s->v[i];
-    }
+    size_t n = st == PROV_OK ? prov_openings_sort_unique(s->v, s->n) : 0;
     s->cb(st, st == PROV_OK ? s->v : NULL, st == PROV_OK ? n : 0, s->data);
     free(s->v);
     free(s);

@@ -1,13 +1,31 @@
-/* providers/cliniko_catalog.c: fetch_catalog: /settings, businesses, practitioners, appointment types and
- * billable items, then (second phase) who works where and who gives which type, assembled into the
- * normalized catalog with each business's IANA zone (falling back to the account's). */
+/* providers/cliniko_catalog.c: fetch_catalog: /settings, businesses, practitioners, users (a practitioner's
+ * e-mail is its user's), appointment types and billable items, then (second phase) who works where and who gives
+ * which type, assembled into the normalized catalog with each business's IANA zone (falling back to the
+ * account's). */
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "providers/cliniko_internal.h"
 
-enum { K_SETTINGS, K_BUSINESSES, K_PRACTITIONERS, K_TYPES, K_BILLABLE, K_BUSINESS_STAFF, K_TYPE_STAFF, K_STAFF_TYPES };
+enum {
+    K_SETTINGS,
+    K_BUSINESSES,
+    K_PRACTITIONERS,
+    K_TYPES,
+    K_BILLABLE,
+    K_BUSINESS_STAFF,
+    K_TYPE_STAFF,
+    K_STAFF_TYPES,
+    K_USERS
+};
+
+/* A user's e-mail, or a practitioner's user: (id, value) pairs matched up when the catalog is assembled. */
+typedef struct pair_rec {
+    char id[PROV_CLINIKO_ID_CAP];
+    char *value;
+} pair_rec_t;
 
 typedef struct type_rec {
     bk_catalog_treatment_t t;
@@ -33,7 +51,28 @@ typedef struct catalog_state {
     size_t types_n, types_cap;
     billable_rec_t *bill;
     size_t bill_n, bill_cap;
+    pair_rec_t *user_email, *staff_user; /* user id -> e-mail; practitioner id -> user id */
+    size_t user_n, user_cap, su_n, su_cap;
 } catalog_state_t;
+
+/* Appends (id, a copy of value) to a pair list. Returns 0, or -1 when out of memory. */
+static int pair_push(pair_rec_t **v, size_t *n, size_t *cap, const char *id, const char *value)
+{
+    void *tmp_grow;
+    if (strlen(id) >= PROV_CLINIKO_ID_CAP || GROW(*v, *n, *cap) != 0) return -1;
+    pair_rec_t *p = &(*v)[*n];
+    snprintf(p->id, sizeof(p->id), "%s", id);
+    if ((p->value = strdup(value)) == NULL) return -1;
+    (*n)++;
+    return 0;
+}
+
+static const char *pair_find(const pair_rec_t *v, size_t n, const char *id)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(v[i].id, id) == 0) return v[i].value;
+    return NULL;
+}
 
 static long find_staff(const catalog_state_t *s, const char *id)
 {
@@ -69,7 +108,7 @@ static prov_status_t catalog_page(job_t *j, const task_t *t, const prov_http_res
     static const char *const keys[] = {
         [K_BUSINESSES] = "businesses",        [K_PRACTITIONERS] = "practitioners",  [K_TYPES] = "appointment_types",
         [K_BILLABLE] = "billable_items",      [K_BUSINESS_STAFF] = "practitioners", [K_TYPE_STAFF] = "practitioners",
-        [K_STAFF_TYPES] = "appointment_types"};
+        [K_STAFF_TYPES] = "appointment_types", [K_USERS] = "users"};
     prov_cliniko_page_t page;
     if (prov_cliniko_page_parse(r->body, r->body_len, keys[t->kind], &page) != 0) return PROV_UPSTREAM;
     prov_status_t st = PROV_OK;
@@ -106,7 +145,24 @@ static prov_status_t catalog_page(job_t *j, const task_t *t, const prov_http_res
                 prov_cliniko_staff_clear(&p);
                 st = PROV_UNAVAILABLE;
             } else {
+                char user[PROV_CLINIKO_ID_CAP];
+                if (prov_cliniko_link_id(item, "user", user, sizeof(user)) == 0 &&
+                    pair_push(&s->staff_user, &s->su_n, &s->su_cap, p.id, user) != 0)
+                    st = PROV_UNAVAILABLE;
                 s->staff[s->staff_n++] = p;
+            }
+            break;
+        }
+        case K_USERS: {
+            json_object *v = NULL;
+            const char *email = json_object_object_get_ex(item, "email", &v) && json_object_is_type(v, json_type_string)
+                                  ? json_object_get_string(v)
+                                  : NULL;
+            if (!json_object_object_get_ex(item, "id", &v) || prov_cliniko_id(v, id, sizeof(id)) != 0) {
+                st = PROV_UPSTREAM;
+            } else if (email != NULL && email[0] != '\0' && strlen(email) <= 254 &&
+                       pair_push(&s->user_email, &s->user_n, &s->user_cap, id, email) != 0) {
+                st = PROV_UNAVAILABLE;
             }
             break;
         }
@@ -179,6 +235,10 @@ static void catalog_state_free(catalog_state_t *s)
     free(s->staff);
     free(s->types);
     free(s->bill);
+    for (size_t i = 0; i < s->user_n; i++) free(s->user_email[i].value);
+    for (size_t i = 0; i < s->su_n; i++) free(s->staff_user[i].value);
+    free(s->user_email);
+    free(s->staff_user);
     free(s);
 }
 
@@ -247,6 +307,9 @@ static bk_catalog_t *catalog_assemble(cliniko_t *c, catalog_state_t *s, prov_sta
     }
     s->types_n = 0;
     for (size_t i = 0; i < s->staff_n; i++) {
+        const char *user = pair_find(s->staff_user, s->su_n, s->staff[i].id);
+        const char *email = user != NULL ? pair_find(s->user_email, s->user_n, user) : NULL;
+        if (email != NULL && s->staff[i].email == NULL && (s->staff[i].email = strdup(email)) == NULL) goto oom;
         cat->staff[cat->staff_count++] = s->staff[i];
         memset(&s->staff[i], 0, sizeof(s->staff[i]));
     }
@@ -311,6 +374,7 @@ int cliniko_fetch_catalog(void *instance, prov_env_t *env, prov_catalog_cb cb, v
     } lists[] = {{K_SETTINGS, "/settings"},
                  {K_BUSINESSES, "/businesses?per_page=100"},
                  {K_PRACTITIONERS, "/practitioners?per_page=100"},
+                 {K_USERS, "/users?per_page=100"},
                  {K_TYPES, "/appointment_types?per_page=100"},
                  {K_BILLABLE, "/billable_items?per_page=100"}};
     for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)

@@ -438,6 +438,9 @@ int prov_cliniko_patient_decode(json_object *item, bk_patient_t *p, bk_strings_t
     p->last_name = dup_text(get_str(item, "last_name"), &oom);
     p->email = dup_text(get_str(item, "email"), &oom);
     p->dob = valid_date(dob) ? dup_text(dob, &oom) : NULL;
+    p->city = dup_text(get_str(item, "city"), &oom);
+    p->state = dup_text(get_str(item, "state"), &oom);
+    p->country = dup_text(get_str(item, "country"), &oom);
     *archived = is_set(item, "archived_at") || is_set(item, "deleted_at");
     json_object *numbers = get(item, "patient_phone_numbers");
     size_t n = numbers != NULL && json_object_is_type(numbers, json_type_array) ? json_object_array_length(numbers) : 0;

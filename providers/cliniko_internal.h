@@ -12,6 +12,7 @@
 #include <uv.h>
 
 #include "providers/cliniko_decode.h"
+#include "providers/credential_log.h"
 #include "providers/http_client.h"
 #include "providers/provider.h"
 #include "tz/tz.h"
@@ -32,6 +33,7 @@ typedef struct cliniko {
     pthread_mutex_t mu;
     char account_tz[TZ_NAME_ID_CAP]; /* IANA, "" until /settings was read */
     char country[3];
+    prov_credential_log_t refused_logged; /* when Cliniko's last 401/403 was logged */
 } cliniko_t;
 
 /** Makes room for one more element of a growing array `arr` of n used and cap allocated: 0, or -1 when out of
@@ -49,7 +51,7 @@ int cliniko_send(cliniko_t *c, prov_env_t *env, const char *method, const char *
                  prov_http_cb cb, void *data);
 
 /** The provider status of an HTTP outcome. `record`: a 404 means the record does not exist. */
-prov_status_t cliniko_status(const prov_http_response_t *r, bool record);
+prov_status_t cliniko_status(cliniko_t *c, const prov_http_response_t *r, bool record);
 
 /** Writes base_url + the formatted path into out (URL_CAP bytes): false when it does not fit. */
 bool cliniko_url(char *out, const cliniko_t *c, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -48,7 +48,7 @@ static void on_task_answer(const prov_http_response_t *r, void *data)
     free(ctx);
     j->in_flight--;
     if (j->status == PROV_OK) {
-        prov_status_t st = cliniko_status(r, j->record_404);
+        prov_status_t st = cliniko_status(j->c, r, j->record_404);
         if (j->empty_404_rejected && r->status == PROV_HTTP_OK && r->code == 404 && blank(r->body, r->body_len))
             st = PROV_REJECTED;
         if (st == PROV_OK) st = j->on_page(j, &t, r);

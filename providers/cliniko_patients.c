@@ -4,6 +4,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "providers/adapter_util.h"
 #include "providers/cliniko_internal.h"
 
 typedef struct patients_state {
@@ -91,14 +92,6 @@ static void patients_rejected_later(void *arg)
     patients_finish(arg, PROV_REJECTED);
 }
 
-static char *dup_opt(const char *s, bool *oom)
-{
-    if (s == NULL || s[0] == '\0') return NULL;
-    char *c = strdup(s);
-    if (c == NULL) *oom = true;
-    return c;
-}
-
 int cliniko_find_patients(void *instance, prov_env_t *env, const prov_patient_query_t *q, prov_patients_cb cb,
                           void *data)
 {
@@ -109,10 +102,10 @@ int cliniko_find_patients(void *instance, prov_env_t *env, const prov_patient_qu
     bool oom = false;
     s->cb = cb;
     s->data = data;
-    s->phone = dup_opt(q->phone, &oom);
-    s->first_name = dup_opt(q->first_name, &oom);
-    s->dob = dup_opt(q->dob, &oom);
-    s->email = dup_opt(q->email, &oom);
+    s->phone = prov_dup_opt(q->phone, &oom);
+    s->first_name = prov_dup_opt(q->first_name, &oom);
+    s->dob = prov_dup_opt(q->dob, &oom);
+    s->email = prov_dup_opt(q->email, &oom);
     if (oom) goto fail;
     /* Cliniko documents no phone filter (GET /patients?phone= seen in third-party code is unverified), so a
      * search needs an email or a last name. An email identifies a patient by itself (the other given fields
@@ -150,7 +143,7 @@ fail:
 static void on_patient_created(const prov_http_response_t *r, void *data)
 {
     call_t *k = data;
-    prov_status_t st = cliniko_status(r, false);
+    prov_status_t st = cliniko_status(k->c, r, false);
     bk_patient_t p = {0};
     if (st == PROV_OK) {
         json_object *root;
@@ -189,6 +182,9 @@ int cliniko_create_patient(void *instance, prov_env_t *env, const bk_patient_t *
     cliniko_json_add(o, "last_name", patient->last_name);
     cliniko_json_add(o, "email", patient->email);
     cliniko_json_add(o, "date_of_birth", patient->dob);
+    cliniko_json_add(o, "city", patient->city);
+    cliniko_json_add(o, "state", patient->state);
+    cliniko_json_add(o, "country", patient->country);
     if (patient->phone != NULL) {
         json_object *arr = json_object_new_array(), *num = json_object_new_object();
         cliniko_json_add(num, "phone_type", "Mobile");

@@ -9,6 +9,48 @@
 #include "providers/cliniko_internal.h"
 #include "providers/once_timer.h"
 
+/* The operation of a Cliniko request, for the EMR call counters: its method and the last segment of its path that is
+ * not a record id (Cliniko's ids are digits), e.g. PATCH .../individual_appointments/123/cancel -> cancel_appointment.
+ * Nothing of the URL itself becomes a label. */
+static fd_mx_emr_op_t operation_of(const char *method, const char *url)
+{
+    const char *path = strstr(url, "://");
+    path = path != NULL ? strchr(path + 3, '/') : NULL;
+    if (path == NULL) return FD_MX_EMR_OTHER;
+    size_t end = strcspn(path, "?#");
+    const char *name = NULL;
+    size_t name_len = 0;
+    bool one = false; /* the path ends with a record id */
+    for (size_t i = 0; i < end;) {
+        while (i < end && path[i] == '/') i++;
+        size_t n = strcspn(path + i, "/?#");
+        if (n == 0) break;
+        bool digits = strspn(path + i, "0123456789") >= n;
+        if (!digits) name = path + i, name_len = n;
+        one = digits;
+        i += n;
+    }
+    bool get = strcmp(method, "GET") == 0;
+#define IS(text) (name_len == strlen(text) && strncmp(name, text, name_len) == 0)
+    if (name == NULL) return FD_MX_EMR_OTHER;
+    if (IS("individual_appointments")) {
+        if (get) return one ? FD_MX_EMR_GET_APPOINTMENT : FD_MX_EMR_LIST_APPOINTMENTS;
+        if (strcmp(method, "POST") == 0) return FD_MX_EMR_CREATE_APPOINTMENT;
+        if (strcmp(method, "DELETE") == 0) return FD_MX_EMR_DELETE_APPOINTMENT;
+        return FD_MX_EMR_UPDATE_APPOINTMENT;
+    }
+    if (IS("cancel")) return FD_MX_EMR_CANCEL_APPOINTMENT;
+    if (IS("conflicts")) return FD_MX_EMR_CHECK_CONFLICTS;
+    if (IS("patients")) return get ? FD_MX_EMR_LIST_PATIENTS : FD_MX_EMR_CREATE_PATIENT;
+    if (IS("practitioners")) return FD_MX_EMR_LIST_PRACTITIONERS;
+    if (IS("businesses")) return FD_MX_EMR_LIST_BUSINESSES;
+    if (IS("appointment_types")) return FD_MX_EMR_LIST_APPOINTMENT_TYPES;
+    if (IS("available_times")) return FD_MX_EMR_LIST_AVAILABLE_TIMES;
+    if (IS("settings")) return FD_MX_EMR_GET_SETTINGS;
+#undef IS
+    return FD_MX_EMR_OTHER;
+}
+
 int cliniko_send(cliniko_t *c, prov_env_t *env, const char *method, const char *url, const char *body, bool idempotent,
                  prov_http_cb cb, void *data)
 {
@@ -27,12 +69,15 @@ int cliniko_send(cliniko_t *c, prov_env_t *env, const char *method, const char *
         .timeout_ms = c->timeout_ms,
         .max_in_flight = c->max_in_flight,
         .idempotent = idempotent,
+        .metric_provider = FD_MX_PROVIDER_CLINIKO,
+        .metric_op = operation_of(method, url),
     };
     return prov_http_request(env->http, &rq, cb, data, NULL);
 }
 
-/* The provider status of an HTTP outcome. `record`: a 404 means the record does not exist. */
-prov_status_t cliniko_status(const prov_http_response_t *r, bool record)
+/* The provider status of an HTTP outcome. `record`: a 404 means the record does not exist. A 401 or 403 (the key
+ * is revoked or wrong) is also the operator's log line. */
+prov_status_t cliniko_status(cliniko_t *c, const prov_http_response_t *r, bool record)
 {
     switch (r->status) {
     case PROV_HTTP_OK:
@@ -54,6 +99,7 @@ prov_status_t cliniko_status(const prov_http_response_t *r, bool record)
     if (code == 422) return PROV_REJECTED;
     if (code == 409) return PROV_CONFLICT;
     if (code == 429) return PROV_RATE_LIMITED;
+    if (code == 401 || code == 403) prov_credential_refused(&c->refused_logged, c->tenant_id, "cliniko", code);
     return PROV_UPSTREAM; /* 401/403: the clinic's key is wrong; 400, 5xx, anything else */
 }
 

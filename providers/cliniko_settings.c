@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "providers/adapter_util.h"
 #include "providers/cliniko_internal.h"
 
 #define DEFAULT_USER_AGENT "Frontdesk (ops@frontdesk.example)"
@@ -25,13 +26,6 @@ void cliniko_destroy(void *instance)
     free(c->business_ids.items);
     pthread_mutex_destroy(&c->mu);
     free(c);
-}
-
-static bool printable(const char *s)
-{
-    for (; *s; s++)
-        if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f) return false;
-    return true;
 }
 
 static char *basic_auth_header(const char *key)
@@ -57,16 +51,6 @@ static char *basic_auth_header(const char *key)
     return out;
 }
 
-static int get_int_setting(json_object *v, const char *name, long lo, long hi, int *out, char *why, size_t cap)
-{
-    if (!json_object_is_type(v, json_type_int) || json_object_get_int64(v) < lo || json_object_get_int64(v) > hi) {
-        snprintf(why, cap, "provider_settings.%s: must be an integer from %ld to %ld", name, lo, hi);
-        return -1;
-    }
-    *out = (int)json_object_get_int64(v);
-    return 0;
-}
-
 void *cliniko_create(const char *tenant_id, json_object *settings, const char *config_dir, char *why, size_t why_cap)
 {
     cliniko_t *c = calloc(1, sizeof(*c));
@@ -86,49 +70,32 @@ void *cliniko_create(const char *tenant_id, json_object *settings, const char *c
     json_object_object_foreach(settings, name, v)
     {
         if (strcmp(name, "api_key") == 0 || strcmp(name, "api_key_env") == 0) {
-            if (!json_object_is_type(v, json_type_string) || json_object_get_string_len(v) == 0) {
-                snprintf(why, why_cap, "provider_settings.%s: must be a non-empty string", name);
-                goto fail;
-            }
-            if (key_src != NULL) {
-                snprintf(why, why_cap, "provider_settings.%s: give api_key or api_key_env, not both", name);
-                goto fail;
-            }
+            if (prov_setting_key(name, v, &key, why, why_cap) != 0) goto fail;
             key_src = name;
-            const char *val = json_object_get_string(v);
-            if (strcmp(name, "api_key_env") == 0) {
-                val = getenv(val);
-                if (val == NULL || val[0] == '\0') {
-                    snprintf(why, why_cap, "provider_settings.api_key_env: the environment variable %.64s is not set",
-                             json_object_get_string(v));
-                    goto fail;
-                }
-            }
-            if ((key = strdup(val)) == NULL) goto oom;
         } else if (strcmp(name, "base_url") == 0) {
             base = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : "";
             size_t bl = strlen(base);
             if ((strncmp(base, "https://", 8) != 0 && strncmp(base, "http://", 7) != 0) || bl >= 400 ||
-                !printable(base) || strchr(base, ' ') != NULL || strchr(base, '?') != NULL) {
+                !prov_printable(base) || strchr(base, ' ') != NULL || strchr(base, '?') != NULL) {
                 snprintf(why, why_cap, "provider_settings.base_url: must be an http(s):// URL without a query");
                 goto fail;
             }
         } else if (strcmp(name, "user_agent") == 0) {
             ua = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : "";
-            if (ua[0] == '\0' || strlen(ua) > 200 || !printable(ua)) {
+            if (ua[0] == '\0' || strlen(ua) > 200 || !prov_printable(ua)) {
                 snprintf(why, why_cap,
                          "provider_settings.user_agent: must be a non-empty printable string like "
                          "\"Frontdesk (ops@example.com)\" (Cliniko blocks requests without one)");
                 goto fail;
             }
         } else if (strcmp(name, "rate_limit_per_minute") == 0) {
-            if (get_int_setting(v, name, 1, 100000, &rate, why, why_cap) != 0) goto fail;
+            if (prov_setting_int(v, name, 1, 100000, &rate, why, why_cap) != 0) goto fail;
         } else if (strcmp(name, "timeout_ms") == 0) {
-            if (get_int_setting(v, name, 100, 60000, &c->timeout_ms, why, why_cap) != 0) goto fail;
+            if (prov_setting_int(v, name, 100, 60000, &c->timeout_ms, why, why_cap) != 0) goto fail;
         } else if (strcmp(name, "connect_timeout_ms") == 0) {
-            if (get_int_setting(v, name, 50, 30000, &c->connect_timeout_ms, why, why_cap) != 0) goto fail;
+            if (prov_setting_int(v, name, 50, 30000, &c->connect_timeout_ms, why, why_cap) != 0) goto fail;
         } else if (strcmp(name, "max_in_flight") == 0) {
-            if (get_int_setting(v, name, 1, 64, &c->max_in_flight, why, why_cap) != 0) goto fail;
+            if (prov_setting_int(v, name, 1, 64, &c->max_in_flight, why, why_cap) != 0) goto fail;
         } else if (strcmp(name, "business_ids") == 0) {
             size_t n = json_object_is_type(v, json_type_array) ? json_object_array_length(v) : 0;
             if (n == 0) {
@@ -152,7 +119,7 @@ void *cliniko_create(const char *tenant_id, json_object *settings, const char *c
         snprintf(why, why_cap, "provider_settings.api_key: required (or api_key_env naming a variable holding it)");
         goto fail;
     }
-    if (strlen(key) > 512 || !printable(key) || strchr(key, ' ') != NULL) {
+    if (strlen(key) > 512 || !prov_printable(key) || strchr(key, ' ') != NULL) {
         snprintf(why, why_cap, "provider_settings.%s: the key has characters an API key cannot have", key_src);
         goto fail;
     }

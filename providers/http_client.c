@@ -150,6 +150,9 @@ struct transfer {
     bool public_only, refused; /* refused: a resolved address was not public */
     uint64_t deadline; /* uv_now() ms */
     int attempts;
+    fd_mx_provider_t metric_provider; /* the request's (http_client.h) */
+    fd_mx_emr_op_t metric_op;
+    uint64_t started_ns; /* uv_hrtime() at the request */
 
     CURL *easy;
     char *buf;
@@ -600,6 +603,12 @@ static void start_attempt(transfer_t *t)
     curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
     curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
     curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+    /* libcurl silently sends a request again when a reused connection dies before any answer byte. For a write
+     * that committed upstream and lost its answer, that second send is a second booking: writes get a fresh
+     * connection (which libcurl never resends on), and a dropped one is reported as an unknown outcome. A GET
+     * sent twice does no harm. */
+    if (!t->idempotent && strcmp(t->method, "GET") != 0)
+        curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
     if (t->public_only) {
         curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, on_open_socket);
         curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, (void *)t);
@@ -742,6 +751,22 @@ static void unlink_transfer(transfer_t *t)
 }
 
 /* Ends a transfer: releases what it holds, answers every subscriber, and closes it. */
+/* How a transfer ended, for the EMR call counters. */
+static fd_mx_emr_outcome_t outcome_of(const prov_http_response_t *r)
+{
+    switch (r->status) {
+    case PROV_HTTP_OK:
+        if (r->code >= 200 && r->code < 300) return FD_MX_EMR_OUTCOME_OK;
+        if (r->code == 429) return FD_MX_EMR_OUTCOME_RATE_LIMITED;
+        return r->code >= 400 && r->code < 500 ? FD_MX_EMR_OUTCOME_CLIENT_ERROR : FD_MX_EMR_OUTCOME_SERVER_ERROR;
+    case PROV_HTTP_TIMEOUT: return FD_MX_EMR_OUTCOME_TIMEOUT;
+    case PROV_HTTP_UNAVAILABLE: return FD_MX_EMR_OUTCOME_UNAVAILABLE;
+    case PROV_HTTP_RATE_LIMITED: return FD_MX_EMR_OUTCOME_RATE_LIMITED;
+    case PROV_HTTP_CANCELLED: return FD_MX_EMR_OUTCOME_CANCELLED;
+    default: return FD_MX_EMR_OUTCOME_ERROR;
+    }
+}
+
 static void finish(transfer_t *t, prov_http_status_t status)
 {
     if (t->finished) return;
@@ -767,6 +792,7 @@ static void finish(transfer_t *t, prov_http_status_t status)
         .shared = t->sub_count > 1,
         .address_refused = t->refused && status != PROV_HTTP_OK,
     };
+    fd_mx_emr_call(t->metric_provider, t->metric_op, outcome_of(&r), (uv_hrtime() - t->started_ns) / 1000u);
     prov_http_req_t *s;
     while ((s = t->subs) != NULL) {
         t->subs = s->next;
@@ -867,6 +893,9 @@ int prov_http_request(prov_http_t *http, const prov_http_request_t *rq, prov_htt
     t->connect_timeout_ms = rq->connect_timeout_ms > 0 ? rq->connect_timeout_ms : PROV_HTTP_CONNECT_TIMEOUT_MS;
     t->max_bytes = rq->max_response_bytes > 0 ? rq->max_response_bytes : PROV_HTTP_MAX_RESPONSE;
     t->deadline = uv_now(http->loop) + (uint64_t)(rq->timeout_ms > 0 ? rq->timeout_ms : PROV_HTTP_TIMEOUT_MS);
+    t->metric_provider = rq->metric_provider;
+    t->metric_op = rq->metric_op;
+    t->started_ns = uv_hrtime();
     t->retry_after_ms = -1;
     t->method = strdup(rq->method);
     t->url = strdup(rq->url);

@@ -18,6 +18,8 @@
 #include <stdint.h>
 #include <uv.h>
 
+#include "metrics/metrics.h"
+
 typedef struct prov_http prov_http_t;
 typedef struct prov_http_req prov_http_req_t;
 typedef struct prov_http_bucket prov_http_bucket_t;
@@ -75,6 +77,10 @@ typedef struct prov_http_request {
     bool public_only;            /* connect only to public addresses (providers/net_guard.h), checked on each
                                   * resolved address before connecting; refused: PROV_HTTP_UNAVAILABLE with
                                   * address_refused */
+    fd_mx_provider_t metric_provider; /* an EMR call: counted under this provider and metric_op when it ends
+                                       * (metrics/metrics.h: outcome and duration, once per transfer: a GET
+                                       * coalesced into another counts once); FD_MX_PROVIDER_NONE (0) = not counted */
+    fd_mx_emr_op_t metric_op;
 } prov_http_request_t;
 
 /** Creates a client on `loop` (call on the loop's thread). Returns NULL when out of memory or libcurl fails. */

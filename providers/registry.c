@@ -5,10 +5,12 @@
 
 extern const prov_ops_t prov_sandbox_ops;
 extern const prov_ops_t prov_cliniko_ops;
+extern const prov_ops_t prov_nookal_ops;
 
 static const prov_ops_t *const providers[] = {
     &prov_sandbox_ops,
     &prov_cliniko_ops,
+    &prov_nookal_ops,
 };
 
 const prov_ops_t *prov_find(const char *name)
@@ -20,5 +22,5 @@ const prov_ops_t *prov_find(const char *name)
 
 const char *prov_names(void)
 {
-    return "sandbox, cliniko";
+    return "sandbox, cliniko, nookal";
 }

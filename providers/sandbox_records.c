@@ -163,7 +163,10 @@ static bool patient_from_json(const char *raw, size_t len, bk_patient_t *p)
                         .last_name = dup_or_null(str_member(o, "last_name")),
                         .phone = dup_or_null(str_member(o, "phone")),
                         .email = dup_or_null(str_member(o, "email")),
-                        .dob = dup_or_null(str_member(o, "dob"))};
+                        .dob = dup_or_null(str_member(o, "dob")),
+                        .city = dup_or_null(str_member(o, "city")),
+                        .state = dup_or_null(str_member(o, "state")),
+                        .country = dup_or_null(str_member(o, "country"))};
     json_object_put(o);
     return p->id != NULL;
 }
@@ -219,7 +222,7 @@ int sb_records_find_patients(const char *tenant_id, const sb_clinic_t *clinic, p
         if (!matches(&f->q, p->phone, p->email, p->first_name, p->last_name, p->dob)) continue;
         bk_patient_t *o = &f->v[f->n++];
         *o = (bk_patient_t){strdup(p->id), dup_or_null(p->first_name), dup_or_null(p->last_name),
-                            dup_or_null(p->phone), dup_or_null(p->email), dup_or_null(p->dob)};
+                            dup_or_null(p->phone), dup_or_null(p->email), dup_or_null(p->dob), NULL, NULL, NULL};
         if (p->email != NULL && o->email != NULL) lower(o->email);
     }
     char keys[SB_RECORD_KEYS][SB_RECORD_KEY_CAP];
@@ -253,9 +256,10 @@ int sb_records_create_patient(const char *tenant_id, const sb_clinic_t *clinic, 
     if (patient->first_name == NULL || patient->last_name == NULL) return -1;
     json_object *o = json_object_new_object();
     if (o == NULL) return -1;
-    const char *names[] = {"first_name", "last_name", "phone", "email", "dob"};
-    const char *values[] = {patient->first_name, patient->last_name, patient->phone, patient->email, patient->dob};
-    for (int i = 0; i < 5; i++)
+    const char *names[] = {"first_name", "last_name", "phone", "email", "dob", "city", "state", "country"};
+    const char *values[] = {patient->first_name, patient->last_name, patient->phone, patient->email,
+                            patient->dob,        patient->city,      patient->state, patient->country};
+    for (int i = 0; i < 8; i++)
         if (values[i] != NULL) json_object_object_add(o, names[i], json_object_new_string(values[i]));
     char fields[3][INDEX_FIELD_CAP] = {"", "", ""};
     prov_patient_query_t by_phone = {.phone = patient->phone}, by_email = {.email = patient->email};

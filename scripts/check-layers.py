@@ -20,14 +20,18 @@ import sys
 # I/O) and tz/ time, which includes nothing of ours. A folder may include itself and any folder below it.
 # store/ (the Redis connection) stands beside booking and providers: it is theirs alone, so server and voice
 # reach Redis only through booking, and core stays free of I/O. store itself, like tz, includes nothing of ours.
+# metrics/ (the process's counters) lies under everything that does I/O: each layer counts what it sees (requests
+# in server, EMR calls in providers, Redis errors in store, ...) and only server renders them; metrics includes
+# nothing of ours, so counting never pulls a layer's neighbours in. core/ and tz/ stay pure: they count nothing.
 LAYERS = {
-    "server": {"server", "voice", "booking", "providers", "core", "tz"},
-    "voice": {"voice", "booking", "providers", "core", "tz"},
-    "booking": {"booking", "providers", "store", "core", "tz"},
-    "providers": {"providers", "store", "core", "tz"},
-    "store": {"store"},
+    "server": {"server", "voice", "booking", "providers", "core", "tz", "metrics"},
+    "voice": {"voice", "booking", "providers", "core", "tz", "metrics"},
+    "booking": {"booking", "providers", "store", "core", "tz", "metrics"},
+    "providers": {"providers", "store", "core", "tz", "metrics"},
+    "store": {"store", "metrics"},
     "core": {"core", "tz"},
     "tz": {"tz"},
+    "metrics": {"metrics"},
 }
 
 INCLUDE = re.compile(r'^\s*#\s*include\s*"([^"]+)"')

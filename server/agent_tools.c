@@ -104,8 +104,8 @@ static void on_answer(void *data, int status, json_object *json, const char *tex
     json_object_put(body);
 }
 
-void srv_tool_run(srv_worker_t *worker, const bk_tenant_t *tenant, const char *name, json_object *args,
-                  const char *idem_key, srv_tool_done_fn done, void *data)
+void srv_tool_run(srv_request_t *carrier, const char *name, json_object *args, const char *idem_key,
+                  srv_tool_done_fn done, void *data)
 {
     const tool_t *tool = find(name);
     if (tool == NULL) {
@@ -127,8 +127,7 @@ void srv_tool_run(srv_worker_t *worker, const bk_tenant_t *tenant, const char *n
         return;
     }
     pending_t *p = malloc(sizeof(*p));
-    srv_request_t *r =
-        p != NULL ? srv_request_begin_tool(worker, tenant, tool->route, named, idem_key, on_answer, p) : NULL;
+    srv_request_t *r = p != NULL ? srv_request_begin_tool(carrier, tool->route, named, idem_key, on_answer, p) : NULL;
     json_object_put(named);
     if (r == NULL) {
         free(p);
@@ -149,5 +148,5 @@ static void on_one(void *data, int status, json_object *answer)
 void srv_tool_answer(srv_request_t *r, const char *name, json_object *args, const char *idem_key)
 {
     srv_request_hold(r);
-    srv_tool_run(r->worker, r->tenant, name, args, idem_key, on_one, r);
+    srv_tool_run(r, name, args, idem_key, on_one, r);
 }

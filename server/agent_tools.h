@@ -17,13 +17,14 @@
  * field when it did not). */
 typedef void (*srv_tool_done_fn)(void *data, int status, json_object *answer);
 
-/** Runs tool `name` for tenant on worker. args: the named arguments as an object, as JSON text of one (platforms
+/** Runs tool `name` for the tenant of `carrier`, the request whose envelope holds the call (its worker, config and
+ * request id are the call's; carrier must stay valid until done, e.g. held). args: the named arguments as an object, as JSON text of one (platforms
  * send either) or NULL (none); not consumed. idem_key (may be NULL): the call's retry identity (a platform's tool
  * call id): a write retried with it is answered as the first run was, never done twice. done is called exactly
  * once, possibly before this returns: an unknown name, arguments that are not an object and a failure to start are
  * answered too, with a sentence like any other. */
-void srv_tool_run(srv_worker_t *worker, const bk_tenant_t *tenant, const char *name, json_object *args,
-                  const char *idem_key, srv_tool_done_fn done, void *data);
+void srv_tool_run(srv_request_t *carrier, const char *name, json_object *args, const char *idem_key,
+                  srv_tool_done_fn done, void *data);
 
 /** The envelope of Retell and GHL: runs tool `name` (as srv_tool_run) for r's tenant and answers r with HTTP 200
  * and the agent's object, whatever the tool's status (an agent reads a sentence; it cannot read a 4xx). */

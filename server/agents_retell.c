@@ -23,7 +23,7 @@
 /* The tenant's Retell key, or NULL when it has none configured. */
 static const char *retell_key(const srv_request_t *r)
 {
-    const srv_config_t *c = r->worker->app->config;
+    const srv_config_t *c = r->view->config;
     size_t i = (size_t)(r->tenant - c->tenants);
     return c->retell_keys != NULL && i < c->tenant_count ? c->retell_keys[i] : NULL;
 }

@@ -124,8 +124,7 @@ void srv_route_agents_vapi(srv_request_t *r)
         *s = (slot_t){b, i};
         char key[ID_CAP + 8];
         snprintf(key, sizeof(key), "vapi:%s", b->ids[i]);
-        srv_tool_run(r->worker, r->tenant, call_name(calls[i]), call_arguments(calls[i]), b->ids[i][0] ? key : NULL,
-                     on_done, s);
+        srv_tool_run(r, call_name(calls[i]), call_arguments(calls[i]), b->ids[i][0] ? key : NULL, on_done, s);
     }
     settle(b);
 }

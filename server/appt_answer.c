@@ -4,68 +4,44 @@
 #include <stdlib.h>
 
 #include "booking/appointments.h"
+#include "booking/write_failure.h"
 #include "booking/catalog_cache.h"
 #include "server/fields.h"
 #include "server/worker.h"
 #include "tz/tz.h"
 
-void srv_answer_write_failure(srv_request_t *r, srv_idem_t *idem, int result, prov_status_t status)
+/* The JSON routes' words for a failed write (NULL: the error's default sentence). */
+static const char *write_failure_message(int result, prov_status_t status)
 {
     switch ((bk_write_result_t)result) {
-    case BK_W_SLOT_TAKEN:
-        srv_idem_error(r, idem, API_ERR_SLOT_TAKEN, NULL, "start_at", false);
-        break;
-    case BK_W_SLOT_UNAVAILABLE:
-        srv_idem_error(r, idem, API_ERR_SLOT_UNAVAILABLE, NULL, "start_at", false);
-        break;
     case BK_W_TOO_SOON:
-        srv_idem_error(r, idem, API_ERR_INVALID_RANGE, "start_at is sooner than the clinic's minimum notice.",
-                       "start_at", false);
-        break;
+        return "start_at is sooner than the clinic's minimum notice.";
     case BK_W_TOO_FAR:
-        srv_idem_error(r, idem, API_ERR_INVALID_RANGE, "start_at is beyond the clinic's booking horizon.", "start_at",
-                       false);
-        break;
-    case BK_W_HOLD_EXPIRED:
-        srv_idem_error(r, idem, API_ERR_HOLD_EXPIRED, NULL, "appointment_id", false);
-        break;
+        return "start_at is beyond the clinic's booking horizon.";
     case BK_W_BUSY:
-        srv_add_header(r, "retry-after", "1");
-        srv_idem_error(r, idem, API_ERR_IDEMPOTENCY_IN_PROGRESS,
-                       "Another request is changing this appointment right now; retry in a moment.", "appointment_id",
-                       false);
-        break;
+        return "Another request is changing this appointment right now; retry in a moment.";
     case BK_W_NOT_FOUND:
-        srv_idem_error(r, idem, API_ERR_NOT_FOUND, "There is no such appointment.", "appointment_id", false);
-        break;
-    case BK_W_ALREADY_CANCELLED:
-        srv_idem_error(r, idem, API_ERR_ALREADY_CANCELLED, NULL, "appointment_id", false);
-        break;
+        return "There is no such appointment.";
     case BK_W_UNSUPPORTED:
-        srv_idem_error(r, idem, API_ERR_NOT_BOOKABLE_ONLINE, "The clinic's system does not allow this change online.",
-                       NULL, false);
-        break;
-    case BK_W_NOT_OFFERED:
-        srv_idem_error(r, idem, API_ERR_NOT_OFFERED, NULL, "staff_member_id", false);
-        break;
+        return "The clinic's system does not allow this change online.";
     case BK_W_PATIENT_NOT_FOUND:
-        srv_idem_error(r, idem, API_ERR_NOT_FOUND, "There is no such patient.", "patient_id", false);
-        break;
+        return "There is no such patient.";
     case BK_W_UNKNOWN:
-        srv_idem_error(r, idem, API_ERR_EMR_TIMEOUT,
-                       "The clinic's system did not confirm in time; retry with the same request and we will check "
-                       "before booking again.",
-                       NULL, true);
-        break;
+        return "The clinic's system did not confirm in time; retry with the same request and we will check before "
+               "booking again.";
     case BK_W_PROVIDER:
-        if (status == PROV_RATE_LIMITED) srv_add_emr_retry_after(r);
-        srv_idem_error(r, idem, api_error_of_provider(status),
-                       status == PROV_NOT_FOUND ? "There is no such record." : NULL, NULL, false);
-        break;
+        return status == PROV_NOT_FOUND ? "There is no such record." : NULL;
     default:
-        srv_idem_error(r, idem, API_ERR_REDIS_UNAVAILABLE, NULL, NULL, false);
-        break;
+        return NULL;
     }
+}
+
+void srv_answer_write_failure(srv_request_t *r, srv_idem_t *idem, int result, prov_status_t status)
+{
+    bk_write_failure_t f = bk_write_failure_of(result, status);
+    if (f.retry_soon) srv_add_header(r, "retry-after", "1");
+    if (f.emr_retry_after) srv_add_emr_retry_after(r);
+    srv_idem_error(r, idem, f.error, write_failure_message(result, status), f.field, f.unknown);
 }
 
 /* ---- rendering ------------------------------------------------------------------------------------------------ */

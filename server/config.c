@@ -2,6 +2,7 @@
 #include "server/config.h"
 
 #include <libgen.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,8 +12,11 @@
 
 #include "booking/worker_store.h"
 #include "providers/provider.h"
+#include "server/config_ghl.h"
+#include "server/key_digest.h"
 #include "server/config_webhooks.h"
 #include "server/json_read.h"
+#include "server/key_digest.h"
 #include "server/widget_key.h"
 
 #define CONFIG_MAX_BYTES (4u << 20)
@@ -87,24 +91,6 @@ static int get_int(reader_t *r, json_object *obj, const char *path, const char *
     return 1;
 }
 
-static bool parse_hex_digest(const char *hex, unsigned char out[32])
-{
-    if (strlen(hex) != 64) return false;
-    for (int i = 0; i < 32; i++) {
-        int v = 0;
-        for (int j = 0; j < 2; j++) {
-            char c = hex[2 * i + j];
-            v <<= 4;
-            if (c >= '0' && c <= '9') v |= c - '0';
-            else if (c >= 'a' && c <= 'f') v |= c - 'a' + 10;
-            else if (c >= 'A' && c <= 'F') v |= c - 'A' + 10;
-            else return false;
-        }
-        out[i] = (unsigned char)v;
-    }
-    return true;
-}
-
 static void tenant_free(bk_tenant_t *t)
 {
     if (t->provider != NULL && t->provider_instance != NULL) t->provider->destroy(t->provider_instance);
@@ -151,7 +137,7 @@ static bool read_rate_limit(reader_t *r, json_object *obj, const char *path, bk_
 static bool add_key(reader_t *r, json_object *v, const char *path, bk_tenant_t *t)
 {
     unsigned char digest[32];
-    if (!json_object_is_type(v, json_type_string) || !parse_hex_digest(json_object_get_string(v), digest))
+    if (!json_object_is_type(v, json_type_string) || !srv_digest_parse_hex(json_object_get_string(v), digest))
         return fail(r, path, "must be 64 hex digits (the output of `frontdesk hash-key KEY`)");
     for (size_t k = 0; k < t->key_count; k++)
         if (memcmp(t->key_digests[k], digest, 32) == 0) return fail(r, path, "repeats a key of this tenant");
@@ -199,6 +185,7 @@ static bool read_tenant(reader_t *r, json_object *obj, const char *path, const c
                                        "policy",    "rate_limit",
                                        "webhooks",  "widget_keys",
                                        "retell_api_key",
+                                       "ghl_webhook_tokens_sha256",
                                        NULL};
     char p[256];
     if (!json_object_is_type(obj, json_type_object)) return fail(r, path, "must be an object");
@@ -223,6 +210,12 @@ static bool read_tenant(reader_t *r, json_object *obj, const char *path, const c
     if (strlen(t->id) > 64) return child_path(p, sizeof(p), path, "id"), fail(r, p, "is longer than 64 characters");
 
     if (!read_keys(r, obj, path, t)) return false;
+    json_object *ghl;
+    if (json_object_object_get_ex(obj, "ghl_webhook_tokens_sha256", &ghl)) {
+        char problem[256];
+        child_path(p, sizeof(p), path, "ghl_webhook_tokens_sha256");
+        if (!srv_config_read_ghl_tokens(ghl, t, problem, sizeof(problem))) return fail(r, p, problem);
+    }
 
     char *provider = NULL;
     if (get_string(r, obj, path, "provider", &provider, false) < 0) return false;
@@ -385,7 +378,7 @@ static bool shares_a_key(const bk_tenant_t *a, const bk_tenant_t *b)
 srv_config_t *srv_config_load(const char *path, char *why, size_t why_cap)
 {
     static const char *const keys[] = {"listen",  "workers",     "redis",       "redis_min_replicas",
-                                       "log_level", "tenants", "slot_secret", NULL};
+                                       "log_level", "tenants", "slot_secret", "metrics", NULL};
     reader_t r = {.why = why, .why_cap = why_cap};
     json_object *root = NULL, *tenants_file = NULL;
     srv_config_t *c = calloc(1, sizeof(*c));
@@ -412,6 +405,9 @@ srv_config_t *srv_config_load(const char *path, char *why, size_t why_cap)
     json_object *v;
     if (json_object_object_get_ex(root, "listen", &v) && !read_listen(&r, v, c)) goto fail;
     if (get_int(&r, root, "", "workers", 1, MAX_WORKERS, &c->workers) < 0) goto fail;
+    if (json_object_object_get_ex(root, "metrics", &v) &&
+        !srv_config_read_metrics(v, c->listen_address, c->port, &c->metrics, why, why_cap))
+        goto fail;
     if (!read_redis(&r, root, c)) goto fail;
     char *level = NULL;
     if (get_string(&r, root, "", "log_level", &level, false) < 0) goto fail;
@@ -478,15 +474,19 @@ srv_config_t *srv_config_load(const char *path, char *why, size_t why_cap)
     }
     c->tenants = calloc(n, sizeof(*c->tenants));
     c->retell_keys = calloc(n, sizeof(*c->retell_keys));
-    if (c->tenants == NULL || c->retell_keys == NULL) goto fail;
+    c->tenant_sources = calloc(n, sizeof(*c->tenant_sources));
+    if (c->tenants == NULL || c->retell_keys == NULL || c->tenant_sources == NULL) goto fail;
     for (size_t i = 0; i < n; i++) {
         char tp[64];
         snprintf(tp, sizeof(tp), "tenants[%zu]", i);
         c->tenant_count = i + 1;
         json_object *tenant_obj = json_object_array_get_idx(tenants, i), *widget_keys;
+        c->tenants[i].keeper = &c->keeper;
         if (!read_tenant(&r, tenant_obj, tp, config_dir, &c->tenants[i]) ||
             get_string(&r, tenant_obj, tp, "retell_api_key", &c->retell_keys[i], false) < 0)
             goto fail;
+        const char *source = json_object_to_json_string_ext(tenant_obj, JSON_C_TO_STRING_PLAIN);
+        if ((c->tenant_sources[i] = strdup(source)) == NULL) goto fail;
         if (json_object_object_get_ex(tenant_obj, "widget_keys", &widget_keys)) {
             char wp[96];
             snprintf(wp, sizeof(wp), "%s.widget_keys", tp);
@@ -501,6 +501,11 @@ srv_config_t *srv_config_load(const char *path, char *why, size_t why_cap)
                 fail(&r, p, "duplicates the id of another tenant");
                 goto fail;
             }
+            if (srv_ghl_tokens_shared(&c->tenants[j], &c->tenants[i])) {
+                snprintf(p, sizeof(p), "%s.ghl_webhook_tokens_sha256", tp);
+                fail(&r, p, "holds the same token as another tenant's");
+                goto fail;
+            }
             if (shares_a_key(&c->tenants[j], &c->tenants[i])) {
                 snprintf(p, sizeof(p), "%s.%s", tp, c->tenants[i].key_count > 1 ? "api_keys_sha256" : "api_key_sha256");
                 fail(&r, p, "is the same key as another tenant's");
@@ -513,6 +518,7 @@ srv_config_t *srv_config_load(const char *path, char *why, size_t why_cap)
     json_object_put(root);
     json_object_put(tenants_file);
     free(path_copy);
+    atomic_init(&c->keeper.users, 1);
     return c;
 
 fail:
@@ -532,8 +538,22 @@ void srv_config_free(srv_config_t *c)
     }
     free(c->tenants);
     free(c->retell_keys);
+    for (size_t i = 0; c->tenant_sources != NULL && i < c->tenant_count; i++) free(c->tenant_sources[i]);
+    free(c->tenant_sources);
     srv_widget_keys_free(c->widget_keys, c->widget_key_count);
     free(c->listen_address);
     free(c->redis_address);
     free(c);
+}
+
+void srv_config_retain(srv_config_t *c)
+{
+    atomic_fetch_add(&c->keeper.users, 1);
+}
+
+void srv_config_release(srv_config_t *c)
+{
+    if (atomic_fetch_sub(&c->keeper.users, 1) != 1) return;
+    if (c->keeper.on_unused != NULL) c->keeper.on_unused(c->keeper.data);
+    else srv_config_free(c);
 }

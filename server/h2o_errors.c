@@ -5,8 +5,10 @@
 #include <string.h>
 
 #include "booking/api_error.h"
+#include "metrics/metrics.h"
 #include "server/log.h"
 #include "server/request.h"
+#include "server/request_id.h"
 
 typedef struct json_error_ostream {
     h2o_ostream_t super;
@@ -48,18 +50,22 @@ static void on_setup_ostream(h2o_filter_t *self, h2o_req_t *req, h2o_ostream_t *
     if (req->res.status >= 400 &&
         (type_at < 0 || !h2o_memis(req->res.headers.entries[type_at].value.base,
                                    req->res.headers.entries[type_at].value.len, H2O_STRLIT("application/json")))) {
-        char buf[512];
+        char buf[512], id[SRV_REQUEST_ID_CAP], code[48], with_id[sizeof(buf) + sizeof(id) + 20];
         size_t len = api_error_render(error_of_status(req->res.status), NULL, NULL, buf, sizeof(buf));
+        srv_request_id_of(req, id);
+        len = srv_request_id_in_error(buf, len, id, with_id, sizeof(with_id), code, sizeof(code));
+        srv_request_id_header(req, id);
         if (type_at >= 0) req->res.headers.entries[type_at].value = h2o_iovec_init(H2O_STRLIT("application/json"));
         else h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, H2O_STRLIT("application/json"));
         h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL, H2O_STRLIT("no-store"));
         req->res.content_length = len;
         json_error_ostream_t *o = (json_error_ostream_t *)h2o_add_ostream(req, sizeof(*o), slot);
         o->super.do_send = on_send;
-        o->body = h2o_strdup(&req->pool, buf, len);
+        o->body = h2o_strdup(&req->pool, with_id, len);
         o->sent = false;
         slot = &o->super.next;
-        srv_log_request("(http)", srv_method_name(req), req->res.status, 0.0, NULL);
+        fd_mx_http_request(0, req->res.status, 0); /* answered before any route: "unmatched" */
+        srv_log_request("(http)", srv_method_name(req), req->res.status, 0.0, NULL, id, code[0] ? code : NULL);
     }
     h2o_setup_next_ostream(req, slot);
 }

@@ -2,6 +2,7 @@
 #include "server/key_digest.h"
 
 #include <openssl/evp.h>
+#include <string.h>
 
 void srv_key_digest(const char *key, size_t len, unsigned char digest[32])
 {
@@ -17,4 +18,22 @@ void srv_digest_hex(const unsigned char digest[32], char hex[65])
         hex[2 * i + 1] = digits[digest[i] & 15];
     }
     hex[64] = '\0';
+}
+
+bool srv_digest_parse_hex(const char *hex, unsigned char digest[32])
+{
+    if (strlen(hex) != 64) return false;
+    for (int i = 0; i < 32; i++) {
+        int v = 0;
+        for (int j = 0; j < 2; j++) {
+            char c = hex[2 * i + j];
+            v <<= 4;
+            if (c >= '0' && c <= '9') v |= c - '0';
+            else if (c >= 'a' && c <= 'f') v |= c - 'a' + 10;
+            else if (c >= 'A' && c <= 'F') v |= c - 'A' + 10;
+            else return false;
+        }
+        digest[i] = (unsigned char)v;
+    }
+    return true;
 }

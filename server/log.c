@@ -44,15 +44,24 @@ void srv_log(srv_log_level_t level, const char *msg, const char *extra_json)
     write_line(buf, len, sizeof(buf));
 }
 
-void srv_log_request(const char *route, const char *method, int status, double duration_ms, const char *tenant)
+/* "text" as a JSON string, or null when text is NULL (text needs no escaping: ids, codes). */
+static void json_string_or_null(char *out, size_t cap, const char *text)
+{
+    if (text != NULL) snprintf(out, cap, "\"%s\"", text);
+    else snprintf(out, cap, "null");
+}
+
+void srv_log_request(const char *route, const char *method, int status, double duration_ms, const char *tenant,
+                     const char *request_id, const char *error)
 {
     if (!srv_log_enabled(SRV_LOG_INFO)) return;
-    char buf[512], tenant_json[96];
-    if (tenant != NULL) snprintf(tenant_json, sizeof(tenant_json), "\"%s\"", tenant);
-    else snprintf(tenant_json, sizeof(tenant_json), "null");
+    char buf[640], tenant_json[96], id_json[80], error_json[64];
+    json_string_or_null(tenant_json, sizeof(tenant_json), tenant);
+    json_string_or_null(id_json, sizeof(id_json), request_id);
+    json_string_or_null(error_json, sizeof(error_json), error);
     int len = snprintf(buf, sizeof(buf),
                        "{\"ts\":%lld,\"level\":\"info\",\"msg\":\"request\",\"route\":\"%s\",\"method\":\"%s\","
-                       "\"status\":%d,\"duration_ms\":%.3f,\"tenant\":%s}",
-                       now_ms(), route, method, status, duration_ms, tenant_json);
+                       "\"status\":%d,\"duration_ms\":%.3f,\"tenant\":%s,\"request_id\":%s,\"error\":%s}",
+                       now_ms(), route, method, status, duration_ms, tenant_json, id_json, error_json);
     write_line(buf, len, sizeof(buf));
 }

@@ -1,4 +1,5 @@
-/* server/main.c: the frontdesk process: command line, config, worker threads, signals. */
+/* server/main.c: the frontdesk process: command line, config, worker threads, signals (on the main thread's own
+ * libuv loop: SIGTERM and SIGINT stop, SIGHUP reloads the config). */
 #include <curl/curl.h>
 #include <errno.h>
 #include <stdbool.h>
@@ -11,9 +12,13 @@
 
 #include "server/auth.h"
 #include "server/config.h"
+#include "server/config_ghl.h"
 #include "server/listen_guard.h"
 #include "server/h2o_errors.h"
+#include "server/head_guard.h"
 #include "server/log.h"
+#include "server/metrics_server.h"
+#include "server/reload.h"
 #include "server/router.h"
 #include "server/worker.h"
 #include "tz/tz.h"
@@ -23,6 +28,8 @@ static void usage(FILE *out)
     fprintf(out, "usage: frontdesk --config FILE     serve the tenants of FILE (JSON; see README)\n"
                  "       frontdesk hash-key KEY      print the SHA-256 digest of an API key, for a tenant's "
                  "api_key_sha256\n"
+                 "       frontdesk ghl-token         make a GoHighLevel webhook token: prints it (once) and its "
+                 "SHA-256 digest, for a tenant's ghl_webhook_tokens_sha256\n"
                  "       frontdesk --version | --help\n");
 }
 
@@ -33,6 +40,22 @@ static int hash_key(const char *key)
     srv_key_digest(key, strlen(key), digest);
     srv_digest_hex(digest, hex);
     printf("%s\n", hex);
+    return 0;
+}
+
+/* A new GHL webhook token: the token itself goes into the tenant's webhook URLs and is not kept anywhere; only its
+ * digest goes into the config. */
+static int new_ghl_token(void)
+{
+    char token[65], digest[65];
+    if (!srv_ghl_token_new(token, digest)) {
+        fprintf(stderr, "no randomness available\n");
+        return 1;
+    }
+    printf("token: %s\nsha256: %s\n", token, digest);
+    fprintf(stderr, "Webhook URLs: https://<your host>/ghl/%s/bookAppt, .../update_appt, .../cancel_appt\n"
+                    "Add the sha256 line to the tenant's ghl_webhook_tokens_sha256; the token is not shown again.\n",
+            token);
     return 0;
 }
 
@@ -51,6 +74,38 @@ static bool apply_clock_offset(void)
     }
     tz_clock_set_offset(ms);
     return true;
+}
+
+/* The main thread's loop: signals and the freeing of replaced configs. */
+typedef struct main_loop {
+    uv_loop_t loop;
+    uv_signal_t hup, term, intr;
+    srv_app_t *app;
+    const char *config_path;
+} main_loop_t;
+
+static void on_hup(uv_signal_t *handle, int signum)
+{
+    (void)signum;
+    main_loop_t *m = handle->data;
+    srv_reload(m->app, m->config_path);
+}
+
+static void on_stop_signal(uv_signal_t *handle, int signum)
+{
+    (void)signum;
+    uv_stop(handle->loop);
+}
+
+static void on_retire(uv_async_t *async)
+{
+    srv_reload_sweep(async->data);
+}
+
+static void close_main_handle(uv_handle_t *handle, void *arg)
+{
+    (void)arg;
+    if (!uv_is_closing(handle)) uv_close(handle, NULL);
 }
 
 static int serve(const char *config_path)
@@ -72,7 +127,13 @@ static int serve(const char *config_path)
 
     srv_app_t app;
     memset(&app, 0, sizeof(app));
+    pthread_mutex_init(&app.config_lock, NULL);
     app.config = config;
+    main_loop_t m = {.app = &app, .config_path = config_path};
+    uv_loop_init(&m.loop);
+    uv_async_init(&m.loop, &app.retire_async, on_retire);
+    app.retire_async.data = &app;
+    srv_reload_adopt(&app, config);
     h2o_config_init(&app.globalconf);
     app.globalconf.server_name = h2o_iovec_init(H2O_STRLIT("frontdesk"));
     /* Bodies up to 8 MiB reach the router, which answers a JSON 413 above 64 KiB; h2o refuses larger ones itself
@@ -105,11 +166,18 @@ static int serve(const char *config_path)
         }
     }
 
+    /* The workers start with these blocked, so the main thread's loop is the one that sees them. */
     sigset_t signals;
     sigemptyset(&signals);
     sigaddset(&signals, SIGINT);
     sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &signals, NULL);
+    srv_metrics_server_t *metrics = NULL; /* GET /metrics, on its own address only (server/metrics_server.h) */
+    if (config->metrics.enabled && (metrics = srv_metrics_server_start(&config->metrics, why, sizeof(why))) == NULL) {
+        fprintf(stderr, "listen: %s\n", why);
+        return 1;
+    }
     for (int i = 0; i < n; i++) {
         if (srv_worker_start(&workers[i]) != 0) {
             fprintf(stderr, "cannot start worker threads\n");
@@ -119,27 +187,47 @@ static int serve(const char *config_path)
     char extra[256];
     snprintf(extra, sizeof(extra), "\"version\":\"%s\",\"address\":\"%s\",\"port\":%d,\"workers\":%d,\"tenants\":%zu",
              FD_VERSION, config->listen_address, config->port, n, config->tenant_count);
+    /* From here the config may be replaced (SIGHUP): read app.config only on this thread. */
     srv_log(SRV_LOG_INFO, "listening", extra);
+    if (metrics != NULL) {
+        snprintf(extra, sizeof(extra), "\"address\":\"%s\",\"port\":%d", config->metrics.address, config->metrics.port);
+        srv_log(SRV_LOG_INFO, "metrics listening", extra);
+    }
     if (tz_clock_offset() != 0) {
         snprintf(extra, sizeof(extra), "\"clock_offset_ms\":%lld", (long long)tz_clock_offset());
         srv_log(SRV_LOG_WARN, "test clock: FRONTDESK_CLOCK_OFFSET_MS moves the service's now", extra);
     }
+    if (!srv_head_guard_active())
+        srv_log(SRV_LOG_WARN, "libh2o does not call our request-head parser: heads it cannot parse get plain text",
+                NULL);
     if (config->slot_secret_random)
         srv_log(SRV_LOG_WARN, "no slot_secret in the config: slot ids will not survive a restart or cross processes",
                 NULL);
 
-    int sig = 0;
-    sigwait(&signals, &sig);
+    uv_signal_init(&m.loop, &m.hup);
+    uv_signal_init(&m.loop, &m.term);
+    uv_signal_init(&m.loop, &m.intr);
+    m.hup.data = &m;
+    uv_signal_start(&m.hup, on_hup, SIGHUP);
+    uv_signal_start(&m.term, on_stop_signal, SIGTERM);
+    uv_signal_start(&m.intr, on_stop_signal, SIGINT);
+    pthread_sigmask(SIG_UNBLOCK, &signals, NULL); /* one sent before this waited, and is handled now */
+    uv_run(&m.loop, UV_RUN_DEFAULT);
     srv_log(SRV_LOG_INFO, "stopping", NULL);
     for (int i = 0; i < n; i++) srv_worker_stop(&workers[i]);
     for (int i = 0; i < n; i++) pthread_join(workers[i].thread, NULL);
+    srv_metrics_server_stop(metrics);
     srv_log(SRV_LOG_INFO, "stopped", NULL);
     bool all_disposed = true;
     for (int i = 0; i < n; i++) all_disposed &= workers[i].disposed;
     if (all_disposed) h2o_config_dispose(&app.globalconf);
     free(workers);
     close(guard);
-    srv_config_free(config);
+    uv_walk(&m.loop, close_main_handle, NULL);
+    uv_run(&m.loop, UV_RUN_DEFAULT);
+    uv_loop_close(&m.loop);
+    srv_reload_free_all(&app);
+    pthread_mutex_destroy(&app.config_lock);
     curl_global_cleanup();
     return 0;
 }
@@ -155,6 +243,7 @@ int main(int argc, char **argv)
         return 0;
     }
     if (argc == 3 && strcmp(argv[1], "hash-key") == 0) return hash_key(argv[2]);
+    if (argc == 2 && strcmp(argv[1], "ghl-token") == 0) return new_ghl_token();
     if (argc == 3 && strcmp(argv[1], "--config") == 0) return serve(argv[2]);
     usage(stderr);
     return 2;

@@ -7,6 +7,8 @@
 #include <time.h>
 
 #include "booking/worker_store.h"
+#include "metrics/metrics.h"
+#include "server/auth.h"
 #include "server/log.h"
 #include "server/worker.h"
 
@@ -30,6 +32,7 @@ static void request_free(srv_request_t *r)
     free(r->args_text);
     free(r->idem_key);
     r->worker->in_flight--;
+    srv_view_leave(&r->worker->views, r->view);
     free(r);
 }
 
@@ -48,10 +51,11 @@ static void on_deadline(h2o_timeout_entry_t *entry)
     if (present(r) && !r->responded) srv_respond_error(r, r->deadline_error, NULL, NULL);
 }
 
-/* Starts r's life on worker: its clock and general deadline, counted in flight. */
-static void begin(srv_request_t *r, srv_worker_t *worker)
+/* Starts r's life on worker and view (entered for r): its clock and general deadline, counted in flight. */
+static void begin(srv_request_t *r, srv_worker_t *worker, srv_view_t *view)
 {
     r->worker = worker;
+    r->view = view;
     r->started_ns = now_ns();
     r->deadline_ms = SRV_REQUEST_DEADLINE_MS;
     r->deadline_error = API_ERR_REDIS_UNAVAILABLE;
@@ -67,12 +71,13 @@ srv_request_t *srv_request_begin(h2o_req_t *req, srv_worker_t *worker)
     srv_request_t **slot = h2o_mem_alloc_shared(&req->pool, sizeof(*slot), on_dispose);
     *slot = r;
     r->req = req;
-    begin(r, worker);
+    begin(r, worker, srv_view_enter(&worker->views));
+    srv_request_id_of(req, r->id);
     return r;
 }
 
-srv_request_t *srv_request_begin_tool(srv_worker_t *worker, const bk_tenant_t *tenant, const char *route_name,
-                                      json_object *args, const char *idem_key, srv_sink_fn sink, void *sink_data)
+srv_request_t *srv_request_begin_tool(srv_request_t *parent, const char *route_name, json_object *args,
+                                      const char *idem_key, srv_sink_fn sink, void *sink_data)
 {
     srv_request_t *r = calloc(1, sizeof(*r));
     if (r == NULL) return NULL;
@@ -85,11 +90,12 @@ srv_request_t *srv_request_begin_tool(srv_worker_t *worker, const bk_tenant_t *t
         return NULL;
     }
     r->args = json_object_get(args);
-    r->tenant = tenant;
+    r->tenant = parent->tenant;
     r->route_name = route_name;
     r->sink = sink;
     r->sink_data = sink_data;
-    begin(r, worker);
+    memcpy(r->id, parent->id, sizeof(r->id)); /* its log lines carry the envelope's request id */
+    begin(r, parent->worker, srv_view_join(parent->view)); /* the config the tenant belongs to */
     srv_request_voice_deadline(r);
     return r;
 }
@@ -101,12 +107,11 @@ bool srv_request_open(const srv_request_t *r)
 
 void srv_request_voice_deadline(srv_request_t *r)
 {
-    const srv_config_t *config = r->worker->app->config;
     if (r->responded || r->tenant == NULL || !h2o_timeout_is_linked(&r->deadline)) return;
-    size_t i = (size_t)(r->tenant - config->tenants);
-    if (r->tenant < config->tenants || i >= config->tenant_count) return;
+    h2o_timeout_t *list = srv_worker_deadline_list(r->worker, (uint64_t)r->tenant->policy.voice_deadline_ms);
+    if (list == NULL) return; /* out of memory: the general deadline stays */
     h2o_timeout_unlink(&r->deadline);
-    h2o_timeout_link(&r->worker->loop, &r->worker->voice_deadlines[i], &r->deadline);
+    h2o_timeout_link(&r->worker->loop, list, &r->deadline);
     r->deadline_ms = (unsigned)r->tenant->policy.voice_deadline_ms;
 }
 
@@ -118,7 +123,7 @@ int64_t srv_request_ms_left(const srv_request_t *r)
 
 const bk_render_t *srv_render(srv_request_t *r)
 {
-    const srv_config_t *config = r->worker->app->config;
+    const srv_config_t *config = r->view->config;
     r->render = (bk_render_t){.tenant = r->tenant,
                               .speaker = r->worker->speaker,
                               .slot_secret = config->slot_secret,
@@ -194,7 +199,8 @@ static void send_tool(srv_request_t *r, int status, json_object *json, const cha
     r->responded = true;
     if (h2o_timeout_is_linked(&r->deadline)) h2o_timeout_unlink(&r->deadline);
     double ms = (double)(now_ns() - r->started_ns) / 1e6;
-    srv_log_request(r->route_name != NULL ? r->route_name : "(unknown)", "TOOL", status, ms, r->tenant->id);
+    srv_log_request(r->route_name != NULL ? r->route_name : "(unknown)", "TOOL", status, ms, r->tenant->id, r->id,
+                    NULL);
     bk_env_flush(&r->worker->booking);
     r->sink(r->sink_data, status, json, body, len);
     uv_timer_init(&r->worker->loop, &r->tool_reaper);
@@ -211,9 +217,18 @@ static void send_typed(srv_request_t *r, int status, const char *type, const cha
     h2o_req_t *req = r->req;
     r->responded = true;
     if (h2o_timeout_is_linked(&r->deadline)) h2o_timeout_unlink(&r->deadline);
-    double ms = (double)(now_ns() - r->started_ns) / 1e6;
-    srv_log_request(r->route_name != NULL ? r->route_name : "(unknown)", srv_method_name(req), status, ms,
-                    r->tenant != NULL ? r->tenant->id : NULL);
+    uint64_t took_ns = now_ns() - r->started_ns;
+    char code[48] = "";
+    if (status >= 400 && type != NULL && strcmp(type, "application/json") == 0) { /* the id goes in the error */
+        size_t cap = len + strlen(r->id) + 20;
+        char *with_id = h2o_mem_alloc_pool(&req->pool, cap);
+        len = srv_request_id_in_error(body, len, r->id, with_id, cap, code, sizeof(code));
+        body = with_id;
+    }
+    fd_mx_http_request(r->route_index, status, took_ns / 1000u);
+    srv_log_request(r->route_name != NULL ? r->route_name : "(unknown)", srv_method_name(req), status,
+                    (double)took_ns / 1e6, r->tenant != NULL ? r->tenant->id : NULL, r->id, code[0] ? code : NULL);
+    srv_request_id_header(req, r->id);
     req->res.status = status;
     req->res.reason = reason_of(status);
     if (type != NULL) h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, type, strlen(type));
@@ -266,9 +281,25 @@ bool srv_redis_to_blame(const srv_request_t *r, api_error_t err)
            !bk_env_redis_answering(&r->worker->booking);
 }
 
+/* Counts a refusal for its key or a limit (metrics/metrics.h). */
+static void count_refusal(const srv_request_t *r, api_error_t err, const char *field)
+{
+    if (err == API_ERR_RATE_LIMITED) {
+        bool throttle = field != NULL && strcmp(field, "x-api-key") == 0; /* the wrong-key throttle's answer */
+        fd_mx_rate_limited(throttle ? FD_MX_LIMIT_AUTH_THROTTLE : r->widget != NULL ? FD_MX_LIMIT_WIDGET
+                                                                                    : FD_MX_LIMIT_TENANT);
+    } else if (err == API_ERR_UNAUTHORIZED) {
+        bool sent = r->req != NULL && srv_auth_presented_key(r->req).base != NULL;
+        fd_mx_auth_failure(sent ? FD_MX_AUTH_WRONG_KEY : FD_MX_AUTH_MISSING_KEY);
+    } else if (err == API_ERR_ORIGIN_FORBIDDEN || err == API_ERR_WIDGET_ROUTE_FORBIDDEN) {
+        fd_mx_auth_failure(FD_MX_AUTH_WIDGET_REFUSED);
+    }
+}
+
 void srv_respond_error(srv_request_t *r, api_error_t err, const char *message, const char *field)
 {
     if (!srv_request_open(r)) return;
+    count_refusal(r, err, field);
     if (srv_redis_to_blame(r, err)) {
         err = API_ERR_REDIS_UNAVAILABLE;
         message = field = NULL;
@@ -284,10 +315,12 @@ void srv_respond_error(srv_request_t *r, api_error_t err, const char *message, c
 
 void srv_respond_error_bare(h2o_req_t *req, api_error_t err)
 {
-    char buf[512];
+    char buf[512], id[SRV_REQUEST_ID_CAP];
     size_t len = api_error_render(err, NULL, NULL, buf, sizeof(buf));
-    char *copy = h2o_mem_alloc_pool(&req->pool, len);
-    memcpy(copy, buf, len);
+    srv_request_id_of(req, id);
+    char *copy = h2o_mem_alloc_pool(&req->pool, sizeof(buf) + sizeof(id) + 20);
+    len = srv_request_id_in_error(buf, len, id, copy, sizeof(buf) + sizeof(id) + 20, NULL, 0);
+    srv_request_id_header(req, id);
     req->res.status = api_error_status(err);
     req->res.reason = reason_of(req->res.status);
     h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, H2O_STRLIT("application/json"));

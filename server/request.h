@@ -6,7 +6,8 @@
  * callback (srv_request_release); the request is freed when h2o has disposed of it and no hold is left. Each
  * request has a deadline; when it passes, the request is answered with r->deadline_error and late callbacks
  * find it answered. Every answer goes through srv_respond_* which sets Content-Length (keep-alive survives
- * errors), renders JSON and writes the access log line. */
+ * errors), renders JSON, returns the request's id (X-Request-Id, and "request_id" in every error body), counts the
+ * answer for /metrics and writes the access log line. */
 #ifndef FD_SERVER_REQUEST_H
 #define FD_SERVER_REQUEST_H
 
@@ -17,6 +18,7 @@
 #include "booking/api_error.h"
 #include "booking/api_json.h"
 #include "core/model.h"
+#include "server/request_id.h"
 #include "voice/host.h"
 
 struct srv_worker;
@@ -31,7 +33,9 @@ typedef void (*srv_sink_fn)(void *data, int status, json_object *json, const cha
 typedef struct srv_request {
     h2o_req_t *req; /* NULL once h2o disposed of the request */
     struct srv_worker *worker;
+    struct srv_view *view;         /* the config it began on (server/worker_view.h), kept to its end */
     const struct srv_route *route; /* the router's, opaque to the rest of server/ */
+    unsigned route_index;          /* its metrics index (server/router.h), 0 before routing */
     const char *route_name;        /* the route's name for logs and Idempotency-Key fingerprints; NULL before routing */
     const bk_tenant_t *tenant; /* set by auth */
     const struct srv_widget_key *widget; /* the widget key it came with (server/widget_key.h), else NULL */
@@ -42,6 +46,7 @@ typedef struct srv_request {
     api_error_t deadline_error;
     unsigned holds;
     bool responded;
+    char id[SRV_REQUEST_ID_CAP]; /* server/request_id.h: the caller's X-Request-Id when sane, else one made */
     bk_render_t render; /* srv_render: what rendering slots and appointments needs of this request */
     vc_call_t voice;    /* srv_voice_call: the voice call this request carries */
     bool may_keep;       /* GET /voice/bestSlot: a complete answer goes into the worker's answer cache ... */
@@ -56,16 +61,18 @@ typedef struct srv_request {
     uv_timer_t tool_reaper; /* closed once answered: its close callback disposes of the tool call */
 } srv_request_t;
 
-/** Creates the request record for `req` on its worker and starts its deadline. NULL when out of memory. */
+/** Creates the request record for `req` on its worker's current config view and starts its deadline. NULL when
+ * out of memory. */
 srv_request_t *srv_request_begin(h2o_req_t *req, struct srv_worker *worker);
 
-/** Begins a tool call on `worker` for `tenant` (a voice platform's envelope, server/agent_tools.h): a request
+/** Begins a tool call for the request `parent` that carries it (a voice platform's envelope, server/agent_tools.h),
+ * on its worker, tenant, config view and request id: a request
  * without HTTP whose route reads its parameters from args (an object of named arguments, not consumed) and whose
  * one answer goes to sink (never NULL). It has the tenant's voice deadline from now; idem_key (may be NULL) acts as
  * its Idempotency-Key. The caller then runs a route handler on it; the record frees itself once answered and no
  * hold is left. NULL when out of memory. */
-srv_request_t *srv_request_begin_tool(struct srv_worker *worker, const bk_tenant_t *tenant, const char *route_name,
-                                      json_object *args, const char *idem_key, srv_sink_fn sink, void *sink_data);
+srv_request_t *srv_request_begin_tool(srv_request_t *parent, const char *route_name, json_object *args,
+                                      const char *idem_key, srv_sink_fn sink, void *sink_data);
 
 /** True while r can still be answered: not answered yet, and its client (or tool call) still there. */
 bool srv_request_open(const srv_request_t *r);
@@ -115,7 +122,7 @@ void srv_respond_error(srv_request_t *r, api_error_t err, const char *message, c
 /** Adds a response header before answering (name lower-case, e.g. "retry-after"). */
 void srv_add_header(srv_request_t *r, const char *name, const char *value);
 
-/** Answers an error for a request that has no srv_request_t (out of memory). */
+/** Answers an error for a request that has no srv_request_t (out of memory), with a request id. */
 void srv_respond_error_bare(h2o_req_t *req, api_error_t err);
 
 /** "GET", "POST", ... of a request, or "OTHER" (never echoes arbitrary client text). */

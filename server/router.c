@@ -6,11 +6,14 @@
 #include <string.h>
 
 #include "booking/rate_limit.h"
+#include "metrics/metrics.h"
 #include "server/auth.h"
 #include "server/auth_throttle.h"
 #include "server/body.h"
 #include "server/cors.h"
 #include "server/framing.h"
+#include "server/ghl_gate.h"
+#include "server/head_guard.h"
 #include "server/query.h"
 #include "server/routes.h"
 #include "server/widget_gate.h"
@@ -46,9 +49,32 @@ static const srv_route_t routes[] = {
     {"/ai_brain/rescheduleAppt", SRV_POST, true, srv_route_reschedule_appt, "/ai_brain/rescheduleAppt"},
     {"/ai_brain/events", SRV_GET, true, srv_route_events, "/ai_brain/events"},
     {"/ai_brain/events/*/replay", SRV_POST, true, srv_route_event_replay, "/ai_brain/events/{id}/replay"},
+    {"/api-book-appointment", SRV_POST, true, srv_route_compat_book, "/api-book-appointment"},
+    {"/api-update-appointment", SRV_POST, true, srv_route_compat_update, "/api-update-appointment"},
+    {"/api-cancel-appointment", SRV_POST, true, srv_route_compat_cancel, "/api-cancel-appointment"},
+    {"/api/nookal/book_appt", SRV_POST, true, srv_route_compat_book, "/api/nookal/book_appt"},
+    {"/api/nookal/update_appt", SRV_POST, true, srv_route_compat_update, "/api/nookal/update_appt"},
+    {"/api/nookal/cancel_appt", SRV_POST, true, srv_route_compat_cancel, "/api/nookal/cancel_appt"},
+    {"/ghl/*/bookAppt", SRV_POST, true, srv_route_compat_book, "/ghl/{token}/bookAppt"},
+    {"/ghl/*/update_appt", SRV_POST, true, srv_route_compat_update, "/ghl/{token}/update_appt"},
+    {"/ghl/*/cancel_appt", SRV_POST, true, srv_route_compat_cancel, "/ghl/{token}/cancel_appt"},
     {"/widget/v1/frontdesk-widget.js", SRV_GET, false, srv_route_widget_script, "/widget/v1/frontdesk-widget.js"},
     {"/widget/demo", SRV_GET, false, srv_route_widget_demo, "/widget/demo"},
 };
+
+_Static_assert(sizeof(routes) / sizeof(routes[0]) < FD_MX_MAX_ROUTES, "every route has its metrics index");
+
+/* The metrics index of a route of the table: 1, 2, ... (0 is "unmatched"). */
+static unsigned route_index(const srv_route_t *route)
+{
+    return (unsigned)(route - routes) + 1;
+}
+
+const char *srv_router_route_label(unsigned index)
+{
+    if (index == 0) return "unmatched";
+    return index <= sizeof(routes) / sizeof(routes[0]) ? routes[index - 1].name : NULL;
+}
 
 /* True when path is the route's: equal, where a "*" in the route stands for one non-empty segment (no '/'). */
 static bool path_matches(const char *route, const char *path, size_t len)
@@ -136,6 +162,12 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
         srv_respond_error_bare(req, API_ERR_SERVICE_UNAVAILABLE);
         return 0;
     }
+    srv_head_refusal_t refusal;
+    if (srv_head_guard_refused(req, &refusal)) { /* a head libh2o could not parse (server/head_guard.h) */
+        req->http1_is_persistent = 0;
+        srv_respond_error(r, refusal.error, refusal.message, refusal.field);
+        return 0;
+    }
     if (srv_framing_has_both_lengths(req)) {
         req->http1_is_persistent = 0; /* where this body ends is in doubt, so nothing after it is read */
         srv_respond_error(r, API_ERR_BAD_REQUEST, "Send Content-Length or Transfer-Encoding: chunked, not both.",
@@ -157,8 +189,10 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
         srv_respond_error(r, API_ERR_NOT_FOUND, NULL, NULL);
         return 0;
     }
+    const bk_tenant_t *path_tenant = NULL; /* a GHL webhook's, from its secret path segment */
+    if (srv_ghl_path(named->path) && !srv_ghl_admit(r, path, path_len, &path_tenant)) return 0;
     if (srv_cors_is_preflight(req)) { /* widget keys' browsers (server/cors.h) */
-        srv_cors_preflight(r, w->app->config, named->name, named->method == SRV_GET ? "GET" : "POST");
+        srv_cors_preflight(r, r->view->config, named->name, named->method == SRV_GET ? "GET" : "POST");
         return 0;
     }
     if (route == NULL) {
@@ -166,6 +200,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
         return 0;
     }
     r->route = route;
+    r->route_index = route_index(route);
     r->route_name = route->name;
     if (req->query_at != SIZE_MAX && req->path.len - req->query_at > SRV_MAX_QUERY_BYTES + 1) {
         srv_respond_error(r, API_ERR_URI_TOO_LONG, NULL, NULL);
@@ -175,16 +210,17 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
         run_handler(r);
         return 0;
     }
-    h2o_iovec_t key = srv_auth_presented_key(req);
-    const bk_tenant_t *tenant = NULL;
-    if (key.base != NULL) tenant = srv_auth_tenant(w->app->config, key.base, key.len);
+    h2o_iovec_t key = path_tenant != NULL ? h2o_iovec_init(NULL, 0) : srv_auth_presented_key(req);
+    const bk_tenant_t *tenant = path_tenant;
+    const srv_config_t *config = r->view->config;
+    if (key.base != NULL) tenant = srv_auth_tenant(config, key.base, key.len);
     const srv_widget_key_t *widget = tenant != NULL || key.base == NULL ? NULL
-        : srv_widget_key_find(w->app->config->widget_keys, w->app->config->widget_key_count, key.base, key.len);
+        : srv_widget_key_find(config->widget_keys, config->widget_key_count, key.base, key.len);
     if (widget != NULL && !srv_widget_admit(r, widget)) return 0; /* a publishable key: server/widget_gate.h */
     if (widget != NULL) tenant = widget->tenant;
     struct sockaddr_storage peer;
     bool have_peer = req->conn->callbacks->get_peername(req->conn, (struct sockaddr *)&peer) > 0;
-    int wait = have_peer ? srv_auth_throttle_check(w->auth_throttle, (struct sockaddr *)&peer, tenant,
+    int wait = have_peer && path_tenant == NULL ? srv_auth_throttle_check(w->auth_throttle, (struct sockaddr *)&peer, tenant,
                                                    uv_now(&w->loop))
                          : 0;
     if (wait > 0) {
@@ -212,7 +248,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
         return 0;
     }
     srv_request_hold(r);
-    if (bk_rate_limit_take(w->rate, tenant, on_rate, r) != 0) {
+    if (bk_rate_limit_take(r->view->rate, tenant, on_rate, r) != 0) {
         srv_request_release(r);
         srv_add_header(r, "retry-after", "1");
         srv_respond_error(r, API_ERR_REDIS_UNAVAILABLE, NULL, NULL);

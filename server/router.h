@@ -21,6 +21,10 @@ typedef struct srv_route {
     const char *name; /* route name used in logs and metrics (== path, "{id}" for a "*") */
 } srv_route_t;
 
+/** The route label of a metrics index: the route's name (its template, e.g. "/ai_brain/events/{id}/replay"),
+ * "unmatched" for 0, NULL past the table. */
+const char *srv_router_route_label(unsigned index);
+
 /** Registers the router as the only handler of `host` (every path goes through it). */
 void srv_router_register(h2o_hostconf_t *host);
 

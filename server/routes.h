@@ -72,4 +72,12 @@ void srv_route_lookup_create_patient(srv_request_t *r);
 /** POST /ai_brain/fetchPatientsAppointments: a patient's upcoming appointments, then the last 5 past. */
 void srv_route_fetch_patients_appointments(srv_request_t *r);
 
+/** POST /api-book-appointment (and /api/nookal/book_appt, /ghl/{token}/bookAppt): a ClinicSync-style booking in
+ * one call (server/routes_compat_book.c). */
+void srv_route_compat_book(srv_request_t *r);
+/** POST /api-update-appointment (and /api/nookal/update_appt, /ghl/{token}/update_appt): moves an appointment. */
+void srv_route_compat_update(srv_request_t *r);
+/** POST /api-cancel-appointment (and /api/nookal/cancel_appt, /ghl/{token}/cancel_appt): cancels an appointment. */
+void srv_route_compat_cancel(srv_request_t *r);
+
 #endif

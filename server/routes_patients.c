@@ -99,6 +99,11 @@ static json_object *patient_json(const bk_patient_t *p)
     json_object_object_add(o, "phone", p->phone ? json_object_new_string(p->phone) : NULL);
     json_object_object_add(o, "email", p->email ? json_object_new_string(p->email) : NULL);
     json_object_object_add(o, "dob", p->dob ? json_object_new_string(p->dob) : NULL);
+    /* The address a drop-in ClinicSync booking gave (API.md "Drop-in ClinicSync routes"), when the EMR has one. */
+    const char *address[][2] = {{"city", p->city}, {"state", p->state}, {"country", p->country}};
+    for (int i = 0; i < 3; i++)
+        if (address[i][1] != NULL && address[i][1][0] != '\0')
+            json_object_object_add(o, address[i][0], json_object_new_string(address[i][1]));
     return o;
 }
 
@@ -145,8 +150,8 @@ static void lookup_go(srv_request_t *r, srv_idem_t *idem, bool recovering)
         goto fail;
     for (int i = 0; i < 3; i++)
         if (!text_field(r, extra[i], false, &ignored)) goto fail;
-    if (p == NULL && e == NULL) {
-        srv_respond_error(r, API_ERR_MISSING_FIELD, "phone or email is required.", "phone");
+    if (p == NULL && e == NULL && dob == NULL) {
+        srv_respond_error(r, API_ERR_MISSING_FIELD, "phone, email or dob is required.", "phone");
         goto fail;
     }
     if (dob != NULL && !dob_valid(dob)) {

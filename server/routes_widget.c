@@ -50,7 +50,7 @@ static void append(char *out, size_t cap, size_t *used, const char *text, size_t
 
 void srv_route_widget_demo(srv_request_t *r)
 {
-    const srv_config_t *config = r->worker->app->config;
+    const srv_config_t *config = r->view->config;
     const srv_widget_key_t *key = NULL;
     for (size_t i = 0; i < config->widget_key_count && key == NULL; i++)
         if (config->widget_keys[i].demo_page) key = &config->widget_keys[i];

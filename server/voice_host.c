@@ -79,21 +79,25 @@ static void answer_error(srv_request_t *r, srv_idem_t *idem, const vc_answer_t *
     json_object_put(body);
 }
 
-/* {"error": {code, message, field, ...extra}}. */
+/* {"error": {code, message, field, ...extra}, "message"}: the sentence also at the top level, where an agent's
+ * response path reads it (every /voice 4xx carries it; a 5xx is the plain error). */
 static void answer_plain(srv_request_t *r, const vc_answer_t *a)
 {
-    if (a->body == NULL) {
+    if (api_error_status(a->error) >= 500 || srv_redis_to_blame(r, a->error)) {
         srv_respond_error(r, a->error, a->message, a->field);
         return;
     }
+    const char *say = a->message != NULL ? a->message : api_error_message(a->error);
     json_object *error = json_object_new_object();
     json_object_object_add(error, "code", json_object_new_string(api_error_code(a->error)));
-    json_object_object_add(error, "message",
-                           json_object_new_string(a->message != NULL ? a->message : api_error_message(a->error)));
+    json_object_object_add(error, "message", json_object_new_string(say));
     json_object_object_add(error, "field", a->field != NULL ? json_object_new_string(a->field) : NULL);
-    json_object_object_foreach(a->body, k, v) json_object_object_add(error, k, json_object_get(v));
+    if (a->body != NULL) {
+        json_object_object_foreach(a->body, k, v) json_object_object_add(error, k, json_object_get(v));
+    }
     json_object *body = json_object_new_object();
     json_object_object_add(body, "error", error);
+    json_object_object_add(body, "message", json_object_new_string(say));
     srv_respond_json(r, api_error_status(a->error), body);
     json_object_put(body);
 }
@@ -107,8 +111,9 @@ static void answer(void *host, void *claim, const vc_answer_t *a)
         srv_add_header(r, "retry-after", "1");
     switch (a->kind) {
     case VC_ANSWER_BODY:
-        if (a->keep && r->may_keep) {
-            /* bestSlot's complete answer: kept for the same question (its query, or a tool call's arguments) */
+        if (a->keep && r->may_keep && r->view == r->worker->views.current) {
+            /* bestSlot's complete answer: kept for the same question (its query, or a tool call's arguments);
+             * not one made on a config a reload replaced, for the requests of the new one */
             srv_worker_t *w = r->worker;
             size_t len, query_len;
             const char *text = srv_json_text(a->body, &len), *query = srv_query_raw(r, &query_len);

@@ -27,6 +27,35 @@ srv_worker_t *srv_worker_of(h2o_req_t *req)
     return H2O_STRUCT_FROM_MEMBER(srv_worker_t, ctx, req->conn->ctx);
 }
 
+srv_config_t *srv_app_config_take(srv_app_t *app)
+{
+    pthread_mutex_lock(&app->config_lock);
+    srv_config_t *c = app->config;
+    srv_config_retain(c);
+    pthread_mutex_unlock(&app->config_lock);
+    return c;
+}
+
+/* One deadline list: every request with the same deadline is in one, so each list is in start order. */
+typedef struct srv_deadline_list {
+    struct srv_deadline_list *next;
+    uint64_t ms;
+    h2o_timeout_t timeout;
+} srv_deadline_list_t;
+
+h2o_timeout_t *srv_worker_deadline_list(srv_worker_t *w, uint64_t ms)
+{
+    for (srv_deadline_list_t *d = w->voice_deadlines; d != NULL; d = d->next)
+        if (d->ms == ms) return &d->timeout;
+    srv_deadline_list_t *d = calloc(1, sizeof(*d));
+    if (d == NULL) return NULL;
+    d->ms = ms;
+    h2o_timeout_init(&w->loop, &d->timeout, ms);
+    d->next = w->voice_deadlines;
+    w->voice_deadlines = d;
+    return &d->timeout;
+}
+
 int srv_worker_bind(const char *address, int port, bool shared)
 {
     struct sockaddr_in addr;
@@ -99,16 +128,21 @@ static bool receiving(srv_worker_t *w)
     return false;
 }
 
-static void on_redis_up(void *data)
+/* Tells each tenant's provider that the worker's store is connected. */
+static void connect_providers(srv_worker_t *w, const srv_config_t *config)
 {
-    srv_worker_t *w = data;
-    atomic_store(&w->redis_up, true);
-    const srv_config_t *config = w->app->config;
     for (size_t i = 0; i < config->tenant_count; i++) {
         const bk_tenant_t *t = &config->tenants[i];
         if (t->provider->on_store_connected != NULL)
             t->provider->on_store_connected(t->provider_instance, &w->booking.prov);
     }
+}
+
+static void on_redis_up(void *data)
+{
+    srv_worker_t *w = data;
+    atomic_store(&w->redis_up, true);
+    connect_providers(w, w->views.current->config);
     if (w->index != 0) return; /* one line per process: worker 0 speaks for all */
     if (!w->redis_lost) {
         srv_log(SRV_LOG_INFO, "redis connected", NULL);
@@ -138,11 +172,11 @@ static void finish(srv_worker_t *w)
     uv_timer_stop(&w->drain_timer);
     uv_close((uv_handle_t *)&w->drain_timer, NULL);
     uv_close((uv_handle_t *)&w->stop_async, NULL);
+    uv_close((uv_handle_t *)&w->reload_async, NULL);
     bk_event_delivery_stop(w->events); /* freed once the store and the HTTP client below answered its calls */
     w->events = NULL;
     bk_env_close_store(&w->booking); /* first: pending lease replies are answered while the limiter stands */
-    bk_rate_limiter_destroy(w->rate);
-    w->rate = NULL;
+    srv_view_stop_all(&w->views);
     bk_answer_cache_destroy(w->answers);
     w->answers = NULL;
     srv_auth_throttle_destroy(w->auth_throttle);
@@ -162,6 +196,41 @@ static void on_drain_tick(uv_timer_t *timer)
     uint64_t waited = uv_now(&w->loop) - w->stop_started_ms;
     /* Idle keep-alive connections get a short grace (h2o closes them on shutdown), then are left to exit. */
     if (idle || (answered && waited >= 500) || waited >= SRV_DRAIN_LIMIT_MS) finish(w);
+}
+
+/* Remembers the tenants whose keys the read cache was turned on for. False when out of memory. */
+/* The main thread published a new config: new requests begin on it from now on; requests in flight finish on the
+ * view they began on. What this worker keeps across requests about tenants starts again: recent answers, the
+ * tenants each address was accepted for, the providers' store setup, and (worker 0) event delivery. */
+static void on_reload(uv_async_t *async)
+{
+    srv_worker_t *w = async->data;
+    if (w->stopping) return;
+    srv_config_t *config = srv_app_config_take(w->app);
+    if (config == w->views.current->config) {
+        srv_config_release(config);
+        return;
+    }
+    struct bk_answer_cache *answers = bk_answer_cache_create(SRV_ANSWER_SLOTS);
+    struct srv_auth_throttle *throttle = srv_auth_throttle_create();
+    srv_view_t *view = answers != NULL && throttle != NULL ? srv_view_create(&w->booking, config) : NULL;
+    if (view == NULL) {
+        if (answers == NULL || throttle == NULL) srv_config_release(config);
+        bk_answer_cache_destroy(answers);
+        srv_auth_throttle_destroy(throttle);
+        srv_log(SRV_LOG_ERROR, "worker out of memory: it keeps the previous config", NULL);
+        return;
+    }
+    srv_view_switch(&w->views, view);
+    bk_answer_cache_destroy(w->answers);
+    w->answers = answers;
+    srv_auth_throttle_destroy(w->auth_throttle);
+    w->auth_throttle = throttle;
+    if (atomic_load(&w->redis_up)) connect_providers(w, config);
+    if (w->index == 0) {
+        bk_event_delivery_stop(w->events); /* abandoned attempts are taken again by the new delivery's claim */
+        w->events = bk_event_delivery_start(&w->booking, config->tenants, config->tenant_count);
+    }
 }
 
 static void close_handle(uv_handle_t *handle, void *arg)
@@ -190,32 +259,26 @@ static void *run(void *arg)
     w->accept_ctx.ctx = &w->ctx;
     w->accept_ctx.hosts = w->app->globalconf.hosts;
     h2o_timeout_init(&w->loop, &w->deadline, SRV_REQUEST_DEADLINE_MS);
-    const srv_config_t *config = w->app->config;
-    w->voice_deadlines = calloc(config->tenant_count ? config->tenant_count : 1, sizeof(*w->voice_deadlines));
-    if (w->voice_deadlines == NULL) {
-        srv_log(SRV_LOG_ERROR, "worker cannot allocate its deadline lists", NULL);
-        exit(1);
-    }
-    for (size_t i = 0; i < config->tenant_count; i++)
-        h2o_timeout_init(&w->loop, &w->voice_deadlines[i], (uint64_t)config->tenants[i].policy.voice_deadline_ms);
+    srv_config_t *config = srv_app_config_take(w->app);
     uv_async_init(&w->loop, &w->stop_async, on_stop);
     w->stop_async.data = w;
+    uv_async_init(&w->loop, &w->reload_async, on_reload);
+    w->reload_async.data = w;
     uv_timer_init(&w->loop, &w->drain_timer);
     w->drain_timer.data = w;
 
     w->speaker = tz_speaker_create();
     w->names = bk_name_matcher_new();
-    int opened = bk_env_open(&w->booking, &w->loop, w->app->config->redis_address, on_redis_up, on_redis_lost, w);
+    int opened = bk_env_open(&w->booking, &w->loop, config->redis_address, on_redis_up, on_redis_lost, w);
     w->booking.speaker = w->speaker;
-    if (opened != 0 ||
-        bk_env_enable_read_cache(&w->booking, w->app->config->tenants, w->app->config->tenant_count) != 0) {
+    if (opened != 0 || bk_env_enable_read_cache(&w->booking) != 0) {
         srv_log(SRV_LOG_ERROR, "worker cannot create its Redis connections", NULL);
         exit(1);
     }
-    w->rate = bk_rate_limiter_create(&w->booking, w->app->config->tenants, w->app->config->tenant_count);
+    w->views.current = srv_view_create(&w->booking, config);
     w->answers = bk_answer_cache_create(SRV_ANSWER_SLOTS);
     w->auth_throttle = srv_auth_throttle_create();
-    if (w->rate == NULL || w->answers == NULL || w->auth_throttle == NULL) {
+    if (w->views.current == NULL || w->answers == NULL || w->auth_throttle == NULL) {
         srv_log(SRV_LOG_ERROR, "worker cannot create its rate limiter, answer cache or key throttle", NULL);
         exit(1);
     }
@@ -245,14 +308,19 @@ static void *run(void *arg)
         if (h2o_timeout_is_linked(&w->ctx.http2._graceful_shutdown_timeout))
             h2o_timeout_unlink(&w->ctx.http2._graceful_shutdown_timeout);
         h2o_timeout_dispose(&w->loop, &w->deadline);
-        for (size_t i = 0; i < w->app->config->tenant_count; i++) h2o_timeout_dispose(&w->loop, &w->voice_deadlines[i]);
+        for (srv_deadline_list_t *d = w->voice_deadlines; d != NULL; d = d->next)
+            h2o_timeout_dispose(&w->loop, &d->timeout);
         h2o_context_dispose(&w->ctx);
         uv_walk(&w->loop, close_handle, NULL);
         while (uv_run(&w->loop, UV_RUN_NOWAIT) != 0) {
         }
-        free(w->voice_deadlines); /* only now: each deadline list's timer handle lives in it until closed */
-        w->voice_deadlines = NULL;
+        while (w->voice_deadlines != NULL) { /* only now: each list's timer handle lives in it until closed */
+            srv_deadline_list_t *d = w->voice_deadlines;
+            w->voice_deadlines = d->next;
+            free(d);
+        }
         uv_loop_close(&w->loop);
+        srv_view_free_all(&w->views); /* every request was disposed with the context */
         w->disposed = true;
     }
     return NULL;
@@ -266,4 +334,9 @@ int srv_worker_start(srv_worker_t *w)
 void srv_worker_stop(srv_worker_t *w)
 {
     uv_async_send(&w->stop_async);
+}
+
+void srv_worker_reload(srv_worker_t *w)
+{
+    uv_async_send(&w->reload_async);
 }

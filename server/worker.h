@@ -11,9 +11,13 @@
 #include "booking/catalog_cache.h"
 #include "providers/provider.h"
 #include "server/config.h"
+#include "server/worker_view.h"
 
 typedef struct srv_app {
-    const srv_config_t *config;
+    pthread_mutex_t config_lock; /* guards config: the main thread swaps it, workers take it (srv_app_config_take) */
+    srv_config_t *config;        /* the current config; the process holds one use of it */
+    srv_config_t *retired;       /* replaced configs still in use (main thread only) */
+    uv_async_t retire_async;     /* on the main loop: a replaced config lost its last user */
     h2o_globalconf_t globalconf;
     struct srv_worker *workers; /* all of the process's workers, for /readyz (their redis_up flags) */
     int worker_count;
@@ -21,7 +25,7 @@ typedef struct srv_app {
 
 typedef struct srv_worker {
     int index;
-    const srv_app_t *app;
+    srv_app_t *app;
     pthread_t thread;
     int listen_fd;
     uv_loop_t loop;
@@ -29,13 +33,14 @@ typedef struct srv_worker {
     h2o_accept_ctx_t accept_ctx;
     uv_tcp_t listener;
     atomic_bool redis_up; /* this worker's Redis connection is up: written on its loop, read by any /readyz */
-    struct bk_rate_limiter *rate;            /* this worker's leases of each tenant's rate limit */
+    srv_views_t views;                       /* the config new requests begin on, and those requests still use */
+    uv_async_t reload_async;                 /* the main thread published a new config */
     struct srv_auth_throttle *auth_throttle; /* wrong API keys per client address (server/auth_throttle.h) */
     struct bk_answer_cache *answers;         /* recent /voice/bestSlot answers (booking/answer_cache.h) */
     bk_env_t booking; /* per-worker booking environment (store, providers, catalog memo) */
     struct bk_event_delivery *events; /* worker 0: delivery of the tenants' webhook events, else NULL */
     h2o_timeout_t deadline; /* per-request deadline list */
-    h2o_timeout_t *voice_deadlines; /* per tenant (config order): the deadline list of its policy.voice_deadline_ms */
+    struct srv_deadline_list *voice_deadlines; /* one deadline list per voice_deadline_ms in use (worker.c) */
     struct tz_speaker *speaker; /* ICU formatters of this thread */
     struct bk_name_matcher *names; /* ICU transliterator of this thread, for spoken names */
     uv_async_t stop_async;
@@ -68,5 +73,14 @@ void srv_worker_stop(srv_worker_t *w);
 
 /** The worker running a request's h2o context. */
 srv_worker_t *srv_worker_of(h2o_req_t *req);
+
+/** Tells the worker that the app has a new current config; it changes to it between requests. Thread-safe. */
+void srv_worker_reload(srv_worker_t *w);
+
+/** The worker's deadline list for ms (made on first use; lives as long as the worker). On the worker's thread. */
+h2o_timeout_t *srv_worker_deadline_list(srv_worker_t *w, uint64_t ms);
+
+/** The current config with one more use counted (give it back with srv_config_release). Thread-safe. */
+srv_config_t *srv_app_config_take(srv_app_t *app);
 
 #endif

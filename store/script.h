@@ -14,6 +14,11 @@ typedef struct store_script {
     int ready;
 } store_script_t;
 
+/** Lua that sets `now` to Redis' clock in milliseconds since the epoch, for scripts that compare against stored
+ * expiries: every process that shares a Redis then agrees on "now", whatever its own clock says. */
+#define STORE_LUA_NOW_MS                                                                                         \
+    "local t = redis.call('TIME') local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) "
+
 /** A script constant: static store_script_t s = STORE_SCRIPT("return 1"); */
 #define STORE_SCRIPT(text) {.body = (text), .sha = "", .ready = 0}
 

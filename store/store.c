@@ -8,6 +8,7 @@
 #include <async.h>
 #include <sds.h>
 
+#include "metrics/metrics.h"
 #include "store/address.h"
 #include "store/sentinel.h"
 #include "store/store_uv.h"
@@ -40,9 +41,9 @@ typedef struct read_tracking {
     bool watcher_subscribed;
     bool ready; /* tracking confirmed on the current connection for the current watcher */
     char watcher_address[128]; /* where the watcher connects: the Redis the store itself is connected to */
-    char **prefixes;
-    size_t *prefix_lens;
-    size_t n_prefixes;
+    char **families; /* the cached key families: what follows a key's hash tag ("}:") */
+    size_t *family_lens;
+    size_t n_families;
     uint64_t epoch;    /* counts changes reported (one per key, one per flush) */
     uint64_t flush_at; /* epoch of the last flush or loss of tracking */
     struct {
@@ -58,6 +59,7 @@ struct store {
     uv_loop_t *loop;
     redisAsyncContext *ac; /* NULL while disconnected */
     bool connected;        /* Redis answered on ac (see store.h) */
+    bool was_established;  /* a connection was established before: the next one is a reconnect (metrics) */
     bool closing;
     bool keepalive; /* PING when idle (not on the watcher: a subscribed connection takes no PING) */
     int in_hiredis; /* > 0 while one of this store's callbacks runs inside hiredis (store.h) */
@@ -107,6 +109,7 @@ static void connection_lost(store_t *s, const char *why)
     s->connected = false;
     s->outstanding = 0;
     if (s->tracking != NULL) tracking_lost(s);
+    if (was_connected) fd_mx_redis(FD_MX_REDIS_CONNECTION_LOST);
     if (was_connected && s->on_lost != NULL) {
         note_why(s, why);
         s->on_lost(s, s->why, s->data);
@@ -146,6 +149,8 @@ static void on_handshake(redisAsyncContext *ac, void *r, void *privdata)
     s->in_hiredis++;
     uv_timer_stop(&s->timer);
     s->connected = true;
+    if (s->was_established) fd_mx_redis(FD_MX_REDIS_RECONNECT);
+    s->was_established = true;
     s->backoff_ms = RECONNECT_MIN_MS;
     s->n_scripts = 0; /* a new connection may be to a Redis that has none of them */
     s->outstanding = 0;
@@ -345,9 +350,9 @@ store_t *store_create(uv_loop_t *loop, const char *address, store_connected_cb o
 
 static void tracking_free(read_tracking_t *t)
 {
-    for (size_t i = 0; i < t->n_prefixes; i++) free(t->prefixes[i]);
-    free(t->prefixes);
-    free(t->prefix_lens);
+    for (size_t i = 0; i < t->n_families; i++) free(t->families[i]);
+    free(t->families);
+    free(t->family_lens);
     store_read_cache_destroy(t->cache);
     free(t);
 }
@@ -473,6 +478,9 @@ static void on_reply(redisAsyncContext *ac, void *reply, void *privdata)
         s->progress_ms = uv_now(s->loop);
     }
     const redisReply *r = reply;
+    if (r == NULL && !s->closing) fd_mx_redis(FD_MX_REDIS_NO_REPLY);
+    else if (r != NULL && r->type == REDIS_REPLY_ERROR && strncmp(r->str, "NOSCRIPT", 8) != 0) /* script.c resends */
+        fd_mx_redis(FD_MX_REDIS_ERROR_REPLY);
     if (r != NULL && ac == s->ac && s->sentinel != NULL && r->type == REDIS_REPLY_ERROR &&
         strncmp(r->str, "READONLY", 8) == 0 && !s->demoted) { /* a failover demoted it under us */
         s->demoted = true;
@@ -582,30 +590,22 @@ static void on_tracking_reply(const redisReply *reply, void *data)
     if (reply != NULL && reply->type == REDIS_REPLY_STATUS && t->watcher_subscribed) t->ready = true;
 }
 
-/* Asks Redis to report changes under the prefixes to the watcher, once both connections stand. */
+/* Asks Redis to report every change to any key to the watcher (BCAST without a prefix), once both connections
+ * stand; the watcher keeps the changes to cached families only. One registration costs Redis one comparison per
+ * written key, whatever the number of tenants (one PREFIX per tenant and family made it compare every written key
+ * with thousands of prefixes); broadcasts are sent before the write's acknowledgement, so a read that follows a
+ * write acknowledged to anyone finds the change on the watcher's socket (drain_watcher). */
 static void store_track(store_t *s)
 {
     read_tracking_t *t = s->tracking;
     if (!s->connected || !t->watcher_subscribed) return;
-    size_t cap = 6 + 2 * t->n_prefixes;
-    const char **argv = malloc(cap * sizeof(*argv));
-    size_t *lens = malloc(cap * sizeof(*lens));
-    if (argv == NULL || lens == NULL) {
-        free(argv), free(lens);
-        return;
-    }
     char id[24];
     snprintf(id, sizeof(id), "%lld", t->watcher_id);
-    int argc = 0;
-    argv[argc++] = "CLIENT", argv[argc++] = "TRACKING", argv[argc++] = "ON", argv[argc++] = "REDIRECT";
-    argv[argc++] = id, argv[argc++] = "BCAST";
-    for (size_t i = 0; i < t->n_prefixes; i++) argv[argc++] = "PREFIX", argv[argc++] = t->prefixes[i];
-    for (int i = 0; i < argc; i++) lens[i] = strlen(argv[i]);
-    /* Off first: Redis refuses to change an existing BCAST registration in place. */
-    store_commandf(s, NULL, NULL, "CLIENT TRACKING OFF");
-    if (store_command(s, on_tracking_reply, s, argc, argv, lens) != 0) tracking_lost(s);
-    free(argv), free(lens);
+    store_commandf(s, NULL, NULL, "CLIENT TRACKING OFF"); /* Redis refuses to change a BCAST registration in place */
+    if (store_commandf(s, on_tracking_reply, s, "CLIENT TRACKING ON REDIRECT %s BCAST", id) != 0) tracking_lost(s);
 }
+
+static bool in_cached_family(const read_tracking_t *t, const char *key, size_t len);
 
 static void handle_invalidation(store_t *s, const redisReply *reply);
 
@@ -638,7 +638,7 @@ static void handle_invalidation(store_t *s, const redisReply *reply)
     }
     for (size_t i = 0; i < keys->elements; i++) {
         const redisReply *k = keys->element[i];
-        if (k->type != REDIS_REPLY_STRING) continue;
+        if (k->type != REDIS_REPLY_STRING || !in_cached_family(t, k->str, k->len)) continue;
         remember_change(t, store_key_hash(k->str, k->len));
         store_read_cache_invalidate(t->cache, k->str, k->len);
     }
@@ -707,21 +707,18 @@ static void drain_watcher(store_t *s)
     if (w != NULL && w->connected && w->ac != NULL && w->in_hiredis == 0) redisAsyncHandleRead(w->ac);
 }
 
-int store_enable_read_cache(store_t *s, const char *const *prefixes, size_t n)
+int store_enable_read_cache(store_t *s, const char *const *families, size_t n)
 {
     if (s->tracking != NULL || n == 0) return -1;
-    for (size_t i = 0; i < n; i++)
-        for (size_t j = 0; j < n; j++)
-            if (i != j && strncmp(prefixes[i], prefixes[j], strlen(prefixes[i])) == 0) return -1;
     read_tracking_t *t = calloc(1, sizeof(*t));
     if (t == NULL) return -1;
     t->cache = store_read_cache_create(CACHE_MAX_ENTRIES, CACHE_MAX_BYTES, CACHE_MAX_AGE_MS);
-    if (t->cache == NULL || (t->prefixes = calloc(n, sizeof(*t->prefixes))) == NULL ||
-        (t->prefix_lens = calloc(n, sizeof(*t->prefix_lens))) == NULL)
+    if (t->cache == NULL || (t->families = calloc(n, sizeof(*t->families))) == NULL ||
+        (t->family_lens = calloc(n, sizeof(*t->family_lens))) == NULL)
         goto fail;
     for (size_t i = 0; i < n; i++) {
-        t->prefix_lens[i] = strlen(prefixes[i]);
-        if ((t->prefixes[t->n_prefixes++] = strdup(prefixes[i])) == NULL) goto fail;
+        t->family_lens[i] = strlen(families[i]);
+        if ((t->families[t->n_families++] = strdup(families[i])) == NULL) goto fail;
     }
     s->tracking = t;
     if (s->sentinel == NULL) ensure_watcher(s); /* Sentinel mode: once the master is known (on_handshake) */
@@ -782,15 +779,24 @@ static void on_idle(uv_idle_t *idle)
     run_hits(idle->data, true);
 }
 
+/* True when key (len bytes) has a hash tag followed by ':' and one of the cached families. */
+static bool in_cached_family(const read_tracking_t *t, const char *key, size_t len)
+{
+    const char *open = memchr(key, '{', len);
+    const char *close = open != NULL ? memchr(open, '}', len - (size_t)(open - key)) : NULL;
+    if (close == NULL || (size_t)(close - key) + 2 > len || close[1] != ':') return false;
+    const char *rest = close + 2;
+    size_t rest_len = len - (size_t)(rest - key);
+    for (size_t i = 0; i < t->n_families; i++)
+        if (rest_len >= t->family_lens[i] && memcmp(rest, t->families[i], t->family_lens[i]) == 0) return true;
+    return false;
+}
+
 static bool cacheable(const read_tracking_t *t, const store_read_cmd_t *cmd)
 {
     if (cmd->key_count < 1 || cmd->first_key < 0 || cmd->first_key + cmd->key_count > cmd->argc) return false;
-    for (int k = cmd->first_key; k < cmd->first_key + cmd->key_count; k++) {
-        bool tracked = false;
-        for (size_t i = 0; i < t->n_prefixes && !tracked; i++)
-            tracked = cmd->lens[k] >= t->prefix_lens[i] && memcmp(cmd->argv[k], t->prefixes[i], t->prefix_lens[i]) == 0;
-        if (!tracked) return false;
-    }
+    for (int k = cmd->first_key; k < cmd->first_key + cmd->key_count; k++)
+        if (!in_cached_family(t, cmd->argv[k], cmd->lens[k])) return false;
     return true;
 }
 
@@ -835,6 +841,7 @@ int store_command_cached(store_t *s, store_reply_cb cb, void *data, const store_
         return store_command(s, cb, data, cmd->argc, (const char **)cmd->argv, cmd->lens);
     if (!s->connected) return -1;
     store_cached_t *e = store_read_cache_get(t->cache, cmd, loop_now(s));
+    fd_mx_cache_lookup(FD_MX_CACHE_READ, e != NULL);
     if (e != NULL) {
         hit_t *h = malloc(sizeof(*h));
         if (h == NULL) {

@@ -115,16 +115,19 @@ int store_command(store_t *store, store_reply_cb cb, void *data, int argc, const
 /** printf-style variant of store_command (hiredis format: %s, %b with pointer and length). Same contract. */
 int store_commandf(store_t *store, store_reply_cb cb, void *data, const char *fmt, ...);
 
-/** Turns on the worker's read cache (store/read_cache.h) for keys starting with one of `prefixes` (none a
- * prefix of another): a second connection subscribes to Redis' invalidation
- * channel and this one asks Redis to report every change to such keys (CLIENT TRACKING ON REDIRECT .. BCAST),
- * on every (re)connect. Until both connections stand, and after either drops, nothing is answered from the
- * cache and it is emptied. Call once, right after store_create. Returns 0, or -1 (bad arguments, no memory). */
-int store_enable_read_cache(store_t *store, const char *const *prefixes, size_t n);
+/** Turns on the worker's read cache (store/read_cache.h) for the keys of `families`: a key belongs to a family
+ * when what follows its hash tag and a colon starts with it ("catalog" takes "fd:{t1}:catalog"; "" takes every
+ * tagged key). The families name kinds of keys, not tenants, so the cost does not grow with tenants. A second
+ * connection subscribes to Redis' invalidation channel and this one asks Redis to report every change to any key
+ * (CLIENT TRACKING ON REDIRECT .. BCAST with no prefix: one comparison per written key in Redis) on every
+ * (re)connect; the watcher drops the changes outside the families unread. Until both connections stand, and after
+ * either drops, nothing is answered from the cache and it is emptied. Call once, right after store_create.
+ * Returns 0, or -1 (bad arguments, no memory). */
+int store_enable_read_cache(store_t *store, const char *const *families, size_t n);
 
 /** store_command for a read (its keys at cmd->first_key ..): answered from the read cache when it holds a live
  * copy (cb still runs later on the loop, never inside this call), else by Redis, and the reply kept when the
- * cache is on, every key has a tracked prefix and no key changed while the command was under way. Same contract
+ * cache is on, every key is in a cached family and no key changed while the command was under way. Same contract
  * as store_command. */
 int store_command_cached(store_t *store, store_reply_cb cb, void *data, const store_read_cmd_t *cmd);
 

@@ -23,7 +23,7 @@ struct uv_loop_s;
 typedef enum vc_answer_kind {
     VC_ANSWER_BODY,     /* success: body (which carries its "message") */
     VC_ANSWER_ERROR,    /* {"error": {code, message, field}, "message", ...extra}: a write's sayable error */
-    VC_ANSWER_PLAIN,    /* {"error": {code, message, field}} only: a read's error */
+    VC_ANSWER_PLAIN,    /* {"error": {code, message, field, ...extra}}, plus "message" below 500: a read's error */
     VC_ANSWER_PROVIDER, /* the failure of a provider or cache call (status), as a plain error */
 } vc_answer_kind_t;
 

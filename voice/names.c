@@ -44,6 +44,57 @@ static void answer_ambiguous(const vc_call_t *v, const char *param, what_t what,
     json_object_put(extra);
 }
 
+#define OTHERS_OFFERED 3 /* bookable practitioners named when the one asked for is not bookable by phone */
+
+/* A practitioner of the clinic who is not bookable by phone (not AI-enabled, or not at a location the key may book,
+ * or not at `location`): when `query` names one, answers 422 not_bookable_online saying so and offering the
+ * bookable ones (`names`/`ids`, n of them; also in "candidates") and returns true; else answers nothing. */
+static bool answer_not_by_phone(const vc_call_t *v, const bk_catalog_t *c, const char *param, const char *query,
+                                const char *const *names, const char *const *ids, size_t n)
+{
+    char(*all)[256] = calloc(c->staff_count + 1, sizeof(*all));
+    const char **all_names = calloc(c->staff_count + 1, sizeof(*all_names));
+    bk_name_result_t m = {0};
+    bool found = false;
+    if (all != NULL && all_names != NULL) {
+        for (size_t i = 0; i < c->staff_count; i++) {
+            bk_staff_display_name(&c->staff[i], all[i], sizeof(all[i]));
+            all_names[i] = all[i];
+        }
+        found = bk_name_match(v->names, query, all_names, c->staff_count, BK_NAME_STAFF, &m) == 0 &&
+                m.status == BK_NAME_MATCHED;
+    }
+    if (found) {
+        char message[512];
+        int len = snprintf(message, sizeof(message), "%s can't be booked by phone", all[m.index]);
+        json_object *candidates = json_object_new_array();
+        for (size_t i = 0; i < n && i < OTHERS_OFFERED; i++) {
+            if (len > 0 && (size_t)len < sizeof(message))
+                len += snprintf(message + len, sizeof(message) - (size_t)len, "%s%s",
+                                i == 0                                  ? "; I can book you with "
+                                : i + 1 == n || i + 1 == OTHERS_OFFERED ? " or "
+                                                                        : ", ",
+                                names[i]);
+            json_object *o = json_object_new_object();
+            json_object_object_add(o, "id", json_object_new_string(ids[i]));
+            json_object_object_add(o, "name", json_object_new_string(names[i]));
+            json_object_array_add(candidates, o);
+        }
+        if (len > 0 && (size_t)len + 1 < sizeof(message)) snprintf(message + len, sizeof(message) - (size_t)len, ".");
+        json_object *extra = json_object_new_object();
+        json_object_object_add(extra, "candidates", candidates);
+        vc_answer_t a = {.kind = VC_ANSWER_PLAIN,
+                         .error = API_ERR_NOT_BOOKABLE_ONLINE,
+                         .message = message,
+                         .field = param,
+                         .body = extra};
+        v->ops->answer(v->host, NULL, &a);
+        json_object_put(extra);
+    }
+    free(all), free(all_names);
+    return found;
+}
+
 static long resolve(const vc_call_t *v, const bk_catalog_t *c, const char *param, what_t what, const char *location)
 {
     char query[NAME_PARAM_CAP];
@@ -83,7 +134,8 @@ static long resolve(const vc_call_t *v, const bk_catalog_t *c, const char *param
         char message[160];
         snprintf(message, sizeof(message), "No %s by that name here; ask the caller to say it again.",
                  kind_words[what]);
-        vc_plain_error(v, unknown[what], message, param);
+        if (what != STAFF || !answer_not_by_phone(v, c, param, query, names, ids, n))
+            vc_plain_error(v, unknown[what], message, param);
     } else if (m.status == BK_NAME_AMBIGUOUS) {
         answer_ambiguous(v, param, what, ids, names, &m);
     } else {

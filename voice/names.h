@@ -13,7 +13,9 @@
 /** Resolves the staff member named by query parameter `param` (e.g. "staff_member_name") among the catalog's
  * AI-enabled staff at an allowed location (and at `location_id` when not NULL). Returns the index; -1 when the
  * parameter is absent (nothing answered); -2 after answering 422 unknown_staff / ambiguous_name (candidates
- * listed in the error's "candidates" with id and name) or 400. */
+ * listed in the error's "candidates" with id and name), 422 not_bookable_online when the name is a practitioner
+ * of the clinic who cannot be booked by phone (saying so and offering, as "candidates", up to three who can),
+ * or 400. */
 long vc_staff(const vc_call_t *v, const bk_catalog_t *catalog, const char *param, const char *location_id);
 
 /** Same for treatments (`param` e.g. "treatment_name"), offered at an allowed location. */

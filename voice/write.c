@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "booking/appointments.h"
+#include "booking/write_failure.h"
 
 /* What a caller hears when our own Redis is down, restarting or hung. */
 #define REDIS_SENTENCE "The booking service is briefly unavailable; please try again in a moment."
@@ -106,88 +107,66 @@ void vc_deadline_answer(const vc_call_t *v, void *claim)
     v->ops->answer(v->host, claim, &a);
 }
 
-/* The sentence of a provider's failure of a write. PROV_CONFLICT is 409 slot_taken, as on the JSON API
- * (api_error_of_provider). */
-static vc_answer_t provider_failure(prov_status_t status)
+/* The sentence of a provider's failure of a write. */
+static const char *provider_failure_sentence(prov_status_t status)
 {
-    vc_answer_t a = {.kind = VC_ANSWER_ERROR, .error = api_error_of_provider(status)};
     switch (status) {
     case PROV_TIMEOUT:
-        a.message = "The clinic's system didn't answer in time; please try again in a moment.";
-        break;
+        return "The clinic's system didn't answer in time; please try again in a moment.";
     case PROV_NOT_FOUND:
-        a.message = NO_APPOINTMENT, a.field = "appointment_id";
-        break;
+        return NO_APPOINTMENT;
     case PROV_REJECTED:
-        a.message = "The clinic doesn't take that change online; the front desk can help.";
-        break;
+        return "The clinic doesn't take that change online; the front desk can help.";
     case PROV_CONFLICT:
-        a.message = TIME_GONE, a.field = "start_at";
-        break;
+        return TIME_GONE;
     case PROV_RATE_LIMITED:
-        a.message = "The clinic's system is busy right now; please try again in a minute.", a.emr_retry_after = true;
-        break;
+        return "The clinic's system is busy right now; please try again in a minute.";
     case PROV_UPSTREAM:
-        a.message = "The clinic's system had a problem; please try again shortly.";
-        break;
+        return "The clinic's system had a problem; please try again shortly.";
     default:
-        a.message = "The clinic's system is unavailable right now; please try again in a moment.";
-        break;
+        return "The clinic's system is unavailable right now; please try again in a moment.";
     }
-    return a;
+}
+
+/* The sentence an agent says for a failed write. */
+static const char *write_failure_sentence(int result, prov_status_t status)
+{
+    switch ((bk_write_result_t)result) {
+    case BK_W_SLOT_TAKEN:
+    case BK_W_SLOT_UNAVAILABLE:
+        return TIME_GONE;
+    case BK_W_TOO_SOON:
+        return "That time is too soon to book; the clinic needs more notice.";
+    case BK_W_TOO_FAR:
+        return "That time is too far ahead to book yet.";
+    case BK_W_HOLD_EXPIRED:
+        return "That time was not held long enough; please choose it again.";
+    case BK_W_BUSY:
+        return "I'm still working on that appointment; please ask me again in a moment.";
+    case BK_W_NOT_FOUND:
+        return NO_APPOINTMENT;
+    case BK_W_ALREADY_CANCELLED:
+        return "That appointment was already cancelled.";
+    case BK_W_UNSUPPORTED:
+        return "The clinic's system doesn't allow that change online; the front desk can help.";
+    case BK_W_NOT_OFFERED:
+        return "That practitioner doesn't offer that treatment at that location.";
+    case BK_W_PATIENT_NOT_FOUND:
+        return "I couldn't find the caller's patient record; please look them up again.";
+    case BK_W_UNKNOWN:
+        return STILL_CONFIRMING;
+    case BK_W_PROVIDER:
+        return provider_failure_sentence(status);
+    default:
+        return REDIS_SENTENCE;
+    }
 }
 
 void vc_write_failure(const vc_call_t *v, void *claim, int result, prov_status_t status)
 {
-    vc_answer_t a = {.kind = VC_ANSWER_ERROR};
-    switch ((bk_write_result_t)result) {
-    case BK_W_SLOT_TAKEN:
-    case BK_W_SLOT_UNAVAILABLE:
-        a.error = result == BK_W_SLOT_TAKEN ? API_ERR_SLOT_TAKEN : API_ERR_SLOT_UNAVAILABLE;
-        a.message = TIME_GONE, a.field = "start_at";
-        break;
-    case BK_W_TOO_SOON:
-        a.error = API_ERR_INVALID_RANGE, a.field = "start_at";
-        a.message = "That time is too soon to book; the clinic needs more notice.";
-        break;
-    case BK_W_TOO_FAR:
-        a.error = API_ERR_INVALID_RANGE, a.message = "That time is too far ahead to book yet.", a.field = "start_at";
-        break;
-    case BK_W_HOLD_EXPIRED:
-        a.error = API_ERR_HOLD_EXPIRED, a.message = "That time was not held long enough; please choose it again.";
-        break;
-    case BK_W_BUSY:
-        a.error = API_ERR_IDEMPOTENCY_IN_PROGRESS, a.field = "appointment_id", a.retry_soon = true;
-        a.message = "I'm still working on that appointment; please ask me again in a moment.";
-        break;
-    case BK_W_NOT_FOUND:
-        a.error = API_ERR_NOT_FOUND, a.message = NO_APPOINTMENT, a.field = "appointment_id";
-        break;
-    case BK_W_ALREADY_CANCELLED:
-        a.error = API_ERR_ALREADY_CANCELLED, a.message = "That appointment was already cancelled.";
-        a.field = "appointment_id";
-        break;
-    case BK_W_UNSUPPORTED:
-        a.error = API_ERR_NOT_BOOKABLE_ONLINE;
-        a.message = "The clinic's system doesn't allow that change online; the front desk can help.";
-        break;
-    case BK_W_NOT_OFFERED:
-        a.error = API_ERR_NOT_OFFERED, a.field = "staff_member_id";
-        a.message = "That practitioner doesn't offer that treatment at that location.";
-        break;
-    case BK_W_PATIENT_NOT_FOUND:
-        a.error = API_ERR_NOT_FOUND, a.field = "patient_id";
-        a.message = "I couldn't find the caller's patient record; please look them up again.";
-        break;
-    case BK_W_UNKNOWN:
-        a.error = API_ERR_EMR_TIMEOUT, a.message = STILL_CONFIRMING, a.unknown = true;
-        break;
-    case BK_W_PROVIDER:
-        a = provider_failure(status);
-        break;
-    default:
-        a.error = API_ERR_REDIS_UNAVAILABLE, a.message = REDIS_SENTENCE;
-        break;
-    }
+    bk_write_failure_t f = bk_write_failure_of(result, status);
+    vc_answer_t a = {.kind = VC_ANSWER_ERROR, .error = f.error, .message = write_failure_sentence(result, status),
+                     .field = f.field, .retry_soon = f.retry_soon, .emr_retry_after = f.emr_retry_after,
+                     .unknown = f.unknown};
     v->ops->answer(v->host, claim, &a);
 }

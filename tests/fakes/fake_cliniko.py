@@ -18,15 +18,23 @@ Behaves like the real one as far as research/emr_apis.md and the vendor fixtures
   appointment create is a 500 (as reported in Cliniko's issue #215).
 - Rate limit: past rate_limit_per_minute requests in a fixed minute window, 429 with X-RateLimit-Reset.
 
-Test controls (no auth): POST /__control with any of
+Test controls (no auth), the vocabulary every fake in tests/fakes/ shares: POST /__control with any of
   {"delay_ms": n, "fail_status": code, "fail_count": n (default: every request), "fail_path": "substring",
-   "retry_after": secs (header on failures), "garbage": bool, "oversize": bool, "rate_limit_per_minute": n,
+   "retry_after": secs (header on failures), "garbage": bool, "oversize": bool,
+   "rate_limit_per_minute" or "rate_limit": n (Cliniko's own limit: 429 with X-RateLimit-Reset, its window's end),
+   "lose_answer": n (the next n appointment creates are committed, then the connection closes unanswered),
+   "revoke": bool (the API key stops working: 401 as Cliniko answers a revoked key),
    "page_size_cap": n (pages silently shorter), "reset": true (seed data again), "reset_stats": true,
    "seed_practitioners": n (extra practitioners for paging tests)}
 GET /__stats -> {"total": n, "requests": {"GET /v1/path": n}, "writes": [{"method", "path", "body"}], ...}
+GET /__state -> {"appointments": [{"id", "staff_id", "start_ms", "cancelled"}]}: what the account holds.
 
-CLI: python3 fake_cliniko.py --port P --api-key KEY   (prints "ready" when listening; --port 0 picks one and
-prints "ready <port>").
+Opening hours: 09:00-17:00 on weekdays in the account's zone, or --hours HH:MM-HH:MM and --every-day (a clinic
+that works across a DST change); openings step by the type's duration in real (UTC) time, so a day with a DST
+change has one opening more or fewer, never one in the skipped hour.
+
+CLI: python3 fake_cliniko.py --port P --api-key KEY [--hours 00:00-24:00] [--every-day]   (prints "ready" when
+listening; --port 0 picks one and prints "ready <port>").
 """
 import argparse
 import base64
@@ -34,6 +42,7 @@ import datetime as dt
 import json
 import os
 import re
+import socket
 import sys
 import threading
 import time
@@ -54,6 +63,15 @@ ACCOUNT_ZONE_LABEL = "Eastern Time (US & Canada)"
 BIG = 1665207664587580000  # IDs above 2**53, like real Cliniko ones
 
 BAD_TIMEFRAME = "Invalid time frame definition. Please check from/to param limitations."
+
+
+def wall_instant(day, minute, zone):
+    """The UTC instant of minute-of-day `minute` (1440: the next day's start) on local date `day`; a skipped wall
+    time moves forward by the gap."""
+    if minute >= 1440:
+        day, minute = day + dt.timedelta(days=1), minute - 1440
+    local = dt.datetime(day.year, day.month, day.day, minute // 60, minute % 60, tzinfo=zone)
+    return local.astimezone(dt.timezone.utc).astimezone(zone).astimezone(dt.timezone.utc)
 
 
 def iso(t):
@@ -88,6 +106,8 @@ class State:
         self.window_start = 0
         self.window_count = 0
         self.page_size_cap = 0
+        self.lose_answer = 0
+        self.revoked = False
 
     def reset_stats(self):
         self.requests = {}
@@ -125,6 +145,16 @@ class State:
             p3: {"id": p3, "first_name": "Owen", "last_name": "Offline", "title": None, "designation": "Massage",
                  "label": "Owen Offline", "show_in_online_bookings": False, "active": True},
         }
+        # Cliniko keeps a practitioner's e-mail on its user (GET /users, /users/{id}), linked from the practitioner.
+        u1, u2, u3 = str(BIG + 31), str(BIG + 32), str(BIG + 33)
+        self.users = {
+            u: {"id": u, "title": "", "first_name": p["first_name"], "last_name": p["last_name"], "email": e,
+                "role": "practitioner", "time_zone": "Melbourne", "user_active": True,
+                "created_at": "2014-01-29T09:54:54Z", "updated_at": "2014-04-29T00:00:56Z"}
+            for u, p, e in ((u1, self.practitioners[p1], "randy.savage@healthytimes.example"),
+                            (u2, self.practitioners[p2], "sarah.lee@healthytimes.example"),
+                            (u3, self.practitioners[p3], "owen.offline@healthytimes.example"))}
+        self.user_of = {p1: u1, p2: u2, p3: u3}  # practitioner -> user
         self.types = {
             t1: {"id": t1, "name": "Initial Consultation", "category": "Osteopathy", "duration_in_minutes": 60,
                  "show_in_online_bookings": True, "billable_item": "31", "archived_at": None},
@@ -166,6 +196,8 @@ class State:
 
 STATE = State()
 API_KEY = "test-key-au1"
+HOURS = (9 * 60, 17 * 60)  # opening hours, minutes of the local day [start, end)
+EVERY_DAY = False  # open on weekends too
 
 
 def link(base, path):
@@ -240,6 +272,11 @@ class Handler(BaseHTTPRequestHandler):
             with STATE.lock:
                 return self.send(200, {"total": STATE.total, "requests": STATE.requests, "writes": STATE.writes,
                                        "user_agents": sorted(STATE.user_agents)})
+        if path == "/__state" and method == "GET":
+            with STATE.lock:
+                return self.send(200, {"appointments": [
+                    {"id": a["id"], "staff_id": a["practitioner_id"], "start_ms": int(a["starts_at"].timestamp() * 1000),
+                     "cancelled": bool(a.get("cancelled_at"))} for a in STATE.appointments.values()]})
         with STATE.lock:
             STATE.total += 1
             key = "%s %s" % (method, path)
@@ -257,6 +294,8 @@ class Handler(BaseHTTPRequestHandler):
                 ok = user == API_KEY and pw == ""
             except Exception:
                 ok = False
+        with STATE.lock:
+            ok = ok and not STATE.revoked
         if not ok:
             return self.send(401, {"message": "Unauthorized"}, {"WWW-Authenticate": 'Basic realm="Cliniko"'})
         if not self.headers.get("User-Agent"):
@@ -303,7 +342,8 @@ class Handler(BaseHTTPRequestHandler):
             for k, attr in (("delay_ms", "delay_ms"), ("fail_status", "fail_status"), ("fail_count", "fail_count"),
                             ("fail_path", "fail_path"), ("retry_after", "retry_after"), ("garbage", "garbage"),
                             ("oversize", "oversize"), ("rate_limit_per_minute", "rate_limit"),
-                            ("page_size_cap", "page_size_cap")):
+                            ("rate_limit", "rate_limit"), ("page_size_cap", "page_size_cap"),
+                            ("lose_answer", "lose_answer"), ("revoke", "revoked")):
                 if k in c:
                     setattr(STATE, attr, c[k])
             if "fail_status" in c and "fail_count" not in c:
@@ -350,7 +390,13 @@ class Handler(BaseHTTPRequestHandler):
         out = {k: v for k, v in p.items()}
         out.update({"description": None, "created_at": "2013-03-26T14:00:00Z",
                     "appointment_types": link(base, "/practitioners/%s/appointment_types" % p["id"]),
-                    "user": link(base, "/users/1"), "links": {"self": base + "/practitioners/" + p["id"]}})
+                    "user": link(base, "/users/" + STATE.user_of.get(p["id"], "1")),
+                    "links": {"self": base + "/practitioners/" + p["id"]}})
+        return out
+
+    def r_user(self, u):
+        out = dict(u)
+        out["links"] = {"self": self.base() + "/users/" + u["id"]}
         return out
 
     def r_type(self, t):
@@ -366,7 +412,8 @@ class Handler(BaseHTTPRequestHandler):
     def r_patient(self, p):
         base = self.base()
         out = dict(p)
-        out.update({"address_1": "", "city": "", "created_at": "2013-03-26T14:00:00Z", "deleted_at": None,
+        out.update({"address_1": "", "city": p.get("city") or "", "state": p.get("state") or "",
+                    "country": p.get("country") or "", "created_at": "2013-03-26T14:00:00Z", "deleted_at": None,
                     "time_zone": None, "appointments": link(base, "/patients/%s/appointments" % p["id"]),
                     "links": {"self": base + "/patients/" + p["id"]}})
         return out
@@ -404,6 +451,12 @@ class Handler(BaseHTTPRequestHandler):
             if p == "/user":
                 return self.send(200, {"id": "1", "first_name": "John", "time_zone": "Melbourne",
                                        "links": {"self": self.base() + "/users/1"}})
+            if p == "/users":
+                return self.page("users", [self.r_user(u) for u in S.users.values()], q, p)
+            r = m(r"/users/(\d+)", p)
+            if r:
+                u = S.users.get(r[1])
+                return self.send(200, self.r_user(u)) if u else self.send(404, {"status": "404", "error": "Not Found"})
             if p == "/businesses":
                 return self.page("businesses", [self.r_business(b) for b in S.businesses.values()], q, p)
             if p == "/practitioners":
@@ -461,6 +514,9 @@ class Handler(BaseHTTPRequestHandler):
         if method == "POST" and p == "/patients":
             return self.create_patient(body)
         if method == "POST" and p == "/individual_appointments":
+            if S.lose_answer > 0:  # committed, then the connection drops before the answer
+                S.lose_answer -= 1
+                return self.drop_after(lambda: self.create_appt(body, answer=False))
             return self.create_appt(body)
         r = m(r"/individual_appointments/(\d+)/cancel", p)
         if r and method == "PATCH":
@@ -566,15 +622,13 @@ class Handler(BaseHTTPRequestHandler):
         out = []
         d = d0
         while d <= d1:
-            if d.weekday() < 5:
-                s = dt.datetime(d.year, d.month, d.day, 9, 0, tzinfo=zone)
-                end = dt.datetime(d.year, d.month, d.day, 17, 0, tzinfo=zone)
-                while s + step <= end:
-                    su = s.astimezone(dt.timezone.utc)
+            if d.weekday() < 5 or EVERY_DAY:
+                su, end = wall_instant(d, HOURS[0], zone), wall_instant(d, HOURS[1], zone)
+                while su + step <= end:  # in real time: a DST day has an opening more or fewer
                     eu = su + step
                     if su > now and not any(x["starts_at"] < eu and su < x["ends_at"] for x in busy):
                         out.append({"appointment_start": iso(su)})
-                    s += step
+                    su += step
             d += dt.timedelta(days=1)
         return self.page("available_times", out, q, path)
 
@@ -587,12 +641,23 @@ class Handler(BaseHTTPRequestHandler):
         pid = STATE.next_id()
         p = {"id": pid, "first_name": body["first_name"], "last_name": body["last_name"],
              "email": body.get("email") or "", "date_of_birth": body.get("date_of_birth") or "", "archived_at": None,
+             "city": body.get("city") or "", "state": body.get("state") or "", "country": body.get("country") or "",
              "patient_phone_numbers": [{"phone_type": n.get("phone_type", "Mobile"), "number": n.get("number", "")}
                                        for n in body.get("patient_phone_numbers") or [] if isinstance(n, dict)]}
         STATE.patients[pid] = p
         return self.send(201, self.r_patient(p), {"Location": self.base() + "/patients/" + pid})
 
-    def create_appt(self, body):
+    def drop_after(self, commit):
+        """Runs the write, then closes the connection without answering (a reset after the commit)."""
+        commit()
+        self.close_connection = True
+        try:
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        return None
+
+    def create_appt(self, body, answer=True):
         S = STATE
         if not isinstance(body, dict):
             return self.send(422, {"message": "must be an object"})
@@ -623,16 +688,23 @@ class Handler(BaseHTTPRequestHandler):
              "business_id": body["business_id"], "patient_name": pat["first_name"] + " " + pat["last_name"],
              "created_at": now, "updated_at": now, "notes": body.get("notes")}
         S.appointments[aid] = a
+        if not answer:
+            return None
         return self.send(201, self.r_appt(a), {"Location": self.base() + "/individual_appointments/" + aid})
 
 
 def main():
-    global API_KEY
+    global API_KEY, HOURS, EVERY_DAY
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--api-key", default=API_KEY)
+    ap.add_argument("--hours", default="09:00-17:00", help="opening hours HH:MM-HH:MM in the account's zone")
+    ap.add_argument("--every-day", action="store_true", help="open on weekends too")
     args = ap.parse_args()
     API_KEY = args.api_key
+    lo, hi = ([int(x) for x in part.split(":")] for part in args.hours.split("-"))
+    HOURS = (lo[0] * 60 + lo[1], hi[0] * 60 + hi[1])
+    EVERY_DAY = args.every_day
     ThreadingHTTPServer.daemon_threads = True
     ThreadingHTTPServer.request_queue_size = 128
     srv = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)

@@ -9,7 +9,8 @@ Python 3 standard library only. What it gives a test:
   stdout/stderr into files (the service writes one JSON log line per request on stderr), stops it with
   SIGTERM and reports the exit status.
 - request(): one HTTP exchange -> Response(status, headers, body) where body is the parsed JSON when the
-  answer is JSON, else the raw bytes. A Response unpacks as (status, headers, body).
+  answer is JSON, else the raw bytes. A Response unpacks as (status, headers, body). Every exchange with a
+  Frontdesk started here is checked against openapi/openapi.yaml when the test process exits (contract.py).
 - demo_clinic(): the demo clinic file (providers/sandbox/demo_clinic.json) and expectations derived from it.
 
 Environment: FRONTDESK_BIN (else the first of build/server/frontdesk, build-*/server/frontdesk that exists),
@@ -32,6 +33,7 @@ import tempfile
 import time
 
 import clock
+import contract
 
 SOURCE_DIR = os.environ.get("FD_SOURCE_DIR") or os.path.abspath(
     os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
@@ -39,6 +41,10 @@ SOURCE_DIR = os.environ.get("FD_SOURCE_DIR") or os.path.abspath(
 # Every process and temp dir we make, so that nothing outlives the test run (atexit below).
 _live = set()
 _dirs = set()
+# The ports of the frontdesk processes started here: every exchange with one is checked against the contract.
+_frontdesk_ports = set()
+OPENAPI_PATH = os.path.join(SOURCE_DIR, "openapi", "openapi.yaml")
+atexit.register(contract.check_at_exit, OPENAPI_PATH)  # registered first, so it runs after the cleanup below
 
 
 def _kill_all_live():
@@ -303,6 +309,8 @@ def exchange(conn, method, path, body=None, headers=None):
     conn.request(method, path, body=data, headers=hdrs)
     resp = conn.getresponse()
     raw = resp.read()
+    if conn.port in _frontdesk_ports:
+        contract.record(method, path, resp.status, resp.headers, raw)
     return Response(resp.status, resp.headers, raw, will_close=resp.will_close)
 
 
@@ -326,6 +334,7 @@ class Frontdesk:
     def __init__(self, config, redis=None, workers=2, files=None):
         self.dir = _tempdir("fd-it-server-")
         self.port = free_port()
+        _frontdesk_ports.add(self.port)
         cfg = dict(config)
         cfg.setdefault("listen", {"address": "127.0.0.1", "port": self.port})
         cfg.setdefault("workers", workers)

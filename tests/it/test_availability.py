@@ -168,7 +168,7 @@ class Case(unittest.TestCase):
         self.assertIsInstance(r.body, dict, r)
         self.assertEqual(set(r.body), {"error"}, r)
         err = r.body["error"]
-        self.assertEqual(set(err), {"code", "message", "field"}, r)
+        self.assertEqual(set(err), {"code", "request_id", "message", "field"}, r)
         self.assertEqual(err["code"], code, r)
         self.assertEqual(err["field"], field, r)
         self.assertIsInstance(err["message"], str)

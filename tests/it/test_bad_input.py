@@ -275,17 +275,46 @@ class Framing(Case):
         answer = raw_exchange(head("/ai_brain/fetchAllStaff", b"Expect: telepathy\r\nContent-Length: 2\r\n\r\n{}"))
         self.assertJsonError(answer, 417, "expectation_failed")
 
-    def test_heads_h2o_cannot_parse_get_400_and_a_closed_connection(self):
-        """libh2o 2.2.5 answers these in plain text before any handler or filter (server/h2o_errors.h): a URI
-        longer than its 417,792-byte head limit, over 100 headers, a NUL in a header. They must stay refusals
-        that close the connection, and the service must keep serving."""
-        cases = (b"GET /healthz?q=" + b"x" * (1 << 20) + b" HTTP/1.1\r\nHost: x\r\n\r\n",
-                 b"GET /healthz HTTP/1.1\r\nHost: x\r\n" + b"".join(b"x-h%d: v\r\n" % i for i in range(2000)) + b"\r\n",
-                 b"GET /healthz HTTP/1.1\r\nHost: x\r\nx-bad: a\x00b\r\n\r\n")
-        for data in cases:
-            status, _, _, closed = raw_exchange(data)
-            self.assertEqual((status, closed), (400, True))
+    def test_heads_h2o_cannot_parse_are_json_errors_that_close_the_connection(self):
+        """libh2o 2.2.5 refuses these heads before any handler exists (server/head_guard.h): a URI longer than its
+        417,792-byte head limit, over 100 headers, a NUL in a header, a broken request line, a head too large.
+        Each is the contract's JSON error naming what is wrong, the connection closes, and the service serves on."""
+        many = b"".join(b"x-h%d: v\r\n" % i for i in range(2000))
+        cases = ((b"GET /healthz?q=" + b"x" * (1 << 20) + b" HTTP/1.1\r\nHost: x\r\n\r\n", 414, "uri_too_long", "path"),
+                 (b"GET /healthz HTTP/1.1\r\nHost: x\r\n" + many + b"\r\n", 400, "bad_request", "headers"),
+                 (b"GET /healthz HTTP/1.1\r\nHost: x\r\nx-bad: a\x00b\r\n\r\n", 400, "bad_request", "headers"),
+                 (b"GET /healthz HTTP/1.1\r\nHost: x\r\nx-big: " + b"v" * (500 << 10) + b"\r\n\r\n", 400,
+                  "bad_request", "headers"),
+                 (b"GET\x01/healthz HTTP/1.1\r\nHost: x\r\n\r\n", 400, "bad_request", "request_line"))
+        for data, status, code, field in cases:
+            with self.subTest(data=data[:40], code=code):
+                got, headers, body, closed = raw_exchange(data)
+                self.assertEqual((got, closed), (status, True), body[:200])
+                self.assertEqual(headers.get("content-type"), "application/json", body[:200])
+                error = json.loads(body)["error"]
+                self.assertEqual((error["code"], error["field"]), (code, field))
+                self.assertTrue(error["message"])
         self.assertEqual(SERVER.get("/healthz").status, 200)
+
+    def test_a_bad_head_after_a_good_request_on_one_connection_is_a_json_error(self):
+        """The guard covers every request of a keep-alive connection, not only its first."""
+        good = b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+        s = socket.create_connection(("127.0.0.1", SERVER.port), timeout=10)
+        try:
+            s.sendall(good + b"GET /healthz HTTP/1.1\r\nx-bad: a\x00b\r\n\r\n")
+            got = b""
+            while True:
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                got += chunk
+        finally:
+            s.close()
+        answers = got.split(b"HTTP/1.1 ")[1:]
+        self.assertEqual([a[:3] for a in answers], [b"200", b"400"], got[:600])
+        second_head, _, second_body = answers[1].partition(b"\r\n\r\n")
+        self.assertIn(b"content-type: application/json", second_head.lower())
+        self.assertEqual(json.loads(second_body)["error"]["field"], "headers")
 
 
 # ---- wrong API keys ------------------------------------------------------------------------------------------------

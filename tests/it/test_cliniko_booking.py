@@ -161,6 +161,14 @@ class ClinikoBooking(unittest.TestCase):
         self.assertEqual((new.status, new.body.get("created")), (201, True), new)
         self.assertEqual(len(writes("POST", "/patients")), 1)
 
+    def test_lookup_by_name_and_date_of_birth_alone(self):
+        # No phone, no e-mail: Cliniko's patient search by last name, first name and date of birth finds them.
+        known = SEED.patients[self.patient]
+        r = self.post("lookup-create-patient", {"first_name": known["first_name"].upper(),
+                                                "last_name": known["last_name"], "dob": known["date_of_birth"]})
+        self.assertEqual((r.status, r.body.get("created"), r.body.get("patient", {}).get("id")),
+                         (200, False, self.patient), r)
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)

@@ -112,13 +112,15 @@ class Case(unittest.TestCase):
             self.assertTrue(r.is_json, "%s %s: error %d is not JSON: %r" % (method, path, r.status, r))
 
     def assertError(self, r, status, code, field=None, message=None):
-        """r is the JSON error {"error": {"code", "message", "field"}} with this status, code and field."""
+        """r is the JSON error {"error": {"code", "request_id", "message", "field"}} with this status, code and
+        field, and the request id of its X-Request-Id header."""
         self.assertEqual(r.status, status, r)
         self.assertTrue(r.is_json, "error is not JSON: %r (content-type %r)" % (r, r.header("content-type")))
         self.assertIsInstance(r.body, dict, r)
         self.assertEqual(set(r.body), {"error"}, r)
         err = r.body["error"]
-        self.assertEqual(set(err), {"code", "message", "field"}, r)
+        self.assertEqual(set(err), {"code", "request_id", "message", "field"}, r)
+        self.assertEqual(err["request_id"], r.header("x-request-id"), r)
         self.assertEqual(err["code"], code, r)
         self.assertIsInstance(err["message"], str)
         self.assertTrue(err["message"].strip(), "empty error message: %r" % r)
@@ -323,10 +325,13 @@ class Routing(Case):
         paths = openapi_paths()
         self.assertGreaterEqual(len(paths), 5, "openapi.yaml lists too few paths: %r" % paths)
         for path in paths:
+            if path.startswith("/ghl/{token}/"):
+                continue  # a wrong token is a 404 by design (test_clinicsync_sandbox routes the real tokens)
             for method in ("GET", "POST"):
                 r = self.call(method, path, {} if method == "POST" else None)
+                # the route table's own 404 (a routed path may answer 404 too: /widget/demo without a demo key)
                 is_unknown = r.status == 404 and isinstance(r.body, dict) and \
-                    r.body.get("error", {}).get("code") == "not_found"
+                    r.body.get("error", {}).get("message") == "There is no such route."
                 self.assertFalse(is_unknown, "%s %s is in openapi.yaml but the server does not know it: %r"
                                  % (method, path, r))
 

@@ -91,6 +91,20 @@ class Patients(unittest.TestCase):
                           "dup")
         self.assertEqual((named.status, named.body["patient"]["id"]), (200, "pt-twin-a"), named)
 
+    def test_name_and_date_of_birth_alone(self):
+        p = CLINIC["patients"][0]
+        r = self.post("lookup-create-patient", {"first_name": p["first_name"].lower(), "last_name": p["last_name"],
+                                                "dob": p["dob"]})
+        self.assertEqual((r.status, r.body.get("created"), r.body.get("patient", {}).get("id")),
+                         (200, False, str(p["id"])), r)
+        new = {"first_name": "Ines", "last_name": "Dobson", "dob": "1979-03-08"}
+        made = self.post("lookup-create-patient", new)
+        self.assertEqual((made.status, made.body.get("created"), made.body["patient"]["dob"]),
+                         (201, True, "1979-03-08"), made)
+        again = self.post("lookup-create-patient", new)
+        self.assertEqual((again.status, again.body["created"], again.body["patient"]["id"]),
+                         (200, False, made.body["patient"]["id"]), again)
+
     def test_bad_input(self):
         for body, field in (({"first_name": "A", "last_name": "B"}, "phone"),
                             ({"first_name": "A", "last_name": "B", "phone": "12ab"}, "phone"),

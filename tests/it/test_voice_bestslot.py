@@ -336,6 +336,25 @@ class BestSlot(unittest.TestCase):
         self.assertIs(r.body["available"], True)
         self.assertLess(int(r.body["slot"]["start_local"][11:13]), 12)
 
+    def test_a_practitioner_not_bookable_by_phone_is_said_so_and_others_offered(self):
+        mei = next(p for p in CLINIC["practitioners"] if p.get("ai_enabled") is False)
+        r = self.best(treatment_name="quick", time_zone="AEST", staff_member_name=mei["first_name"] + " " +
+                      mei["last_name"])
+        self.assertEqual((r.status, r.body["error"]["code"], r.body["error"]["field"]),
+                         (422, "not_bookable_online", "staff_member_name"), r)
+        said = r.body["message"]
+        self.assertEqual(said, r.body["error"]["message"])
+        self.assertIn("can't be booked by phone", said)
+        self.assertNotIn("No practitioner", said)
+        bookable = {p["id"]: p for p in CLINIC["practitioners"] if p.get("ai_enabled", True)}
+        offered = r.body["error"]["candidates"]
+        self.assertTrue(offered and all(c["id"] in bookable for c in offered), r)
+        for c in offered:
+            self.assertIn(c["name"], said)
+        nobody = self.best(treatment_name="quick", time_zone="AEST", staff_member_name="Gandalf Grey")
+        self.assertEqual((nobody.status, nobody.body["error"]["code"]), (422, "unknown_staff"), nobody)
+        self.assertIn("No practitioner by that name", nobody.body["message"])
+
     def test_errors(self):
         cases = [({"time_zone": "AEST"}, 400, "missing_field", "treatment_name"),
                  ({"treatment_name": "quick"}, 400, "missing_field", "time_zone"),

@@ -5,6 +5,7 @@ fd_unit_test(srv_body_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/srv_body_test.c LIB
 fd_unit_test(srv_auth_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/srv_auth_test.c LIBS fd_server)
 fd_unit_test(srv_config_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/srv_config_test.c LIBS fd_server)
 fd_unit_test(srv_query_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/srv_query_test.c LIBS fd_server)
+fd_unit_test(srv_config_metrics_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/srv_config_metrics_test.c LIBS fd_server)
 endif()
 if(TARGET fd_booking)
 fd_unit_test(bk_slot_token_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/bk_slot_token_test.c LIBS fd_booking)

@@ -127,6 +127,27 @@ static void a_tenant_may_hold_two_keys_for_a_rotation(void **state)
                  "tenants[1].api_keys_sha256: is the same key as another tenant's");
 }
 
+#define GHL(tokens) ROTATING("\"api_key_sha256\":\"" DIGEST "\",\"ghl_webhook_tokens_sha256\":" tokens)
+
+static void a_tenant_may_hold_two_ghl_tokens(void **state)
+{
+    char why[1024];
+    srv_config_t *c = load(GHL("[\"" DIGEST2 "\",\"" DIGEST3 "\"]"), why);
+    assert_non_null(c);
+    assert_int_equal(c->tenants[0].ghl_token_count, 2);
+    srv_config_free(c);
+    expect_error(GHL("[]"), "tenants[0].ghl_webhook_tokens_sha256: must be an array of one or two");
+    expect_error(GHL("[\"" DIGEST2 "\",\"xyz\"]"), "tenants[0].ghl_webhook_tokens_sha256: [1] must be 64 hex");
+    expect_error(GHL("[\"" DIGEST2 "\",\"" DIGEST2 "\"]"),
+                 "tenants[0].ghl_webhook_tokens_sha256: [1] repeats a token of this tenant");
+    expect_error(GHL("[\"" DIGEST "\",\"" DIGEST2 "\",\"" DIGEST3 "\"]"),
+                 "tenants[0].ghl_webhook_tokens_sha256: must be an array of one or two");
+    expect_error("{\"redis\":\"127.0.0.1:6379\",\"tenants\":[{\"id\":\"a\",\"api_key_sha256\":\"" DIGEST
+                 "\",\"ghl_webhook_tokens_sha256\":[\"" DIGEST3 "\"]},{\"id\":\"b\",\"api_key_sha256\":\"" DIGEST2
+                 "\",\"ghl_webhook_tokens_sha256\":[\"" DIGEST3 "\"]}]}",
+                 "tenants[1].ghl_webhook_tokens_sha256: holds the same token as another tenant's");
+}
+
 #define TENANT_A ",\"tenants\":[{\"id\":\"a\",\"api_key_sha256\":\"" DIGEST "\"}]}"
 
 static void redis_may_name_a_sentinel_set(void **state)
@@ -215,6 +236,7 @@ int main(void)
         cmocka_unit_test(bad_fields_are_named),
         cmocka_unit_test(redis_may_name_a_sentinel_set),
         cmocka_unit_test(a_tenant_may_hold_two_keys_for_a_rotation),
+        cmocka_unit_test(a_tenant_may_hold_two_ghl_tokens),
     };
     return cmocka_run_group_tests(tests, make_dir, remove_dir);
 }

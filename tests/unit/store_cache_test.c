@@ -114,8 +114,8 @@ static int setup(void **state)
     uv_loop_init(&f->loop);
     f->cached = store_create(&f->loop, f->socket, NULL, NULL);
     f->plain = store_create(&f->loop, f->socket, NULL, NULL);
-    const char *prefixes[] = {"fd:{t}:"};
-    if (f->cached == NULL || f->plain == NULL || store_enable_read_cache(f->cached, prefixes, 1) != 0) return -1;
+    const char *families[] = {""}; /* every key with a hash tag */
+    if (f->cached == NULL || f->plain == NULL || store_enable_read_cache(f->cached, families, 1) != 0) return -1;
     *state = f;
     return cache_ready(f) ? 0 : -1;
 }

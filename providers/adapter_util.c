@@ -1,0 +1,73 @@
+/* providers/adapter_util.c: see adapter_util.h. */
+#include "providers/adapter_util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+bool prov_printable(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f) return false;
+    return true;
+}
+
+int prov_setting_int(json_object *v, const char *name, long lo, long hi, int *out, char *why, size_t cap)
+{
+    if (!json_object_is_type(v, json_type_int) || json_object_get_int64(v) < lo || json_object_get_int64(v) > hi) {
+        snprintf(why, cap, "provider_settings.%s: must be an integer from %ld to %ld", name, lo, hi);
+        return -1;
+    }
+    *out = (int)json_object_get_int64(v);
+    return 0;
+}
+
+int prov_setting_key(const char *name, json_object *v, char **key, char *why, size_t cap)
+{
+    if (!json_object_is_type(v, json_type_string) || json_object_get_string_len(v) == 0) {
+        snprintf(why, cap, "provider_settings.%s: must be a non-empty string", name);
+        return -1;
+    }
+    if (*key != NULL) {
+        snprintf(why, cap, "provider_settings.%s: give api_key or api_key_env, not both", name);
+        return -1;
+    }
+    const char *val = json_object_get_string(v);
+    if (strcmp(name, "api_key_env") == 0) {
+        val = getenv(val);
+        if (val == NULL || val[0] == '\0') {
+            snprintf(why, cap, "provider_settings.api_key_env: the environment variable %.64s is not set",
+                     json_object_get_string(v));
+            return -1;
+        }
+    }
+    if ((*key = strdup(val)) == NULL) {
+        snprintf(why, cap, "provider_settings: out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+char *prov_dup_opt(const char *s, bool *oom)
+{
+    if (s == NULL || s[0] == '\0') return NULL;
+    char *c = strdup(s);
+    if (c == NULL) *oom = true;
+    return c;
+}
+
+static int cmp_opening(const void *a, const void *b)
+{
+    const prov_opening_t *x = a, *y = b;
+    return x->start < y->start ? -1 : x->start > y->start;
+}
+
+size_t prov_openings_sort_unique(prov_opening_t *v, size_t n)
+{
+    if (n == 0) return 0;
+    qsort(v, n, sizeof(*v), cmp_opening);
+    size_t kept = 0;
+    for (size_t i = 0; i < n; i++)
+        if (kept == 0 || v[i].start != v[kept - 1].start) v[kept++] = v[i];
+    return kept;
+}

@@ -1,0 +1,31 @@
+/* providers/adapter_util.h: small pieces every EMR adapter needs the same way: reading provider_settings (an API
+ * key given inline or through an environment variable, bounded integers, printable text), copying optional
+ * strings, and putting openings in order. Pure apart from getenv; no adapter state. */
+#ifndef FD_PROVIDERS_ADAPTER_UTIL_H
+#define FD_PROVIDERS_ADAPTER_UTIL_H
+
+#include <json.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "providers/provider.h"
+
+/** True when every byte of s is printable ASCII (0x20..0x7e, the space included). */
+bool prov_printable(const char *s);
+
+/** Reads provider_settings.<name> (an integer from lo to hi) into *out. Returns 0, or -1 with why naming the
+ * setting and its range. */
+int prov_setting_int(json_object *v, const char *name, long lo, long hi, int *out, char *why, size_t cap);
+
+/** Reads a key setting: name "api_key" (the key itself) or "api_key_env" (the name of an environment variable
+ * holding it), a non-empty string; *key (which must be NULL: giving both is refused) receives an owned copy the
+ * caller zeroes and frees. Returns 0, or -1 with why naming the setting. */
+int prov_setting_key(const char *name, json_object *v, char **key, char *why, size_t cap);
+
+/** A copy of s, or NULL when s is NULL or empty; sets *oom when the copy could not be made. */
+char *prov_dup_opt(const char *s, bool *oom);
+
+/** Sorts v[0..n) by start and drops openings whose start repeats the previous one. Returns the count kept. */
+size_t prov_openings_sort_unique(prov_opening_t *v, size_t n);
+
+#endif
