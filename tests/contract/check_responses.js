@@ -17,9 +17,10 @@ const Ajv2020 = require('ajv/dist/2020').default;
 const addFormats = require('ajv-formats').default;
 
 // Headers any HTTP answer may carry; every other header frontdesk sends is part of the contract and must be declared.
+// X-Request-Id is on every answer (docs/API.md "Request ids"), so it is declared there once, not per response.
 const PLUMBING = new Set(['date', 'server', 'connection', 'keep-alive', 'content-length', 'content-type',
     'transfer-encoding', 'vary', 'cache-control', 'cross-origin-resource-policy', 'x-content-type-options',
-    'content-security-policy']);
+    'content-security-policy', 'x-request-id']);
 const OPENAPI_FORMATS = ['int32', 'int64', 'float', 'double', 'byte', 'binary', 'password'];
 
 function makeAjv(opts) {
