@@ -7,30 +7,66 @@
 #include "core/slot_token.h"
 #include "tz/tz_spoken.h"
 
+void bk_slot_writer_init(bk_slot_writer_t *w, const bk_render_t *rd, const char *staff_id, const char *treatment_id,
+                         const char *location_id, const tz_zone_t *zone, int64_t now)
+{
+    memset(w, 0, sizeof(*w));
+    w->rd = rd;
+    snprintf(w->ref.tenant, sizeof(w->ref.tenant), "%s", rd->tenant->id);
+    snprintf(w->ref.staff_id, sizeof(w->ref.staff_id), "%s", staff_id);
+    snprintf(w->ref.treatment_id, sizeof(w->ref.treatment_id), "%s", treatment_id);
+    snprintf(w->ref.location_id, sizeof(w->ref.location_id), "%s", location_id);
+    w->zone = zone;
+    w->locale = rd->tenant->locale != NULL ? rd->tenant->locale : "en-US";
+    w->now = now;
+}
+
+/* The texts of one slot object's fields, in the object's order. */
+typedef struct slot_texts {
+    char token[BK_SLOT_TOKEN_CAP], utc_start[TZ_ISO_CAP], utc_end[TZ_ISO_CAP], local[TZ_ISO_CAP], spoken[128];
+} slot_texts_t;
+
+static void slot_texts(bk_slot_writer_t *w, int64_t start, int64_t end, slot_texts_t *t)
+{
+    w->ref.start = start;
+    w->ref.end = end;
+    bk_slot_token_make(w->rd->slot_secret, w->rd->slot_secret_len, &w->ref, t->token);
+    tz_format_utc(start, t->utc_start);
+    tz_format_utc(end, t->utc_end);
+    tz_format_local(w->zone, start, t->local);
+    if (tz_speak(w->rd->speaker, w->locale, w->zone, start, w->now, 0, t->spoken, sizeof(t->spoken)) < 0)
+        t->spoken[0] = '\0';
+}
+
+void bk_slot_writer_put(bk_slot_writer_t *w, bk_json_out_t *out, int64_t start, int64_t end)
+{
+    slot_texts_t t;
+    slot_texts(w, start, end, &t);
+    const char *values[] = {t.token, t.utc_start, t.utc_end, t.local, t.spoken, w->ref.staff_id, w->ref.treatment_id,
+                            w->ref.location_id};
+    static const char *const keys[] = {"{\"slot_id\":", ",\"start_at\":", ",\"end_at\":", ",\"start_local\":",
+                                       ",\"spoken\":", ",\"staff_member_id\":", ",\"treatment_id\":",
+                                       ",\"location_id\":"};
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+        bk_json_out_raw(out, keys[i], strlen(keys[i]));
+        bk_json_out_string(out, values[i], false);
+    }
+    bk_json_out_raw(out, "}", 1);
+}
+
 json_object *bk_slot_to_json(const bk_render_t *rd, const char *staff_id, const char *treatment_id,
                              const char *location_id, const tz_zone_t *zone, int64_t start, int64_t end, int64_t now)
 {
-    bk_slot_ref_t ref;
-    memset(&ref, 0, sizeof(ref));
-    snprintf(ref.tenant, sizeof(ref.tenant), "%s", rd->tenant->id);
-    snprintf(ref.staff_id, sizeof(ref.staff_id), "%s", staff_id);
-    snprintf(ref.treatment_id, sizeof(ref.treatment_id), "%s", treatment_id);
-    snprintf(ref.location_id, sizeof(ref.location_id), "%s", location_id);
-    ref.start = start;
-    ref.end = end;
-    char token[BK_SLOT_TOKEN_CAP], utc_start[TZ_ISO_CAP], utc_end[TZ_ISO_CAP], local[TZ_ISO_CAP], spoken[128];
-    bk_slot_token_make(rd->slot_secret, rd->slot_secret_len, &ref, token);
-    tz_format_utc(start, utc_start);
-    tz_format_utc(end, utc_end);
-    tz_format_local(zone, start, local);
-    const char *locale = rd->tenant->locale != NULL ? rd->tenant->locale : "en-US";
-    if (tz_speak(rd->speaker, locale, zone, start, now, 0, spoken, sizeof(spoken)) < 0) spoken[0] = '\0';
+    bk_slot_writer_t w;
+    bk_slot_writer_init(&w, rd, staff_id, treatment_id, location_id, zone, now);
+    slot_texts_t t;
+    slot_texts(&w, start, end, &t);
     json_object *o = json_object_new_object();
-    json_object_object_add(o, "slot_id", json_object_new_string(token));
-    json_object_object_add(o, "start_at", json_object_new_string(utc_start));
-    json_object_object_add(o, "end_at", json_object_new_string(utc_end));
-    json_object_object_add(o, "start_local", json_object_new_string(local));
-    json_object_object_add(o, "spoken", json_object_new_string(spoken));
+    json_object_object_add(o, "slot_id", json_object_new_string(t.token));
+    json_object_object_add(o, "start_at", json_object_new_string(t.utc_start));
+    json_object_object_add(o, "end_at", json_object_new_string(t.utc_end));
+    json_object_object_add(o, "start_local", json_object_new_string(t.local));
+    json_object_object_add(o, "spoken", json_object_new_string(t.spoken));
     json_object_object_add(o, "staff_member_id", json_object_new_string(staff_id));
     json_object_object_add(o, "treatment_id", json_object_new_string(treatment_id));
     json_object_object_add(o, "location_id", json_object_new_string(location_id));

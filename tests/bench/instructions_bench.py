@@ -179,6 +179,7 @@ def main():
     ap.add_argument("--bin", default=os.environ.get("FRONTDESK_BIN") or
                     os.path.join(SOURCE_DIR, "build-rel", "server", "frontdesk"))
     ap.add_argument("--requests", type=int, default=40, help="requests per measured case")
+    ap.add_argument("--skip", default="", help="comma-separated cases to leave out: best,next7,range")
     args = ap.parse_args()
     for tool in ("valgrind", "callgrind_control", "redis-server"):
         if shutil.which(tool) is None:
@@ -234,7 +235,8 @@ def main():
 
         cases = (("computed bestSlot, demo clinic", "demo", "Follow-up Physiotherapy", "&time_zone=Australia/Sydney"),
                  ("computed bestSlot, 50 practitioners", "many", "Visit 30", "&time_zone=Australia/Sydney"))
-        for label, tid, treatment, extra in cases:
+        skip = set(args.skip.split(","))
+        for label, tid, treatment, extra in cases if "best" not in skip else ():
             per_day = max(1, n // 10)
             for p in best_paths(treatment, 10, per_day, 7, extra):  # other questions on the same days: warm cache
                 must(client, "GET", p, KEYS[tid])
@@ -242,20 +244,10 @@ def main():
             ins, _ = cg.measure(run(paths, KEYS[tid]))
             rows.append((label, ins / len(paths), None))
 
-        body7 = {"staff_member_id": "pr-sam-nguyen", "treatment_id": "tx-followup-physio"}
-        for _ in range(3):
-            must(client, "POST", "/ai_brain/fetchAvailabilityNext7Days", KEYS["demo"], body7)
-        ins, slots = cg.measure(run(["/ai_brain/fetchAvailabilityNext7Days"] * n, KEYS["demo"], "POST", [body7] * n))
-        rows.append(("fetchAvailabilityNext7Days warm (%d slots)" % (slots // n), ins / n, slots // n))
-
-        bodies = range_bodies(ny)
-        wire = [{k: v for k, v in b.items() if not k.startswith("_")} for b in bodies]
-        for b in wire:
-            must(client, "POST", "/ai_brain/fetchAvailabilityForRange", KEYS["ny"], b)
-        ins, slots = cg.measure(run(["/ai_brain/fetchAvailabilityForRange"] * len(wire), KEYS["ny"], "POST", wire))
-        expected = expected_range_slots(ny, bodies)
-        rows.append(("20 x 90: 60 range calls warm (%d slots%s)" % (
-            slots, "" if slots == expected else ", EXPECTED %d" % expected), ins, slots))
+        if "next7" not in skip:
+            measure_next7(cg, client, run, n, rows)
+        if "range" not in skip:
+            measure_range(cg, client, run, ny, rows)
 
         print("%-52s %14s %10s %12s" % ("case", "instructions", "x healthz", "per slot"))
         for label, ins, slots in rows:
@@ -265,6 +257,25 @@ def main():
         cg.stop()
         redis.close()
         H._rmtree(work)
+
+
+def measure_next7(cg, client, run, n, rows):
+    body7 = {"staff_member_id": "pr-sam-nguyen", "treatment_id": "tx-followup-physio"}
+    for _ in range(3):
+        must(client, "POST", "/ai_brain/fetchAvailabilityNext7Days", KEYS["demo"], body7)
+    ins, slots = cg.measure(run(["/ai_brain/fetchAvailabilityNext7Days"] * n, KEYS["demo"], "POST", [body7] * n))
+    rows.append(("fetchAvailabilityNext7Days warm (%d slots)" % (slots // n), ins / n, slots // n))
+
+
+def measure_range(cg, client, run, ny, rows):
+    bodies = range_bodies(ny)
+    wire = [{k: v for k, v in b.items() if not k.startswith("_")} for b in bodies]
+    for b in wire:
+        must(client, "POST", "/ai_brain/fetchAvailabilityForRange", KEYS["ny"], b)
+    ins, slots = cg.measure(run(["/ai_brain/fetchAvailabilityForRange"] * len(wire), KEYS["ny"], "POST", wire))
+    expected = expected_range_slots(ny, bodies)
+    rows.append(("20 x 90: 60 range calls warm (%d slots%s)" % (
+        slots, "" if slots == expected else ", EXPECTED %d" % expected), ins, slots))
 
 
 if __name__ == "__main__":
