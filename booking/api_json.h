@@ -36,6 +36,11 @@ typedef struct bk_slot_writer {
     const tz_zone_t *zone;
     const char *locale;
     int64_t now;
+    tz_offset_span_t offsets;      /* the zone's offset, looked up once per transition */
+    int64_t utc_day, local_day;    /* the days (since 1970) whose "YYYY-MM-DDT" is below */
+    char utc_date[12], local_date[12];
+    char tail[3 * 6 * 160 + 64];   /* ,"staff_member_id":..."location_id":"..."} written once, escaped */
+    size_t tail_len;
 } bk_slot_writer_t;
 
 /** Prepares w for the slots of one practitioner, treatment and location (the strings are copied). */

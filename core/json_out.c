@@ -4,18 +4,33 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Bytes json-c writes escaped: 1 always (control characters, quote, backslash; the NUL ends the scan), 2 when
+ * slashes are escaped. */
+static const unsigned char escaped[256] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    ['"'] = 1, ['\\'] = 1, ['/'] = 2,
+};
+
 bool bk_json_put_string(char *buf, size_t cap, size_t *at, const char *s, bool escape_slash)
 {
     static const char hex[] = "0123456789abcdef";
     size_t o = *at;
     if (o + 1 >= cap) return false;
     buf[o++] = '"';
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    unsigned char mask = escape_slash ? 3 : 1;
+    for (const unsigned char *p = (const unsigned char *)s; *p;) {
+        const unsigned char *run = p; /* copied whole: most texts need no escaping at all */
+        while (!(escaped[*p] & mask)) p++;
+        size_t n = (size_t)(p - run);
+        if (o + n + 7 >= cap) return false;
+        memcpy(buf + o, run, n);
+        o += n;
+        if (*p == 0) break;
         const char *esc = NULL;
         switch (*p) {
         case '"': esc = "\\\""; break;
         case '\\': esc = "\\\\"; break;
-        case '/': esc = escape_slash ? "\\/" : NULL; break;
+        case '/': esc = "\\/"; break;
         case '\b': esc = "\\b"; break;
         case '\f': esc = "\\f"; break;
         case '\n': esc = "\\n"; break;
@@ -23,17 +38,16 @@ bool bk_json_put_string(char *buf, size_t cap, size_t *at, const char *s, bool e
         case '\t': esc = "\\t"; break;
         default: break;
         }
-        if (o + 7 >= cap) return false;
         if (esc != NULL) {
             buf[o++] = esc[0], buf[o++] = esc[1];
-        } else if (*p < 0x20) {
+        } else {
             memcpy(buf + o, "\\u00", 4);
             buf[o + 4] = hex[*p >> 4], buf[o + 5] = hex[*p & 15];
             o += 6;
-        } else {
-            buf[o++] = (char)*p;
         }
+        p++;
     }
+    if (o + 1 >= cap) return false;
     buf[o++] = '"';
     *at = o;
     return true;

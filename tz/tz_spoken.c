@@ -217,11 +217,7 @@ static bool format_part(speak_part_t *cache, uint64_t opened, int64_t key, UDate
  * second. A backward change within 3 hours of t (no zone moves by more) is checked for before anything else. */
 static int repeated_hour(const tz_zone_t *zone, tz_instant_t t, const tz_civil_t *c)
 {
-    tz_civil_t unused;
-    int before, after;
-    tz_to_local(zone, t - 3 * 3600000, &unused, &before);
-    tz_to_local(zone, t + 3 * 3600000, &unused, &after);
-    if (before <= after) return 0;
+    if (tz_offset_seconds(zone, t - 3 * 3600000) <= tz_offset_seconds(zone, t + 3 * 3600000)) return 0;
     tz_instant_t first;
     tz_local_kind_t kind;
     if (tz_from_local(zone, c, TZ_OVERLAP_FIRST, &first, &kind) != 0 || kind != TZ_LOCAL_OVERLAP_FIRST) return 0;
