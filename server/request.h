@@ -107,7 +107,7 @@ void srv_respond_json(srv_request_t *r, int status, json_object *body);
 /** The text every JSON answer is sent as (plain, slashes unescaped); owned by body. */
 const char *srv_json_text(json_object *body, size_t *len);
 
-/** Answers with JSON text already written (by srv_json_text); copied before this returns. */
+/** Answers with JSON text already written (by srv_json_text, or streamed); copied before this returns. */
 void srv_respond_json_text(srv_request_t *r, int status, const char *body, size_t len);
 
 /** Answers with a body that is not JSON, e.g. the widget's script (content_type and cache_control NULL: no such
