@@ -35,6 +35,7 @@ typedef enum bk_write_result {
     BK_W_REDIS,             /* Redis failed (503) */
     BK_W_NOT_OFFERED,       /* reschedule: that practitioner, treatment and location do not go together (422) */
     BK_W_PATIENT_NOT_FOUND, /* bookAppt: the EMR has no such patient (e.g. an id from before a data loss) (404) */
+    BK_W_REQUEST_CLOSED,    /* a booking request was closed otherwise than asked (409 request_closed) */
 } bk_write_result_t;
 
 /** What createAppt asks for (strings borrowed for the call only). */
