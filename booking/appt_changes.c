@@ -168,7 +168,7 @@ int bk_appt_cancel(bk_env_t *env, const bk_tenant_t *tenant, const char *id, con
                    bk_appt_done_cb cb, void *data)
 {
     if (strlen(id) >= BK_HOLD_FIELD_CAP) return -1;
-    if (bk_request_is_id(id)) return bk_request_withdraw_as_appt(env, tenant, id, reason, cb, data);
+    if (bk_request_is_id(id)) return bk_request_withdraw_as_appt(env, tenant, id, reason, recovering, cb, data);
     change_t *c = calloc(1, sizeof(*c));
     if (c == NULL) return -1;
     *c = (change_t){.env = env, .tenant = tenant, .recovering = recovering, .op = FD_MX_BOOKING_CANCEL,

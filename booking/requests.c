@@ -155,6 +155,7 @@ typedef struct req_flow {
     char given[REASON_CAP]; /* close: the EMR's id or the reason this close was given */
     int64_t expires; /* the service's clock */
     bk_request_outcome_t outcome;
+    bool again; /* closed this way already */
     bk_request_done_cb cb;
     void *data;
     bk_appt_done_cb appt_cb; /* the *_as_appt adapters */
@@ -197,6 +198,7 @@ bk_appointment_t bk_request_as_appt(const bk_request_view_t *v)
 static void flow_end(req_flow_t *f, bk_write_result_t result, bool with_view)
 {
     bk_request_view_t v = view_of(f);
+    v.again = f->again;
     f->cb(result, with_view ? &v : NULL, f->data);
     free(f);
 }
@@ -312,8 +314,10 @@ static bool claim_refused(req_flow_t *f, const char *verdict, const char *wanted
     if (strcmp(verdict, "ok") == 0) return false;
     if (strcmp(verdict, "gone") == 0) flow_end(f, BK_W_NOT_FOUND, false);
     else if (strcmp(verdict, "busy") == 0 || strcmp(verdict, "not_due") == 0) flow_end(f, BK_W_BUSY, false);
-    else if (strcmp(verdict, "closed") == 0)
-        flow_end(f, strcmp(f->state, wanted) == 0 ? BK_W_OK : BK_W_REQUEST_CLOSED, true);
+    else if (strcmp(verdict, "closed") == 0) {
+        f->again = strcmp(f->state, wanted) == 0;
+        flow_end(f, f->again ? BK_W_OK : BK_W_REQUEST_CLOSED, true);
+    }
     else flow_end(f, BK_W_REDIS, false);
     return true;
 }
@@ -542,12 +546,15 @@ typedef struct appt_wait {
     bk_appt_done_cb cb;
     void *data;
     fd_mx_booking_op_t op;
+    bool recovering;
 } appt_wait_t;
 
 static void as_appt(bk_write_result_t result, const bk_request_view_t *view, void *data)
 {
     appt_wait_t *w = data;
     if (result == BK_W_REQUEST_CLOSED) result = BK_W_ALREADY_CANCELLED;
+    if (w->op == FD_MX_BOOKING_CANCEL && result == BK_W_OK && view != NULL && view->again && !w->recovering)
+        result = BK_W_ALREADY_CANCELLED;
     bk_count_write(w->op, result, PROV_OK);
     bk_appointment_t a = view != NULL ? view->appointment : (bk_appointment_t){0};
     w->cb(result, result == BK_W_REDIS ? PROV_UNAVAILABLE : PROV_OK, result == BK_W_OK && view != NULL ? &a : NULL,
@@ -558,15 +565,16 @@ static void as_appt(bk_write_result_t result, const bk_request_view_t *view, voi
 static appt_wait_t *appt_wait(bk_appt_done_cb cb, void *data, fd_mx_booking_op_t op)
 {
     appt_wait_t *w = malloc(sizeof(*w));
-    if (w != NULL) *w = (appt_wait_t){cb, data, op};
+    if (w != NULL) *w = (appt_wait_t){cb, data, op, false};
     return w;
 }
 
 int bk_request_withdraw_as_appt(bk_env_t *env, const bk_tenant_t *tenant, const char *id, const char *reason,
-                                bk_appt_done_cb cb, void *data)
+                                bool recovering, bk_appt_done_cb cb, void *data)
 {
     appt_wait_t *w = appt_wait(cb, data, FD_MX_BOOKING_CANCEL);
     if (w == NULL) return -1;
+    w->recovering = recovering;
     if (bk_request_close(env, tenant, id, BK_REQUEST_WITHDRAW, reason, as_appt, w) != 0) {
         free(w);
         return -1;

@@ -40,6 +40,7 @@ typedef struct bk_request_view {
     const char *emr_appointment_id;   /* confirmed: the EMR's id when the clinic gave it, else "" */
     const char *reason;               /* declined or withdrawn: the reason given, else "" */
     int64_t expires;                  /* its deadline (UTC ms, the service's clock) */
+    bool again;                       /* it was closed this way before this call */
 } bk_request_view_t;
 
 /** Receives the end of a request operation: BK_W_OK with the request as it is now; BK_W_NOT_FOUND; BK_W_BUSY (being
@@ -91,9 +92,10 @@ int bk_requests_of_patients(bk_env_t *env, const bk_tenant_t *tenant, const char
                             bk_requests_listed_cb cb, void *data);
 
 /** cancelAppt of a request: withdraws it, answered as an appointment (bk_appt_done_cb): a request closed already
- * is BK_W_ALREADY_CANCELLED. Same contract as bk_appt_hold. */
+ * is BK_W_ALREADY_CANCELLED, except a withdrawn one when `recovering` (bk_appt_cancel), answered again. Same
+ * contract as bk_appt_hold. */
 int bk_request_withdraw_as_appt(bk_env_t *env, const bk_tenant_t *tenant, const char *id, const char *reason,
-                                bk_appt_done_cb cb, void *data);
+                                bool recovering, bk_appt_done_cb cb, void *data);
 
 /** bookAppt on a requests-only tenant: records the claimed hold as a request, answered as an appointment in state
  * requested whose id is the request's. Same contract as bk_appt_hold. */
