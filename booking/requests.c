@@ -12,9 +12,9 @@
 #include "store/script.h"
 #include "tz/tz.h"
 
-#define LEASE_MS      30000                       /* how long a claimed request stays "changing" at most */
-#define KEEP_MS       (30LL * 24 * 3600 * 1000)   /* a request's record outlives its deadline by this */
-#define HOLD_GRACE_MS 600000                      /* as booking/holds.c: a hold's hash outlives its expiry */
+#define LEASE_MS      30000                     /* how long a claimed request stays "changing" at most */
+#define KEEP_MS       (30LL * 24 * 3600 * 1000) /* a request's record outlives its deadline by this */
+#define HOLD_GRACE_MS 600000                    /* as booking/holds.c: a hold's hash outlives its expiry */
 #define REASON_CAP    512
 #define MAX_DUE       64
 
@@ -63,45 +63,42 @@ static store_script_t claim_script = STORE_SCRIPT(
  * ARGV state, EMR id, reason, id, hold id, hold ms, grace ms. A confirmed request's hold stays as "booked" for
  * hold ms (the EMR's availability may not show the appointment yet); any other close releases it. */
 static store_script_t close_script = STORE_SCRIPT(
-    STORE_LUA_NOW_MS
-    "if redis.call('HGET', KEYS[1], 'state') ~= 'changing' then return 0 end "
-    "redis.call('HSET', KEYS[1], 'state', ARGV[1], 'emr', ARGV[2], 'reason', ARGV[3], 'lease', '0') "
-    "redis.call('ZREM', KEYS[3], ARGV[4]) redis.call('SREM', KEYS[4], ARGV[4]) "
-    "if ARGV[1] == 'confirmed' and redis.call('EXISTS', KEYS[2]) == 1 then "
-    "  local appt = ARGV[2] ~= '' and ARGV[2] or ARGV[4] "
-    "  redis.call('HSET', KEYS[2], 'state', 'booked', 'appt', appt, "
-    "             'expires', tostring(now + tonumber(ARGV[6]))) "
-    "  redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[6]) + tonumber(ARGV[7])) "
-    "else redis.call('ZREM', KEYS[5], ARGV[5]) redis.call('DEL', KEYS[2]) end "
-    "return 1");
+    STORE_LUA_NOW_MS "if redis.call('HGET', KEYS[1], 'state') ~= 'changing' then return 0 end "
+                     "redis.call('HSET', KEYS[1], 'state', ARGV[1], 'emr', ARGV[2], 'reason', ARGV[3], 'lease', '0') "
+                     "redis.call('ZREM', KEYS[3], ARGV[4]) redis.call('SREM', KEYS[4], ARGV[4]) "
+                     "if ARGV[1] == 'confirmed' and redis.call('EXISTS', KEYS[2]) == 1 then "
+                     "  local appt = ARGV[2] ~= '' and ARGV[2] or ARGV[4] "
+                     "  redis.call('HSET', KEYS[2], 'state', 'booked', 'appt', appt, "
+                     "             'expires', tostring(now + tonumber(ARGV[6]))) "
+                     "  redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[6]) + tonumber(ARGV[7])) "
+                     "else redis.call('ZREM', KEYS[5], ARGV[5]) redis.call('DEL', KEYS[2]) end "
+                     "return 1");
 
 /* KEYS[1] request, KEYS[2] old hold, KEYS[3] new hold, KEYS[4] old practitioner's hold set, KEYS[5] new one's.
  * ARGV id, old hold id, new hold id, grace ms. The new hold keeps the time until the request's deadline. */
 static store_script_t move_script = STORE_SCRIPT(
-    STORE_LUA_NOW_MS
-    "if redis.call('HGET', KEYS[1], 'state') ~= 'changing' then return 0 end "
-    "local h = redis.call('HMGET', KEYS[3], 'staff', 'treatment', 'location', 'start', 'end', 'zone') "
-    "if not h[1] then return 0 end "
-    "local expires = redis.call('HGET', KEYS[1], 'expires') "
-    "local live = tonumber(expires) - now + tonumber(ARGV[4]) "
-    "redis.call('HSET', KEYS[3], 'state', 'requested', 'appt', ARGV[1], 'expires', expires) "
-    "if live > 0 then redis.call('PEXPIRE', KEYS[3], live) end "
-    "if redis.call('PTTL', KEYS[5]) < live then redis.call('PEXPIRE', KEYS[5], live) end "
-    "redis.call('ZREM', KEYS[4], ARGV[2]) redis.call('DEL', KEYS[2]) "
-    "redis.call('HSET', KEYS[1], 'state', 'requested', 'lease', '0', 'hold', ARGV[3], 'staff', h[1], "
-    "           'treatment', h[2], 'location', h[3], 'start', h[4], 'end', h[5], 'zone', h[6]) "
-    "return 1");
+    STORE_LUA_NOW_MS "if redis.call('HGET', KEYS[1], 'state') ~= 'changing' then return 0 end "
+                     "local h = redis.call('HMGET', KEYS[3], 'staff', 'treatment', 'location', 'start', 'end', 'zone') "
+                     "if not h[1] then return 0 end "
+                     "local expires = redis.call('HGET', KEYS[1], 'expires') "
+                     "local live = tonumber(expires) - now + tonumber(ARGV[4]) "
+                     "redis.call('HSET', KEYS[3], 'state', 'requested', 'appt', ARGV[1], 'expires', expires) "
+                     "if live > 0 then redis.call('PEXPIRE', KEYS[3], live) end "
+                     "if redis.call('PTTL', KEYS[5]) < live then redis.call('PEXPIRE', KEYS[5], live) end "
+                     "redis.call('ZREM', KEYS[4], ARGV[2]) redis.call('DEL', KEYS[2]) "
+                     "redis.call('HSET', KEYS[1], 'state', 'requested', 'lease', '0', 'hold', ARGV[3], 'staff', h[1], "
+                     "           'treatment', h[2], 'location', h[3], 'start', h[4], 'end', h[5], 'zone', h[6]) "
+                     "return 1");
 
 /* KEYS[1] request. */
-static store_script_t unclaim_script = STORE_SCRIPT(
-    "if redis.call('HGET', KEYS[1], 'state') == 'changing' then "
-    "  redis.call('HSET', KEYS[1], 'state', 'requested', 'lease', '0') end return 1");
+static store_script_t unclaim_script =
+    STORE_SCRIPT("if redis.call('HGET', KEYS[1], 'state') == 'changing' then "
+                 "  redis.call('HSET', KEYS[1], 'state', 'requested', 'lease', '0') end return 1");
 
 /* KEYS[1] due set, KEYS[2] sweep lease. ARGV owner, lease ms, max. The due ids, or none without the lease. */
 static store_script_t due_script = STORE_SCRIPT(
-    STORE_LUA_NOW_MS
-    "if not redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', tonumber(ARGV[2])) then return {} end "
-    "return redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, tonumber(ARGV[3]))");
+    STORE_LUA_NOW_MS "if not redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', tonumber(ARGV[2])) then return {} end "
+                     "return redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, tonumber(ARGV[3]))");
 
 /* KEYS the patients' sets. ARGV request-hash prefix. Each open request: id, staff, treatment, location, patient,
  * start, end. Ids whose record is gone leave their set. */
@@ -153,7 +150,7 @@ typedef struct req_flow {
     char emr[BK_HOLD_FIELD_CAP];
     char reason[REASON_CAP];
     char given[REASON_CAP]; /* close: the EMR's id or the reason this close was given */
-    int64_t expires; /* the service's clock */
+    int64_t expires;        /* the service's clock */
     bk_request_outcome_t outcome;
     bool again; /* closed this way already */
     bk_request_done_cb cb;
@@ -166,8 +163,7 @@ static const char *const outcome_states[] = {"confirmed", "declined", "withdrawn
 static const bk_event_type_t outcome_events[] = {BK_EVENT_APPT_CREATED, BK_EVENT_APPT_REQUEST_DECLINED,
                                                  BK_EVENT_APPT_CANCELLED, BK_EVENT_APPT_REQUEST_EXPIRED};
 
-static req_flow_t *flow_new(bk_env_t *env, const bk_tenant_t *tenant, const char *id, bk_request_done_cb cb,
-                            void *data)
+static req_flow_t *flow_new(bk_env_t *env, const bk_tenant_t *tenant, const char *id, bk_request_done_cb cb, void *data)
 {
     if (id != NULL && strlen(id) >= BK_REQUEST_ID_CAP) return NULL;
     req_flow_t *f = calloc(1, sizeof(*f));
@@ -183,11 +179,22 @@ static bk_request_view_t view_of(const req_flow_t *f)
                             : strcmp(f->state, "confirmed") == 0 ? BK_APPT_BOOKED
                                                                  : BK_APPT_CANCELLED;
     const bk_hold_t *h = &f->hold;
-    bk_appointment_t a = {.id = (char *)f->id, .state = state, .start = h->start, .end = h->end,
-                          .patient_id = (char *)h->patient_id, .staff_id = (char *)h->staff_id,
-                          .treatment_id = (char *)h->treatment_id, .location_id = (char *)h->location_id};
-    return (bk_request_view_t){.id = f->id, .state = f->state, .hold_id = h->id, .appointment = a, .time_zone = h->time_zone,
-                               .emr_appointment_id = f->emr, .reason = f->reason, .expires = f->expires};
+    bk_appointment_t a = {.id = (char *)f->id,
+                          .state = state,
+                          .start = h->start,
+                          .end = h->end,
+                          .patient_id = (char *)h->patient_id,
+                          .staff_id = (char *)h->staff_id,
+                          .treatment_id = (char *)h->treatment_id,
+                          .location_id = (char *)h->location_id};
+    return (bk_request_view_t){.id = f->id,
+                               .state = f->state,
+                               .hold_id = h->id,
+                               .appointment = a,
+                               .time_zone = h->time_zone,
+                               .emr_appointment_id = f->emr,
+                               .reason = f->reason,
+                               .expires = f->expires};
 }
 
 bk_appointment_t bk_request_as_appt(const bk_request_view_t *v)
@@ -230,8 +237,12 @@ static void record_then(const bk_catalog_t *catalog, void *data)
     store_eval(f->env->store, &record_script, NULL, NULL, 5, keys, 5, args, NULL);
     if (tx) {
         bk_request_view_t v = view_of(f);
-        bk_event_t ev = {.type = BK_EVENT_APPT_REQUESTED, .appointment = &v.appointment, .time_zone = v.time_zone,
-                         .catalog = catalog, .request_id = f->id, .request_expires = f->expires};
+        bk_event_t ev = {.type = BK_EVENT_APPT_REQUESTED,
+                         .appointment = &v.appointment,
+                         .time_zone = v.time_zone,
+                         .catalog = catalog,
+                         .request_id = f->id,
+                         .request_expires = f->expires};
         bk_events_add(f->env, t, &ev);
         bk_events_commit(f->env);
     }
@@ -312,13 +323,15 @@ static int claim(req_flow_t *f, const char *wanted, store_reply_cb then)
 static bool claim_refused(req_flow_t *f, const char *verdict, const char *wanted)
 {
     if (strcmp(verdict, "ok") == 0) return false;
-    if (strcmp(verdict, "gone") == 0) flow_end(f, BK_W_NOT_FOUND, false);
-    else if (strcmp(verdict, "busy") == 0 || strcmp(verdict, "not_due") == 0) flow_end(f, BK_W_BUSY, false);
+    if (strcmp(verdict, "gone") == 0)
+        flow_end(f, BK_W_NOT_FOUND, false);
+    else if (strcmp(verdict, "busy") == 0 || strcmp(verdict, "not_due") == 0)
+        flow_end(f, BK_W_BUSY, false);
     else if (strcmp(verdict, "closed") == 0) {
         f->again = strcmp(f->state, wanted) == 0;
         flow_end(f, f->again ? BK_W_OK : BK_W_REQUEST_CLOSED, true);
-    }
-    else flow_end(f, BK_W_REDIS, false);
+    } else
+        flow_end(f, BK_W_REDIS, false);
     return true;
 }
 
@@ -342,14 +355,16 @@ static void close_then(const bk_catalog_t *catalog, void *data)
     bk_event_type_t type = outcome_events[f->outcome];
     bool tx = bk_events_begin(f->env, t, type);
     store_eval(f->env->store, &close_script, NULL, NULL, 5, keys, 7, args, NULL);
-    if (f->outcome != BK_REQUEST_CONFIRM)
-        bk_appt_invalidate(f->env, t, f->hold.staff_id, f->hold.time_zone, f->hold.start, f->hold.end);
     if (tx) {
         bk_request_view_t now = view_of(f);
         bk_appointment_t a = now.appointment;
         if (f->outcome == BK_REQUEST_CONFIRM && f->emr[0] != '\0') a.id = f->emr;
-        bk_event_t ev = {.type = type, .appointment = &a, .time_zone = now.time_zone, .catalog = catalog,
-                         .reason = f->reason[0] ? f->reason : NULL, .request_id = f->id,
+        bk_event_t ev = {.type = type,
+                         .appointment = &a,
+                         .time_zone = now.time_zone,
+                         .catalog = catalog,
+                         .reason = f->reason[0] ? f->reason : NULL,
+                         .request_id = f->id,
                          .request_expires = f->expires};
         bk_events_add(f->env, t, &ev);
         bk_events_commit(f->env);
@@ -397,8 +412,7 @@ static void on_move_claim(const redisReply *reply, void *data)
     flow_end(f, BK_W_OK, true);
 }
 
-int bk_request_claim_move(bk_env_t *env, const bk_tenant_t *tenant, const char *id, bk_request_done_cb cb,
-                          void *data)
+int bk_request_claim_move(bk_env_t *env, const bk_tenant_t *tenant, const char *id, bk_request_done_cb cb, void *data)
 {
     if (!store_is_connected(env->store)) return -1;
     req_flow_t *f = flow_new(env, tenant, id, cb, data);
@@ -441,12 +455,16 @@ static void move_then(const bk_catalog_t *catalog, void *data)
     const char *args[] = {f->id, m->old_hold, f->hold.id, grace};
     bool tx = bk_events_begin(f->env, t, BK_EVENT_APPT_RESCHEDULED);
     store_eval(f->env->store, &move_script, NULL, NULL, 5, keys, 4, args, NULL);
-    bk_appt_invalidate(f->env, t, m->old.staff_id, m->old_zone, m->old.start, m->old.end);
     if (tx) {
         bk_request_view_t now = view_of(f);
-        bk_event_t ev = {.type = BK_EVENT_APPT_RESCHEDULED, .appointment = &now.appointment,
-                         .time_zone = now.time_zone, .previous = &m->old, .previous_time_zone = m->old_zone,
-                         .catalog = catalog, .request_id = f->id, .request_expires = f->expires};
+        bk_event_t ev = {.type = BK_EVENT_APPT_RESCHEDULED,
+                         .appointment = &now.appointment,
+                         .time_zone = now.time_zone,
+                         .previous = &m->old,
+                         .previous_time_zone = m->old_zone,
+                         .catalog = catalog,
+                         .request_id = f->id,
+                         .request_expires = f->expires};
         bk_events_add(f->env, t, &ev);
         bk_events_commit(f->env);
     }
@@ -472,9 +490,14 @@ void bk_request_finish_move(bk_env_t *env, const bk_tenant_t *tenant, const bk_r
     snprintf(m->staff, sizeof(m->staff), "%s", old->appointment.staff_id);
     snprintf(m->treatment, sizeof(m->treatment), "%s", old->appointment.treatment_id);
     snprintf(m->location, sizeof(m->location), "%s", old->appointment.location_id);
-    m->old = (bk_appointment_t){.id = f->id, .state = BK_APPT_REQUESTED, .start = old->appointment.start,
-                                .end = old->appointment.end, .patient_id = NULL, .staff_id = m->staff,
-                                .treatment_id = m->treatment, .location_id = m->location};
+    m->old = (bk_appointment_t){.id = f->id,
+                                .state = BK_APPT_REQUESTED,
+                                .start = old->appointment.start,
+                                .end = old->appointment.end,
+                                .patient_id = NULL,
+                                .staff_id = m->staff,
+                                .treatment_id = m->treatment,
+                                .location_id = m->location};
     f->hold = *hold;
     snprintf(f->state, sizeof(f->state), "requested");
     f->expires = old->expires;
@@ -505,13 +528,19 @@ static void on_listed(const redisReply *reply, void *data)
     bk_appointment_t *v = calloc(n ? n : 1, sizeof(*v));
     for (size_t i = 0; v != NULL && i < n; i++) {
         redisReply **e = reply->element + 7 * i;
-        bk_appointment_t a = {.id = dup_reply(e[0]), .state = BK_APPT_REQUESTED, .staff_id = dup_reply(e[1]),
-                              .treatment_id = dup_reply(e[2]), .location_id = dup_reply(e[3]),
-                              .patient_id = dup_reply(e[4]), .start = int_reply(e[5]), .end = int_reply(e[6])};
+        bk_appointment_t a = {.id = dup_reply(e[0]),
+                              .state = BK_APPT_REQUESTED,
+                              .staff_id = dup_reply(e[1]),
+                              .treatment_id = dup_reply(e[2]),
+                              .location_id = dup_reply(e[3]),
+                              .patient_id = dup_reply(e[4]),
+                              .start = int_reply(e[5]),
+                              .end = int_reply(e[6])};
         if (a.id == NULL || a.staff_id == NULL || a.treatment_id == NULL || a.location_id == NULL ||
             a.patient_id == NULL)
             bk_appointment_clear(&a);
-        else v[k++] = a;
+        else
+            v[k++] = a;
     }
     w->cb(v != NULL, v, k, w->data);
     free(w);

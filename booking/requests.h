@@ -19,8 +19,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "booking/appointments.h"
 #include "booking/holds.h"
+#include "booking/write_result.h"
 
 #define BK_REQUEST_ID_CAP 32
 
@@ -33,14 +33,14 @@ bool bk_request_is_id(const char *id);
 /** A request as its routes answer it. Strings borrowed for the callback. */
 typedef struct bk_request_view {
     const char *id;
-    const char *state;                /* requested, confirmed, declined, withdrawn, expired */
-    const char *hold_id;              /* the hold that keeps its time */
-    bk_appointment_t appointment;     /* its time and who; state requested, booked (confirmed) or cancelled */
-    const char *time_zone;            /* the location's zone */
-    const char *emr_appointment_id;   /* confirmed: the EMR's id when the clinic gave it, else "" */
-    const char *reason;               /* declined or withdrawn: the reason given, else "" */
-    int64_t expires;                  /* its deadline (UTC ms, the service's clock) */
-    bool again;                       /* it was closed this way before this call */
+    const char *state;              /* requested, confirmed, declined, withdrawn, expired */
+    const char *hold_id;            /* the hold that keeps its time */
+    bk_appointment_t appointment;   /* its time and who; state requested, booked (confirmed) or cancelled */
+    const char *time_zone;          /* the location's zone */
+    const char *emr_appointment_id; /* confirmed: the EMR's id when the clinic gave it, else "" */
+    const char *reason;             /* declined or withdrawn: the reason given, else "" */
+    int64_t expires;                /* its deadline (UTC ms, the service's clock) */
+    bool again;                     /* it was closed this way before this call */
 } bk_request_view_t;
 
 /** Receives the end of a request operation: BK_W_OK with the request as it is now; BK_W_NOT_FOUND; BK_W_BUSY (being
@@ -71,8 +71,7 @@ int bk_request_close(bk_env_t *env, const bk_tenant_t *tenant, const char *id, b
 /** Claims open request `id` for a move (rescheduleAppt, booking/appt_changes.c): BK_W_OK with the request as it is
  * (then exactly one of bk_request_finish_move or bk_request_unclaim must follow), or why not as bk_request_close.
  * Same contract as bk_appt_hold. */
-int bk_request_claim_move(bk_env_t *env, const bk_tenant_t *tenant, const char *id, bk_request_done_cb cb,
-                          void *data);
+int bk_request_claim_move(bk_env_t *env, const bk_tenant_t *tenant, const char *id, bk_request_done_cb cb, void *data);
 
 /** Ends a claimed move: the request takes the new hold (placed by bk_appt_hold, borrowed) until its deadline, the
  * old hold goes, and appointment.rescheduled is recorded, in one transaction; answers the moved request. old is the

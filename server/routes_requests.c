@@ -28,9 +28,8 @@ static json_object *request_json(const bk_request_view_t *v)
     json_object *o = json_object_new_object();
     json_object_object_add(o, "id", json_object_new_string(v->id));
     json_object_object_add(o, "state", json_object_new_string(v->state));
-    json_object_object_add(o, "appointment_id", v->emr_appointment_id[0] != '\0'
-                                                    ? json_object_new_string(v->emr_appointment_id)
-                                                    : NULL);
+    json_object_object_add(o, "appointment_id",
+                           v->emr_appointment_id[0] != '\0' ? json_object_new_string(v->emr_appointment_id) : NULL);
     json_object_object_add(o, "reason", v->reason[0] != '\0' ? json_object_new_string(v->reason) : NULL);
     json_object_object_add(o, "start_at", json_object_new_string(start));
     json_object_object_add(o, "end_at", json_object_new_string(end));
