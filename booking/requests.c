@@ -216,6 +216,25 @@ static void on_durable(bool durable, void *data)
     flow_end(f, durable ? BK_W_OK : BK_W_REDIS, durable);
 }
 
+/* Runs `script` (the change, 5 keys) and records the event `ev` (its appointment, zone and request fields filled
+ * here from f's view unless given) in one transaction; answers f once both are durable. */
+static void write_with_event(req_flow_t *f, store_script_t *script, const char *const keys[5], int nargs,
+                             const char *const *args, bk_event_t *ev)
+{
+    bool tx = bk_events_begin(f->env, f->tenant, ev->type);
+    store_eval(f->env->store, script, NULL, NULL, 5, keys, nargs, args, NULL);
+    if (tx) {
+        bk_request_view_t v = view_of(f);
+        if (ev->appointment == NULL) ev->appointment = &v.appointment;
+        ev->time_zone = v.time_zone;
+        ev->request_id = f->id;
+        ev->request_expires = f->expires;
+        bk_events_add(f->env, f->tenant, ev);
+        bk_events_commit(f->env);
+    }
+    bk_durable(f->env, on_durable, f);
+}
+
 /* ---- record --------------------------------------------------------------------------------------------------- */
 
 static void record_then(const bk_catalog_t *catalog, void *data)
@@ -233,20 +252,8 @@ static void record_then(const bk_catalog_t *catalog, void *data)
     snprintf(grace, sizeof(grace), "%d", HOLD_GRACE_MS);
     const char *keys[] = {req, hold, due, patient, staff};
     const char *args[] = {f->id, f->hold.id, deadline, keep, grace};
-    bool tx = bk_events_begin(f->env, t, BK_EVENT_APPT_REQUESTED);
-    store_eval(f->env->store, &record_script, NULL, NULL, 5, keys, 5, args, NULL);
-    if (tx) {
-        bk_request_view_t v = view_of(f);
-        bk_event_t ev = {.type = BK_EVENT_APPT_REQUESTED,
-                         .appointment = &v.appointment,
-                         .time_zone = v.time_zone,
-                         .catalog = catalog,
-                         .request_id = f->id,
-                         .request_expires = f->expires};
-        bk_events_add(f->env, t, &ev);
-        bk_events_commit(f->env);
-    }
-    bk_durable(f->env, on_durable, f);
+    bk_event_t ev = {.type = BK_EVENT_APPT_REQUESTED, .catalog = catalog};
+    write_with_event(f, &record_script, keys, 5, args, &ev);
 }
 
 int bk_request_record(bk_env_t *env, const bk_tenant_t *tenant, const bk_hold_t *hold, bk_request_done_cb cb,
@@ -353,23 +360,11 @@ static void close_then(const bk_catalog_t *catalog, void *data)
     const char *keys[] = {req, hold, due, patient, staff};
     const char *args[] = {f->state, f->emr, f->reason, f->id, f->hold.id, hold_ms, grace};
     bk_event_type_t type = outcome_events[f->outcome];
-    bool tx = bk_events_begin(f->env, t, type);
-    store_eval(f->env->store, &close_script, NULL, NULL, 5, keys, 7, args, NULL);
-    if (tx) {
-        bk_request_view_t now = view_of(f);
-        bk_appointment_t a = now.appointment;
-        if (f->outcome == BK_REQUEST_CONFIRM && f->emr[0] != '\0') a.id = f->emr;
-        bk_event_t ev = {.type = type,
-                         .appointment = &a,
-                         .time_zone = now.time_zone,
-                         .catalog = catalog,
-                         .reason = f->reason[0] ? f->reason : NULL,
-                         .request_id = f->id,
-                         .request_expires = f->expires};
-        bk_events_add(f->env, t, &ev);
-        bk_events_commit(f->env);
-    }
-    bk_durable(f->env, on_durable, f);
+    bk_request_view_t now = view_of(f);
+    bk_appointment_t a = now.appointment;
+    if (f->outcome == BK_REQUEST_CONFIRM && f->emr[0] != '\0') a.id = f->emr;
+    bk_event_t ev = {.type = type, .appointment = &a, .catalog = catalog, .reason = f->reason[0] ? f->reason : NULL};
+    write_with_event(f, &close_script, keys, 7, args, &ev);
 }
 
 static void on_close_claim(const redisReply *reply, void *data)
@@ -453,23 +448,10 @@ static void move_then(const bk_catalog_t *catalog, void *data)
     snprintf(grace, sizeof(grace), "%d", HOLD_GRACE_MS);
     const char *keys[] = {req, old_hold, new_hold, old_set, new_set};
     const char *args[] = {f->id, m->old_hold, f->hold.id, grace};
-    bool tx = bk_events_begin(f->env, t, BK_EVENT_APPT_RESCHEDULED);
-    store_eval(f->env->store, &move_script, NULL, NULL, 5, keys, 4, args, NULL);
-    if (tx) {
-        bk_request_view_t now = view_of(f);
-        bk_event_t ev = {.type = BK_EVENT_APPT_RESCHEDULED,
-                         .appointment = &now.appointment,
-                         .time_zone = now.time_zone,
-                         .previous = &m->old,
-                         .previous_time_zone = m->old_zone,
-                         .catalog = catalog,
-                         .request_id = f->id,
-                         .request_expires = f->expires};
-        bk_events_add(f->env, t, &ev);
-        bk_events_commit(f->env);
-    }
+    bk_event_t ev = {
+        .type = BK_EVENT_APPT_RESCHEDULED, .previous = &m->old, .previous_time_zone = m->old_zone, .catalog = catalog};
+    write_with_event(f, &move_script, keys, 4, args, &ev);
     free(m);
-    bk_durable(f->env, on_durable, f);
 }
 
 void bk_request_finish_move(bk_env_t *env, const bk_tenant_t *tenant, const bk_request_view_t *old,
