@@ -20,6 +20,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness as H  # noqa: E402
 import clock  # noqa: E402
 import webhooks as W  # noqa: E402
+import test_events as E  # noqa: E402
 
 STAFF, TX, LOC = "pr-zoe-martin", "tx-initial-physio", "loc-sydney"
 SECRET = W.new_secret("requests-secret")
@@ -40,37 +41,16 @@ def config():
             "slot_secret": "it-requests-slot-secret-0123456789"}
 
 
-_phones = [0]
+class Client(E.Client):
+    """test_events.py's client of one tenant (post, voice, patient), on this module's servers and keys."""
 
-
-def new_phone():
-    _phones[0] += 1
-    return "+61491710%03d" % _phones[0]
-
-
-class Client:
     used = set()
 
     def __init__(self, test, tid, server=None):
         self.t, self.key, self.server = test, KEYS[tid], server or A
 
-    def post(self, route, body, expect=(200, 201)):
-        r = self.server.post("/ai_brain/" + route, body, key=self.key, timeout=20)
-        if expect:
-            self.t.assertIn(r.status, expect, r)
-        return r
-
-    def voice(self, route, **params):
-        r = self.server.request("GET", "/voice/" + route + "?" + urllib.parse.urlencode(params), None,
-                                {"x-api-key": self.key}, timeout=20)
-        self.t.assertEqual(r.status, 200, r)
-        return r.body
-
     def patient(self, first="Rae", last="Quest"):
-        phone = new_phone()
-        r = self.post("lookup-create-patient", {"first_name": first, "last_name": last, "phone": phone,
-                                                "email": "rae%d@example.com" % _phones[0]})
-        return r.body["patient"]
+        return super().patient(first=first, last=last)
 
     def slots(self):
         now = clock.now_s()
@@ -260,7 +240,7 @@ class Life(unittest.TestCase):
     def test_voice_book_says_requested(self):
         c = Client(self, "req")
         slot = c.slot()
-        phone = new_phone()
+        phone = E.new_phone()
         body = c.voice("book", first_name="Vo", last_name="Ice", phone=phone, slot_id=slot["slot_id"])
         a = body["appointment"]
         self.assertEqual((body["booked"], body["requested"], a["state"]), (False, True, "requested"))
