@@ -36,6 +36,7 @@
     X(SLOT_TAKEN, 409, "slot_taken", "Another caller is holding or has just booked that time. Please choose another slot.") \
     X(SLOT_UNAVAILABLE, 409, "slot_unavailable", "That time is no longer free. Please choose another slot.")       \
     X(HOLD_EXPIRED, 409, "hold_expired", "This hold has expired or is not yours. Please create a new one.")        \
+    X(REQUEST_CLOSED, 409, "request_closed", "That booking request is closed already.")                           \
     X(ALREADY_CANCELLED, 409, "already_cancelled", "That appointment is already cancelled.")                       \
     X(WHICH_APPOINTMENT, 409, "which_appointment", "The caller has several upcoming appointments; ask which one.") \
     X(AMBIGUOUS_PATIENT, 409, "ambiguous_patient", "More than one patient matches equally; ask for more details.") \

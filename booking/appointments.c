@@ -11,6 +11,7 @@
 #include "booking/availability.h"
 #include "booking/durable.h"
 #include "booking/events.h"
+#include "booking/requests.h"
 #include "store/script.h"
 #include "tz/tz.h"
 
@@ -421,9 +422,25 @@ static void on_created(prov_status_t status, const bk_appointment_t *a, void *da
     }
 }
 
+/* A requests-only EMR: the claimed hold becomes a booking request (booking/requests.h), answered as such. */
+static void on_requested(bk_write_result_t result, prov_status_t status, const bk_appointment_t *a, void *data)
+{
+    book_flow_t *f = data;
+    if (result != BK_W_OK) bk_hold_settle(f->env, f->tenant, f->hold.id, BK_HOLD_SETTLE_HELD, NULL);
+    f->cb(result, status, a, f->data);
+    book_free(f);
+}
+
 static void create(book_flow_t *f)
 {
     const prov_ops_t *ops = f->tenant->provider;
+    if (bk_requests_only(f->tenant)) {
+        if (bk_request_record_as_appt(f->env, f->tenant, &f->hold, on_requested, f) != 0) {
+            bk_hold_settle(f->env, f->tenant, f->hold.id, BK_HOLD_SETTLE_HELD, NULL);
+            book_end(f, BK_W_REDIS, PROV_UNAVAILABLE);
+        }
+        return;
+    }
     bk_appointment_t a = of_hold(f, BK_APPT_BOOKED, NULL);
     if (ops->create_appointment == NULL ||
         ops->create_appointment(f->tenant->provider_instance, &f->env->prov, &a, on_created, f) != 0) {
@@ -469,8 +486,10 @@ static void on_claimed(bk_hold_result_t result, const bk_hold_t *hold, void *dat
             book_end(f, BK_W_PROVIDER, PROV_UNAVAILABLE);
         }
         return;
-    case BK_HOLD_BOOKED: {
-        bk_appointment_t out = of_hold(f, BK_APPT_BOOKED, f->hold.appointment_id);
+    case BK_HOLD_BOOKED:
+    case BK_HOLD_REQUESTED: {
+        bk_appt_state_t state = result == BK_HOLD_REQUESTED ? BK_APPT_REQUESTED : BK_APPT_BOOKED;
+        bk_appointment_t out = of_hold(f, state, f->hold.appointment_id);
         book_answer(f, BK_W_OK, PROV_OK, &out);
         return;
     }

@@ -2,6 +2,7 @@
 #include "booking/appointments.h"
 #include "booking/durable.h"
 #include "booking/events.h"
+#include "booking/requests.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +33,9 @@ typedef struct change {
     bk_appointment_t old; /* remembered copy */
     bk_appointment_t done; /* cancel: the cancelled appointment (owned), for its event and the answer */
     bk_hold_t hold;       /* reschedule: the new time's hold */
+    bool claimed;         /* reschedule of a booking request: it is claimed (booking/requests.h) */
+    char request_hold[BK_HOLD_ID_LEN + 1]; /* ... and the hold that keeps its time */
+    int64_t request_expires;
     int64_t start, end, now;
     fd_mx_booking_op_t op; /* cancel or reschedule, for the write counters */
     bk_appt_done_cb cb;
@@ -47,6 +51,7 @@ static void change_free(change_t *c)
 
 static void change_end(change_t *c, bk_write_result_t result, prov_status_t status, const bk_appointment_t *a)
 {
+    if (c->claimed && result != BK_W_OK) bk_request_unclaim(c->env, c->tenant, c->id);
     bk_count_write(c->op, result, status);
     c->cb(result, status, a, c->data);
     change_free(c);
@@ -163,6 +168,7 @@ int bk_appt_cancel(bk_env_t *env, const bk_tenant_t *tenant, const char *id, con
                    bk_appt_done_cb cb, void *data)
 {
     if (strlen(id) >= BK_HOLD_FIELD_CAP) return -1;
+    if (bk_request_is_id(id)) return bk_request_withdraw_as_appt(env, tenant, id, reason, recovering, cb, data);
     change_t *c = calloc(1, sizeof(*c));
     if (c == NULL) return -1;
     *c = (change_t){.env = env, .tenant = tenant, .recovering = recovering, .op = FD_MX_BOOKING_CANCEL,
@@ -259,12 +265,26 @@ static void on_new_created(prov_status_t status, const bk_appointment_t *a, void
         on_old_cancelled(PROV_UNAVAILABLE, NULL, c);
 }
 
+static void on_request_moved(bk_write_result_t result, const bk_request_view_t *view, void *data)
+{
+    change_t *c = data;
+    c->claimed = false; /* bk_request_finish_move gave it back, moved or not */
+    if (result != BK_W_OK || view == NULL) change_end(c, result, PROV_UNAVAILABLE, NULL);
+    else change_end(c, BK_W_OK, PROV_OK, &view->appointment);
+}
+
 static void on_new_held(bk_write_result_t result, prov_status_t status, const bk_hold_t *hold, void *data)
 {
     change_t *c = data;
     const prov_ops_t *ops = c->tenant->provider;
     if (result != BK_W_OK) {
         change_end(c, result, status, NULL);
+        return;
+    }
+    if (c->claimed) { /* a booking request: its new time is held; nothing to write into the EMR */
+        bk_request_view_t old = {.id = c->id, .state = "requested", .hold_id = c->request_hold,
+                                 .appointment = c->old, .time_zone = c->zone, .expires = c->request_expires};
+        bk_request_finish_move(c->env, c->tenant, &old, hold, on_request_moved, c);
         return;
     }
     c->hold = *hold;
@@ -350,6 +370,26 @@ static void on_recalled_for_move(bool ok, const bk_appointment_t *a, const char 
         change_end(c, BK_W_REDIS, PROV_UNAVAILABLE, NULL);
 }
 
+/* A booking request to move: claimed, then moved like an appointment, without the EMR. */
+static void on_request_claimed(bk_write_result_t result, const bk_request_view_t *view, void *data)
+{
+    change_t *c = data;
+    if (result == BK_W_REQUEST_CLOSED) result = BK_W_ALREADY_CANCELLED;
+    if (result != BK_W_OK || view == NULL || strcmp(view->state, "requested") != 0) {
+        change_end(c, result == BK_W_OK ? BK_W_ALREADY_CANCELLED : result, PROV_OK, NULL);
+        return;
+    }
+    c->claimed = true;
+    snprintf(c->request_hold, sizeof(c->request_hold), "%s", view->hold_id);
+    c->request_expires = view->expires;
+    if (!copy_old(c, &view->appointment, view->time_zone)) {
+        change_end(c, BK_W_REDIS, PROV_UNAVAILABLE, NULL);
+        return;
+    }
+    if (bk_catalog_get(c->env, c->tenant, on_catalog_for_move, c) != 0)
+        change_end(c, BK_W_REDIS, PROV_UNAVAILABLE, NULL);
+}
+
 int bk_appt_reschedule(bk_env_t *env, const bk_move_request_t *q, bk_appt_done_cb cb, void *data)
 {
     if (strlen(q->appointment_id) >= BK_HOLD_FIELD_CAP || (q->staff_id && strlen(q->staff_id) >= BK_HOLD_FIELD_CAP) ||
@@ -362,7 +402,9 @@ int bk_appt_reschedule(bk_env_t *env, const bk_move_request_t *q, bk_appt_done_c
     snprintf(c->id, sizeof(c->id), "%s", q->appointment_id);
     snprintf(c->staff_id, sizeof(c->staff_id), "%s", q->staff_id != NULL ? q->staff_id : "");
     snprintf(c->location_id, sizeof(c->location_id), "%s", q->location_id != NULL ? q->location_id : "");
-    if (bk_appt_recall(env, q->tenant, c->id, on_recalled_for_move, c) != 0) {
+    int rc = bk_request_is_id(c->id) ? bk_request_claim_move(env, q->tenant, c->id, on_request_claimed, c)
+                                     : bk_appt_recall(env, q->tenant, c->id, on_recalled_for_move, c);
+    if (rc != 0) {
         free(c);
         return -1;
     }

@@ -16,7 +16,7 @@
 
 static const char *const type_names[BK_EVENT__COUNT] = {
     "appointment.created",         "appointment.requested", "appointment.rescheduled", "appointment.cancelled",
-    "appointment.request_expired", "patient.created",       "patient.updated",
+    "appointment.request_expired", "patient.created",       "patient.updated",         "appointment.request_declined",
 };
 
 const char *bk_event_type_name(bk_event_type_t type)
@@ -176,13 +176,19 @@ static char *payload_prefix(const bk_env_t *env, const bk_tenant_t *tenant, cons
     const char *patient_id = NULL;
     if (ev->appointment != NULL) {
         add_appointment(d, "appointment", ev->appointment, ev->time_zone, ev, tenant, env->speaker);
-        if (ev->type == BK_EVENT_APPT_CANCELLED) {
+        if (ev->type == BK_EVENT_APPT_CANCELLED || ev->type == BK_EVENT_APPT_REQUEST_DECLINED) {
             add_str(d, "appointment_cancelled_at", now);
             add_str(d, "appointment_cancellation_reason", ev->reason);
         }
         if (ev->previous != NULL)
             add_appointment(d, "previous_appointment", ev->previous, ev->previous_time_zone, ev, tenant, env->speaker);
         patient_id = ev->appointment->patient_id;
+    }
+    if (ev->request_id != NULL) {
+        char expires[TZ_ISO_CAP];
+        add_str(d, "request_id", ev->request_id);
+        if (ev->request_expires > 0) tz_format_utc(ev->request_expires, expires);
+        add_str(d, "request_expires_at", ev->request_expires > 0 ? expires : NULL);
     }
     if (ev->patient != NULL) patient_id = ev->patient->id;
     add_str(d, "patient_id", patient_id);

@@ -17,12 +17,13 @@
 
 typedef enum bk_event_type {
     BK_EVENT_APPT_CREATED = 0,     /* an appointment was booked */
-    BK_EVENT_APPT_REQUESTED,       /* a booking request for an EMR that cannot be written (not emitted yet) */
+    BK_EVENT_APPT_REQUESTED,       /* a booking request for an EMR that cannot be written (booking/requests.h) */
     BK_EVENT_APPT_RESCHEDULED,     /* an appointment moved to another time (or practitioner, or location) */
     BK_EVENT_APPT_CANCELLED,       /* an appointment was cancelled */
-    BK_EVENT_APPT_REQUEST_EXPIRED, /* a booking request nobody confirmed in time (not emitted yet) */
+    BK_EVENT_APPT_REQUEST_EXPIRED, /* a booking request nobody confirmed in time */
     BK_EVENT_PATIENT_CREATED,      /* a patient was created by lookup-create-patient or /voice/book */
     BK_EVENT_PATIENT_UPDATED,      /* a patient's details changed (nothing changes patients yet) */
+    BK_EVENT_APPT_REQUEST_DECLINED, /* the clinic declined a booking request */
     BK_EVENT__COUNT
 } bk_event_type_t;
 
@@ -66,7 +67,9 @@ typedef struct bk_event {
     const char *time_zone;               /* the appointment's location zone (NULL: UTC) */
     const bk_appointment_t *previous;    /* rescheduled: the appointment as it was */
     const char *previous_time_zone;
-    const char *reason;          /* cancelled: the reason given, or NULL */
+    const char *reason;          /* cancelled, request_declined: the reason given, or NULL */
+    const char *request_id;      /* events of a booking request: its id (booking/requests.h), or NULL */
+    int64_t request_expires;     /* with request_id: when it expires unanswered (UTC ms), or 0 */
     const bk_patient_t *patient; /* patient events: the patient (contact fields only are sent) */
     const bk_catalog_t *catalog; /* names of practitioner, treatment and location; may be NULL */
 } bk_event_t;

@@ -47,7 +47,7 @@ static store_script_t claim_script = STORE_SCRIPT(
     "                     'patient', 'start', 'end', 'appt', 'zone') "
     "if not h[1] or h[1] ~= ARGV[1] then return {'gone'} end "
     "local rest = {h[4], h[5], h[6], h[7], h[8], h[9], h[3], h[10] or '', h[11] or ''} "
-    "if h[2] == 'booked' then return {'booked', unpack(rest)} end "
+    "if h[2] == 'booked' or h[2] == 'requested' then return {h[2], unpack(rest)} end "
     "if tonumber(h[3]) <= now then return {'gone'} end "
     "if h[2] == 'booking' then return {'busy'} end "
     "local expires = math.max(tonumber(h[3]), now + tonumber(ARGV[2])) "
@@ -256,13 +256,15 @@ static void on_claim(const redisReply *reply, void *data)
                 int_of(reply->element[7], &h->expires)) {
                 h->expires = from_redis_clock(h->expires);
                 if (strcmp(v, "booked") == 0) result = BK_HOLD_BOOKED;
+                else if (strcmp(v, "requested") == 0) result = BK_HOLD_REQUESTED;
                 else if (strcmp(v, "recover") == 0) result = BK_HOLD_RECOVER;
                 else if (strcmp(v, "held") == 0) result = BK_HOLD_OK;
             }
         }
     }
-    op->cb(result, result == BK_HOLD_OK || result == BK_HOLD_RECOVER || result == BK_HOLD_BOOKED ? &op->hold : NULL,
-           op->data);
+    bool has_hold = result == BK_HOLD_OK || result == BK_HOLD_RECOVER || result == BK_HOLD_BOOKED ||
+                    result == BK_HOLD_REQUESTED;
+    op->cb(result, has_hold ? &op->hold : NULL, op->data);
     free(op);
 }
 

@@ -5,7 +5,8 @@
  * expired holds it meets, checks overlap against the live ones ([start, end) intervals, so a 10:00-11:00 hold
  * blocks 10:30-11:00 whatever the grid) and adds the new hold, all at once, on Redis' clock. A hold's state is
  * "held", "booking" (a bookAppt is writing to the EMR), "unknown" (that write's outcome is not known) or
- * "booked" (kept until it expires, so a booking that the availability cache has not seen yet stays blocked).
+ * "booked" (kept until it expires, so a booking that the availability cache has not seen yet stays blocked) or
+ * "requested" (a booking request keeps it until the request's deadline: booking/requests.h).
  * The public id of a hold, and of the provisional appointment, is "hold_<24 hex id>.<32 hex token>". */
 #ifndef FD_BOOKING_HOLDS_H
 #define FD_BOOKING_HOLDS_H
@@ -50,12 +51,13 @@ typedef enum bk_hold_result {
     BK_HOLD_TAKEN,    /* place: a live hold of that practitioner overlaps */
     BK_HOLD_RECOVER,  /* claim: claimed, but an earlier EMR write of it ended unknown: look in the EMR first */
     BK_HOLD_BOOKED,   /* claim: booked already (hold->appointment_id) */
+    BK_HOLD_REQUESTED, /* claim: recorded as a booking request already (hold->appointment_id: its id) */
     BK_HOLD_BUSY,     /* claim: another request is booking it right now */
     BK_HOLD_GONE,     /* claim: expired, never existed, or the token is wrong */
     BK_HOLD_FAILED,   /* Redis failed */
 } bk_hold_result_t;
 
-/** Receives the hold (borrowed during the callback; NULL unless OK/RECOVER/BOOKED). */
+/** Receives the hold (borrowed during the callback; NULL unless OK/RECOVER/BOOKED/REQUESTED). */
 typedef void (*bk_hold_cb)(bk_hold_result_t result, const bk_hold_t *hold, void *data);
 
 /** Places a hold of spec's practitioner, treatment, location, patient and [start, end) for the tenant's

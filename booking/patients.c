@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "booking/events.h"
+#include "booking/requests.h"
 
 enum { STEP_PHONE, STEP_EMAIL, STEP_NAME, STEP_CREATE };
 
@@ -281,6 +282,7 @@ size_t bk_appointments_order(bk_appointment_t *v, size_t n, int64_t now)
 }
 
 static void list_next(listing_t *l);
+static void on_requests_listed(bool ok, bk_appointment_t *list, size_t count, void *data);
 
 static bk_appointment_t copy_appt(const bk_appointment_t *a)
 {
@@ -328,6 +330,30 @@ static void list_next(listing_t *l)
         }
         return;
     }
+    if (bk_requests_of_patients(l->env, l->tenant, (const char *const *)l->ids, l->n_ids, on_requests_listed, l) !=
+        0)
+        on_requests_listed(false, NULL, 0, l);
+}
+
+/* The EMR's appointments are in; the patients' open booking requests (booking/requests.h) join them. */
+static void on_requests_listed(bool ok, bk_appointment_t *list, size_t count, void *data)
+{
+    listing_t *l = data;
+    bk_appointment_t *grown = ok && count > 0 ? realloc(l->v, (l->n + count) * sizeof(*grown)) : NULL;
+    if (!ok || (count > 0 && grown == NULL)) {
+        for (size_t i = 0; i < count; i++) bk_appointment_clear(&list[i]);
+        free(list);
+        l->cb(PROV_UNAVAILABLE, NULL, 0, l->data);
+        listing_free(l);
+        return;
+    }
+    if (count > 0) {
+        l->v = grown;
+        l->cap = l->n + count;
+        memcpy(l->v + l->n, list, count * sizeof(*list));
+        l->n += count;
+    }
+    free(list);
     size_t keep = bk_appointments_order(l->v, l->n, l->now);
     l->cb(PROV_OK, l->v, keep, l->data);
     listing_free(l);

@@ -28,6 +28,8 @@ bk_write_failure_t bk_write_failure_of(int result, prov_status_t status)
         return (bk_write_failure_t){.error = API_ERR_NOT_OFFERED, .field = "staff_member_id"};
     case BK_W_PATIENT_NOT_FOUND:
         return (bk_write_failure_t){.error = API_ERR_NOT_FOUND, .field = "patient_id"};
+    case BK_W_REQUEST_CLOSED:
+        return (bk_write_failure_t){.error = API_ERR_REQUEST_CLOSED, .field = "request_id"};
     case BK_W_UNKNOWN:
         return (bk_write_failure_t){.error = API_ERR_EMR_TIMEOUT, .unknown = true};
     case BK_W_PROVIDER: {

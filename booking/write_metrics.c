@@ -1,4 +1,4 @@
-/* booking/write_metrics.c: booking write outcomes counted for /metrics (bk_count_write, booking/appointments.h). */
+/* booking/write_metrics.c: booking write outcomes counted for /metrics (bk_count_write, booking/write_result.h). */
 #include "booking/appointments.h"
 
 static fd_mx_booking_outcome_t outcome_of(bk_write_result_t result, prov_status_t status)
@@ -10,6 +10,7 @@ static fd_mx_booking_outcome_t outcome_of(bk_write_result_t result, prov_status_
     case BK_W_SLOT_UNAVAILABLE:
     case BK_W_HOLD_EXPIRED:
     case BK_W_BUSY:
+    case BK_W_REQUEST_CLOSED:
     case BK_W_ALREADY_CANCELLED:
         return FD_MX_BOOKING_OUTCOME_CONFLICT;
     case BK_W_UNKNOWN:

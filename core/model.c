@@ -126,8 +126,8 @@ const bk_location_t *bk_tenant_default_location(const bk_tenant_t *t, const bk_c
 
 const char *bk_appt_state_name(bk_appt_state_t state)
 {
-    static const char *const names[] = {"provisional", "booked", "arrived", "no_show", "cancelled"};
-    return state <= BK_APPT_CANCELLED ? names[state] : "booked";
+    static const char *const names[] = {"provisional", "booked", "arrived", "no_show", "cancelled", "requested"};
+    return state <= BK_APPT_REQUESTED ? names[state] : "booked";
 }
 
 void bk_patient_clear(bk_patient_t *p)

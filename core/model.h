@@ -81,6 +81,7 @@ typedef enum bk_appt_state {
     BK_APPT_ARRIVED,
     BK_APPT_NO_SHOW,
     BK_APPT_CANCELLED,
+    BK_APPT_REQUESTED, /* a booking request the clinic has not confirmed yet (booking/requests.h) */
 } bk_appt_state_t;
 
 /** An appointment. Instants are UTC milliseconds since the epoch. */
@@ -91,7 +92,7 @@ typedef struct bk_appointment {
     char *patient_id, *staff_id, *treatment_id, *location_id;
 } bk_appointment_t;
 
-/** "provisional", "booked", "arrived", "no_show" or "cancelled". */
+/** "provisional", "booked", "arrived", "no_show", "cancelled" or "requested". */
 const char *bk_appt_state_name(bk_appt_state_t state);
 
 /** Frees the strings of a patient (not the struct itself) and zeroes it. */
@@ -114,6 +115,7 @@ typedef struct bk_tenant_policy {
     int catalog_ttl_seconds;
     int availability_ttl_seconds;
     int voice_deadline_ms; /* API.md "Voice deadline": the voice routes answer within this */
+    int request_ttl_minutes; /* API.md "Booking requests": an unanswered request expires after this */
 } bk_tenant_policy_t;
 
 struct prov_ops;

@@ -41,6 +41,7 @@ enum {
     PROV_CAP_NATIVE_RESCHEDULE = 1u << 2,
     PROV_CAP_CANCEL_REASON_REQUIRED = 1u << 3,
     PROV_CAP_CONFLICT_PROBE = 1u << 4,
+    PROV_CAP_NO_WRITE = 1u << 8, /* the EMR cannot write appointments: booking records booking requests instead */
 };
 
 /** Receives a catalog (ownership passes to the callee; NULL unless status is PROV_OK). */
@@ -157,7 +158,17 @@ typedef struct prov_ops {
     /** Removes an appointment that must never have existed (rollback after a conflict), without notices. */
     int (*delete_appointment)(void *instance, prov_env_t *env, const char *appointment_id, prov_done_cb cb,
                               void *data);
+
+    /** The capabilities of one tenant's instance, when its settings change them (a sandbox with "writes": false
+     * adds PROV_CAP_NO_WRITE). May be NULL: `capabilities` then holds for every instance. */
+    unsigned (*instance_capabilities)(void *instance);
 } prov_ops_t;
+
+/** What this instance of the provider can do: instance_capabilities when the provider has it, else capabilities. */
+static inline unsigned prov_capabilities(const prov_ops_t *ops, void *instance)
+{
+    return ops->instance_capabilities != NULL ? ops->instance_capabilities(instance) : ops->capabilities;
+}
 
 /** The provider registered under `name` ("sandbox", ...), or NULL. */
 const prov_ops_t *prov_find(const char *name);

@@ -36,6 +36,7 @@ typedef struct sandbox {
     char digest[65];
     sb_clinic_t *clinic;
     busy_list_t *booked; /* per practitioner */
+    bool no_write;       /* settings "writes": false: a clinic that takes booking requests only */
 } sandbox_t;
 
 /* KEYS: digest, clinic, catalog cache, then the record keys (sandbox_records.h: patients, index, appointments,
@@ -152,8 +153,16 @@ static void *sandbox_create(const char *tenant_id, json_object *settings, const 
     if (settings != NULL) {
         json_object_object_foreach(settings, key, val)
         {
+            if (strcmp(key, "writes") == 0) {
+                if (!json_object_is_type(val, json_type_boolean)) {
+                    snprintf(why, why_cap, "writes: must be true or false");
+                    goto fail;
+                }
+                s->no_write = !json_object_get_boolean(val);
+                continue;
+            }
             if (strcmp(key, "clinic_file") != 0) {
-                snprintf(why, why_cap, "%s: unknown field (the sandbox knows clinic_file)", key);
+                snprintf(why, why_cap, "%s: unknown field (the sandbox knows clinic_file and writes)", key);
                 goto fail;
             }
             if (!json_object_is_type(val, json_type_string) || json_object_get_string_len(val) == 0) {
@@ -547,6 +556,12 @@ static int sandbox_reschedule_appointment(void *instance, prov_env_t *env, const
     return sb_records_reschedule(s->tenant_id, s->clinic, env, appointment_id, start, end, staff_id, cb, data);
 }
 
+static unsigned sandbox_capabilities(void *instance)
+{
+    const sandbox_t *s = instance;
+    return PROV_CAP_PHONE_SEARCH | PROV_CAP_NATIVE_RESCHEDULE | (s->no_write ? PROV_CAP_NO_WRITE : 0u);
+}
+
 const prov_ops_t prov_sandbox_ops = {
     .name = "sandbox",
     .capabilities = PROV_CAP_PHONE_SEARCH | PROV_CAP_NATIVE_RESCHEDULE,
@@ -563,4 +578,5 @@ const prov_ops_t prov_sandbox_ops = {
     .create_appointment = sandbox_create_appointment,
     .cancel_appointment = sandbox_cancel_appointment,
     .reschedule_appointment = sandbox_reschedule_appointment,
+    .instance_capabilities = sandbox_capabilities,
 };

@@ -108,7 +108,7 @@ static bool read_policy(reader_t *r, json_object *obj, const char *path, bk_tena
 {
     static const char *const keys[] = {"min_notice_minutes", "max_days_ahead",   "hold_seconds",
                                        "slot_step_minutes",  "buffer_minutes",   "catalog_ttl_seconds",
-                                       "availability_ttl_seconds", "voice_deadline_ms", NULL};
+                                       "availability_ttl_seconds", "voice_deadline_ms", "request_ttl_minutes", NULL};
     if (!json_object_is_type(obj, json_type_object)) return fail(r, path, "must be an object");
     if (!check_keys(r, obj, path, keys)) return false;
     return get_int(r, obj, path, "min_notice_minutes", 0, 60 * 24 * 30, &p->min_notice_minutes) >= 0 &&
@@ -118,7 +118,8 @@ static bool read_policy(reader_t *r, json_object *obj, const char *path, bk_tena
            get_int(r, obj, path, "buffer_minutes", 0, 240, &p->buffer_minutes) >= 0 &&
            get_int(r, obj, path, "catalog_ttl_seconds", 10, 86400, &p->catalog_ttl_seconds) >= 0 &&
            get_int(r, obj, path, "availability_ttl_seconds", 1, 3600, &p->availability_ttl_seconds) >= 0 &&
-           get_int(r, obj, path, "voice_deadline_ms", 500, 10000, &p->voice_deadline_ms) >= 0;
+           get_int(r, obj, path, "voice_deadline_ms", 500, 10000, &p->voice_deadline_ms) >= 0 &&
+           get_int(r, obj, path, "request_ttl_minutes", 1, 60 * 24 * 14, &p->request_ttl_minutes) >= 0;
 }
 
 static bool read_rate_limit(reader_t *r, json_object *obj, const char *path, bk_tenant_t *t)
@@ -193,7 +194,8 @@ static bool read_tenant(reader_t *r, json_object *obj, const char *path, const c
 
     t->policy = (bk_tenant_policy_t){.min_notice_minutes = 120, .max_days_ahead = 30, .hold_seconds = 300,
                               .slot_step_minutes = 15, .buffer_minutes = 0, .catalog_ttl_seconds = 900,
-                              .availability_ttl_seconds = 60, .voice_deadline_ms = 2000};
+                              .availability_ttl_seconds = 60, .voice_deadline_ms = 2000,
+                              .request_ttl_minutes = 24 * 60};
     t->rate_per_second = 20;
     t->rate_burst = 40;
     t->ai_booking = true;

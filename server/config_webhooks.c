@@ -86,7 +86,8 @@ static bool read_events(json_object *o, const char *path, bk_webhook_endpoint_t 
             snprintf(ip, sizeof(ip), "%s[%zu]", p, i);
             return fail(why, cap, ip,
                         "must be one of appointment.created, appointment.requested, appointment.rescheduled, "
-                        "appointment.cancelled, appointment.request_expired, patient.created, patient.updated");
+                        "appointment.cancelled, appointment.request_expired, appointment.request_declined, "
+                        "patient.created, patient.updated");
         }
         e->events |= 1u << type;
     }

@@ -47,6 +47,8 @@ static const srv_route_t routes[] = {
     {"/ai_brain/bookAppt", SRV_POST, true, srv_route_book_appt, "/ai_brain/bookAppt"},
     {"/ai_brain/cancelAppt", SRV_POST, true, srv_route_cancel_appt, "/ai_brain/cancelAppt"},
     {"/ai_brain/rescheduleAppt", SRV_POST, true, srv_route_reschedule_appt, "/ai_brain/rescheduleAppt"},
+    {"/ai_brain/confirmRequest", SRV_POST, true, srv_route_confirm_request, "/ai_brain/confirmRequest"},
+    {"/ai_brain/declineRequest", SRV_POST, true, srv_route_decline_request, "/ai_brain/declineRequest"},
     {"/ai_brain/events", SRV_GET, true, srv_route_events, "/ai_brain/events"},
     {"/ai_brain/events/*/replay", SRV_POST, true, srv_route_event_replay, "/ai_brain/events/{id}/replay"},
     {"/api-book-appointment", SRV_POST, true, srv_route_compat_book, "/api-book-appointment"},

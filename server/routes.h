@@ -65,6 +65,10 @@ void srv_route_create_appt(srv_request_t *r);
 void srv_route_book_appt(srv_request_t *r);
 /** POST /ai_brain/cancelAppt: cancels a booked appointment, or releases a provisional one. */
 void srv_route_cancel_appt(srv_request_t *r);
+
+/** POST /ai_brain/confirmRequest and /ai_brain/declineRequest: close a booking request (API.md "Booking requests"). */
+void srv_route_confirm_request(srv_request_t *r);
+void srv_route_decline_request(srv_request_t *r);
 /** POST /ai_brain/rescheduleAppt: moves an appointment, keeping the original when the new time fails. */
 void srv_route_reschedule_appt(srv_request_t *r);
 /** POST /ai_brain/lookup-create-patient: finds the patient by phone, e-mail, name + dob, or creates one. */

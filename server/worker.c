@@ -12,6 +12,7 @@
 
 #include "booking/answer_cache.h"
 #include "booking/event_delivery.h"
+#include "booking/request_sweep.h"
 #include "booking/rate_limit.h"
 #include "booking/worker_store.h"
 #include "core/name_match.h"
@@ -175,6 +176,8 @@ static void finish(srv_worker_t *w)
     uv_close((uv_handle_t *)&w->reload_async, NULL);
     bk_event_delivery_stop(w->events); /* freed once the store and the HTTP client below answered its calls */
     w->events = NULL;
+    bk_request_sweep_stop(w->sweep);
+    w->sweep = NULL;
     bk_env_close_store(&w->booking); /* first: pending lease replies are answered while the limiter stands */
     srv_view_stop_all(&w->views);
     bk_answer_cache_destroy(w->answers);
@@ -230,6 +233,8 @@ static void on_reload(uv_async_t *async)
     if (w->index == 0) {
         bk_event_delivery_stop(w->events); /* abandoned attempts are taken again by the new delivery's claim */
         w->events = bk_event_delivery_start(&w->booking, config->tenants, config->tenant_count);
+        bk_request_sweep_stop(w->sweep);
+        w->sweep = bk_request_sweep_start(&w->booking, config->tenants, config->tenant_count);
     }
 }
 
@@ -287,7 +292,10 @@ static void *run(void *arg)
         srv_log(SRV_LOG_ERROR, "worker cannot create its HTTP client", NULL);
         exit(1);
     }
-    if (w->index == 0) w->events = bk_event_delivery_start(&w->booking, config->tenants, config->tenant_count);
+    if (w->index == 0) {
+        w->events = bk_event_delivery_start(&w->booking, config->tenants, config->tenant_count);
+        w->sweep = bk_request_sweep_start(&w->booking, config->tenants, config->tenant_count);
+    }
 
     uv_tcp_init(&w->loop, &w->listener);
     w->listener.data = w;

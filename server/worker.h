@@ -39,6 +39,7 @@ typedef struct srv_worker {
     struct bk_answer_cache *answers;         /* recent /voice/bestSlot answers (booking/answer_cache.h) */
     bk_env_t booking; /* per-worker booking environment (store, providers, catalog memo) */
     struct bk_event_delivery *events; /* worker 0: delivery of the tenants' webhook events, else NULL */
+    struct bk_request_sweep *sweep;   /* worker 0: expiry of unanswered booking requests, else NULL */
     h2o_timeout_t deadline; /* per-request deadline list */
     struct srv_deadline_list *voice_deadlines; /* one deadline list per voice_deadline_ms in use (worker.c) */
     struct tz_speaker *speaker; /* ICU formatters of this thread */

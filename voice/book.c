@@ -17,6 +17,7 @@
 #include "voice/alternatives.h"
 #include "voice/names.h"
 #include "voice/sentences.h"
+#include "booking/requests.h"
 #include "voice/write.h"
 
 #define ID_CAP BK_HOLD_FIELD_CAP
@@ -83,11 +84,12 @@ static void on_render_catalog(prov_status_t status, const bk_catalog_t *catalog,
     if (!back(c)) goto done;
     bk_catalog_t empty = {0};
     json_object *o = bk_appointment_to_json(c->w.v->render, status == PROV_OK ? catalog : &empty, &c->made, tz_now());
-    char when[384], message[512];
-    vc_say_when(o, when, sizeof(when));
-    snprintf(message, sizeof(message), "You're booked for %s.", when);
+    char message[512];
+    bool requested = c->made.state == BK_APPT_REQUESTED;
+    vc_say_booked(o, requested, message, sizeof(message));
     json_object *body = json_object_new_object();
-    json_object_object_add(body, "booked", json_object_new_boolean(1));
+    json_object_object_add(body, "booked", json_object_new_boolean(!requested));
+    if (requested) json_object_object_add(body, "requested", json_object_new_boolean(1));
     json_object_object_add(body, "appointment", o);
     if (c->replayed) json_object_object_add(body, "replayed", json_object_new_boolean(1));
     json_object_object_add(body, "message", json_object_new_string(message));
@@ -106,7 +108,8 @@ static void answer_booked(book_call_t *c, const bk_appointment_t *a)
         call_free(c);
         return;
     }
-    c->made.state = BK_APPT_BOOKED;
+    /* a requests-only clinic's booking is a request (booking/requests.h), a replay's too: its id says so */
+    c->made.state = bk_request_is_id(a->id) ? BK_APPT_REQUESTED : BK_APPT_BOOKED;
     step(c);
     if (bk_catalog_get(c->env, c->tenant, on_render_catalog, c) != 0)
         on_render_catalog(PROV_UNAVAILABLE, NULL, BK_SOURCE_CACHE, c);

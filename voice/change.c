@@ -375,7 +375,7 @@ static void on_appointments(prov_status_t status, const bk_appointment_t *v, siz
     int64_t now = tz_now();
     clear_list(c);
     for (size_t i = 0; i < n; i++) {
-        if (v[i].state != BK_APPT_BOOKED || v[i].start < now || v[i].id == NULL || v[i].staff_id == NULL ||
+        if ((v[i].state != BK_APPT_BOOKED && v[i].state != BK_APPT_REQUESTED) || v[i].start < now || v[i].id == NULL || v[i].staff_id == NULL ||
             v[i].treatment_id == NULL || v[i].location_id == NULL)
             continue;
         c->total++;

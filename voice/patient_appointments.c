@@ -90,7 +90,9 @@ static void on_appointments(prov_status_t status, const bk_appointment_t *found,
     }
     for (size_t i = 0; i < n; i++) {
         const bk_appointment_t *a = &found[i];
-        if (a->start < c->now || (a->state != BK_APPT_BOOKED && a->state != BK_APPT_PROVISIONAL)) continue;
+        if (a->start < c->now || (a->state != BK_APPT_BOOKED && a->state != BK_APPT_PROVISIONAL &&
+                                  a->state != BK_APPT_REQUESTED))
+            continue;
         if (!bk_appointment_copy(&c->list[c->n], a)) {
             vc_plain_error(v, API_ERR_SERVICE_UNAVAILABLE, NULL, NULL);
             goto fail;

@@ -18,6 +18,14 @@ void vc_say_when(json_object *o, char *buf, size_t cap)
         snprintf(buf, cap, "%s", s);
 }
 
+void vc_say_booked(json_object *o, bool requested, char *buf, size_t cap)
+{
+    char when[384];
+    vc_say_when(o, when, sizeof(when));
+    if (requested) snprintf(buf, cap, "I've requested %s; the clinic will text you to confirm.", when);
+    else snprintf(buf, cap, "You're booked for %s.", when);
+}
+
 size_t vc_words(const char *s)
 {
     size_t n = 0;
