@@ -69,9 +69,10 @@ def wrk(url, seconds, connections):
     return rps, p99, int(bad.group(1)) if bad else 0, total
 
 
-def burst(port, requests, connections):
+def burst(port, requests, connections, answered=None):
     """Sends each request once over `connections` keep-alive connections, one at a time per connection, from one
-    thread with non-blocking sockets; returns (elapsed seconds, sorted latencies in ms, statuses)."""
+    thread with non-blocking sockets; returns (elapsed seconds, sorted latencies in ms, statuses). answered, when
+    given, is called for each answer as answered(request, status, latency ms, body bytes)."""
     sel = selectors.DefaultSelector()
     queue = list(reversed(requests))
     latencies, statuses = [], []
@@ -82,8 +83,8 @@ def burst(port, requests, connections):
             sel.unregister(c["sock"])
             c["sock"].close()
             return
-        c["buf"], c["sent_at"] = b"", time.perf_counter()
-        c["sock"].sendall(queue.pop())
+        c["buf"], c["sent_at"], c["request"] = b"", time.perf_counter(), queue.pop()
+        c["sock"].sendall(c["request"])
 
     started = time.perf_counter()
     for _ in range(min(connections, len(requests))):
@@ -108,6 +109,8 @@ def burst(port, requests, connections):
                 continue
             latencies.append((time.perf_counter() - c["sent_at"]) * 1000)
             statuses.append(int(head[9:12]))
+            if answered is not None:
+                answered(c["request"], statuses[-1], latencies[-1], body[:length])
             send_next(c)
     return time.perf_counter() - started, sorted(latencies), statuses
 
