@@ -20,11 +20,17 @@
  * Redis' clock; from_redis_clock moves it onto the service's (tz_now), which tests may run ahead. */
 
 /* KEYS[1] staff set, KEYS[2] new hold hash. ARGV hold-hash prefix, id, token, start, end, hold ms, grace ms,
- * max length ms, staff, treatment, location, patient, zone. Returns {1, expires} or {0}. */
+ * max length ms, staff, treatment, location, patient, zone. Returns {1, expires} or {0}.
+ * The set's member SPAN_MEMBER is scored by the longest hold ever placed in it (it lives and expires with the
+ * set), so the overlap check reads only the holds that start within that length before the new end, not a day
+ * of them; a set without it (older versions) is read a whole max length back. */
+#define SPAN_MEMBER "~span"
 static store_script_t place_script = STORE_SCRIPT(
     STORE_LUA_NOW_MS
     "local s = tonumber(ARGV[4]) local e = tonumber(ARGV[5]) "
-    "for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], s - tonumber(ARGV[8]), '(' .. ARGV[5])) do "
+    "local span = tonumber(redis.call('ZSCORE', KEYS[1], '" SPAN_MEMBER "') or '-1') "
+    "if span < 0 then span = redis.call('EXISTS', KEYS[1]) == 1 and tonumber(ARGV[8]) or 0 end "
+    "for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], s - span, '(' .. ARGV[5])) do "
     "  local h = redis.call('HMGET', ARGV[1] .. id, 'end', 'expires') "
     "  if not h[1] or tonumber(h[2]) <= now then redis.call('ZREM', KEYS[1], id) "
     "  elseif tonumber(h[1]) > s then return {0} end "
@@ -35,6 +41,7 @@ static store_script_t place_script = STORE_SCRIPT(
     "           'zone', ARGV[13]) "
     "redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[6]) + tonumber(ARGV[7])) "
     "redis.call('ZADD', KEYS[1], s, ARGV[2]) "
+    "if e - s > span then redis.call('ZADD', KEYS[1], e - s, '" SPAN_MEMBER "') end "
     "if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[6]) + tonumber(ARGV[7]) then "
     "  redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[6]) + tonumber(ARGV[7])) end "
     "return {1, expires}");

@@ -1,6 +1,7 @@
 /* booking/holds.h: short holds on a practitioner's time, shared by every frontdesk process through Redis.
  *
- * fd:{t}:holds:<staff> is a sorted set of hold ids scored by start; fd:{t}:hold:<id> is the hold's hash
+ * fd:{t}:holds:<staff> is a sorted set of hold ids scored by start (and "~span", scored by the longest hold
+ * placed, so a check reads back only that far); fd:{t}:hold:<id> is the hold's hash
  * {token, staff, treatment, location, patient, start, end, expires, state, appt}. One Lua script drops the
  * expired holds it meets, checks overlap against the live ones ([start, end) intervals, so a 10:00-11:00 hold
  * blocks 10:30-11:00 whatever the grid) and adds the new hold, all at once, on Redis' clock. A hold's state is

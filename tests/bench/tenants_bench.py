@@ -158,6 +158,7 @@ def main():
         print("frontdesk %s, %d sandbox tenants, %d workers, wrk -t1 -c%d, %d cores shared by all" % (
             a.bin, a.tenants, a.workers, a.connections, os.cpu_count()))
         print("start with %d tenants (spawn to /readyz)     %8.0f ms" % (a.tenants, start_ms))
+        print("frontdesk memory at start: RSS %.1f MB" % (memory_kib(fd.pid)[0] / 1024))
         h_rps, h_p99, _, _ = wrk("http://127.0.0.1:%d/healthz" % port, 3, a.connections)
         print("GET /healthz                                %8.0f req/s  p99 %7.2f ms" % (h_rps, h_p99))
         r0, f0 = cpu_seconds(redis.pid), cpu_seconds(fd.pid)
