@@ -6,7 +6,8 @@ slow as bookings pile up?), Redis commands and Redis CPU per booking (INFO comma
 the losers' p99, each as a ratio to GET /healthz on the same server in the same run. Figures only; nothing is
 asserted beyond the answers being what they should be (200 for a distinct slot, 409 for a loser).
 
-Build: cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DFD_TESTS=OFF && cmake --build build-bench --target frontdesk
+Build: cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DFD_TESTS=OFF
+       cmake --build build-bench --target frontdesk
 Run:   python3 tests/bench/bookings_bench.py [--bin PATH] [--bookings N] [--workers N] [--rounds N]
 Needs wrk and redis-server.
 """
@@ -152,7 +153,8 @@ def main():
         took, lat, _ = burst(port, requests, CALLERS, answered)
         calls1, r1, f1 = command_calls(rport), cpu_seconds(redis.pid), cpu_seconds(fd.pid)
         n = len(requests)
-        print("bookings at distinct slots (/voice/book)    %8.0f /s     p99 %7.2f ms  = %.4f x healthz  (%d, %d not 200)"
+        print("bookings at distinct slots (/voice/book)    %8.0f /s     p99 %7.2f ms  = %.4f x healthz"
+              "  (%d, %d not 200)"
               % (n / took, p99(lat), n / took / h_rps, n, len(bad)))
         if bad:
             print("  first refusal: %s %s" % bad[0])
@@ -182,13 +184,18 @@ def main():
 
         rounds = [book_request(slot, 100000 + r * CALLERS + c) for r, slot in enumerate(contended)
                   for c in range(CALLERS)]
+        calls0, r0, f0 = command_calls(rport), cpu_seconds(redis.pid), cpu_seconds(fd.pid)
         burst(port, rounds, CALLERS, judged)
+        calls1, r1, f1 = command_calls(rport), cpu_seconds(redis.pid), cpu_seconds(fd.pid)
         losers.sort()
         print("contended /voice/book, %d rounds of %d callers on one slot: %d won, %d lost (409 slot_taken), %d other"
               % (a.rounds, CALLERS, winners, len(losers), len(wrong)))
         if losers:
             print("  losers p99 %.2f ms = %.2f x healthz's p99 (median %.2f ms)" % (
                 p99(losers), p99(losers) / h_p99, losers[len(losers) // 2]))
+        total, top = per_booking(calls0, calls1, len(rounds))
+        print("  per request: Redis commands %.1f (%s), Redis CPU %.3f ms, frontdesk CPU %.3f ms"
+              % (total, top, (r1 - r0) * 1000 / len(rounds), (f1 - f0) * 1000 / len(rounds)))
         if wrong:
             print("  first other answer: %s %s" % wrong[0])
     finally:

@@ -32,7 +32,8 @@ def clinic(name="Scale Clinic"):
     return {"clinic": {"name": name, "country": "AU", "locale": "en-AU"},
             "locations": [{"id": "loc-scale", "name": "Scale Rooms", "time_zone": "Australia/Sydney",
                            "address": {"line1": "1 Scale St", "city": "Sydney", "country": "AU"}}],
-            "practitioners": [{"id": "pr-%02d" % i, "first_name": "Pat", "last_name": "Scale%02d" % i, "treatment_ids": ["tx-visit"],
+            "practitioners": [{"id": "pr-%02d" % i, "first_name": "Pat", "last_name": "Scale%02d" % i,
+                               "treatment_ids": ["tx-visit"],
                                "schedules": [{"location_id": "loc-scale", "weekly": [{
                                    "days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
                                    "intervals": [{"start": "00:00", "end": "23:30"}]}]}]}
