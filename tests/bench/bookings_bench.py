@@ -13,14 +13,12 @@ Needs wrk and redis-server.
 """
 
 import argparse
-import datetime as dt
 import hashlib
 import json
 import os
 import random
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -29,7 +27,8 @@ import urllib.parse
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from tenants_bench import ROOT, burst, cpu_seconds, free_port, p99, wait_ready, wrk  # noqa: E402
+from tenants_bench import (ROOT, burst, cpu_seconds, free_port, p99, start_redis, stop_all,  # noqa: E402
+                           wait_ready, wrk)
 
 PRACTITIONERS = 30
 CALLERS = 32
@@ -98,10 +97,7 @@ def main():
         sys.exit("needs wrk and redis-server (apt-get install wrk redis-server)")
     per = -(-a.bookings // PRACTITIONERS)
     work = tempfile.mkdtemp(prefix="fd-bookings-bench-")
-    rport, port = free_port(), free_port()
-    redis = subprocess.Popen(["redis-server", "--port", str(rport), "--bind", "127.0.0.1", "--dir", work,
-                              "--appendonly", "yes", "--appendfsync", "everysec", "--save", ""],
-                             stdout=subprocess.DEVNULL)
+    (redis, rport), port = start_redis(work), free_port()
     with open(os.path.join(work, "clinic.json"), "w") as f:
         json.dump(make_clinic(), f)
     config = {"listen": {"address": "127.0.0.1", "port": port}, "redis": "127.0.0.1:%d" % rport,
@@ -112,12 +108,6 @@ def main():
                            "rate_limit": {"per_second": 1000000, "burst": 1000000}}]}
     with open(os.path.join(work, "config.json"), "w") as f:
         json.dump(config, f)
-    for _ in range(100):
-        try:
-            socket.create_connection(("127.0.0.1", rport), timeout=0.2).close()
-            break
-        except OSError:
-            time.sleep(0.05)
     fd = subprocess.Popen([a.bin, "--config", os.path.join(work, "config.json")],
                           stderr=open(os.path.join(work, "frontdesk.log"), "w"))
     try:
@@ -199,11 +189,7 @@ def main():
         if wrong:
             print("  first other answer: %s %s" % wrong[0])
     finally:
-        fd.terminate()
-        fd.wait(10)
-        redis.terminate()
-        redis.wait(10)
-        shutil.rmtree(work, ignore_errors=True)
+        stop_all(fd, redis, work)
 
 
 if __name__ == "__main__":

@@ -57,6 +57,30 @@ def wait_ready(port, timeout=60.0):
     return False
 
 
+def start_redis(work):
+    """A redis-server with AOF on a free port, its files in work, once it accepts connections: (process, port)."""
+    port = free_port()
+    redis = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--dir", work,
+                              "--appendonly", "yes", "--appendfsync", "everysec", "--save", ""],
+                             stdout=subprocess.DEVNULL)
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            time.sleep(0.05)
+    return redis, port
+
+
+def stop_all(fd, redis, work):
+    """Stops frontdesk and Redis and removes their folder."""
+    fd.terminate()
+    fd.wait(10)
+    redis.terminate()
+    redis.wait(10)
+    shutil.rmtree(work, ignore_errors=True)
+
+
 def wrk(url, seconds, connections):
     """Runs wrk; returns (requests per second, p99 in ms, non-2xx count, total requests)."""
     args = ["wrk", "-t1", "-c%d" % connections, "-d%ds" % seconds, "--latency"]
@@ -129,10 +153,7 @@ def main():
     if shutil.which("wrk") is None or shutil.which("redis-server") is None:
         sys.exit("needs wrk and redis-server (apt-get install wrk redis-server)")
     work = tempfile.mkdtemp(prefix="fd-tenants-bench-")
-    rport, port = free_port(), free_port()
-    redis = subprocess.Popen(["redis-server", "--port", str(rport), "--bind", "127.0.0.1", "--dir", work,
-                              "--appendonly", "yes", "--appendfsync", "everysec", "--save", ""],
-                             stdout=subprocess.DEVNULL)
+    (redis, rport), port = start_redis(work), free_port()
     keys = ["tenant-key-%04d" % i for i in range(a.tenants)]
     config = {"listen": {"address": "127.0.0.1", "port": port}, "redis": "127.0.0.1:%d" % rport,
               "workers": a.workers, "log_level": "warn", "slot_secret": "tenants-bench-secret-0123456789",
@@ -142,12 +163,6 @@ def main():
     with open(os.path.join(work, "config.json"), "w") as f:
         json.dump(config, f)
     requests = [("GET %s HTTP/1.1\r\nHost: bench\r\nx-api-key: %s\r\n\r\n" % (BEST, k)).encode() for k in keys]
-    for _ in range(100):
-        try:
-            socket.create_connection(("127.0.0.1", rport), timeout=0.2).close()
-            break
-        except OSError:
-            time.sleep(0.05)
     started = time.monotonic()
     fd = subprocess.Popen([a.bin, "--config", os.path.join(work, "config.json")], stderr=open(
         os.path.join(work, "frontdesk.log"), "w"))
@@ -176,11 +191,7 @@ def main():
         rss, hwm = memory_kib(fd.pid)
         print("frontdesk memory, every tenant warm: RSS %.1f MB, high-water mark %.1f MB" % (rss / 1024, hwm / 1024))
     finally:
-        fd.terminate()
-        fd.wait(10)
-        redis.terminate()
-        redis.wait(10)
-        shutil.rmtree(work, ignore_errors=True)
+        stop_all(fd, redis, work)
 
 
 if __name__ == "__main__":
