@@ -74,7 +74,8 @@ void bk_appt_invalidate(bk_env_t *env, const bk_tenant_t *tenant, const char *st
 static store_script_t unmark_script = STORE_SCRIPT(
     "local h = redis.call('HGET', KEYS[1], 'hold') if not h or h == '' then return 0 end "
     "local staff = redis.call('HGET', ARGV[1] .. h, 'staff') "
-    "if staff then redis.call('ZREM', ARGV[2] .. staff, h) end "
+    "if staff then redis.call('ZREM', ARGV[2] .. staff, h) "
+    "  redis.call('HDEL', ARGV[2] .. staff .. '" BK_HOLDS_SPANS_SUFFIX "', h) end "
     "redis.call('DEL', ARGV[1] .. h) redis.call('HSET', KEYS[1], 'hold', '') return 1");
 
 void bk_appt_release_marker(bk_env_t *env, const bk_tenant_t *tenant, const char *appointment_id)

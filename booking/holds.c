@@ -20,13 +20,23 @@
  * Redis' clock; from_redis_clock moves it onto the service's (tz_now), which tests may run ahead. */
 
 /* KEYS[1] staff set, KEYS[2] new hold hash. ARGV hold-hash prefix, id, token, start, end, hold ms, grace ms,
- * max length ms, staff, treatment, location, patient, zone. Returns {1, expires} or {0}. */
+ * max length ms, staff, treatment, location, patient, zone. Returns {1, expires} or {0}.
+ * The set's member SPAN_MEMBER is scored by the longest hold ever placed in it (it lives and expires with the
+ * set), so the overlap check reads only the holds that start within that length before the new end, not a day
+ * of them; a set without it (older versions) is read a whole max length back. */
+#define SPAN_MEMBER "~span"
+/* The staff set's companion hash, key "<set>~v": hold id -> "start end expires" (expires on Redis' clock), what
+ * the availability reads need of every hold in one read; written in the same scripts as the set. */
+#define SPANS_SUFFIX BK_HOLDS_SPANS_SUFFIX
 static store_script_t place_script = STORE_SCRIPT(
     STORE_LUA_NOW_MS
     "local s = tonumber(ARGV[4]) local e = tonumber(ARGV[5]) "
-    "for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], s - tonumber(ARGV[8]), '(' .. ARGV[5])) do "
+    "local v = KEYS[1] .. '" SPANS_SUFFIX "' "
+    "local span = tonumber(redis.call('ZSCORE', KEYS[1], '" SPAN_MEMBER "') or '-1') "
+    "if span < 0 then span = redis.call('EXISTS', KEYS[1]) == 1 and tonumber(ARGV[8]) or 0 end "
+    "for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], s - span, '(' .. ARGV[5])) do "
     "  local h = redis.call('HMGET', ARGV[1] .. id, 'end', 'expires') "
-    "  if not h[1] or tonumber(h[2]) <= now then redis.call('ZREM', KEYS[1], id) "
+    "  if not h[1] or tonumber(h[2]) <= now then redis.call('ZREM', KEYS[1], id) redis.call('HDEL', v, id) "
     "  elseif tonumber(h[1]) > s then return {0} end "
     "end "
     "local expires = now + tonumber(ARGV[6]) "
@@ -35,8 +45,11 @@ static store_script_t place_script = STORE_SCRIPT(
     "           'zone', ARGV[13]) "
     "redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[6]) + tonumber(ARGV[7])) "
     "redis.call('ZADD', KEYS[1], s, ARGV[2]) "
+    "if e - s > span then redis.call('ZADD', KEYS[1], e - s, '" SPAN_MEMBER "') end "
+    "redis.call('HSET', v, ARGV[2], ARGV[4] .. ' ' .. ARGV[5] .. ' ' .. string.format('%.0f', expires)) "
     "if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[6]) + tonumber(ARGV[7]) then "
-    "  redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[6]) + tonumber(ARGV[7])) end "
+    "  redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[6]) + tonumber(ARGV[7])) "
+    "  redis.call('PEXPIRE', v, tonumber(ARGV[6]) + tonumber(ARGV[7])) end "
     "return {1, expires}");
 
 /* KEYS[1] hold hash. ARGV token, lease ms. Returns {verdict, staff, treatment, location, patient, start, end,
@@ -61,27 +74,31 @@ static store_script_t settle_script = STORE_SCRIPT(
     STORE_LUA_NOW_MS
     "local staff = redis.call('HGET', KEYS[1], 'staff') "
     "if not staff then return 0 end "
+    "local set = ARGV[1] .. staff "
     "if ARGV[3] == 'release' then "
-    "  redis.call('ZREM', ARGV[1] .. staff, ARGV[2]) return redis.call('DEL', KEYS[1]) end "
+    "  redis.call('ZREM', set, ARGV[2]) redis.call('HDEL', set .. '" SPANS_SUFFIX "', ARGV[2]) "
+    "  return redis.call('DEL', KEYS[1]) end "
     "if ARGV[3] == 'held' then redis.call('HSET', KEYS[1], 'state', 'held') return 1 end "
     "local expires = now + tonumber(ARGV[5]) "
     "redis.call('HSET', KEYS[1], 'state', ARGV[3], 'appt', ARGV[4], 'expires', tostring(expires)) "
     "redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[5]) + tonumber(ARGV[6])) "
-    "local set = ARGV[1] .. staff "
+    "local h = redis.call('HMGET', KEYS[1], 'start', 'end') "
+    "redis.call('HSET', set .. '" SPANS_SUFFIX "', ARGV[2], "
+    "           h[1] .. ' ' .. h[2] .. ' ' .. string.format('%.0f', expires)) "
     "if redis.call('PTTL', set) < tonumber(ARGV[5]) + tonumber(ARGV[6]) then "
-    "  redis.call('PEXPIRE', set, tonumber(ARGV[5]) + tonumber(ARGV[6])) end "
+    "  redis.call('PEXPIRE', set, tonumber(ARGV[5]) + tonumber(ARGV[6])) "
+    "  redis.call('PEXPIRE', set .. '" SPANS_SUFFIX "', tonumber(ARGV[5]) + tonumber(ARGV[6])) end "
     "return 1");
 
-/* KEYS[1] staff set. ARGV hold-hash prefix. Returns start, end, expires of every live hold. The arguments never
- * vary, so the reply is kept by the worker's read cache until the set changes (every place and release writes
- * it); the caller cuts it to its window and drops holds that expired since. */
+/* KEYS[1] the staff set's spans hash. Returns start, end, expires of every live hold, from one HGETALL (not one
+ * HMGET per hold). The arguments never vary, so the reply is kept by the worker's read cache until the hash
+ * changes (every place, settle and release writes it); the caller cuts it to its window and drops holds that
+ * expired since. */
 static store_script_t busy_script = STORE_SCRIPT(
     STORE_LUA_NOW_MS
-    "local out = {} "
-    "for _, id in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do "
-    "  local h = redis.call('HMGET', ARGV[1] .. id, 'start', 'end', 'expires') "
-    "  if h[1] and tonumber(h[3]) > now then "
-    "    out[#out + 1] = h[1] out[#out + 1] = h[2] out[#out + 1] = h[3] end "
+    "local out = {} local all = redis.call('HGETALL', KEYS[1]) "
+    "for i = 2, #all, 2 do local s, e, x = string.match(all[i], '^(%S+) (%S+) (%S+)$') "
+    "  if x and tonumber(x) > now then out[#out + 1] = s out[#out + 1] = e out[#out + 1] = x end "
     "end return out");
 
 static const char hex_digits[] = "0123456789abcdef";
@@ -343,12 +360,11 @@ int bk_holds_busy(bk_env_t *env, const bk_tenant_t *tenant, const char *staff_id
     op->data = data;
     op->from = from;
     op->to = to;
-    char set[256], prefix[128];
+    char set[256], spans[260];
     set_key(tenant, staff_id, set, sizeof(set));
-    snprintf(prefix, sizeof(prefix), "fd:{%s}:hold:", tenant->id);
-    const char *keys[] = {set};
-    const char *args[] = {prefix};
-    if (store_eval_cached(env->store, &busy_script, on_busy, op, 1, keys, 1, args, NULL) != 0) {
+    snprintf(spans, sizeof(spans), "%s" SPANS_SUFFIX, set);
+    const char *keys[] = {spans};
+    if (store_eval_cached(env->store, &busy_script, on_busy, op, 1, keys, 0, NULL, NULL) != 0) {
         free(op);
         return -1;
     }

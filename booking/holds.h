@@ -1,6 +1,8 @@
 /* booking/holds.h: short holds on a practitioner's time, shared by every frontdesk process through Redis.
  *
- * fd:{t}:holds:<staff> is a sorted set of hold ids scored by start; fd:{t}:hold:<id> is the hold's hash
+ * fd:{t}:holds:<staff> is a sorted set of hold ids scored by start (and "~span", scored by the longest hold
+ * placed, so a check reads back only that far); fd:{t}:holds:<staff>~v hashes each of its ids to "start end
+ * expires" (availability reads every live hold in one HGETALL); fd:{t}:hold:<id> is the hold's hash
  * {token, staff, treatment, location, patient, start, end, expires, state, appt}. One Lua script drops the
  * expired holds it meets, checks overlap against the live ones ([start, end) intervals, so a 10:00-11:00 hold
  * blocks 10:30-11:00 whatever the grid) and adds the new hold, all at once, on Redis' clock. A hold's state is
@@ -21,6 +23,8 @@
 #define BK_HOLD_ID_LEN 24
 #define BK_HOLD_TOKEN_LEN 32
 #define BK_HOLD_PUBLIC_CAP (5 + BK_HOLD_ID_LEN + 1 + BK_HOLD_TOKEN_LEN + 1) /* "hold_" id "." token NUL */
+/* The suffix of a staff set's companion hash (see above). */
+#define BK_HOLDS_SPANS_SUFFIX "~v"
 #define BK_HOLD_MAX_MS (24LL * 3600 * 1000)                                  /* longest appointment held */
 #define BK_HOLD_FIELD_CAP 160
 

@@ -8,7 +8,6 @@
 #include "providers/provider.h"
 
 #include <errno.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,44 +15,43 @@
 #include "core/slots.h"
 #include "providers/sandbox_clinic.h"
 #include "providers/sandbox_records.h"
+#include "providers/sandbox_shared.h"
 #include "store/script.h"
 
 #define CLINIC_FILE_MAX_BYTES (16u << 20)
 
-extern const unsigned char prov_sandbox_demo_clinic[];
-extern const size_t prov_sandbox_demo_clinic_len;
-
-/* The file's bookings of one practitioner, sorted by start (all locations: a person is in one place). */
-typedef struct busy_list {
-    bk_interval_t *v;
-    size_t n;
-} busy_list_t;
-
+/* One tenant's sandbox: its id and the clinic parse it shares with every tenant on the same file. */
 typedef struct sandbox {
     char *tenant_id;
-    char *json; /* the clinic file's bytes */
-    size_t json_len;
-    char digest[65];
-    sb_clinic_t *clinic;
-    busy_list_t *booked; /* per practitioner */
-    bool no_write;       /* settings "writes": false: a clinic that takes booking requests only */
+    const sb_shared_t *shared;
+    const sb_clinic_t *clinic;    /* shared->clinic */
+    const sb_busy_list_t *booked; /* shared->booked */
+    bool no_write;                /* settings "writes": false: a clinic that takes booking requests only */
 } sandbox_t;
 
 /* KEYS: digest, clinic, catalog cache, then the record keys (sandbox_records.h: patients, index, appointments,
- * busy, seq). ARGV: digest, clinic JSON, and for an availability read a practitioner id, from, to (UTC ms; ""
- * otherwise). A changed file replaces the clinic and drops the records made through the API. Returns
- * {1 when it (re)seeded else 0, then start, end pairs of the practitioner's booked API appointments}. */
+ * busy, seq). ARGV: digest, the clinic JSON or "", and for an availability read a practitioner id, from, to (UTC
+ * ms; "" otherwise). The digest key holds "<digest>:by-staff" once the API's bookings are indexed per
+ * practitioner; a plain "<digest>" (older versions) is indexed here once. A changed file replaces the clinic and
+ * drops the records made through the API; it needs the JSON: without it the answer is {-1} and nothing changes.
+ * Returns {1 when it (re)seeded else 0, then start, end pairs of the practitioner's booked API appointments}. */
 static store_script_t seed_script = STORE_SCRIPT("local out = {0} "
-                                  "if redis.call('GET', KEYS[1]) ~= ARGV[1] then "
+                                  "local have, want = redis.call('GET', KEYS[1]), ARGV[1] .. ':by-staff' "
+                                  "if have == ARGV[1] then "
+                                  SB_RECORDS_INDEX_LUA
+                                  "redis.call('SET', KEYS[1], want) have = want end "
+                                  "if have ~= want then "
+                                  "if ARGV[2] == '' then return {-1} end "
                                   "redis.call('SET', KEYS[2], ARGV[2]) "
                                   "redis.call('DEL', KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8]) "
                                   /* a changed clinic makes every cached day of this tenant stale */
                                   "local prefix = string.sub(KEYS[1], 1, #KEYS[1] - #'sandbox:digest') "
+                                  "for _, match in ipairs({prefix .. 'avail*', KEYS[7] .. ':*'}) do "
                                   "local cursor = '0' repeat "
-                                  "local page = redis.call('SCAN', cursor, 'MATCH', prefix .. 'avail*', 'COUNT', 1000) "
+                                  "local page = redis.call('SCAN', cursor, 'MATCH', match, 'COUNT', 1000) "
                                   "cursor = page[1] for _, k in ipairs(page[2]) do redis.call('DEL', k) end "
-                                  "until cursor == '0' "
-                                  "redis.call('SET', KEYS[1], ARGV[1]) "
+                                  "until cursor == '0' end "
+                                  "redis.call('SET', KEYS[1], want) "
                                   "out[1] = 1 end "
                                   "if ARGV[3] == '' then return out end "
                                   SB_RECORDS_BUSY_LUA
@@ -62,19 +60,6 @@ static store_script_t seed_script = STORE_SCRIPT("local out = {0} "
 static void key_of(const sandbox_t *s, const char *suffix, char *buf, size_t cap)
 {
     snprintf(buf, cap, "fd:{%s}:%s", s->tenant_id, suffix);
-}
-
-static void digest_hex(const char *data, size_t len, char hex[65])
-{
-    static const char digits[] = "0123456789abcdef";
-    unsigned char d[32];
-    unsigned int n = 32;
-    EVP_Digest(data, len, d, &n, EVP_sha256(), NULL);
-    for (int i = 0; i < 32; i++) {
-        hex[2 * i] = digits[d[i] >> 4];
-        hex[2 * i + 1] = digits[d[i] & 15];
-    }
-    hex[64] = '\0';
 }
 
 static char *read_file(const char *path, size_t *len, char *why, size_t why_cap)
@@ -92,8 +77,9 @@ static char *read_file(const char *path, size_t *len, char *why, size_t why_cap)
         free(buf);
         return NULL;
     }
+    char *fit = realloc(buf, n + 1); /* the 16 MiB read buffer, down to the file */
     *len = n;
-    return buf;
+    return fit != NULL ? fit : buf;
 }
 
 /* Writes the file's warnings (bookings outside hours, treatments nobody offers...) as JSON log lines at start.
@@ -112,34 +98,11 @@ static void log_warnings(const char *tenant_id, const sb_diag_t *diag)
     }
 }
 
-static int index_bookings(sandbox_t *s)
-{
-    const sb_clinic_t *c = s->clinic;
-    s->booked = calloc(c->practitioner_count + 1, sizeof(*s->booked));
-    if (s->booked == NULL) return -1;
-    for (size_t i = 0; i < c->booking_count; i++) s->booked[c->bookings[i].practitioner].n++;
-    for (size_t p = 0; p < c->practitioner_count; p++) {
-        s->booked[p].v = calloc(s->booked[p].n + 1, sizeof(bk_interval_t));
-        if (s->booked[p].v == NULL) return -1;
-        s->booked[p].n = 0;
-    }
-    for (size_t i = 0; i < c->booking_count; i++) {
-        busy_list_t *b = &s->booked[c->bookings[i].practitioner];
-        b->v[b->n++] = (bk_interval_t){c->bookings[i].start, c->bookings[i].end};
-    }
-    for (size_t p = 0; p < c->practitioner_count; p++) bk_intervals_sort(s->booked[p].v, s->booked[p].n);
-    return 0;
-}
-
 static void sandbox_destroy(void *instance)
 {
     sandbox_t *s = instance;
     if (s == NULL) return;
-    if (s->booked != NULL)
-        for (size_t i = 0; i < s->clinic->practitioner_count; i++) free(s->booked[i].v);
-    free(s->booked);
-    sb_clinic_free(s->clinic);
-    free(s->json);
+    sb_shared_release(s->shared);
     free(s->tenant_id);
     free(s);
 }
@@ -176,25 +139,17 @@ static void *sandbox_create(const char *tenant_id, json_object *settings, const 
         char path[4096];
         if (file[0] == '/') snprintf(path, sizeof(path), "%s", file);
         else snprintf(path, sizeof(path), "%s/%s", config_dir, file);
-        if ((s->json = read_file(path, &s->json_len, why, why_cap)) == NULL) goto fail;
+        size_t len = 0;
+        char *json = read_file(path, &len, why, why_cap);
+        if (json == NULL) goto fail;
+        s->shared = sb_shared_acquire(json, len, why, why_cap);
     } else {
-        s->json_len = prov_sandbox_demo_clinic_len;
-        if ((s->json = malloc(s->json_len + 1)) == NULL) goto oom;
-        memcpy(s->json, prov_sandbox_demo_clinic, s->json_len + 1);
+        s->shared = sb_shared_demo(why, why_cap);
     }
-    sb_diag_t *diag = sb_diag_new();
-    s->clinic = sb_clinic_parse(s->json, s->json_len, diag);
-    if (s->clinic == NULL) {
-        char lines[1024];
-        sb_diag_render(diag, lines, sizeof(lines));
-        snprintf(why, why_cap, "clinic_file: %s", lines);
-        sb_diag_free(diag);
-        goto fail;
-    }
-    log_warnings(tenant_id, diag);
-    sb_diag_free(diag);
-    digest_hex(s->json, s->json_len, s->digest);
-    if (index_bookings(s) != 0) goto oom;
+    if (s->shared == NULL) goto fail;
+    s->clinic = s->shared->clinic;
+    s->booked = s->shared->booked;
+    log_warnings(tenant_id, s->shared->diag);
     return s;
 
 oom:
@@ -221,25 +176,70 @@ static void sandbox_policy_defaults(void *instance, bk_tenant_policy_t *policy)
     policy->buffer_minutes = s->clinic->policy.buffer_after_minutes;
 }
 
-/* staff NULL: the seed check alone; else also the practitioner's API bookings overlapping [from, to). */
-static int run_seed(sandbox_t *s, store_t *store, const char *staff, int64_t from, int64_t to, store_reply_cb cb,
-                    void *data)
+/* One seed call; it runs again with the clinic JSON when Redis does not hold this file yet. */
+typedef struct seed_call {
+    sandbox_t *sandbox;
+    store_t *store;
+    char staff[SB_ID_MAX + 1];
+    int64_t from, to;
+    bool with_json;
+    store_reply_cb cb;
+    void *data;
+} seed_call_t;
+
+static int send_seed(seed_call_t *call);
+
+static void on_seed_reply(const redisReply *reply, void *data)
 {
+    seed_call_t *call = data;
+    bool wants_json = reply != NULL && reply->type == REDIS_REPLY_ARRAY && reply->elements == 1 &&
+                      reply->element[0]->type == REDIS_REPLY_INTEGER && reply->element[0]->integer == -1;
+    if (wants_json && !call->with_json) {
+        call->with_json = true;
+        if (send_seed(call) == 0) return;
+        reply = NULL;
+    }
+    if (call->cb != NULL) call->cb(wants_json ? NULL : reply, call->data);
+    free(call);
+}
+
+static int send_seed(seed_call_t *call)
+{
+    const sandbox_t *s = call->sandbox;
     char digest_key[128], clinic_key[128], catalog_key[128], records[SB_RECORD_KEYS][SB_RECORD_KEY_CAP];
     char a[24] = "", b[24] = "";
     key_of(s, "sandbox:digest", digest_key, sizeof(digest_key));
     key_of(s, "sandbox:clinic", clinic_key, sizeof(clinic_key));
     key_of(s, "catalog", catalog_key, sizeof(catalog_key));
     sb_records_keys(s->tenant_id, records);
-    if (staff != NULL) {
-        snprintf(a, sizeof(a), "%lld", (long long)from);
-        snprintf(b, sizeof(b), "%lld", (long long)to);
+    if (call->staff[0] != '\0') {
+        snprintf(a, sizeof(a), "%lld", (long long)call->from);
+        snprintf(b, sizeof(b), "%lld", (long long)call->to);
     }
     const char *keys[] = {digest_key, clinic_key, catalog_key, records[0], records[1], records[2], records[3],
                           records[4]};
-    const char *args[] = {s->digest, s->json, staff != NULL ? staff : "", a, b};
-    const size_t lens[] = {64, s->json_len, staff != NULL ? strlen(staff) : 0, strlen(a), strlen(b)};
-    return store_eval(store, &seed_script, cb, data, 8, keys, 5, args, lens);
+    const char *args[] = {s->shared->digest, call->with_json ? s->shared->json : "", call->staff, a, b};
+    const size_t lens[] = {64, call->with_json ? s->shared->json_len : 0, strlen(call->staff), strlen(a), strlen(b)};
+    return store_eval(call->store, &seed_script, on_seed_reply, call, 8, keys, 5, args, lens);
+}
+
+/* staff NULL: the seed check alone; else also the practitioner's API bookings overlapping [from, to). The clinic
+ * JSON goes to Redis only when Redis lacks it: a second round trip then, once per file and Redis. */
+static int run_seed(sandbox_t *s, store_t *store, const char *staff, int64_t from, int64_t to, store_reply_cb cb,
+                    void *data)
+{
+    seed_call_t *call = calloc(1, sizeof(*call));
+    if (call == NULL || (staff != NULL && strlen(staff) > SB_ID_MAX)) {
+        free(call);
+        return -1;
+    }
+    *call = (seed_call_t){.sandbox = s, .store = store, .from = from, .to = to, .cb = cb, .data = data};
+    snprintf(call->staff, sizeof(call->staff), "%s", staff != NULL ? staff : "");
+    if (send_seed(call) != 0) {
+        free(call);
+        return -1;
+    }
+    return 0;
 }
 
 static void sandbox_on_store_connected(void *instance, prov_env_t *env)
@@ -397,7 +397,7 @@ static int day_openings(const sandbox_t *s, size_t p, size_t t, size_t l, int y,
     tz_instant_t day_start;
     if (tz_day_start(loc->zone, y, m, d, &day_start) != 0) return -1;
     int64_t lo = day_start - TZ_MS_PER_DAY, hi = day_start + 2 * TZ_MS_PER_DAY;
-    const busy_list_t *booked = &s->booked[p];
+    const sb_busy_list_t *booked = &s->booked[p];
     for (size_t i = 0; i < booked->n && n_busy < DAY_BUSY_MAX; i++)
         if (booked->v[i].end > lo && booked->v[i].start < hi) busy[n_busy++] = booked->v[i];
     /* ... and the bookings made through the API (sandbox_records.h). */

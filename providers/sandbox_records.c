@@ -45,12 +45,14 @@ static store_script_t list_script = STORE_SCRIPT(
     "  if raw and tonumber(cjson.decode(raw).start) >= tonumber(ARGV[2]) and #out < 1000 then "
     "    out[#out + 1] = raw end end return out");
 
-/* Lua: is [s, e) of staff free in the busy set, `except` aside? */
+/* Lua: is [s, e) of staff free in their busy set (members "<end>:<id>" scored by start, see sandbox_records.h),
+ * `except` aside? Reads only that practitioner's bookings that start in the day before e: no JSON is decoded. */
 #define LUA_FREE                                                                                                   \
+    SB_RECORDS_MEMBER_LUA                                                                                          \
     "local function free(staff, s, e, except) "                                                                  \
-    "  for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], s - 86400000, '(' .. e)) do "                    \
-    "    if id ~= except then local a = cjson.decode(redis.call('HGET', KEYS[1], id)) "                          \
-    "      if a.staff == staff and a.state ~= 'cancelled' and tonumber(a['end']) > s then return false end end "  \
+    "  for _, m in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2] .. ':' .. staff, s - 86400000, '(' .. e)) do "     \
+    "    local stop, id = string.match(m, '^(-?%d+):(.*)$') "                                                    \
+    "    if id ~= except and tonumber(stop) > s then return false end "                                          \
     "  end return true end "
 
 /* KEYS appointments, busy, patients, index. ARGV staff, treatment, location, patient, start, end, new id, "1" for
@@ -65,16 +67,19 @@ static store_script_t create_appt_script = STORE_SCRIPT(
     "local raw = cjson.encode({id = id, staff = ARGV[1], treatment = ARGV[2], location = ARGV[3], "
     "                          patient = ARGV[4], start = ARGV[5], ['end'] = ARGV[6], state = 'booked'}) "
     "redis.call('HSET', KEYS[1], id, raw) redis.call('ZADD', KEYS[2], tonumber(ARGV[5]), id) "
+    "redis.call('ZADD', KEYS[2] .. ':' .. ARGV[1], tonumber(ARGV[5]), member(ARGV[6], id)) "
     "local f = 'a:' .. ARGV[4] local v = redis.call('HGET', KEYS[4], f) "
     "redis.call('HSET', KEYS[4], f, v and (v .. ',' .. id) or id) "
     "return {'ok', raw}");
 
 /* KEYS appointments, busy. ARGV id, reason. */
 static store_script_t cancel_script = STORE_SCRIPT(
+    SB_RECORDS_MEMBER_LUA
     "local raw = redis.call('HGET', KEYS[1], ARGV[1]) if not raw then return {'missing'} end "
     "local a = cjson.decode(raw) if a.state == 'cancelled' then return {'cancelled', raw} end "
     "a.state = 'cancelled' a.reason = ARGV[2] raw = cjson.encode(a) "
-    "redis.call('HSET', KEYS[1], ARGV[1], raw) redis.call('ZREM', KEYS[2], ARGV[1]) return {'ok', raw}");
+    "redis.call('HSET', KEYS[1], ARGV[1], raw) redis.call('ZREM', KEYS[2], ARGV[1]) "
+    "redis.call('ZREM', KEYS[2] .. ':' .. a.staff, member(a['end'], ARGV[1])) return {'ok', raw}");
 
 /* KEYS appointments, busy. ARGV id, start, end, staff ("" = same). */
 static store_script_t reschedule_script = STORE_SCRIPT(
@@ -83,8 +88,10 @@ static store_script_t reschedule_script = STORE_SCRIPT(
     "local a = cjson.decode(raw) if a.state == 'cancelled' then return {'cancelled', raw} end "
     "local staff = ARGV[4] ~= '' and ARGV[4] or a.staff "
     "if not free(staff, tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[1]) then return {'conflict'} end "
+    "redis.call('ZREM', KEYS[2] .. ':' .. a.staff, member(a['end'], ARGV[1])) "
     "a.staff = staff a.start = ARGV[2] a['end'] = ARGV[3] raw = cjson.encode(a) "
     "redis.call('HSET', KEYS[1], ARGV[1], raw) redis.call('ZADD', KEYS[2], tonumber(ARGV[2]), ARGV[1]) "
+    "redis.call('ZADD', KEYS[2] .. ':' .. staff, tonumber(ARGV[2]), member(ARGV[3], ARGV[1])) "
     "return {'ok', raw}");
 
 void sb_records_keys(const char *tenant_id, char keys[SB_RECORD_KEYS][SB_RECORD_KEY_CAP])

@@ -3,7 +3,8 @@
  *   patients      hash  id -> patient JSON                  ("pt-api-<14 base-36>")
  *   index         hash  "p:<phone>" / "e:<email>" / "n:<first>|<last>|<dob>" / "a:<patient>" -> "id,id,..."
  *   appointments  hash  id -> appointment JSON              ("sb-appt-<14 base-36>")
- *   busy          zset  appointment id scored by its start  (booked ones only)
+ *   busy          zset  appointment id scored by its start  (booked ones only; kept for older versions)
+ *   busy:<staff>  zset  "<end ms>:<id>" scored by start       (one practitioner's booked ones: what a check reads)
  *   seq           the id counter of older versions (no longer written)
  * Ids are time-ordered and random (providers/record_id.h), never a counter, so none is handed out twice even after
  * Redis lost its data: an id from before such a loss is PROV_NOT_FOUND, never another patient's record.
@@ -22,15 +23,27 @@
 /** Writes the tenant's record keys (patients, index, appointments, busy, seq) into keys. */
 void sb_records_keys(const char *tenant_id, char keys[SB_RECORD_KEYS][SB_RECORD_KEY_CAP]);
 
+/** Lua: member(end, id), the member of a practitioner's busy set ("<end ms>:<id>"). */
+#define SB_RECORDS_MEMBER_LUA \
+    "local function member(stop, id) return string.format('%.0f', tonumber(stop)) .. ':' .. id end "
+
 /** Lua (a chunk of the sandbox seed script) that appends to `out` the start, end pairs of practitioner
- * ARGV[3]'s booked API appointments overlapping [ARGV[4], ARGV[5]), KEYS[6] being the appointments hash and
- * KEYS[7] the busy set. */
-#define SB_RECORDS_BUSY_LUA                                                                                       \
-    "for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[7], tonumber(ARGV[4]) - 86400000, '(' .. ARGV[5])) do " \
-    "  local raw = redis.call('HGET', KEYS[6], id) "                                                           \
-    "  if raw then local a = cjson.decode(raw) "                                                               \
-    "    if a.staff == ARGV[3] and a.state ~= 'cancelled' and tonumber(a['end']) > tonumber(ARGV[4]) then "     \
-    "      out[#out + 1] = a.start out[#out + 1] = a['end'] end end "                                            \
+ * ARGV[3]'s booked API appointments overlapping [ARGV[4], ARGV[5]), KEYS[7] being the busy set (the
+ * practitioner's own is KEYS[7] .. ':' .. ARGV[3]). Decodes no JSON: the end is in the member. */
+#define SB_RECORDS_BUSY_LUA                                                                                    \
+    "local busy = redis.call('ZRANGEBYSCORE', KEYS[7] .. ':' .. ARGV[3], tonumber(ARGV[4]) - 86400000, "     \
+    "  '(' .. ARGV[5], 'WITHSCORES') "                                                                        \
+    "for i = 1, #busy, 2 do local stop = string.match(busy[i], '^(-?%d+):') "                                 \
+    "  if tonumber(stop) > tonumber(ARGV[4]) then out[#out + 1] = busy[i + 1] out[#out + 1] = stop end "      \
+    "end "
+
+/** Lua (a chunk of the sandbox seed script) that indexes the booked API appointments of the one busy set KEYS[7]
+ * (written by versions before the per-practitioner sets) into those sets. */
+#define SB_RECORDS_INDEX_LUA                                                                                   \
+    SB_RECORDS_MEMBER_LUA                                                                                      \
+    "for _, id in ipairs(redis.call('ZRANGE', KEYS[7], 0, -1)) do local raw = redis.call('HGET', KEYS[6], id) " \
+    "  if raw then local a = cjson.decode(raw) if a.state ~= 'cancelled' then "                                \
+    "    redis.call('ZADD', KEYS[7] .. ':' .. a.staff, tonumber(a.start), member(a['end'], id)) end end "      \
     "end "
 
 /** The prov_ops operations over one tenant's records; clinic is the tenant's parsed file. Each returns 0 and

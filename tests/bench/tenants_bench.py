@@ -57,6 +57,30 @@ def wait_ready(port, timeout=60.0):
     return False
 
 
+def start_redis(work):
+    """A redis-server with AOF on a free port, its files in work, once it accepts connections: (process, port)."""
+    port = free_port()
+    redis = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--dir", work,
+                              "--appendonly", "yes", "--appendfsync", "everysec", "--save", ""],
+                             stdout=subprocess.DEVNULL)
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            time.sleep(0.05)
+    return redis, port
+
+
+def stop_all(fd, redis, work):
+    """Stops frontdesk and Redis and removes their folder."""
+    fd.terminate()
+    fd.wait(10)
+    redis.terminate()
+    redis.wait(10)
+    shutil.rmtree(work, ignore_errors=True)
+
+
 def wrk(url, seconds, connections):
     """Runs wrk; returns (requests per second, p99 in ms, non-2xx count, total requests)."""
     args = ["wrk", "-t1", "-c%d" % connections, "-d%ds" % seconds, "--latency"]
@@ -69,9 +93,10 @@ def wrk(url, seconds, connections):
     return rps, p99, int(bad.group(1)) if bad else 0, total
 
 
-def burst(port, requests, connections):
+def burst(port, requests, connections, answered=None):
     """Sends each request once over `connections` keep-alive connections, one at a time per connection, from one
-    thread with non-blocking sockets; returns (elapsed seconds, sorted latencies in ms, statuses)."""
+    thread with non-blocking sockets; returns (elapsed seconds, sorted latencies in ms, statuses). answered, when
+    given, is called for each answer as answered(request, status, latency ms, body bytes)."""
     sel = selectors.DefaultSelector()
     queue = list(reversed(requests))
     latencies, statuses = [], []
@@ -82,8 +107,8 @@ def burst(port, requests, connections):
             sel.unregister(c["sock"])
             c["sock"].close()
             return
-        c["buf"], c["sent_at"] = b"", time.perf_counter()
-        c["sock"].sendall(queue.pop())
+        c["buf"], c["sent_at"], c["request"] = b"", time.perf_counter(), queue.pop()
+        c["sock"].sendall(c["request"])
 
     started = time.perf_counter()
     for _ in range(min(connections, len(requests))):
@@ -108,6 +133,8 @@ def burst(port, requests, connections):
                 continue
             latencies.append((time.perf_counter() - c["sent_at"]) * 1000)
             statuses.append(int(head[9:12]))
+            if answered is not None:
+                answered(c["request"], statuses[-1], latencies[-1], body[:length])
             send_next(c)
     return time.perf_counter() - started, sorted(latencies), statuses
 
@@ -126,10 +153,7 @@ def main():
     if shutil.which("wrk") is None or shutil.which("redis-server") is None:
         sys.exit("needs wrk and redis-server (apt-get install wrk redis-server)")
     work = tempfile.mkdtemp(prefix="fd-tenants-bench-")
-    rport, port = free_port(), free_port()
-    redis = subprocess.Popen(["redis-server", "--port", str(rport), "--bind", "127.0.0.1", "--dir", work,
-                              "--appendonly", "yes", "--appendfsync", "everysec", "--save", ""],
-                             stdout=subprocess.DEVNULL)
+    (redis, rport), port = start_redis(work), free_port()
     keys = ["tenant-key-%04d" % i for i in range(a.tenants)]
     config = {"listen": {"address": "127.0.0.1", "port": port}, "redis": "127.0.0.1:%d" % rport,
               "workers": a.workers, "log_level": "warn", "slot_secret": "tenants-bench-secret-0123456789",
@@ -139,12 +163,6 @@ def main():
     with open(os.path.join(work, "config.json"), "w") as f:
         json.dump(config, f)
     requests = [("GET %s HTTP/1.1\r\nHost: bench\r\nx-api-key: %s\r\n\r\n" % (BEST, k)).encode() for k in keys]
-    for _ in range(100):
-        try:
-            socket.create_connection(("127.0.0.1", rport), timeout=0.2).close()
-            break
-        except OSError:
-            time.sleep(0.05)
     started = time.monotonic()
     fd = subprocess.Popen([a.bin, "--config", os.path.join(work, "config.json")], stderr=open(
         os.path.join(work, "frontdesk.log"), "w"))
@@ -155,6 +173,7 @@ def main():
         print("frontdesk %s, %d sandbox tenants, %d workers, wrk -t1 -c%d, %d cores shared by all" % (
             a.bin, a.tenants, a.workers, a.connections, os.cpu_count()))
         print("start with %d tenants (spawn to /readyz)     %8.0f ms" % (a.tenants, start_ms))
+        print("frontdesk memory at start: RSS %.1f MB" % (memory_kib(fd.pid)[0] / 1024))
         h_rps, h_p99, _, _ = wrk("http://127.0.0.1:%d/healthz" % port, 3, a.connections)
         print("GET /healthz                                %8.0f req/s  p99 %7.2f ms" % (h_rps, h_p99))
         r0, f0 = cpu_seconds(redis.pid), cpu_seconds(fd.pid)
@@ -172,11 +191,7 @@ def main():
         rss, hwm = memory_kib(fd.pid)
         print("frontdesk memory, every tenant warm: RSS %.1f MB, high-water mark %.1f MB" % (rss / 1024, hwm / 1024))
     finally:
-        fd.terminate()
-        fd.wait(10)
-        redis.terminate()
-        redis.wait(10)
-        shutil.rmtree(work, ignore_errors=True)
+        stop_all(fd, redis, work)
 
 
 if __name__ == "__main__":
