@@ -35,6 +35,9 @@ static store_script_t record_script = STORE_SCRIPT(
     "local live = expires - now + tonumber(ARGV[5]) "
     "redis.call('PEXPIRE', KEYS[2], live) "
     "if redis.call('PTTL', KEYS[5]) < live then redis.call('PEXPIRE', KEYS[5], live) end "
+    "local v = KEYS[5] .. '" BK_HOLDS_SPANS_SUFFIX "' "
+    "redis.call('HSET', v, ARGV[2], h[5] .. ' ' .. h[6] .. ' ' .. ARGV[3]) "
+    "if redis.call('PTTL', v) < live then redis.call('PEXPIRE', v, live) end "
     "redis.call('ZADD', KEYS[3], expires, ARGV[1]) "
     "redis.call('SADD', KEYS[4], ARGV[1]) "
     "if redis.call('PTTL', KEYS[4]) < keep then redis.call('PEXPIRE', KEYS[4], keep) end "
@@ -71,7 +74,11 @@ static store_script_t close_script = STORE_SCRIPT(
                      "  redis.call('HSET', KEYS[2], 'state', 'booked', 'appt', appt, "
                      "             'expires', tostring(now + tonumber(ARGV[6]))) "
                      "  redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[6]) + tonumber(ARGV[7])) "
-                     "else redis.call('ZREM', KEYS[5], ARGV[5]) redis.call('DEL', KEYS[2]) end "
+                     "  local h = redis.call('HMGET', KEYS[2], 'start', 'end') "
+                     "  redis.call('HSET', KEYS[5] .. '" BK_HOLDS_SPANS_SUFFIX "', ARGV[5], "
+                     "             h[1] .. ' ' .. h[2] .. ' ' .. string.format('%.0f', now + tonumber(ARGV[6]))) "
+                     "else redis.call('ZREM', KEYS[5], ARGV[5]) redis.call('DEL', KEYS[2]) "
+                     "  redis.call('HDEL', KEYS[5] .. '" BK_HOLDS_SPANS_SUFFIX "', ARGV[5]) end "
                      "return 1");
 
 /* KEYS[1] request, KEYS[2] old hold, KEYS[3] new hold, KEYS[4] old practitioner's hold set, KEYS[5] new one's.
@@ -85,7 +92,11 @@ static store_script_t move_script = STORE_SCRIPT(
                      "redis.call('HSET', KEYS[3], 'state', 'requested', 'appt', ARGV[1], 'expires', expires) "
                      "if live > 0 then redis.call('PEXPIRE', KEYS[3], live) end "
                      "if redis.call('PTTL', KEYS[5]) < live then redis.call('PEXPIRE', KEYS[5], live) end "
+                     "local v = KEYS[5] .. '" BK_HOLDS_SPANS_SUFFIX "' "
+                     "redis.call('HSET', v, ARGV[3], h[4] .. ' ' .. h[5] .. ' ' .. expires) "
+                     "if redis.call('PTTL', v) < live then redis.call('PEXPIRE', v, live) end "
                      "redis.call('ZREM', KEYS[4], ARGV[2]) redis.call('DEL', KEYS[2]) "
+                     "redis.call('HDEL', KEYS[4] .. '" BK_HOLDS_SPANS_SUFFIX "', ARGV[2]) "
                      "redis.call('HSET', KEYS[1], 'state', 'requested', 'lease', '0', 'hold', ARGV[3], 'staff', h[1], "
                      "           'treatment', h[2], 'location', h[3], 'start', h[4], 'end', h[5], 'zone', h[6]) "
                      "return 1");
