@@ -241,9 +241,7 @@ prov_status_t bridge_status_of(long code)
         return PROV_REJECTED;
     case 429:
         return PROV_RATE_LIMITED;
-    case 503:
-        return PROV_UNAVAILABLE;
     default:
-        return PROV_UPSTREAM;
+        return PROV_UPSTREAM; /* 400, 401 (the signature refused), any 5xx: the EMR's side failed */
     }
 }

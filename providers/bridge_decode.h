@@ -42,7 +42,8 @@ json_object *bridge_appointment_to_json(const bk_appointment_t *a);
 /** A UTC instant as a JSON string "2027-03-15T09:00:00.000Z". NULL when out of memory. */
 json_object *bridge_instant_json(int64_t t);
 
-/** The provider status of a bridge's HTTP answer code (2xx PROV_OK; see the contract's "Errors"). */
+/** The provider status of a bridge's HTTP answer code: 2xx PROV_OK, 404 not found, 409 conflict, 422 rejected,
+ * 429 rate limited, anything else PROV_UPSTREAM (the contract's "Errors"). */
 prov_status_t bridge_status_of(long http_code);
 
 #endif

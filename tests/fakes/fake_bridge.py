@@ -132,10 +132,10 @@ class State:
 
     def seed(self):
         self.counter = 1000
-        self.location = {"id": "loc-1", "name": "Riverside Therapy", "time_zone": "America/New_York",
-                         "address": {"line1": "12 River Rd", "city": "Albany", "region": "NY", "postal_code": "12207",
-                                     "country": "US"},
-                         "phone": "+15185550100", "booking_url": None}
+        self.location = {"id": "loc-1", "name": "Riverside Therapy", "time_zone": "Australia/Melbourne",
+                         "address": {"line1": "12 River St", "city": "Richmond", "region": "VIC", "postal_code": "3121",
+                                     "country": "AU"},
+                         "phone": "+61390000100", "booking_url": None}
         self.staff = [
             {"id": "st-1", "first_name": "Maya", "last_name": "Lee", "title": "Dr", "email": "maya@riverside.example",
              "disciplines": ["Psychologist"], "treatment_ids": ["tr-1", "tr-2"], "location_ids": ["loc-1"],
@@ -147,12 +147,12 @@ class State:
         ]
         self.treatments = [
             {"id": "tr-1", "name": "Initial Assessment", "duration_minutes": 60,
-             "price": {"amount": 150.0, "currency": "USD"}, "staff_ids": ["st-1", "st-2"], "location_ids": ["loc-1"]},
+             "price": {"amount": 150.0, "currency": "AUD"}, "staff_ids": ["st-1", "st-2"], "location_ids": ["loc-1"]},
             {"id": "tr-2", "name": "Follow-up Session", "duration_minutes": 30,
-             "price": {"amount": 90.0, "currency": "USD"}, "staff_ids": ["st-1", "st-3"], "location_ids": ["loc-1"]},
+             "price": {"amount": 90.0, "currency": "AUD"}, "staff_ids": ["st-1", "st-3"], "location_ids": ["loc-1"]},
         ]
         self.patients = {
-            "pt-501": {"id": "pt-501", "first_name": "Ana", "last_name": "Silva", "phone": "+15185550111",
+            "pt-501": {"id": "pt-501", "first_name": "Ana", "last_name": "Silva", "phone": "+61412555111",
                        "email": "ana.silva@example.com", "dob": "1990-05-04"},
         }
         self.appointments = {}

@@ -2,8 +2,8 @@
 reference bridge tests/fakes/fake_bridge.py with full capabilities (writes, a conflict probe, reschedule in place,
 phone search): signed requests, instants with offsets, opaque string ids, error envelopes by HTTP status.
 
-The fake's practitioners work around the clock every day and its clinic is in America/New_York, so the DST
-scenario meets New York's changes (a skipped 02:00-03:00 in March, a repeated 01:00-02:00 in November)."""
+The fake's practitioners work around the clock every day and its clinic is in Australia/Melbourne, so the DST
+scenario meets Melbourne's changes (a skipped 02:00-03:00 in October, a repeated 02:00-03:00 in April)."""
 
 import json
 import sys
@@ -26,7 +26,7 @@ class BridgeProfile(FakeEmrProfile):
         return ["--secret", SECRET, "--hours", "00:00-24:00", "--capabilities", self.capabilities]
 
     def tenant(self):
-        return {"provider": "bridge", "country": "US",
+        return {"provider": "bridge", "country": "AU",
                 "provider_settings": {"base_url": self.url + "/bridge/v1", "secret": SECRET,
                                       "timeout_ms": 1500, "connect_timeout_ms": 500}}
 
