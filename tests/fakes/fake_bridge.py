@@ -33,7 +33,9 @@ GET /__stats -> {"total", "requests": {"operation": n}, "refused": {"bad_signatu
 GET /__state -> {"appointments": [{"id", "staff_id", "start_ms", "cancelled"}]}
 
 CLI: python3 fake_bridge.py --port P --secret S [--capabilities full|no-hold|no-probe|read-only] [--hours HH:MM-HH:MM]
-(prints "ready" when listening; --port 0 picks one and prints "ready <port>").
+[--record FILE] (prints "ready" when listening; --port 0 picks one and prints "ready <port>"; --record appends each
+answer as a JSON line {"method", "path", "status", "headers", "body"}, for tests/contract/check_responses.js against
+openapi/emr-bridge.yaml).
 """
 import argparse
 import datetime as dt
@@ -66,6 +68,7 @@ READS = ("capabilities", "catalog", "availability", "patients.find", "appointmen
 WRITES = ("patients.create", "appointments.create", "appointments.cancel", "appointments.reschedule",
           "appointments.delete")
 MODE = "full"
+RECORD = None  # --record: a file each answer is appended to (JSON lines) for the contract check
 
 
 def iso(t, zone):
@@ -192,13 +195,20 @@ class Handler(BaseHTTPRequestHandler):
 
     def send(self, status, body, headers=None, raw=None):
         data = raw if raw is not None else json.dumps(body).encode()
+        kind = "text/html" if raw is not None else "application/json"
         self.send_response(status)
-        self.send_header("Content-Type", "text/html" if raw is not None else "application/json")
+        self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(data)))
         for k, v in (headers or {}).items():
             self.send_header(k, v)
         self.end_headers()
         self.wfile.write(data)
+        if RECORD is not None and not self.path.startswith("/__") and not self.off_contract:
+            with STATE.lock, open(RECORD, "a", encoding="utf-8") as f:
+                f.write(json.dumps({"test": "fake_bridge", "method": self.command, "path": self.path,
+                                    "status": status, "body": data.decode("utf-8", "replace"),
+                                    "headers": dict({k.lower(): str(v) for k, v in (headers or {}).items()},
+                                                    **{"content-type": kind})}) + "\n")
 
     def error(self, r):
         self.send(r.status, {"error": {"code": r.code, "message": r.message}}, r.headers)
@@ -215,7 +225,10 @@ class Handler(BaseHTTPRequestHandler):
                      "cancelled": a["state"] == "cancelled"} for a in STATE.appointments.values()]})
         self.error(Refusal(404, "not_found", "no such operation: every operation is a POST"))
 
+    off_contract = False  # this answer is a "garbage" fault: outside the contract on purpose, not recorded
+
     def do_POST(self):
+        self.off_contract = False
         n = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(n) if n > 0 else b""
         if self.path == "/__control":
@@ -236,6 +249,7 @@ class Handler(BaseHTTPRequestHandler):
                     STATE.writes.append({"operation": op, "body": body})
                 if STATE.garbage > 0:
                     STATE.garbage -= 1
+                    self.off_contract = True
                     return self.send(200, None, raw=b"<html><body>Maintenance</body></html>") \
                         if STATE.garbage % 2 else self.send(200, {"result": "ok", "openings": "soon"})
                 status, answer = self.route(op, body)
@@ -445,14 +459,15 @@ class Handler(BaseHTTPRequestHandler):
 
 
 def main():
-    global SECRET, MODE, HOURS
+    global SECRET, MODE, HOURS, RECORD
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--secret", default=SECRET)
     ap.add_argument("--capabilities", default="full", choices=sorted(MODES))
     ap.add_argument("--hours", default="09:00-17:00", help="HH:MM-HH:MM (24:00 allowed): every practitioner, daily")
+    ap.add_argument("--record", default=None, help="append every answer (JSON lines) to this file")
     args = ap.parse_args()
-    SECRET, MODE = args.secret, args.capabilities
+    SECRET, MODE, RECORD = args.secret, args.capabilities, args.record
     start, end = args.hours.split("-")
     HOURS = (int(start[:2]) * 60 + int(start[3:]), int(end[:2]) * 60 + int(end[3:]))
     STATE.reset_controls()
