@@ -1,10 +1,14 @@
 /* providers/bridge_capabilities.c: what the tenant's bridge can do, asked once (POST .../capabilities) and
  * cached in the instance for its life (a config reload makes a new instance, so an integrator who adds a
- * capability reloads the tenant). Each worker asks when its Redis connection comes up; an operation that
- * depends on the answer and finds it unknown (the bridge was down at start) asks before going on. */
+ * capability reloads the tenant). Each worker asks when its Redis connection comes up, and while the answer is
+ * unknown (the bridge was down at start) every call asks again in the background, at most every 10 s; a write,
+ * which depends on the answer, asks first and waits for it. */
 #include <stdlib.h>
 
 #include "providers/bridge_internal.h"
+#include "tz/tz.h"
+
+#define CAPABILITIES_ASK_EVERY_MS 10000
 
 unsigned bridge_live_capabilities(void *instance)
 {
@@ -54,7 +58,10 @@ static int ask(bridge_t *b, prov_env_t *env, void (*fn)(prov_status_t status, vo
 void bridge_learn_capabilities(void *instance, prov_env_t *env)
 {
     bridge_t *b = instance;
-    if (!atomic_load(&b->caps_known)) (void)ask(b, env, NULL, NULL);
+    if (atomic_load(&b->caps_known)) return;
+    int64_t now = tz_now(), asked = atomic_load(&b->caps_asked);
+    if (asked != 0 && now - asked < CAPABILITIES_ASK_EVERY_MS) return; /* one question at a time, not a storm */
+    if (atomic_compare_exchange_strong(&b->caps_asked, &asked, now)) (void)ask(b, env, NULL, NULL);
 }
 
 int bridge_with_capabilities(bridge_t *b, prov_env_t *env, void (*fn)(prov_status_t status, void *data), void *data)

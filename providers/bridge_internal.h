@@ -28,6 +28,7 @@ typedef struct bridge {
     prov_credential_log_t secret_refused_logged; /* when the refused-signature line was last written */
     _Atomic int64_t shape_logged;                /* when the bad-shape line was last written */
     _Atomic unsigned caps;                       /* PROV_CAP_* bits, valid once caps_known */
+    _Atomic int64_t caps_asked;                  /* when a background question was last sent (UTC ms) */
     atomic_bool caps_known;
 } bridge_t;
 
@@ -75,7 +76,8 @@ int bridge_defer(uv_loop_t *loop, void (*fn)(void *), void *arg);
 /** The PROV_CAP_* bits the bridge declared, or 0 until they are known (live_capabilities of the ops table). */
 unsigned bridge_live_capabilities(void *instance);
 
-/** Starts learning the capabilities on this worker when they are not known yet (on_store_connected). */
+/** Starts learning the capabilities in the background when they are not known yet and were not asked for in the
+ * last 10 s (on_store_connected, and each call while they are unknown). Never calls back. */
 void bridge_learn_capabilities(void *instance, prov_env_t *env);
 
 /** Calls fn(PROV_OK or the failure, data) once the capabilities are known: returns 1 when they are already

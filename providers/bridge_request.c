@@ -128,6 +128,7 @@ static void on_answer(const prov_http_response_t *r, void *data)
 int bridge_call(bridge_t *b, prov_env_t *env, bridge_op_t op, json_object *body, bridge_cb cb, void *data)
 {
     if (env == NULL || env->http == NULL || body == NULL) return -1;
+    if (op != BRIDGE_CAPABILITIES) bridge_learn_capabilities(b, env);
     char url[BRIDGE_URL_CAP];
     int ul = snprintf(url, sizeof(url), "%s/%s", b->base_url, bridge_op_name(op));
     if (ul < 0 || (size_t)ul >= sizeof(url)) return -1;
