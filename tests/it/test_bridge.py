@@ -28,6 +28,7 @@ import clock  # noqa: E402
 import contract  # noqa: E402
 import fake_bridge as F  # noqa: E402
 import harness as H  # noqa: E402
+import prom_text  # noqa: E402
 
 SECRET = "it-bridge-shared-secret-5b7e"
 MODES = ("full", "no-hold", "no-probe", "read-only")
@@ -35,7 +36,7 @@ TENANTS = {"full": "br", "no-hold": "nh", "no-probe": "np", "read-only": "ro"}
 KEYS = {"br": "it-bridge-tenant-key-0a11", "nh": "it-bridge-nohold-key-0b22", "np": "it-bridge-noprobe-key-0c33",
         "ro": "it-bridge-readonly-key-0d44", "ws": "it-bridge-wrongsecret-key-0e55"}
 SPEC = os.path.join(HERE, "..", "..", "openapi", "emr-bridge.yaml")
-REDIS = SERVER = None
+REDIS = SERVER = METRICS_PORT = None
 FAKES = {}  # mode -> (process, url)
 RECORD = None
 SEED = F.State()
@@ -78,14 +79,16 @@ def tenant(tid, mode, secret=SECRET):
 
 
 def setUpModule():
-    global REDIS, SERVER, RECORD
+    global REDIS, SERVER, RECORD, METRICS_PORT
     fd, RECORD = tempfile.mkstemp(prefix="fd-bridge-exchanges-", suffix=".jsonl")
     os.close(fd)
     for mode in MODES:
         FAKES[mode] = start_fake(mode)
     REDIS = H.Redis().start()
     tenants = [tenant(TENANTS[m], m) for m in MODES] + [tenant("ws", "full", secret="not-the-bridge-secret-9999")]
-    SERVER = H.Frontdesk({"tenants": tenants, "slot_secret": "it-bridge-slot-secret-4242"}, REDIS, workers=2).start()
+    METRICS_PORT = H.free_port()
+    SERVER = H.Frontdesk({"tenants": tenants, "slot_secret": "it-bridge-slot-secret-4242",
+                          "metrics": {"listen": "127.0.0.1:%d" % METRICS_PORT}}, REDIS, workers=2).start()
 
 
 def tearDownModule():
@@ -96,6 +99,14 @@ def tearDownModule():
             proc.terminate()
             proc.wait(5)
         os.unlink(RECORD)
+
+
+def emr_calls(**labels):
+    """frontdesk_emr_requests_total of the bridge, summed over the series matching labels."""
+    r = H.request(METRICS_PORT, "GET", "/metrics")
+    assert r.status == 200, r
+    text = r.body.decode() if isinstance(r.body, bytes) else r.body
+    return prom_text.parse(text).total("frontdesk_emr_requests_total", provider="bridge", **labels)
 
 
 def signed(mode, operation, body, stamp, secret=SECRET):
@@ -198,10 +209,14 @@ class Bridge(unittest.TestCase):
 
     def test_full_bridge_probes_each_booking(self):
         slot = self.slots("br")[0]
-        h, b = self.book("br", slot, self.patient("br", "Probe"))
+        patient = self.patient("br", "Probe")
+        before = [emr_calls(operation=op, outcome="ok") for op in ("create_appointment", "check_conflicts")]
+        h, b = self.book("br", slot, patient)
         self.assertEqual(b.status, 200, b)
         self.assertEqual(stats("full")["requests"].get("appointments.conflicts"), 1)
         self.assertEqual([a["id"] for a in emr_appointments("full")], [b.body["appointment"]["id"]])
+        after = [emr_calls(operation=op, outcome="ok") for op in ("create_appointment", "check_conflicts")]
+        self.assertEqual([a - b for a, b in zip(after, before)], [1, 1])  # counted in /metrics
 
     def test_no_native_hold_frontdesk_holds(self):
         slot = self.slots("nh")[0]
