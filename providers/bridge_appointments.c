@@ -46,22 +46,12 @@ static void on_list(prov_status_t status, json_object *answer, void *data)
     appt_job_t *j = data;
     bk_appointment_t *list = NULL;
     size_t n = 0;
-    json_object *arr = NULL;
-    const char *what = "appointments: must be an array";
+    const char *what = NULL;
     if (status == PROV_OK) {
-        if (!json_object_object_get_ex(answer, "appointments", &arr) || !json_object_is_type(arr, json_type_array)) {
-            status = bridge_bad_shape(j->b, j->op, what);
-        } else if ((list = calloc(json_object_array_length(arr) + 1, sizeof(*list))) == NULL) {
-            status = PROV_UNAVAILABLE;
-        } else {
-            for (; n < json_object_array_length(arr); n++)
-                if (bridge_appointment_decode(json_object_array_get_idx(arr, n), &list[n], &what) != 0) {
-                    status = bridge_bad_shape(j->b, j->op, what);
-                    break;
-                }
-        }
+        int rc = bridge_appointments_decode(answer, &list, &n, &what);
+        if (rc != 0) status = rc == -2 ? PROV_UNAVAILABLE : bridge_bad_shape(j->b, j->op, what);
     }
-    j->list_cb(status, status == PROV_OK ? list : NULL, status == PROV_OK ? n : 0, j->data);
+    j->list_cb(status, list, n, j->data);
     for (size_t i = 0; i < n; i++) bk_appointment_clear(&list[i]);
     free(list);
     job_free(j);

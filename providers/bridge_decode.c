@@ -189,6 +189,65 @@ int bridge_appointment_decode(json_object *item, bk_appointment_t *a, const char
     return -1;
 }
 
+typedef int (*item_decode_fn)(json_object *item, void *out, const char **what);
+typedef void (*item_clear_fn)(void *item);
+
+/* answer[key], an array, decoded element by element into a new array of `size`-byte elements. */
+static int list_decode(json_object *answer, const char *key, size_t size, item_decode_fn decode, item_clear_fn clear,
+                       void **out, size_t *count, const char **what)
+{
+    json_object *arr = field(answer, key);
+    *out = NULL;
+    *count = 0;
+    if (arr == NULL || !json_object_is_type(arr, json_type_array)) {
+        *what = strcmp(key, "patients") == 0 ? "patients: must be an array" : "appointments: must be an array";
+        return -1;
+    }
+    size_t n = json_object_array_length(arr);
+    char *v = calloc(n + 1, size);
+    if (v == NULL) return -2;
+    for (size_t i = 0; i < n; i++)
+        if (decode(json_object_array_get_idx(arr, i), v + i * size, what) != 0) {
+            while (i-- > 0) clear(v + i * size);
+            free(v);
+            return -1;
+        }
+    *out = v;
+    *count = n;
+    return 0;
+}
+
+static int patient_item(json_object *item, void *out, const char **what)
+{
+    return bridge_patient_decode(item, out, what);
+}
+
+static void patient_clear(void *p)
+{
+    bk_patient_clear(p);
+}
+
+static int appointment_item(json_object *item, void *out, const char **what)
+{
+    return bridge_appointment_decode(item, out, what);
+}
+
+static void appointment_clear(void *a)
+{
+    bk_appointment_clear(a);
+}
+
+int bridge_patients_decode(json_object *answer, bk_patient_t **out, size_t *count, const char **what)
+{
+    return list_decode(answer, "patients", sizeof(**out), patient_item, patient_clear, (void **)out, count, what);
+}
+
+int bridge_appointments_decode(json_object *answer, bk_appointment_t **out, size_t *count, const char **what)
+{
+    return list_decode(answer, "appointments", sizeof(**out), appointment_item, appointment_clear, (void **)out, count,
+                       what);
+}
+
 static void put_opt(json_object *o, const char *key, const char *value)
 {
     if (value != NULL && value[0] != '\0') json_object_object_add(o, key, json_object_new_string(value));

@@ -33,6 +33,13 @@ int bridge_patient_decode(json_object *item, bk_patient_t *p, const char **what)
 /** One appointment object into a (owned strings; a is cleared on failure). */
 int bridge_appointment_decode(json_object *item, bk_appointment_t *a, const char **what);
 
+/** The answer's "patients" array into a new array of *count patients (free each with bk_patient_clear, then the
+ * array). Returns 0, -1 when the shape is wrong (what says how), -2 when out of memory; nothing to free then. */
+int bridge_patients_decode(json_object *answer, bk_patient_t **out, size_t *count, const char **what);
+
+/** The answer's "appointments" array, as bridge_patients_decode (free with bk_appointment_clear). */
+int bridge_appointments_decode(json_object *answer, bk_appointment_t **out, size_t *count, const char **what);
+
 /** The JSON a patient is sent as (id left out; NULL fields left out). NULL when out of memory. */
 json_object *bridge_patient_to_json(const bk_patient_t *p);
 

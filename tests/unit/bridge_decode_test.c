@@ -158,6 +158,25 @@ static void test_patients_and_appointments(void **state)
     assert_int_equal(bridge_appointment_decode(o, &a, &what), -1);
     assert_non_null(strstr(what, "end"));
     json_object_put(o);
+    bk_patient_t *list = NULL;
+    size_t n = 9;
+    o = parse("{\"patients\":[{\"id\":\"pt-1\"},{\"id\":\"pt-2\",\"email\":\"a@example.com\"}]}");
+    assert_int_equal(bridge_patients_decode(o, &list, &n, &what), 0);
+    assert_int_equal(n, 2);
+    assert_string_equal(list[1].email, "a@example.com");
+    for (size_t i = 0; i < n; i++) bk_patient_clear(&list[i]);
+    free(list);
+    json_object_put(o);
+    o = parse("{\"patients\":[{\"id\":\"pt-1\"},{\"id\":\"pt-2\",\"email\":7}]}"); /* one bad: all refused */
+    assert_int_equal(bridge_patients_decode(o, &list, &n, &what), -1);
+    assert_null(list);
+    assert_int_equal(n, 0);
+    json_object_put(o);
+    bk_appointment_t *appts = NULL;
+    o = parse("{\"appointments\":{}}");
+    assert_int_equal(bridge_appointments_decode(o, &appts, &n, &what), -1);
+    assert_non_null(strstr(what, "appointments"));
+    json_object_put(o);
 }
 
 static void test_status_of(void **state)
