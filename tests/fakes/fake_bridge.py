@@ -46,11 +46,12 @@ import os
 import sys
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from zoneinfo import ZoneInfo
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "it"))
 import clock  # noqa: E402  (the suite's clock, pinned or not)
+from fake_common import Faults, serve  # noqa: E402
 
 SECRET = "fake-bridge-shared-secret-0001"
 REPLAY_WINDOW_S = 300
@@ -103,7 +104,7 @@ class Refusal(Exception):
         self.status, self.code, self.message, self.headers = status, code, message, headers or {}
 
 
-class State:
+class State(Faults):
     def __init__(self):
         self.lock = threading.RLock()
         self.seed()
@@ -111,15 +112,7 @@ class State:
         self.reset_stats()
 
     def reset_controls(self):
-        self.delay_ms = 0
-        self.fail_status = 0
-        self.fail_count = -1
-        self.retry_after = None
-        self.rate_limit = 0
-        self.window_start = 0
-        self.window_count = 0
-        self.lose_answer = 0
-        self.revoked = False
+        self.reset_faults()
         self.garbage = 0
         self.skew_s = 0
         self.mode = MODE
@@ -263,43 +256,27 @@ class Handler(BaseHTTPRequestHandler):
         return self.send(status, answer)
 
     def control(self, c):
-        global MODE
         with STATE.lock:
             if c.get("reset"):
                 STATE.seed()
                 STATE.reset_controls()
             if c.get("reset_stats"):
                 STATE.reset_stats()
-            for k, attr in (("delay_ms", "delay_ms"), ("fail_status", "fail_status"), ("fail_count", "fail_count"),
-                            ("retry_after", "retry_after"), ("rate_limit", "rate_limit"),
-                            ("lose_answer", "lose_answer"), ("revoke", "revoked"), ("garbage", "garbage"),
-                            ("skew_s", "skew_s")):
+            STATE.apply_faults(c)
+            for k in ("garbage", "skew_s"):
                 if k in c:
-                    setattr(STATE, attr, c[k])
+                    setattr(STATE, k, c[k])
             if c.get("capabilities") in MODES:
                 STATE.mode = c["capabilities"]
-            if "fail_status" in c and "fail_count" not in c:
-                STATE.fail_count = -1
-            if "rate_limit" in c:
-                STATE.window_start = STATE.window_count = 0
         self.send(200, {"ok": True})
 
     # ---- what every request goes through ----------------------------------------------------------------------
     def faults(self):
-        S = STATE
-        if S.rate_limit > 0:
-            now = int(clock.now_s())
-            if now >= S.window_start + 60:
-                S.window_start, S.window_count = now, 0
-            S.window_count += 1
-            if S.window_count > S.rate_limit:
-                wait = S.retry_after if S.retry_after is not None else S.window_start + 60 - now
-                raise Refusal(429, "rate_limited", "Too many requests", {"Retry-After": str(max(1, wait))})
-        if S.fail_status and S.fail_count != 0:
-            if S.fail_count > 0:
-                S.fail_count -= 1
-            headers = {"Retry-After": str(S.retry_after)} if S.retry_after is not None else {}
-            raise Refusal(S.fail_status, "unavailable", "The EMR is not answering", headers)
+        fault = STATE.due_fault()
+        if fault is not None:
+            kind, status, headers = fault
+            raise Refusal(status, "rate_limited", "Too many requests", headers) if kind == "rate_limited" else \
+                Refusal(status, "unavailable", "The EMR is not answering", headers)
 
     def verify(self, raw, op):
         stamp = self.headers.get("X-Frontdesk-Timestamp") or ""
@@ -471,15 +448,7 @@ def main():
     start, end = args.hours.split("-")
     HOURS = (int(start[:2]) * 60 + int(start[3:]), int(end[:2]) * 60 + int(end[3:]))
     STATE.reset_controls()
-    ThreadingHTTPServer.daemon_threads = True
-    ThreadingHTTPServer.request_queue_size = 128
-    srv = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
-    print("ready" if args.port else "ready %d" % srv.server_address[1], flush=True)
-    try:
-        srv.serve_forever()
-    except KeyboardInterrupt:
-        pass
-
+    serve(Handler, args.port)
 
 if __name__ == "__main__":
     main()

@@ -47,11 +47,12 @@ import sys
 import threading
 import time
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from zoneinfo import ZoneInfo
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "it"))
 import clock  # noqa: E402  (the suite's clock, pinned or not: Cliniko's "today" is the service's)
+from fake_common import serve  # noqa: E402
 
 RAILS_ZONES = {
     "Eastern Time (US & Canada)": "America/New_York",
@@ -705,14 +706,7 @@ def main():
     lo, hi = ([int(x) for x in part.split(":")] for part in args.hours.split("-"))
     HOURS = (lo[0] * 60 + lo[1], hi[0] * 60 + hi[1])
     EVERY_DAY = args.every_day
-    ThreadingHTTPServer.daemon_threads = True
-    ThreadingHTTPServer.request_queue_size = 128
-    srv = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
-    print("ready" if args.port else "ready %d" % srv.server_address[1], flush=True)
-    try:
-        srv.serve_forever()
-    except KeyboardInterrupt:
-        pass
+    serve(Handler, args.port)
 
 
 if __name__ == "__main__":
