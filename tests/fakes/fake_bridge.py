@@ -44,14 +44,13 @@ import hmac
 import json
 import os
 import sys
-import threading
 import time
 from http.server import BaseHTTPRequestHandler
 from zoneinfo import ZoneInfo
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "it"))
 import clock  # noqa: E402  (the suite's clock, pinned or not)
-from fake_common import Faults, serve  # noqa: E402
+from fake_common import FakeState, serve  # noqa: E402
 
 SECRET = "fake-bridge-shared-secret-0001"
 REPLAY_WINDOW_S = 300
@@ -104,13 +103,7 @@ class Refusal(Exception):
         self.status, self.code, self.message, self.headers = status, code, message, headers or {}
 
 
-class State(Faults):
-    def __init__(self):
-        self.lock = threading.RLock()
-        self.seed()
-        self.reset_controls()
-        self.reset_stats()
-
+class State(FakeState):
     def reset_controls(self):
         self.reset_faults()
         self.garbage = 0

@@ -1,6 +1,7 @@
 """tests/fakes/fake_common.py: what the fake EMRs share: serving on a port as the suite expects ("ready <port>"),
 and the fault controls every fake's POST /__control understands alike (tests/conformance/README.md): delay_ms,
 fail_status + fail_count + retry_after, rate_limit (calls a minute), lose_answer, revoke."""
+import threading
 from http.server import ThreadingHTTPServer
 
 import clock  # the suite's clock (tests/it/clock.py: each fake puts tests/it on sys.path first)
@@ -18,8 +19,15 @@ def serve(handler, port):
         pass
 
 
-class Faults:
-    """The shared fault controls, mixed into a fake's state; callers hold the state's lock."""
+class FakeState:
+    """A fake EMR's state: its lock, its records (seed), its controls and its counters. A subclass defines seed(),
+    reset_controls() (calling reset_faults()) and reset_stats(); callers hold `lock` around everything."""
+
+    def __init__(self):
+        self.lock = threading.RLock()
+        self.seed()
+        self.reset_controls()
+        self.reset_stats()
 
     CONTROLS = (("delay_ms", "delay_ms"), ("fail_status", "fail_status"), ("fail_count", "fail_count"),
                 ("retry_after", "retry_after"), ("rate_limit", "rate_limit"), ("lose_answer", "lose_answer"),

@@ -43,7 +43,6 @@ import datetime as dt
 import json
 import os
 import sys
-import threading
 import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler
@@ -51,7 +50,7 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "it"))
 import clock  # noqa: E402  (the suite's clock, pinned or not)
-from fake_common import Faults, serve  # noqa: E402
+from fake_common import FakeState, serve  # noqa: E402
 
 API_KEY = "fake-nookal-key"
 PREFIX = "/production/v2/"
@@ -115,13 +114,7 @@ def parse_date(s):
         return None
 
 
-class State(Faults):
-    def __init__(self):
-        self.lock = threading.RLock()
-        self.seed()
-        self.reset_controls()
-        self.reset_stats()
-
+class State(FakeState):
     def reset_controls(self):
         self.reset_faults()
         self.page_size_cap = 0
