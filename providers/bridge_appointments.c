@@ -106,7 +106,8 @@ static void on_capabilities(prov_status_t status, void *data)
     appt_job_t *j = data;
     if (status == PROV_OK && (bridge_live_capabilities(j->b) & PROV_CAP_NO_WRITE)) status = PROV_REJECTED;
     if (status == PROV_OK && send_job(j, on_written) == 0) return;
-    j->status = status == PROV_OK ? PROV_UNAVAILABLE : status;
+    /* Never sent: not "unknown" (a timeout would make booking look for a write that cannot exist). */
+    j->status = status == PROV_OK || status == PROV_TIMEOUT ? PROV_UNAVAILABLE : status;
     refuse(j);
 }
 

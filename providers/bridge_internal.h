@@ -59,7 +59,7 @@ typedef void (*bridge_cb)(prov_status_t status, json_object *answer, void *data)
 /** Sends `body` (a JSON object; "operation" is added, the object is not kept) to the operation's path, signed
  * with the tenant's secret. Reads are retried on connection errors and 502/503/504; a write whose answer never
  * arrived ends as PROV_TIMEOUT (it may have been committed). Error envelopes map to statuses (404 not found,
- * 409 conflict, 422 rejected, 429 rate limited, 503 unavailable, other 4xx/5xx upstream); a refused signature
+ * 409 conflict, 422 rejected, 429 rate limited, any other 4xx/5xx upstream); a refused signature
  * (401) writes the operator's credential line, an answer that is not a JSON object PROV_UPSTREAM with the
  * bad-shape line. Returns 0 and cb is called exactly once later, or -1 (no callback). */
 int bridge_call(bridge_t *b, prov_env_t *env, bridge_op_t op, json_object *body, bridge_cb cb, void *data);
