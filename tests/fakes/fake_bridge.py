@@ -45,12 +45,12 @@ import json
 import os
 import sys
 import time
-from http.server import BaseHTTPRequestHandler
 from zoneinfo import ZoneInfo
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "it"))
 import clock  # noqa: E402  (the suite's clock, pinned or not)
-from fake_common import FakeState, serve  # noqa: E402
+from fake_common import FakeState  # noqa: E402
+from fake_http import FakeHandler, serve  # noqa: E402
 
 SECRET = "fake-bridge-shared-secret-0001"
 REPLAY_WINDOW_S = 300
@@ -165,19 +165,8 @@ class State(FakeState):
 STATE = State()
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True
+class Handler(FakeHandler):
     server_version = "FakeBridge/1.0"
-
-    def log_message(self, fmt, *args):  # quiet
-        pass
-
-    def handle_one_request(self):
-        try:
-            super().handle_one_request()
-        except (BrokenPipeError, ConnectionResetError):
-            self.close_connection = True
 
     def send(self, status, body, headers=None, raw=None):
         data = raw if raw is not None else json.dumps(body).encode()
@@ -199,7 +188,11 @@ class Handler(BaseHTTPRequestHandler):
     def error(self, r):
         self.send(r.status, {"error": {"code": r.code, "message": r.message}}, r.headers)
 
-    def do_GET(self):
+    def dispatch(self, method):
+        if method == "POST":
+            return self.operation()
+        if method != "GET":
+            return self.error(Refusal(404, "not_found", "no such operation: every operation is a POST"))
         with STATE.lock:
             if self.path == "/__stats":
                 return self.send(200, {"total": STATE.total, "requests": STATE.requests, "refused": STATE.refused,
@@ -213,7 +206,7 @@ class Handler(BaseHTTPRequestHandler):
 
     off_contract = False  # this answer is a "garbage" fault: outside the contract on purpose, not recorded
 
-    def do_POST(self):
+    def operation(self):
         self.off_contract = False
         n = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(n) if n > 0 else b""
@@ -441,7 +434,7 @@ def main():
     start, end = args.hours.split("-")
     HOURS = (int(start[:2]) * 60 + int(start[3:]), int(end[:2]) * 60 + int(end[3:]))
     STATE.reset_controls()
-    serve(Handler, args.port)
+    serve(Handler, args.port, lambda port: "ready" if args.port else "ready %d" % port)
 
 if __name__ == "__main__":
     main()

@@ -1,22 +1,9 @@
-"""tests/fakes/fake_common.py: what the fake EMRs share: serving on a port as the suite expects ("ready <port>"),
-and the fault controls every fake's POST /__control understands alike (tests/conformance/README.md): delay_ms,
+"""tests/fakes/fake_common.py: the state the fake EMRs share (tests/fakes/fake_http.py is their HTTP plumbing): the
+fault controls every fake's POST /__control understands alike (tests/conformance/README.md): delay_ms,
 fail_status + fail_count + retry_after, rate_limit (calls a minute), lose_answer, revoke."""
 import threading
-from http.server import ThreadingHTTPServer
 
 import clock  # the suite's clock (tests/it/clock.py: each fake puts tests/it on sys.path first)
-
-
-def serve(handler, port):
-    """Serves handler on 127.0.0.1:port until interrupted, printing "ready" (or "ready <port>" for port 0)."""
-    ThreadingHTTPServer.daemon_threads = True
-    ThreadingHTTPServer.request_queue_size = 128
-    srv = ThreadingHTTPServer(("127.0.0.1", port), handler)
-    print("ready" if port else "ready %d" % srv.server_address[1], flush=True)
-    try:
-        srv.serve_forever()
-    except KeyboardInterrupt:
-        pass
 
 
 class FakeState:

@@ -50,7 +50,8 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "it"))
 import clock  # noqa: E402  (the suite's clock, pinned or not)
-from fake_common import FakeState, serve  # noqa: E402
+from fake_common import FakeState  # noqa: E402
+from fake_http import serve  # noqa: E402
 
 API_KEY = "fake-nookal-key"
 PREFIX = "/production/v2/"
@@ -510,7 +511,7 @@ def main():
         start, end = (args.hours or "00:00-24:00").split("-")
         EVERY_DAY = (int(start[:2]) * 60 + int(start[3:]), int(end[:2]) * 60 + int(end[3:]))
         STATE.seed()
-    serve(Handler, args.port)
+    serve(Handler, args.port, lambda port: "ready" if args.port else "ready %d" % port)
 
 
 if __name__ == "__main__":
