@@ -400,7 +400,8 @@ static void on_created(prov_status_t status, const bk_appointment_t *a, void *da
             booked(f, a);
             return;
         }
-        if ((ops->capabilities & PROV_CAP_CONFLICT_PROBE) && ops->probe_conflicts != NULL &&
+        if ((prov_capabilities(ops, f->tenant->provider_instance) & PROV_CAP_CONFLICT_PROBE) &&
+            ops->probe_conflicts != NULL &&
             ops->probe_conflicts(f->tenant->provider_instance, &f->env->prov, f->made.id, on_probed, f) == 0)
             return;
         booked(f, &f->made);

@@ -290,7 +290,8 @@ static void on_new_held(bk_write_result_t result, prov_status_t status, const bk
     c->hold = *hold;
     const char *staff = strcmp(hold->staff_id, c->old.staff_id) != 0 ? hold->staff_id : NULL;
     int rc;
-    if ((ops->capabilities & PROV_CAP_NATIVE_RESCHEDULE) && ops->reschedule_appointment != NULL &&
+    if ((prov_capabilities(ops, c->tenant->provider_instance) & PROV_CAP_NATIVE_RESCHEDULE) &&
+        ops->reschedule_appointment != NULL &&
         strcmp(hold->location_id, c->old.location_id) == 0) {
         rc = ops->reschedule_appointment(c->tenant->provider_instance, &c->env->prov, c->old.id, hold->start,
                                          hold->end, staff, on_rescheduled, c);

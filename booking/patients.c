@@ -385,7 +385,7 @@ int bk_patient_appointments(bk_env_t *env, const bk_tenant_t *tenant, const char
 int bk_patients_find_caller(bk_env_t *env, const bk_tenant_t *tenant, const char *phone, const char *first_name,
                             const char *last_name, bk_patients_found_cb cb, void *data)
 {
-    if (tenant->provider->capabilities & PROV_CAP_PHONE_SEARCH)
+    if (prov_capabilities(tenant->provider, tenant->provider_instance) & PROV_CAP_PHONE_SEARCH)
         return bk_patients_find(env, tenant, phone, NULL, cb, data);
     if (last_name == NULL || last_name[0] == '\0') return -2;
     return bk_patients_find_by_name(env, tenant, first_name != NULL ? first_name : "", last_name, phone, cb, data);

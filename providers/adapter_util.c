@@ -28,15 +28,18 @@ int prov_setting_key(const char *name, json_object *v, char **key, char *why, si
         snprintf(why, cap, "provider_settings.%s: must be a non-empty string", name);
         return -1;
     }
+    size_t nl = strlen(name);
+    bool from_env = nl > 4 && strcmp(name + nl - 4, "_env") == 0;
+    int base = (int)(from_env ? nl - 4 : nl); /* "api_key" of "api_key_env" */
     if (*key != NULL) {
-        snprintf(why, cap, "provider_settings.%s: give api_key or api_key_env, not both", name);
+        snprintf(why, cap, "provider_settings.%s: give %.*s or %.*s_env, not both", name, base, name, base, name);
         return -1;
     }
     const char *val = json_object_get_string(v);
-    if (strcmp(name, "api_key_env") == 0) {
+    if (from_env) {
         val = getenv(val);
         if (val == NULL || val[0] == '\0') {
-            snprintf(why, cap, "provider_settings.api_key_env: the environment variable %.64s is not set",
+            snprintf(why, cap, "provider_settings.%s: the environment variable %.64s is not set", name,
                      json_object_get_string(v));
             return -1;
         }

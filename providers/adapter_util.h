@@ -17,9 +17,9 @@ bool prov_printable(const char *s);
  * setting and its range. */
 int prov_setting_int(json_object *v, const char *name, long lo, long hi, int *out, char *why, size_t cap);
 
-/** Reads a key setting: name "api_key" (the key itself) or "api_key_env" (the name of an environment variable
- * holding it), a non-empty string; *key (which must be NULL: giving both is refused) receives an owned copy the
- * caller zeroes and frees. Returns 0, or -1 with why naming the setting. */
+/** Reads a key setting: name "<key>" (e.g. "api_key": the key itself) or "<key>_env" (the name of an environment
+ * variable holding it), a non-empty string; *key (which must be NULL: giving both is refused) receives an owned
+ * copy the caller zeroes and frees. Returns 0, or -1 with why naming the setting. */
 int prov_setting_key(const char *name, json_object *v, char **key, char *why, size_t cap);
 
 /** A copy of s, or NULL when s is NULL or empty; sets *oom when the copy could not be made. */

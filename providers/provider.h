@@ -94,7 +94,12 @@ typedef void (*prov_done_cb)(prov_status_t status, void *data);
  * An operation a provider cannot do is NULL. */
 typedef struct prov_ops {
     const char *name;
-    unsigned capabilities;
+    unsigned capabilities; /* what every instance can do; see live_capabilities */
+
+    /** What this instance's EMR says it can do, when that is learnt at run time (the bridge asks its server):
+     * the bits known now, or `capabilities` until they are. Thread-safe, never blocks. May be NULL (then
+     * `capabilities` is the whole truth). Callers use prov_capabilities(). */
+    unsigned (*live_capabilities)(void *instance);
 
     /** Creates the provider state of one tenant from its "provider_settings" (may be NULL), synchronously at
      * start, before any thread runs. config_dir resolves relative paths. Returns NULL with a reason in why
@@ -158,16 +163,13 @@ typedef struct prov_ops {
     /** Removes an appointment that must never have existed (rollback after a conflict), without notices. */
     int (*delete_appointment)(void *instance, prov_env_t *env, const char *appointment_id, prov_done_cb cb,
                               void *data);
-
-    /** The capabilities of one tenant's instance, when its settings change them (a sandbox with "writes": false
-     * adds PROV_CAP_NO_WRITE). May be NULL: `capabilities` then holds for every instance. */
-    unsigned (*instance_capabilities)(void *instance);
 } prov_ops_t;
 
-/** What this instance of the provider can do: instance_capabilities when the provider has it, else capabilities. */
+/** The PROV_CAP_* bits of one provider instance: its live capabilities when the provider learns them at run
+ * time, else the ops table's. */
 static inline unsigned prov_capabilities(const prov_ops_t *ops, void *instance)
 {
-    return ops->instance_capabilities != NULL ? ops->instance_capabilities(instance) : ops->capabilities;
+    return ops->live_capabilities != NULL ? ops->live_capabilities(instance) : ops->capabilities;
 }
 
 /** The provider registered under `name` ("sandbox", ...), or NULL. */

@@ -7,12 +7,14 @@ extern const prov_ops_t prov_sandbox_ops;
 extern const prov_ops_t prov_cliniko_ops;
 extern const prov_ops_t prov_nookal_ops;
 extern const prov_ops_t prov_halaxy_ops;
+extern const prov_ops_t prov_bridge_ops;
 
 static const prov_ops_t *const providers[] = {
     &prov_sandbox_ops,
     &prov_cliniko_ops,
     &prov_nookal_ops,
     &prov_halaxy_ops,
+    &prov_bridge_ops,
 };
 
 const prov_ops_t *prov_find(const char *name)
@@ -24,5 +26,5 @@ const prov_ops_t *prov_find(const char *name)
 
 const char *prov_names(void)
 {
-    return "sandbox, cliniko, nookal, halaxy";
+    return "sandbox, cliniko, nookal, halaxy, bridge";
 }

@@ -578,5 +578,5 @@ const prov_ops_t prov_sandbox_ops = {
     .create_appointment = sandbox_create_appointment,
     .cancel_appointment = sandbox_cancel_appointment,
     .reschedule_appointment = sandbox_reschedule_appointment,
-    .instance_capabilities = sandbox_capabilities,
+    .live_capabilities = sandbox_capabilities,
 };

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Lints openapi/openapi.yaml with a pinned @redocly/cli (rules in redocly.yaml at the repo root).
+# Lints openapi/openapi.yaml and openapi/emr-bridge.yaml (the contract EMR bridges implement) with a pinned
+# @redocly/cli (rules in redocly.yaml at the repo root).
 # The CLI is installed once into .tools/redocly (git-ignored) with npm; later runs reuse it offline.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,4 +21,4 @@ if [ "$installed" != "$REDOCLY_VERSION" ] || [ ! -x "$bin" ]; then
 fi
 # No usage telemetry, no update checks: the lint runs the same offline and in CI.
 export REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true
-exec "$bin" lint --config redocly.yaml openapi/openapi.yaml "$@"
+exec "$bin" lint --config redocly.yaml openapi/openapi.yaml openapi/emr-bridge.yaml "$@"

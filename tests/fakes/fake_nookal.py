@@ -43,14 +43,15 @@ import datetime as dt
 import json
 import os
 import sys
-import threading
 import time
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from zoneinfo import ZoneInfo
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "it"))
 import clock  # noqa: E402  (the suite's clock, pinned or not)
+from fake_common import FakeState  # noqa: E402
+from fake_http import serve  # noqa: E402
 
 API_KEY = "fake-nookal-key"
 PREFIX = "/production/v2/"
@@ -114,23 +115,9 @@ def parse_date(s):
         return None
 
 
-class State:
-    def __init__(self):
-        self.lock = threading.RLock()
-        self.seed()
-        self.reset_controls()
-        self.reset_stats()
-
+class State(FakeState):
     def reset_controls(self):
-        self.delay_ms = 0
-        self.fail_status = 0
-        self.fail_count = -1
-        self.retry_after = None
-        self.rate_limit = 0
-        self.window_start = 0
-        self.window_count = 0
-        self.lose_answer = 0
-        self.revoked = False
+        self.reset_faults()
         self.page_size_cap = 0
         self.overlap_guard = True
         self.race_next = 0
@@ -319,20 +306,12 @@ class Handler(BaseHTTPRequestHandler):
         if delay:
             time.sleep(delay / 1000.0)
         with STATE.lock:
-            if STATE.rate_limit > 0:
-                now = int(clock.now_s())
-                if now >= STATE.window_start + 60:
-                    STATE.window_start, STATE.window_count = now, 0
-                STATE.window_count += 1
-                if STATE.window_count > STATE.rate_limit:
-                    wait = STATE.retry_after if STATE.retry_after is not None else STATE.window_start + 60 - now
-                    return self.failure("Too many requests", "R429_1", 429, {"Retry-After": str(max(1, wait))})
-            if STATE.fail_status and STATE.fail_count != 0:
-                if STATE.fail_count > 0:
-                    STATE.fail_count -= 1
-                headers = {"Retry-After": str(STATE.retry_after)} if STATE.retry_after is not None else {}
-                return self.failure("Service temporarily unavailable", "S%d_1" % STATE.fail_status,
-                                    STATE.fail_status, headers)
+            fault = STATE.due_fault()
+            if fault is not None:
+                kind, status, headers = fault
+                if kind == "rate_limited":
+                    return self.failure("Too many requests", "R429_1", 429, headers)
+                return self.failure("Service temporarily unavailable", "S%d_1" % status, status, headers)
             if params.get("api_key") != API_KEY or STATE.revoked:
                 return self.failure("Invalid API key", "A000_1")
             if method is None:
@@ -358,16 +337,10 @@ class Handler(BaseHTTPRequestHandler):
                 STATE.reset_controls()
             if c.get("reset_stats"):
                 STATE.reset_stats()
-            for k, attr in (("delay_ms", "delay_ms"), ("fail_status", "fail_status"), ("fail_count", "fail_count"),
-                            ("retry_after", "retry_after"), ("rate_limit", "rate_limit"),
-                            ("lose_answer", "lose_answer"), ("revoke", "revoked"), ("page_size_cap", "page_size_cap"),
-                            ("overlap_guard", "overlap_guard"), ("race_next", "race_next")):
+            STATE.apply_faults(c)
+            for k in ("page_size_cap", "overlap_guard", "race_next"):
                 if k in c:
-                    setattr(STATE, attr, c[k])
-            if "fail_status" in c and "fail_count" not in c:
-                STATE.fail_count = -1
-            if "rate_limit" in c:
-                STATE.window_start = STATE.window_count = 0
+                    setattr(STATE, k, c[k])
         self.send(200, {"ok": True})
 
     # ---- paging ----------------------------------------------------------------------------------------------
@@ -538,14 +511,7 @@ def main():
         start, end = (args.hours or "00:00-24:00").split("-")
         EVERY_DAY = (int(start[:2]) * 60 + int(start[3:]), int(end[:2]) * 60 + int(end[3:]))
         STATE.seed()
-    ThreadingHTTPServer.daemon_threads = True
-    ThreadingHTTPServer.request_queue_size = 128
-    srv = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
-    print("ready" if args.port else "ready %d" % srv.server_address[1], flush=True)
-    try:
-        srv.serve_forever()
-    except KeyboardInterrupt:
-        pass
+    serve(Handler, args.port, lambda port: "ready" if args.port else "ready %d" % port)
 
 
 if __name__ == "__main__":

@@ -1,9 +1,12 @@
-# tests/unit/emr.cmake: unit tests of the EMR side (issue 5): Cliniko and Nookal decoders, the shared HTTP client
-# and the Cliniko adapter; the last two run against tests/fakes/fake_cliniko.py on a real uv loop.
+# tests/unit/emr.cmake: unit tests of the EMR side (issue 5): Cliniko, Nookal and bridge decoders, the shared HTTP
+# client and the Cliniko adapter; the last two run against tests/fakes/fake_cliniko.py on a real uv loop.
 if(TARGET fd_cliniko)
 fd_unit_test(cliniko_decode_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/cliniko_decode_test.c LIBS fd_cliniko)
 if(TARGET fd_nookal)
   fd_unit_test(nookal_decode_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/nookal_decode_test.c LIBS fd_nookal)
+endif()
+if(TARGET fd_bridge)
+  fd_unit_test(bridge_decode_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/bridge_decode_test.c LIBS fd_bridge)
 endif()
 find_program(FD_PYTHON3 python3)
 if(FD_PYTHON3)
