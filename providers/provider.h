@@ -41,6 +41,7 @@ enum {
     PROV_CAP_NATIVE_RESCHEDULE = 1u << 2,
     PROV_CAP_CANCEL_REASON_REQUIRED = 1u << 3,
     PROV_CAP_CONFLICT_PROBE = 1u << 4,
+    PROV_CAP_NO_WRITE = 1u << 8, /* the EMR cannot write appointments: booking records booking requests instead */
 };
 
 /** Receives a catalog (ownership passes to the callee; NULL unless status is PROV_OK). */

@@ -6,11 +6,15 @@
 extern const prov_ops_t prov_sandbox_ops;
 extern const prov_ops_t prov_cliniko_ops;
 extern const prov_ops_t prov_nookal_ops;
+extern const prov_ops_t prov_jane_ops;
+extern const prov_ops_t prov_schedule_ops;
 
 static const prov_ops_t *const providers[] = {
     &prov_sandbox_ops,
     &prov_cliniko_ops,
     &prov_nookal_ops,
+    &prov_jane_ops,
+    &prov_schedule_ops,
 };
 
 const prov_ops_t *prov_find(const char *name)
@@ -22,5 +26,5 @@ const prov_ops_t *prov_find(const char *name)
 
 const char *prov_names(void)
 {
-    return "sandbox, cliniko, nookal";
+    return "sandbox, cliniko, nookal, jane, schedule";
 }
