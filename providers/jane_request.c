@@ -32,7 +32,6 @@ static prov_status_t status_of(const prov_http_response_t *r)
         return PROV_UPSTREAM;
     }
     if (r->code == 429) return PROV_RATE_LIMITED;
-    if (r->code == 503) return PROV_UNAVAILABLE;
     return r->code >= 200 && r->code < 300 ? PROV_OK : PROV_UPSTREAM;
 }
 
