@@ -113,6 +113,9 @@ function checkExchange(api, templates, bodyCheck, x) {
         drifts.push('no body, but the contract declares one');
     }
     const declared = {};
+    // x-every-response-headers (top level of openapi.yaml): headers every answer carries, declared once
+    const every = api.definition['x-every-response-headers'] || {};
+    for (const [name, header] of Object.entries(every)) declared[name.toLowerCase()] = { ...header, global: true };
     for (const [name, header] of Object.entries(response.headers || {})) declared[name.toLowerCase()] = header;
     if (op) {  // declared headers' schemas, by openapi-backend's header validator
         const result = api.validator.validateResponseHeaders(x.headers, op, { statusCode: x.status });
@@ -122,7 +125,7 @@ function checkExchange(api, templates, bodyCheck, x) {
         if (name.startsWith('access-control-') || PLUMBING.has(name)) continue;
         if (!declared[name]) {
             drifts.push(`header '${name}' is not declared`);
-        } else if (!op && declared[name].schema) {
+        } else if ((!op || declared[name].global) && declared[name].schema) {
             const validate = bodyCheck(declared[name].schema, true);
             if (!validate(value)) drifts.push(`header '${name}': ${ajvText(validate.errors)}`);
         }
