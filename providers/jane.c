@@ -41,8 +41,8 @@ static int jane_retry_after_seconds(void *instance)
     return ms <= 0 ? 0 : (int)((ms + 999) / 1000);
 }
 
-static int jane_find_patients(void *instance, prov_env_t *env, const prov_patient_query_t *query,
-                              prov_patients_cb cb, void *data)
+static int jane_find_patients(void *instance, prov_env_t *env, const prov_patient_query_t *query, prov_patients_cb cb,
+                              void *data)
 {
     jane_t *j = instance;
     return sb_records_find_patients(j->tenant_id, &no_clinic_file, env, query, cb, data);

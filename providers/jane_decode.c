@@ -223,8 +223,7 @@ int prov_jane_openings(json_object *answer, const prov_jane_filter_t *f, prov_op
     for (size_t i = 0; i < json_object_array_length(answer); i++) {
         json_object *entry = json_object_array_get_idx(answer, i), *list;
         if (!json_object_is_type(entry, json_type_object)) return -1;
-        if (!json_object_object_get_ex(entry, "openings", &list) || json_object_is_type(list, json_type_null))
-            continue;
+        if (!json_object_object_get_ex(entry, "openings", &list) || json_object_is_type(list, json_type_null)) continue;
         if (!json_object_is_type(list, json_type_array)) return -1;
         for (size_t k = 0; k < json_object_array_length(list); k++) {
             json_object *o = json_object_array_get_idx(list, k), *d;

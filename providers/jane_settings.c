@@ -33,10 +33,12 @@ static int subdomain_setting(jane_t *j, json_object *v, char *why, size_t cap)
     const char *s = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : "";
     size_t n = strlen(s);
     bool ok = n > 0 && n <= 63 && s[0] != '-';
-    for (size_t i = 0; ok && i < n; i++) ok = (s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-';
+    for (size_t i = 0; ok && i < n; i++)
+        ok = (s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-';
     if (!ok) {
-        snprintf(why, cap, "provider_settings.subdomain: must be the clinic's Jane subdomain, like \"myclinic\" for "
-                           "https://myclinic.janeapp.com");
+        snprintf(why, cap,
+                 "provider_settings.subdomain: must be the clinic's Jane subdomain, like \"myclinic\" for "
+                 "https://myclinic.janeapp.com");
         return -1;
     }
     snprintf(j->base_url, sizeof(j->base_url), "https://%s.janeapp.com", s);
@@ -49,8 +51,9 @@ static int base_url_setting(jane_t *j, json_object *v, char *why, size_t cap)
     size_t bl = strlen(base);
     if ((strncmp(base, "https://", 8) != 0 && strncmp(base, "http://", 7) != 0) || bl >= 400 || !prov_printable(base) ||
         strchr(base, ' ') != NULL || strchr(base, '?') != NULL || strchr(base, '#') != NULL) {
-        snprintf(why, cap, "provider_settings.base_url: must be an http(s):// URL without a query, like "
-                           "\"https://myclinic.janeapp.com\"");
+        snprintf(why, cap,
+                 "provider_settings.base_url: must be an http(s):// URL without a query, like "
+                 "\"https://myclinic.janeapp.com\"");
         return -1;
     }
     while (bl > 0 && base[bl - 1] == '/') bl--;
@@ -105,8 +108,9 @@ void *jane_create(const char *tenant_id, json_object *settings, const char *conf
     snprintf(j->currency, sizeof(j->currency), "CAD");
     int rate = DEFAULT_RATE, sources = 0;
     if (settings == NULL || !json_object_is_type(settings, json_type_object)) {
-        snprintf(why, why_cap, "provider_settings: an object with the clinic's Jane subdomain (or base_url) is "
-                               "required");
+        snprintf(why, why_cap,
+                 "provider_settings: an object with the clinic's Jane subdomain (or base_url) is "
+                 "required");
         goto fail;
     }
     json_object_object_foreach(settings, name, v)
@@ -137,8 +141,9 @@ void *jane_create(const char *tenant_id, json_object *settings, const char *conf
         if (rc != 0) goto fail;
     }
     if (sources != 1) {
-        snprintf(why, why_cap, sources == 0 ? "provider_settings.subdomain: required (or base_url)"
-                                            : "provider_settings.base_url: give either subdomain or base_url, not both");
+        snprintf(why, why_cap,
+                 sources == 0 ? "provider_settings.subdomain: required (or base_url)"
+                              : "provider_settings.base_url: give either subdomain or base_url, not both");
         goto fail;
     }
     uint64_t h = 1469598103934665603ull; /* FNV-1a of the site: one budget per clinic, whoever reads it */

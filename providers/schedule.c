@@ -22,21 +22,23 @@ static void *schedule_create(const char *tenant_id, json_object *settings, const
         json_object_object_foreach(settings, key, val)
         {
             if (strcmp(key, "schedule_file") != 0) {
-                snprintf(why, why_cap, "provider_settings.%.64s: unknown setting for schedule (it knows "
-                                       "schedule_file)", key);
+                snprintf(why, why_cap,
+                         "provider_settings.%.64s: unknown setting for schedule (it knows "
+                         "schedule_file)",
+                         key);
                 return NULL;
             }
             file = val;
         }
     }
     if (file == NULL || !json_object_is_type(file, json_type_string) || json_object_get_string_len(file) == 0) {
-        snprintf(why, why_cap, "provider_settings.schedule_file: required: the path of the clinic's schedule, a "
-                               "file in the sandbox clinic format");
+        snprintf(why, why_cap,
+                 "provider_settings.schedule_file: required: the path of the clinic's schedule, a "
+                 "file in the sandbox clinic format");
         return NULL;
     }
     json_object *as_sandbox = json_object_new_object();
-    if (as_sandbox == NULL ||
-        json_object_object_add(as_sandbox, "clinic_file", json_object_get(file)) != 0) {
+    if (as_sandbox == NULL || json_object_object_add(as_sandbox, "clinic_file", json_object_get(file)) != 0) {
         json_object_put(as_sandbox);
         snprintf(why, why_cap, "provider_settings: out of memory");
         return NULL;
@@ -88,8 +90,8 @@ static int schedule_find_patients(void *instance, prov_env_t *env, const prov_pa
     return prov_sandbox_ops.find_patients(instance, env, query, cb, data);
 }
 
-static int schedule_create_patient(void *instance, prov_env_t *env, const bk_patient_t *patient,
-                                   prov_patient_cb cb, void *data)
+static int schedule_create_patient(void *instance, prov_env_t *env, const bk_patient_t *patient, prov_patient_cb cb,
+                                   void *data)
 {
     return prov_sandbox_ops.create_patient(instance, env, patient, cb, data);
 }
