@@ -45,23 +45,6 @@ static int subdomain_setting(jane_t *j, json_object *v, char *why, size_t cap)
     return 0;
 }
 
-static int base_url_setting(jane_t *j, json_object *v, char *why, size_t cap)
-{
-    const char *base = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : "";
-    size_t bl = strlen(base);
-    if ((strncmp(base, "https://", 8) != 0 && strncmp(base, "http://", 7) != 0) || bl >= 400 || !prov_printable(base) ||
-        strchr(base, ' ') != NULL || strchr(base, '?') != NULL || strchr(base, '#') != NULL) {
-        snprintf(why, cap,
-                 "provider_settings.base_url: must be an http(s):// URL without a query, like "
-                 "\"https://myclinic.janeapp.com\"");
-        return -1;
-    }
-    while (bl > 0 && base[bl - 1] == '/') bl--;
-    memcpy(j->base_url, base, bl);
-    j->base_url[bl] = '\0';
-    return 0;
-}
-
 static int location_ids_setting(jane_t *j, json_object *v, char *why, size_t cap)
 {
     size_t count = json_object_is_type(v, json_type_array) ? json_object_array_length(v) : 0;
@@ -81,19 +64,6 @@ static int location_ids_setting(jane_t *j, json_object *v, char *why, size_t cap
             return -1;
         }
     }
-    return 0;
-}
-
-static int currency_setting(jane_t *j, json_object *v, char *why, size_t cap)
-{
-    const char *c = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : "";
-    bool ok = strlen(c) == 3;
-    for (size_t i = 0; ok && i < 3; i++) ok = c[i] >= 'A' && c[i] <= 'Z';
-    if (!ok) {
-        snprintf(why, cap, "provider_settings.currency: must be an ISO 4217 code like \"CAD\"");
-        return -1;
-    }
-    memcpy(j->currency, c, 4);
     return 0;
 }
 
@@ -120,12 +90,13 @@ void *jane_create(const char *tenant_id, json_object *settings, const char *conf
             rc = subdomain_setting(j, v, why, why_cap);
             sources++;
         } else if (strcmp(name, "base_url") == 0) {
-            rc = base_url_setting(j, v, why, why_cap);
+            rc = prov_setting_base_url(v, "https://myclinic.janeapp.com", j->base_url, sizeof(j->base_url), why,
+                                       why_cap);
             sources++;
         } else if (strcmp(name, "location_ids") == 0) {
             rc = location_ids_setting(j, v, why, why_cap);
         } else if (strcmp(name, "currency") == 0) {
-            rc = currency_setting(j, v, why, why_cap);
+            rc = prov_setting_currency(v, "CAD", j->currency, why, why_cap);
         } else if (strcmp(name, "rate_limit_per_minute") == 0) {
             rc = prov_setting_int(v, name, 1, 600, &rate, why, why_cap);
         } else if (strcmp(name, "max_in_flight") == 0) {
