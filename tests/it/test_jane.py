@@ -26,7 +26,7 @@ import clock  # noqa: E402
 import avail_support as A  # noqa: E402
 
 KEYS = {"jn": "it-jane-tenant-key-4b7e", "one": "it-jane-one-location-key-91d3", "slow": "it-jane-slow-key-0c5a",
-        "rl": "it-jane-rate-limited-key-6e20"}
+        "rl": "it-jane-rate-limited-key-6e20", "near": "it-jane-two-weeks-key-3a9b"}
 REDIS = SERVER = FAKE = None
 FAKE_URL = None
 ZONE = ZoneInfo(F.ZONE)
@@ -56,13 +56,13 @@ def stats():
     return fake("GET", "/__stats")
 
 
-def tenant(tid, **settings):
+def tenant(tid, days_ahead=366, **settings):
     # The suite reads cold often: the default pace (60 a minute) is raised here; the 429 has its own test.
     return {"id": tid, "api_key_sha256": H.sha256_hex(KEYS[tid]), "provider": "jane", "emr": "jane", "country": "CA",
             "time_zone": F.ZONE,
             "provider_settings": dict({"base_url": FAKE_URL, "timeout_ms": 1500, "connect_timeout_ms": 500,
                                        "rate_limit_per_minute": 600}, **settings),
-            "policy": {"min_notice_minutes": 0, "max_days_ahead": 366},
+            "policy": {"min_notice_minutes": 0, "max_days_ahead": days_ahead},
             "rate_limit": {"per_second": 1000, "burst": 2000}}
 
 
@@ -71,7 +71,8 @@ def setUpModule():
     FAKE, FAKE_URL = start_fake()
     REDIS = H.Redis().start()
     SERVER = H.Frontdesk({"tenants": [tenant("jn"), tenant("one", location_ids=[2]),
-                                      tenant("slow", max_in_flight=2), tenant("rl")],
+                                      tenant("slow", max_in_flight=2), tenant("rl"),
+                                      tenant("near", days_ahead=14)],
                           "slot_secret": "it-jane-slot-secret-7d1f"}, REDIS, workers=2).start()
 
 
@@ -186,7 +187,8 @@ class JaneTest(unittest.TestCase):
         at = dt.datetime.combine(date, dt.time(14, 0), ZONE)
         r = self.voice("bestSlot", {"treatment_name": "Physiotherapy Follow-up", "time_zone": F.ZONE,
                                     "staff_member_name": "Ava Stone", "clinic_location_name": "Kitsilano Physio",
-                                    "requested_time_utc": at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")})
+                                    "requested_time_utc": at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")},
+                       tenant="near")  # a two-week horizon: the weeks of openings bestSlot reads within its deadline
         self.assertEqual(r.status, 200, r)
         self.assertTrue(r.body["available"], r.body)
         self.assertEqual(utc_ms(r.body["start_at"]), int(at.timestamp() * 1000))
