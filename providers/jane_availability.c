@@ -53,7 +53,7 @@ static bool id_copy(char out[PROV_JANE_ID_CAP], const char *id)
         if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || *p == '_' ||
               *p == '-'))
             return false;
-    strcpy(out, id);
+    snprintf(out, PROV_JANE_ID_CAP, "%s", id);
     return true;
 }
 

@@ -42,12 +42,14 @@ static void on_answer(const prov_http_response_t *r, void *data)
     json_object *doc = NULL;
     if (st == PROV_OK) {
         json_tokener *tok = json_tokener_new_ex(32);
-        doc = tok != NULL ? json_tokener_parse_ex(tok, r->body, (int)r->body_len) : NULL;
-        if (tok == NULL || json_tokener_get_error(tok) != json_tokener_success) {
-            json_object_put(doc);
-            doc = NULL;
+        if (tok != NULL) {
+            doc = json_tokener_parse_ex(tok, r->body, (int)r->body_len);
+            if (json_tokener_get_error(tok) != json_tokener_success) {
+                json_object_put(doc);
+                doc = NULL;
+            }
+            json_tokener_free(tok);
         }
-        json_tokener_free(tok);
         if (doc == NULL) st = PROV_UPSTREAM; /* the booking app's HTML shell, or garbage */
     }
     g->cb(st, doc, g->data);
