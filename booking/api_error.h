@@ -22,6 +22,7 @@
     X(ORIGIN_FORBIDDEN, 403, "origin_forbidden", "This website may not use this widget key.")                      \
     X(WIDGET_ROUTE_FORBIDDEN, 403, "widget_route_forbidden", "A widget key may not use this route.")               \
     X(NOT_FOUND, 404, "not_found", "There is no such route.")                                                      \
+    X(UNKNOWN_TOOL, 404, "unknown_tool", "There is no tool by that name.")                                        \
     X(METHOD_NOT_ALLOWED, 405, "method_not_allowed", "This route does not accept that method.")                    \
     X(BODY_TOO_LARGE, 413, "body_too_large", "The request body is larger than 64 KiB.")                            \
     X(URI_TOO_LONG, 414, "uri_too_long", "The query string is longer than 8 KiB.")                                 \

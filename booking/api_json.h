@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/json_out.h"
 #include "core/model.h"
 #include "core/slot_token.h"
 #include "tz/tz.h"
@@ -26,6 +27,29 @@ typedef struct bk_render {
 /** The slot object of one opening, with its signed slot_id, local time and spoken time (caller owns). */
 json_object *bk_slot_to_json(const bk_render_t *rd, const char *staff_id, const char *treatment_id,
                              const char *location_id, const tz_zone_t *zone, int64_t start, int64_t end, int64_t now);
+
+/** What bk_slot_writer_put needs for many slots of one practitioner x treatment x location: the ids, zone and
+ * locale read once, the slot id's fixed fields filled once. */
+typedef struct bk_slot_writer {
+    const bk_render_t *rd;
+    bk_slot_ref_t ref;
+    const tz_zone_t *zone;
+    const char *locale;
+    int64_t now;
+    tz_offset_span_t offsets;      /* the zone's offset, looked up once per transition */
+    int64_t utc_day, local_day;    /* the days (since 1970) whose "YYYY-MM-DDT" is below */
+    char utc_date[12], local_date[12];
+    char tail[3 * 6 * 160 + 64];   /* ,"staff_member_id":..."location_id":"..."} written once, escaped */
+    size_t tail_len;
+} bk_slot_writer_t;
+
+/** Prepares w for the slots of one practitioner, treatment and location (the strings are copied). */
+void bk_slot_writer_init(bk_slot_writer_t *w, const bk_render_t *rd, const char *staff_id, const char *treatment_id,
+                         const char *location_id, const tz_zone_t *zone, int64_t now);
+
+/** Appends the slot object of [start, end) to out as JSON text: byte for byte what srv_json_text writes for
+ * bk_slot_to_json's object (no slash escaping), without building it. */
+void bk_slot_writer_put(bk_slot_writer_t *w, bk_json_out_t *out, int64_t start, int64_t end);
 
 /** Reads back a slot_id this tenant was given (bk_slot_to_json): false when it is malformed, forged, signed with
  * another secret or names another tenant. The caller still checks that the slot is free. */

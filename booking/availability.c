@@ -151,8 +151,11 @@ static void put_le64(unsigned char *p, int64_t v)
 
 static int64_t get_le64(const unsigned char *p)
 {
-    uint64_t u = 0;
-    for (int i = 7; i >= 0; i--) u = (u << 8) | p[i];
+    uint64_t u;
+    memcpy(&u, p, 8); /* one load where the machine is little-endian, as every cached day is written */
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    u = __builtin_bswap64(u);
+#endif
     return (int64_t)u;
 }
 

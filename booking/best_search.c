@@ -16,9 +16,10 @@ typedef struct cand {
     uint32_t staff, location;
     char *staff_id, *location_id, *time_zone;
     const tz_zone_t *zone;
+    tz_offset_span_t offsets; /* the zone's offset over the current span: one lookup per transition, not per slot */
 } cand_t;
 
-/* One availability read: a candidate over one window, in pass 1 or 2. */
+/* One availability read: a candidate over one window, in pass 0, 1 or 2. */
 typedef struct read {
     search_t *search;
     uint32_t cand;
@@ -36,11 +37,11 @@ struct search {
     bk_part_of_day_t part;
     const tz_zone_t *policy_zone;
     bk_policy_t policy;
-    int64_t win_from, win_to; /* pass 1 */
+    int64_t win_from, win_to; /* passes 0 and 1: the local days around the target */
     int chunks;               /* pass 2: chunks of BK_SEARCH_CHUNK_DAYS local days */
     cand_t cands[BK_SEARCH_MAX_CANDIDATES];
     size_t n_cands;
-    read_t *reads; /* n_cands for pass 1, then n_cands * chunks for pass 2 */
+    read_t *reads; /* n_cands for each of passes 0 and 1, then n_cands * chunks for pass 2 */
     size_t n_reads;
     size_t pending;      /* reads of any pass not yet answered */
     size_t pass_pending; /* reads of the current pass not yet answered */
@@ -48,7 +49,7 @@ struct search {
     bool pass_any_ok, pass_failed, starting, answered, timer_open, have_first;
     prov_status_t failure;
     bk_slots_t slots;       /* the current pass's slots */
-    bk_slots_t first;       /* pass 1's slots while pass 2 runs */
+    bk_slots_t first;       /* the last narrower pass's slots while a wider one runs */
     bk_best_result_t first_best;
     uv_timer_t timer;
     bk_search_cb cb;
@@ -193,19 +194,62 @@ static bool start_pass2(search_t *s)
     }
     s->starting = was_starting;
     if (started == 0) {
-        s->pass = s->have_first ? 1 : 2;
+        s->pass = s->have_first ? 1 : 2; /* keep the narrower verdict (any pass below 2 is scored as such) */
         return false;
     }
     if (s->pass_pending == 0 && !was_starting) pass_done(s); /* every read answered at once */
     return true;
 }
 
+/* The local days [target day - 1, target day + days) of the policy zone, cut to [now, horizon end). */
+static void set_window(search_t *s, int days)
+{
+    int y, m, d;
+    tz_local_date(s->policy_zone, s->target, &y, &m, &d);
+    int64_t tday = tz_days_from_civil(y, m, d);
+    s->win_from = day_start_or(s->policy_zone, tday - 1, s->now);
+    if (s->win_from < s->now) s->win_from = s->now;
+    s->win_to = day_start_or(s->policy_zone, tday + days, s->policy.horizon_end);
+    if (s->win_to > s->policy.horizon_end) s->win_to = s->policy.horizon_end;
+}
+
+/* Keeps the narrower pass's slots and verdict (the answer if the wider pass runs out of time). */
+static void keep_first(search_t *s, const bk_best_result_t *best)
+{
+    bk_slots_free(&s->first);
+    s->first = s->slots;
+    s->first_best = *best;
+    s->have_first = true;
+    bk_slots_init(&s->slots, NULL, 0);
+}
+
+/* Pass 1 after pass 0 did not settle: the week from the target. Returns false when nothing could be started. */
+static bool start_pass1(search_t *s)
+{
+    s->pass = 1;
+    s->pass_any_ok = s->pass_failed = false;
+    s->failure = PROV_UNAVAILABLE;
+    s->pass_pending = 0;
+    set_window(s, BK_SEARCH_FIRST_DAYS);
+    bool was_starting = s->starting;
+    s->starting = true;
+    size_t started = start_reads(s, 1, s->win_from, s->win_to);
+    s->starting = was_starting;
+    if (started == 0) {
+        s->pass = 0;
+        return false;
+    }
+    if (s->pass_pending == 0 && !was_starting) pass_done(s);
+    return true;
+}
+
 static void pass_done(search_t *s)
 {
     bk_best_result_t best;
-    if (s->pass == 1) {
-        if (!s->pass_any_ok) {
-            answer(s, s->failure, NULL, NULL, false);
+    if (s->pass < 2) {
+        if (!s->pass_any_ok) { /* pass 1 failed: pass 0's verdict is what is known */
+            if (s->have_first) answer(s, PROV_OK, &s->first, &s->first_best, true);
+            else answer(s, s->failure, NULL, NULL, false);
             return;
         }
         if (!score(s, &s->slots, &best)) {
@@ -216,14 +260,13 @@ static void pass_done(search_t *s)
             answer(s, PROV_OK, &s->slots, &best, s->pass_failed);
             return;
         }
-        s->first = s->slots;
-        s->first_best = best;
-        s->have_first = true;
-        bk_slots_init(&s->slots, NULL, 0);
+        keep_first(s, &best);
+        int64_t near_to = s->win_to;
+        if (s->pass == 0 && near_to < s->policy.horizon_end && start_pass1(s)) return;
         if (!start_pass2(s)) answer(s, PROV_OK, &s->first, &s->first_best, true);
         return;
     }
-    if (!s->pass_any_ok) { /* the wider pass failed: the first week is what is known */
+    if (!s->pass_any_ok) { /* the wider pass failed: the narrower one is what is known */
         if (s->have_first) answer(s, PROV_OK, &s->first, &s->first_best, true);
         else answer(s, s->failure, NULL, NULL, false);
         return;
@@ -241,13 +284,13 @@ static void on_openings(prov_status_t status, const prov_opening_t *openings, si
     search_t *s = rd->search;
     s->pending--;
     if (!s->answered && rd->pass == s->pass) {
-        const cand_t *c = &s->cands[rd->cand];
+        cand_t *c = &s->cands[rd->cand];
         if (status == PROV_OK && bk_slots_reserve(&s->slots, s->slots.len + count) == BK_OK) {
             s->pass_any_ok = true;
             size_t first = s->slots.len;
             for (size_t i = 0; i < count; i++) {
                 /* The local wall time read as if UTC, split into days since 1970 and minutes of the day. */
-                int64_t local = openings[i].start + (int64_t)tz_offset_seconds(c->zone, openings[i].start) * 1000;
+                int64_t local = openings[i].start + (int64_t)tz_offset_cached(&c->offsets, openings[i].start) * 1000;
                 int64_t day = local / TZ_MS_PER_DAY - (local % TZ_MS_PER_DAY < 0);
                 bk_slot_t slot = {.start = openings[i].start, .end = openings[i].end, .local_day = (int32_t)day,
                                   .local_minute = (int16_t)((local - day * TZ_MS_PER_DAY) / TZ_MS_PER_MINUTE),
@@ -270,7 +313,7 @@ static void on_budget(uv_timer_t *t)
     search_t *s = t->data;
     if (s->answered) return;
     bk_best_result_t best;
-    if (s->pass == 2 && s->have_first) answer(s, PROV_OK, &s->first, &s->first_best, true);
+    if (s->pass > 0 && s->have_first) answer(s, PROV_OK, &s->first, &s->first_best, true);
     else if (!s->pass_any_ok) answer(s, PROV_TIMEOUT, NULL, NULL, false);
     else if (!score(s, &s->slots, &best)) answer(s, PROV_UPSTREAM, NULL, NULL, false);
     else answer(s, PROV_OK, &s->slots, &best, true);
@@ -323,28 +366,23 @@ int bk_best_search(bk_env_t *env, const bk_search_request_t *req, bk_search_cb c
                        .staff_id = strdup(c->staff[req->candidates[i].staff].id), .location_id = strdup(l->id),
                        .time_zone = strdup(l->time_zone)};
         if (cd->staff_id == NULL || cd->location_id == NULL || cd->time_zone == NULL) goto fail;
+        tz_offset_span_init(&cd->offsets, zone);
     }
     if (s->n_cands == 0) goto fail;
     s->chunks = (days + BK_SEARCH_CHUNK_DAYS - 1) / BK_SEARCH_CHUNK_DAYS;
     if ((size_t)s->chunks * s->n_cands > BK_SEARCH_MAX_PARTS) s->chunks = (int)(BK_SEARCH_MAX_PARTS / s->n_cands);
-    s->reads = calloc(s->n_cands * (1 + (size_t)s->chunks), sizeof(*s->reads));
+    s->reads = calloc(s->n_cands * (2 + (size_t)s->chunks), sizeof(*s->reads));
     if (s->reads == NULL) goto fail;
 
-    /* Pass 1: the local day before the target's and the BK_SEARCH_FIRST_DAYS from it, within the horizon. */
+    /* Pass 0: the local day before the target's and the BK_SEARCH_NEAR_DAYS from it, within the horizon. */
     s->target = s->requested > s->policy.earliest ? s->requested : s->policy.earliest;
-    int y, m, d;
-    tz_local_date(s->policy_zone, s->target, &y, &m, &d);
-    int64_t tday = tz_days_from_civil(y, m, d);
-    s->win_from = day_start_or(s->policy_zone, tday - 1, s->now);
-    if (s->win_from < s->now) s->win_from = s->now;
-    s->win_to = day_start_or(s->policy_zone, tday + BK_SEARCH_FIRST_DAYS, s->policy.horizon_end);
-    if (s->win_to > s->policy.horizon_end) s->win_to = s->policy.horizon_end;
+    set_window(s, BK_SEARCH_NEAR_DAYS);
 
     s->starting = true;
     size_t started;
     if (s->win_from < s->win_to) {
-        s->pass = 1;
-        started = start_reads(s, 1, s->win_from, s->win_to);
+        s->pass = 0;
+        started = start_reads(s, 0, s->win_from, s->win_to);
     } else { /* the target lies beyond the horizon: only the whole horizon can say */
         started = start_pass2(s) ? 1 : 0;
     }

@@ -2,13 +2,15 @@
  * location for one treatment (through the per-day availability cache, all candidates at once), turned into
  * slots and scored by the pure bestSlot core (core/best_slot.h), within a time budget.
  *
- * Bounded work: the first pass reads only the week around the target (the local day before it and the 7 local
- * days from it, in the tenant's default zone, cut to the horizon). Its verdict is kept when it is provably the
- * one the whole horizon would give: the best slot and K alternatives were found and each costs less than the
- * distance from the target to the edge of the week (every slot outside costs at least that much, as every term
- * of the cost but last-seen, unused here, only adds). Otherwise a second pass reads the whole horizon, in
+ * Bounded work, outwards from the target: pass 0 reads only the days around it (the local day before the
+ * target's and the BK_SEARCH_NEAR_DAYS local days from it, in the tenant's default zone, cut to the horizon).
+ * A pass's verdict is kept when it is provably the one the whole horizon would give: the best slot and K
+ * alternatives were found and each costs less than the distance from the target to the edge of the window
+ * (every slot outside costs at least that much, as every term of the cost but last-seen, unused here, only
+ * adds). Otherwise pass 1 reads the week (BK_SEARCH_FIRST_DAYS from the target's day), and then pass 2 the
+ * whole horizon, in
  * chunks of at most BK_SEARCH_CHUNK_DAYS local days per candidate, at most BK_SEARCH_MAX_PARTS reads at once
- * (a longer horizon is cut to what fits). A warm answer is one Redis MGET of about 8 days per candidate.
+ * (a longer horizon is cut to what fits). A warm answer is one read of about 3 days per candidate.
  *
  * The gap rule of the core needs idle working time around a slot. Openings do not carry working hours, so it is
  * measured from one practitioner's openings alone: overlapping openings form free blocks, and a slot's idle time
@@ -29,7 +31,8 @@
 #define BK_SEARCH_MAX_CANDIDATES 64
 #define BK_SEARCH_CHUNK_DAYS 35  /* local days per availability read (availability.h allows 40) */
 #define BK_SEARCH_MAX_PARTS 512  /* availability reads in flight for one search */
-#define BK_SEARCH_FIRST_DAYS 7   /* local days from the target read by the first pass (plus the day before) */
+#define BK_SEARCH_NEAR_DAYS 2    /* local days from the target read by pass 0 (plus the day before) */
+#define BK_SEARCH_FIRST_DAYS 7   /* local days from the target read by pass 1 (plus the day before) */
 
 /** One practitioner at one location; staff and location are the caller's own indices (into its catalog). */
 typedef struct bk_search_candidate {
@@ -55,7 +58,7 @@ typedef struct bk_search_result {
     size_t n;
     const bk_best_result_t *best;
     bool partial; /* the budget ran out: some candidates' openings (or the wider pass) are missing */
-    bool widened; /* the first week did not settle it: the whole horizon was read */
+    bool widened; /* the week around the target did not settle it: the whole horizon was read */
 } bk_search_result_t;
 
 /** Receives the result (PROV_OK), or a failure status with res NULL (PROV_TIMEOUT: the budget passed before

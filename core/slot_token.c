@@ -3,15 +3,20 @@
 
 #include <inttypes.h>
 #include <json.h>
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/params.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+
 #define SIG_BYTES 16
+#define V2_KEY_LABEL "frontdesk slot id v2"
+#define V2_MAX_ID 255 /* one length byte */
 
 static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
@@ -65,6 +70,9 @@ typedef struct signer {
     const unsigned char *key_at; /* where the caller keeps it: the config's secret does not move */
     EVP_MD *sha256;
     EVP_MD_CTX *inner, *outer, *work;
+    EVP_MAC *siphash;
+    EVP_MAC_CTX *mac; /* keyed with the version 2 key: each token re-inits it from that key */
+    bool mac_ready;
 } signer_t;
 
 static pthread_key_t signer_key;
@@ -75,6 +83,8 @@ static void signer_free(void *p)
     signer_t *g = p;
     EVP_MD_CTX_free(g->inner), EVP_MD_CTX_free(g->outer), EVP_MD_CTX_free(g->work);
     EVP_MD_free(g->sha256);
+    EVP_MAC_CTX_free(g->mac);
+    EVP_MAC_free(g->siphash);
     OPENSSL_cleanse(g->key, sizeof(g->key));
     free(g);
 }
@@ -96,7 +106,9 @@ static signer_t *signer_for(const unsigned char *secret, size_t secret_len)
         if ((g = calloc(1, sizeof(*g))) == NULL) return NULL;
         g->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
         g->inner = EVP_MD_CTX_new(), g->outer = EVP_MD_CTX_new(), g->work = EVP_MD_CTX_new();
-        if (g->sha256 == NULL || g->inner == NULL || g->outer == NULL || g->work == NULL ||
+        g->siphash = EVP_MAC_fetch(NULL, "SIPHASH", NULL);
+        g->mac = g->siphash != NULL ? EVP_MAC_CTX_new(g->siphash) : NULL;
+        if (g->sha256 == NULL || g->inner == NULL || g->outer == NULL || g->work == NULL || g->mac == NULL ||
             pthread_setspecific(signer_key, g) != 0) {
             signer_free(g);
             return NULL;
@@ -116,81 +128,99 @@ static signer_t *signer_for(const unsigned char *secret, size_t secret_len)
     g->key_len = secret_len;
     g->key_at = secret;
     OPENSSL_cleanse(block, sizeof(block)), OPENSSL_cleanse(ipad, sizeof(ipad)), OPENSSL_cleanse(opad, sizeof(opad));
+    g->mac_ready = false; /* keyed below, from the new pads */
     return g;
+}
+
+static bool hmac_with(signer_t *g, const char *payload, size_t len, unsigned char sig[32])
+{
+    unsigned char inner[32];
+    unsigned int n = 32;
+    return EVP_MD_CTX_copy_ex(g->work, g->inner) == 1 && EVP_DigestUpdate(g->work, payload, len) == 1 &&
+           EVP_DigestFinal_ex(g->work, inner, &n) == 1 && EVP_MD_CTX_copy_ex(g->work, g->outer) == 1 &&
+           EVP_DigestUpdate(g->work, inner, 32) == 1 && EVP_DigestFinal_ex(g->work, sig, &n) == 1;
+}
+
+/* The version 2 MAC (SipHash-2-4, 16 bytes) of payload under the key derived from the signer's secret. */
+static bool mac_v2(const unsigned char *secret, size_t secret_len, const unsigned char *payload, size_t len,
+                   unsigned char tag[SIG_BYTES])
+{
+    signer_t *g = signer_for(secret, secret_len);
+    if (g == NULL) return false;
+    if (!g->mac_ready) {
+        unsigned char derived[32];
+        size_t size = SIG_BYTES;
+        OSSL_PARAM params[] = {OSSL_PARAM_construct_size_t(OSSL_MAC_PARAM_SIZE, &size), OSSL_PARAM_construct_end()};
+        bool ok = hmac_with(g, V2_KEY_LABEL, sizeof(V2_KEY_LABEL) - 1, derived) &&
+                  EVP_MAC_init(g->mac, derived, 16, params) == 1;
+        OPENSSL_cleanse(derived, sizeof(derived));
+        if (!ok) return false;
+        g->mac_ready = true;
+    } else if (EVP_MAC_init(g->mac, NULL, 0, NULL) != 1) { /* back to the keyed state */
+        return false;
+    }
+    size_t out = 0;
+    return EVP_MAC_update(g->mac, payload, len) == 1 && EVP_MAC_final(g->mac, tag, &out, SIG_BYTES) == 1 &&
+           out == SIG_BYTES;
 }
 
 static void sign(const unsigned char *secret, size_t secret_len, const char *payload, size_t len,
                  unsigned char sig[32])
 {
     signer_t *g = signer_for(secret, secret_len);
-    unsigned char inner[32];
-    unsigned int n = 32;
-    if (g != NULL && EVP_MD_CTX_copy_ex(g->work, g->inner) == 1 && EVP_DigestUpdate(g->work, payload, len) == 1 &&
-        EVP_DigestFinal_ex(g->work, inner, &n) == 1 && EVP_MD_CTX_copy_ex(g->work, g->outer) == 1 &&
-        EVP_DigestUpdate(g->work, inner, 32) == 1 && EVP_DigestFinal_ex(g->work, sig, &n) == 1)
-        return;
-    n = 32; /* OpenSSL failed above: the one-shot form gives the same answer, slower */
+    if (g != NULL && hmac_with(g, payload, len, sig)) return;
+    unsigned int n = 32; /* OpenSSL failed above: the one-shot form gives the same answer, slower */
     HMAC(EVP_sha256(), secret, (int)secret_len, (const unsigned char *)payload, len, sig, &n);
-}
-
-/* Appends s as a JSON string (escaped as json-c does: quote, backslash, slash, control characters). */
-static bool put_json_string(char *buf, size_t cap, size_t *at, const char *s)
-{
-    static const char hex[] = "0123456789abcdef";
-    size_t o = *at;
-    if (o + 1 >= cap) return false;
-    buf[o++] = '"';
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        const char *esc = NULL;
-        switch (*p) {
-        case '"': esc = "\\\""; break;
-        case '\\': esc = "\\\\"; break;
-        case '/': esc = "\\/"; break;
-        case '\b': esc = "\\b"; break;
-        case '\f': esc = "\\f"; break;
-        case '\n': esc = "\\n"; break;
-        case '\r': esc = "\\r"; break;
-        case '\t': esc = "\\t"; break;
-        default: break;
-        }
-        if (o + 7 >= cap) return false;
-        if (esc != NULL) {
-            buf[o++] = esc[0], buf[o++] = esc[1];
-        } else if (*p < 0x20) {
-            memcpy(buf + o, "\\u00", 4);
-            buf[o + 4] = hex[*p >> 4], buf[o + 5] = hex[*p & 15];
-            o += 6;
-        } else {
-            buf[o++] = (char)*p;
-        }
-    }
-    buf[o++] = '"';
-    *at = o;
-    return true;
 }
 
 size_t bk_slot_token_make(const unsigned char *secret, size_t secret_len, const bk_slot_ref_t *ref, char *out)
 {
-    /* The payload is the JSON array [1, tenant, staff, treatment, location, start, end], written directly. */
-    char payload[BK_SLOT_TOKEN_CAP];
-    size_t len = 0;
+    unsigned char payload[1 + 4 * (1 + V2_MAX_ID) + 16];
     const char *ids[] = {ref->tenant, ref->staff_id, ref->treatment_id, ref->location_id};
-    memcpy(payload, "[1", 2);
-    len = 2;
+    size_t len = 0;
+    payload[len++] = 2;
     for (int i = 0; i < 4; i++) {
-        payload[len++] = ',';
-        if (!put_json_string(payload, sizeof(payload) - 48, &len, ids[i])) return 0;
+        size_t n = strlen(ids[i]);
+        if (n == 0 || n > V2_MAX_ID) return 0;
+        payload[len++] = (unsigned char)n;
+        memcpy(payload + len, ids[i], n);
+        len += n;
     }
-    int tail = snprintf(payload + len, sizeof(payload) - len, ",%" PRId64 ",%" PRId64 "]", ref->start, ref->end);
-    if (tail < 0 || (size_t)tail >= sizeof(payload) - len) return 0;
-    len += (size_t)tail;
-    unsigned char sig[32];
-    sign(secret, secret_len, payload, len, sig);
-    size_t n = b64url_encode((const unsigned char *)payload, len, out, BK_SLOT_TOKEN_CAP);
+    const int64_t times[] = {ref->start, ref->end};
+    for (int i = 0; i < 2; i++)
+        for (int k = 0; k < 8; k++) payload[len++] = (unsigned char)((uint64_t)times[i] >> (8 * k));
+    unsigned char tag[SIG_BYTES];
+    if (!mac_v2(secret, secret_len, payload, len, tag)) return 0;
+    size_t n = b64url_encode(payload, len, out, BK_SLOT_TOKEN_CAP);
     if (n == 0 || n + 2 + 24 > BK_SLOT_TOKEN_CAP) return 0;
     out[n++] = '.';
-    size_t m = b64url_encode(sig, SIG_BYTES, out + n, BK_SLOT_TOKEN_CAP - n);
+    size_t m = b64url_encode(tag, SIG_BYTES, out + n, BK_SLOT_TOKEN_CAP - n);
     return m == 0 ? 0 : n + m;
+}
+
+/* Reads a version 2 payload (its MAC already checked): every length in range, no NUL inside an id, nothing
+ * left over. */
+static bool read_v2(const unsigned char *p, size_t len, bk_slot_ref_t *ref)
+{
+    char *ids[] = {ref->tenant, ref->staff_id, ref->treatment_id, ref->location_id};
+    const size_t caps[] = {sizeof(ref->tenant), sizeof(ref->staff_id), sizeof(ref->treatment_id),
+                           sizeof(ref->location_id)};
+    size_t at = 1;
+    for (int i = 0; i < 4; i++) {
+        if (at >= len) return false;
+        size_t n = p[at++];
+        if (n == 0 || n >= caps[i] || at + n > len || memchr(p + at, '\0', n) != NULL) return false;
+        memcpy(ids[i], p + at, n);
+        ids[i][n] = '\0';
+        at += n;
+    }
+    if (len - at != 16) return false;
+    uint64_t times[2] = {0, 0};
+    for (int i = 0; i < 2; i++)
+        for (int k = 7; k >= 0; k--) times[i] = (times[i] << 8) | p[at + (size_t)(8 * i + k)];
+    ref->start = (int64_t)times[0];
+    ref->end = (int64_t)times[1];
+    return ref->end > ref->start;
 }
 
 static bool copy_string(json_object *a, size_t i, char *out, size_t cap)
@@ -215,7 +245,11 @@ bool bk_slot_token_read(const unsigned char *secret, size_t secret_len, const ch
     if (!ok || plen == 0) return false;
     size_t slen = b64url_decode(dot + 1, len - (size_t)(dot - token) - 1, sig, sizeof(sig), &ok);
     if (!ok || slen != SIG_BYTES) return false;
-    sign(secret, secret_len, (const char *)payload, plen, expected);
+    if (payload[0] == 2) {
+        return mac_v2(secret, secret_len, payload, plen, expected) && CRYPTO_memcmp(sig, expected, SIG_BYTES) == 0 &&
+               read_v2(payload, plen, ref);
+    }
+    sign(secret, secret_len, (const char *)payload, plen, expected); /* version 1, issued before */
     if (CRYPTO_memcmp(sig, expected, SIG_BYTES) != 0) return false;
     payload[plen] = '\0';
     json_object *a = json_tokener_parse((const char *)payload);

@@ -1,6 +1,13 @@
 /* core/slot_token.h: slot_id, the opaque, tamper-proof name of an offered slot (tenant, practitioner,
- * treatment, location, start, end), signed with the server secret (HMAC-SHA256), so agents book what they were
- * offered and never a time a language model made up. */
+ * treatment, location, start, end), signed with the server secret, so agents book what they were offered and
+ * never a time a language model made up.
+ *
+ * Two spellings are read; the second is written. Version 1: base64url of the JSON array [1, tenant, staff,
+ * treatment, location, start, end], ".", base64url of the first 16 bytes of its HMAC-SHA256. Version 2 (one cheap
+ * MAC over a compact binary form, as an answer may list thousands of slots): base64url of the byte 2, then each
+ * of tenant, staff, treatment and location as one length byte and its bytes, then start and end as 8-byte
+ * little-endian UTC ms; ".", base64url of its 16-byte SipHash-2-4 under a key derived once from the secret
+ * (the first 16 bytes of HMAC-SHA256(secret, "frontdesk slot id v2")). */
 #ifndef FD_BOOKING_SLOT_TOKEN_H
 #define FD_BOOKING_SLOT_TOKEN_H
 

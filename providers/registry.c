@@ -8,6 +8,7 @@ extern const prov_ops_t prov_cliniko_ops;
 extern const prov_ops_t prov_nookal_ops;
 extern const prov_ops_t prov_jane_ops;
 extern const prov_ops_t prov_schedule_ops;
+extern const prov_ops_t prov_halaxy_ops;
 
 static const prov_ops_t *const providers[] = {
     &prov_sandbox_ops,
@@ -15,6 +16,7 @@ static const prov_ops_t *const providers[] = {
     &prov_nookal_ops,
     &prov_jane_ops,
     &prov_schedule_ops,
+    &prov_halaxy_ops,
 };
 
 const prov_ops_t *prov_find(const char *name)
@@ -26,5 +28,5 @@ const prov_ops_t *prov_find(const char *name)
 
 const char *prov_names(void)
 {
-    return "sandbox, cliniko, nookal, jane, schedule";
+    return "sandbox, cliniko, nookal, halaxy, jane, schedule";
 }

@@ -14,3 +14,18 @@ const bk_tenant_t *srv_auth_tenant(const srv_config_t *config, const char *key, 
             if (CRYPTO_memcmp(digest, config->tenants[i].key_digests[k], 32) == 0) found = &config->tenants[i];
     return found;
 }
+
+h2o_iovec_t srv_auth_presented_key(h2o_req_t *req)
+{
+    ssize_t at = h2o_find_header_by_str(&req->headers, H2O_STRLIT("x-api-key"), -1);
+    if (at >= 0) return req->headers.entries[at].value;
+    at = h2o_find_header(&req->headers, H2O_TOKEN_AUTHORIZATION, -1);
+    if (at >= 0) {
+        h2o_iovec_t v = req->headers.entries[at].value;
+        if (v.len > 7 && h2o_lcstris(v.base, 7, H2O_STRLIT("bearer ")))
+            return h2o_iovec_init(v.base + 7, v.len - 7);
+    }
+    at = h2o_find_header_by_str(&req->headers, H2O_STRLIT("x-vapi-secret"), -1);
+    if (at >= 0) return req->headers.entries[at].value;
+    return h2o_iovec_init(NULL, 0);
+}

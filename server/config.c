@@ -184,6 +184,7 @@ static bool read_tenant(reader_t *r, json_object *obj, const char *path, const c
                                        "country",   "ai_booking",
                                        "policy",    "rate_limit",
                                        "webhooks",  "widget_keys",
+                                       "retell_api_key",
                                        "ghl_webhook_tokens_sha256",
                                        "emr",
                                        NULL};
@@ -491,15 +492,18 @@ srv_config_t *srv_config_load(const char *path, char *why, size_t why_cap)
         goto fail;
     }
     c->tenants = calloc(n, sizeof(*c->tenants));
+    c->retell_keys = calloc(n, sizeof(*c->retell_keys));
     c->tenant_sources = calloc(n, sizeof(*c->tenant_sources));
-    if (c->tenants == NULL || c->tenant_sources == NULL) goto fail;
+    if (c->tenants == NULL || c->retell_keys == NULL || c->tenant_sources == NULL) goto fail;
     for (size_t i = 0; i < n; i++) {
         char tp[64];
         snprintf(tp, sizeof(tp), "tenants[%zu]", i);
         c->tenant_count = i + 1;
         json_object *tenant_obj = json_object_array_get_idx(tenants, i), *widget_keys;
         c->tenants[i].keeper = &c->keeper;
-        if (!read_tenant(&r, tenant_obj, tp, config_dir, &c->tenants[i])) goto fail;
+        if (!read_tenant(&r, tenant_obj, tp, config_dir, &c->tenants[i]) ||
+            get_string(&r, tenant_obj, tp, "retell_api_key", &c->retell_keys[i], false) < 0)
+            goto fail;
         const char *source = json_object_to_json_string_ext(tenant_obj, JSON_C_TO_STRING_PLAIN);
         if ((c->tenant_sources[i] = strdup(source)) == NULL) goto fail;
         if (json_object_object_get_ex(tenant_obj, "widget_keys", &widget_keys)) {
@@ -547,8 +551,12 @@ fail:
 void srv_config_free(srv_config_t *c)
 {
     if (c == NULL) return;
-    for (size_t i = 0; i < c->tenant_count; i++) tenant_free(&c->tenants[i]);
+    for (size_t i = 0; i < c->tenant_count; i++) {
+        tenant_free(&c->tenants[i]);
+        if (c->retell_keys != NULL) free(c->retell_keys[i]);
+    }
     free(c->tenants);
+    free(c->retell_keys);
     for (size_t i = 0; c->tenant_sources != NULL && i < c->tenant_count; i++) free(c->tenant_sources[i]);
     free(c->tenant_sources);
     srv_widget_keys_free(c->widget_keys, c->widget_key_count);

@@ -23,6 +23,7 @@ typedef struct srv_config {
     size_t slot_secret_len;
     struct srv_widget_key *widget_keys; /* every tenant's publishable widget keys (server/widget_key.h) */
     size_t widget_key_count;
+    char **retell_keys; /* per tenant (config order): its "retell_api_key" (Retell signs calls with it), else NULL */
     bool slot_secret_random; /* true when generated: slot ids do not survive a restart or cross processes */
     char **tenant_sources;   /* each tenant's JSON as written, to tell which tenants a reload changed */
     bk_keeper_t keeper;      /* its users (the process while current, worker views, requests, booking's long work);

@@ -70,13 +70,13 @@ static void on_claim(bk_idem_verdict_t verdict, int status, const char *body, si
 
 void srv_idem_run(srv_request_t *r, srv_idem_go_fn go)
 {
-    h2o_req_t *req = r->req;
-    ssize_t at = h2o_find_header_by_str(&req->headers, H2O_STRLIT("idempotency-key"), -1);
-    if (at < 0) {
+    h2o_iovec_t v = r->idem_key != NULL ? h2o_iovec_init(r->idem_key, strlen(r->idem_key)) : h2o_iovec_init(NULL, 0);
+    ssize_t at = r->req != NULL ? h2o_find_header_by_str(&r->req->headers, H2O_STRLIT("idempotency-key"), -1) : -1;
+    if (at >= 0) v = r->req->headers.entries[at].value;
+    if (v.base == NULL) {
         go(r, NULL, false);
         return;
     }
-    h2o_iovec_t v = req->headers.entries[at].value;
     if (v.len == 0 || v.len > BK_IDEM_KEY_MAX) {
         srv_respond_error(r, API_ERR_INVALID_FIELD, "Idempotency-Key must be 1 to 255 characters (a UUID is best).",
                           "Idempotency-Key");

@@ -16,7 +16,8 @@ typedef void (*srv_idem_go_fn)(srv_request_t *r, srv_idem_t *idem, bool recoveri
 
 /** Runs go under the request's Idempotency-Key: without one at once; with one after claiming it, or answers a
  * replay (with Idempotent-Replayed: true), 409 idempotency_in_progress, 422 idempotency_key_reused, 400 for a key
- * that is empty or longer than 255 bytes, or 503 when Redis fails. */
+ * that is empty or longer than 255 bytes, or 503 when Redis fails. A tool call's key is its idem_key
+ * (srv_request_begin_tool). */
 void srv_idem_run(srv_request_t *r, srv_idem_go_fn go);
 
 /** Answers JSON and stores it for replay (any status below 500). */

@@ -80,6 +80,10 @@ bool srv_query_check(srv_request_t *r)
 
 const char *srv_query_raw(const srv_request_t *r, size_t *len)
 {
+    if (r->args_text != NULL) {
+        *len = strlen(r->args_text);
+        return r->args_text;
+    }
     const h2o_req_t *req = r->req;
     if (req == NULL || req->query_at == SIZE_MAX) {
         *len = 0;
@@ -89,9 +93,33 @@ const char *srv_query_raw(const srv_request_t *r, size_t *len)
     return req->path.base + req->query_at + 1;
 }
 
+/* A tool call's argument `name` as text (a number or true/false as written; null counts as absent). */
+static int arg_get(srv_request_t *r, const char *name, char *out, size_t cap)
+{
+    json_object *v = NULL;
+    if (!json_object_object_get_ex(r->args, name, &v) || v == NULL) return 0;
+    char message[160];
+    if (json_object_is_type(v, json_type_object) || json_object_is_type(v, json_type_array)) {
+        snprintf(message, sizeof(message), "%s must be text, not a list or an object.", name);
+        srv_respond_error(r, API_ERR_INVALID_FIELD, message, name);
+        return -1;
+    }
+    size_t len = strlen(json_object_get_string(v));
+    if (len >= cap || memchr(json_object_get_string(v), '\0', (size_t)json_object_get_string_len(v)) != NULL ||
+        !srv_utf8_valid(json_object_get_string(v), len)) {
+        snprintf(message, sizeof(message), "%s could not be read (not text, or longer than %zu bytes).", name,
+                 cap - 1);
+        srv_respond_error(r, API_ERR_INVALID_FIELD, message, name);
+        return -1;
+    }
+    memcpy(out, json_object_get_string(v), len + 1);
+    return len > 0 ? 1 : 0;
+}
+
 int srv_query_get(srv_request_t *r, const char *name, char *out, size_t cap)
 {
     out[0] = '\0';
+    if (r->args != NULL) return arg_get(r, name, out, cap);
     h2o_req_t *req = r->req;
     if (req == NULL || req->query_at == SIZE_MAX) return 0;
     const char *q = req->path.base + req->query_at + 1;

@@ -12,13 +12,16 @@
 /* The longest query string a request may carry (longer: 414 from the router). */
 #define SRV_MAX_QUERY_BYTES (8u * 1024u)
 
-/** The query string as received, without the '?' (borrowed from the request; "" when there is none). */
+/** The query string as received, without the '?' (borrowed from the request; "" when there is none); for a tool call
+ * (srv_request_begin_tool) its arguments as JSON text. */
 const char *srv_query_raw(const srv_request_t *r, size_t *len);
 
 /** Decodes the first value of `name` into out (NUL-terminated; the router has checked the whole query with
  * srv_query_check, so it is well-formed UTF-8). Returns 1 when
  * present (an empty value counts as absent: returns 0 and out = ""), 0 when absent, and -1 after answering
- * 400 invalid_field when the value is malformed (bad %-escape, a NUL) or longer than cap - 1 bytes. */
+ * 400 invalid_field when the value is malformed (bad %-escape, a NUL) or longer than cap - 1 bytes. A tool call's
+ * parameters are its arguments: a string, or a number or boolean as written (null: absent; a list or an object:
+ * 400 invalid_field). */
 int srv_query_get(srv_request_t *r, const char *name, char *out, size_t cap);
 
 /** Checks every parameter of r's query: name and value must decode (%-escapes), hold no NUL and be well-formed

@@ -8,6 +8,7 @@
 
 #include "booking/worker_store.h"
 #include "metrics/metrics.h"
+#include "server/auth.h"
 #include "server/log.h"
 #include "server/worker.h"
 
@@ -18,9 +19,18 @@ static uint64_t now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* False once h2o disposed of the request, or the tool call's answer was taken. */
+static bool present(const srv_request_t *r)
+{
+    return r->sink != NULL ? !r->tool_disposed : r->req != NULL;
+}
+
 static void request_free(srv_request_t *r)
 {
     json_object_put(r->body);
+    json_object_put(r->args);
+    free(r->args_text);
+    free(r->idem_key);
     r->worker->in_flight--;
     srv_view_leave(&r->worker->views, r->view);
     free(r);
@@ -38,7 +48,20 @@ static void on_dispose(void *slot)
 static void on_deadline(h2o_timeout_entry_t *entry)
 {
     srv_request_t *r = H2O_STRUCT_FROM_MEMBER(srv_request_t, deadline, entry);
-    if (r->req != NULL && !r->responded) srv_respond_error(r, r->deadline_error, NULL, NULL);
+    if (present(r) && !r->responded) srv_respond_error(r, r->deadline_error, NULL, NULL);
+}
+
+/* Starts r's life on worker and view (entered for r): its clock and general deadline, counted in flight. */
+static void begin(srv_request_t *r, srv_worker_t *worker, srv_view_t *view)
+{
+    r->worker = worker;
+    r->view = view;
+    r->started_ns = now_ns();
+    r->deadline_ms = SRV_REQUEST_DEADLINE_MS;
+    r->deadline_error = API_ERR_REDIS_UNAVAILABLE;
+    r->deadline.cb = on_deadline;
+    h2o_timeout_link(&worker->loop, &worker->deadline, &r->deadline);
+    worker->in_flight++;
 }
 
 srv_request_t *srv_request_begin(h2o_req_t *req, srv_worker_t *worker)
@@ -48,16 +71,38 @@ srv_request_t *srv_request_begin(h2o_req_t *req, srv_worker_t *worker)
     srv_request_t **slot = h2o_mem_alloc_shared(&req->pool, sizeof(*slot), on_dispose);
     *slot = r;
     r->req = req;
-    r->worker = worker;
-    r->view = srv_view_enter(&worker->views);
-    r->started_ns = now_ns();
+    begin(r, worker, srv_view_enter(&worker->views));
     srv_request_id_of(req, r->id);
-    r->deadline_ms = SRV_REQUEST_DEADLINE_MS;
-    r->deadline_error = API_ERR_REDIS_UNAVAILABLE;
-    r->deadline.cb = on_deadline;
-    h2o_timeout_link(&worker->loop, &worker->deadline, &r->deadline);
-    worker->in_flight++;
     return r;
+}
+
+srv_request_t *srv_request_begin_tool(srv_request_t *parent, const char *route_name, json_object *args,
+                                      const char *idem_key, srv_sink_fn sink, void *sink_data)
+{
+    srv_request_t *r = calloc(1, sizeof(*r));
+    if (r == NULL) return NULL;
+    size_t len;
+    const char *text = srv_json_text(args, &len);
+    r->args_text = strndup(text, len);
+    r->idem_key = idem_key != NULL ? strdup(idem_key) : NULL;
+    if (r->args_text == NULL || (idem_key != NULL && r->idem_key == NULL)) {
+        free(r->args_text), free(r->idem_key), free(r);
+        return NULL;
+    }
+    r->args = json_object_get(args);
+    r->tenant = parent->tenant;
+    r->route_name = route_name;
+    r->sink = sink;
+    r->sink_data = sink_data;
+    memcpy(r->id, parent->id, sizeof(r->id)); /* its log lines carry the envelope's request id */
+    begin(r, parent->worker, srv_view_join(parent->view)); /* the config the tenant belongs to */
+    srv_request_voice_deadline(r);
+    return r;
+}
+
+bool srv_request_open(const srv_request_t *r)
+{
+    return present(r) && !r->responded;
 }
 
 void srv_request_voice_deadline(srv_request_t *r)
@@ -94,7 +139,7 @@ void srv_request_hold(srv_request_t *r)
 bool srv_request_release(srv_request_t *r)
 {
     r->holds--;
-    if (r->req == NULL) {
+    if (!present(r)) {
         if (r->holds == 0) request_free(r);
         return false;
     }
@@ -138,9 +183,37 @@ static const char *reason_of(int status)
     }
 }
 
+/* The tool call's answer was taken: disposed of, and freed now unless a step still holds it. */
+static void on_tool_reaped(uv_handle_t *handle)
+{
+    srv_request_t *r = H2O_STRUCT_FROM_MEMBER(srv_request_t, tool_reaper, (uv_timer_t *)handle);
+    r->tool_disposed = true;
+    if (h2o_timeout_is_linked(&r->deadline)) h2o_timeout_unlink(&r->deadline);
+    if (r->holds == 0) request_free(r);
+}
+
+/* A tool call's answer goes to its sink; the record is disposed of on the next loop turn (uv_close defers its
+ * callback), never under the code that is answering. */
+static void send_tool(srv_request_t *r, int status, json_object *json, const char *body, size_t len)
+{
+    r->responded = true;
+    if (h2o_timeout_is_linked(&r->deadline)) h2o_timeout_unlink(&r->deadline);
+    double ms = (double)(now_ns() - r->started_ns) / 1e6;
+    srv_log_request(r->route_name != NULL ? r->route_name : "(unknown)", "TOOL", status, ms, r->tenant->id, r->id,
+                    NULL);
+    bk_env_flush(&r->worker->booking);
+    r->sink(r->sink_data, status, json, body, len);
+    uv_timer_init(&r->worker->loop, &r->tool_reaper);
+    uv_close((uv_handle_t *)&r->tool_reaper, on_tool_reaped);
+}
+
 static void send_typed(srv_request_t *r, int status, const char *type, const char *cache, const char *body,
                        size_t len)
 {
+    if (r->sink != NULL) {
+        send_tool(r, status, NULL, body, len);
+        return;
+    }
     h2o_req_t *req = r->req;
     r->responded = true;
     if (h2o_timeout_is_linked(&r->deadline)) h2o_timeout_unlink(&r->deadline);
@@ -175,7 +248,7 @@ static void send_body(srv_request_t *r, int status, const char *body, size_t len
 void srv_respond_bytes(srv_request_t *r, int status, const char *content_type, const char *cache_control,
                        const char *body, size_t len)
 {
-    if (r->req == NULL || r->responded) return;
+    if (!srv_request_open(r)) return;
     send_typed(r, status, content_type, cache_control, body, len);
 }
 
@@ -186,7 +259,11 @@ const char *srv_json_text(json_object *body, size_t *len)
 
 void srv_respond_json(srv_request_t *r, int status, json_object *body)
 {
-    if (r->req == NULL || r->responded) return;
+    if (!srv_request_open(r)) return;
+    if (r->sink != NULL) {
+        send_tool(r, status, body, NULL, 0); /* a tool call takes the object itself: nothing to print and read */
+        return;
+    }
     size_t len;
     const char *s = srv_json_text(body, &len);
     send_body(r, status, s, len);
@@ -194,7 +271,7 @@ void srv_respond_json(srv_request_t *r, int status, json_object *body)
 
 void srv_respond_json_text(srv_request_t *r, int status, const char *body, size_t len)
 {
-    if (r->req == NULL || r->responded) return;
+    if (!srv_request_open(r)) return;
     send_body(r, status, body, len);
 }
 
@@ -212,7 +289,7 @@ static void count_refusal(const srv_request_t *r, api_error_t err, const char *f
         fd_mx_rate_limited(throttle ? FD_MX_LIMIT_AUTH_THROTTLE : r->widget != NULL ? FD_MX_LIMIT_WIDGET
                                                                                     : FD_MX_LIMIT_TENANT);
     } else if (err == API_ERR_UNAUTHORIZED) {
-        bool sent = h2o_find_header_by_str(&r->req->headers, H2O_STRLIT("x-api-key"), -1) >= 0;
+        bool sent = r->req != NULL && srv_auth_presented_key(r->req).base != NULL;
         fd_mx_auth_failure(sent ? FD_MX_AUTH_WRONG_KEY : FD_MX_AUTH_MISSING_KEY);
     } else if (err == API_ERR_ORIGIN_FORBIDDEN || err == API_ERR_WIDGET_ROUTE_FORBIDDEN) {
         fd_mx_auth_failure(FD_MX_AUTH_WIDGET_REFUSED);
@@ -221,14 +298,15 @@ static void count_refusal(const srv_request_t *r, api_error_t err, const char *f
 
 void srv_respond_error(srv_request_t *r, api_error_t err, const char *message, const char *field)
 {
-    if (r->req == NULL || r->responded) return;
+    if (!srv_request_open(r)) return;
     count_refusal(r, err, field);
     if (srv_redis_to_blame(r, err)) {
         err = API_ERR_REDIS_UNAVAILABLE;
         message = field = NULL;
     }
     /* Every 503 says when to come back. */
-    if (api_error_status(err) == 503 && h2o_find_header_by_str(&r->req->res.headers, H2O_STRLIT("retry-after"), -1) < 0)
+    if (api_error_status(err) == 503 && r->req != NULL &&
+        h2o_find_header_by_str(&r->req->res.headers, H2O_STRLIT("retry-after"), -1) < 0)
         srv_add_header(r, "retry-after", "1");
     char buf[1024];
     size_t len = api_error_render(err, message, field, buf, sizeof(buf));

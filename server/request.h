@@ -24,6 +24,12 @@
 struct srv_worker;
 struct srv_route;
 
+/** Where a tool call's answer goes instead of HTTP (srv_request_begin_tool): its HTTP-equivalent status and the JSON,
+ * as an object when the answer was built as one (json, borrowed; body NULL), else as text (body[0..len), json
+ * NULL); valid during the call only. Called once, from inside the answering code: take a reference or copy what is
+ * kept, and do not free the request. */
+typedef void (*srv_sink_fn)(void *data, int status, json_object *json, const char *body, size_t len);
+
 typedef struct srv_request {
     h2o_req_t *req; /* NULL once h2o disposed of the request */
     struct srv_worker *worker;
@@ -43,11 +49,33 @@ typedef struct srv_request {
     char id[SRV_REQUEST_ID_CAP]; /* server/request_id.h: the caller's X-Request-Id when sane, else one made */
     bk_render_t render; /* srv_render: what rendering slots and appointments needs of this request */
     vc_call_t voice;    /* srv_voice_call: the voice call this request carries */
+    bool may_keep;       /* GET /voice/bestSlot: a complete answer goes into the worker's answer cache ... */
+    uint64_t keep_epoch; /* ... under the read cache's epoch from before the reads began */
+    /* A tool call (srv_request_begin_tool): no h2o request; parameters from args, the answer to sink. */
+    json_object *args;    /* the call's named arguments (owned), or NULL for an HTTP request */
+    char *args_text;      /* args as JSON text: the "query" the bestSlot answer cache is keyed by (owned) */
+    char *idem_key;       /* the call's retry identity, used as its Idempotency-Key, or NULL (owned) */
+    srv_sink_fn sink;
+    void *sink_data;
+    bool tool_disposed; /* the tool call's answer was taken: like h2o disposing of an HTTP request */
+    uv_timer_t tool_reaper; /* closed once answered: its close callback disposes of the tool call */
 } srv_request_t;
 
 /** Creates the request record for `req` on its worker's current config view and starts its deadline. NULL when
  * out of memory. */
 srv_request_t *srv_request_begin(h2o_req_t *req, struct srv_worker *worker);
+
+/** Begins a tool call for the request `parent` that carries it (a voice platform's envelope, server/agent_tools.h),
+ * on its worker, tenant, config view and request id: a request
+ * without HTTP whose route reads its parameters from args (an object of named arguments, not consumed) and whose
+ * one answer goes to sink (never NULL). It has the tenant's voice deadline from now; idem_key (may be NULL) acts as
+ * its Idempotency-Key. The caller then runs a route handler on it; the record frees itself once answered and no
+ * hold is left. NULL when out of memory. */
+srv_request_t *srv_request_begin_tool(srv_request_t *parent, const char *route_name, json_object *args,
+                                      const char *idem_key, srv_sink_fn sink, void *sink_data);
+
+/** True while r can still be answered: not answered yet, and its client (or tool call) still there. */
+bool srv_request_open(const srv_request_t *r);
 
 /** Gives r its tenant's voice deadline (policy.voice_deadline_ms) instead of the general one; r->tenant must be
  * set. Call it in the loop turn that began r (the router does, for every /voice/ path once the key is known), so
@@ -79,7 +107,7 @@ void srv_respond_json(srv_request_t *r, int status, json_object *body);
 /** The text every JSON answer is sent as (plain, slashes unescaped); owned by body. */
 const char *srv_json_text(json_object *body, size_t *len);
 
-/** Answers with JSON text already written (by srv_json_text); copied before this returns. */
+/** Answers with JSON text already written (by srv_json_text, or streamed); copied before this returns. */
 void srv_respond_json_text(srv_request_t *r, int status, const char *body, size_t len);
 
 /** Answers with a body that is not JSON, e.g. the widget's script (content_type and cache_control NULL: no such

@@ -35,6 +35,10 @@ static const srv_route_t routes[] = {
     {"/voice/book", SRV_GET, true, srv_route_voice_book, "/voice/book"},
     {"/voice/cancel", SRV_GET, true, srv_route_voice_cancel, "/voice/cancel"},
     {"/voice/reschedule", SRV_GET, true, srv_route_voice_reschedule, "/voice/reschedule"},
+    {"/agents/vapi", SRV_POST, true, srv_route_agents_vapi, "/agents/vapi"},
+    {"/agents/retell", SRV_POST, true, srv_route_agents_retell, "/agents/retell"},
+    {"/agents/retell/*", SRV_POST, true, srv_route_agents_retell, "/agents/retell/{tool}"},
+    {"/agents/ghl/*", SRV_POST, true, srv_route_agents_ghl, "/agents/ghl/{tool}"},
     {"/ai_brain/lookup-create-patient", SRV_POST, true, srv_route_lookup_create_patient,
      "/ai_brain/lookup-create-patient"},
     {"/ai_brain/fetchPatientsAppointments", SRV_POST, true, srv_route_fetch_patients_appointments,
@@ -206,15 +210,12 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
         run_handler(r);
         return 0;
     }
-    ssize_t key_at = path_tenant != NULL ? -1 : h2o_find_header_by_str(&req->headers, H2O_STRLIT("x-api-key"), -1);
+    h2o_iovec_t key = path_tenant != NULL ? h2o_iovec_init(NULL, 0) : srv_auth_presented_key(req);
     const bk_tenant_t *tenant = path_tenant;
     const srv_config_t *config = r->view->config;
-    if (key_at >= 0)
-        tenant = srv_auth_tenant(config, req->headers.entries[key_at].value.base,
-                                 req->headers.entries[key_at].value.len);
-    const srv_widget_key_t *widget = tenant != NULL || key_at < 0 ? NULL
-        : srv_widget_key_find(config->widget_keys, config->widget_key_count,
-                              req->headers.entries[key_at].value.base, req->headers.entries[key_at].value.len);
+    if (key.base != NULL) tenant = srv_auth_tenant(config, key.base, key.len);
+    const srv_widget_key_t *widget = tenant != NULL || key.base == NULL ? NULL
+        : srv_widget_key_find(config->widget_keys, config->widget_key_count, key.base, key.len);
     if (widget != NULL && !srv_widget_admit(r, widget)) return 0; /* a publishable key: server/widget_gate.h */
     if (widget != NULL) tenant = widget->tenant;
     struct sockaddr_storage peer;

@@ -47,6 +47,13 @@ void srv_route_voice_cancel(srv_request_t *r);
  * keeping the original when the new time cannot be booked. */
 void srv_route_voice_reschedule(srv_request_t *r);
 
+/** POST /agents/vapi: Vapi's server URL: a tool-calls message's calls answered together (server/agents_vapi.c). */
+void srv_route_agents_vapi(srv_request_t *r);
+/** POST /agents/retell[/{tool}]: a Retell custom function, signed when the tenant has a Retell key. */
+void srv_route_agents_retell(srv_request_t *r);
+/** POST /agents/ghl/{tool}: a GoHighLevel Voice AI custom action's POST form (JSON body of parameters). */
+void srv_route_agents_ghl(srv_request_t *r);
+
 /** GET /ai_brain/events?state=dead: the tenant's events that could not be delivered to its webhooks. */
 void srv_route_events(srv_request_t *r);
 /** POST /ai_brain/events/{id}/replay: queues a dead event again for the endpoints where it is dead (202). */

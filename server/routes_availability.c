@@ -53,15 +53,21 @@ static void on_availability(prov_status_t status, const prov_opening_t *openings
         srv_respond_provider_failure(r, status);
         goto done;
     }
-    json_object *slots = json_object_new_array_ext((int)count);
-    for (size_t i = 0; i < count; i++)
-        json_object_array_add(slots,
-                              bk_slot_to_json(srv_render(r), call->staff_id, call->treatment_id, call->location_id,
-                                              call->zone, openings[i].start, openings[i].end, call->now));
-    json_object *body = json_object_new_object();
-    json_object_object_add(body, "slots", slots);
-    srv_respond_json(r, 200, body);
-    json_object_put(body);
+    /* Streamed: a month of slots is written straight out, not built as a json-c tree first. */
+    bk_slot_writer_t w;
+    bk_slot_writer_init(&w, srv_render(r), call->staff_id, call->treatment_id, call->location_id, call->zone,
+                        call->now);
+    bk_json_out_t out;
+    bk_json_out_init(&out, 64 + count * 400);
+    bk_json_out_raw(&out, "{\"slots\":[", 10);
+    for (size_t i = 0; i < count; i++) {
+        if (i > 0) bk_json_out_raw(&out, ",", 1);
+        bk_slot_writer_put(&w, &out, openings[i].start, openings[i].end);
+    }
+    bk_json_out_raw(&out, "]}", 2);
+    if (out.failed) srv_respond_error(r, API_ERR_SERVICE_UNAVAILABLE, NULL, NULL);
+    else srv_respond_json_text(r, 200, out.buf, out.len);
+    bk_json_out_free(&out);
 done:
     free(call);
 }

@@ -1,75 +1,73 @@
-/* server/routes_voice.c: GET /voice/clinic-info, the clinic as a voice agent needs it on a call: who is bookable
- * by AI, what can be booked, where, and one sentence to say. */
+/* server/routes_voice.c: the GET /voice routes: each reads its query as the parameters of a voice call and hands
+ * the call to its conversation (voice/conversations.h), which answers through server/voice_host.c. The writes run
+ * under the request's Idempotency-Key (the query as the body it fingerprints); bestSlot answers a question asked
+ * again within a second, with nothing it read changed since, from the worker's answer cache. */
 #include "server/routes.h"
 
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "booking/catalog_cache.h"
-#include "core/catalog_json.h"
-#include "server/fields.h"
+#include "booking/answer_cache.h"
+#include "booking/worker_store.h"
+#include "server/idempotent.h"
+#include "server/query.h"
+#include "server/voice_host.h"
+#include "server/voice_write.h"
 #include "server/worker.h"
-#include "voice/bookable.h"
-
-/* "5 practitioners and 7 treatments at Sydney CBD and Vancouver Kitsilano." (names up to three places). */
-static void say(char *buf, size_t cap, size_t staff, size_t treatments, const char **places, size_t n_places)
-{
-    int len = snprintf(buf, cap, "We have %zu practitioner%s offering %zu treatment%s", staff, staff == 1 ? "" : "s",
-                       treatments, treatments == 1 ? "" : "s");
-    if (len < 0 || (size_t)len >= cap) return;
-    if (n_places > 3) {
-        snprintf(buf + len, cap - (size_t)len, " at %zu locations.", n_places);
-        return;
-    }
-    for (size_t i = 0; i < n_places && (size_t)len < cap; i++) {
-        const char *glue = i == 0 ? " at " : i + 1 == n_places ? " and " : ", ";
-        int w = snprintf(buf + len, cap - (size_t)len, "%s%s", glue, places[i]);
-        if (w < 0) return;
-        len += w;
-    }
-    if ((size_t)len + 1 < cap) buf[len++] = '.', buf[len] = '\0';
-}
-
-static void on_catalog(prov_status_t status, const bk_catalog_t *c, bk_catalog_source_t source, void *data)
-{
-    srv_request_t *r = data;
-    if (!srv_request_release(r)) return;
-    if (status != PROV_OK) {
-        srv_respond_provider_failure(r, status);
-        return;
-    }
-    const bk_tenant_t *t = r->tenant;
-    json_object *staff = json_object_new_array(), *treatments = json_object_new_array();
-    json_object *locations = json_object_new_array();
-    const char *places[4];
-    size_t n_places = 0, n_staff = 0, n_treatments = 0;
-    for (size_t i = 0; i < c->location_count; i++) {
-        if (!bk_tenant_allows_location(t, c, c->locations[i].id)) continue;
-        json_object_array_add(locations, bk_location_to_json(&c->locations[i]));
-        if (n_places < 4) places[n_places] = c->locations[i].name ? c->locations[i].name : c->locations[i].id;
-        n_places++;
-    }
-    for (size_t i = 0; i < c->staff_count; i++)
-        if (vc_staff_bookable(t, c, &c->staff[i], NULL))
-            json_object_array_add(staff, bk_staff_to_json(&c->staff[i])), n_staff++;
-    for (size_t i = 0; i < c->treatment_count; i++)
-        if (vc_treatment_bookable(t, c, &c->treatments[i]))
-            json_object_array_add(treatments, bk_treatment_to_json(&c->treatments[i])), n_treatments++;
-    char message[256];
-    say(message, sizeof(message), n_staff, n_treatments, places, n_places);
-    json_object *body = json_object_new_object();
-    json_object_object_add(body, "staff", staff);
-    json_object_object_add(body, "treatments", treatments);
-    json_object_object_add(body, "locations", locations);
-    json_object_object_add(body, "source", json_object_new_string(source == BK_SOURCE_LIVE ? "live" : "cache"));
-    if (source == BK_SOURCE_STALE) json_object_object_add(body, "stale", json_object_new_boolean(1));
-    json_object_object_add(body, "message", json_object_new_string(message));
-    srv_respond_json(r, 200, body);
-    json_object_put(body);
-}
+#include "voice/conversations.h"
 
 void srv_route_voice_clinic_info(srv_request_t *r)
 {
-    srv_start_catalog(r, on_catalog, r);
+    vc_clinic_info(srv_voice_call(r));
+}
+
+void srv_route_voice_best_slot(srv_request_t *r)
+{
+    srv_worker_t *w = r->worker;
+    if (bk_env_cache_epoch(&w->booking, &r->keep_epoch)) {
+        size_t query_len, len;
+        int status;
+        const char *query = srv_query_raw(r, &query_len);
+        const char *kept = bk_answer_cache_get(w->answers, r->tenant->id, query, query_len, r->keep_epoch,
+                                               uv_now(&w->loop), &len, &status);
+        if (kept != NULL) {
+            srv_respond_json_text(r, status, kept, len);
+            return;
+        }
+        r->may_keep = true;
+    }
+    vc_best_slot(srv_voice_call(r));
+}
+
+void srv_route_voice_patient_appointments(srv_request_t *r)
+{
+    vc_patient_appointments(srv_voice_call(r));
+}
+
+static void book_go(srv_request_t *r, srv_idem_t *idem, bool recovering)
+{
+    (void)recovering; /* the voice retry record reconciles a run whose outcome was unknown */
+    vc_book(srv_voice_call(r), idem);
+}
+
+static void cancel_go(srv_request_t *r, srv_idem_t *idem, bool recovering)
+{
+    vc_cancel(srv_voice_call(r), idem, recovering);
+}
+
+static void reschedule_go(srv_request_t *r, srv_idem_t *idem, bool recovering)
+{
+    vc_reschedule(srv_voice_call(r), idem, recovering);
+}
+
+void srv_route_voice_book(srv_request_t *r)
+{
+    if (srv_voice_query_body(r)) srv_idem_run(r, book_go);
+}
+
+void srv_route_voice_cancel(srv_request_t *r)
+{
+    if (srv_voice_query_body(r)) srv_idem_run(r, cancel_go);
+}
+
+void srv_route_voice_reschedule(srv_request_t *r)
+{
+    if (srv_voice_query_body(r)) srv_idem_run(r, reschedule_go);
 }

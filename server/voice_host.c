@@ -1,6 +1,7 @@
 /* server/voice_host.c: a GET /voice request as the host of a voice call (see voice_host.h). */
 #include "server/voice_host.h"
 
+#include "booking/answer_cache.h"
 #include "server/fields.h"
 #include "server/idempotent.h"
 #include "server/query.h"
@@ -26,8 +27,7 @@ static bool release(void *host)
 
 static bool open_(void *host)
 {
-    srv_request_t *r = host;
-    return r->req != NULL && !r->responded;
+    return srv_request_open(host);
 }
 
 static int64_t ms_left(void *host)
@@ -111,7 +111,16 @@ static void answer(void *host, void *claim, const vc_answer_t *a)
         srv_add_header(r, "retry-after", "1");
     switch (a->kind) {
     case VC_ANSWER_BODY:
-        if (claim != NULL)
+        if (a->keep && r->may_keep && r->view == r->worker->views.current) {
+            /* bestSlot's complete answer: kept for the same question (its query, or a tool call's arguments);
+             * not one made on a config a reload replaced, for the requests of the new one */
+            srv_worker_t *w = r->worker;
+            size_t len, query_len;
+            const char *text = srv_json_text(a->body, &len), *query = srv_query_raw(r, &query_len);
+            bk_answer_cache_put(w->answers, r->tenant->id, query, query_len, r->keep_epoch, uv_now(&w->loop), 200,
+                                text, len);
+            srv_respond_json_text(r, 200, text, len);
+        } else if (claim != NULL)
             srv_idem_json(r, claim, 200, a->body);
         else
             srv_respond_json(r, 200, a->body);
@@ -146,6 +155,7 @@ const vc_call_t *srv_voice_call(srv_request_t *r)
                            .names = r->worker->names,
                            .render = srv_render(r),
                            .speaker = r->worker->speaker,
+                           .loop = &r->worker->loop,
                            .started_ns = r->started_ns,
                            .deadline_ms = r->deadline_ms};
     return &r->voice;

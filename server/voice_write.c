@@ -1,4 +1,5 @@
-/* server/voice_write.c: the HTTP side of the GET /voice write routes (see voice_write.h). */
+/* server/voice_write.c: the query of a GET /voice write as the body its Idempotency-Key fingerprints (see
+ * voice_write.h). */
 #include "server/voice_write.h"
 
 #include <stdio.h>
@@ -6,9 +7,6 @@
 #include <string.h>
 
 #include "server/query.h"
-#include "server/voice_host.h"
-#include "server/worker.h"
-#include "voice/write.h"
 
 #define MAX_PARAMS 64
 
@@ -17,7 +15,13 @@ bool srv_voice_query_body(srv_request_t *r)
     json_object *body = json_object_new_object();
     if (body == NULL) goto oom;
     h2o_req_t *req = r->req;
-    if (req != NULL && req->query_at != SIZE_MAX) {
+    if (r->args != NULL) {
+        /* A tool call: its arguments, each as the text a query would carry. */
+        json_object_object_foreach(r->args, k, v) {
+            if (v != NULL && !json_object_is_type(v, json_type_object) && !json_object_is_type(v, json_type_array))
+                json_object_object_add(body, k, json_object_new_string(json_object_get_string(v)));
+        }
+    } else if (req != NULL && req->query_at != SIZE_MAX) {
         const char *q = req->path.base + req->query_at + 1;
         size_t len = req->path.len - req->query_at - 1, i = 0;
         int count = 0;
@@ -53,45 +57,4 @@ oom:
     srv_add_header(r, "retry-after", "1");
     srv_respond_error(r, API_ERR_SERVICE_UNAVAILABLE, NULL, NULL);
     return false;
-}
-
-/* ---- answers ------------------------------------------------------------------------------------------------ */
-
-static void on_deadline(void *data)
-{
-    srv_voice_write_t *w = data;
-    w->deadline = NULL;
-    if (w->r != NULL && w->r->req != NULL && !w->r->responded) vc_deadline_answer(srv_voice_call(w->r), w->idem);
-}
-
-bool srv_voice_write_arm(srv_voice_write_t *w)
-{
-    w->r->deadline_error = API_ERR_EMR_TIMEOUT;
-    uint64_t left = vc_write_time_left(srv_voice_call(w->r));
-    w->deadline = prov_once_timer_start(&w->r->worker->loop, left, on_deadline, w);
-    if (w->deadline != NULL) return true;
-    vc_error(srv_voice_call(w->r), NULL, API_ERR_SERVICE_UNAVAILABLE, NULL, NULL, NULL);
-    return false;
-}
-
-void srv_voice_write_step(srv_voice_write_t *w)
-{
-    if (w->r != NULL) srv_request_hold(w->r);
-}
-
-bool srv_voice_write_back(srv_voice_write_t *w)
-{
-    if (w->r == NULL) return false;
-    if (srv_request_release(w->r)) return true;
-    w->r = NULL;
-    prov_once_timer_cancel(w->deadline);
-    w->deadline = NULL;
-    return false;
-}
-
-void srv_voice_write_end(srv_voice_write_t *w)
-{
-    prov_once_timer_cancel(w->deadline);
-    w->deadline = NULL;
-    srv_idem_end(w->idem);
 }

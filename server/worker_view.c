@@ -32,6 +32,12 @@ srv_view_t *srv_view_enter(srv_views_t *views)
     return views->current;
 }
 
+srv_view_t *srv_view_join(srv_view_t *view)
+{
+    view->requests++;
+    return view;
+}
+
 void srv_view_leave(srv_views_t *views, srv_view_t *view)
 {
     if (--view->requests > 0 || view == views->current) return;

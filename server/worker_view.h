@@ -28,6 +28,9 @@ srv_view_t *srv_view_create(const bk_env_t *env, srv_config_t *config);
 /** Counts a request begun on the current view; returns that view. */
 srv_view_t *srv_view_enter(srv_views_t *views);
 
+/** Counts a request begun on view (a tool call on the view of the request that carries it); returns view. */
+srv_view_t *srv_view_join(srv_view_t *view);
+
 /** Ends a request begun on view; a replaced view is freed with its last request. */
 void srv_view_leave(srv_views_t *views, srv_view_t *view);
 

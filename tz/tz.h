@@ -52,6 +52,21 @@ const char *tz_zone_id(const tz_zone_t *zone);
 /** Offset from UTC in seconds in force at instant t (e.g. -14400 for New York in summer). */
 int tz_offset_seconds(const tz_zone_t *zone, tz_instant_t t);
 
+/** A zone's offset remembered over the span it holds: callers walking many instants in order (the openings of
+ * a month, a list of slots) ask tz_offset_cached and pay for a lookup only when an instant leaves the span. */
+typedef struct tz_offset_span {
+    const tz_zone_t *zone;
+    tz_instant_t from, until; /* the offset below is in force for every instant in [from, until) */
+    int offset_seconds;
+} tz_offset_span_t;
+
+/** Forgets any span: the next tz_offset_cached looks up (zone may be NULL only if never used). */
+void tz_offset_span_init(tz_offset_span_t *span, const tz_zone_t *zone);
+
+/** Offset in seconds in force at t in span->zone (as tz_offset_seconds), reusing the span when t lies inside it
+ * and otherwise looking it up and remembering [t, the zone's next change after t). */
+int tz_offset_cached(tz_offset_span_t *span, tz_instant_t t);
+
 /** Frees every cached zone and name resolution. Call once at exit, after all threads that use zones have stopped. */
 void tz_shutdown(void);
 

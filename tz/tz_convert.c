@@ -335,7 +335,11 @@ size_t tz_format_local(const tz_zone_t *zone, tz_instant_t t, char *buf)
     if (a % 60 != 0) /* only local mean time before ~1900 has offset seconds */
         m = snprintf(buf + n, TZ_ISO_CAP - n, "%c%02d:%02d:%02d", off < 0 ? '-' : '+', a / 3600, a / 60 % 60,
                      a % 60);
-    else
+    else if (a / 3600 < 100 && n + 7 <= TZ_ISO_CAP) { /* by hand, as write_civil: once per slot */
+        buf[n] = off < 0 ? '-' : '+', put_digits(buf + n + 1, a / 3600, 2), buf[n + 3] = ':';
+        put_digits(buf + n + 4, a / 60 % 60, 2), buf[n + 6] = '\0';
+        m = 6;
+    } else
         m = snprintf(buf + n, TZ_ISO_CAP - n, "%c%02d:%02d", off < 0 ? '-' : '+', a / 3600, a / 60 % 60);
     if (m > 0) n += (size_t)m;
     return n < TZ_ISO_CAP ? n : TZ_ISO_CAP - 1;

@@ -22,6 +22,10 @@
 /* Texts already spoken, per speaker: a slot list speaks the same few times for every caller. */
 #define SPEAK_MEMO      512
 #define SPEAK_MEMO_TEXT 120
+/* Parts already formatted, per speaker: a date's words per local day, a clock time's per minute of the day, so
+ * a month of slots asks ICU about once per day and once per distinct time, not once per slot. */
+#define SPEAK_PARTS     128
+#define SPEAK_PART_CAP  64
 
 typedef struct speak_locale {
     char locale[SPEAK_LOCALE_CAP]; /* "" = free slot */
@@ -41,10 +45,18 @@ typedef struct speak_memo {
     char text[SPEAK_MEMO_TEXT];
 } speak_memo_t;
 
+/* One formatted part: for the locale opened at `opened`, the formatter's text for `key` (see format_part). */
+typedef struct speak_part {
+    uint64_t opened;
+    int64_t key;
+    UChar text[SPEAK_PART_CAP];
+} speak_part_t;
+
 struct tz_speaker {
     speak_locale_t slots[SPEAK_LOCALES];
     uint64_t tick;
     speak_memo_t memo[SPEAK_MEMO];
+    speak_part_t dates[SPEAK_PARTS], times[SPEAK_PARTS];
 };
 
 tz_speaker_t *tz_speaker_create(void)
@@ -183,15 +195,29 @@ static bool format_with(UDateFormat *f, UDate when, UChar *out)
     return U_SUCCESS(st) && n > 0 && n < SPEAK_UCAP;
 }
 
+/* f's text of the local wall time `shifted`, through `cache` when the text depends only on `key` there (the
+ * local day and which date formatter, or the minute of the day for the clock time). */
+static bool format_part(speak_part_t *cache, uint64_t opened, int64_t key, UDateFormat *f, UDate shifted, UChar *out)
+{
+    speak_part_t *e = &cache[((uint64_t)key * 0x9E3779B97F4A7C15ull) >> 57]; /* 7 bits: SPEAK_PARTS */
+    if (e->opened == opened && e->key == key) {
+        u_strcpy(out, e->text);
+        return true;
+    }
+    if (!format_with(f, shifted, out)) return false;
+    if (u_strlen(out) < SPEAK_PART_CAP) {
+        e->opened = opened;
+        e->key = key;
+        u_strcpy(e->text, out);
+    }
+    return true;
+}
+
 /* Whether local wall time c (instant t) happens twice because the clocks go back: 0 no, 1 the first time, 2 the
  * second. A backward change within 3 hours of t (no zone moves by more) is checked for before anything else. */
 static int repeated_hour(const tz_zone_t *zone, tz_instant_t t, const tz_civil_t *c)
 {
-    tz_civil_t unused;
-    int before, after;
-    tz_to_local(zone, t - 3 * 3600000, &unused, &before);
-    tz_to_local(zone, t + 3 * 3600000, &unused, &after);
-    if (before <= after) return 0;
+    if (tz_offset_seconds(zone, t - 3 * 3600000) <= tz_offset_seconds(zone, t + 3 * 3600000)) return 0;
     tz_instant_t first;
     tz_local_kind_t kind;
     if (tz_from_local(zone, c, TZ_OVERLAP_FIRST, &first, &kind) != 0 || kind != TZ_LOCAL_OVERLAP_FIRST) return 0;
@@ -234,15 +260,18 @@ int tz_speak(tz_speaker_t *sp, const char *locale, const tz_zone_t *zone, tz_ins
         memcpy(buf, memo->text, (size_t)memo->len + 1);
         return memo->len;
     }
+    int64_t date_key = tz_floordiv((int64_t)shifted, TZ_MS_PER_DAY) * 2 + ((flags & TZ_SPEAK_WITH_YEAR) != 0);
+    int64_t minute_of_day = tz_floormod(tz_floordiv((int64_t)shifted, TZ_MS_PER_MINUTE), 1440);
     if (want_date) {
         if (rel_class == 0)
             u_strcpy(date, s->today);
         else if (rel_class == 1)
             u_strcpy(date, s->tomorrow);
-        else if (!format_with((flags & TZ_SPEAK_WITH_YEAR) ? s->date_year : s->date, shifted, date))
+        else if (!format_part(sp->dates, s->opened, date_key, (flags & TZ_SPEAK_WITH_YEAR) ? s->date_year : s->date,
+                              shifted, date))
             return -1;
     }
-    if (want_time && !format_with(s->time, shifted, time)) return -1;
+    if (want_time && !format_part(sp->times, s->opened, minute_of_day, s->time, shifted, time)) return -1;
     bool ok;
     if (want_date && want_time)
         ok = join(s->glue, date, time, text, &len);

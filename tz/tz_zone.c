@@ -572,6 +572,25 @@ int tz_offset_seconds(const tz_zone_t *zone, tz_instant_t t)
     return tz_zone_offset_s(zone, tz_floordiv(t, TZ_MS_PER_SECOND));
 }
 
+void tz_offset_span_init(tz_offset_span_t *span, const tz_zone_t *zone)
+{
+    *span = (tz_offset_span_t){.zone = zone, .from = 0, .until = 0, .offset_seconds = 0};
+}
+
+int tz_offset_cached(tz_offset_span_t *span, tz_instant_t t)
+{
+    if (t >= span->from && t < span->until) return span->offset_seconds;
+    int64_t s = tz_floordiv(t, TZ_MS_PER_SECOND), when;
+    int32_t after;
+    span->offset_seconds = tz_zone_offset_s(span->zone, s);
+    span->from = s * TZ_MS_PER_SECOND; /* the whole second of t: offsets change on whole seconds */
+    span->until = INT64_MAX;
+    if (tz_zone_next_change(span->zone, s, &when, &after) && when < INT64_MAX / TZ_MS_PER_SECOND)
+        span->until = when * TZ_MS_PER_SECOND;
+    if (span->until <= span->from) span->until = span->from + 1; /* never trust an empty span */
+    return span->offset_seconds;
+}
+
 const char *tz_zone_abbrev(const tz_zone_t *zone, tz_instant_t t)
 {
     int type;

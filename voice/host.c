@@ -27,6 +27,12 @@ void vc_respond(const vc_call_t *v, json_object *body, const char *message)
     v->ops->answer(v->host, NULL, &a);
 }
 
+void vc_respond_write(const vc_call_t *v, void *claim, json_object *body)
+{
+    vc_answer_t a = {.kind = VC_ANSWER_BODY, .body = body};
+    v->ops->answer(v->host, claim, &a);
+}
+
 void vc_plain_error(const vc_call_t *v, api_error_t err, const char *message, const char *field)
 {
     vc_answer_t a = {.kind = VC_ANSWER_PLAIN,

@@ -1,5 +1,5 @@
-/* voice/host.h: what the voice conversation needs of the surface that carries a call (today the GET /voice
- * routes of server/; next the voice platforms' envelopes), and the one shape in which it answers.
+/* voice/host.h: what the voice conversation needs of the surface that carries a call (the GET /voice routes of
+ * server/, and the voice platforms' tool calls), and the one shape in which it answers.
  *
  * voice/ knows no HTTP: it reads what the caller said through param(), and finishes by handing a vc_answer_t to
  * answer(): an outcome (a body, an API error with a sentence to say, or a provider failure), which the host renders
@@ -19,6 +19,7 @@
 #include "booking/catalog_cache.h"
 #include "providers/provider.h"
 
+struct uv_loop_s;
 typedef enum vc_answer_kind {
     VC_ANSWER_BODY,     /* success: body (which carries its "message") */
     VC_ANSWER_ERROR,    /* {"error": {code, message, field}, "message", ...extra}: a write's sayable error */
@@ -37,7 +38,8 @@ typedef struct vc_answer {
     bool unknown;         /* ERROR: the EMR may have written: recorded so a retry looks before writing again */
     bool retry_soon;      /* ask to retry after a second */
     bool emr_retry_after; /* ask to retry when the tenant's EMR says its limit resets */
-    bool keep;            /* BODY: a complete bestSlot answer the host may keep and give again (vc_host_ops.keep) */
+    bool keep;            /* BODY: a complete bestSlot answer (nothing stale): the host may keep it and give it again
+                           * to the same question while nothing it read has changed */
 } vc_answer_t;
 
 typedef struct vc_host_ops {
@@ -68,6 +70,7 @@ typedef struct vc_call {
     struct bk_name_matcher *names;
     const bk_render_t *render;
     struct tz_speaker *speaker; /* the worker's ICU formatters (tz/tz_spoken.h) */
+    struct uv_loop_s *loop;     /* the worker's event loop, for the call's timers (providers/once_timer.h) */
     uint64_t started_ns;  /* monotonic, when the call began */
     unsigned deadline_ms; /* the call's answer deadline from started_ns */
 } vc_call_t;
@@ -80,6 +83,10 @@ bool vc_param_require(const vc_call_t *v, const char *name, char *out, size_t ca
 
 /** Answers a body (not consumed) with "message" added. */
 void vc_respond(const vc_call_t *v, json_object *body, const char *message);
+
+/** Answers a write's body (not consumed; it carries its "message") through claim (may be NULL), which records it
+ * for a retry with the same key. */
+void vc_respond_write(const vc_call_t *v, void *claim, json_object *body);
 
 /** Answers a plain error (message NULL: the table's default; field may be NULL). */
 void vc_plain_error(const vc_call_t *v, api_error_t err, const char *message, const char *field);

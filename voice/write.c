@@ -24,6 +24,50 @@ uint64_t vc_write_time_left(const vc_call_t *v)
     return spent_ms + 1 < budget ? budget - spent_ms : 1;
 }
 
+static void on_write_deadline(void *data)
+{
+    vc_write_t *w = data;
+    w->deadline = NULL;
+    if (w->v != NULL && w->v->ops->open(w->v->host)) vc_deadline_answer(w->v, w->claim);
+}
+
+void vc_write_init(vc_write_t *w, const vc_call_t *v, void *claim)
+{
+    *w = (vc_write_t){.v = v, .claim = claim, .claim_end = v->ops->claim_end};
+}
+
+bool vc_write_arm(vc_write_t *w)
+{
+    w->v->ops->deadline_blames_emr(w->v->host);
+    w->deadline = prov_once_timer_start(w->v->loop, vc_write_time_left(w->v), on_write_deadline, w);
+    if (w->deadline != NULL) return true;
+    vc_error(w->v, NULL, API_ERR_SERVICE_UNAVAILABLE, NULL, NULL, NULL);
+    return false;
+}
+
+void vc_write_step(vc_write_t *w)
+{
+    if (w->v != NULL) w->v->ops->hold(w->v->host);
+}
+
+bool vc_write_back(vc_write_t *w)
+{
+    if (w->v == NULL) return false;
+    if (w->v->ops->release(w->v->host)) return true;
+    w->v = NULL;
+    prov_once_timer_cancel(w->deadline);
+    w->deadline = NULL;
+    return false;
+}
+
+void vc_write_end(vc_write_t *w)
+{
+    prov_once_timer_cancel(w->deadline);
+    w->deadline = NULL;
+    if (w->claim != NULL && w->claim_end != NULL) w->claim_end(w->claim);
+    w->claim = NULL;
+}
+
 bool vc_contact(const vc_call_t *v, char phone[BK_PHONE_CAP], char email[BK_EMAIL_CAP])
 {
     char in[BK_EMAIL_CAP], why[128], message[256];

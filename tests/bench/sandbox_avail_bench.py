@@ -1,89 +1,45 @@
 #!/usr/bin/env python3
-"""tests/bench/sandbox_avail_bench.py: start-up and availability read times of frontdesk on a big sandbox clinic.
+"""tests/bench/sandbox_avail_bench.py: start-up, availability read times and peak memory on issue 21's 20 x 90 clinic.
 
-Generates a clinic file with 20 practitioners at two locations (Australia/Sydney, America/New_York), four
-treatments, weekly hours Monday-Saturday, a 90-day horizon and a few thousand fixed bookings over the next 90
-days (seeded, so every run is the same clinic), then starts frontdesk (default: the Release build in
-build-bench) with its own redis-server and prints:
+Generates the 20 x 90 workload (tests/it/big_clinic.py: one location in America/New_York, 20 practitioners on
+Mon-Fri 09:00-12:30 + 13:00-17:00, a 90-day horizon spanning the March DST change, a 30-minute treatment on a
+15-minute step, 120 minutes' notice, about 30% of the working time booked; seeded, so every run is the same
+clinic), on a clock pinned at FD_IT_NOW (default 2027-02-01T13:00:00Z), then starts frontdesk (default: the
+Release build in build-bench) with its own redis-server and prints:
 
 - start-up: from spawning the process to GET /healthz answering (config + clinic file load and validation),
   and to GET /readyz answering on every worker (Redis connected, clinic seeded);
-- a cold 90-day read: for all 20 practitioners, three 31-day fetchAvailabilityForRange calls each (60 calls),
-  all at once, on an empty availability cache (every day asks the sandbox);
-- the same read warm (every day from the Redis cache), several rounds.
+- a cold 90-day read: for all 20 practitioners, three fetchAvailabilityForRange windows of at most 31 days
+  each (60 calls), all at once, on an empty availability cache (every day asks the sandbox);
+- the same read warm (every day from the Redis cache), several rounds;
+- the slot count, checked against big_clinic.count_slots' independent count, and frontdesk's peak RSS (VmHWM).
 Figures only; nothing is asserted about time.
 
 Build: cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DFD_TESTS=OFF && cmake --build build-bench --target frontdesk
-Run:   python3 tests/bench/sandbox_avail_bench.py [--bin PATH] [--rounds N] [--workers N] [--bookings-per-day N]
+Run:   python3 tests/bench/sandbox_avail_bench.py [--bin PATH] [--rounds N] [--workers N]
 """
 
 import argparse
-import datetime as dt
 import http.client
 import json
 import os
-import random
 import statistics
 import sys
 import threading
 import time
-from zoneinfo import ZoneInfo
 
+os.environ.setdefault("FD_IT_NOW", "2027-02-01T13:00:00Z")
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE_DIR = os.path.abspath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(SOURCE_DIR, "tests", "it"))
+import big_clinic  # noqa: E402
+import clock  # noqa: E402
 import harness as H  # noqa: E402
 
 KEY = "bench-sandbox-avail-key-6d1f0a"
 RANGE = "/ai_brain/fetchAvailabilityForRange"
 PRACTITIONERS = 20
 DAYS = 90
-LOCATIONS = (("loc-syd", "Australia/Sydney", "AU"), ("loc-nyc", "America/New_York", "US"))
-TREATMENTS = (("tx-30", 30), ("tx-45", 45), ("tx-60", 60), ("tx-90", 90))
-HOURS = ((8 * 60, 12 * 60), (13 * 60, 18 * 60))
-
-
-def make_clinic(bookings_per_day, seed=20261122):
-    rnd = random.Random(seed)
-    practitioners, bookings = [], []
-    today = dt.datetime.now(dt.timezone.utc).date()
-    for i in range(PRACTITIONERS):
-        lid, zone_name, _ = LOCATIONS[i % len(LOCATIONS)]
-        zone = ZoneInfo(zone_name)
-        pid = "pr-%02d" % i
-        practitioners.append({
-            "id": pid, "first_name": "Pract", "last_name": "Number%02d" % i,
-            "treatment_ids": [t for t, _ in TREATMENTS],
-            "schedules": [{"location_id": lid, "weekly": [{"days": ["mon", "tue", "wed", "thu", "fri", "sat"],
-                                                          "intervals": [{"start": "%02d:%02d" % (s // 60, s % 60),
-                                                                         "end": "%02d:%02d" % (e // 60, e % 60)}
-                                                                        for s, e in HOURS]}]}]})
-        for k in range(DAYS + 1):
-            day = today + dt.timedelta(days=k)
-            if day.weekday() == 6:
-                continue
-            taken = []
-            for _ in range(bookings_per_day):
-                tid, minutes = rnd.choice(TREATMENTS)
-                s, e = rnd.choice(HOURS)
-                start = s + 15 * rnd.randrange(0, (e - s - minutes) // 15 + 1)
-                if any(start < b + bm and b < start + minutes for b, bm in taken):
-                    continue
-                taken.append((start, minutes))
-                local = dt.datetime(day.year, day.month, day.day, start // 60, start % 60, tzinfo=zone)
-                bookings.append({"practitioner_id": pid, "treatment_id": tid, "location_id": lid,
-                                 "start": local.isoformat(timespec="seconds")})
-    return {
-        "clinic": {"name": "Bench Clinic", "country": "AU", "locale": "en-AU"},
-        "locations": [{"id": lid, "name": "Bench " + lid, "time_zone": zone,
-                       "address": {"line1": "1 Bench St", "city": "Bench", "country": country}}
-                      for lid, zone, country in LOCATIONS],
-        "practitioners": practitioners,
-        "treatments": [{"id": t, "name": "Visit %d" % m, "duration_minutes": m,
-                        "price": {"amount": m, "currency": "AUD"}} for t, m in TREATMENTS],
-        "bookings": bookings,
-        "policy": {"min_notice_minutes": 120, "max_days_ahead": DAYS, "slot_step_minutes": 15},
-    }
 
 
 def wait_for(port, path, deadline, streak_needed=1):
@@ -101,19 +57,30 @@ def wait_for(port, path, deadline, streak_needed=1):
 
 
 def calls_for(clinic):
-    """(practitioner, treatment, location, start_at, end_at): three 31-day windows per practitioner."""
+    """Three windows of at most 31 days per practitioner over the horizon: the bodies and their [from, to) ms."""
     out = []
-    now = time.time()
-    for i, p in enumerate(clinic["practitioners"]):
-        lid = p["schedules"][0]["location_id"]
-        tid = TREATMENTS[i % len(TREATMENTS)][0]
+    now = clock.now_ms()
+    for p in clinic["practitioners"]:
         for k in range(3):
-            frm = now + k * 31 * 86400
-            to = frm + 31 * 86400
-            out.append({"staff_member_id": p["id"], "treatment_id": tid, "locationId": lid,
-                        "start_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(frm)),
-                        "end_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(to))})
+            frm, to = now + k * 31 * 86400000, now + min((k + 1) * 31, DAYS + 3) * 86400000
+            iso = lambda ms: time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ms / 1000))
+            out.append(({"staff_member_id": p["id"], "treatment_id": "tx-30", "locationId": "loc-nyc",
+                         "start_at": iso(frm), "end_at": iso(to)}, (frm, to)))
     return out
+
+
+def expected_slots(clinic, calls):
+    """The independent count (tests/it/big_clinic.py) of every call's slots, from the clinic file alone."""
+    return sum(big_clinic.count_slots(clinic, b["staff_member_id"], 30, clock.now_ms(), w[0], w[1], DAYS)
+               for b, w in calls)
+
+
+def peak_rss_mb(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
 
 
 def read_all(port, bodies):
@@ -166,7 +133,6 @@ def main():
                     os.path.join(SOURCE_DIR, "build-bench", "server", "frontdesk"))
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 2)
-    ap.add_argument("--bookings-per-day", type=int, default=2)
     args = ap.parse_args()
     if not os.access(args.bin, os.X_OK):
         sys.exit("no frontdesk binary at %s (build: cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release "
@@ -174,7 +140,7 @@ def main():
     os.environ["FRONTDESK_BIN"] = os.path.abspath(args.bin)
 
     t0 = time.perf_counter()
-    clinic = make_clinic(args.bookings_per_day)
+    clinic = big_clinic.workload_20x90(clock.today(big_clinic.ZoneInfo(big_clinic.NY)), PRACTITIONERS, DAYS)
     text = json.dumps(clinic)
     print("clinic: %d practitioners, %d locations, %d treatments, %d fixed bookings over %d days, %.0f KiB "
           "(generated in %.0f ms)" % (len(clinic["practitioners"]), len(clinic["locations"]),
@@ -184,23 +150,26 @@ def main():
 
     redis = H.Redis().start()
     tenant = {"id": "bench", "api_key_sha256": H.sha256_hex(KEY), "provider": "sandbox",
-              "provider_settings": {"clinic_file": "clinic.json"}, "time_zone": "Australia/Sydney",
-              "locale": "en-AU", "country": "AU", "rate_limit": {"per_second": 100000, "burst": 100000},
-              "policy": {"availability_ttl_seconds": 3600}}
+              "provider_settings": {"clinic_file": "clinic.json"}, "time_zone": big_clinic.NY,
+              "locale": "en-US", "country": "US", "rate_limit": {"per_second": 100000, "burst": 100000},
+              "policy": {"availability_ttl_seconds": 3600, "max_days_ahead": DAYS, "min_notice_minutes": 120}}
     server = H.Frontdesk({"tenants": [tenant], "log_level": "warn"}, redis, workers=args.workers,
                          files={"clinic.json": text})
     try:
         out = open(server.stdout_path, "wb")
         err = open(server.stderr_path, "wb")
         spawned = time.monotonic()
-        server.proc = H._spawn([H.require_bin(), "--config", server.config_path], out, err, cwd="/")
+        server.proc = H._spawn([H.require_bin(), "--config", server.config_path], out, err, cwd="/",
+                               env=dict(os.environ, **clock.service_env()))
         deadline = spawned + 60
         healthy = wait_for(server.port, "/healthz", deadline)
         ready = wait_for(server.port, "/readyz", deadline, streak_needed=args.workers * 2)
         print("start-up: /healthz after %.1f ms (config + clinic file load and validation), /readyz on every "
               "worker after %.1f ms" % ((healthy - spawned) * 1000, (ready - spawned) * 1000))
 
-        bodies = calls_for(clinic)
+        calls = calls_for(clinic)
+        bodies = [b for b, _ in calls]
+        expected = expected_slots(clinic, calls)
         print("read: %d practitioners x 3 x 31-day fetchAvailabilityForRange = %d concurrent calls"
               % (PRACTITIONERS, len(bodies)))
         colds, warms = [], []
@@ -219,6 +188,8 @@ def main():
                 print("  warm #%d.%d: %s | %d slots%s%s" % (rnd + 1, w + 1, fmt(wall, lat), sum(slots2),
                                                            "" if slots2 == slots else " | SLOTS DIFFER FROM COLD",
                                                            " | NON-200: %r" % bad if bad else ""))
+        print("slots: %d per read, independent count %d%s; frontdesk peak RSS %.1f MB" % (
+            sum(slots), expected, "" if sum(slots) == expected else " (MISMATCH)", peak_rss_mb(server.proc.pid)))
         print("summary: cold 90-day read median %.1f ms (first %.1f ms), warm median %.1f ms (best %.1f ms)" % (
             statistics.median(colds) * 1000, colds[0] * 1000, statistics.median(warms) * 1000, min(warms) * 1000))
     finally:

@@ -3,7 +3,8 @@
 # Release frontdesk (build-bench/) and a private redis-server: req/s and p99 of each, and bestSlot / healthz.
 # bestSlot runs twice: the same question every time (what agents retrying and callers asking alike look like; the
 # worker's answer cache serves it while nothing changed), and a new question every request (a requested time
-# stepping through the month, minute by minute), which computes every answer from the read cache.
+# stepping through the month, minute by minute), which computes every answer from the read cache. The same question
+# also comes as a Vapi tool call (POST /agents/vapi), to show what the envelope and the tool call cost.
 # Usage: tests/bench/voice_bench.sh [seconds per route, default 5]   Env: BENCH_DEBUG=1 keeps the temp dir.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -56,6 +57,13 @@ request = function()
   return wrk.format("GET", q)
 end
 LUA
+cat > "$dir/vapi.lua" <<'LUA'
+wrk.method = "POST"
+wrk.headers["Authorization"] = "Bearer voice-bench-key"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = '{"message":{"type":"tool-calls","toolCallList":[{"id":"call_bench","name":"best_slot",' ..
+           '"arguments":{"treatment_name":"follow up physio","time_zone":"Sydney time","part_of_day":"afternoon"}}]}}'
+LUA
 best="http://127.0.0.1:$port/voice/bestSlot?treatment_name=follow+up+physio&time_zone=Sydney+time&part_of_day=afternoon"
 code=$(curl -s -o "$dir/best.json" -w '%{http_code}' -H 'x-api-key: voice-bench-key' "$best")
 [ "$code" = 200 ] || { echo "bestSlot answered $code:"; cat "$dir/best.json"; exit 1; }
@@ -75,8 +83,12 @@ run "GET /healthz" "http://127.0.0.1:$port/healthz"
 h_rps=$rps h_p99=$p99
 run "GET /voice/bestSlot (same question)" "$best" -s "$dir/key.lua"
 s_rps=$rps s_p99=$p99
+run "POST /agents/vapi best_slot (same)" "http://127.0.0.1:$port/agents/vapi" -s "$dir/vapi.lua"
+v_rps=$rps v_p99=$p99
 run "GET /voice/bestSlot (new questions)" "http://127.0.0.1:$port/" -s "$dir/new.lua"
 awk -v b="$s_rps" -v h="$h_rps" -v bp="$s_p99" -v hp="$h_p99" \
   'BEGIN { printf "bestSlot (same question) / healthz: throughput %.3f (p99 %s vs %s)\n", b / h, bp, hp }'
 awk -v b="$rps" -v h="$h_rps" -v bp="$p99" -v hp="$h_p99" \
   'BEGIN { printf "bestSlot (new questions) / healthz: throughput %.3f (p99 %s vs %s)\n", b / h, bp, hp }'
+awk -v b="$v_rps" -v h="$h_rps" -v bp="$v_p99" -v hp="$h_p99" \
+  'BEGIN { printf "Vapi best_slot (same question) / healthz: throughput %.3f (p99 %s vs %s)\n", b / h, bp, hp }'

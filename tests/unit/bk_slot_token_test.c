@@ -7,6 +7,7 @@
 #include <json.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/params.h>
 #include <string.h>
 
 #include "core/slot_token.h"
@@ -113,9 +114,10 @@ static size_t b64url_decode(const char *in, size_t n, unsigned char *out)
     return o;
 }
 
-/* The signature is RFC 2104 HMAC-SHA-256 of the payload (first 16 bytes), whatever key length, and stays right
- * when one thread signs with several keys in turn (the signer keeps the last key's pads). */
-static void signature_is_hmac_sha256(void **state)
+/* The signature is the 16-byte SipHash-2-4 of the payload under the first 16 bytes of
+ * HMAC-SHA256(secret, "frontdesk slot id v2"), whatever key length, and stays right when one thread signs with
+ * several keys in turn (the signer keeps the last key's state). */
+static void signature_is_siphash_under_derived_key(void **state)
 {
     unsigned char long_key[100];
     for (size_t i = 0; i < sizeof(long_key); i++) long_key[i] = (unsigned char)(i * 7 + 3);
@@ -129,27 +131,74 @@ static void signature_is_hmac_sha256(void **state)
         size_t n = bk_slot_token_make(keys[k].key, keys[k].len, &ref, token);
         const char *dot = strchr(token, '.');
         assert_non_null(dot);
-        unsigned char payload[BK_SLOT_TOKEN_CAP], sig[32], want[32];
+        unsigned char payload[BK_SLOT_TOKEN_CAP], sig[32], derived[32], want[16];
         size_t plen = b64url_decode(token, (size_t)(dot - token), payload);
         size_t slen = b64url_decode(dot + 1, n - (size_t)(dot + 1 - token), sig);
         assert_int_equal(slen, 16);
-        unsigned int wlen = 32;
-        HMAC(EVP_sha256(), keys[k].key, (int)keys[k].len, payload, plen, want, &wlen);
+        unsigned int dlen = 32;
+        HMAC(EVP_sha256(), keys[k].key, (int)keys[k].len, (const unsigned char *)"frontdesk slot id v2", 20, derived,
+             &dlen);
+        size_t size = 16, wlen = 0;
+        OSSL_PARAM params[] = {OSSL_PARAM_construct_size_t("size", &size), OSSL_PARAM_construct_end()};
+        EVP_MAC *mac = EVP_MAC_fetch(NULL, "SIPHASH", NULL);
+        EVP_MAC_CTX *ctx = EVP_MAC_CTX_new(mac);
+        assert_int_equal(EVP_MAC_init(ctx, derived, 16, params), 1);
+        assert_int_equal(EVP_MAC_update(ctx, payload, plen), 1);
+        assert_int_equal(EVP_MAC_final(ctx, want, &wlen, sizeof(want)), 1);
+        assert_int_equal(wlen, 16);
+        EVP_MAC_CTX_free(ctx);
+        EVP_MAC_free(mac);
         assert_memory_equal(sig, want, 16);
     }
 }
 
-/* The payload is the JSON array json-c writes for [1, tenant, staff, treatment, location, start, end], byte for
- * byte, whatever characters the ids hold (tokens issued before stay readable and comparable). */
-static void payload_is_plain_json(void **state)
+/* The payload is compact binary: the byte 2, each id as a length byte and its bytes, start and end as 8-byte
+ * little-endian ms, whatever characters the ids hold. */
+static void payload_is_compact_binary(void **state)
 {
     bk_slot_ref_t ref = sample();
     memcpy(ref.treatment_id, "a/b\\c\t\x01\xc3\xa9", 10);
     char token[BK_SLOT_TOKEN_CAP];
     size_t n = bk_slot_token_make(secret, 32, &ref, token);
     assert_true(n > 0);
-    unsigned char payload[BK_SLOT_TOKEN_CAP];
-    size_t plen = b64url_decode(token, (size_t)(strchr(token, '.') - token), payload);
+    unsigned char payload[BK_SLOT_TOKEN_CAP], want[BK_SLOT_TOKEN_CAP];
+    size_t plen = b64url_decode(token, (size_t)(strchr(token, '.') - token), payload), w = 0;
+    want[w++] = 2;
+    const char *ids[] = {ref.tenant, ref.staff_id, ref.treatment_id, ref.location_id};
+    for (int i = 0; i < 4; i++) {
+        want[w++] = (unsigned char)strlen(ids[i]);
+        memcpy(want + w, ids[i], strlen(ids[i]));
+        w += strlen(ids[i]);
+    }
+    for (int k = 0; k < 8; k++) want[w++] = (unsigned char)((uint64_t)ref.start >> (8 * k));
+    for (int k = 0; k < 8; k++) want[w++] = (unsigned char)((uint64_t)ref.end >> (8 * k));
+    assert_int_equal(plen, w);
+    assert_memory_equal(payload, want, w);
+    bk_slot_ref_t back;
+    assert_true(bk_slot_token_read(secret, 32, token, n, &back));
+    assert_string_equal(back.treatment_id, ref.treatment_id);
+}
+
+static size_t b64url_encode(const unsigned char *in, size_t n, char *out)
+{
+    static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    size_t o = 0;
+    uint32_t bits = 0;
+    int have = 0;
+    for (size_t i = 0; i < n; i++) {
+        bits = (bits << 8) | in[i];
+        for (have += 8; have >= 6; have -= 6) out[o++] = alphabet[(bits >> (have - 6)) & 63];
+    }
+    if (have > 0) out[o++] = alphabet[(bits << (6 - have)) & 63];
+    out[o] = '\0';
+    return o;
+}
+
+/* A version 1 id (the JSON array json-c writes, HMAC-SHA256 signed), issued before version 2, still reads back;
+ * one whose signature is off by a bit does not. */
+static void reads_version_1_ids(void **state)
+{
+    bk_slot_ref_t ref = sample();
     json_object *a = json_object_new_array();
     json_object_array_add(a, json_object_new_int(1));
     json_object_array_add(a, json_object_new_string(ref.tenant));
@@ -158,14 +207,22 @@ static void payload_is_plain_json(void **state)
     json_object_array_add(a, json_object_new_string(ref.location_id));
     json_object_array_add(a, json_object_new_int64(ref.start));
     json_object_array_add(a, json_object_new_int64(ref.end));
-    size_t want_len;
-    const char *want = json_object_to_json_string_length(a, JSON_C_TO_STRING_PLAIN, &want_len);
-    assert_int_equal(plen, want_len);
-    assert_memory_equal(payload, want, want_len);
+    size_t plen;
+    const char *payload = json_object_to_json_string_length(a, JSON_C_TO_STRING_PLAIN, &plen);
+    unsigned char sig[32];
+    unsigned int slen = 32;
+    HMAC(EVP_sha256(), secret, 32, (const unsigned char *)payload, plen, sig, &slen);
+    char token[BK_SLOT_TOKEN_CAP];
+    size_t n = b64url_encode((const unsigned char *)payload, plen, token);
+    token[n++] = '.';
+    n += b64url_encode(sig, 16, token + n);
     json_object_put(a);
     bk_slot_ref_t back;
     assert_true(bk_slot_token_read(secret, 32, token, n, &back));
-    assert_string_equal(back.treatment_id, ref.treatment_id);
+    assert_string_equal(back.staff_id, ref.staff_id);
+    assert_string_equal(back.location_id, ref.location_id);
+    assert_true(back.start == ref.start && back.end == ref.end);
+    assert_false(bk_slot_token_read(other, 32, token, n, &back));
 }
 
 int main(void)
@@ -175,8 +232,9 @@ int main(void)
         cmocka_unit_test(refuses_forgeries),
         cmocka_unit_test(refuses_malformed),
         cmocka_unit_test(refuses_non_canonical_spellings),
-        cmocka_unit_test(signature_is_hmac_sha256),
-        cmocka_unit_test(payload_is_plain_json),
+        cmocka_unit_test(signature_is_siphash_under_derived_key),
+        cmocka_unit_test(payload_is_compact_binary),
+        cmocka_unit_test(reads_version_1_ids),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

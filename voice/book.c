@@ -1,7 +1,7 @@
-/* server/routes_voice_book.c: GET /voice/book: resolves what the caller said (slot_id, or names and a time), finds
- * or creates the patient, holds and books in one call, retry-safe for 10 minutes without an Idempotency-Key
- * (booking/voice_retry.h), and answers a slot gone since it was offered with the nearest free alternatives. */
-#include "server/routes.h"
+/* voice/book.c: resolves what the caller said (slot_id, or names and a time), finds or creates the patient, holds
+ * and books in one call, retry-safe for 10 minutes without an Idempotency-Key (booking/voice_retry.h), and answers a
+ * slot gone since it was offered with the nearest free alternatives (see conversations.h). */
+#include "voice/conversations.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,11 +13,6 @@
 #include "booking/patients.h"
 #include "booking/voice_retry.h"
 #include "core/slot_token.h"
-#include "server/idempotent.h"
-#include "server/query.h"
-#include "server/voice_host.h"
-#include "server/voice_write.h"
-#include "server/worker.h"
 #include "tz/tz.h"
 #include "voice/alternatives.h"
 #include "voice/names.h"
@@ -28,7 +23,7 @@
 #define WAIT_MS 40 /* between looks at a duplicate's progress */
 
 typedef struct book_call {
-    srv_voice_write_t w; /* first: the request, claim and deadline */
+    vc_write_t w; /* first: the call, claim and deadline */
     bk_env_t *env;
     const bk_tenant_t *tenant;
     int64_t now;
@@ -46,21 +41,21 @@ typedef struct book_call {
 
 static void call_free(book_call_t *c)
 {
-    srv_voice_write_end(&c->w);
+    vc_write_end(&c->w);
     bk_appointment_clear(&c->made);
     free(c);
 }
 
-/* Before an asynchronous step: hold the request while it is still ours. */
+/* Before an asynchronous step: hold the call while it is still ours. */
 static void step(book_call_t *c)
 {
-    srv_voice_write_step(&c->w);
+    vc_write_step(&c->w);
 }
 
-/* First thing in a callback: true when the request may still be answered; otherwise forgets it. */
+/* First thing in a callback: true when the call may still be answered; otherwise forgets it. */
 static bool back(book_call_t *c)
 {
-    return srv_voice_write_back(&c->w);
+    return vc_write_back(&c->w);
 }
 
 /* The run ends without a booking: the retry record goes (when ours), so a retry books afresh. */
@@ -70,10 +65,10 @@ static void give_back(book_call_t *c)
     c->owns = false;
 }
 
-/* A step could not start: answer err while the request is still ours, give the record back, end. */
+/* A step could not start: answer err while the call is still ours, give the record back, end. */
 static void start_failed(book_call_t *c, api_error_t err)
 {
-    if (back(c)) vc_error(srv_voice_call(c->w.r), c->w.idem, err, NULL, NULL, NULL);
+    if (back(c)) vc_error(c->w.v, c->w.claim, err, NULL, NULL, NULL);
     give_back(c);
     call_free(c);
 }
@@ -87,8 +82,7 @@ static void on_render_catalog(prov_status_t status, const bk_catalog_t *catalog,
     (void)source;
     if (!back(c)) goto done;
     bk_catalog_t empty = {0};
-    json_object *o =
-        bk_appointment_to_json(srv_render(c->w.r), status == PROV_OK ? catalog : &empty, &c->made, tz_now());
+    json_object *o = bk_appointment_to_json(c->w.v->render, status == PROV_OK ? catalog : &empty, &c->made, tz_now());
     char when[384], message[512];
     vc_say_when(o, when, sizeof(when));
     snprintf(message, sizeof(message), "You're booked for %s.", when);
@@ -97,7 +91,7 @@ static void on_render_catalog(prov_status_t status, const bk_catalog_t *catalog,
     json_object_object_add(body, "appointment", o);
     if (c->replayed) json_object_object_add(body, "replayed", json_object_new_boolean(1));
     json_object_object_add(body, "message", json_object_new_string(message));
-    srv_idem_json(c->w.r, c->w.idem, 200, body);
+    vc_respond_write(c->w.v, c->w.claim, body);
     json_object_put(body);
 done:
     call_free(c);
@@ -108,7 +102,7 @@ static void answer_booked(book_call_t *c, const bk_appointment_t *a)
 {
     bk_appointment_clear(&c->made);
     if (!bk_appointment_copy(&c->made, a)) {
-        vc_error(srv_voice_call(c->w.r), c->w.idem, API_ERR_SERVICE_UNAVAILABLE, NULL, NULL, NULL);
+        vc_error(c->w.v, c->w.claim, API_ERR_SERVICE_UNAVAILABLE, NULL, NULL, NULL);
         call_free(c);
         return;
     }
@@ -140,7 +134,7 @@ static void on_alternatives(json_object *slots, const char *said, void *data)
     json_object *extra = json_object_new_object();
     json_object_object_add(extra, "booked", json_object_new_boolean(0));
     json_object_object_add(extra, "alternatives", slots);
-    vc_error(srv_voice_call(c->w.r), c->w.idem, API_ERR_SLOT_TAKEN, message, c->from_slot ? "slot_id" : "start_at",
+    vc_error(c->w.v, c->w.claim, API_ERR_SLOT_TAKEN, message, c->from_slot ? "slot_id" : "start_at",
              extra);
     call_free(c);
 }
@@ -149,7 +143,7 @@ static void on_alternatives(json_object *slots, const char *said, void *data)
 static void answer_taken(book_call_t *c)
 {
     step(c);
-    if (vc_alternatives(srv_voice_call(c->w.r), c->staff_id, c->treatment_id, c->location_id, c->start, tz_now(),
+    if (vc_alternatives(c->w.v, c->staff_id, c->treatment_id, c->location_id, c->start, tz_now(),
                         on_alternatives, c) != 0)
         on_alternatives(json_object_new_array(), "", c);
 }
@@ -160,7 +154,7 @@ static void answer_failure(book_call_t *c, bk_write_result_t result, prov_status
         answer_taken(c);
         return;
     }
-    vc_write_failure(srv_voice_call(c->w.r), c->w.idem, result, status);
+    vc_write_failure(c->w.v, c->w.claim, result, status);
     call_free(c);
 }
 
@@ -182,7 +176,7 @@ static void on_waited(void *data)
 static void wait_and_claim(book_call_t *c)
 {
     step(c);
-    if (prov_once_timer_start(&c->w.r->worker->loop, WAIT_MS, on_waited, c) == NULL)
+    if (prov_once_timer_start(c->w.v->loop, WAIT_MS, on_waited, c) == NULL)
         start_failed(c, API_ERR_SERVICE_UNAVAILABLE);
 }
 
@@ -222,7 +216,7 @@ static void book_hold(book_call_t *c)
     char id[BK_HOLD_ID_LEN + 1], token[BK_HOLD_TOKEN_LEN + 1];
     if (!bk_hold_parse_public_id(c->hold, id, token)) {
         give_back(c);
-        vc_error(srv_voice_call(c->w.r), c->w.idem, API_ERR_SERVICE_UNAVAILABLE, NULL, NULL, NULL);
+        vc_error(c->w.v, c->w.claim, API_ERR_SERVICE_UNAVAILABLE, NULL, NULL, NULL);
         call_free(c);
         return;
     }
@@ -260,7 +254,7 @@ static void on_patient(bk_patient_result_t result, prov_status_t status, const b
     }
     if (result == BK_PATIENT_AMBIGUOUS) {
         give_back(c);
-        vc_error(srv_voice_call(c->w.r), c->w.idem, API_ERR_AMBIGUOUS_PATIENT,
+        vc_error(c->w.v, c->w.claim, API_ERR_AMBIGUOUS_PATIENT,
                  "More than one patient has those details; please ask for the caller's e-mail or date of "
                  "birth.",
                  "phone", NULL);
@@ -310,7 +304,7 @@ static void on_claim(bk_vretry_verdict_t verdict, const char *hold, const bk_app
         answer_booked(c, a);
         return;
     default:
-        vc_error(srv_voice_call(c->w.r), c->w.idem, API_ERR_REDIS_UNAVAILABLE, NULL, NULL, NULL);
+        vc_error(c->w.v, c->w.claim, API_ERR_REDIS_UNAVAILABLE, NULL, NULL, NULL);
         call_free(c);
         return;
     }
@@ -328,7 +322,7 @@ static void claim(book_call_t *c)
 /* Resolves practitioner, treatment, location and the times against the catalog. Returns false after answering. */
 static bool resolve(book_call_t *c, const bk_catalog_t *cat)
 {
-    srv_request_t *r = c->w.r;
+    const vc_call_t *v = c->w.v;
     char id[ID_CAP];
     long l = -1, s = -1, t = -1;
     if (c->from_slot) {
@@ -336,54 +330,54 @@ static bool resolve(book_call_t *c, const bk_catalog_t *cat)
         s = bk_catalog_find_staff(cat, c->staff_id);
         t = bk_catalog_find_treatment(cat, c->treatment_id);
         if (l < 0 || !bk_tenant_allows_location(c->tenant, cat, c->location_id) || s < 0 || t < 0) {
-            vc_error(srv_voice_call(r), c->w.idem, API_ERR_INVALID_SLOT_ID,
+            vc_error(v, c->w.claim, API_ERR_INVALID_SLOT_ID,
                      "That time slot is no longer offered; please look "
                      "for times again.",
                      "slot_id", NULL);
             return false;
         }
     } else {
-        int got = srv_query_get(r, "clinic_location_id", id, sizeof(id));
+        int got = vc_param(v, "clinic_location_id", id, sizeof(id));
         if (got < 0) return false;
         if (got > 0) {
             if (!bk_tenant_allows_location(c->tenant, cat, id)) {
-                vc_error(srv_voice_call(r), c->w.idem, API_ERR_LOCATION_FORBIDDEN, "I can't book at that location.",
+                vc_error(v, c->w.claim, API_ERR_LOCATION_FORBIDDEN, "I can't book at that location.",
                          "clinic_location_id", NULL);
                 return false;
             }
             l = bk_catalog_find_location(cat, id);
-        } else if ((l = vc_location(srv_voice_call(r), cat, "clinic_location_name")) == -2) {
+        } else if ((l = vc_location(v, cat, "clinic_location_name")) == -2) {
             return false;
         }
-        got = srv_query_get(r, "staff_member_id", id, sizeof(id));
+        got = vc_param(v, "staff_member_id", id, sizeof(id));
         if (got < 0) return false;
         if (got > 0) {
             s = bk_catalog_find_staff(cat, id);
             if (s < 0 || !cat->staff[s].ai_enabled) {
-                vc_error(srv_voice_call(r), c->w.idem, API_ERR_UNKNOWN_STAFF, "I can't book with that practitioner.",
+                vc_error(v, c->w.claim, API_ERR_UNKNOWN_STAFF, "I can't book with that practitioner.",
                          "staff_member_id", NULL);
                 return false;
             }
-        } else if ((s = vc_staff(srv_voice_call(r), cat, "staff_member_name", l >= 0 ? cat->locations[l].id : NULL)) ==
+        } else if ((s = vc_staff(v, cat, "staff_member_name", l >= 0 ? cat->locations[l].id : NULL)) ==
                    -2) {
             return false;
         } else if (s == -1) {
-            vc_error(srv_voice_call(r), c->w.idem, API_ERR_MISSING_FIELD, "Which practitioner would the caller like?",
+            vc_error(v, c->w.claim, API_ERR_MISSING_FIELD, "Which practitioner would the caller like?",
                      "staff_member_name", NULL);
             return false;
         }
-        got = srv_query_get(r, "treatment_id", id, sizeof(id));
+        got = vc_param(v, "treatment_id", id, sizeof(id));
         if (got < 0) return false;
         if (got > 0) {
             if ((t = bk_catalog_find_treatment(cat, id)) < 0) {
-                vc_error(srv_voice_call(r), c->w.idem, API_ERR_UNKNOWN_TREATMENT, "I can't find that treatment.",
+                vc_error(v, c->w.claim, API_ERR_UNKNOWN_TREATMENT, "I can't find that treatment.",
                          "treatment_id", NULL);
                 return false;
             }
-        } else if ((t = vc_treatment(srv_voice_call(r), cat, "treatment_name")) == -2) {
+        } else if ((t = vc_treatment(v, cat, "treatment_name")) == -2) {
             return false;
         } else if (t == -1) {
-            vc_error(srv_voice_call(r), c->w.idem, API_ERR_MISSING_FIELD, "Which treatment would the caller like?",
+            vc_error(v, c->w.claim, API_ERR_MISSING_FIELD, "Which treatment would the caller like?",
                      "treatment_name", NULL);
             return false;
         }
@@ -397,7 +391,7 @@ static bool resolve(book_call_t *c, const bk_catalog_t *cat)
                 if (l < 0 || (def != NULL && strcmp(def->id, st->location_ids.items[i]) == 0)) l = at;
             }
             if (l < 0) {
-                vc_error(srv_voice_call(r), c->w.idem, API_ERR_NOT_OFFERED,
+                vc_error(v, c->w.claim, API_ERR_NOT_OFFERED,
                          "That practitioner has no location I can book.", "staff_member_name", NULL);
                 return false;
             }
@@ -408,18 +402,18 @@ static bool resolve(book_call_t *c, const bk_catalog_t *cat)
     const bk_catalog_treatment_t *tx = &cat->treatments[t];
     if (!bk_strings_contains(&st->location_ids, loc->id) || !bk_strings_contains(&tx->location_ids, loc->id) ||
         !bk_strings_contains(&tx->staff_ids, st->id)) {
-        vc_error(srv_voice_call(r), c->w.idem, API_ERR_NOT_OFFERED,
+        vc_error(v, c->w.claim, API_ERR_NOT_OFFERED,
                  "That practitioner doesn't offer that treatment at that location.", "treatment_name", NULL);
         return false;
     }
     const tz_zone_t *zone = loc->time_zone != NULL ? tz_zone_load(loc->time_zone) : NULL;
     if (zone == NULL || strlen(loc->time_zone) >= sizeof(c->zone)) {
-        vc_error(srv_voice_call(r), c->w.idem, API_ERR_EMR_ERROR, "The clinic's location has no usable time zone.",
+        vc_error(v, c->w.claim, API_ERR_EMR_ERROR, "The clinic's location has no usable time zone.",
                  NULL, NULL);
         return false;
     }
     if (strlen(st->id) >= ID_CAP || strlen(tx->id) >= ID_CAP || strlen(loc->id) >= ID_CAP) {
-        vc_error(srv_voice_call(r), c->w.idem, API_ERR_EMR_ERROR, NULL, NULL, NULL);
+        vc_error(v, c->w.claim, API_ERR_EMR_ERROR, NULL, NULL, NULL);
         return false;
     }
     snprintf(c->staff_id, sizeof(c->staff_id), "%s", st->id);
@@ -428,30 +422,30 @@ static bool resolve(book_call_t *c, const bk_catalog_t *cat)
     snprintf(c->zone, sizeof(c->zone), "%s", loc->time_zone);
     c->duration = tx->duration_minutes;
     if (!c->from_slot) {
-        const tz_zone_t *read_in = vc_zone(srv_voice_call(r), "time_zone", zone);
+        const tz_zone_t *read_in = vc_zone(v, "time_zone", zone);
         if (read_in == NULL) return false;
         char text[64], why[128] = "", message[256];
-        int have = srv_query_get(r, "start_at", text, sizeof(text));
+        int have = vc_param(v, "start_at", text, sizeof(text));
         if (have == 0)
-            vc_error(srv_voice_call(r), NULL, API_ERR_MISSING_FIELD,
+            vc_error(v, NULL, API_ERR_MISSING_FIELD,
                      "I need the date and time the caller wants, or a slot_id.", "start_at", NULL);
         if (have <= 0) return false;
         if (tz_parse_iso(text, strlen(text), read_in, &c->start, why, sizeof(why)) != 0) {
             snprintf(message, sizeof(message), "start_at must be a date and time such as 2026-04-21T14:30:00 (%s).",
                      why);
-            vc_error(srv_voice_call(r), c->w.idem, API_ERR_INVALID_FIELD, message, "start_at", NULL);
+            vc_error(v, c->w.claim, API_ERR_INVALID_FIELD, message, "start_at", NULL);
             return false;
         }
-        int got = srv_query_get(r, "end_at", text, sizeof(text));
+        int got = vc_param(v, "end_at", text, sizeof(text));
         if (got < 0) return false;
         if (got > 0 && tz_parse_iso(text, strlen(text), read_in, &c->end, why, sizeof(why)) != 0) {
             snprintf(message, sizeof(message), "end_at must be a date and time such as 2026-04-21T15:30:00 (%s).", why);
-            vc_error(srv_voice_call(r), c->w.idem, API_ERR_INVALID_FIELD, message, "end_at", NULL);
+            vc_error(v, c->w.claim, API_ERR_INVALID_FIELD, message, "end_at", NULL);
             return false;
         }
         if (got == 0) c->end = c->start + (int64_t)tx->duration_minutes * TZ_MS_PER_MINUTE;
         if (c->end <= c->start || c->end - c->start > BK_HOLD_MAX_MS) {
-            vc_error(srv_voice_call(r), c->w.idem, API_ERR_INVALID_RANGE, "The appointment must end after it starts.",
+            vc_error(v, c->w.claim, API_ERR_INVALID_RANGE, "The appointment must end after it starts.",
                      "end_at", NULL);
             return false;
         }
@@ -465,7 +459,7 @@ static void on_catalog(prov_status_t status, const bk_catalog_t *cat, bk_catalog
     (void)source;
     if (!back(c)) goto fail;
     if (status != PROV_OK) {
-        vc_write_failure(srv_voice_call(c->w.r), c->w.idem, BK_W_PROVIDER, status);
+        vc_write_failure(c->w.v, c->w.claim, BK_W_PROVIDER, status);
         goto fail;
     }
     if (!resolve(c, cat)) goto fail;
@@ -476,40 +470,41 @@ fail:
     call_free(c);
 }
 
-static void book_go(srv_request_t *r, srv_idem_t *idem, bool recovering)
+void vc_book(const vc_call_t *v, void *claim)
 {
-    (void)recovering; /* the retry record reconciles a run whose outcome was unknown */
+    /* A run whose outcome was unknown under the claim needs nothing special: the retry record reconciles it. */
     book_call_t *c = calloc(1, sizeof(*c));
     if (c == NULL) {
-        vc_error(srv_voice_call(r), idem, API_ERR_SERVICE_UNAVAILABLE, NULL, NULL, NULL);
-        srv_idem_end(idem);
+        vc_error(v, claim, API_ERR_SERVICE_UNAVAILABLE, NULL, NULL, NULL);
+        if (claim != NULL) v->ops->claim_end(claim);
         return;
     }
-    *c = (book_call_t){.w = {.r = r, .idem = idem}, .env = &r->worker->booking, .tenant = r->tenant, .now = tz_now()};
+    *c = (book_call_t){.env = v->booking, .tenant = v->tenant, .now = tz_now()};
+    vc_write_init(&c->w, v, claim);
     char slot_id[BK_SLOT_TOKEN_CAP];
-    if (!vc_name(srv_voice_call(r), "first_name", c->first) || !vc_name(srv_voice_call(r), "last_name", c->last))
+    if (!vc_name(v, "first_name", c->first) || !vc_name(v, "last_name", c->last))
         goto fail;
     static const char *const need[] = {"first_name", "last_name"};
     for (int i = 0; i < 2; i++) {
         if ((i == 0 ? c->first : c->last)[0] == '\0') {
             char message[128];
             snprintf(message, sizeof(message), "I need the caller's %s name to book.", i == 0 ? "first" : "last");
-            vc_error(srv_voice_call(r), NULL, API_ERR_MISSING_FIELD, message, need[i], NULL);
+            vc_error(v, NULL, API_ERR_MISSING_FIELD, message, need[i], NULL);
             goto fail;
         }
     }
-    if (!vc_contact(srv_voice_call(r), c->phone, c->email)) goto fail;
+    if (!vc_contact(v, c->phone, c->email)) goto fail;
     if (c->phone[0] == '\0' && c->email[0] == '\0') {
-        vc_error(srv_voice_call(r), NULL, API_ERR_MISSING_FIELD, "I need the caller's phone number or e-mail to book.",
+        vc_error(v, NULL, API_ERR_MISSING_FIELD, "I need the caller's phone number or e-mail to book.",
                  "phone", NULL);
         goto fail;
     }
-    int got = srv_query_get(r, "slot_id", slot_id, sizeof(slot_id));
+    int got = vc_param(v, "slot_id", slot_id, sizeof(slot_id));
     if (got < 0) goto fail;
     if (got > 0) {
         bk_slot_ref_t ref;
-        if (!bk_slot_id_read(srv_render(r), slot_id, &ref)) {
-            vc_error(srv_voice_call(r), NULL, API_ERR_INVALID_SLOT_ID,
+        if (!bk_slot_id_read(v->render, slot_id, &ref)) {
+            vc_error(v, NULL, API_ERR_INVALID_SLOT_ID,
                      "That time slot isn't one I offered; please look for "
                      "times again.",
                      "slot_id", NULL);
@@ -523,19 +518,13 @@ static void book_go(srv_request_t *r, srv_idem_t *idem, bool recovering)
         c->end = ref.end;
     }
     if (bk_vretry_owner(c->owner) != 0) {
-        vc_error(srv_voice_call(r), NULL, API_ERR_SERVICE_UNAVAILABLE, NULL, NULL, NULL);
+        vc_error(v, NULL, API_ERR_SERVICE_UNAVAILABLE, NULL, NULL, NULL);
         goto fail;
     }
-    if (!srv_voice_write_arm(&c->w)) goto fail;
+    if (!vc_write_arm(&c->w)) goto fail;
     step(c);
     if (bk_catalog_get(c->env, c->tenant, on_catalog, c) != 0) start_failed(c, API_ERR_REDIS_UNAVAILABLE);
     return;
 fail:
     call_free(c);
-}
-
-void srv_route_voice_book(srv_request_t *r)
-{
-    if (!srv_voice_query_body(r)) return;
-    srv_idem_run(r, book_go);
 }

@@ -1,7 +1,7 @@
-/* server/routes_voice_change.c: GET /voice/cancel and GET /voice/reschedule: find the appointment (by id, or the
- * caller's upcoming ones by phone, narrowed by name; several left: 409 which_appointment so the agent can ask),
- * then cancel or move it through booking/appointments.h, answering one sentence to say. */
-#include "server/routes.h"
+/* voice/change.c: cancel and reschedule: find the appointment (by id, or the caller's upcoming ones by phone,
+ * narrowed by name; several left: 409 which_appointment so the agent can ask), then cancel or move it through
+ * booking/appointments.h, answering one sentence to say (see conversations.h). */
+#include "voice/conversations.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,11 +12,6 @@
 #include "booking/catalog_cache.h"
 #include "booking/patients.h"
 #include "core/name_match.h"
-#include "server/idempotent.h"
-#include "server/query.h"
-#include "server/voice_host.h"
-#include "server/voice_write.h"
-#include "server/worker.h"
 #include "tz/tz.h"
 #include "voice/alternatives.h"
 #include "voice/names.h"
@@ -36,7 +31,7 @@ typedef enum answer_kind {
 } answer_kind_t;
 
 typedef struct change_call {
-    srv_voice_write_t w; /* first: the request, claim and deadline */
+    vc_write_t w; /* first: the call, claim and deadline */
     bk_env_t *env;
     const bk_tenant_t *tenant;
     change_kind_t kind;
@@ -59,7 +54,7 @@ typedef struct change_call {
 
 static void call_free(change_call_t *c)
 {
-    srv_voice_write_end(&c->w);
+    vc_write_end(&c->w);
     for (size_t i = 0; i < c->n; i++) bk_appointment_clear(&c->list[i]);
     json_object_put(c->alternatives);
     free(c);
@@ -67,16 +62,16 @@ static void call_free(change_call_t *c)
 
 static void step(change_call_t *c)
 {
-    srv_voice_write_step(&c->w);
+    vc_write_step(&c->w);
 }
 
-/* First thing in a callback: true when the request may still be answered; otherwise forgets it. */
+/* First thing in a callback: true when the call may still be answered; otherwise forgets it. */
 static bool back(change_call_t *c)
 {
-    return srv_voice_write_back(&c->w);
+    return vc_write_back(&c->w);
 }
 
-/* First thing in a callback: true when the request may still be answered; otherwise frees c. */
+/* First thing in a callback: true when the call may still be answered; otherwise frees c. */
 static bool resume(change_call_t *c)
 {
     if (back(c)) return true;
@@ -87,13 +82,13 @@ static bool resume(change_call_t *c)
 /* The ends of a resumed call that failed: answer, then free c. */
 static void fail(change_call_t *c, api_error_t err, const char *message, const char *field)
 {
-    vc_error(srv_voice_call(c->w.r), c->w.idem, err, message, field, NULL);
+    vc_error(c->w.v, c->w.claim, err, message, field, NULL);
     call_free(c);
 }
 
 static void fail_write(change_call_t *c, int result, prov_status_t status)
 {
-    vc_write_failure(srv_voice_call(c->w.r), c->w.idem, result, status);
+    vc_write_failure(c->w.v, c->w.claim, result, status);
     call_free(c);
 }
 
@@ -160,14 +155,14 @@ static void on_render_catalog(prov_status_t status, const bk_catalog_t *catalog,
     if (!back(c)) goto done;
     bk_catalog_t empty = {0};
     const bk_catalog_t *cat = status == PROV_OK ? catalog : &empty;
-    srv_request_t *r = c->w.r;
+    const vc_call_t *v = c->w.v;
     int64_t now = tz_now();
     char when[384], message[1024];
     if (c->answer == ANSWER_WHICH) {
         json_object *list = json_object_new_array();
         char second[384] = "";
         for (size_t i = 0; i < c->n; i++) {
-            json_object *o = bk_appointment_to_json(srv_render(r), cat, &c->list[i], now);
+            json_object *o = bk_appointment_to_json(v->render, cat, &c->list[i], now);
             if (i == 0) vc_say_when(o, when, sizeof(when));
             if (i == 1) vc_say_when(o, second, sizeof(second));
             json_object_array_add(list, o);
@@ -184,10 +179,10 @@ static void on_render_catalog(prov_status_t status, const bk_catalog_t *catalog,
             snprintf(message, sizeof(message), "You have %zu upcoming appointments; which one do you mean?", c->total);
         json_object *extra = json_object_new_object();
         json_object_object_add(extra, "appointments", list);
-        vc_error(srv_voice_call(r), c->w.idem, API_ERR_WHICH_APPOINTMENT, message, "appointment_id", extra);
+        vc_error(v, c->w.claim, API_ERR_WHICH_APPOINTMENT, message, "appointment_id", extra);
         goto done;
     }
-    json_object *o = bk_appointment_to_json(srv_render(r), cat, &c->list[0], now);
+    json_object *o = bk_appointment_to_json(v->render, cat, &c->list[0], now);
     vc_say_when(o, when, sizeof(when));
     if (c->answer == ANSWER_KEPT) {
         say_kept(c, o, when, message, sizeof(message));
@@ -197,7 +192,7 @@ static void on_render_catalog(prov_status_t status, const bk_catalog_t *catalog,
         json_object_object_add(extra, "alternatives", c->alternatives != NULL ? c->alternatives
                                                                                 : json_object_new_array());
         c->alternatives = NULL;
-        vc_error(srv_voice_call(r), c->w.idem,
+        vc_error(v, c->w.claim,
                  c->failure == BK_W_SLOT_TAKEN ? API_ERR_SLOT_TAKEN : API_ERR_SLOT_UNAVAILABLE, message, "new_start_at",
                  extra);
         goto done;
@@ -212,7 +207,7 @@ static void on_render_catalog(prov_status_t status, const bk_catalog_t *catalog,
     }
     json_object_object_add(body, "appointment", o);
     json_object_object_add(body, "message", json_object_new_string(message));
-    srv_idem_json(r, c->w.idem, 200, body);
+    vc_respond_write(v, c->w.claim, body);
     json_object_put(body);
 done:
     call_free(c);
@@ -244,7 +239,7 @@ static void find_alternatives(change_call_t *c)
 {
     const bk_appointment_t *a = &c->list[0];
     step(c);
-    if (vc_alternatives(srv_voice_call(c->w.r), c->staff_id[0] ? c->staff_id : a->staff_id, a->treatment_id,
+    if (vc_alternatives(c->w.v, c->staff_id[0] ? c->staff_id : a->staff_id, a->treatment_id,
                         c->location_id[0] ? c->location_id : a->location_id, c->wanted, tz_now(), on_alternatives,
                         c) != 0)
         on_alternatives(json_object_new_array(), "", c);
@@ -333,7 +328,8 @@ static void on_recalled(bool ok, const bk_appointment_t *a, const char *zone_nam
     int64_t start, end;
     if (!read_new_times(c, zone_name, &start, &end)) return;
     c->wanted = start;
-    bk_move_request_t q = {.tenant = c->tenant, .appointment_id = c->id, .staff_id = c->staff_id[0] ? c->staff_id : NULL,
+    bk_move_request_t q = {.tenant = c->tenant, .appointment_id = c->id,
+                           .staff_id = c->staff_id[0] ? c->staff_id : NULL,
                            .location_id = c->location_id[0] ? c->location_id : NULL, .start = start, .end = end,
                            .now = tz_now()};
     step(c);
@@ -415,16 +411,16 @@ static bool name_fits(bk_name_matcher_t *m, const char *said, const char *name)
     return strcmp(a, b) == 0;
 }
 
-static void on_patients(prov_status_t status, const bk_patient_t *v, size_t n, void *data)
+static void on_patients(prov_status_t status, const bk_patient_t *found, size_t n, void *data)
 {
     change_call_t *c = data;
     if (!resumed(c, status)) return;
     const char *ids[BK_PATIENT_MAX_IDS];
     size_t k = 0;
     for (size_t i = 0; i < n && k < BK_PATIENT_MAX_IDS; i++)
-        if (name_fits(c->w.r->worker->names, c->first, v[i].first_name) &&
-            name_fits(c->w.r->worker->names, c->last, v[i].last_name))
-            ids[k++] = v[i].id;
+        if (name_fits(c->w.v->names, c->first, found[i].first_name) &&
+            name_fits(c->w.v->names, c->last, found[i].last_name))
+            ids[k++] = found[i].id;
     if (k == 0) {
         fail(c, API_ERR_NOT_FOUND,
              n == 0 ? "I couldn't find any upcoming appointments for that number."
@@ -437,54 +433,51 @@ static void on_patients(prov_status_t status, const bk_patient_t *v, size_t n, v
         start_failed(c, API_ERR_SERVICE_UNAVAILABLE, NULL, NULL);
 }
 
-/* ---- the routes ------------------------------------------------------------------------------------------------- */
+/* ---- the conversations ---------------------------------------------------------------------------------------- */
 
-static void change_go(srv_request_t *r, srv_idem_t *idem, bool recovering, change_kind_t kind)
+static void change(const vc_call_t *v, void *claim, bool recovering, change_kind_t kind)
 {
     change_call_t *c = calloc(1, sizeof(*c));
     if (c == NULL) {
-        vc_error(srv_voice_call(r), idem, API_ERR_SERVICE_UNAVAILABLE, NULL, NULL, NULL);
-        srv_idem_end(idem);
+        vc_error(v, claim, API_ERR_SERVICE_UNAVAILABLE, NULL, NULL, NULL);
+        if (claim != NULL) v->ops->claim_end(claim);
         return;
     }
-    *c = (change_call_t){.w = {.r = r, .idem = idem},
-                         .env = &r->worker->booking,
-                         .tenant = r->tenant,
-                         .kind = kind,
-                         .recovering = recovering,
+    *c = (change_call_t){.env = v->booking, .tenant = v->tenant, .kind = kind, .recovering = recovering,
                          .now = tz_now()};
+    vc_write_init(&c->w, v, claim);
     char email[BK_EMAIL_CAP];
-    int got = srv_query_get(r, "appointment_id", c->id, sizeof(c->id));
-    if (got < 0 || !vc_contact(srv_voice_call(r), c->phone, email) ||
-        !vc_name(srv_voice_call(r), "first_name", c->first) || !vc_name(srv_voice_call(r), "last_name", c->last))
+    int got = vc_param(v, "appointment_id", c->id, sizeof(c->id));
+    if (got < 0 || !vc_contact(v, c->phone, email) ||
+        !vc_name(v, "first_name", c->first) || !vc_name(v, "last_name", c->last))
         goto fail;
     if (got == 0 && c->phone[0] == '\0') {
-        vc_error(srv_voice_call(r), NULL, API_ERR_MISSING_FIELD,
+        vc_error(v, NULL, API_ERR_MISSING_FIELD,
                  "I need the appointment id or the caller's phone number.", "appointment_id", NULL);
         goto fail;
     }
     if (kind == CANCEL) {
-        if (srv_query_get(r, "cancelled_reason", c->reason, sizeof(c->reason)) < 0) goto fail;
+        if (vc_param(v, "cancelled_reason", c->reason, sizeof(c->reason)) < 0) goto fail;
     } else {
         char tz[128];
-        got = srv_query_get(r, "new_start_at", c->new_start, sizeof(c->new_start));
+        got = vc_param(v, "new_start_at", c->new_start, sizeof(c->new_start));
         if (got == 0)
-            vc_error(srv_voice_call(r), NULL, API_ERR_MISSING_FIELD,
+            vc_error(v, NULL, API_ERR_MISSING_FIELD,
                      "I need the new date and time for the appointment.", "new_start_at", NULL);
-        if (got <= 0 || srv_query_get(r, "new_end_at", c->new_end, sizeof(c->new_end)) < 0 ||
-            srv_query_get(r, "staff_member_id", c->staff_id, sizeof(c->staff_id)) < 0 ||
-            srv_query_get(r, "clinic_location_id", c->location_id, sizeof(c->location_id)) < 0)
+        if (got <= 0 || vc_param(v, "new_end_at", c->new_end, sizeof(c->new_end)) < 0 ||
+            vc_param(v, "staff_member_id", c->staff_id, sizeof(c->staff_id)) < 0 ||
+            vc_param(v, "clinic_location_id", c->location_id, sizeof(c->location_id)) < 0)
             goto fail;
-        got = srv_query_get(r, "time_zone", tz, sizeof(tz));
-        if (got != 0 && (c->zone = vc_zone(srv_voice_call(r), "time_zone", NULL)) == NULL) goto fail;
-        if (c->location_id[0] != '\0' && r->tenant->locations.count > 0 &&
-            !bk_strings_contains(&r->tenant->locations, c->location_id)) {
-            vc_error(srv_voice_call(r), NULL, API_ERR_LOCATION_FORBIDDEN, "I can't book at that location.",
+        got = vc_param(v, "time_zone", tz, sizeof(tz));
+        if (got != 0 && (c->zone = vc_zone(v, "time_zone", NULL)) == NULL) goto fail;
+        if (c->location_id[0] != '\0' && v->tenant->locations.count > 0 &&
+            !bk_strings_contains(&v->tenant->locations, c->location_id)) {
+            vc_error(v, NULL, API_ERR_LOCATION_FORBIDDEN, "I can't book at that location.",
                      "clinic_location_id", NULL);
             goto fail;
         }
     }
-    if (!srv_voice_write_arm(&c->w)) goto fail;
+    if (!vc_write_arm(&c->w)) goto fail;
     if (c->id[0] != '\0') {
         act(c);
         return;
@@ -503,24 +496,12 @@ fail:
     call_free(c);
 }
 
-static void cancel_go(srv_request_t *r, srv_idem_t *idem, bool recovering)
+void vc_cancel(const vc_call_t *v, void *claim, bool recovering)
 {
-    change_go(r, idem, recovering, CANCEL);
+    change(v, claim, recovering, CANCEL);
 }
 
-static void reschedule_go(srv_request_t *r, srv_idem_t *idem, bool recovering)
+void vc_reschedule(const vc_call_t *v, void *claim, bool recovering)
 {
-    change_go(r, idem, recovering, RESCHEDULE);
-}
-
-void srv_route_voice_cancel(srv_request_t *r)
-{
-    if (!srv_voice_query_body(r)) return;
-    srv_idem_run(r, cancel_go);
-}
-
-void srv_route_voice_reschedule(srv_request_t *r)
-{
-    if (!srv_voice_query_body(r)) return;
-    srv_idem_run(r, reschedule_go);
+    change(v, claim, recovering, RESCHEDULE);
 }

@@ -1,33 +1,27 @@
-/* server/routes_voice_best.c: GET /voice/bestSlot: the one slot a caller most wants (plus up to two different
- * alternatives), from what they said: a treatment, maybe a practitioner, a location, a time and a part of day. */
-#include "server/routes.h"
+/* voice/best_slot.c: the one slot a caller most wants (plus up to two different alternatives), from what they said:
+ * a treatment, maybe a practitioner, a location, a time and a part of day (see conversations.h). */
+#include "voice/conversations.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "booking/answer_cache.h"
 #include "booking/best_search.h"
-#include "booking/worker_store.h"
-#include "server/fields.h"
-#include "server/query.h"
-#include "server/voice_host.h"
-#include "server/worker.h"
 #include "tz/tz.h"
 #include "tz/tz_spoken.h"
 #include "voice/bookable.h"
 #include "voice/names.h"
 
 #define NAME_CAP 256
-/* The search answers with what it has this long before the request's deadline, leaving time to score, sign,
+/* The search answers with what it has this long before the call's deadline, leaving time to score, sign,
  * speak and send (a warm answer takes a few ms; this covers a loaded worker). */
 #define ANSWER_MARGIN_MS 300
 #define MIN_BUDGET_MS 50
 
 /* What the answer needs after the catalog is gone: names and ids of the practitioners and locations. */
 typedef struct best_call {
-    srv_request_t *r;
+    const vc_call_t *v;
     int64_t now;
     char treatment_id[160], treatment_name[NAME_CAP];
     size_t n_staff, n_locations;
@@ -36,8 +30,6 @@ typedef struct best_call {
     int horizon_days;
     bool catalog_stale; /* the catalog came from the last good copy (the EMR failed) */
     char named_staff[NAME_CAP];
-    bool keep;      /* a complete answer may be kept in the worker's answer cache */
-    uint64_t epoch; /* the read cache's epoch when the reads began */
 } best_call_t;
 
 static void call_free(best_call_t *c)
@@ -55,7 +47,7 @@ static const tz_zone_t *zone_of(const best_call_t *c, uint32_t location)
 /* The API.md slot plus the names a voice agent reads. */
 static json_object *slot_json(best_call_t *c, const bk_slot_t *s)
 {
-    json_object *o = bk_slot_to_json(srv_render(c->r), c->staff_id[s->staff], c->treatment_id,
+    json_object *o = bk_slot_to_json(c->v->render, c->staff_id[s->staff], c->treatment_id,
                                      c->location_id[s->location], zone_of(c, s->location), s->start, s->end, c->now);
     json_object_object_add(o, "staff_member_name", json_object_new_string(c->staff_name[s->staff]));
     json_object_object_add(o, "treatment_name", json_object_new_string(c->treatment_name));
@@ -65,8 +57,8 @@ static json_object *slot_json(best_call_t *c, const bk_slot_t *s)
 
 static void spoken(best_call_t *c, const bk_slot_t *s, char *buf, size_t cap)
 {
-    const char *locale = c->r->tenant->locale != NULL ? c->r->tenant->locale : "en-US";
-    if (tz_speak(c->r->worker->speaker, locale, zone_of(c, s->location), s->start, c->now, 0, buf, cap) < 0)
+    const char *locale = c->v->tenant->locale != NULL ? c->v->tenant->locale : "en-US";
+    if (tz_speak(c->v->speaker, locale, zone_of(c, s->location), s->start, c->now, 0, buf, cap) < 0)
         snprintf(buf, cap, "soon");
 }
 
@@ -126,17 +118,10 @@ static void answer_found(best_call_t *c, const bk_slot_t *slots, const bk_best_r
     add_stale(c, body, partial);
     char message[640];
     say_found(c, best, b->n_alt > 0 ? &slots[b->alt[0].index] : NULL, message, sizeof(message));
-    /* An answer made on a config a reload replaced is not kept for the requests of the new one. */
-    if (c->keep && !partial && !c->catalog_stale && c->r->view == c->r->worker->views.current) {
-        srv_worker_t *w = c->r->worker;
-        json_object_object_add(body, "message", json_object_new_string(message));
-        size_t len, query_len;
-        const char *text = srv_json_text(body, &len), *query = srv_query_raw(c->r, &query_len);
-        bk_answer_cache_put(w->answers, c->r->tenant->id, query, query_len, c->epoch, uv_now(&w->loop), 200, text, len);
-        srv_respond_json_text(c->r, 200, text, len);
-    } else {
-        vc_respond(srv_voice_call(c->r), body, message);
-    }
+    /* A complete answer may be kept by the host and given again to the same question while nothing read changed. */
+    json_object_object_add(body, "message", json_object_new_string(message));
+    vc_answer_t a = {.kind = VC_ANSWER_BODY, .body = body, .keep = !partial && !c->catalog_stale};
+    c->v->ops->answer(c->v->host, NULL, &a);
     json_object_put(body);
 }
 
@@ -177,14 +162,14 @@ static void answer_none(best_call_t *c, const bk_slot_t *slots, const bk_best_re
                  c->horizon_days);
         break;
     }
-    vc_respond(srv_voice_call(c->r), body, message);
+    vc_respond(c->v, body, message);
     json_object_put(body);
 }
 
 /* The EMR is slower than a caller can wait and the cache could not settle it: a 504 the agent can say. */
 static void answer_too_slow(best_call_t *c)
 {
-    srv_respond_error(c->r, API_ERR_EMR_TIMEOUT,
+    vc_plain_error(c->v, API_ERR_EMR_TIMEOUT,
                       "The clinic's calendar is slow to answer right now; please try "
                       "again in a moment.",
                       NULL);
@@ -193,9 +178,9 @@ static void answer_too_slow(best_call_t *c)
 static void on_search(prov_status_t status, const bk_search_result_t *res, void *data)
 {
     best_call_t *c = data;
-    if (!srv_request_release(c->r)) goto done;
+    if (!c->v->ops->release(c->v->host)) goto done;
     if (status == PROV_TIMEOUT) answer_too_slow(c);
-    else if (status != PROV_OK) srv_respond_provider_failure(c->r, status);
+    else if (status != PROV_OK) vc_provider_failure(c->v, status);
     else if (res->best->outcome == BK_BEST_FOUND) answer_found(c, res->slots, res->best, res->partial);
     else if (res->partial) answer_too_slow(c); /* "nothing" from part of the calendar is not an answer */
     else answer_none(c, res->slots, res->best, false);
@@ -203,11 +188,11 @@ done:
     call_free(c);
 }
 
-static bool read_part(srv_request_t *r, bk_part_of_day_t *part)
+static bool read_part(const vc_call_t *v, bk_part_of_day_t *part)
 {
     char text[32];
     *part = BK_PART_ANY;
-    int got = srv_query_get(r, "part_of_day", text, sizeof(text));
+    int got = vc_param(v, "part_of_day", text, sizeof(text));
     if (got < 0) return false;
     if (got == 0) return true;
     for (char *p = text; *p; p++)
@@ -216,7 +201,7 @@ static bool read_part(srv_request_t *r, bk_part_of_day_t *part)
     else if (strcmp(text, "afternoon") == 0) *part = BK_PART_AFTERNOON;
     else if (strcmp(text, "evening") == 0) *part = BK_PART_EVENING;
     else {
-        vc_plain_error(srv_voice_call(r), API_ERR_INVALID_FIELD, "part_of_day must be morning, afternoon or evening.",
+        vc_plain_error(v, API_ERR_INVALID_FIELD, "part_of_day must be morning, afternoon or evening.",
                        "part_of_day");
         return false;
     }
@@ -226,33 +211,33 @@ static bool read_part(srv_request_t *r, bk_part_of_day_t *part)
 static void on_catalog(prov_status_t status, const bk_catalog_t *cat, bk_catalog_source_t source, void *data)
 {
     best_call_t *c = data;
-    srv_request_t *r = c->r;
-    if (!srv_request_release(r)) goto fail;
+    const vc_call_t *v = c->v;
+    if (!v->ops->release(v->host)) goto fail;
     if (status != PROV_OK) {
-        srv_respond_provider_failure(r, status);
+        vc_provider_failure(v, status);
         goto fail;
     }
     c->catalog_stale = source == BK_SOURCE_STALE;
-    long t = vc_treatment(srv_voice_call(r), cat, "treatment_name"); /* present: checked before the catalog was read */
+    long t = vc_treatment(v, cat, "treatment_name"); /* present: checked before the catalog was read */
     if (t < 0) goto fail;
-    long loc = vc_location(srv_voice_call(r), cat, "clinic_location_name");
+    long loc = vc_location(v, cat, "clinic_location_name");
     if (loc == -2) goto fail;
-    long staff = vc_staff(srv_voice_call(r), cat, "staff_member_name", NULL);
+    long staff = vc_staff(v, cat, "staff_member_name", NULL);
     if (staff == -2) goto fail;
-    const tz_zone_t *caller_zone = vc_zone(srv_voice_call(r), "time_zone", NULL);
+    const tz_zone_t *caller_zone = vc_zone(v, "time_zone", NULL);
     if (caller_zone == NULL) goto fail;
     bk_part_of_day_t part;
-    if (!read_part(r, &part)) goto fail;
+    if (!read_part(v, &part)) goto fail;
     char when[64];
     int64_t requested = 0;
-    int got = srv_query_get(r, "requested_time_utc", when, sizeof(when));
+    int got = vc_param(v, "requested_time_utc", when, sizeof(when));
     if (got < 0) goto fail;
     if (got > 0) {
         char why[128], message[256];
         if (tz_parse_iso(when, strlen(when), caller_zone, &requested, why, sizeof(why)) != 0) {
             snprintf(message, sizeof(message), "requested_time_utc must be an ISO 8601 time such as "
                      "2026-04-21T14:30:00Z: %s.", why);
-            vc_plain_error(srv_voice_call(r), API_ERR_INVALID_FIELD, message, "requested_time_utc");
+            vc_plain_error(v, API_ERR_INVALID_FIELD, message, "requested_time_utc");
             goto fail;
         }
     }
@@ -268,7 +253,7 @@ static void on_catalog(prov_status_t status, const bk_catalog_t *cat, bk_catalog
     c->location_name = calloc(c->n_locations + 1, sizeof(*c->location_name));
     c->location_zone = calloc(c->n_locations + 1, sizeof(*c->location_zone));
     if (!c->staff_id || !c->staff_name || !c->location_id || !c->location_name || !c->location_zone) {
-        srv_respond_error(r, API_ERR_SERVICE_UNAVAILABLE, NULL, NULL);
+        vc_plain_error(v, API_ERR_SERVICE_UNAVAILABLE, NULL, NULL);
         goto fail;
     }
     for (size_t i = 0; i < cat->staff_count; i++) {
@@ -281,11 +266,11 @@ static void on_catalog(prov_status_t status, const bk_catalog_t *cat, bk_catalog
         snprintf(c->location_id[i], sizeof(c->location_id[i]), "%s", l->id);
         snprintf(c->location_name[i], sizeof(c->location_name[i]), "%s", l->name ? l->name : l->id);
         snprintf(c->location_zone[i], sizeof(c->location_zone[i]), "%s", l->time_zone ? l->time_zone : "UTC");
-        allowed += bk_tenant_allows_location(r->tenant, cat, l->id);
+        allowed += bk_tenant_allows_location(v->tenant, cat, l->id);
     }
     c->n_locations = allowed; /* how many the caller could be sent to: names a location in the message if > 1 */
     if (staff >= 0) snprintf(c->named_staff, sizeof(c->named_staff), "%s", c->staff_name[staff]);
-    c->horizon_days = r->tenant->policy.max_days_ahead;
+    c->horizon_days = v->tenant->policy.max_days_ahead;
 
     /* Every AI-bookable practitioner offering the treatment at every location the key may book: a named
      * practitioner or location is a hard filter of the core, which can then still offer another one. */
@@ -295,18 +280,18 @@ static void on_catalog(prov_status_t status, const bk_catalog_t *cat, bk_catalog
         const bk_staff_t *st = &cat->staff[s];
         if (!st->ai_enabled || !bk_strings_contains(&tr->staff_ids, st->id)) continue; /* fast skip */
         for (size_t l = 0; l < cat->location_count && n < BK_SEARCH_MAX_CANDIDATES; l++)
-            if (vc_can_book(r->tenant, cat, st, tr, cat->locations[l].id))
+            if (vc_can_book(v->tenant, cat, st, tr, cat->locations[l].id))
                 candidates[n++] = (bk_search_candidate_t){(uint32_t)s, (uint32_t)l};
     }
-    bk_search_request_t req = {.tenant = r->tenant, .catalog = cat, .treatment = (uint32_t)t,
+    bk_search_request_t req = {.tenant = v->tenant, .catalog = cat, .treatment = (uint32_t)t,
                                .candidates = candidates, .n_candidates = n, .now = c->now,
                                .requested = requested, .staff = staff >= 0 ? (uint32_t)staff : BK_ANY,
                                .location = loc >= 0 ? (uint32_t)loc : BK_ANY, .part = part,
-                               .budget_ms = srv_request_ms_left(r) - ANSWER_MARGIN_MS};
+                               .budget_ms = v->ops->ms_left(v->host) - ANSWER_MARGIN_MS};
     if (req.budget_ms < MIN_BUDGET_MS) req.budget_ms = MIN_BUDGET_MS;
-    srv_request_hold(r);
-    if (bk_best_search(&r->worker->booking, &req, on_search, c) == 0) return;
-    srv_request_release(r);
+    v->ops->hold(v->host);
+    if (bk_best_search(v->booking, &req, on_search, c) == 0) return;
+    v->ops->release(v->host);
     if (n == 0) {
         json_object *body = json_object_new_object();
         json_object_object_add(body, "available", json_object_new_boolean(0));
@@ -315,46 +300,28 @@ static void on_catalog(prov_status_t status, const bk_catalog_t *cat, bk_catalog
         char message[320];
         snprintf(message, sizeof(message), "Nobody here offers %s by phone booking; please call the clinic.",
                  c->treatment_name);
-        vc_respond(srv_voice_call(r), body, message);
+        vc_respond(v, body, message);
         json_object_put(body);
     } else {
-        srv_add_header(r, "retry-after", "1");
-        srv_respond_error(r, API_ERR_REDIS_UNAVAILABLE, NULL, NULL);
+        vc_plain_error(v, API_ERR_REDIS_UNAVAILABLE, NULL, NULL);
     }
 fail:
     call_free(c);
 }
 
-void srv_route_voice_best_slot(srv_request_t *r)
+void vc_best_slot(const vc_call_t *v)
 {
-    best_call_t *c = calloc(1, sizeof(*c));
-    if (c == NULL) {
-        srv_respond_error(r, API_ERR_SERVICE_UNAVAILABLE, NULL, NULL);
-        return;
-    }
-    c->r = r;
-    c->now = tz_now();
-    /* The same question again within a second, with nothing it read changed since: the same answer. */
-    srv_worker_t *w = r->worker;
-    if (bk_env_cache_epoch(&w->booking, &c->epoch)) {
-        size_t query_len, len;
-        int status;
-        const char *query = srv_query_raw(r, &query_len);
-        const char *kept =
-            bk_answer_cache_get(w->answers, r->tenant->id, query, query_len, c->epoch, uv_now(&w->loop), &len, &status);
-        if (kept != NULL) {
-            srv_respond_json_text(r, status, kept, len);
-            call_free(c);
-            return;
-        }
-        c->keep = true;
-    }
     /* Missing required parameters are the caller's first mistake: say so before asking the EMR. */
     char probe[NAME_CAP];
-    if (!vc_param_require(srv_voice_call(r), "treatment_name", probe, sizeof(probe)) ||
-        !vc_param_require(srv_voice_call(r), "time_zone", probe, sizeof(probe))) {
-        call_free(c);
+    if (!vc_param_require(v, "treatment_name", probe, sizeof(probe)) ||
+        !vc_param_require(v, "time_zone", probe, sizeof(probe)))
+        return;
+    best_call_t *c = calloc(1, sizeof(*c));
+    if (c == NULL) {
+        vc_plain_error(v, API_ERR_SERVICE_UNAVAILABLE, NULL, NULL);
         return;
     }
-    if (!srv_start_catalog(r, on_catalog, c)) call_free(c);
+    c->v = v;
+    c->now = tz_now();
+    if (!vc_start_catalog(v, on_catalog, c)) call_free(c);
 }
