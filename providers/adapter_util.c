@@ -22,6 +22,35 @@ int prov_setting_int(json_object *v, const char *name, long lo, long hi, int *ou
     return 0;
 }
 
+int prov_setting_base_url(json_object *v, const char *example, char *out, size_t out_cap, char *why, size_t cap)
+{
+    const char *base = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : "";
+    size_t bl = strlen(base);
+    if ((strncmp(base, "https://", 8) != 0 && strncmp(base, "http://", 7) != 0) || bl >= 400 || bl >= out_cap ||
+        !prov_printable(base) || strchr(base, ' ') != NULL || strchr(base, '?') != NULL || strchr(base, '#') != NULL) {
+        snprintf(why, cap, "provider_settings.base_url: must be an http(s):// URL without a query, like \"%s\"",
+                 example);
+        return -1;
+    }
+    while (bl > 0 && base[bl - 1] == '/') bl--;
+    memcpy(out, base, bl);
+    out[bl] = '\0';
+    return 0;
+}
+
+int prov_setting_currency(json_object *v, const char *example, char out[4], char *why, size_t cap)
+{
+    const char *c = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : "";
+    bool ok = strlen(c) == 3;
+    for (size_t i = 0; ok && i < 3; i++) ok = c[i] >= 'A' && c[i] <= 'Z';
+    if (!ok) {
+        snprintf(why, cap, "provider_settings.currency: must be an ISO 4217 code like \"%s\"", example);
+        return -1;
+    }
+    memcpy(out, c, 4);
+    return 0;
+}
+
 int prov_setting_key(const char *name, json_object *v, char **key, char *why, size_t cap)
 {
     if (!json_object_is_type(v, json_type_string) || json_object_get_string_len(v) == 0) {

@@ -22,6 +22,14 @@ int prov_setting_int(json_object *v, const char *name, long lo, long hi, int *ou
  * copy the caller zeroes and frees. Returns 0, or -1 with why naming the setting. */
 int prov_setting_key(const char *name, json_object *v, char **key, char *why, size_t cap);
 
+/** Reads provider_settings.base_url: an http(s):// URL without a query or fragment, printable, under 400
+ * characters; copies it without trailing '/' into out (cap >= 400). Returns 0, or -1 with why citing `example`. */
+int prov_setting_base_url(json_object *v, const char *example, char *out, size_t out_cap, char *why, size_t cap);
+
+/** Reads provider_settings.currency: an ISO 4217 code ("AUD") into out[4]. Returns 0, or -1 with why citing
+ * `example`. */
+int prov_setting_currency(json_object *v, const char *example, char out[4], char *why, size_t cap);
+
 /** A copy of s, or NULL when s is NULL or empty; sets *oom when the copy could not be made. */
 char *prov_dup_opt(const char *s, bool *oom);
 

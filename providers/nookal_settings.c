@@ -41,23 +41,6 @@ static int key_usable(const char *key, const char *name, char *why, size_t cap)
     return 0;
 }
 
-static int base_url_setting(nookal_t *n, json_object *v, char *why, size_t cap)
-{
-    const char *base = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : "";
-    size_t bl = strlen(base);
-    if ((strncmp(base, "https://", 8) != 0 && strncmp(base, "http://", 7) != 0) || bl >= 400 || !prov_printable(base) ||
-        strchr(base, ' ') != NULL || strchr(base, '?') != NULL || strchr(base, '#') != NULL) {
-        snprintf(why, cap,
-                 "provider_settings.base_url: must be an http(s):// URL without a query, like "
-                 "\"" DEFAULT_BASE_URL "\"");
-        return -1;
-    }
-    while (bl > 0 && base[bl - 1] == '/') bl--;
-    memcpy(n->base_url, base, bl);
-    n->base_url[bl] = '\0';
-    return 0;
-}
-
 static int location_ids_setting(nookal_t *n, json_object *v, char *why, size_t cap)
 {
     size_t count = json_object_is_type(v, json_type_array) ? json_object_array_length(v) : 0;
@@ -106,19 +89,11 @@ void *nookal_create(const char *tenant_id, json_object *settings, const char *co
             rc = prov_setting_key(name, v, &key, why, why_cap);
             if (rc == 0) rc = key_usable(key, name, why, why_cap);
         } else if (strcmp(name, "base_url") == 0) {
-            rc = base_url_setting(n, v, why, why_cap);
+            rc = prov_setting_base_url(v, DEFAULT_BASE_URL, n->base_url, sizeof(n->base_url), why, why_cap);
         } else if (strcmp(name, "location_ids") == 0) {
             rc = location_ids_setting(n, v, why, why_cap);
         } else if (strcmp(name, "currency") == 0) {
-            const char *c = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : "";
-            bool ok = strlen(c) == 3;
-            for (size_t i = 0; ok && i < 3; i++) ok = c[i] >= 'A' && c[i] <= 'Z';
-            if (ok) {
-                memcpy(n->currency, c, 4);
-            } else {
-                snprintf(why, why_cap, "provider_settings.currency: must be an ISO 4217 code like \"AUD\"");
-                rc = -1;
-            }
+            rc = prov_setting_currency(v, "AUD", n->currency, why, why_cap);
         } else if (strcmp(name, "rate_limit_per_minute") == 0) {
             rc = prov_setting_int(v, name, 1, 100000, &rate, why, why_cap);
         } else if (strcmp(name, "page_length") == 0) {

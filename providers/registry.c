@@ -6,6 +6,8 @@
 extern const prov_ops_t prov_sandbox_ops;
 extern const prov_ops_t prov_cliniko_ops;
 extern const prov_ops_t prov_nookal_ops;
+extern const prov_ops_t prov_jane_ops;
+extern const prov_ops_t prov_schedule_ops;
 extern const prov_ops_t prov_halaxy_ops;
 extern const prov_ops_t prov_bridge_ops;
 
@@ -13,6 +15,8 @@ static const prov_ops_t *const providers[] = {
     &prov_sandbox_ops,
     &prov_cliniko_ops,
     &prov_nookal_ops,
+    &prov_jane_ops,
+    &prov_schedule_ops,
     &prov_halaxy_ops,
     &prov_bridge_ops,
 };
@@ -26,5 +30,5 @@ const prov_ops_t *prov_find(const char *name)
 
 const char *prov_names(void)
 {
-    return "sandbox, cliniko, nookal, halaxy, bridge";
+    return "sandbox, cliniko, nookal, halaxy, bridge, jane, schedule";
 }

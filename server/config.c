@@ -187,6 +187,7 @@ static bool read_tenant(reader_t *r, json_object *obj, const char *path, const c
                                        "webhooks",  "widget_keys",
                                        "retell_api_key",
                                        "ghl_webhook_tokens_sha256",
+                                       "emr",
                                        NULL};
     char p[256];
     if (!json_object_is_type(obj, json_type_object)) return fail(r, path, "must be an object");
@@ -230,6 +231,24 @@ static bool read_tenant(reader_t *r, json_object *obj, const char *path, const c
         return fail(r, p, msg);
     }
     free(provider);
+
+    /* "emr": the EMR the clinic really uses, a label for the operator (README "Connecting each EMR"); it must be
+     * one we know so that a typo is not mistaken for a supported path. */
+    char *emr = NULL;
+    if (get_string(r, obj, path, "emr", &emr, false) < 0) return false;
+    if (emr != NULL) {
+        static const char *const known[] = {"cliniko",        "nookal",       "jane",        "simplepractice",
+                                            "therapynotes",   "pteverywhere", "promptemr",   "halaxy",
+                                            "practicebetter", "other",        NULL};
+        bool ok = false;
+        for (size_t i = 0; known[i] != NULL && !ok; i++) ok = strcmp(known[i], emr) == 0;
+        free(emr);
+        if (!ok) {
+            child_path(p, sizeof(p), path, "emr");
+            return fail(r, p, "unknown EMR; known: cliniko, nookal, jane, simplepractice, therapynotes, "
+                              "pteverywhere, promptemr, halaxy, practicebetter, other");
+        }
+    }
 
     json_object *settings = NULL;
     if (json_object_object_get_ex(obj, "provider_settings", &settings) &&

@@ -37,6 +37,13 @@ def needs_network(ctx):
         raise NotApplicable("%s has no network EMR to fail" % ctx.profile.name)
 
 
+def needs_writes(ctx):
+    """Scenarios that book: n/a for a provider that cannot write appointments (profile.writes False), whose
+    bookings are refused (422 not_bookable_online) or become booking requests."""
+    if not ctx.profile.writes:
+        raise NotApplicable("%s cannot write appointments (PROV_CAP_NO_WRITE)" % ctx.profile.name)
+
+
 # ---- catalog and availability -----------------------------------------------------------------------------------
 
 def catalog(ctx):
@@ -143,6 +150,7 @@ def patient_by_name_dob(ctx):
 # ---- booking ------------------------------------------------------------------------------------------------------
 
 def hold_then_book(ctx):
+    needs_writes(ctx)
     p = ctx.patient("Book")
     slot = ctx.slots()[0]
     h = ctx.hold(p["id"], slot)
@@ -165,6 +173,7 @@ def hold_then_book(ctx):
 
 def race_two_processes(ctx):
     """Two frontdesk processes on one Redis, 16 callers at once for one slot: one booking, in the EMR too."""
+    needs_writes(ctx)
     second = ctx.second_server()
     patients = [ctx.patient("Race")["id"] for _ in range(2)]
     slot = ctx.slots()[0]
@@ -232,6 +241,7 @@ def apart(slots, n):
 
 
 def cancel(ctx):
+    needs_writes(ctx)
     p = ctx.patient("Cancel")
     slots = apart(ctx.slots(), 2)
     a = ctx.book(p["id"], slots[0])
@@ -248,6 +258,7 @@ def cancel(ctx):
 
 
 def reschedule_free(ctx):
+    needs_writes(ctx)
     p = ctx.patient("Move")
     slots = apart(ctx.slots(), 2)
     a = ctx.book(p["id"], slots[0])
@@ -261,6 +272,7 @@ def reschedule_free(ctx):
 
 
 def reschedule_taken(ctx):
+    needs_writes(ctx)
     p, q = ctx.patient("Stay"), ctx.patient("Taker")
     slots = apart(ctx.slots(), 2)
     a = ctx.book(p["id"], slots[0])
@@ -275,6 +287,7 @@ def reschedule_taken(ctx):
 
 
 def patient_appointments(ctx):
+    needs_writes(ctx)
     p = ctx.patient("Appts", phone="+61 412 555 021")
     slots = ctx.slots()
     a = ctx.book(p["id"], slots[0])
@@ -334,6 +347,7 @@ def lost_answer_retry(ctx):
     """The EMR commits the booking but the answer is lost; the caller retries with the same Idempotency-Key and
     gets the one booking the EMR holds."""
     needs_network(ctx)
+    needs_writes(ctx)
     p = ctx.patient("Lost")
     slot = ctx.slots()[0]
     h = ctx.hold(p["id"], slot)
@@ -384,6 +398,8 @@ def pagination(ctx):
 
 def revoked_credential(ctx):
     needs_network(ctx)
+    if not ctx.profile.credential:
+        raise NotApplicable("%s is reached without a credential" % ctx.profile.name)
     assert ctx.profile.fault("revoke"), "the fake cannot revoke"
     r = ctx.post("fetchAllStaff", {}, tenant="frevoke")
     assert r.status == 502 and r.body["error"]["code"] == "emr_error", "a revoked credential: %r" % (r,)

@@ -32,6 +32,9 @@ class Profile:
     # Optional facts about the provider (defaults suit an EMR with a full API):
     phone_search = True  # lookup-create-patient can find a patient by phone alone (Cliniko cannot)
     network = True       # the EMR is reached over HTTP (the sandbox is not: network faults are n/a)
+    writes = True        # the EMR can write appointments; False for a PROV_CAP_NO_WRITE provider (Jane, schedule):
+                         # scenarios that book are n/a, those that read must pass
+    credential = True    # the EMR is reached with a credential that can be revoked (Jane's public site has none)
 
     def __init__(self):
         self.ctx = None  # the runner's context (servers, keys), given by attach()
