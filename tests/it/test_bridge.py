@@ -288,7 +288,7 @@ class Bridge(unittest.TestCase):
         self.assertEqual(r.status, 502, r)
 
     # ---- read-only ---------------------------------------------------------------------------------------------
-    def test_read_only_bridge_reads_and_refuses_writes_unsent(self):
+    def test_read_only_bridge_reads_and_takes_booking_requests_unsent(self):
         staff = self.post("fetchAllStaff", {}, "ro")
         self.assertEqual(staff.status, 200, staff)
         self.assertEqual({s["id"] for s in staff.body["staff"]}, {s["id"] for s in SEED.staff})
@@ -298,8 +298,8 @@ class Bridge(unittest.TestCase):
                                                 "email": "ana.silva@example.com"}, "ro")
         self.assertEqual((r.status, r.body["patient"]["id"]), (200, "pt-501"), r)
         h, b = self.book("ro", slots[0], "pt-501")
-        self.assertEqual(b.status, 422, b)  # PROV_REJECTED: booking requests turn this into a request
-        self.sentence(b)
+        # no write at all: a booking request, never sent to the bridge (booking/requests.h)
+        self.assertEqual((b.status, b.body["appointment"]["state"]), (200, "requested"), b)
         self.assertNotIn("appointments.create", stats("read-only")["requests"])
         self.assertEqual(emr_appointments("read-only"), [])
 

@@ -3,7 +3,7 @@
 PtEverywhere, PromptEMR) served from a schedule the clinic keeps in the sandbox clinic file format (provider
 "schedule", tenant field "emr" naming the real EMR): the catalog and the openings are the file's, in the
 location's DST zone, the file's own bookings are not offered, the caller's details are kept as Frontdesk's own
-patient record, a booking is refused with a sentence (422 not_bookable_online) and never becomes an appointment,
+patient record, a booking becomes a booking request (never an appointment in the EMR),
 and bad settings are refused at start with their JSON path. Expectations come from avail_support.ClinicModel."""
 
 import datetime as dt
@@ -111,7 +111,7 @@ class ScheduleFileTest(unittest.TestCase):
         self.assertNotIn(int(at.timestamp() * 1000), starts)
         self.assertIn(int(at.timestamp() * 1000) + 3600 * 1000, starts)
 
-    def test_a_booking_is_refused_with_a_sentence_and_nothing_is_written(self):
+    def test_a_booking_becomes_a_request_and_nothing_is_written(self):
         day, _ = booked_start()
         slot = self.day(day + dt.timedelta(days=1), "pteverywhere")[0]
         p = self.post("lookup-create-patient", {"first_name": "Ana", "last_name": "Ruiz", "phone": "+12125550143"},
@@ -121,13 +121,12 @@ class ScheduleFileTest(unittest.TestCase):
         hold = self.post("createAppt", {"patient_id": pid, "slot_id": slot["slot_id"]}, "pteverywhere")
         self.assertEqual(hold.status, 201, hold)
         b = self.post("bookAppt", {"appointment_id": hold.body["appointment"]["id"]}, "pteverywhere")
-        self.assertEqual((b.status, b.body["error"]["code"]), (422, "not_bookable_online"), b)
-        self.assertTrue(b.body["error"]["message"].endswith("."), b)
+        self.assertEqual((b.status, b.body["appointment"]["state"]), (200, "requested"), b)
         theirs = self.day(day + dt.timedelta(days=1), "promptemr")[0]  # slot ids are the tenant's own
         v = self.voice("book", {"slot_id": theirs["slot_id"], "first_name": "Ana", "last_name": "Ruiz",
                                 "phone": "+12125550143"}, "promptemr")
-        self.assertEqual(v.status, 422, v)
-        self.assertTrue(v.body["message"], v)
+        self.assertEqual((v.status, v.body["booked"], v.body["requested"]), (200, False, True), v)
+        self.assertIn("requested", v.body["message"], v)
         listed = self.post("fetchPatientsAppointments", {"patient_id": pid}, "pteverywhere")
         self.assertEqual(listed.status, 200, listed)
         self.assertEqual([a for a in listed.body["appointments"] if a["state"] == "booked"], [])
