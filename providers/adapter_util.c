@@ -28,15 +28,18 @@ int prov_setting_key(const char *name, json_object *v, char **key, char *why, si
         snprintf(why, cap, "provider_settings.%s: must be a non-empty string", name);
         return -1;
     }
+    size_t nl = strlen(name);
+    bool from_env = nl > 4 && strcmp(name + nl - 4, "_env") == 0;
+    int base = (int)(from_env ? nl - 4 : nl);
     if (*key != NULL) {
-        snprintf(why, cap, "provider_settings.%s: give api_key or api_key_env, not both", name);
+        snprintf(why, cap, "provider_settings.%s: give %.*s or %.*s_env, not both", name, base, name, base, name);
         return -1;
     }
     const char *val = json_object_get_string(v);
-    if (strcmp(name, "api_key_env") == 0) {
+    if (from_env) {
         val = getenv(val);
         if (val == NULL || val[0] == '\0') {
-            snprintf(why, cap, "provider_settings.api_key_env: the environment variable %.64s is not set",
+            snprintf(why, cap, "provider_settings.%s: the environment variable %.64s is not set", name,
                      json_object_get_string(v));
             return -1;
         }
@@ -70,4 +73,35 @@ size_t prov_openings_sort_unique(prov_opening_t *v, size_t n)
     for (size_t i = 0; i < n; i++)
         if (kept == 0 || v[i].start != v[kept - 1].start) v[kept++] = v[i];
     return kept;
+}
+
+int prov_grow(void **arr, size_t n, size_t *cap, size_t size)
+{
+    if (n < *cap) return 0;
+    size_t c = *cap ? *cap * 2 : 16;
+    void *grown = realloc(*arr, c * size);
+    if (grown == NULL) return -1;
+    *arr = grown;
+    *cap = c;
+    return 0;
+}
+
+prov_status_t prov_transport_status(const prov_http_response_t *r, bool read)
+{
+    switch (r->status) {
+    case PROV_HTTP_OK:
+        return PROV_OK;
+    case PROV_HTTP_TIMEOUT:
+        return PROV_TIMEOUT;
+    case PROV_HTTP_UNAVAILABLE:
+    case PROV_HTTP_CANCELLED:
+    case PROV_HTTP_ERROR:
+        return !read && r->attempts > 0 ? PROV_TIMEOUT
+                                        : (r->status == PROV_HTTP_ERROR ? PROV_UPSTREAM : PROV_UNAVAILABLE);
+    case PROV_HTTP_RATE_LIMITED:
+        return PROV_RATE_LIMITED;
+    case PROV_HTTP_TOO_LARGE:
+        return PROV_UPSTREAM;
+    }
+    return PROV_UPSTREAM;
 }

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "providers/http_client.h"
 #include "providers/provider.h"
 
 /** True when every byte of s is printable ASCII (0x20..0x7e, the space included). */
@@ -17,9 +18,9 @@ bool prov_printable(const char *s);
  * setting and its range. */
 int prov_setting_int(json_object *v, const char *name, long lo, long hi, int *out, char *why, size_t cap);
 
-/** Reads a key setting: name "api_key" (the key itself) or "api_key_env" (the name of an environment variable
- * holding it), a non-empty string; *key (which must be NULL: giving both is refused) receives an owned copy the
- * caller zeroes and frees. Returns 0, or -1 with why naming the setting. */
+/** Reads a key setting: name "<k>" (the key itself, e.g. "api_key") or "<k>_env" (the name of an environment
+ * variable holding it), a non-empty string; *key (which must be NULL: giving both is refused) receives an owned
+ * copy the caller zeroes and frees. Returns 0, or -1 with why naming the setting. */
 int prov_setting_key(const char *name, json_object *v, char **key, char *why, size_t cap);
 
 /** A copy of s, or NULL when s is NULL or empty; sets *oom when the copy could not be made. */
@@ -27,5 +28,13 @@ char *prov_dup_opt(const char *s, bool *oom);
 
 /** Sorts v[0..n) by start and drops openings whose start repeats the previous one. Returns the count kept. */
 size_t prov_openings_sort_unique(prov_opening_t *v, size_t n);
+
+/** Makes room for one more element in *arr (n used, *cap allocated, elements of `size` bytes): 0 or -1. */
+int prov_grow(void **arr, size_t n, size_t *cap, size_t size);
+
+/** The provider status of a request's transport outcome: PROV_OK when an answer arrived (any HTTP code: the
+ * adapter reads it). A write (`read` false) that was sent and got no answer is PROV_TIMEOUT: it may have been
+ * committed, so booking looks for it before writing again; one that never left the queue is not. */
+prov_status_t prov_transport_status(const prov_http_response_t *r, bool read);
 
 #endif

@@ -1,0 +1,206 @@
+/* providers/practicebetter_request.c: one call to Practice Better's REST API: a token from the tenant's shared
+ * rate bucket (store/rate_bucket.h: 5 requests a second, bursts of 20, across every worker and process), the
+ * bearer token (practicebetter_token.c), the JSON request on the worker's HTTP client, a 401 answered by one new
+ * token and one more try, the EMR's 429 shared with every process through the bucket's block, and the provider
+ * status of the outcome (practicebetter_decode.c classifies errors); plus the small helpers the operations share. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "providers/adapter_util.h"
+#include "providers/once_timer.h"
+#include "providers/practicebetter_internal.h"
+#include "store/rate_bucket.h"
+
+/* ---- the rate gate ---------------------------------------------------------------------------------------- */
+
+typedef struct gate {
+    pb_t *p;
+    uv_loop_t *loop;
+    void (*fn)(prov_status_t status, void *data);
+    void *data;
+} gate_t;
+
+static void gate_fire(void *data)
+{
+    gate_t *g = data;
+    g->fn(PROV_OK, g->data);
+    free(g);
+}
+
+static void on_taken(bool ok, int64_t wait_ms, void *data)
+{
+    gate_t *g = data;
+    if (ok && wait_ms > 0 && prov_once_timer_start(g->loop, (uint64_t)wait_ms, gate_fire, g) != NULL) return;
+    prov_status_t st = !ok || wait_ms > 0 ? PROV_UNAVAILABLE : wait_ms < 0 ? PROV_RATE_LIMITED : PROV_OK;
+    if (st == PROV_RATE_LIMITED) pb_note_blocked(g->p, -wait_ms);
+    g->fn(st, g->data);
+    free(g);
+}
+
+int pb_rate_gate(pb_t *p, prov_env_t *env, void (*fn)(prov_status_t status, void *data), void *data)
+{
+    if (env == NULL || env->store == NULL) return -1;
+    gate_t *g = malloc(sizeof(*g));
+    if (g == NULL) return -1;
+    *g = (gate_t){p, env->loop, fn, data};
+    if (store_rate_take(env->store, p->rate_key, p->block_key, p->rate_per_second, p->rate_burst, p->rate_wait_ms,
+                        on_taken, g) != 0) {
+        free(g);
+        return -1;
+    }
+    return 0;
+}
+
+void pb_note_blocked(pb_t *p, int64_t ms)
+{
+    int64_t until = tz_now() + ms;
+    pthread_mutex_lock(&p->mu);
+    if (until > p->blocked_until) p->blocked_until = until;
+    pthread_mutex_unlock(&p->mu);
+}
+
+/* ---- one call --------------------------------------------------------------------------------------------- */
+
+typedef struct call {
+    pb_t *p;
+    prov_env_t env;
+    char method[8];
+    char *url, *body;
+    unsigned flags;
+    bool retried; /* a 401 was answered by a new token once */
+    pb_cb cb;
+    void *data;
+    char token[PROV_PB_TOKEN_CAP];
+} call_t;
+
+static void call_free(call_t *c)
+{
+    explicit_bzero(c->token, sizeof(c->token));
+    free(c->url);
+    free(c->body);
+    free(c);
+}
+
+static void finish(call_t *c, prov_status_t st, json_object *answer, const char *body, size_t len)
+{
+    c->cb(st, st == PROV_OK ? answer : NULL, st == PROV_OK ? body : NULL, st == PROV_OK ? len : 0, c->data);
+    call_free(c);
+}
+
+static void gate_passed(prov_status_t st, void *data);
+
+static void on_answer(const prov_http_response_t *r, void *data)
+{
+    call_t *c = data;
+    pb_t *p = c->p;
+    prov_status_t st = prov_transport_status(r, c->flags & PB_READ);
+    json_object *answer = NULL;
+    if (st == PROV_RATE_LIMITED && r->retry_after_ms > 0) { /* the EMR's 429 outlasted our deadline */
+        store_rate_block(c->env.store, p->block_key, r->retry_after_ms);
+        pb_note_blocked(p, r->retry_after_ms);
+    }
+    if (st == PROV_OK && r->code == 401) {
+        pb_token_drop(p, &c->env, c->token);
+        if (!c->retried) { /* an expired or revoked token: one new token, one more try */
+            c->retried = true;
+            if (pb_rate_gate(p, &c->env, gate_passed, c) == 0) return;
+            st = PROV_UNAVAILABLE;
+        } else {
+            prov_credential_refused(&p->refused_logged, p->tenant_id, "practicebetter", r->code);
+            st = PROV_UPSTREAM;
+        }
+    } else if (st == PROV_OK && r->code == 403) {
+        prov_credential_refused(&p->refused_logged, p->tenant_id, "practicebetter", r->code);
+        st = PROV_UPSTREAM;
+    } else if (st == PROV_OK && (r->code < 200 || r->code >= 300)) {
+        st = prov_pb_error_status(r->code, r->body, r->body_len, c->flags & PB_RECORD);
+        if (r->code == 429) {
+            int64_t wait = r->retry_after_ms > 0 ? r->retry_after_ms : 1000;
+            store_rate_block(c->env.store, p->block_key, wait);
+            pb_note_blocked(p, wait);
+        }
+    } else if (st == PROV_OK && r->body_len > 0) {
+        json_tokener *tok = json_tokener_new_ex(32);
+        answer = tok != NULL ? json_tokener_parse_ex(tok, r->body, (int)r->body_len) : NULL;
+        if (answer == NULL || json_tokener_get_error(tok) != json_tokener_success) st = PROV_UPSTREAM;
+        if (tok != NULL) json_tokener_free(tok);
+    }
+    finish(c, st, answer, r->body, r->body_len);
+    json_object_put(answer);
+}
+
+static void send_now(call_t *c)
+{
+    pb_t *p = c->p;
+    char auth[PROV_PB_TOKEN_CAP + 32];
+    snprintf(auth, sizeof(auth), "Authorization: Bearer %s", c->token);
+    const char *headers[] = {"Accept: application/json", "Content-Type: application/json", auth, NULL};
+    prov_http_request_t rq = {
+        .method = c->method,
+        .url = c->url,
+        .headers = headers,
+        .body = c->body,
+        .body_len = c->body != NULL ? strlen(c->body) : 0,
+        .credential = p->credential,
+        .bucket = NULL, /* the shared Redis bucket paced it already */
+        .connect_timeout_ms = p->connect_timeout_ms,
+        .timeout_ms = p->timeout_ms,
+        .max_in_flight = p->max_in_flight,
+        .idempotent = c->flags & PB_READ,
+    };
+    int rc = prov_http_request(c->env.http, &rq, on_answer, c, NULL);
+    explicit_bzero(auth, sizeof(auth));
+    if (rc != 0) finish(c, PROV_UNAVAILABLE, NULL, NULL, 0);
+}
+
+static void on_token(prov_status_t st, const char *token, void *data)
+{
+    call_t *c = data;
+    if (st != PROV_OK) {
+        finish(c, st, NULL, NULL, 0);
+        return;
+    }
+    snprintf(c->token, sizeof(c->token), "%s", token);
+    send_now(c);
+}
+
+static void gate_passed(prov_status_t st, void *data)
+{
+    call_t *c = data;
+    if (st != PROV_OK) {
+        finish(c, st, NULL, NULL, 0);
+        return;
+    }
+    int rc = pb_token_get(c->p, &c->env, c->token, on_token, c);
+    if (rc == 1)
+        send_now(c);
+    else if (rc != 0)
+        finish(c, PROV_UNAVAILABLE, NULL, NULL, 0);
+}
+
+int pb_call(pb_t *p, prov_env_t *env, const char *method, const char *path, const char *body, unsigned flags,
+            pb_cb cb, void *data)
+{
+    if (env == NULL || env->http == NULL || strlen(method) >= 8) return -1;
+    call_t *c = calloc(1, sizeof(*c));
+    if (c == NULL) return -1;
+    *c = (call_t){.p = p, .env = *env, .flags = flags, .cb = cb, .data = data};
+    snprintf(c->method, sizeof(c->method), "%s", method);
+    size_t ul = strlen(p->base_url) + strlen(path) + 1;
+    if (ul > PB_URL_CAP || (c->url = malloc(ul)) == NULL || (body != NULL && (c->body = strdup(body)) == NULL)) {
+        call_free(c);
+        return -1;
+    }
+    snprintf(c->url, ul, "%s%s", p->base_url, path);
+    if (pb_rate_gate(p, env, gate_passed, c) != 0) {
+        call_free(c);
+        return -1;
+    }
+    return 0;
+}
+
+int pb_defer(uv_loop_t *loop, void (*fn)(void *), void *arg)
+{
+    return prov_once_timer_start(loop, 0, fn, arg) != NULL ? 0 : -1;
+}
