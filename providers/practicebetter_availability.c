@@ -1,7 +1,8 @@
 /* providers/practicebetter_availability.c: fetch_availability: GET /consultant/availability of one consultant and
  * service over the asked local dates (startDate, days, duration in seconds), in windows of WINDOW_DAYS sent at
  * once, each answer's openings ({startTime, endTime} instants) kept when they start on an asked local date in
- * the location's zone and last the treatment's duration.
+ * the location's zone, last the treatment's duration and can be written back as a local wall time (the second
+ * occurrence of a repeated hour cannot: practicebetter_decode.h).
  *
  * Two shapes of this call were seen in clients (a per-day /consultant/availability/slots and this multi-day
  * one); this one costs a request a week instead of a request a day under a 5-a-second limit. The longest range
@@ -43,7 +44,10 @@ static prov_status_t read_slots(avail_state_t *s, json_object *answer)
         int y, m, d;
         tz_local_date(s->p->zone, start, &y, &m, &d);
         int64_t day = tz_days_from_civil(y, m, d);
-        if (day < s->first_day || day > s->last_day || end - start < s->duration_ms) continue;
+        char wall[20]; /* a start that a write could not name (a repeated hour's second time) is not offered */
+        if (day < s->first_day || day > s->last_day || end - start < s->duration_ms ||
+            prov_pb_local_wall_time(s->p->zone, start, wall) != 0)
+            continue;
         if (prov_grow((void **)&s->v, s->n, &s->cap, sizeof(*s->v)) != 0) return PROV_UNAVAILABLE;
         s->v[s->n++] = (prov_opening_t){start, start + s->duration_ms};
     }

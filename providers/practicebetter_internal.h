@@ -84,15 +84,17 @@ typedef void (*pb_cb)(prov_status_t status, json_object *answer, const char *bod
 /** Calls `method` on base_url + path (path begins with '/', query included and escaped by the caller) with
  * `body` (a JSON text or NULL). Each attempt first takes a token from the tenant's Redis rate bucket (waiting on
  * a timer up to rate_wait_ms, else PROV_RATE_LIMITED), then the access token; a 401 drops the token and the call
- * is made once more with a new one; refused again, the operator's line is written and it ends PROV_UPSTREAM. A
+ * is made once more with a new one (a write too: a 401 means it was not processed); refused again, the operator's line is written and it ends PROV_UPSTREAM. A
  * 429 blocks the bucket of every process for its Retry-After. A write whose answer never arrived ends
  * PROV_TIMEOUT (it may be committed). Returns 0 and cb is called exactly once later, or -1 (no callback). */
 int pb_call(pb_t *p, prov_env_t *env, const char *method, const char *path, const char *body, unsigned flags,
             pb_cb cb, void *data);
 
-/** Takes one token of the tenant's rate bucket for a request that is not a pb_call (the token endpoint): fn
- * gets PROV_OK when it may send, PROV_RATE_LIMITED or PROV_UNAVAILABLE otherwise. 0, or -1 (fn never called). */
-int pb_rate_gate(pb_t *p, prov_env_t *env, void (*fn)(prov_status_t status, void *data), void *data);
+/** Takes one token of the tenant's shared rate bucket, waiting on a timer when the bucket is in debt (up to
+ * rate_wait_ms; a write up to half its timeout): fn gets PROV_OK when it may send, PROV_RATE_LIMITED (the wait
+ * would be longer, or the EMR's 429 holds every process) or PROV_UNAVAILABLE (Redis did not answer). Used by
+ * pb_call and by the token endpoint's request. 0, or -1 (fn never called). */
+int pb_rate_gate(pb_t *p, prov_env_t *env, bool write, void (*fn)(prov_status_t status, void *data), void *data);
 
 /** Records that the EMR (or the shared bucket) holds calls for `ms` from now (retry_after_seconds). */
 void pb_note_blocked(pb_t *p, int64_t ms);

@@ -38,14 +38,17 @@ static void on_taken(bool ok, int64_t wait_ms, void *data)
     free(g);
 }
 
-int pb_rate_gate(pb_t *p, prov_env_t *env, void (*fn)(prov_status_t status, void *data), void *data)
+int pb_rate_gate(pb_t *p, prov_env_t *env, bool write, void (*fn)(prov_status_t status, void *data), void *data)
 {
     if (env == NULL || env->store == NULL) return -1;
     gate_t *g = malloc(sizeof(*g));
     if (g == NULL) return -1;
     *g = (gate_t){p, env->loop, fn, data};
-    if (store_rate_take(env->store, p->rate_key, p->block_key, p->rate_per_second, p->rate_burst, p->rate_wait_ms,
-                        on_taken, g) != 0) {
+    /* A write may wait longer than a read: it finishes a booking the caller already chose, and reads queued
+     * ahead of it must not make it fail. */
+    int64_t wait = write && p->timeout_ms / 2 > p->rate_wait_ms ? p->timeout_ms / 2 : p->rate_wait_ms;
+    if (store_rate_take(env->store, p->rate_key, p->block_key, p->rate_per_second, p->rate_burst, wait, on_taken,
+                        g) != 0) {
         free(g);
         return -1;
     }
@@ -104,7 +107,7 @@ static void on_answer(const prov_http_response_t *r, void *data)
         pb_token_drop(p, &c->env, c->token);
         if (!c->retried) { /* an expired or revoked token: one new token, one more try */
             c->retried = true;
-            if (pb_rate_gate(p, &c->env, gate_passed, c) == 0) return;
+            if (pb_rate_gate(p, &c->env, !(c->flags & PB_READ), gate_passed, c) == 0) return;
             st = PROV_UNAVAILABLE;
         } else {
             prov_credential_refused(&p->refused_logged, p->tenant_id, "practicebetter", r->code);
@@ -193,7 +196,7 @@ int pb_call(pb_t *p, prov_env_t *env, const char *method, const char *path, cons
         return -1;
     }
     snprintf(c->url, ul, "%s%s", p->base_url, path);
-    if (pb_rate_gate(p, env, gate_passed, c) != 0) {
+    if (pb_rate_gate(p, env, !(flags & PB_READ), gate_passed, c) != 0) {
         call_free(c);
         return -1;
     }

@@ -144,7 +144,7 @@ static void on_lock(const redisReply *reply, void *data)
     }
     if (reply->type == REDIS_REPLY_STATUS) { /* OK: this worker refreshes */
         w->locked = true;
-        if (pb_rate_gate(w->p, &w->env, refresh_gate, w) != 0) end_wait(w, PROV_UNAVAILABLE, NULL);
+        if (pb_rate_gate(w->p, &w->env, false, refresh_gate, w) != 0) end_wait(w, PROV_UNAVAILABLE, NULL);
         return;
     }
     /* Another worker or process is refreshing: read its result shortly. */
