@@ -54,6 +54,7 @@ typedef struct pb {
     char token[PROV_PB_TOKEN_CAP];    /* the access token every worker of the process uses ("" = none) */
     int64_t token_until;              /* tz_now() ms after which it is not used */
     int64_t blocked_until;            /* tz_now() ms until which the EMR's 429 (or our bucket) holds calls */
+    void *reads;                      /* the reads in flight, which identical reads of a worker join */
 } pb_t;
 
 /* ---- the access token (practicebetter_token.c) ------------------------------------------------------------ */
@@ -86,7 +87,8 @@ typedef void (*pb_cb)(prov_status_t status, json_object *answer, const char *bod
  * a timer up to rate_wait_ms, else PROV_RATE_LIMITED), then the access token; a 401 drops the token and the call
  * is made once more with a new one (a write too: a 401 means it was not processed); refused again, the operator's line is written and it ends PROV_UPSTREAM. A
  * 429 blocks the bucket of every process for its Retry-After. A write whose answer never arrived ends
- * PROV_TIMEOUT (it may be committed). Returns 0 and cb is called exactly once later, or -1 (no callback). */
+ * PROV_TIMEOUT (it may be committed). A read (no body) identical to one the same worker has under way joins it
+ * and gets its answer, costing no request. Returns 0 and cb is called exactly once later, or -1 (no callback). */
 int pb_call(pb_t *p, prov_env_t *env, const char *method, const char *path, const char *body, unsigned flags,
             pb_cb cb, void *data);
 

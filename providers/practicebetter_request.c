@@ -66,6 +66,9 @@ void pb_note_blocked(pb_t *p, int64_t ms)
 /* ---- one call --------------------------------------------------------------------------------------------- */
 
 typedef struct call {
+    struct call *next_read;  /* in pb_t.reads: the reads in flight, which identical reads join */
+    struct call *followers;  /* identical reads of the same worker answered with this one's answer */
+    struct call *next_follower;
     pb_t *p;
     prov_env_t env;
     char method[8];
@@ -85,13 +88,60 @@ static void call_free(call_t *c)
     free(c);
 }
 
+/* Ends a call and every identical read that joined it. */
 static void finish(call_t *c, prov_status_t st, json_object *answer, const char *body, size_t len)
 {
-    c->cb(st, st == PROV_OK ? answer : NULL, st == PROV_OK ? body : NULL, st == PROV_OK ? len : 0, c->data);
+    pb_t *p = c->p;
+    pthread_mutex_lock(&p->mu);
+    for (call_t **at = (call_t **)&p->reads; *at != NULL; at = &(*at)->next_read)
+        if (*at == c) {
+            *at = c->next_read;
+            break;
+        }
+    call_t *followers = c->followers;
+    c->followers = NULL;
+    pthread_mutex_unlock(&p->mu);
+    bool ok = st == PROV_OK;
+    if (c->cb != NULL) c->cb(st, ok ? answer : NULL, ok ? body : NULL, ok ? len : 0, c->data);
+    while (followers != NULL) {
+        call_t *f = followers;
+        followers = f->next_follower;
+        f->cb(st, ok ? answer : NULL, ok ? body : NULL, ok ? len : 0, f->data);
+        call_free(f);
+    }
     call_free(c);
 }
 
+/* Joins c to an identical read of the same worker already under way (true), or registers c as one (false).
+ * Each read of a list or availability costs a token of a 5-a-second budget: callers asking the same thing at
+ * once (a burst of calls for one slot) share one request. */
+static bool join_read(pb_t *p, call_t *c)
+{
+    bool joined = false;
+    pthread_mutex_lock(&p->mu);
+    for (call_t *r = p->reads; r != NULL && !joined; r = r->next_read)
+        if (r->env.loop == c->env.loop && r->flags == c->flags && strcmp(r->url, c->url) == 0) {
+            c->next_follower = r->followers;
+            r->followers = c;
+            joined = true;
+        }
+    if (!joined) {
+        c->next_read = p->reads;
+        p->reads = c;
+    }
+    pthread_mutex_unlock(&p->mu);
+    return joined;
+}
+
 static void gate_passed(prov_status_t st, void *data);
+
+/* Withdraws a call that could not start (pb_call returns -1; no callback). No read can have joined it yet:
+ * followers are of the same worker, which is still inside pb_call. */
+static void finish_unstarted(call_t *c)
+{
+    c->cb = NULL;
+    finish(c, PROV_UNAVAILABLE, NULL, NULL, 0);
+}
 
 static void on_answer(const prov_http_response_t *r, void *data)
 {
@@ -196,8 +246,9 @@ int pb_call(pb_t *p, prov_env_t *env, const char *method, const char *path, cons
         return -1;
     }
     snprintf(c->url, ul, "%s%s", p->base_url, path);
+    if ((flags & PB_READ) && body == NULL && join_read(p, c)) return 0;
     if (pb_rate_gate(p, env, !(flags & PB_READ), gate_passed, c) != 0) {
-        call_free(c);
+        finish_unstarted(c);
         return -1;
     }
     return 0;
