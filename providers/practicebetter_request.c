@@ -133,7 +133,6 @@ static bool join_read(pb_t *p, call_t *c)
     return joined;
 }
 
-static void gate_passed(prov_status_t st, void *data);
 
 /* Withdraws a call that could not start (pb_call returns -1; no callback). No read can have joined it yet:
  * followers are of the same worker, which is still inside pb_call. */
@@ -142,6 +141,8 @@ static void finish_unstarted(call_t *c)
     c->cb = NULL;
     finish(c, PROV_UNAVAILABLE, NULL, NULL, 0);
 }
+
+static int start_call(call_t *c);
 
 static void on_answer(const prov_http_response_t *r, void *data)
 {
@@ -157,7 +158,7 @@ static void on_answer(const prov_http_response_t *r, void *data)
         pb_token_drop(p, &c->env, c->token);
         if (!c->retried) { /* an expired or revoked token: one new token, one more try */
             c->retried = true;
-            if (pb_rate_gate(p, &c->env, !(c->flags & PB_READ), gate_passed, c) == 0) return;
+            if (start_call(c) == 0) return;
             st = PROV_UNAVAILABLE;
         } else {
             prov_credential_refused(&p->refused_logged, p->tenant_id, "practicebetter", r->code);
@@ -207,6 +208,24 @@ static void send_now(call_t *c)
     if (rc != 0) finish(c, PROV_UNAVAILABLE, NULL, NULL, 0);
 }
 
+static void gate_passed(prov_status_t st, void *data)
+{
+    call_t *c = data;
+    if (st != PROV_OK) {
+        finish(c, st, NULL, NULL, 0);
+        return;
+    }
+    send_now(c);
+}
+
+/* The access token comes first, the rate token last: a request is sent the moment the shared bucket lets it,
+ * so requests cannot bunch up behind a token refresh with their budget already spent. */
+static void with_token(call_t *c)
+{
+    if (pb_rate_gate(c->p, &c->env, !(c->flags & PB_READ), gate_passed, c) != 0)
+        finish(c, PROV_UNAVAILABLE, NULL, NULL, 0);
+}
+
 static void on_token(prov_status_t st, const char *token, void *data)
 {
     call_t *c = data;
@@ -215,21 +234,15 @@ static void on_token(prov_status_t st, const char *token, void *data)
         return;
     }
     snprintf(c->token, sizeof(c->token), "%s", token);
-    send_now(c);
+    with_token(c);
 }
 
-static void gate_passed(prov_status_t st, void *data)
+/* Gets the access token (now or later), then the rate token. 0, or -1 (nothing started). */
+static int start_call(call_t *c)
 {
-    call_t *c = data;
-    if (st != PROV_OK) {
-        finish(c, st, NULL, NULL, 0);
-        return;
-    }
     int rc = pb_token_get(c->p, &c->env, c->token, on_token, c);
-    if (rc == 1)
-        send_now(c);
-    else if (rc != 0)
-        finish(c, PROV_UNAVAILABLE, NULL, NULL, 0);
+    if (rc == 1) return pb_rate_gate(c->p, &c->env, !(c->flags & PB_READ), gate_passed, c);
+    return rc;
 }
 
 int pb_call(pb_t *p, prov_env_t *env, const char *method, const char *path, const char *body, unsigned flags,
@@ -247,7 +260,7 @@ int pb_call(pb_t *p, prov_env_t *env, const char *method, const char *path, cons
     }
     snprintf(c->url, ul, "%s%s", p->base_url, path);
     if ((flags & PB_READ) && body == NULL && join_read(p, c)) return 0;
-    if (pb_rate_gate(p, env, !(flags & PB_READ), gate_passed, c) != 0) {
+    if (start_call(c) != 0) {
         finish_unstarted(c);
         return -1;
     }

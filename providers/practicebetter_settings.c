@@ -20,7 +20,9 @@
 
 #define DEFAULT_BASE_URL "https://api.practicebetter.io"
 #define DEFAULT_RATE     5  /* requests a second: Practice Better's published limit (research, quoted by clients) */
-#define DEFAULT_BURST    20
+/* Practice Better allows bursts of 20; we keep one token back: its bucket counts arrivals and ours departures, so a
+ * request that left a few ms late would otherwise meet an empty bucket at the 21st. */
+#define DEFAULT_BURST    19
 #define DEFAULT_WAIT_MS  1500 /* a call waits this long at most for the shared bucket, then answers rate-limited */
 
 static void location_clear(bk_location_t *l)

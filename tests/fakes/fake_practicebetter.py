@@ -30,7 +30,8 @@ Test controls (no auth): POST /__control with any of
    "expire_tokens": true (every token issued so far expires now), "token_ttl" (secs), "page_size_cap": n,
    "add_clients": [{profile...}] (clients made by the clinic's front desk; answered {"ids": [...]}),
    "reset": true, "reset_stats": true}
-GET /__stats -> {"total", "requests": {"METHOD /path": n}, "token_grants", "rate_limited", "arrivals_ms": [...]}
+GET /__stats -> {"total", "requests": {"METHOD /path": n}, "token_grants", "rate_limited" (429s of the 5/s limit),
+                 "arrivals_ms": [when each API request arrived], "writes": [{"method", "path", "body"}]}
 GET /__state -> {"appointments": [{"id", "staff_id", "start_ms", "cancelled"}]}
 
 CLI: python3 fake_practicebetter.py --port P [--client-id ID --client-secret S] [--hours 00:00-24:00 --every-day]
@@ -114,6 +115,7 @@ class State:
         self.token_grants = 0
         self.rate_limited = 0
         self.arrivals = []
+        self.writes = []
 
     def seed(self):
         self.tokens = {}  # token -> expiry ms
@@ -261,7 +263,7 @@ class Handler(BaseHTTPRequestHandler):
             with STATE.lock:
                 return self.send(200, {"total": STATE.total, "requests": STATE.requests,
                                        "token_grants": STATE.token_grants, "rate_limited": STATE.rate_limited,
-                                       "arrivals_ms": STATE.arrivals[-20000:]})
+                                       "arrivals_ms": STATE.arrivals[-20000:], "writes": STATE.writes})
         if url.path == "/__state" and verb == "GET":
             with STATE.lock:
                 return self.send(200, {"appointments": [
@@ -272,6 +274,11 @@ class Handler(BaseHTTPRequestHandler):
             key = "%s %s" % (verb, url.path)
             STATE.requests[key] = STATE.requests.get(key, 0) + 1
             STATE.arrivals.append(clock.now_ms())
+            if verb in ("POST", "PUT") and url.path != "/oauth2/token":
+                try:
+                    STATE.writes.append({"method": verb, "path": url.path, "body": json.loads(raw or b"null")})
+                except ValueError:
+                    pass
             delay = STATE.delay_ms
         if delay:
             time.sleep(delay / 1000.0)
