@@ -64,6 +64,8 @@ int prov_pb_page_parse(const char *body, size_t len, const char *alt_key, prov_p
     if (tok == NULL) return -1;
     json_object *root = json_tokener_parse_ex(tok, body, (int)len);
     bool whole = root != NULL && json_tokener_get_error(tok) == json_tokener_success;
+    for (size_t at = whole ? json_tokener_get_parse_end(tok) : len; at < len && whole; at++)
+        whole = body[at] == ' ' || body[at] == '\n' || body[at] == '\r' || body[at] == '\t'; /* nothing after it */
     json_tokener_free(tok);
     if (!whole) goto fail;
     out->root = root;

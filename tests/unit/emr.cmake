@@ -5,6 +5,10 @@ fd_unit_test(cliniko_decode_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/cliniko_decod
 if(TARGET fd_nookal)
   fd_unit_test(nookal_decode_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/nookal_decode_test.c LIBS fd_nookal)
 endif()
+if(TARGET fd_practicebetter)
+  fd_unit_test(practicebetter_decode_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/practicebetter_decode_test.c
+               LIBS fd_practicebetter)
+endif()
 find_program(FD_PYTHON3 python3)
 if(FD_PYTHON3)
   foreach(t http_client_test cliniko_adapter_test)
