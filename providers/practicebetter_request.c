@@ -253,12 +253,14 @@ int pb_call(pb_t *p, prov_env_t *env, const char *method, const char *path, cons
     if (c == NULL) return -1;
     *c = (call_t){.p = p, .env = *env, .flags = flags, .cb = cb, .data = data};
     snprintf(c->method, sizeof(c->method), "%s", method);
-    size_t ul = strlen(p->base_url) + strlen(path) + 1;
-    if (ul > PB_URL_CAP || (c->url = malloc(ul)) == NULL || (body != NULL && (c->body = strdup(body)) == NULL)) {
+    size_t bl = strlen(p->base_url), pl = strlen(path);
+    if (bl + pl >= PB_URL_CAP || (c->url = malloc(bl + pl + 1)) == NULL ||
+        (body != NULL && (c->body = strdup(body)) == NULL)) {
         call_free(c);
         return -1;
     }
-    snprintf(c->url, ul, "%s%s", p->base_url, path);
+    memcpy(c->url, p->base_url, bl);
+    memcpy(c->url + bl, path, pl + 1);
     if ((flags & PB_READ) && body == NULL && join_read(p, c)) return 0;
     if (start_call(c) != 0) {
         finish_unstarted(c);
