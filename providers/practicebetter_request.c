@@ -184,6 +184,20 @@ static void on_answer(const prov_http_response_t *r, void *data)
     json_object_put(answer);
 }
 
+/* What a call does, for /metrics (metrics/metrics.h). */
+static fd_mx_emr_op_t operation_of(const char *method, const char *path)
+{
+    bool get = strcmp(method, "GET") == 0;
+    if (strstr(path, "/consultant/availability") != NULL) return FD_MX_EMR_LIST_AVAILABLE_TIMES;
+    if (strstr(path, "/company/administration/members") != NULL) return FD_MX_EMR_LIST_PRACTITIONERS;
+    if (strstr(path, "/consultant/records") != NULL) return get ? FD_MX_EMR_LIST_PATIENTS : FD_MX_EMR_CREATE_PATIENT;
+    if (strstr(path, "/cancel") != NULL) return FD_MX_EMR_CANCEL_APPOINTMENT;
+    if (strstr(path, "/date") != NULL) return FD_MX_EMR_UPDATE_APPOINTMENT;
+    if (strstr(path, "/consultant/sessions") != NULL)
+        return get ? FD_MX_EMR_LIST_APPOINTMENTS : FD_MX_EMR_CREATE_APPOINTMENT;
+    return FD_MX_EMR_OTHER;
+}
+
 static void send_now(call_t *c)
 {
     pb_t *p = c->p;
@@ -202,6 +216,8 @@ static void send_now(call_t *c)
         .timeout_ms = p->timeout_ms,
         .max_in_flight = p->max_in_flight,
         .idempotent = c->flags & PB_READ,
+        .metric_provider = FD_MX_PROVIDER_PRACTICEBETTER,
+        .metric_op = operation_of(c->method, c->url + strlen(p->base_url)),
     };
     int rc = prov_http_request(c->env.http, &rq, on_answer, c, NULL);
     explicit_bzero(auth, sizeof(auth));

@@ -122,7 +122,9 @@ static void refresh_gate(prov_status_t st, void *data)
                               .connect_timeout_ms = p->connect_timeout_ms,
                               .timeout_ms = p->timeout_ms,
                               .max_in_flight = p->max_in_flight,
-                              .idempotent = true}; /* asking again for a token changes nothing */
+                              .idempotent = true, /* asking again for a token changes nothing */
+                              .metric_provider = FD_MX_PROVIDER_PRACTICEBETTER,
+                              .metric_op = FD_MX_EMR_OTHER};
     int rc = prov_http_request(w->env.http, &rq, on_granted, w, NULL);
     explicit_bzero(form, strlen(form)); /* it held the secret */
     free(form);

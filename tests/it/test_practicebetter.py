@@ -22,13 +22,15 @@ sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "fakes"))
 sys.path.insert(0, os.path.join(HERE, "..", "conformance"))
 import harness as H  # noqa: E402
+import prom_text  # noqa: E402
 import fake_practicebetter as F  # noqa: E402
 import clock  # noqa: E402
 from profiles import practicebetter as P  # noqa: E402  (the tenant settings the conformance column uses)
 
 KEYS = {"pb": "it-pb-tenant-key-6a1f", "tk": "it-pb-token-tenant-key-20c4", "burst": "it-pb-burst-tenant-77e1"}
 REDIS = SERVER = FAKE = None
-FAKE_URL = None
+FAKE_URL = METRICS_PORT = None
+METRICS_TOKEN = "it-pb-metrics-token-51aa"
 SEED = F.State()
 ZONE = ZoneInfo(F.ZONE)
 UTC = dt.timezone.utc
@@ -66,15 +68,26 @@ def tenant(tid, **settings):
             "rate_limit": {"per_second": 1000, "burst": 2000}}
 
 
-def config():
-    return {"tenants": [tenant("pb"), tenant("tk"), tenant("burst")], "slot_secret": "it-pb-slot-secret-1234"}
+def config(metrics=False):
+    c = {"tenants": [tenant("pb"), tenant("tk"), tenant("burst")], "slot_secret": "it-pb-slot-secret-1234"}
+    if metrics:
+        c["metrics"] = {"listen": "127.0.0.1:%d" % METRICS_PORT, "token_sha256": H.sha256_hex(METRICS_TOKEN)}
+    return c
 
 
 def setUpModule():
-    global REDIS, SERVER, FAKE, FAKE_URL
+    global REDIS, SERVER, FAKE, FAKE_URL, METRICS_PORT
     FAKE, FAKE_URL = start_fake()
     REDIS = H.Redis().start()
-    SERVER = H.Frontdesk(config(), REDIS, workers=2).start()
+    METRICS_PORT = H.free_port()
+    SERVER = H.Frontdesk(config(metrics=True), REDIS, workers=2).start()
+
+
+def emr_requests_counted():
+    """frontdesk_emr_requests_total of provider practicebetter on the module's server."""
+    r = H.request(METRICS_PORT, "GET", "/metrics", headers={"authorization": "Bearer " + METRICS_TOKEN})
+    text = r.body.decode() if isinstance(r.body, bytes) else r.body
+    return prom_text.parse(text).total("frontdesk_emr_requests_total", provider="practicebetter")
 
 
 def tearDownModule():
@@ -103,6 +116,7 @@ class PracticeBetterTest(unittest.TestCase):
         return SERVER.get("/voice/%s?%s" % (route, urllib.parse.urlencode(params)), key=KEYS[tenant], timeout=20)
 
     def test_voice_best_slot_book_and_cancel_unchanged(self):
+        counted = emr_requests_counted()
         info = self.voice("clinic-info", {})
         self.assertEqual(info.status, 200, info)
         self.assertIn("Harbour Wellness", json.dumps(info.body))
@@ -129,6 +143,7 @@ class PracticeBetterTest(unittest.TestCase):
         self.assertEqual((appt["start_ms"], appt["staff_id"]), (int(at.timestamp() * 1000), JANE))
         c = self.post("cancelAppt", {"appointment_id": r.body["appointment"]["id"]})
         self.assertEqual(c.status, 200, c)
+        self.assertEqual(emr_requests_counted() - counted, stats()["total"], "every EMR request in /metrics")
         self.assertTrue(fake("GET", "/__state")["appointments"] and
                         {a["id"]: a for a in fake("GET", "/__state")["appointments"]}[appt["id"]]["cancelled"])
 
