@@ -46,8 +46,7 @@ static bool is_set(json_object *o, const char *key)
     return true;
 }
 
-/* A heap copy of s capped at PROV_CLINIKO_TEXT_CAP bytes without splitting a UTF-8 sequence; NULL for NULL. */
-static char *dup_text(const char *s, bool *oom)
+char *prov_cliniko_dup_text(const char *s, bool *oom)
 {
     if (s == NULL) return NULL;
     size_t n = strlen(s);
@@ -64,6 +63,8 @@ static char *dup_text(const char *s, bool *oom)
     c[n] = '\0';
     return c;
 }
+
+#define dup_text prov_cliniko_dup_text
 
 static bool id_char(char c)
 {

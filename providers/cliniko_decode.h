@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "core/model.h"
+#include "providers/provider.h"
 
 #define PROV_CLINIKO_ID_CAP 64
 #define PROV_CLINIKO_URL_CAP 2048
@@ -144,6 +145,10 @@ int prov_cliniko_phone_e164(const char *stored, char *out, size_t cap);
 /** Cliniko's cancellation_reason code for a free-text reason: 10 feeling better, 20 condition worse, 30 sick,
  * 31 COVID-19, 40 away, 60 work, else (and for NULL) 50 other. */
 int prov_cliniko_cancel_reason_code(const char *reason);
+
+/** A heap copy of s capped at PROV_CLINIKO_TEXT_CAP bytes without splitting a UTF-8 sequence; NULL for NULL, and
+ * NULL with *oom set when out of memory. Shared by the adapters' decoders. */
+char *prov_cliniko_dup_text(const char *s, bool *oom);
 
 /** Appends `s` to buf percent-encoded for a query string (RFC 3986 unreserved kept). Returns 0, or -1 when
  * it does not fit (buf then holds a truncated, still NUL-terminated string). */

@@ -6,12 +6,14 @@
 extern const prov_ops_t prov_sandbox_ops;
 extern const prov_ops_t prov_cliniko_ops;
 extern const prov_ops_t prov_nookal_ops;
+extern const prov_ops_t prov_halaxy_ops;
 extern const prov_ops_t prov_practicebetter_ops;
 
 static const prov_ops_t *const providers[] = {
     &prov_sandbox_ops,
     &prov_cliniko_ops,
     &prov_nookal_ops,
+    &prov_halaxy_ops,
     &prov_practicebetter_ops,
 };
 
@@ -24,5 +26,5 @@ const prov_ops_t *prov_find(const char *name)
 
 const char *prov_names(void)
 {
-    return "sandbox, cliniko, nookal, practicebetter";
+    return "sandbox, cliniko, nookal, halaxy, practicebetter";
 }

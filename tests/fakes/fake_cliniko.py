@@ -47,11 +47,11 @@ import sys
 import threading
 import time
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from zoneinfo import ZoneInfo
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "it"))
 import clock  # noqa: E402  (the suite's clock, pinned or not: Cliniko's "today" is the service's)
+from fake_http import FakeHandler, serve  # noqa: E402
 
 RAILS_ZONES = {
     "Eastern Time (US & Canada)": "America/New_York",
@@ -204,13 +204,8 @@ def link(base, path):
     return {"links": {"self": base + path}}
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True  # headers and body go out in two writes: no 40 ms delayed-ACK stalls
+class Handler(FakeHandler):
     server_version = "FakeCliniko/1.0"
-
-    def log_message(self, fmt, *args):  # quiet
-        pass
 
     # ---- plumbing -------------------------------------------------------------------------------------------
     def base(self):
@@ -239,27 +234,6 @@ class Handler(BaseHTTPRequestHandler):
             return json.loads(raw)
         except ValueError:
             return None
-
-    def handle_one_request(self):
-        try:
-            super().handle_one_request()
-        except (BrokenPipeError, ConnectionResetError):
-            self.close_connection = True
-
-    def do_GET(self):
-        self.dispatch("GET")
-
-    def do_POST(self):
-        self.dispatch("POST")
-
-    def do_PATCH(self):
-        self.dispatch("PATCH")
-
-    def do_PUT(self):
-        self.dispatch("PUT")
-
-    def do_DELETE(self):
-        self.dispatch("DELETE")
 
     def dispatch(self, method):
         url = urllib.parse.urlsplit(self.path)
@@ -705,14 +679,7 @@ def main():
     lo, hi = ([int(x) for x in part.split(":")] for part in args.hours.split("-"))
     HOURS = (lo[0] * 60 + lo[1], hi[0] * 60 + hi[1])
     EVERY_DAY = args.every_day
-    ThreadingHTTPServer.daemon_threads = True
-    ThreadingHTTPServer.request_queue_size = 128
-    srv = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
-    print("ready" if args.port else "ready %d" % srv.server_address[1], flush=True)
-    try:
-        srv.serve_forever()
-    except KeyboardInterrupt:
-        pass
+    serve(Handler, args.port, lambda port: "ready" if args.port else "ready %d" % port)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ ERROR = {"error": {"code": "method_not_allowed", "message": "This route does not
 
 def exchange(method, path, status, body, headers=None):
     return {"test": "selftest", "method": method, "path": path, "status": status,
-            "headers": dict(headers if headers is not None else JSON),
+            "headers": dict({"x-request-id": "selftest-1"}, **(headers if headers is not None else JSON)),
             "body": body if isinstance(body, str) else json.dumps(body)}
 
 
@@ -41,6 +41,14 @@ class ContractCheck(unittest.TestCase):
             exchange("GET", "/no/such/route", 404, dict(ERROR, error=dict(ERROR["error"], code="not_found"))))
         self.assertFalse(drifted, report)
         self.assertIn("4 exchanges checked, 0 drifted", report)
+
+    def test_an_answer_without_a_sane_request_id_fails(self):
+        """x-every-response-headers: every answer carries X-Request-Id, in its declared spelling."""
+        self.assertDrift(exchange("GET", "/healthz", 200, {"status": "ok"}, dict(JSON, **{"x-request-id": "a b"})),
+                         "x-request-id")
+        missing = exchange("GET", "/healthz", 200, {"status": "ok"})
+        del missing["headers"]["x-request-id"]
+        self.assertDrift(missing, "required header 'x-request-id' is missing")
 
     def test_a_wrong_body_fails(self):
         self.assertDrift(exchange("GET", "/healthz", 200, {"status": 7}), "body", "/status")
