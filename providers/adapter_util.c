@@ -75,6 +75,16 @@ size_t prov_openings_sort_unique(prov_opening_t *v, size_t n)
     return kept;
 }
 
+bool prov_id_usable(const char *id, size_t cap)
+{
+    if (id == NULL || id[0] == '\0' || strlen(id) >= cap) return false;
+    for (const char *p = id; *p; p++)
+        if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || *p == '_' ||
+              *p == '-'))
+            return false;
+    return true;
+}
+
 int prov_grow(void **arr, size_t n, size_t *cap, size_t size)
 {
     if (n < *cap) return 0;

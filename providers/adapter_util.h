@@ -29,6 +29,9 @@ char *prov_dup_opt(const char *s, bool *oom);
 /** Sorts v[0..n) by start and drops openings whose start repeats the previous one. Returns the count kept. */
 size_t prov_openings_sort_unique(prov_opening_t *v, size_t n);
 
+/** True when id is an EMR id safe in a URL path, a form body and a Redis key: [A-Za-z0-9_-], 1 to cap - 1 bytes. */
+bool prov_id_usable(const char *id, size_t cap);
+
 /** Makes room for one more element in *arr (n used, *cap allocated, elements of `size` bytes): 0 or -1. */
 int prov_grow(void **arr, size_t n, size_t *cap, size_t size);
 

@@ -6,17 +6,13 @@
 #include <string.h>
 #include <strings.h>
 
+#include "providers/adapter_util.h"
 #include "providers/cliniko_decode.h"
 #include "providers/nookal_decode.h"
 
 bool prov_pb_valid_id(const char *id)
 {
-    if (id == NULL || id[0] == '\0' || strlen(id) >= PROV_PB_ID_CAP) return false;
-    for (const char *p = id; *p; p++)
-        if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || *p == '_' ||
-              *p == '-'))
-            return false;
-    return true;
+    return prov_id_usable(id, PROV_PB_ID_CAP);
 }
 
 static const char *get_str(json_object *o, const char *field)

@@ -47,13 +47,13 @@ import sys
 import threading
 import time
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from zoneinfo import ZoneInfo
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "it"))
 sys.path.insert(0, HERE)
 import clock  # noqa: E402  (the suite's clock, pinned or not)
+from fake_http import FakeHandler, serve  # noqa: E402
 from fake_nookal import local_instant, wall_instant  # noqa: E402  (the same local-time rules)
 
 CLIENT_ID = "fake-pb-client"
@@ -217,19 +217,8 @@ class Refusal(Exception):
         self.status, self.code, self.message, self.headers = status, code, message, headers or {}
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True
+class Handler(FakeHandler):
     server_version = "FakePracticeBetter/1.0"
-
-    def log_message(self, fmt, *args):
-        pass
-
-    def handle_one_request(self):
-        try:
-            super().handle_one_request()
-        except (BrokenPipeError, ConnectionResetError):
-            self.close_connection = True
 
     def send(self, status, body, headers=None):
         data = json.dumps(body).encode()
@@ -240,18 +229,6 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header(k, v)
         self.end_headers()
         self.wfile.write(data)
-
-    def do_GET(self):
-        self.dispatch("GET")
-
-    def do_POST(self):
-        self.dispatch("POST")
-
-    def do_PUT(self):
-        self.dispatch("PUT")
-
-    def do_DELETE(self):
-        self.dispatch("DELETE")
 
     def dispatch(self, verb):
         url = urllib.parse.urlsplit(self.path)
@@ -533,14 +510,7 @@ def main():
     if args.every_day:
         start, end = (args.hours or "00:00-24:00").split("-")
         EVERY_DAY = (int(start[:2]) * 60 + int(start[3:]), int(end[:2]) * 60 + int(end[3:]))
-    ThreadingHTTPServer.daemon_threads = True
-    ThreadingHTTPServer.request_queue_size = 128
-    srv = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
-    print("ready" if args.port else "ready %d" % srv.server_address[1], flush=True)
-    try:
-        srv.serve_forever()
-    except KeyboardInterrupt:
-        pass
+    serve(Handler, args.port)
 
 
 if __name__ == "__main__":
