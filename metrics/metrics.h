@@ -43,7 +43,7 @@ enum {
 #define FD_MX_MAX_ROUTES 40
 
 /* EMR calls: who, what and how it ended. */
-#define FD_MX_PROVIDERS(X) X(CLINIKO, "cliniko") X(BRIDGE, "bridge") X(JANE, "jane")
+#define FD_MX_PROVIDERS(X) X(CLINIKO, "cliniko") X(BRIDGE, "bridge") X(JANE, "jane") X(PRACTICEBETTER, "practicebetter")
 typedef enum fd_mx_provider {
     FD_MX_PROVIDER_NONE = 0, /* not an EMR call (a webhook delivery, a test): not counted */
 #define X(name, label) FD_MX_PROVIDER_##name,

@@ -103,3 +103,44 @@ size_t prov_openings_sort_unique(prov_opening_t *v, size_t n)
         if (kept == 0 || v[i].start != v[kept - 1].start) v[kept++] = v[i];
     return kept;
 }
+
+bool prov_id_usable(const char *id, size_t cap)
+{
+    if (id == NULL || id[0] == '\0' || strlen(id) >= cap) return false;
+    for (const char *p = id; *p; p++)
+        if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || *p == '_' ||
+              *p == '-'))
+            return false;
+    return true;
+}
+
+int prov_grow(void **arr, size_t n, size_t *cap, size_t size)
+{
+    if (n < *cap) return 0;
+    size_t c = *cap ? *cap * 2 : 16;
+    void *grown = realloc(*arr, c * size);
+    if (grown == NULL) return -1;
+    *arr = grown;
+    *cap = c;
+    return 0;
+}
+
+prov_status_t prov_transport_status(const prov_http_response_t *r, bool read)
+{
+    switch (r->status) {
+    case PROV_HTTP_OK:
+        return PROV_OK;
+    case PROV_HTTP_TIMEOUT:
+        return PROV_TIMEOUT;
+    case PROV_HTTP_UNAVAILABLE:
+    case PROV_HTTP_CANCELLED:
+    case PROV_HTTP_ERROR:
+        return !read && r->attempts > 0 ? PROV_TIMEOUT
+                                        : (r->status == PROV_HTTP_ERROR ? PROV_UPSTREAM : PROV_UNAVAILABLE);
+    case PROV_HTTP_RATE_LIMITED:
+        return PROV_RATE_LIMITED;
+    case PROV_HTTP_TOO_LARGE:
+        return PROV_UPSTREAM;
+    }
+    return PROV_UPSTREAM;
+}

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "providers/http_client.h"
 #include "providers/provider.h"
 
 /** True when every byte of s is printable ASCII (0x20..0x7e, the space included). */
@@ -35,5 +36,16 @@ char *prov_dup_opt(const char *s, bool *oom);
 
 /** Sorts v[0..n) by start and drops openings whose start repeats the previous one. Returns the count kept. */
 size_t prov_openings_sort_unique(prov_opening_t *v, size_t n);
+
+/** True when id is an EMR id safe in a URL path, a form body and a Redis key: [A-Za-z0-9_-], 1 to cap - 1 bytes. */
+bool prov_id_usable(const char *id, size_t cap);
+
+/** Makes room for one more element in *arr (n used, *cap allocated, elements of `size` bytes): 0 or -1. */
+int prov_grow(void **arr, size_t n, size_t *cap, size_t size);
+
+/** The provider status of a request's transport outcome: PROV_OK when an answer arrived (any HTTP code: the
+ * adapter reads it). A write (`read` false) that was sent and got no answer is PROV_TIMEOUT: it may have been
+ * committed, so booking looks for it before writing again; one that never left the queue is not. */
+prov_status_t prov_transport_status(const prov_http_response_t *r, bool read);
 
 #endif

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "providers/adapter_util.h"
 #include "providers/cliniko_decode.h"
 #include "providers/credential_log.h"
 #include "providers/nookal_internal.h"
@@ -18,34 +19,12 @@ typedef struct rpc {
     bool record, read;
 } rpc_t;
 
-static prov_status_t transport_status(const prov_http_response_t *r, bool read)
-{
-    switch (r->status) {
-    case PROV_HTTP_OK:
-        break;
-    case PROV_HTTP_TIMEOUT:
-        return PROV_TIMEOUT;
-    case PROV_HTTP_UNAVAILABLE:
-    case PROV_HTTP_CANCELLED:
-    case PROV_HTTP_ERROR:
-        /* A write that was sent and got no answer may be committed: say "unknown" (a timeout), so booking
-         * looks for it before writing again. One that never left the queue was not. */
-        return !read && r->attempts > 0 ? PROV_TIMEOUT
-                                        : (r->status == PROV_HTTP_ERROR ? PROV_UPSTREAM : PROV_UNAVAILABLE);
-    case PROV_HTTP_RATE_LIMITED:
-        return PROV_RATE_LIMITED;
-    case PROV_HTTP_TOO_LARGE:
-        return PROV_UPSTREAM;
-    }
-    if (r->code == 429) return PROV_RATE_LIMITED;
-    if (r->code == 401 || r->code == 403) return PROV_UPSTREAM; /* not how Nookal says it, but the same meaning */
-    return r->code >= 200 && r->code < 300 ? PROV_OK : PROV_UPSTREAM;
-}
-
 static void on_answer(const prov_http_response_t *r, void *data)
 {
     rpc_t *k = data;
-    prov_status_t st = transport_status(r, k->read);
+    prov_status_t st = prov_transport_status(r, k->read);
+    if (st == PROV_OK && r->code == 429) st = PROV_RATE_LIMITED;
+    if (st == PROV_OK && (r->code < 200 || r->code >= 300)) st = PROV_UPSTREAM; /* 401/403 too: same meaning */
     prov_nookal_reply_t reply;
     bool parsed = false;
     if (st == PROV_OK) {
@@ -125,21 +104,10 @@ int nookal_defer(uv_loop_t *loop, void (*fn)(void *), void *arg)
 
 bool nookal_valid_id(const char *id)
 {
-    if (id == NULL || id[0] == '\0' || strlen(id) >= PROV_NOOKAL_ID_CAP) return false;
-    for (const char *p = id; *p; p++)
-        if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || *p == '_' ||
-              *p == '-'))
-            return false;
-    return true;
+    return prov_id_usable(id, PROV_NOOKAL_ID_CAP);
 }
 
 int nookal_grow(void **arr, size_t n, size_t *cap, size_t size)
 {
-    if (n < *cap) return 0;
-    size_t c = *cap ? *cap * 2 : 16;
-    void *grown = realloc(*arr, c * size);
-    if (grown == NULL) return -1;
-    *arr = grown;
-    *cap = c;
-    return 0;
+    return prov_grow(arr, n, cap, size);
 }

@@ -10,6 +10,7 @@ extern const prov_ops_t prov_jane_ops;
 extern const prov_ops_t prov_schedule_ops;
 extern const prov_ops_t prov_halaxy_ops;
 extern const prov_ops_t prov_bridge_ops;
+extern const prov_ops_t prov_practicebetter_ops;
 
 static const prov_ops_t *const providers[] = {
     &prov_sandbox_ops,
@@ -19,6 +20,7 @@ static const prov_ops_t *const providers[] = {
     &prov_schedule_ops,
     &prov_halaxy_ops,
     &prov_bridge_ops,
+    &prov_practicebetter_ops,
 };
 
 const prov_ops_t *prov_find(const char *name)
@@ -30,5 +32,5 @@ const prov_ops_t *prov_find(const char *name)
 
 const char *prov_names(void)
 {
-    return "sandbox, cliniko, nookal, halaxy, bridge, jane, schedule";
+    return "sandbox, cliniko, nookal, halaxy, practicebetter, bridge, jane, schedule";
 }
