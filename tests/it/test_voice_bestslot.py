@@ -240,9 +240,10 @@ class BestSlot(unittest.TestCase):
         self.assertEqual(r.status, 200, r)
         self.assertIs(r.body["available"], True)
         # Every opening is after the notice, so the nearest is the earliest, unless it leaves an unusable gap in
-        # its practitioner's day and another starts less than the gap's cost later.
+        # its practitioner's day and another starts less than the gap's cost later. A Sydney caller who names no
+        # location is offered the Sydney one.
         openings = [(utc(s["start_at"]), utc(s["end_at"]), (s["staff_member_id"], s["location_id"]))
-                    for s in self.openings(t["id"])]
+                    for s in self.openings(t["id"]) if s["location_id"] == "loc-sydney"]
         gaps = gap_counts(openings, min(x["duration_minutes"] for x in CLINIC["treatments"]))
         want = min(openings, key=lambda o: (o[0] + GAP_COST * gaps[o], o[0]))
         self.assertEqual(utc(r.body["start_at"]), want[0])
