@@ -46,7 +46,7 @@ struct search {
     size_t pending;      /* reads of any pass not yet answered */
     size_t pass_pending; /* reads of the current pass not yet answered */
     int pass;
-    bool pass_any_ok, pass_failed, starting, answered, timer_open, have_first;
+    bool pass_any_ok, pass_failed, starting, answered, timer_open, have_first, past_horizon;
     prov_status_t failure;
     bk_slots_t slots;       /* the current pass's slots */
     bk_slots_t first;       /* the last narrower pass's slots while a wider one runs */
@@ -92,7 +92,8 @@ static void answer(search_t *s, prov_status_t status, const bk_slots_t *slots, c
         return;
     }
     bk_search_result_t res = {.slots = slots->v, .n = slots->len, .best = best, .partial = partial,
-                              .widened = s->pass == 2};
+                              .widened = s->pass == 2, .past_horizon = s->past_horizon,
+                              .horizon_end = s->policy.horizon_end};
     s->cb(PROV_OK, &res, s->data);
 }
 
@@ -320,6 +321,22 @@ static void on_budget(uv_timer_t *t)
     maybe_free(s);
 }
 
+/* A requested time at or past the horizon aims at the same local time of day on the last bookable day (or just
+ * before the horizon), so the answer is that day's best slot, read in one short pass. */
+static void aim_within_horizon(search_t *s)
+{
+    if (s->requested < s->policy.horizon_end || s->policy.horizon_end == INT64_MAX) return;
+    s->past_horizon = true;
+    tz_civil_t wanted, last;
+    tz_to_local(s->policy_zone, s->requested, &wanted, NULL);
+    tz_to_local(s->policy_zone, s->policy.horizon_end - 1, &last, NULL);
+    last.hour = wanted.hour, last.minute = wanted.minute, last.second = 0, last.millisecond = 0;
+    tz_instant_t aim;
+    if (tz_from_local(s->policy_zone, &last, TZ_OVERLAP_FIRST, &aim, NULL) != 0 || aim >= s->policy.horizon_end)
+        aim = s->policy.horizon_end - 1;
+    s->requested = aim;
+}
+
 int bk_best_search(bk_env_t *env, const bk_search_request_t *req, bk_search_cb cb, void *data)
 {
     const bk_catalog_t *c = req->catalog;
@@ -369,6 +386,7 @@ int bk_best_search(bk_env_t *env, const bk_search_request_t *req, bk_search_cb c
         tz_offset_span_init(&cd->offsets, zone);
     }
     if (s->n_cands == 0) goto fail;
+    aim_within_horizon(s);
     s->chunks = (days + BK_SEARCH_CHUNK_DAYS - 1) / BK_SEARCH_CHUNK_DAYS;
     if ((size_t)s->chunks * s->n_cands > BK_SEARCH_MAX_PARTS) s->chunks = (int)(BK_SEARCH_MAX_PARTS / s->n_cands);
     s->reads = calloc(s->n_cands * (2 + (size_t)s->chunks), sizeof(*s->reads));

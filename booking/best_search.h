@@ -59,6 +59,9 @@ typedef struct bk_search_result {
     const bk_best_result_t *best;
     bool partial; /* the budget ran out: some candidates' openings (or the wider pass) are missing */
     bool widened; /* the week around the target did not settle it: the whole horizon was read */
+    bool past_horizon;     /* the requested time is at or past horizon_end: the search aimed at the same local time
+                            * on the last bookable day instead (the tenant's default location's zone) */
+    int64_t horizon_end;   /* UTC ms: nothing can be booked from here on (now + max_days_ahead local days) */
 } bk_search_result_t;
 
 /** Receives the result (PROV_OK), or a failure status with res NULL (PROV_TIMEOUT: the budget passed before

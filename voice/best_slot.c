@@ -30,6 +30,8 @@ typedef struct best_call {
     int horizon_days;
     bool catalog_stale; /* the catalog came from the last good copy (the EMR failed) */
     char named_staff[NAME_CAP];
+    bool location_from_zone; /* no location named: the search keeps to the one in the caller's time zone, */
+    uint32_t zone_location;  /* this one */
 } best_call_t;
 
 static void call_free(best_call_t *c)
@@ -75,14 +77,17 @@ static int words(const char *s)
 
 /* "The best time is <when> with <who>[ at <where>][; <alternative> also works]." in under 30 words: the
  * alternative, then the place, go when the sentence would be longer. */
-static void say_found(best_call_t *c, const bk_slot_t *best, const bk_slot_t *alt, char *message, size_t cap)
+static void say_found(best_call_t *c, const bk_slot_t *best, const bk_slot_t *alt, bool past_horizon, char *message,
+                      size_t cap)
 {
-    char when[128], other[128] = "";
+    char when[128], other[128] = "", lead[96] = "The best time is";
     spoken(c, best, when, sizeof(when));
     if (alt != NULL) spoken(c, alt, other, sizeof(other));
+    if (past_horizon) /* the caller asked for a day the clinic does not book yet */
+        snprintf(lead, sizeof(lead), "We only book %d days ahead; the latest I can offer is", c->horizon_days);
     for (int variant = 0; variant < 3; variant++) {
         bool with_alt = variant == 0 && alt != NULL, with_place = variant < 2 && c->n_locations > 1;
-        snprintf(message, cap, "The best time is %s with %s%s%s%s%s.", when, c->staff_name[best->staff],
+        snprintf(message, cap, "%s %s with %s%s%s%s%s.", lead, when, c->staff_name[best->staff],
                  with_place ? " at " : "", with_place ? c->location_name[best->location] : "",
                  with_alt ? "; " : "", with_alt ? other : "");
         if (with_alt) {
@@ -98,8 +103,23 @@ static void add_stale(const best_call_t *c, json_object *body, bool partial)
     if (partial || c->catalog_stale) json_object_object_add(body, "stale", json_object_new_boolean(1));
 }
 
-static void answer_found(best_call_t *c, const bk_slot_t *slots, const bk_best_result_t *b, bool partial)
+/* A request past the horizon: "beyond_horizon" and the last bookable local date (of the answer's location). */
+static void add_horizon(best_call_t *c, json_object *body, const bk_search_result_t *res, uint32_t location)
 {
+    if (!res->past_horizon) return;
+    int y, m, d;
+    tz_local_date(zone_of(c, location), res->horizon_end - 1, &y, &m, &d);
+    char date[16];
+    snprintf(date, sizeof(date), "%04d-%02d-%02d", y, m, d);
+    json_object_object_add(body, "beyond_horizon", json_object_new_boolean(1));
+    json_object_object_add(body, "bookable_until", json_object_new_string(date));
+}
+
+static void answer_found(best_call_t *c, const bk_search_result_t *res)
+{
+    const bk_slot_t *slots = res->slots;
+    const bk_best_result_t *b = res->best;
+    bool partial = res->partial;
     const bk_slot_t *best = &slots[b->best.index];
     json_object *slot = slot_json(c, best);
     json_object *body = json_object_new_object();
@@ -116,8 +136,9 @@ static void answer_found(best_call_t *c, const bk_slot_t *slots, const bk_best_r
     for (size_t i = 0; i < b->n_alt; i++) json_object_array_add(alternatives, slot_json(c, &slots[b->alt[i].index]));
     json_object_object_add(body, "alternatives", alternatives);
     add_stale(c, body, partial);
+    add_horizon(c, body, res, best->location);
     char message[640];
-    say_found(c, best, b->n_alt > 0 ? &slots[b->alt[0].index] : NULL, message, sizeof(message));
+    say_found(c, best, b->n_alt > 0 ? &slots[b->alt[0].index] : NULL, res->past_horizon, message, sizeof(message));
     /* A complete answer may be kept by the host and given again to the same question while nothing read changed. */
     json_object_object_add(body, "message", json_object_new_string(message));
     vc_answer_t a = {.kind = VC_ANSWER_BODY, .body = body, .keep = !partial && !c->catalog_stale};
@@ -125,8 +146,11 @@ static void answer_found(best_call_t *c, const bk_slot_t *slots, const bk_best_r
     json_object_put(body);
 }
 
-static void answer_none(best_call_t *c, const bk_slot_t *slots, const bk_best_result_t *b, bool partial)
+static void answer_none(best_call_t *c, const bk_search_result_t *res)
 {
+    const bk_slot_t *slots = res->slots;
+    const bk_best_result_t *b = res->best;
+    bool partial = res->partial;
     static const char *const reasons[] = {"found", "no_openings", "needs_notice", "named_staff_full",
                                           "named_location_full"};
     json_object *body = json_object_new_object();
@@ -135,6 +159,7 @@ static void answer_none(best_call_t *c, const bk_slot_t *slots, const bk_best_re
     const bk_slot_t *next = b->other != BK_NO_SLOT ? &slots[b->other] : NULL;
     json_object_object_add(body, "next_available", next != NULL ? slot_json(c, next) : NULL);
     add_stale(c, body, partial);
+    add_horizon(c, body, res, next != NULL ? next->location : c->zone_location);
     char when[128] = "", message[512];
     if (next != NULL) spoken(c, next, when, sizeof(when));
     switch (b->outcome) {
@@ -148,7 +173,8 @@ static void answer_none(best_call_t *c, const bk_slot_t *slots, const bk_best_re
         break;
     case BK_NONE_NAMED_LOCATION_FULL:
         if (next != NULL)
-            snprintf(message, sizeof(message), "That location has no openings soon, but %s has one %s.",
+            snprintf(message, sizeof(message), "%s has no openings soon, but %s has one %s.",
+                     c->location_from_zone ? c->location_name[c->zone_location] : "That location",
                      c->location_name[next->location], when);
         else
             snprintf(message, sizeof(message), "That location has no openings in the next %d days.", c->horizon_days);
@@ -181,9 +207,9 @@ static void on_search(prov_status_t status, const bk_search_result_t *res, void 
     if (!c->v->ops->release(c->v->host)) goto done;
     if (status == PROV_TIMEOUT) answer_too_slow(c);
     else if (status != PROV_OK) vc_provider_failure(c->v, status);
-    else if (res->best->outcome == BK_BEST_FOUND) answer_found(c, res->slots, res->best, res->partial);
+    else if (res->best->outcome == BK_BEST_FOUND) answer_found(c, res);
     else if (res->partial) answer_too_slow(c); /* "nothing" from part of the calendar is not an answer */
-    else answer_none(c, res->slots, res->best, false);
+    else answer_none(c, res);
 done:
     call_free(c);
 }
@@ -282,6 +308,21 @@ static void on_catalog(prov_status_t status, const bk_catalog_t *cat, bk_catalog
         for (size_t l = 0; l < cat->location_count && n < BK_SEARCH_MAX_CANDIDATES; l++)
             if (vc_can_book(v->tenant, cat, st, tr, cat->locations[l].id))
                 candidates[n++] = (bk_search_candidate_t){(uint32_t)s, (uint32_t)l};
+    }
+    /* No location named: the one in the caller's zone, or ask which one when several are. */
+    if (loc < 0) {
+        bool *usable = calloc(cat->location_count + 1, sizeof(*usable));
+        if (usable == NULL) {
+            vc_plain_error(v, API_ERR_SERVICE_UNAVAILABLE, NULL, NULL);
+            goto fail;
+        }
+        for (size_t i = 0; i < n; i++)
+            if (staff < 0 || candidates[i].staff == (uint32_t)staff) usable[candidates[i].location] = true;
+        loc = vc_location_for_zone(v, cat, caller_zone, usable, "clinic_location_name");
+        free(usable);
+        if (loc == -2) goto fail;
+        c->location_from_zone = loc >= 0;
+        c->zone_location = loc >= 0 ? (uint32_t)loc : 0;
     }
     bk_search_request_t req = {.tenant = v->tenant, .catalog = cat, .treatment = (uint32_t)t,
                                .candidates = candidates, .n_candidates = n, .now = c->now,

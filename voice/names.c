@@ -162,6 +162,48 @@ long vc_location(const vc_call_t *v, const bk_catalog_t *catalog, const char *pa
     return resolve(v, catalog, param, LOCATION, NULL);
 }
 
+#define SAME_RULES_WEEKS 53 /* a zone keeps the caller's rules when its offset matches theirs each week for a year */
+
+static bool same_rules(const tz_zone_t *a, const tz_zone_t *b, int64_t now)
+{
+    for (int w = 0; w < SAME_RULES_WEEKS; w++) {
+        int64_t t = now + (int64_t)w * 7 * TZ_MS_PER_DAY;
+        if (tz_offset_seconds(a, t) != tz_offset_seconds(b, t)) return false;
+    }
+    return true;
+}
+
+long vc_location_for_zone(const vc_call_t *v, const bk_catalog_t *c, const tz_zone_t *caller_zone, const bool *usable,
+                          const char *param)
+{
+    const char *ids[BK_NAME_MAX_CANDIDATES], *names[BK_NAME_MAX_CANDIDATES];
+    size_t index[BK_NAME_MAX_CANDIDATES];
+    int64_t now = tz_now();
+    size_t n_usable = 0;
+    for (size_t i = 0; i < c->location_count; i++) n_usable += usable[i];
+    for (int exact = 1; exact >= 0; exact--) { /* the caller's own zone first, then any zone with its rules */
+        bk_name_result_t m = {.status = BK_NAME_AMBIGUOUS};
+        for (size_t i = 0; i < c->location_count && m.n_candidates < BK_NAME_MAX_CANDIDATES; i++) {
+            const bk_location_t *l = &c->locations[i];
+            const tz_zone_t *z = usable[i] && l->time_zone != NULL ? tz_zone_load(l->time_zone) : NULL;
+            if (z == NULL) continue;
+            bool fits = exact ? strcmp(tz_zone_id(z), tz_zone_id(caller_zone)) == 0 : same_rules(z, caller_zone, now);
+            if (!fits) continue;
+            ids[m.n_candidates] = l->id, names[m.n_candidates] = l->name ? l->name : l->id;
+            index[m.n_candidates] = i;
+            m.candidates[m.n_candidates] = m.n_candidates;
+            m.n_candidates++;
+        }
+        if (m.n_candidates == n_usable) return -1; /* every location is in the caller's zone: it tells none apart */
+        if (m.n_candidates == 1) return (long)index[0];
+        if (m.n_candidates > 1) {
+            answer_ambiguous(v, param, LOCATION, ids, names, &m);
+            return -2;
+        }
+    }
+    return -1;
+}
+
 const tz_zone_t *vc_zone(const vc_call_t *v, const char *param, const tz_zone_t *fallback)
 {
     char name[128];

@@ -24,6 +24,15 @@ long vc_treatment(const vc_call_t *v, const bk_catalog_t *catalog, const char *p
 /** Same for locations the tenant may book (`param` e.g. "clinic_location_name"). */
 long vc_location(const vc_call_t *v, const bk_catalog_t *catalog, const char *param);
 
+/** The location a caller who named none most likely means, from their time zone: among the catalog's locations
+ * with usable[i] true (the tenant may book them and they offer what is asked), those in the caller's IANA zone,
+ * else those whose zone keeps the same UTC offsets over the coming year (Melbourne for a Sydney caller). Returns
+ * the index when exactly one fits; -1 when none does or every usable one does (the zone tells none apart; nothing
+ * answered); -2 after answering 422 ambiguous_name
+ * (field `param`, the fitting locations as "candidates") when several fit equally: the agent asks which one. */
+long vc_location_for_zone(const vc_call_t *v, const bk_catalog_t *catalog, const tz_zone_t *caller_zone,
+                          const bool *usable, const char *param);
+
 /** Resolves query parameter `param` (e.g. "time_zone") with tz/ and the tenant's country. Returns the zone;
  * `fallback` when absent (may be NULL: then absent answers 400 missing_field and returns NULL); NULL after
  * answering 400 invalid_time_zone. */
