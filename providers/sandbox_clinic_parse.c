@@ -297,34 +297,57 @@ done:
     return out;
 }
 
-int sb_int_field(parser_t *p, json_object *obj, const char *key, int required, int64_t lo, int64_t hi, int64_t *out)
+/* An integer field's value v from lo to hi into *out: 1, or -1 with the error recorded at the current path. */
+static int int_value(parser_t *p, json_object *v, int64_t lo, int64_t hi, int64_t *out)
 {
-    json_object *v = sb_member(obj, key);
-    size_t old = sb_push_key(p, key);
-    int rc = 0;
-    if (v == NULL) {
-        if (required) {
-            sb_err(p, "is required");
-            rc = -1;
-        }
-        goto done;
-    }
     if (!json_object_is_type(v, json_type_int)) {
         sb_err(p, "must be a whole number, not %s",
                json_object_is_type(v, json_type_double) ? "a fraction" : type_name(v));
-        rc = -1;
-        goto done;
+        return -1;
     }
     errno = 0;
     int64_t x = json_object_get_int64(v);
     if (x < lo || x > hi || errno == ERANGE) {
         sb_err(p, "%s is out of range (%lld to %lld)", json_object_get_string(v), (long long)lo, (long long)hi);
-        rc = -1;
-        goto done;
+        return -1;
     }
     *out = x;
-    rc = 1;
-done:
+    return 1;
+}
+
+/* A number field's value v from lo to hi into *out: 1, or -1 with the error recorded at the current path. */
+static int number_value(parser_t *p, json_object *v, double lo, double hi, double *out)
+{
+    if (!json_object_is_type(v, json_type_int) && !json_object_is_type(v, json_type_double)) {
+        sb_err(p, "must be a number, not %s", type_name(v));
+        return -1;
+    }
+    double x = json_object_get_double(v);
+    if (!isfinite(x) || x < lo || x > hi) {
+        char shown[SB_SHOW_CAP];
+        const char *text = json_object_get_string(v);
+        sb_err(p, "%s is out of range (%g to %g)", sb_show(text, strlen(text), shown), lo, hi);
+        return -1;
+    }
+    *out = x;
+    return 1;
+}
+
+/* Whether a member v is there: 1; 0 when absent and optional; -1 ("is required" recorded) when absent and
+ * required. */
+static int member_present(parser_t *p, json_object *v, int required)
+{
+    if (v != NULL) return 1;
+    if (required) sb_err(p, "is required");
+    return required ? -1 : 0;
+}
+
+int sb_int_field(parser_t *p, json_object *obj, const char *key, int required, int64_t lo, int64_t hi, int64_t *out)
+{
+    json_object *v = sb_member(obj, key);
+    size_t old = sb_push_key(p, key);
+    int rc = member_present(p, v, required);
+    if (rc == 1) rc = int_value(p, v, lo, hi, out);
     sb_pop(p, old);
     return rc;
 }
@@ -333,30 +356,8 @@ int sb_number_field(parser_t *p, json_object *obj, const char *key, int required
 {
     json_object *v = sb_member(obj, key);
     size_t old = sb_push_key(p, key);
-    int rc = 0;
-    if (v == NULL) {
-        if (required) {
-            sb_err(p, "is required");
-            rc = -1;
-        }
-        goto done;
-    }
-    if (!json_object_is_type(v, json_type_int) && !json_object_is_type(v, json_type_double)) {
-        sb_err(p, "must be a number, not %s", type_name(v));
-        rc = -1;
-        goto done;
-    }
-    double x = json_object_get_double(v);
-    if (!isfinite(x) || x < lo || x > hi) {
-        char shown[SB_SHOW_CAP];
-        const char *text = json_object_get_string(v);
-        sb_err(p, "%s is out of range (%g to %g)", sb_show(text, strlen(text), shown), lo, hi);
-        rc = -1;
-        goto done;
-    }
-    *out = x;
-    rc = 1;
-done:
+    int rc = member_present(p, v, required);
+    if (rc == 1) rc = number_value(p, v, lo, hi, out);
     sb_pop(p, old);
     return rc;
 }
