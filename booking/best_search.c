@@ -244,19 +244,28 @@ static bool start_pass1(search_t *s)
     return true;
 }
 
+/* The end of a pass, before its own verdict: when no call of the pass succeeded, answers with what an earlier pass
+ * found (or the failure); when the openings cannot be scored, answers PROV_UPSTREAM. True when it answered; false
+ * with *best scored from s->slots. */
+static bool answered_unscored(search_t *s, bk_best_result_t *best)
+{
+    if (!s->pass_any_ok) { /* this pass failed: the earlier pass's verdict is what is known */
+        if (s->have_first) answer(s, PROV_OK, &s->first, &s->first_best, true);
+        else answer(s, s->failure, NULL, NULL, false);
+        return true;
+    }
+    if (!score(s, &s->slots, best)) {
+        answer(s, PROV_UPSTREAM, NULL, NULL, false);
+        return true;
+    }
+    return false;
+}
+
 static void pass_done(search_t *s)
 {
     bk_best_result_t best;
+    if (answered_unscored(s, &best)) return;
     if (s->pass < 2) {
-        if (!s->pass_any_ok) { /* pass 1 failed: pass 0's verdict is what is known */
-            if (s->have_first) answer(s, PROV_OK, &s->first, &s->first_best, true);
-            else answer(s, s->failure, NULL, NULL, false);
-            return;
-        }
-        if (!score(s, &s->slots, &best)) {
-            answer(s, PROV_UPSTREAM, NULL, NULL, false);
-            return;
-        }
         if (settled(s, &best)) {
             answer(s, PROV_OK, &s->slots, &best, s->pass_failed);
             return;
@@ -265,15 +274,6 @@ static void pass_done(search_t *s)
         int64_t near_to = s->win_to;
         if (s->pass == 0 && near_to < s->policy.horizon_end && start_pass1(s)) return;
         if (!start_pass2(s)) answer(s, PROV_OK, &s->first, &s->first_best, true);
-        return;
-    }
-    if (!s->pass_any_ok) { /* the wider pass failed: the narrower one is what is known */
-        if (s->have_first) answer(s, PROV_OK, &s->first, &s->first_best, true);
-        else answer(s, s->failure, NULL, NULL, false);
-        return;
-    }
-    if (!score(s, &s->slots, &best)) {
-        answer(s, PROV_UPSTREAM, NULL, NULL, false);
         return;
     }
     answer(s, PROV_OK, &s->slots, &best, s->pass_failed);
