@@ -130,3 +130,11 @@ bool srv_start_catalog(srv_request_t *r, bk_catalog_cb cb, void *call)
     srv_respond_error(r, API_ERR_REDIS_UNAVAILABLE, NULL, NULL);
     return false;
 }
+
+bool srv_provider_answer_usable(srv_request_t *r, prov_status_t status)
+{
+    if (!srv_request_release(r)) return false;
+    if (status == PROV_OK) return true;
+    srv_respond_provider_failure(r, status);
+    return false;
+}

@@ -47,4 +47,9 @@ void srv_add_emr_retry_after(srv_request_t *r);
  * where it helps. */
 void srv_respond_provider_failure(srv_request_t *r, prov_status_t status);
 
+/** The start of a provider or catalog callback: releases r (srv_request_release) and, when the status is not
+ * PROV_OK, answers it (srv_respond_provider_failure). True when the caller goes on to answer r from the result;
+ * false when the client has gone or the failure is answered (the caller then only frees its call). */
+bool srv_provider_answer_usable(srv_request_t *r, prov_status_t status);
+
 #endif

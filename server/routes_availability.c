@@ -48,11 +48,7 @@ static void on_availability(prov_status_t status, const prov_opening_t *openings
 {
     availability_call_t *call = data;
     srv_request_t *r = call->r;
-    if (!srv_request_release(r)) goto done;
-    if (status != PROV_OK) {
-        srv_respond_provider_failure(r, status);
-        goto done;
-    }
+    if (!srv_provider_answer_usable(r, status)) goto done;
     /* Streamed: a month of slots is written straight out, not built as a json-c tree first. */
     bk_slot_writer_t w;
     bk_slot_writer_init(&w, srv_render(r), call->staff_id, call->treatment_id, call->location_id, call->zone,
@@ -77,11 +73,7 @@ static void on_catalog(prov_status_t status, const bk_catalog_t *catalog, bk_cat
 {
     availability_call_t *call = data;
     srv_request_t *r = call->r;
-    if (!srv_request_release(r)) goto done;
-    if (status != PROV_OK) {
-        srv_respond_provider_failure(r, status);
-        goto done;
-    }
+    if (!srv_provider_answer_usable(r, status)) goto done;
     const bk_location_t *location = srv_field_location(r, catalog);
     if (location == NULL) goto done;
     long s = bk_catalog_find_staff(catalog, call->staff_id);

@@ -47,11 +47,7 @@ static void on_catalog(prov_status_t status, const bk_catalog_t *catalog, bk_cat
     srv_request_t *r = call->r;
     catalog_part_t part = call->part;
     free(call);
-    if (!srv_request_release(r)) return;
-    if (status != PROV_OK) {
-        srv_respond_provider_failure(r, status);
-        return;
-    }
+    if (!srv_provider_answer_usable(r, status)) return;
     const bk_location_t *location = srv_field_location(r, catalog);
     if (location == NULL) return;
     json_object *body = render(r->tenant, catalog, part, location->id);

@@ -65,11 +65,7 @@ static void on_catalog(prov_status_t status, const bk_catalog_t *cat, bk_catalog
     book_call_t *c = data;
     srv_request_t *r = c->r;
     (void)source;
-    if (!srv_request_release(r)) goto done;
-    if (status != PROV_OK) {
-        srv_respond_provider_failure(r, status);
-        goto done;
-    }
+    if (!srv_provider_answer_usable(r, status)) goto done;
     srv_compat_choice_t at;
     if (!srv_compat_resolve(r, cat, &c->p, &at)) goto done;
     const bk_location_t *loc = &cat->locations[at.location];

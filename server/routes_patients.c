@@ -223,11 +223,7 @@ static void list_for(srv_request_t *r, const char *const *ids, size_t n)
 static void on_patients(prov_status_t status, const bk_patient_t *v, size_t n, void *data)
 {
     srv_request_t *r = data;
-    if (!srv_request_release(r)) return;
-    if (status != PROV_OK) {
-        srv_respond_provider_failure(r, status);
-        return;
-    }
+    if (!srv_provider_answer_usable(r, status)) return;
     if (n == 0) {
         json_object *body = json_object_new_object();
         json_object_object_add(body, "appointments", json_object_new_array());
