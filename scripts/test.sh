@@ -18,13 +18,13 @@ if [ "${1:-}" = "--sanitize" ]; then
 fi
 cmake -S . -B "$dir" "${flags[@]}" >/dev/null
 cmake --build "$dir" -j"$(nproc)"
-ctest --test-dir "$dir" --output-on-failure -j2 --timeout 600
+ctest --test-dir "$dir" --output-on-failure -j3 --timeout 600
 if ! $sanitize; then
   # "now" for the service and the tests (tests/it/clock.py): New York's and Vancouver's spring-forward day,
   # Sydney's fall-back day just after the repeated hour, a month end, and a year end (already next year in Sydney).
   PINNED_DATES=(2027-03-14T06:55:00Z 2027-04-03T16:30:00Z 2027-02-28T23:30:00Z 2027-12-31T13:30:00Z)
   for now in "${PINNED_DATES[@]}"; do
     echo "== integration tests with the clock pinned at $now"
-    FD_IT_NOW="$now" ctest --test-dir "$dir" --output-on-failure -j2 --timeout 600 -L it
+    FD_IT_NOW="$now" ctest --test-dir "$dir" --output-on-failure -j3 --timeout 600 -L it
   done
 fi
