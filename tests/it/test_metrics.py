@@ -7,7 +7,9 @@ restart counted as a reconnect, the optional bearer token, and every scrape pars
 (tests/it/prom_text.py)."""
 
 import collections
+import json
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -38,9 +40,9 @@ def start_fake():
 
 
 def fake(method, path, body=None):
-    data = None if body is None else __import__("json").dumps(body).encode()
+    data = None if body is None else json.dumps(body).encode()
     with urllib.request.urlopen(urllib.request.Request(FAKE_URL + path, method=method, data=data), timeout=5) as r:
-        return __import__("json").loads(r.read() or b"null")
+        return json.loads(r.read() or b"null")
 
 
 def fake_requests():
@@ -293,6 +295,34 @@ class ZRedisRestart(unittest.TestCase):  # last: Redis comes back empty
         d = lambda name: after.value(name) - before.value(name)  # noqa: E731
         self.assertGreaterEqual(d("frontdesk_redis_connections_lost_total"), 2, "each worker lost its connection")
         self.assertGreaterEqual(d("frontdesk_redis_reconnects_total"), 2, "and found it again")
+
+
+class AfterReload(unittest.TestCase):
+    """Issue 17: the metrics answer after a reload: the same address keeps serving, the counts carry on from
+    where they were (never reset, never backwards), and a tenant the reload added is counted like the others."""
+
+    def test_counts_carry_on_across_a_reload_that_adds_a_tenant(self):
+        added_key = "it-metrics-added-key-77c2"
+        before = scrape()
+        cfg = dict(SERVER.config)
+        cfg["tenants"] = list(cfg["tenants"]) + [{
+            "id": "mx-added", "api_key_sha256": H.sha256_hex(added_key), "provider": "sandbox",
+            "time_zone": "Australia/Sydney", "locale": "en-AU", "country": "AU"}]
+        with open(SERVER.config_path + ".tmp", "w", encoding="utf-8") as f:
+            json.dump(cfg, f)
+        os.replace(SERVER.config_path + ".tmp", SERVER.config_path)
+        SERVER.proc.send_signal(signal.SIGHUP)
+        deadline = time.monotonic() + 10
+        while SERVER.post("/ai_brain/fetchAllLocations", {}, key=added_key).status != 200:
+            self.assertLess(time.monotonic(), deadline, "the added tenant was not served:\n" + SERVER.stderr()[-2000:])
+            time.sleep(0.05)
+        for _ in range(5):
+            self.assertEqual(SERVER.post("/ai_brain/fetchAllLocations", {}, key=added_key).status, 200)
+        after = scrape()
+        route = "/ai_brain/fetchAllLocations"
+        self.assertGreaterEqual(requests_of(after, route, "200") - requests_of(before, route, "200"), 6)
+        for name in ("frontdesk_http_requests_total", "frontdesk_auth_failures_total"):
+            self.assertGreaterEqual(after.total(name), before.total(name), name)
 
 
 if __name__ == "__main__":
