@@ -7,31 +7,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "providers/json_get.h"
 #include "tz/tz.h"
 
 #define JSON_MAX_DEPTH 48
 
 /* ---- small helpers ------------------------------------------------------------------------------------------ */
 
-static json_object *get(json_object *o, const char *key)
-{
-    json_object *v = NULL;
-    if (o == NULL || !json_object_is_type(o, json_type_object)) return NULL;
-    return json_object_object_get_ex(o, key, &v) ? v : NULL;
-}
-
-/* The string under key when it is a non-empty string, else NULL (borrowed). */
-static const char *get_str(json_object *o, const char *key)
-{
-    json_object *v = get(o, key);
-    if (v == NULL || !json_object_is_type(v, json_type_string)) return NULL;
-    const char *s = json_object_get_string(v);
-    return s != NULL && s[0] != '\0' ? s : NULL;
-}
-
 static bool get_bool(json_object *o, const char *key, bool dflt)
 {
-    json_object *v = get(o, key);
+    json_object *v = prov_json_get(o, key);
     if (v == NULL || !json_object_is_type(v, json_type_boolean)) return dflt;
     return json_object_get_boolean(v);
 }
@@ -39,7 +24,7 @@ static bool get_bool(json_object *o, const char *key, bool dflt)
 /* True when key holds something other than null, "" or false (e.g. a timestamp). */
 static bool is_set(json_object *o, const char *key)
 {
-    json_object *v = get(o, key);
+    json_object *v = prov_json_get(o, key);
     if (v == NULL || json_object_is_type(v, json_type_null)) return false;
     if (json_object_is_type(v, json_type_string)) return json_object_get_string_len(v) > 0;
     if (json_object_is_type(v, json_type_boolean)) return json_object_get_boolean(v);
@@ -109,14 +94,14 @@ int prov_cliniko_page_parse(const char *body, size_t len, const char *key, prov_
 {
     memset(page, 0, sizeof(*page));
     if (prov_cliniko_parse_object(body, len, &page->root) != 0) return -1;
-    json_object *items = get(page->root, key);
+    json_object *items = prov_json_get(page->root, key);
     if (items == NULL || !json_object_is_type(items, json_type_array)) {
         prov_cliniko_page_clear(page);
         return -1;
     }
     page->items = items;
     page->count = json_object_array_length(items);
-    const char *next = get_str(get(page->root, "links"), "next");
+    const char *next = prov_json_get_str(prov_json_get(page->root, "links"), "next");
     if (next != NULL && strlen(next) < sizeof(page->next)) memcpy(page->next, next, strlen(next) + 1);
     return 0;
 }
@@ -175,7 +160,7 @@ int prov_cliniko_id_from_url(const char *url, char *out, size_t cap)
 
 int prov_cliniko_link_id(json_object *o, const char *field, char *out, size_t cap)
 {
-    return prov_cliniko_id_from_url(get_str(get(get(o, field), "links"), "self"), out, cap);
+    return prov_cliniko_id_from_url(prov_json_get_str(prov_json_get(prov_json_get(o, field), "links"), "self"), out, cap);
 }
 
 /* ---- records ------------------------------------------------------------------------------------------------ */
@@ -222,26 +207,26 @@ int prov_cliniko_business_decode(json_object *item, prov_cliniko_business_t *b)
 {
     memset(b, 0, sizeof(*b));
     char id[PROV_CLINIKO_ID_CAP];
-    if (prov_cliniko_id(get(item, "id"), id, sizeof(id)) != 0) return -1;
+    if (prov_cliniko_id(prov_json_get(item, "id"), id, sizeof(id)) != 0) return -1;
     bool oom = false;
-    const char *name = get_str(item, "display_name");
-    if (name == NULL) name = get_str(item, "business_name");
-    if (name == NULL) name = get_str(item, "label");
-    const char *country = get_str(item, "country_code");
-    if (country == NULL) country = get_str(item, "country");
-    const char *zone = get_str(item, "time_zone_identifier");
+    const char *name = prov_json_get_str(item, "display_name");
+    if (name == NULL) name = prov_json_get_str(item, "business_name");
+    if (name == NULL) name = prov_json_get_str(item, "label");
+    const char *country = prov_json_get_str(item, "country_code");
+    if (country == NULL) country = prov_json_get_str(item, "country");
+    const char *zone = prov_json_get_str(item, "time_zone_identifier");
     b->loc.id = dup_text(id, &oom);
     b->loc.name = dup_text(name != NULL ? name : id, &oom);
-    b->loc.line1 = dup_text(get_str(item, "address_1"), &oom);
-    b->loc.city = dup_text(get_str(item, "city"), &oom);
-    b->loc.region = dup_text(get_str(item, "state"), &oom);
-    b->loc.postal_code = dup_text(get_str(item, "post_code"), &oom);
+    b->loc.line1 = dup_text(prov_json_get_str(item, "address_1"), &oom);
+    b->loc.city = dup_text(prov_json_get_str(item, "city"), &oom);
+    b->loc.region = dup_text(prov_json_get_str(item, "state"), &oom);
+    b->loc.postal_code = dup_text(prov_json_get_str(item, "post_code"), &oom);
     b->loc.country = dup_text(country, &oom);
     b->loc.time_zone = iana_like(zone) ? dup_text(zone, &oom) : NULL;
-    b->tz_label = dup_text(get_str(item, "time_zone"), &oom);
+    b->tz_label = dup_text(prov_json_get_str(item, "time_zone"), &oom);
     b->online = get_bool(item, "show_in_online_bookings", true);
     b->archived = is_set(item, "archived_at") || is_set(item, "deleted_at");
-    json_object *types = get(item, "appointment_type_ids");
+    json_object *types = prov_json_get(item, "appointment_type_ids");
     if (types != NULL && json_object_is_type(types, json_type_array)) {
         b->has_type_ids = true;
         if (strings_from_ids(types, &b->type_ids) != 0) oom = true;
@@ -266,19 +251,19 @@ int prov_cliniko_practitioner_decode(json_object *item, bk_staff_t *s, bool *act
 {
     memset(s, 0, sizeof(*s));
     char id[PROV_CLINIKO_ID_CAP];
-    if (prov_cliniko_id(get(item, "id"), id, sizeof(id)) != 0) return -1;
+    if (prov_cliniko_id(prov_json_get(item, "id"), id, sizeof(id)) != 0) return -1;
     bool oom = false;
     s->id = dup_text(id, &oom);
-    s->first_name = dup_text(get_str(item, "first_name"), &oom);
-    s->last_name = dup_text(get_str(item, "last_name"), &oom);
-    s->title = dup_text(get_str(item, "title"), &oom);
-    const char *designation = get_str(item, "designation");
+    s->first_name = dup_text(prov_json_get_str(item, "first_name"), &oom);
+    s->last_name = dup_text(prov_json_get_str(item, "last_name"), &oom);
+    s->title = dup_text(prov_json_get_str(item, "title"), &oom);
+    const char *designation = prov_json_get_str(item, "designation");
     if (designation != NULL && bk_strings_push(&s->disciplines, designation) != 0) oom = true;
     s->ai_enabled = get_bool(item, "show_in_online_bookings", false);
     *active = get_bool(item, "active", true) && !is_set(item, "archived_at");
     if (s->first_name == NULL && s->last_name == NULL && !oom) {
-        const char *label = get_str(item, "display_name");
-        if (label == NULL) label = get_str(item, "label");
+        const char *label = prov_json_get_str(item, "display_name");
+        if (label == NULL) label = prov_json_get_str(item, "label");
         s->last_name = dup_text(label != NULL ? label : id, &oom);
     }
     if (oom) {
@@ -302,13 +287,13 @@ int prov_cliniko_appointment_type_decode(json_object *item, bk_catalog_treatment
     memset(t, 0, sizeof(*t));
     if (cap > 0) billable[0] = '\0';
     char id[PROV_CLINIKO_ID_CAP];
-    if (prov_cliniko_id(get(item, "id"), id, sizeof(id)) != 0) return -1;
-    json_object *d = get(item, "duration_in_minutes");
+    if (prov_cliniko_id(prov_json_get(item, "id"), id, sizeof(id)) != 0) return -1;
+    json_object *d = prov_json_get(item, "duration_in_minutes");
     if (d == NULL || !json_object_is_type(d, json_type_int)) return -1;
     int64_t minutes = json_object_get_int64(d);
     if (minutes < 1 || minutes > 1440) return -1;
     bool oom = false;
-    const char *name = get_str(item, "name");
+    const char *name = prov_json_get_str(item, "name");
     t->id = dup_text(id, &oom);
     t->name = dup_text(name != NULL ? name : id, &oom);
     t->duration_minutes = (int)minutes;
@@ -361,8 +346,8 @@ int prov_cliniko_price_minor(json_object *v, int64_t *out)
 
 int prov_cliniko_billable_item_decode(json_object *item, char *id, size_t cap, int64_t *price)
 {
-    if (prov_cliniko_id(get(item, "id"), id, cap) != 0) return -1;
-    return prov_cliniko_price_minor(get(item, "price"), price);
+    if (prov_cliniko_id(prov_json_get(item, "id"), id, cap) != 0) return -1;
+    return prov_cliniko_price_minor(prov_json_get(item, "price"), price);
 }
 
 static const struct {
@@ -377,15 +362,15 @@ int prov_cliniko_settings_decode(const char *body, size_t len, prov_cliniko_sett
     memset(out, 0, sizeof(*out));
     json_object *root;
     if (prov_cliniko_parse_object(body, len, &root) != 0) return -1;
-    json_object *account = get(root, "account");
-    const char *zone = get_str(account, "time_zone");
+    json_object *account = prov_json_get(root, "account");
+    const char *zone = prov_json_get_str(account, "time_zone");
     if (zone != NULL && strlen(zone) < sizeof(out->tz_label)) memcpy(out->tz_label, zone, strlen(zone) + 1);
-    const char *cc = get_str(account, "country_code");
+    const char *cc = prov_json_get_str(account, "country_code");
     if (cc != NULL && strlen(cc) == 2 && isalpha((unsigned char)cc[0]) && isalpha((unsigned char)cc[1])) {
         out->country_code[0] = (char)toupper((unsigned char)cc[0]);
         out->country_code[1] = (char)toupper((unsigned char)cc[1]);
     } else {
-        const char *country = get_str(account, "country");
+        const char *country = prov_json_get_str(account, "country");
         for (size_t i = 0; country != NULL && i < sizeof(countries) / sizeof(countries[0]); i++)
             if (strcasecmp(country, countries[i].name) == 0) memcpy(out->country_code, countries[i].code, 3);
     }
@@ -406,7 +391,7 @@ const char *prov_cliniko_currency_of(const char *cc)
 
 static int get_instant(json_object *o, const char *key, int64_t *out)
 {
-    json_object *v = get(o, key);
+    json_object *v = prov_json_get(o, key);
     if (v == NULL || !json_object_is_type(v, json_type_string)) return -1;
     return tz_parse_iso(json_object_get_string(v), (size_t)json_object_get_string_len(v), NULL, out, NULL, 0);
 }
@@ -431,22 +416,22 @@ int prov_cliniko_patient_decode(json_object *item, bk_patient_t *p, bk_strings_t
     memset(p, 0, sizeof(*p));
     memset(phones, 0, sizeof(*phones));
     char id[PROV_CLINIKO_ID_CAP];
-    if (prov_cliniko_id(get(item, "id"), id, sizeof(id)) != 0) return -1;
+    if (prov_cliniko_id(prov_json_get(item, "id"), id, sizeof(id)) != 0) return -1;
     bool oom = false;
-    const char *dob = get_str(item, "date_of_birth");
+    const char *dob = prov_json_get_str(item, "date_of_birth");
     p->id = dup_text(id, &oom);
-    p->first_name = dup_text(get_str(item, "first_name"), &oom);
-    p->last_name = dup_text(get_str(item, "last_name"), &oom);
-    p->email = dup_text(get_str(item, "email"), &oom);
+    p->first_name = dup_text(prov_json_get_str(item, "first_name"), &oom);
+    p->last_name = dup_text(prov_json_get_str(item, "last_name"), &oom);
+    p->email = dup_text(prov_json_get_str(item, "email"), &oom);
     p->dob = valid_date(dob) ? dup_text(dob, &oom) : NULL;
-    p->city = dup_text(get_str(item, "city"), &oom);
-    p->state = dup_text(get_str(item, "state"), &oom);
-    p->country = dup_text(get_str(item, "country"), &oom);
+    p->city = dup_text(prov_json_get_str(item, "city"), &oom);
+    p->state = dup_text(prov_json_get_str(item, "state"), &oom);
+    p->country = dup_text(prov_json_get_str(item, "country"), &oom);
     *archived = is_set(item, "archived_at") || is_set(item, "deleted_at");
-    json_object *numbers = get(item, "patient_phone_numbers");
+    json_object *numbers = prov_json_get(item, "patient_phone_numbers");
     size_t n = numbers != NULL && json_object_is_type(numbers, json_type_array) ? json_object_array_length(numbers) : 0;
     for (size_t i = 0; i < n && phones->count < PROV_CLINIKO_MAX_PHONES && !oom; i++) {
-        const char *num = get_str(json_object_array_get_idx(numbers, i), "number");
+        const char *num = prov_json_get_str(json_object_array_get_idx(numbers, i), "number");
         if (num != NULL && strlen(num) < 64 && bk_strings_push(phones, num) != 0) oom = true;
     }
     if (oom) {
@@ -461,7 +446,7 @@ int prov_cliniko_appointment_decode(json_object *item, bk_appointment_t *a, bool
 {
     memset(a, 0, sizeof(*a));
     char id[PROV_CLINIKO_ID_CAP], ref[PROV_CLINIKO_ID_CAP];
-    if (prov_cliniko_id(get(item, "id"), id, sizeof(id)) != 0) return -1;
+    if (prov_cliniko_id(prov_json_get(item, "id"), id, sizeof(id)) != 0) return -1;
     if (get_instant(item, "starts_at", &a->start) != 0) return -1;
     if (get_instant(item, "ends_at", &a->end) != 0 || a->end < a->start) a->end = a->start;
     bool oom = false;
@@ -497,7 +482,7 @@ int prov_cliniko_conflicts_decode(const char *body, size_t len, bool *exist)
 {
     json_object *root;
     if (prov_cliniko_parse_object(body, len, &root) != 0) return -1;
-    json_object *v = get(get(root, "conflicts"), "exist");
+    json_object *v = prov_json_get(prov_json_get(root, "conflicts"), "exist");
     int rc = -1;
     if (v != NULL && json_object_is_type(v, json_type_boolean)) {
         *exist = json_object_get_boolean(v);

@@ -11,34 +11,20 @@
 #include <strings.h>
 
 #include "providers/cliniko_decode.h"
+#include "providers/json_get.h"
 #include "tz/tz.h"
 
 #define MAX_ENTRIES 1000
 
-static json_object *get(json_object *o, const char *key)
-{
-    json_object *v = NULL;
-    if (o == NULL || !json_object_is_type(o, json_type_object)) return NULL;
-    return json_object_object_get_ex(o, key, &v) ? v : NULL;
-}
-
-static const char *get_str(json_object *o, const char *key)
-{
-    json_object *v = get(o, key);
-    if (v == NULL || !json_object_is_type(v, json_type_string)) return NULL;
-    const char *s = json_object_get_string(v);
-    return s != NULL && s[0] != '\0' ? s : NULL;
-}
-
 static json_object *get_array(json_object *o, const char *key)
 {
-    json_object *v = get(o, key);
+    json_object *v = prov_json_get(o, key);
     return v != NULL && json_object_is_type(v, json_type_array) ? v : NULL;
 }
 
 static bool is_type(json_object *o, const char *type)
 {
-    const char *t = get_str(o, "resourceType");
+    const char *t = prov_json_get_str(o, "resourceType");
     return t != NULL && strcmp(t, type) == 0;
 }
 
@@ -64,7 +50,7 @@ static int copy_id(const char *s, size_t n, char *out, size_t cap)
 
 static int resource_id(json_object *r, char *out, size_t cap)
 {
-    const char *id = get_str(r, "id");
+    const char *id = prov_json_get_str(r, "id");
     return id != NULL ? copy_id(id, strlen(id), out, cap) : -1;
 }
 
@@ -75,7 +61,7 @@ int prov_halaxy_bundle_parse(const char *body, size_t len, prov_halaxy_bundle_t 
     memset(b, 0, sizeof(*b));
     if (prov_cliniko_parse_object(body, len, &b->root) != 0) return -1;
     if (!is_type(b->root, "Bundle")) goto bad;
-    json_object *entries = get(b->root, "entry");
+    json_object *entries = prov_json_get(b->root, "entry");
     size_t n = 0;
     if (entries != NULL) {
         if (!json_object_is_type(entries, json_type_array)) goto bad;
@@ -84,14 +70,14 @@ int prov_halaxy_bundle_parse(const char *body, size_t len, prov_halaxy_bundle_t 
     }
     if (n > 0 && (b->resources = calloc(n, sizeof(*b->resources))) == NULL) goto bad;
     for (size_t i = 0; i < n; i++) {
-        json_object *res = get(json_object_array_get_idx(entries, i), "resource");
+        json_object *res = prov_json_get(json_object_array_get_idx(entries, i), "resource");
         if (res == NULL || !json_object_is_type(res, json_type_object)) goto bad;
         b->resources[b->count++] = res;
     }
     json_object *links = get_array(b->root, "link");
     for (size_t i = 0; links != NULL && i < json_object_array_length(links); i++) {
         json_object *l = json_object_array_get_idx(links, i);
-        const char *rel = get_str(l, "relation"), *url = get_str(l, "url");
+        const char *rel = prov_json_get_str(l, "relation"), *url = prov_json_get_str(l, "url");
         if (rel != NULL && url != NULL && strcmp(rel, "next") == 0 && strlen(url) < sizeof(b->next))
             snprintf(b->next, sizeof(b->next), "%s", url);
     }
@@ -120,7 +106,7 @@ int prov_halaxy_resource_parse(const char *body, size_t len, const char *type, j
     } else if (is_type(o, "Bundle") || is_type(o, "Parameters")) {
         json_object *list = get_array(o, is_type(o, "Bundle") ? "entry" : "parameter");
         for (size_t i = 0; list != NULL && i < json_object_array_length(list) && found == NULL; i++) {
-            json_object *r = get(json_object_array_get_idx(list, i), "resource");
+            json_object *r = prov_json_get(json_object_array_get_idx(list, i), "resource");
             if (is_type(r, type)) found = r;
         }
     }
@@ -158,7 +144,7 @@ int prov_halaxy_ref_id(const char *ref, const char *type, char *out, size_t cap)
 /* The ID of the reference held by o.reference (o.actor and friends). */
 static int reference_id(json_object *o, const char *type, char *out, size_t cap)
 {
-    return prov_halaxy_ref_id(get_str(o, "reference"), type, out, cap);
+    return prov_halaxy_ref_id(prov_json_get_str(o, "reference"), type, out, cap);
 }
 
 /* ---- records -------------------------------------------------------------------------------------------------- */
@@ -175,7 +161,7 @@ static const char *telecom_value(json_object *r, const char *system1, const char
     json_object *tel = get_array(r, "telecom");
     for (size_t i = 0; tel != NULL && i < json_object_array_length(tel); i++) {
         json_object *t = json_object_array_get_idx(tel, i);
-        const char *sys = get_str(t, "system"), *v = get_str(t, "value");
+        const char *sys = prov_json_get_str(t, "system"), *v = prov_json_get_str(t, "value");
         if (sys != NULL && v != NULL && (strcmp(sys, system1) == 0 || (system2 && strcmp(sys, system2) == 0)))
             return v;
     }
@@ -184,7 +170,7 @@ static const char *telecom_value(json_object *r, const char *system1, const char
 
 static bool active_of(json_object *r)
 {
-    json_object *a = get(r, "active");
+    json_object *a = prov_json_get(r, "active");
     return a == NULL || !json_object_is_type(a, json_type_boolean) || json_object_get_boolean(a);
 }
 
@@ -196,16 +182,16 @@ int prov_halaxy_organization_decode(json_object *r, bk_location_t *loc, bool *cl
     *clinic = strncmp(id, "CL-", 3) == 0 && active_of(r);
     bool oom = false;
     loc->id = dup_text(id, &oom);
-    loc->name = dup_text(get_str(r, "name") ? get_str(r, "name") : id, &oom);
+    loc->name = dup_text(prov_json_get_str(r, "name") ? prov_json_get_str(r, "name") : id, &oom);
     json_object *addrs = get_array(r, "address");
     json_object *a = addrs != NULL ? json_object_array_get_idx(addrs, 0) : NULL;
     json_object *lines = get_array(a, "line");
     json_object *l0 = lines != NULL ? json_object_array_get_idx(lines, 0) : NULL;
     if (l0 != NULL && json_object_is_type(l0, json_type_string)) loc->line1 = dup_text(json_object_get_string(l0), &oom);
-    loc->city = dup_text(get_str(a, "city"), &oom);
-    loc->region = dup_text(get_str(a, "state"), &oom);
-    loc->postal_code = dup_text(get_str(a, "postalCode"), &oom);
-    loc->country = dup_text(get_str(a, "country"), &oom);
+    loc->city = dup_text(prov_json_get_str(a, "city"), &oom);
+    loc->region = dup_text(prov_json_get_str(a, "state"), &oom);
+    loc->postal_code = dup_text(prov_json_get_str(a, "postalCode"), &oom);
+    loc->country = dup_text(prov_json_get_str(a, "country"), &oom);
     loc->phone = dup_text(telecom_value(r, "phone", NULL), &oom);
     if (oom) {
         prov_halaxy_location_clear(loc);
@@ -225,7 +211,7 @@ static void human_name(json_object *r, const char **given, const char **family, 
     json_object *p0 = p != NULL ? json_object_array_get_idx(p, 0) : NULL;
     if (g0 != NULL && json_object_is_type(g0, json_type_string)) *given = json_object_get_string(g0);
     if (p0 != NULL && json_object_is_type(p0, json_type_string)) *prefix = json_object_get_string(p0);
-    *family = get_str(n, "family");
+    *family = prov_json_get_str(n, "family");
 }
 
 int prov_halaxy_practitioner_decode(json_object *r, bk_staff_t *s, bool *active)
@@ -253,8 +239,8 @@ int prov_halaxy_role_decode(json_object *r, prov_halaxy_role_t *role)
 {
     memset(role, 0, sizeof(*role));
     if (!is_type(r, "PractitionerRole") || resource_id(r, role->id, sizeof(role->id)) != 0 ||
-        reference_id(get(r, "practitioner"), "Practitioner", role->practitioner, sizeof(role->practitioner)) != 0 ||
-        reference_id(get(r, "organization"), "Organization", role->organization, sizeof(role->organization)) != 0)
+        reference_id(prov_json_get(r, "practitioner"), "Practitioner", role->practitioner, sizeof(role->practitioner)) != 0 ||
+        reference_id(prov_json_get(r, "organization"), "Organization", role->organization, sizeof(role->organization)) != 0)
         return -1;
     role->active = active_of(r);
     json_object *svc = get_array(r, "healthcareService");
@@ -286,17 +272,17 @@ int prov_halaxy_service_decode(json_object *r, bk_catalog_treatment_t *t, bool *
 {
     memset(t, 0, sizeof(*t));
     char id[PROV_HALAXY_ID_CAP];
-    const char *name = get_str(r, "name");
+    const char *name = prov_json_get_str(r, "name");
     if (!is_type(r, "HealthcareService") || resource_id(r, id, sizeof(id)) != 0 || name == NULL) return -1;
     int minutes = 0;
     bool online = true; /* no allow-online-booking extension: the clinic has not restricted it */
     json_object *ext = get_array(r, "extension");
     for (size_t i = 0; ext != NULL && i < json_object_array_length(ext); i++) {
         json_object *e = json_object_array_get_idx(ext, i);
-        const char *url = get_str(e, "url");
-        json_object *q = get(e, "valueQuantity"), *b = get(e, "valueBoolean");
-        const char *unit = get_str(q, "unit");
-        json_object *v = get(q, "value");
+        const char *url = prov_json_get_str(e, "url");
+        json_object *q = prov_json_get(e, "valueQuantity"), *b = prov_json_get(e, "valueBoolean");
+        const char *unit = prov_json_get_str(q, "unit");
+        json_object *v = prov_json_get(q, "value");
         if (unit != NULL && (strcmp(unit, "minute") == 0 || strcmp(unit, "min") == 0) && v != NULL &&
             (json_object_is_type(v, json_type_int) || json_object_is_type(v, json_type_double))) {
             double d = json_object_get_double(v);
@@ -326,7 +312,7 @@ int prov_halaxy_patient_decode(json_object *r, bk_patient_t *p)
     if (!is_type(r, "Patient") || resource_id(r, id, sizeof(id)) != 0) return -1;
     const char *given, *family, *prefix;
     human_name(r, &given, &family, &prefix);
-    const char *dob = get_str(r, "birthDate");
+    const char *dob = prov_json_get_str(r, "birthDate");
     bool oom = false;
     p->id = dup_text(id, &oom);
     p->first_name = dup_text(given, &oom);
@@ -343,7 +329,7 @@ int prov_halaxy_patient_decode(json_object *r, bk_patient_t *p)
 
 static int instant_of(json_object *r, const char *key, int64_t *out)
 {
-    const char *s = get_str(r, key);
+    const char *s = prov_json_get_str(r, key);
     /* Halaxy sends offsets; a time without one is not an instant: refused rather than guessed. */
     if (s == NULL || strlen(s) < 20) return -1;
     return tz_parse_iso(s, strlen(s), NULL, out, NULL, 0);
@@ -355,13 +341,13 @@ static const char *participant_status(json_object *part)
     json_object *mods = get_array(part, "modifierExtension");
     for (size_t i = 0; mods != NULL && i < json_object_array_length(mods); i++) {
         json_object *m = json_object_array_get_idx(mods, i);
-        const char *url = get_str(m, "url");
+        const char *url = prov_json_get_str(m, "url");
         if (url == NULL || strcmp(url, PROV_HALAXY_PARTICIPANT_STATUS_URL) != 0) continue;
-        json_object *cc = get(m, "valueCodeableConcept");
+        json_object *cc = prov_json_get(m, "valueCodeableConcept");
         json_object *codings = get_array(cc, "coding");
         json_object *c0 = codings != NULL ? json_object_array_get_idx(codings, 0) : NULL;
-        const char *code = get_str(c0, "code");
-        if (code == NULL) code = get_str(m, "valueCode");
+        const char *code = prov_json_get_str(c0, "code");
+        if (code == NULL) code = prov_json_get_str(m, "valueCode");
         return code != NULL ? code : "";
     }
     return "";
@@ -375,10 +361,10 @@ int prov_halaxy_appointment_decode(json_object *r, bk_appointment_t *a, char rol
     if (!is_type(r, "Appointment") || resource_id(r, id, sizeof(id)) != 0) return -1;
     if (instant_of(r, "start", &a->start) != 0 || instant_of(r, "end", &a->end) != 0 || a->end <= a->start)
         return -1;
-    const char *status = get_str(r, "status"), *pstatus = "";
+    const char *status = prov_json_get_str(r, "status"), *pstatus = "";
     json_object *parts = get_array(r, "participant");
     for (size_t i = 0; parts != NULL && i < json_object_array_length(parts); i++) {
-        json_object *part = json_object_array_get_idx(parts, i), *actor = get(part, "actor");
+        json_object *part = json_object_array_get_idx(parts, i), *actor = prov_json_get(part, "actor");
         char tmp[PROV_HALAXY_ID_CAP];
         if (role_id[0] == '\0' && reference_id(actor, "PractitionerRole", tmp, sizeof(tmp)) == 0)
             memcpy(role_id, tmp, sizeof(tmp));
@@ -420,7 +406,7 @@ int prov_halaxy_proposal_decode(json_object *r, int64_t *start, int64_t *end, ch
         return -1;
     json_object *parts = get_array(r, "participant");
     for (size_t i = 0; parts != NULL && i < json_object_array_length(parts); i++)
-        if (reference_id(get(json_object_array_get_idx(parts, i), "actor"), "PractitionerRole", role_id,
+        if (reference_id(prov_json_get(json_object_array_get_idx(parts, i), "actor"), "PractitionerRole", role_id,
                          PROV_HALAXY_ID_CAP) == 0)
             break;
         else
@@ -438,7 +424,7 @@ prov_status_t prov_halaxy_status_of(long code, const char *body, size_t len, boo
     json_object *o = NULL;
     if (body != NULL && len > 0 && prov_cliniko_parse_object(body, len, &o) == 0 && is_type(o, "OperationOutcome")) {
         json_object *issues = get_array(o, "issue");
-        const char *c = get_str(issues != NULL ? json_object_array_get_idx(issues, 0) : NULL, "code");
+        const char *c = prov_json_get_str(issues != NULL ? json_object_array_get_idx(issues, 0) : NULL, "code");
         if (c != NULL) {
             size_t i = 0; /* copied as a token: letters and dashes only */
             for (; c[i] && i + 1 < issue_cap && (isalpha((unsigned char)c[i]) || c[i] == '-'); i++) issue[i] = c[i];
@@ -470,8 +456,8 @@ int prov_halaxy_token_decode(const char *body, size_t len, char *token, size_t c
 {
     json_object *o;
     if (prov_cliniko_parse_object(body, len, &o) != 0) return -1;
-    const char *tok = get_str(o, "access_token"), *type = get_str(o, "token_type");
-    json_object *exp = get(o, "expires_in");
+    const char *tok = prov_json_get_str(o, "access_token"), *type = prov_json_get_str(o, "token_type");
+    json_object *exp = prov_json_get(o, "expires_in");
     int rc = -1;
     if (tok == NULL || strlen(tok) >= cap || (type != NULL && strcasecmp(type, "bearer") != 0)) goto out;
     for (const char *p = tok; *p; p++)

@@ -8,19 +8,15 @@
 #include <strings.h>
 
 #include "providers/cliniko_decode.h"
+#include "providers/json_get.h"
 #include "providers/nookal_decode.h"
 #include "tz/tz_names.h"
 
-static json_object *get(json_object *o, const char *key)
-{
-    json_object *v = NULL;
-    if (o == NULL || !json_object_is_type(o, json_type_object) || !json_object_object_get_ex(o, key, &v)) return NULL;
-    return v;
-}
-
+/* The member key of o when it is a string, the empty one included (Nookal sends "" for unset fields; callers
+ * tell the two apart), else NULL. */
 static const char *get_str(json_object *o, const char *key)
 {
-    json_object *v = get(o, key);
+    json_object *v = prov_json_get(o, key);
     return v != NULL && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
 }
 
@@ -75,15 +71,15 @@ int prov_nookal_reply_parse(const char *body, size_t len, bool record, prov_nook
     if (status == NULL) goto bad;
     if (strcasecmp(status, "success") == 0) {
         out->success = true;
-        out->results = get(get(out->root, "data"), "results");
+        out->results = prov_json_get(prov_json_get(out->root, "data"), "results");
         if (out->results == NULL || !json_object_is_type(out->results, json_type_object)) goto bad;
         int64_t next = 0;
-        if (prov_nookal_int(get(get(out->root, "settings"), "nextPage"), &next) == 0 && next > 0 && next < 100000)
+        if (prov_nookal_int(prov_json_get(prov_json_get(out->root, "settings"), "nextPage"), &next) == 0 && next > 0 && next < 100000)
             out->next_page = (int)next;
         return 0;
     }
     if (strcasecmp(status, "failure") != 0) goto bad;
-    json_object *details = get(out->root, "details");
+    json_object *details = prov_json_get(out->root, "details");
     const char *message = get_str(details, "errorMessage");
     out->failure = prov_nookal_failure_status(message, record, &out->auth_failure);
     const char *code = get_str(details, "errorCode");
@@ -105,7 +101,7 @@ void prov_nookal_reply_clear(prov_nookal_reply_t *reply)
 
 json_object *prov_nookal_results_array(const prov_nookal_reply_t *reply, const char *key)
 {
-    json_object *v = get(reply->results, key);
+    json_object *v = prov_json_get(reply->results, key);
     return v != NULL && json_object_is_type(v, json_type_array) ? v : NULL;
 }
 
@@ -285,7 +281,7 @@ int prov_nookal_location_decode(json_object *item, bk_location_t *loc)
 {
     memset(loc, 0, sizeof(*loc));
     char id[PROV_NOOKAL_ID_CAP];
-    if (prov_nookal_id(get(item, "ID"), id, sizeof(id)) != 0 || (loc->id = strdup(id)) == NULL) return -1;
+    if (prov_nookal_id(prov_json_get(item, "ID"), id, sizeof(id)) != 0 || (loc->id = strdup(id)) == NULL) return -1;
     loc->name = prov_nookal_text(item, "Name");
     loc->line1 = prov_nookal_text(item, "AddressLine1");
     loc->city = prov_nookal_text(item, "City");
@@ -307,23 +303,23 @@ int prov_nookal_practitioner_decode(json_object *item, bk_staff_t *s, bool *acti
 {
     memset(s, 0, sizeof(*s));
     char id[PROV_NOOKAL_ID_CAP];
-    if (prov_nookal_id(get(item, "ID"), id, sizeof(id)) != 0 || (s->id = strdup(id)) == NULL) return -1;
+    if (prov_nookal_id(prov_json_get(item, "ID"), id, sizeof(id)) != 0 || (s->id = strdup(id)) == NULL) return -1;
     s->first_name = prov_nookal_text(item, "FirstName");
     s->last_name = prov_nookal_text(item, "LastName");
     s->title = prov_nookal_text(item, "Title");
     s->email = prov_nookal_text(item, "Email");
     const char *speciality = get_str(item, "Speciality");
     bool shown = true;
-    s->ai_enabled = prov_nookal_bool(get(item, "ShowInDiary"), &shown) != 0 || shown;
+    s->ai_enabled = prov_nookal_bool(prov_json_get(item, "ShowInDiary"), &shown) != 0 || shown;
     *active = true;
-    json_object *status = get(item, "status");
+    json_object *status = prov_json_get(item, "status");
     bool on;
     if (prov_nookal_bool(status, &on) == 0)
         *active = on;
     else if (status != NULL && json_object_is_type(status, json_type_string))
         *active = strcasecmp(json_object_get_string(status), "inactive") != 0;
     if ((speciality != NULL && speciality[0] != '\0' && bk_strings_push(&s->disciplines, speciality) != 0) ||
-        push_ids(get(item, "locations"), &s->location_ids) != 0) {
+        push_ids(prov_json_get(item, "locations"), &s->location_ids) != 0) {
         prov_cliniko_staff_clear(s);
         return -1;
     }
@@ -335,14 +331,14 @@ int prov_nookal_service_decode(json_object *item, bk_catalog_treatment_t *t)
     memset(t, 0, sizeof(*t));
     char id[PROV_NOOKAL_ID_CAP];
     int64_t duration = 0;
-    if (prov_nookal_id(get(item, "ID"), id, sizeof(id)) != 0 || prov_nookal_int(get(item, "Duration"), &duration) ||
+    if (prov_nookal_id(prov_json_get(item, "ID"), id, sizeof(id)) != 0 || prov_nookal_int(prov_json_get(item, "Duration"), &duration) ||
         duration < 1 || duration > 1440 || (t->id = strdup(id)) == NULL)
         return -1;
     t->name = prov_nookal_text(item, "Name");
     t->duration_minutes = (int)duration;
     int64_t price = 0;
-    if (prov_cliniko_price_minor(get(item, "Price"), &price) == 0) t->price_minor = price;
-    if (push_ids(get(item, "Locations"), &t->location_ids) != 0) {
+    if (prov_cliniko_price_minor(prov_json_get(item, "Price"), &price) == 0) t->price_minor = price;
+    if (push_ids(prov_json_get(item, "Locations"), &t->location_ids) != 0) {
         prov_cliniko_treatment_clear(t);
         return -1;
     }
@@ -354,7 +350,7 @@ int prov_nookal_patient_decode(json_object *item, bk_patient_t *p, bk_strings_t 
     memset(p, 0, sizeof(*p));
     memset(phones, 0, sizeof(*phones));
     char id[PROV_NOOKAL_ID_CAP];
-    if (prov_nookal_id(get(item, "ID"), id, sizeof(id)) != 0 || (p->id = strdup(id)) == NULL) return -1;
+    if (prov_nookal_id(prov_json_get(item, "ID"), id, sizeof(id)) != 0 || (p->id = strdup(id)) == NULL) return -1;
     p->first_name = prov_nookal_text(item, "FirstName");
     p->last_name = prov_nookal_text(item, "LastName");
     p->email = prov_nookal_text(item, "Email");
@@ -362,8 +358,8 @@ int prov_nookal_patient_decode(json_object *item, bk_patient_t *p, bk_strings_t 
     int y, m, d;
     if (dob != NULL && prov_nookal_parse_date(dob, &y, &m, &d) == 0) p->dob = strdup(dob);
     bool on = true, deceased = false;
-    *active = (prov_nookal_bool(get(item, "active"), &on) != 0 || on) &&
-              !(prov_nookal_bool(get(item, "deceased"), &deceased) == 0 && deceased);
+    *active = (prov_nookal_bool(prov_json_get(item, "active"), &on) != 0 || on) &&
+              !(prov_nookal_bool(prov_json_get(item, "deceased"), &deceased) == 0 && deceased);
     static const char *const fields[] = {"Mobile", "Home", "Work"};
     for (size_t i = 0; i < 3; i++) {
         const char *num = get_str(item, fields[i]);
@@ -378,7 +374,7 @@ int prov_nookal_patient_decode(json_object *item, bk_patient_t *p, bk_strings_t 
 
 int prov_nookal_appointment_location(json_object *item, char *out, size_t cap)
 {
-    return prov_nookal_id(get(item, "locationID"), out, cap);
+    return prov_nookal_id(prov_json_get(item, "locationID"), out, cap);
 }
 
 int prov_nookal_appointment_decode(json_object *item, const tz_zone_t *zone, bk_appointment_t *a)
@@ -387,10 +383,10 @@ int prov_nookal_appointment_decode(json_object *item, const tz_zone_t *zone, bk_
     char id[PROV_NOOKAL_ID_CAP], patient[PROV_NOOKAL_ID_CAP], staff[PROV_NOOKAL_ID_CAP], type[PROV_NOOKAL_ID_CAP],
         loc[PROV_NOOKAL_ID_CAP];
     int y, m, d, from, to;
-    if (prov_nookal_id(get(item, "ID"), id, sizeof(id)) != 0 ||
-        prov_nookal_id(get(item, "patientID"), patient, sizeof(patient)) != 0 ||
-        prov_nookal_id(get(item, "practitionerID"), staff, sizeof(staff)) != 0 ||
-        prov_nookal_id(get(item, "locationID"), loc, sizeof(loc)) != 0 ||
+    if (prov_nookal_id(prov_json_get(item, "ID"), id, sizeof(id)) != 0 ||
+        prov_nookal_id(prov_json_get(item, "patientID"), patient, sizeof(patient)) != 0 ||
+        prov_nookal_id(prov_json_get(item, "practitionerID"), staff, sizeof(staff)) != 0 ||
+        prov_nookal_id(prov_json_get(item, "locationID"), loc, sizeof(loc)) != 0 ||
         prov_nookal_parse_date(get_str(item, "appointmentDate"), &y, &m, &d) != 0 ||
         prov_nookal_parse_time(get_str(item, "appointmentStartTime"), &from) != 0 ||
         prov_nookal_parse_time(get_str(item, "appointmentEndTime"), &to) != 0 || to <= from ||
@@ -398,12 +394,12 @@ int prov_nookal_appointment_decode(json_object *item, const tz_zone_t *zone, bk_
         return -1;
     /* The end is the start plus the local duration: an appointment across a DST change lasts what it says. */
     a->end = a->start + (int64_t)(to - from) * TZ_MS_PER_MINUTE;
-    if (prov_nookal_id(get(item, "appointmentTypeID"), type, sizeof(type)) != 0) type[0] = '\0';
+    if (prov_nookal_id(prov_json_get(item, "appointmentTypeID"), type, sizeof(type)) != 0) type[0] = '\0';
     bool flag = false;
     a->state = BK_APPT_BOOKED;
-    if (prov_nookal_bool(get(item, "arrived"), &flag) == 0 && flag) a->state = BK_APPT_ARRIVED;
-    if (prov_nookal_bool(get(item, "DNA"), &flag) == 0 && flag) a->state = BK_APPT_NO_SHOW;
-    if (prov_nookal_bool(get(item, "cancelled"), &flag) == 0 && flag) a->state = BK_APPT_CANCELLED;
+    if (prov_nookal_bool(prov_json_get(item, "arrived"), &flag) == 0 && flag) a->state = BK_APPT_ARRIVED;
+    if (prov_nookal_bool(prov_json_get(item, "DNA"), &flag) == 0 && flag) a->state = BK_APPT_NO_SHOW;
+    if (prov_nookal_bool(prov_json_get(item, "cancelled"), &flag) == 0 && flag) a->state = BK_APPT_CANCELLED;
     a->id = strdup(id);
     a->patient_id = strdup(patient);
     a->staff_id = strdup(staff);
@@ -433,7 +429,7 @@ static int free_item(json_object *item, const char *date, prov_nookal_free_t *ou
 
 long prov_nookal_free_decode(const prov_nookal_reply_t *reply, prov_nookal_free_t *out, size_t cap)
 {
-    json_object *v = get(reply->results, "availabilities");
+    json_object *v = prov_json_get(reply->results, "availabilities");
     size_t n = 0;
     if (v == NULL || json_object_is_type(v, json_type_null)) return 0;
     if (json_object_is_type(v, json_type_array)) {
