@@ -6,22 +6,17 @@
 
 #include "providers/adapter_util.h"
 #include "providers/cliniko_internal.h"
+#include "providers/patient_match.h"
 
 typedef struct patients_state {
     prov_patients_cb cb;
     void *data;
-    char *phone, *first_name, *dob, *email;
-    bool phone_required; /* a name search: the phone must match one of the patient's numbers */
+    prov_patient_match_t match; /* the given fields, the last name left out: Cliniko's own filter applies it */
     bk_patient_t *v;
     size_t n, cap;
 } patients_state_t;
 
 #define MAX_PATIENTS 200
-
-static bool eq_ci(const char *a, const char *b)
-{
-    return a != NULL && b != NULL && strcasecmp(a, b) == 0;
-}
 
 static prov_status_t patients_page(job_t *j, const task_t *t, const prov_http_response_t *r)
 {
@@ -38,22 +33,7 @@ static prov_status_t patients_page(job_t *j, const task_t *t, const prov_http_re
             st = PROV_UPSTREAM;
             break;
         }
-        bool keep = !archived;
-        if (keep && s->first_name != NULL && !eq_ci(p.first_name, s->first_name)) keep = false;
-        if (keep && s->dob != NULL && (p.dob == NULL || strcmp(p.dob, s->dob) != 0)) keep = false;
-        if (keep && s->email != NULL && !eq_ci(p.email, s->email)) keep = false;
-        const char *matched = NULL;
-        for (size_t k = 0; k < phones.count && s->phone != NULL; k++)
-            if (prov_cliniko_phone_matches(phones.items[k], s->phone)) matched = s->phone;
-        if (keep && s->phone_required && matched == NULL) keep = false;
-        char e164[24];
-        if (keep) {
-            if (matched != NULL)
-                p.phone = strdup(matched);
-            else
-                for (size_t k = 0; k < phones.count && p.phone == NULL; k++)
-                    if (prov_cliniko_phone_e164(phones.items[k], e164, sizeof(e164)) == 0) p.phone = strdup(e164);
-        }
+        bool keep = !archived && prov_patient_match_keep(&s->match, &p, &phones);
         for (size_t k = 0; k < phones.count; k++) free(phones.items[k]);
         free(phones.items);
         if (!keep) {
@@ -75,7 +55,7 @@ static void patients_finish(patients_state_t *s, prov_status_t st)
     s->cb(st, st == PROV_OK ? s->v : NULL, st == PROV_OK ? s->n : 0, s->data);
     for (size_t i = 0; i < s->n; i++) bk_patient_clear(&s->v[i]);
     free(s->v);
-    free(s->phone), free(s->first_name), free(s->dob), free(s->email);
+    prov_patient_match_clear(&s->match);
     free(s);
 }
 
@@ -99,14 +79,11 @@ int cliniko_find_patients(void *instance, prov_env_t *env, const prov_patient_qu
     if (q == NULL) return -1;
     patients_state_t *s = calloc(1, sizeof(*s));
     if (s == NULL) return -1;
-    bool oom = false;
     s->cb = cb;
     s->data = data;
-    s->phone = prov_dup_opt(q->phone, &oom);
-    s->first_name = prov_dup_opt(q->first_name, &oom);
-    s->dob = prov_dup_opt(q->dob, &oom);
-    s->email = prov_dup_opt(q->email, &oom);
-    if (oom) goto fail;
+    prov_patient_query_t given = *q;
+    given.last_name = NULL;
+    if (prov_patient_match_init(&s->match, &given) != 0) goto fail;
     /* Cliniko documents no phone filter (GET /patients?phone= seen in third-party code is unverified), so a
      * search needs an email or a last name. An email identifies a patient by itself (the other given fields
      * but the phone must agree); a name search keeps only patients with a number matching the phone, when one
@@ -119,9 +96,9 @@ int cliniko_find_patients(void *instance, prov_env_t *env, const prov_patient_qu
         ok = cliniko_add_filter(url, "email", q->email);
     } else if (q->last_name != NULL && q->last_name[0] != '\0') {
         ok = cliniko_add_filter(url, "last_name", q->last_name);
-        s->phone_required = s->phone != NULL;
-        if (ok && s->first_name != NULL) ok = cliniko_add_filter(url, "first_name", s->first_name);
-        if (ok && s->dob != NULL) ok = cliniko_add_filter(url, "date_of_birth", s->dob);
+        s->match.phone_required = s->match.phone != NULL;
+        if (ok && s->match.first_name != NULL) ok = cliniko_add_filter(url, "first_name", s->match.first_name);
+        if (ok && s->match.dob != NULL) ok = cliniko_add_filter(url, "date_of_birth", s->match.dob);
     } else {
         if (cliniko_defer(env->loop, patients_rejected_later, s) != 0) goto fail;
         return 0;
@@ -135,7 +112,7 @@ int cliniko_find_patients(void *instance, prov_env_t *env, const prov_patient_qu
     }
     return 0;
 fail:
-    free(s->phone), free(s->first_name), free(s->dob), free(s->email);
+    prov_patient_match_clear(&s->match);
     free(s);
     return -1;
 }

@@ -6,6 +6,7 @@
 
 #include "providers/adapter_util.h"
 #include "providers/cliniko_decode.h"
+#include "providers/patient_match.h"
 #include "providers/nookal_internal.h"
 
 #define MAX_PATIENTS 200
@@ -13,41 +14,15 @@
 typedef struct patients_state {
     prov_patients_cb cb;
     void *data;
-    char *phone, *first_name, *last_name, *dob, *email;
-    bool phone_required; /* a name search: the phone must match one of the patient's numbers */
+    prov_patient_match_t match;
     bk_patient_t *v;
     size_t n, cap;
 } patients_state_t;
-
-static bool eq_ci(const char *a, const char *b)
-{
-    return a != NULL && b != NULL && strcasecmp(a, b) == 0;
-}
 
 static void strings_free(bk_strings_t *l)
 {
     for (size_t k = 0; k < l->count; k++) free(l->items[k]);
     free(l->items);
-}
-
-/* Keeps p when it matches every given field (searchPatients' own matching is not documented: checked here). */
-static bool keep_patient(const patients_state_t *s, bk_patient_t *p, const bk_strings_t *phones)
-{
-    if (s->first_name != NULL && !eq_ci(p->first_name, s->first_name)) return false;
-    if (s->last_name != NULL && !eq_ci(p->last_name, s->last_name)) return false;
-    if (s->dob != NULL && (p->dob == NULL || strcmp(p->dob, s->dob) != 0)) return false;
-    if (s->email != NULL && !eq_ci(p->email, s->email)) return false;
-    const char *matched = NULL;
-    for (size_t k = 0; k < phones->count && s->phone != NULL; k++)
-        if (prov_cliniko_phone_matches(phones->items[k], s->phone)) matched = s->phone;
-    if (s->phone_required && matched == NULL) return false;
-    char e164[24];
-    if (matched != NULL)
-        p->phone = strdup(matched);
-    else
-        for (size_t k = 0; k < phones->count && p->phone == NULL; k++)
-            if (prov_cliniko_phone_e164(phones->items[k], e164, sizeof(e164)) == 0) p->phone = strdup(e164);
-    return true;
 }
 
 static prov_status_t patients_page(const prov_nookal_reply_t *reply, void *data)
@@ -60,7 +35,8 @@ static prov_status_t patients_page(const prov_nookal_reply_t *reply, void *data)
         bool active;
         if (prov_nookal_patient_decode(json_object_array_get_idx(items, i), &p, &phones, &active) != 0)
             return PROV_UPSTREAM;
-        bool keep = active && keep_patient(s, &p, &phones);
+        /* searchPatients' own matching is not documented: every given field is checked here */
+        bool keep = active && prov_patient_match_keep(&s->match, &p, &phones);
         strings_free(&phones);
         if (!keep) {
             bk_patient_clear(&p);
@@ -79,7 +55,7 @@ static void patients_free(patients_state_t *s)
 {
     for (size_t i = 0; i < s->n; i++) bk_patient_clear(&s->v[i]);
     free(s->v);
-    free(s->phone), free(s->first_name), free(s->last_name), free(s->dob), free(s->email);
+    prov_patient_match_clear(&s->match);
     free(s);
 }
 
@@ -103,27 +79,21 @@ int nookal_find_patients(void *instance, prov_env_t *env, const prov_patient_que
     if (q == NULL) return -1;
     patients_state_t *s = calloc(1, sizeof(*s));
     if (s == NULL) return -1;
-    bool oom = false;
     s->cb = cb;
     s->data = data;
-    s->phone = prov_dup_opt(q->phone, &oom);
-    s->first_name = prov_dup_opt(q->first_name, &oom);
-    s->last_name = prov_dup_opt(q->last_name, &oom);
-    s->dob = prov_dup_opt(q->dob, &oom);
-    s->email = prov_dup_opt(q->email, &oom);
-    if (oom) goto fail;
+    if (prov_patient_match_init(&s->match, q) != 0) goto fail;
     /* searchPatients takes an email, or names (with a date of birth); it has no phone parameter. An email
      * identifies a patient by itself (the other given fields but the phone must agree); a name search keeps
      * only patients with a number matching the phone when one is given. A phone alone is PROV_REJECTED. */
     nookal_param_t params[4];
     size_t count = 0;
-    if (s->email != NULL) {
-        params[count++] = (nookal_param_t){"email", s->email};
-    } else if (s->last_name != NULL) {
-        params[count++] = (nookal_param_t){"last_name", s->last_name};
-        if (s->first_name != NULL) params[count++] = (nookal_param_t){"first_name", s->first_name};
-        if (s->dob != NULL) params[count++] = (nookal_param_t){"date_of_birth", s->dob};
-        s->phone_required = s->phone != NULL;
+    if (s->match.email != NULL) {
+        params[count++] = (nookal_param_t){"email", s->match.email};
+    } else if (s->match.last_name != NULL) {
+        params[count++] = (nookal_param_t){"last_name", s->match.last_name};
+        if (s->match.first_name != NULL) params[count++] = (nookal_param_t){"first_name", s->match.first_name};
+        if (s->match.dob != NULL) params[count++] = (nookal_param_t){"date_of_birth", s->match.dob};
+        s->match.phone_required = s->match.phone != NULL;
     } else {
         if (nookal_defer(env->loop, patients_rejected_later, s) != 0) goto fail;
         return 0;
