@@ -9,6 +9,7 @@ no services or locations endpoint (research), so the tenant's settings name them
 
 import datetime as dt
 import sys
+import time
 from zoneinfo import ZoneInfo
 
 from profiles.base import FakeEmrProfile, FAKES_DIR
@@ -29,6 +30,9 @@ def settings(url, **extra):
                  "services": [{"id": sid, "name": s["name"], "duration_minutes": s["minutes"], "price": 120}
                               for sid, s in seed.services.items()],
                  "timeout_ms": 1500, "connect_timeout_ms": 500}, **extra)
+
+
+BURST_REFILL_S = 3.0  # 15 of the 20 burst tokens at 5 a second
 
 
 class PracticeBetterProfile(FakeEmrProfile):
@@ -65,6 +69,14 @@ class PracticeBetterProfile(FakeEmrProfile):
     def clear_faults(self):
         super().clear_faults()
         self.control(revoke=False)
+
+    def fault(self, kind, **kw):
+        """Practice Better allows 5 requests a second for the whole account, and the scenarios before a fault may
+        have spent the burst: let it refill first, so that what the caller hears is the fault, not the budget
+        (which emr_429 and the integration tests cover)."""
+        if kind in ("server_error", "hang", "lose_answer", "revoke"):
+            time.sleep(BURST_REFILL_S)
+        return super().fault(kind, **kw)
 
 
 PROFILE = PracticeBetterProfile
