@@ -31,7 +31,10 @@
 #define BK_SEARCH_MAX_CANDIDATES 64
 #define BK_SEARCH_CHUNK_DAYS 35  /* local days per availability read (availability.h allows 40) */
 #define BK_SEARCH_MAX_PARTS 512  /* availability reads in flight for one search */
-#define BK_SEARCH_NEAR_DAYS 2    /* local days from the target read by pass 0 (plus the day before) */
+/* Local days from the target read by pass 0 (plus the day before). A week, as pass 1: with a narrower pass 0, a
+ * slow EMR for one practitioner could leave the budget to run out before any other practitioner's cached slot
+ * was found (a 504 where a stale answer was due: it_voice_bestslot's test_slow_emr on a Saturday). */
+#define BK_SEARCH_NEAR_DAYS 7
 #define BK_SEARCH_FIRST_DAYS 7   /* local days from the target read by pass 1 (plus the day before) */
 
 /** One practitioner at one location; staff and location are the caller's own indices (into its catalog). */
