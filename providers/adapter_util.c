@@ -144,3 +144,19 @@ prov_status_t prov_transport_status(const prov_http_response_t *r, bool read)
     }
     return PROV_UPSTREAM;
 }
+
+void prov_secret_free(char *s)
+{
+    if (s == NULL) return;
+    explicit_bzero(s, strlen(s));
+    free(s);
+}
+
+int prov_key_usable(const char *key, const char *name, size_t max_len, char *why, size_t cap)
+{
+    if (strlen(key) > max_len || !prov_printable(key) || strchr(key, ' ') != NULL) {
+        snprintf(why, cap, "provider_settings.%s: the key has characters an API key cannot have", name);
+        return -1;
+    }
+    return 0;
+}

@@ -37,6 +37,13 @@ char *prov_dup_opt(const char *s, bool *oom);
 /** Sorts v[0..n) by start and drops openings whose start repeats the previous one. Returns the count kept. */
 size_t prov_openings_sort_unique(prov_opening_t *v, size_t n);
 
+/** Zeroes the secret s (an API key, a client secret, a header holding one) and frees it; NULL is a no-op. */
+void prov_secret_free(char *s);
+
+/** Checks a key read by prov_setting_key (setting `name`) as an API key can be: at most max_len bytes, printable,
+ * no space. Returns 0, or -1 with why naming the setting. */
+int prov_key_usable(const char *key, const char *name, size_t max_len, char *why, size_t cap);
+
 /** True when id is an EMR id safe in a URL path, a form body and a Redis key: [A-Za-z0-9_-], 1 to cap - 1 bytes. */
 bool prov_id_usable(const char *id, size_t cap);
 

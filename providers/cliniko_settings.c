@@ -15,10 +15,7 @@ void cliniko_destroy(void *instance)
 {
     cliniko_t *c = instance;
     if (c == NULL) return;
-    if (c->auth_header != NULL) {
-        explicit_bzero(c->auth_header, strlen(c->auth_header));
-        free(c->auth_header);
-    }
+    prov_secret_free(c->auth_header);
     free(c->ua_header);
     free(c->tenant_id);
     prov_http_bucket_destroy(c->bucket);
@@ -119,10 +116,7 @@ void *cliniko_create(const char *tenant_id, json_object *settings, const char *c
         snprintf(why, why_cap, "provider_settings.api_key: required (or api_key_env naming a variable holding it)");
         goto fail;
     }
-    if (strlen(key) > 512 || !prov_printable(key) || strchr(key, ' ') != NULL) {
-        snprintf(why, why_cap, "provider_settings.%s: the key has characters an API key cannot have", key_src);
-        goto fail;
-    }
+    if (prov_key_usable(key, key_src, 512, why, why_cap) != 0) goto fail;
     if (base != NULL) {
         size_t bl = strlen(base);
         while (bl > 0 && base[bl - 1] == '/') bl--;
@@ -146,16 +140,12 @@ void *cliniko_create(const char *tenant_id, json_object *settings, const char *c
     int burst = rate / 10 > 1 ? rate / 10 : 1;
     c->bucket = prov_http_bucket_create(rate * 0.9 > 1 ? rate * 0.9 : 1, burst);
     if (c->bucket == NULL) goto oom;
-    explicit_bzero(key, strlen(key));
-    free(key);
+    prov_secret_free(key);
     return c;
 oom:
     snprintf(why, why_cap, "provider_settings: out of memory");
 fail:
-    if (key != NULL) {
-        explicit_bzero(key, strlen(key));
-        free(key);
-    }
+    prov_secret_free(key);
     cliniko_destroy(c);
     return NULL;
 }

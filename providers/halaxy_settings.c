@@ -6,23 +6,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "providers/adapter_util.h"
 #include "providers/halaxy_internal.h"
 
 #define DEFAULT_USER_AGENT "Frontdesk (ops@frontdesk.example)"
 #define DEFAULT_RATE 500 /* Halaxy: 500 requests a minute per OAuth client, sliding window */
 
-static void free_secret(char *s)
-{
-    if (s == NULL) return;
-    explicit_bzero(s, strlen(s));
-    free(s);
-}
-
 void halaxy_destroy(void *instance)
 {
     halaxy_t *h = instance;
     if (h == NULL) return;
-    free_secret(h->client_secret);
+    prov_secret_free(h->client_secret);
     explicit_bzero(h->token, sizeof(h->token));
     free(h->client_id);
     free(h->ua_header);

@@ -19,26 +19,13 @@ void nookal_destroy(void *instance)
 {
     nookal_t *n = instance;
     if (n == NULL) return;
-    if (n->key_form != NULL) {
-        explicit_bzero(n->key_form, strlen(n->key_form));
-        free(n->key_form);
-    }
+    prov_secret_free(n->key_form);
     free(n->tenant_id);
     prov_http_bucket_destroy(n->bucket);
     for (size_t i = 0; i < n->location_ids.count; i++) free(n->location_ids.items[i]);
     free(n->location_ids.items);
     pthread_mutex_destroy(&n->mu);
     free(n);
-}
-
-/* A key as an API key can be: printable, no spaces, bounded. */
-static int key_usable(const char *key, const char *name, char *why, size_t cap)
-{
-    if (strlen(key) > 256 || !prov_printable(key) || strchr(key, ' ') != NULL) {
-        snprintf(why, cap, "provider_settings.%s: the key has characters an API key cannot have", name);
-        return -1;
-    }
-    return 0;
 }
 
 static int location_ids_setting(nookal_t *n, json_object *v, char *why, size_t cap)
@@ -87,7 +74,7 @@ void *nookal_create(const char *tenant_id, json_object *settings, const char *co
         int rc = 0;
         if (strcmp(name, "api_key") == 0 || strcmp(name, "api_key_env") == 0) {
             rc = prov_setting_key(name, v, &key, why, why_cap);
-            if (rc == 0) rc = key_usable(key, name, why, why_cap);
+            if (rc == 0) rc = prov_key_usable(key, name, 256, why, why_cap);
         } else if (strcmp(name, "base_url") == 0) {
             rc = prov_setting_base_url(v, DEFAULT_BASE_URL, n->base_url, sizeof(n->base_url), why, why_cap);
         } else if (strcmp(name, "location_ids") == 0) {
@@ -123,16 +110,12 @@ void *nookal_create(const char *tenant_id, json_object *settings, const char *co
     if (prov_cliniko_query_escape(n->key_form, cap, key) != 0) goto oom;
     n->bucket = prov_http_bucket_create(rate, rate / 6 > 1 ? (rate / 6 < 20 ? rate / 6 : 20) : 1);
     if (n->bucket == NULL) goto oom;
-    explicit_bzero(key, strlen(key));
-    free(key);
+    prov_secret_free(key);
     return n;
 oom:
     snprintf(why, why_cap, "provider_settings: out of memory");
 fail:
-    if (key != NULL) {
-        explicit_bzero(key, strlen(key));
-        free(key);
-    }
+    prov_secret_free(key);
     nookal_destroy(n);
     return NULL;
 }

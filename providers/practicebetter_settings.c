@@ -36,10 +36,7 @@ void pb_destroy(void *instance)
 {
     pb_t *p = instance;
     if (p == NULL) return;
-    if (p->secret != NULL) {
-        explicit_bzero(p->secret, strlen(p->secret));
-        free(p->secret);
-    }
+    prov_secret_free(p->secret);
     free(p->client_id);
     free(p->tenant_id);
     location_clear(&p->location);
