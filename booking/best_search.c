@@ -272,7 +272,9 @@ static void pass_done(search_t *s)
         }
         keep_first(s, &best);
         int64_t near_to = s->win_to;
-        if (s->pass == 0 && near_to < s->policy.horizon_end && start_pass1(s)) return;
+        /* pass 1 only when it reads more than pass 0 did (BK_SEARCH_NEAR_DAYS, best_search.h) */
+        bool wider = BK_SEARCH_FIRST_DAYS > BK_SEARCH_NEAR_DAYS;
+        if (s->pass == 0 && wider && near_to < s->policy.horizon_end && start_pass1(s)) return;
         if (!start_pass2(s)) answer(s, PROV_OK, &s->first, &s->first_best, true);
         return;
     }
