@@ -23,6 +23,9 @@
 #include "server/worker.h"
 #include "tz/tz.h"
 
+/* Workers whose connections outlived the drain limit: kept reachable so the exit, not a leak checker, frees them. */
+static srv_worker_t *undisposed_workers;
+
 static void usage(FILE *out)
 {
     fprintf(out, "usage: frontdesk --config FILE     serve the tenants of FILE (JSON; see README)\n"
@@ -220,8 +223,12 @@ static int serve(const char *config_path)
     srv_log(SRV_LOG_INFO, "stopped", NULL);
     bool all_disposed = true;
     for (int i = 0; i < n; i++) all_disposed &= workers[i].disposed;
-    if (all_disposed) h2o_config_dispose(&app.globalconf);
-    free(workers);
+    if (all_disposed) {
+        h2o_config_dispose(&app.globalconf);
+        free(workers);
+    } else {
+        undisposed_workers = workers; /* a connection outlived the drain: what it uses stays until the exit */
+    }
     close(guard);
     uv_walk(&m.loop, close_main_handle, NULL);
     uv_run(&m.loop, UV_RUN_DEFAULT);

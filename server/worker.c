@@ -330,6 +330,8 @@ static void *run(void *arg)
         uv_loop_close(&w->loop);
         srv_view_free_all(&w->views); /* every request was disposed with the context */
         w->disposed = true;
+    } else if (w->in_flight == 0) {
+        srv_view_free_all(&w->views); /* open idle connections hold no view: only requests do */
     }
     return NULL;
 }
