@@ -35,6 +35,7 @@ struct search {
     int64_t now, requested, target;
     uint32_t staff, location;
     bk_part_of_day_t part;
+    uint32_t last_seen_staff;
     const tz_zone_t *policy_zone;
     bk_policy_t policy;
     int64_t win_from, win_to; /* passes 0 and 1: the local days around the target */
@@ -104,12 +105,13 @@ static bool score(search_t *s, bk_slots_t *slots, bk_best_result_t *best)
     (void)bk_slots_reserve(slots, slots->len * 2);
     bk_slots_sort(slots, 0);
     bk_best_query_t q = {.policy = &s->policy, .requested = s->requested, .staff = s->staff,
-                         .location = s->location, .treatment = BK_ANY, .last_seen_staff = BK_ANY,
+                         .location = s->location, .treatment = BK_ANY, .last_seen_staff = s->last_seen_staff,
                          .part = s->part, .shortest_treatment_min = s->shortest_min, .max_alternatives = 2};
     return bk_best_slot(slots->v, slots->len, &q, best) == BK_OK;
 }
 
-/* True when pass 1's verdict is the whole horizon's (see best_search.h). */
+/* True when a narrower pass's verdict is the whole horizon's (see best_search.h): a slot outside the window costs
+ * at least its distance to the target less the last-seen bonus (every other term only adds). */
 static bool settled(const search_t *s, const bk_best_result_t *b)
 {
     bool low_open = s->win_from > s->policy.earliest, high_open = s->win_to < s->policy.horizon_end;
@@ -118,6 +120,7 @@ static bool settled(const search_t *s, const bk_best_result_t *b)
     int64_t margin = INT64_MAX;
     if (low_open) margin = s->target - s->win_from;
     if (high_open && s->win_to - s->target < margin) margin = s->win_to - s->target;
+    if (s->last_seen_staff != BK_ANY) margin -= bk_default_weights.last_seen_bonus_ms;
     if (b->best.cost >= margin) return false;
     for (size_t i = 0; i < b->n_alt; i++)
         if (b->alt[i].cost >= margin) return false;
@@ -358,6 +361,7 @@ int bk_best_search(bk_env_t *env, const bk_search_request_t *req, bk_search_cb c
     s->staff = req->staff;
     s->location = req->location;
     s->part = req->part;
+    s->last_seen_staff = req->last_seen_staff;
     s->failure = PROV_UNAVAILABLE;
     s->cb = cb;
     s->data = data;

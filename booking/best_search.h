@@ -6,11 +6,11 @@
  * target's and the BK_SEARCH_NEAR_DAYS local days from it, in the tenant's default zone, cut to the horizon).
  * A pass's verdict is kept when it is provably the one the whole horizon would give: the best slot and K
  * alternatives were found and each costs less than the distance from the target to the edge of the window
- * (every slot outside costs at least that much, as every term of the cost but last-seen, unused here, only
- * adds). Otherwise pass 1 reads the week (BK_SEARCH_FIRST_DAYS from the target's day), and then pass 2 the
- * whole horizon, in
- * chunks of at most BK_SEARCH_CHUNK_DAYS local days per candidate, at most BK_SEARCH_MAX_PARTS reads at once
- * (a longer horizon is cut to what fits). A warm answer is one read of about 3 days per candidate.
+ * less the last-seen bonus when a last-seen practitioner is given (every slot outside costs at least that much:
+ * every term of the cost but last-seen only adds). Otherwise pass 1 reads the week (BK_SEARCH_FIRST_DAYS from the
+ * target's day), and then pass 2 the whole horizon, in chunks of at most BK_SEARCH_CHUNK_DAYS local days per
+ * candidate, at most BK_SEARCH_MAX_PARTS reads at once (a longer horizon is cut to what fits). A warm answer is
+ * one read of about 3 days per candidate.
  *
  * The gap rule of the core needs idle working time around a slot. Openings do not carry working hours, so it is
  * measured from one practitioner's openings alone: overlapping openings form free blocks, and a slot's idle time
@@ -51,6 +51,8 @@ typedef struct bk_search_request {
     int64_t now, requested;   /* UTC ms; requested 0 = as soon as possible */
     uint32_t staff, location; /* hard filters (catalog indices) or BK_ANY */
     bk_part_of_day_t part;
+    uint32_t last_seen_staff; /* the practitioner the caller saw last (catalog index; a soft preference), or
+                               * BK_ANY (0 is a practitioner: set BK_ANY when there is none) */
     int64_t budget_ms; /* > 0: answer with what has arrived after this long; <= 0: wait for every read */
 } bk_search_request_t;
 

@@ -18,6 +18,7 @@ typedef struct bk_env {
     prov_env_t prov;
     struct bk_catalog_memo *memos; /* last parsed catalog per tenant */
     struct bk_catalog_fetch *fetches; /* provider fetches in flight */
+    struct bk_last_seen_cache *last_seen; /* booking/last_seen.h (freed by bk_last_seen_dispose) */
     struct tz_speaker *speaker;       /* the worker's ICU speaker, for the spoken times of events; may be NULL */
     void (*on_redis_up)(void *data);  /* bk_env_open: the store's connection answers */
     void (*on_redis_lost)(const char *why, void *data); /* bk_env_open: an established connection was lost */

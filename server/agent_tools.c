@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/phone.h"
 #include "server/json_read.h"
 #include "server/routes.h"
 
@@ -104,8 +105,25 @@ static void on_answer(void *data, int status, json_object *json, const char *tex
     json_object_put(body);
 }
 
+/* best_slot's arguments with the caller's number as "phone" when they name none and it reads as a phone (a
+ * withheld number does not): a new object, or named itself (a new reference either way; named is consumed). */
+static json_object *with_caller_phone(const srv_request_t *carrier, const tool_t *tool, json_object *named,
+                                      const char *caller_phone)
+{
+    char e164[BK_PHONE_CAP], why[128];
+    json_object *copy = NULL;
+    if (caller_phone == NULL || strcmp(tool->name, "best_slot") != 0 ||
+        json_object_object_get_ex(named, "phone", NULL) ||
+        bk_phone_normalize(caller_phone, carrier->tenant->country, e164, why, sizeof(why)) != 0 ||
+        json_object_deep_copy(named, &copy, NULL) != 0)
+        return named;
+    json_object_put(named);
+    json_object_object_add(copy, "phone", json_object_new_string(e164));
+    return copy;
+}
+
 void srv_tool_run(srv_request_t *carrier, const char *name, json_object *args, const char *idem_key,
-                  srv_tool_done_fn done, void *data)
+                  const char *caller_phone, srv_tool_done_fn done, void *data)
 {
     const tool_t *tool = find(name);
     if (tool == NULL) {
@@ -126,6 +144,7 @@ void srv_tool_run(srv_request_t *carrier, const char *name, json_object *args, c
         refuse(done, data, API_ERR_INVALID_FIELD, BAD_ARGUMENTS_SENTENCE, "arguments");
         return;
     }
+    named = with_caller_phone(carrier, tool, named, caller_phone);
     pending_t *p = malloc(sizeof(*p));
     srv_request_t *r = p != NULL ? srv_request_begin_tool(carrier, tool->route, named, idem_key, on_answer, p) : NULL;
     json_object_put(named);
@@ -145,8 +164,9 @@ static void on_one(void *data, int status, json_object *answer)
     if (srv_request_release(r)) srv_respond_json(r, 200, answer);
 }
 
-void srv_tool_answer(srv_request_t *r, const char *name, json_object *args, const char *idem_key)
+void srv_tool_answer(srv_request_t *r, const char *name, json_object *args, const char *idem_key,
+                     const char *caller_phone)
 {
     srv_request_hold(r);
-    srv_tool_run(r, name, args, idem_key, on_one, r);
+    srv_tool_run(r, name, args, idem_key, caller_phone, on_one, r);
 }

@@ -9,5 +9,5 @@ void srv_route_agents_ghl(srv_request_t *r)
 {
     char tool[64];
     srv_tool_from_path(r, "/agents/ghl/", tool, sizeof(tool));
-    srv_tool_answer(r, tool, r->body, NULL);
+    srv_tool_answer(r, tool, r->body, NULL, NULL);
 }

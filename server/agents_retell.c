@@ -104,5 +104,8 @@ void srv_route_agents_retell(srv_request_t *r)
     if (!envelope) args = r->body;
     char identity[256];
     retry_identity(call, tool, args, identity, sizeof(identity));
-    srv_tool_answer(r, tool, args, identity[0] ? identity : NULL);
+    json_object *from = NULL; /* the caller's number on a phone call: best_slot's "phone" when the call names none */
+    json_object_object_get_ex(call, "from_number", &from);
+    srv_tool_answer(r, tool, args, identity[0] ? identity : NULL,
+                    json_object_is_type(from, json_type_string) ? json_object_get_string(from) : NULL);
 }

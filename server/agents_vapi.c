@@ -1,7 +1,8 @@
 /* server/agents_vapi.c: POST /agents/vapi, Vapi's server URL: a "tool-calls" message's calls (toolCallList, or the
  * toolWithToolCallList form) run at once through the tool set (server/agent_tools.h) and are answered together as
  * {"results": [{"toolCallId", "result"}]} with HTTP 200, each result one line of JSON text whose "message" is the
- * sentence to say. Other messages Vapi sends a server URL (status updates, reports) are acknowledged with {}. */
+ * sentence to say. Other messages Vapi sends a server URL (status updates, reports) are acknowledged with {}. The
+ * caller's number (call.customer.number) reaches best_slot as its "phone" when the call names none. */
 #include "server/routes.h"
 
 #include <stdlib.h>
@@ -72,6 +73,15 @@ static json_object *call_arguments(json_object *call)
     return v != NULL ? v : member(member(call, "function"), "arguments");
 }
 
+/* The number the call comes from: the call's customer, else the message's (Vapi sends both on phone calls); NULL
+ * on a web call or a withheld number. */
+static const char *caller_number(json_object *message)
+{
+    json_object *v = member(member(member(message, "call"), "customer"), "number");
+    if (!json_object_is_type(v, json_type_string)) v = member(member(message, "customer"), "number");
+    return json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
+}
+
 /* The message's calls: toolCallList, else the toolCall of each toolWithToolCallList entry. */
 static size_t calls_of(json_object *message, json_object **calls, size_t cap)
 {
@@ -124,7 +134,8 @@ void srv_route_agents_vapi(srv_request_t *r)
         *s = (slot_t){b, i};
         char key[ID_CAP + 8];
         snprintf(key, sizeof(key), "vapi:%s", b->ids[i]);
-        srv_tool_run(r, call_name(calls[i]), call_arguments(calls[i]), b->ids[i][0] ? key : NULL, on_done, s);
+        srv_tool_run(r, call_name(calls[i]), call_arguments(calls[i]), b->ids[i][0] ? key : NULL,
+                     caller_number(message), on_done, s);
     }
     settle(b);
 }

@@ -12,6 +12,7 @@
 
 #include "booking/answer_cache.h"
 #include "booking/event_delivery.h"
+#include "booking/last_seen.h"
 #include "booking/request_sweep.h"
 #include "booking/rate_limit.h"
 #include "booking/worker_store.h"
@@ -306,6 +307,7 @@ static void *run(void *arg)
     uv_run(&w->loop, UV_RUN_DEFAULT);
     /* Let closed handles (store, timers) run their close callbacks. */
     uv_run(&w->loop, UV_RUN_NOWAIT);
+    bk_last_seen_dispose(&w->booking);
     bk_env_dispose(&w->booking);
     tz_speaker_destroy(w->speaker);
     bk_name_matcher_free(w->names);

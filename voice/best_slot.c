@@ -1,5 +1,7 @@
 /* voice/best_slot.c: the one slot a caller most wants (plus up to two different alternatives), from what they said:
- * a treatment, maybe a practitioner, a location, a time and a part of day (see conversations.h). */
+ * a treatment, maybe a practitioner, a location, a time and a part of day (see conversations.h). With the caller's
+ * phone, the practitioner they saw last is preferred (booking/last_seen.h), looked up before the catalog is read
+ * and waited for only briefly, so it never costs the caller their answer. */
 #include "voice/conversations.h"
 
 #include <stdio.h>
@@ -8,6 +10,8 @@
 #include <time.h>
 
 #include "booking/best_search.h"
+#include "booking/last_seen.h"
+#include "core/phone.h"
 #include "tz/tz.h"
 #include "tz/tz_spoken.h"
 #include "voice/bookable.h"
@@ -18,6 +22,9 @@
  * speak and send (a warm answer takes a few ms; this covers a loaded worker). */
 #define ANSWER_MARGIN_MS 300
 #define MIN_BUDGET_MS 50
+/* The longest wait for the caller's last-seen practitioner: a quarter of what is left, at most this. A slower lookup
+ * goes on and serves the caller's next question from the worker's cache. */
+#define LAST_SEEN_WAIT_MS 250
 
 /* What the answer needs after the catalog is gone: names and ids of the practitioners and locations. */
 typedef struct best_call {
@@ -32,6 +39,9 @@ typedef struct best_call {
     char named_staff[NAME_CAP];
     bool location_from_zone; /* no location named: the search keeps to the one in the caller's time zone, */
     uint32_t zone_location;  /* this one */
+    char last_seen_id[BK_LAST_SEEN_ID_CAP];    /* the practitioner the caller saw last, or "" */
+    bool last_seen_unsure;                     /* the lookup did not answer: the answer is not kept for reuse */
+    uint32_t last_seen;                        /* its catalog index, or BK_ANY */
 } best_call_t;
 
 static void call_free(best_call_t *c)
@@ -75,8 +85,8 @@ static int words(const char *s)
     return n;
 }
 
-/* "The best time is <when> with <who>[ at <where>][; <alternative> also works]." in under 30 words: the
- * alternative, then the place, go when the sentence would be longer. */
+/* "The best time is <when> with <who>[, whom you saw last][ at <where>][; <alternative> also works]." in under 30
+ * words: the alternative, then the place, go when the sentence would be longer. */
 static void say_found(best_call_t *c, const bk_slot_t *best, const bk_slot_t *alt, bool past_horizon, char *message,
                       size_t cap)
 {
@@ -87,7 +97,9 @@ static void say_found(best_call_t *c, const bk_slot_t *best, const bk_slot_t *al
         snprintf(lead, sizeof(lead), "We only book %d days ahead; the latest I can offer is", c->horizon_days);
     for (int variant = 0; variant < 3; variant++) {
         bool with_alt = variant == 0 && alt != NULL, with_place = variant < 2 && c->n_locations > 1;
-        snprintf(message, cap, "%s %s with %s%s%s%s%s.", lead, when, c->staff_name[best->staff],
+        bool seen = best->staff == c->last_seen;
+        const char *seen_words = !seen ? "" : with_place ? ", whom you saw last," : ", whom you saw last";
+        snprintf(message, cap, "%s %s with %s%s%s%s%s%s.", lead, when, c->staff_name[best->staff], seen_words,
                  with_place ? " at " : "", with_place ? c->location_name[best->location] : "",
                  with_alt ? "; " : "", with_alt ? other : "");
         if (with_alt) {
@@ -141,7 +153,8 @@ static void answer_found(best_call_t *c, const bk_search_result_t *res)
     say_found(c, best, b->n_alt > 0 ? &slots[b->alt[0].index] : NULL, res->past_horizon, message, sizeof(message));
     /* A complete answer may be kept by the host and given again to the same question while nothing read changed. */
     json_object_object_add(body, "message", json_object_new_string(message));
-    vc_answer_t a = {.kind = VC_ANSWER_BODY, .body = body, .keep = !partial && !c->catalog_stale};
+    vc_answer_t a = {.kind = VC_ANSWER_BODY, .body = body,
+                     .keep = !partial && !c->catalog_stale && !c->last_seen_unsure};
     c->v->ops->answer(c->v->host, NULL, &a);
     json_object_put(body);
 }
@@ -296,6 +309,9 @@ static void on_catalog(prov_status_t status, const bk_catalog_t *cat, bk_catalog
     }
     c->n_locations = allowed; /* how many the caller could be sent to: names a location in the message if > 1 */
     if (staff >= 0) snprintf(c->named_staff, sizeof(c->named_staff), "%s", c->staff_name[staff]);
+    c->last_seen = BK_ANY;
+    for (size_t i = 0; c->last_seen_id[0] != '\0' && i < cat->staff_count; i++)
+        if (strcmp(cat->staff[i].id, c->last_seen_id) == 0) c->last_seen = (uint32_t)i;
     c->horizon_days = v->tenant->policy.max_days_ahead;
 
     /* Every AI-bookable practitioner offering the treatment at every location the key may book: a named
@@ -328,6 +344,7 @@ static void on_catalog(prov_status_t status, const bk_catalog_t *cat, bk_catalog
                                .candidates = candidates, .n_candidates = n, .now = c->now,
                                .requested = requested, .staff = staff >= 0 ? (uint32_t)staff : BK_ANY,
                                .location = loc >= 0 ? (uint32_t)loc : BK_ANY, .part = part,
+                               .last_seen_staff = c->last_seen,
                                .budget_ms = v->ops->ms_left(v->host) - ANSWER_MARGIN_MS};
     if (req.budget_ms < MIN_BUDGET_MS) req.budget_ms = MIN_BUDGET_MS;
     v->ops->hold(v->host);
@@ -350,12 +367,38 @@ fail:
     call_free(c);
 }
 
+static void on_last_seen(bk_last_seen_outcome_t outcome, const char *staff_id, void *data)
+{
+    best_call_t *c = data;
+    if (!c->v->ops->release(c->v->host)) {
+        call_free(c);
+        return;
+    }
+    c->last_seen_unsure = outcome == BK_LAST_SEEN_UNKNOWN;
+    if (outcome == BK_LAST_SEEN_KNOWN) snprintf(c->last_seen_id, sizeof(c->last_seen_id), "%s", staff_id);
+    if (!vc_start_catalog(c->v, on_catalog, c)) call_free(c);
+}
+
+/* The caller's phone, when given, in E.164 into out ("" when not given); false after answering that it cannot be
+ * read. */
+static bool read_phone(const vc_call_t *v, char out[BK_PHONE_CAP])
+{
+    char text[64], why[128], message[256];
+    out[0] = '\0';
+    int got = vc_param(v, "phone", text, sizeof(text));
+    if (got <= 0) return got == 0;
+    if (bk_phone_normalize(text, v->tenant->country, out, why, sizeof(why)) == 0) return true;
+    snprintf(message, sizeof(message), "phone is not a phone number we can read (%s).", why);
+    vc_plain_error(v, API_ERR_INVALID_FIELD, message, "phone");
+    return false;
+}
+
 void vc_best_slot(const vc_call_t *v)
 {
     /* Missing required parameters are the caller's first mistake: say so before asking the EMR. */
-    char probe[NAME_CAP];
+    char probe[NAME_CAP], phone[BK_PHONE_CAP];
     if (!vc_param_require(v, "treatment_name", probe, sizeof(probe)) ||
-        !vc_param_require(v, "time_zone", probe, sizeof(probe)))
+        !vc_param_require(v, "time_zone", probe, sizeof(probe)) || !read_phone(v, phone))
         return;
     best_call_t *c = calloc(1, sizeof(*c));
     if (c == NULL) {
@@ -364,5 +407,13 @@ void vc_best_slot(const vc_call_t *v)
     }
     c->v = v;
     c->now = tz_now();
+    c->last_seen = BK_ANY;
+    if (phone[0] != '\0') {
+        int64_t wait = v->ops->ms_left(v->host) / 4;
+        wait = wait < 0 ? 0 : wait > LAST_SEEN_WAIT_MS ? LAST_SEEN_WAIT_MS : wait;
+        v->ops->hold(v->host);
+        bk_last_seen(v->booking, v->tenant, phone, c->now, (uint64_t)wait, on_last_seen, c);
+        return;
+    }
     if (!vc_start_catalog(v, on_catalog, c)) call_free(c);
 }
