@@ -5,7 +5,9 @@ with the demo clinic's practitioners (by e-mail and by name), treatments, locati
 now: each books, moves and cancels the appointment and answers the documented shape; a retried booking books once;
 missing fields (400), an unknown practitioner (422), a taken time (422), a missing key (401), an unknown or
 cancelled appointment (404, 422); the patient's city, state and country are kept; a GHL webhook path works with
-either of a tenant's two tokens and answers a wrong one exactly as a route that does not exist (404)."""
+either of a tenant's two tokens and answers a wrong one exactly as a route that does not exist (404); after 50 wrong
+tokens from one address within a minute the next is 429 with Retry-After, and so is a right token never used from
+there before, while one that was keeps booking (server/auth_throttle.h)."""
 
 import datetime as dt
 import os
@@ -18,23 +20,25 @@ import harness as H  # noqa: E402
 import clinicsync_support as S  # noqa: E402
 
 KEY = "it-clinicsync-sandbox-key-8d2f"
+SLOT_SECRET = "it-clinicsync-slot-secret-0123456789"
+WRONG_TOKEN_LIMIT = 50  # server/auth_throttle.h: SRV_AUTH_FAIL_LIMIT wrong keys or tokens a minute per address
 REDIS = SERVER = None
-CLINIC = None
+CLINIC = TENANT = None
 TOKENS = {}  # old, new: the tenant's two GHL tokens; unlisted: made but never configured
 ZONE = "Australia/Sydney"
 STAFF_ID, TREATMENT_ID, LOCATION_ID = "pr-sam-nguyen", "tx-followup-physio", "loc-sydney"
 
 
 def setUpModule():
-    global REDIS, SERVER, CLINIC
+    global REDIS, SERVER, CLINIC, TENANT
     CLINIC = H.demo_clinic()
     for name in ("old", "new", "unlisted"):
         TOKENS[name] = S.new_ghl_token()
     REDIS = H.Redis().start()
-    tenant = {"id": "cs", "api_key_sha256": H.sha256_hex(KEY), "locale": "en-AU", "country": "AU",
+    TENANT = {"id": "cs", "api_key_sha256": H.sha256_hex(KEY), "locale": "en-AU", "country": "AU",
               "time_zone": ZONE, "rate_limit": {"per_second": 5000, "burst": 5000},
               "ghl_webhook_tokens_sha256": [TOKENS["old"][1], TOKENS["new"][1]]}
-    SERVER = H.Frontdesk({"tenants": [tenant], "slot_secret": "it-clinicsync-slot-secret-0123456789"}, REDIS).start()
+    SERVER = H.Frontdesk({"tenants": [TENANT], "slot_secret": SLOT_SECRET}, REDIS).start()
 
 
 def tearDownModule():
@@ -263,6 +267,11 @@ class BadInput(Case):
         self.assertEqual(r.status, 401, r)
 
 
+def altered(token):
+    """The token with its last digit changed (never the token itself)."""
+    return token[:-1] + ("1" if token.endswith("0") else "0")
+
+
 class GhlWebhooks(Case):
     def path(self, token, action):
         return "/ghl/%s/%s" % (TOKENS[token][0], action)
@@ -288,8 +297,6 @@ class GhlWebhooks(Case):
         self.assertEqual(self.appointments_of(self.who["PHONE"]), [])
 
     def test_wrong_token_is_404_like_no_route(self):
-        def altered(token):  # the token with its last digit changed (never the token itself)
-            return token[:-1] + ("1" if token.endswith("0") else "0")
 
         slot = self.fresh_slot(keep=False)
         values = dict(self.who, STAFF=practitioner(STAFF_ID)["email"], TREATMENT=treatment(TREATMENT_ID)["name"],
@@ -306,6 +313,57 @@ class GhlWebhooks(Case):
             r = SERVER.request("GET", "/ghl/%s/bookAppt" % token, timeout=20)
             self.assertEqual(seen(r), missing, r)
         self.assertEqual(self.appointments_of(self.who["PHONE"]), [])
+
+
+class GhlWrongTokenThrottle(Case):
+    """Its own frontdesk on the same Redis and clinic, with one worker (each worker counts an address's wrong tokens
+    on its own), so the throttle it trips cannot touch the module's other tests, and a second tenant whose token
+    this address has never used."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.other = S.new_ghl_token()
+        other = dict(TENANT, id="cs2", api_key_sha256=H.sha256_hex("it-clinicsync-other-key-41c7"),
+                     ghl_webhook_tokens_sha256=[cls.other[1]])
+        cls.server = H.Frontdesk({"tenants": [TENANT, other], "slot_secret": SLOT_SECRET}, REDIS, workers=1).start()
+
+    @classmethod
+    def tearDownClass(cls):
+        problem = cls.server.stop_problem()
+        cls.server.close()
+        if problem:
+            raise AssertionError(problem)
+
+    def post(self, token, body):
+        r = self.server.post("/ghl/%s/bookAppt" % token, body, timeout=20)
+        self.assertTrue(r.is_json, r)
+        return r
+
+    def test_too_many_wrong_tokens_are_429_but_a_token_used_before_still_books(self):
+        slot = self.fresh_slot()
+        values = dict(self.who, STAFF=practitioner(STAFF_ID)["email"], TREATMENT=treatment(TREATMENT_ID)["name"],
+                      LOCATION=location(LOCATION_ID)["name"], **self.times(slot, ghl=True))
+        body = S.body("ghl_book", **values)
+        # The tenant's token from this address before any wrong one: accepted (refused for its empty body).
+        self.assertEqual(self.post(TOKENS["new"][0], {}).status, 400)
+        wrong = altered(TOKENS["new"][0])
+        for i in range(WRONG_TOKEN_LIMIT):
+            r = self.post(wrong, body)
+            self.assertEqual(r.status, 404, (i, r))
+        r = self.post(wrong, body)
+        self.assertEqual((r.status, r.body["error"]["code"]), (429, "rate_limited"), r)
+        self.assertIn("Too many wrong keys", r.body["error"]["message"])
+        wait = int(r.header("retry-after"))
+        self.assertTrue(1 <= wait <= 60, wait)
+        # A right token this address never used is refused the same way: a guess cannot be confirmed.
+        r = self.post(self.other[0], body)
+        self.assertEqual((r.status, r.body["error"]["code"]), (429, "rate_limited"), r)
+        self.assertIsNotNone(r.header("retry-after"))
+        # The token used before keeps working: it books.
+        r = self.post(TOKENS["new"][0], body)
+        self.assertEqual(r.status, 200, r)
+        self.assertIs(r.body["success"], True, r)
+        self.assertEqual(len(self.appointments_of(self.who["PHONE"])), 1)
 
 
 if __name__ == "__main__":
