@@ -5,9 +5,11 @@
 and sign slot ids with a cheap MAC. The reference here is the plain way: every candidate's openings over the whole
 horizon (read with fetchAvailabilityForRange), every one scored by the README's rules (closeness to
 max(requested, now + notice), +2 days for a missed part of day in the slot's local time, +20 minutes per
-unusable gap, ties by start then practitioner and location order; alternatives in cost order, each another
-local day, practitioner or an hour apart). Many questions on the demo clinic and on a generated 24-practitioner
-clinic (tests/it/big_clinic.py) must get exactly the reference's best slot and alternatives. A streamed slot
+unusable gap, -4 hours with the practitioner a caller who gives their phone saw last, ties by start then
+practitioner and location order; alternatives in cost order, each another local day, practitioner or an hour
+apart). Many questions on the demo clinic (also from a caller whose last visit was with the second practitioner
+offering the treatment, so the early stop must allow for the bonus) and on a generated 24-practitioner clinic
+(tests/it/big_clinic.py) must get exactly the reference's best slot and alternatives. A streamed slot
 object must equal the json-c one /voice/bestSlot builds for the same slot, and the 20 x 90 workload's slot count
 (three practitioners, 90 days, New York) must equal big_clinic.count_slots' independent count."""
 
@@ -23,7 +25,8 @@ import big_clinic  # noqa: E402
 import clock  # noqa: E402
 import harness as H  # noqa: E402
 
-KEYS = {"demo": "it-fast-demo-4b1e", "big": "it-fast-big-90c2", "ny": "it-fast-ny-17aa"}
+KEYS = {"demo": "it-fast-demo-4b1e", "big": "it-fast-big-90c2", "ny": "it-fast-ny-17aa", "seen": "it-fast-seen-3d5f"}
+CALLER_PHONE, SEEN_LAST = "+61491579911", "pr-zoe-martin"  # the "seen" clinic's caller, who saw Zoe last
 MS_MIN, MS_HOUR, MS_DAY = 60000, 3600000, 86400000
 PARTS = {"morning": (0, 720), "afternoon": (720, 1020), "evening": (1020, 1440)}
 REDIS = SERVER = None
@@ -33,6 +36,14 @@ CLINICS = {}
 def setUpModule():
     global REDIS, SERVER
     CLINICS["demo"] = H.demo_clinic()
+    CLINICS["seen"] = H.demo_clinic()
+    last_visit = dt.datetime.combine(clock.today(ZoneInfo(CALLER_ZONE)) - dt.timedelta(days=30), dt.time(10),
+                                     ZoneInfo(CALLER_ZONE))
+    CLINICS["seen"]["patients"].append({"id": "pt-fast-caller", "first_name": "Fast", "last_name": "Caller",
+                                        "phone": CALLER_PHONE})
+    CLINICS["seen"]["bookings"].append({"practitioner_id": SEEN_LAST, "treatment_id": "tx-followup-physio",
+                                        "location_id": "loc-sydney", "patient_id": "pt-fast-caller",
+                                        "start": last_visit.isoformat(timespec="seconds")})
     CLINICS["big"] = big_clinic.many_practitioners(clock.today(dt.timezone.utc), 24)
     CLINICS["ny"] = big_clinic.workload_20x90(clock.today(ZoneInfo(big_clinic.NY)), practitioners=3)
     REDIS = H.Redis().start()
@@ -44,10 +55,11 @@ def setUpModule():
         return t
     SERVER = H.Frontdesk({"tenants": [
         tenant("demo", time_zone="Australia/Sydney"),
+        tenant("seen", time_zone="Australia/Sydney", provider_settings={"clinic_file": "seen.json"}),
         tenant("big", time_zone="Australia/Sydney", provider_settings={"clinic_file": "big.json"}),
         tenant("ny", time_zone=big_clinic.NY, provider_settings={"clinic_file": "ny.json"},
                policy={"max_days_ahead": 90, "min_notice_minutes": 120})]}, REDIS,
-        files={"big.json": CLINICS["big"], "ny.json": CLINICS["ny"]}).start()
+        files={"big.json": CLINICS["big"], "ny.json": CLINICS["ny"], "seen.json": CLINICS["seen"]}).start()
 
 
 def tearDownModule():
@@ -114,7 +126,7 @@ class Reference:
         if in_zone and in_zone != usable:
             self.slots = [s for s in self.slots if s[8] in in_zone]
 
-    def best(self, now, requested, part):
+    def best(self, now, requested, part, last_seen=None):
         """[(start_at ms, staff id, location id)] of the best slot and up to two alternatives."""
         earliest = now + 120 * MS_MIN
         target = max(requested, earliest)
@@ -123,6 +135,8 @@ class Reference:
             c = abs(s[0] - target) + 20 * MS_MIN * s[6]
             if part and not PARTS[part][0] <= s[5] < PARTS[part][1]:
                 c += 2 * MS_DAY
+            if s[7] == last_seen:
+                c -= 4 * MS_HOUR
             return (c, s[0], s[2], s[3])
         ranked = sorted((s for s in self.slots if s[0] >= earliest), key=cost)
         taken = []
@@ -138,14 +152,16 @@ CALLER_ZONE = "Australia/Sydney"
 
 
 class SameAnswers(unittest.TestCase):
-    def ask(self, tenant, treatment_name, requested, part):
+    def ask(self, tenant, treatment_name, requested, part, phone=None):
         params = {"treatment_name": treatment_name, "time_zone": CALLER_ZONE,
                   "requested_time_utc": iso(requested)}
         if part:
             params["part_of_day"] = part
+        if phone:
+            params["phone"] = phone
         return SERVER.get("/voice/bestSlot?" + urllib.parse.urlencode(params), key=KEYS[tenant])
 
-    def check_many(self, tenant, treatments, hours):
+    def check_many(self, tenant, treatments, hours, phone=None, last_seen=None):
         asked = 0
         for treatment_id, name in treatments:
             ref = Reference(tenant, treatment_id)
@@ -154,13 +170,13 @@ class SameAnswers(unittest.TestCase):
                 for part in (None, "morning", "evening"):
                     requested = base + h * MS_HOUR
                     before = clock.now_ms()
-                    r = self.ask(tenant, name, requested, part)
+                    r = self.ask(tenant, name, requested, part, phone)
                     after = clock.now_ms()
                     self.assertEqual(r.status, 200, r)
                     self.assertIs(r.body["available"], True, r.body)
                     got = [(iso_ms(s["start_at"]), s["staff_member_id"], s["location_id"])
                            for s in [r.body["slot"]] + r.body["alternatives"]]
-                    wants = [ref.best(before, requested, part), ref.best(after, requested, part)]
+                    wants = [ref.best(before, requested, part, last_seen), ref.best(after, requested, part, last_seen)]
                     self.assertIn(got, wants, "%s %s at +%dh %s: %s" % (tenant, name, h, part, r.body["message"]))
                     asked += 1
         return asked
@@ -170,6 +186,12 @@ class SameAnswers(unittest.TestCase):
                                      ("tx-massage-60", "Remedial Massage (60 min)"), ("tx-acupuncture", "Acupuncture")],
                             [0, 5, 26, 49, 75, 100, 170, 250, 400, 600])
         self.assertEqual(n, 90)
+
+    def test_demo_clinic_for_a_caller_who_saw_zoe_last(self):
+        n = self.check_many("seen", [("tx-followup-physio", "Follow-up Physiotherapy"),
+                                     ("tx-initial-physio", "Initial Physiotherapy Consultation")],
+                            [0, 5, 26, 49, 75, 100, 170, 250, 400, 600], phone=CALLER_PHONE, last_seen=SEEN_LAST)
+        self.assertEqual(n, 60)
 
     def test_generated_clinic_of_24_practitioners(self):
         n = self.check_many("big", [("tx-30", "Visit 30")], [1, 9, 30, 55, 130, 300, 500, 690])
