@@ -105,13 +105,12 @@ static void on_bridge_found(prov_status_t status, const bk_patient_t *patients, 
             fail(j, PROV_UNAVAILABLE);
         return;
     }
-    j->found_cb(status, patients, count, j->data);
-    job_free(j);
+    answer_found(status, patients, count, j);
 }
 
 /* ---- list: Frontdesk's own patient's records, else the bridge's ----------------------------------------------- */
 
-static void on_bridge_listed(prov_status_t status, const bk_appointment_t *list, size_t count, void *data)
+static void answer_listed(prov_status_t status, const bk_appointment_t *list, size_t count, void *data)
 {
     own_job_t *j = data;
     j->listed_cb(status, list, count, j->data);
@@ -122,12 +121,11 @@ static void on_own_listed(prov_status_t status, const bk_appointment_t *list, si
 {
     own_job_t *j = data;
     if (status == PROV_NOT_FOUND) { /* not one of ours: the bridge's patient */
-        if (bridge_list_appointments(j->b, j->env, j->who.id, j->from, on_bridge_listed, j) != 0)
+        if (bridge_list_appointments(j->b, j->env, j->who.id, j->from, answer_listed, j) != 0)
             fail(j, PROV_UNAVAILABLE);
         return;
     }
-    j->listed_cb(status, list, count, j->data);
-    job_free(j);
+    answer_listed(status, list, count, j);
 }
 
 /* ---- the way, once the capabilities are known ------------------------------------------------------------- */
@@ -147,7 +145,7 @@ static int go(own_job_t *j)
     case OWN_LIST:
         return own ? sb_records_list_appointments(j->b->tenant_id, sb_clinic_empty(), j->env, j->who.id, j->from,
                                                   on_own_listed, j)
-                   : bridge_list_appointments(j->b, j->env, j->who.id, j->from, on_bridge_listed, j);
+                   : bridge_list_appointments(j->b, j->env, j->who.id, j->from, answer_listed, j);
     }
     return -1;
 }
