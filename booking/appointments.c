@@ -113,6 +113,16 @@ typedef struct recall {
     void *data;
 } recall_t;
 
+/* The state of a remembered appointment, or of a booking request (requests.h: open while requested or being
+ * changed, kept as booked once confirmed, every other close is a cancellation). */
+static bk_appt_state_t recalled_state(const char *id, const char *state)
+{
+    if (!bk_request_is_id(id))
+        return state != NULL && strcmp(state, "cancelled") == 0 ? BK_APPT_CANCELLED : BK_APPT_BOOKED;
+    if (state == NULL || strcmp(state, "requested") == 0 || strcmp(state, "changing") == 0) return BK_APPT_REQUESTED;
+    return strcmp(state, "confirmed") == 0 ? BK_APPT_BOOKED : BK_APPT_CANCELLED;
+}
+
 static void on_recall(const redisReply *reply, void *data)
 {
     recall_t *c = data;
@@ -128,7 +138,7 @@ static void on_recall(const redisReply *reply, void *data)
         free(c);
         return;
     }
-    bk_appt_state_t state = v[7] != NULL && strcmp(v[7], "cancelled") == 0 ? BK_APPT_CANCELLED : BK_APPT_BOOKED;
+    bk_appt_state_t state = recalled_state(c->id, v[7]);
     bk_appointment_t a = {.id = c->id, .state = state, .start = strtoll(v[4], NULL, 10),
                           .end = strtoll(v[5], NULL, 10), .staff_id = (char *)v[0], .treatment_id = (char *)v[1],
                           .location_id = (char *)v[2], .patient_id = (char *)v[3]};
@@ -144,8 +154,8 @@ int bk_appt_recall(bk_env_t *env, const bk_tenant_t *tenant, const char *id, bk_
     snprintf(c->id, sizeof(c->id), "%s", id);
     c->cb = cb;
     c->data = data;
-    char key[256];
-    snprintf(key, sizeof(key), "fd:{%s}:appt:%s", tenant->id, id);
+    char key[256]; /* a booking request's hash has the same fields (requests.h) */
+    snprintf(key, sizeof(key), "fd:{%s}:%s:%s", tenant->id, bk_request_is_id(id) ? "req" : "appt", id);
     if (store_commandf(env->store, on_recall, c, "HMGET %s staff treatment location patient start end zone state", key) !=
         0) {
         free(c);

@@ -70,11 +70,13 @@ int bk_appt_reschedule(bk_env_t *env, const bk_move_request_t *request, bk_appt_
 bool bk_time_covered(const prov_opening_t *openings, size_t count, const prov_opening_t *extra, int64_t start,
                      int64_t end);
 
-/** Receives a remembered appointment (borrowed; NULL when none is remembered; state booked or cancelled) and its
- * location's zone, or ok false when Redis failed. */
+/** Receives a remembered appointment (borrowed; NULL when none is remembered; state booked or cancelled, or for a
+ * booking request requested, booked once confirmed, cancelled once closed otherwise) and its location's zone, or
+ * ok false when Redis failed. */
 typedef void (*bk_appt_recall_cb)(bool ok, const bk_appointment_t *appointment, const char *time_zone, void *data);
 
-/** Reads what bk_appt_remember kept about an appointment. Same contract as bk_appt_hold. */
+/** Reads what bk_appt_remember kept about an appointment, or a booking request (id "req_..."). Same contract as
+ * bk_appt_hold. */
 int bk_appt_recall(bk_env_t *env, const bk_tenant_t *tenant, const char *id, bk_appt_recall_cb cb, void *data);
 
 /** Deletes the cached availability of a practitioner on the local dates [start, end) touches in time_zone (NULL:

@@ -362,7 +362,9 @@ static void on_requests_listed(bool ok, bk_appointment_t *list, size_t count, vo
 int bk_patient_appointments(bk_env_t *env, const bk_tenant_t *tenant, const char *const *patient_ids, size_t count,
                             int64_t now, bk_appointments_cb cb, void *data)
 {
-    if (tenant->provider->list_appointments == NULL || count == 0 || count > BK_PATIENT_MAX_IDS) return -1;
+    /* An EMR without an appointment list (Jane) has only the booking requests Frontdesk keeps to show. */
+    bool emr_lists = tenant->provider->list_appointments != NULL;
+    if ((!emr_lists && !bk_requests_only(tenant)) || count == 0 || count > BK_PATIENT_MAX_IDS) return -1;
     listing_t *l = calloc(1, sizeof(*l));
     if (l == NULL) return -1;
     *l = (listing_t){.env = env, .tenant = tenant, .now = now, .cb = cb, .data = data};
@@ -372,6 +374,13 @@ int bk_patient_appointments(bk_env_t *env, const bk_tenant_t *tenant, const char
             return -1;
         }
         l->n_ids++;
+    }
+    if (!emr_lists) {
+        if (bk_requests_of_patients(env, tenant, (const char *const *)l->ids, l->n_ids, on_requests_listed, l) != 0) {
+            listing_free(l);
+            return -1;
+        }
+        return 0;
     }
     const char *first = l->ids[l->next++];
     if (tenant->provider->list_appointments(tenant->provider_instance, &env->prov, first, now - BK_LIST_LOOKBACK_MS,

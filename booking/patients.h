@@ -58,7 +58,8 @@ int bk_patients_find_caller(bk_env_t *env, const bk_tenant_t *tenant, const char
 typedef void (*bk_appointments_cb)(prov_status_t status, const bk_appointment_t *appointments, size_t count,
                                    void *data);
 
-/** Lists the appointments of up to BK_PATIENT_MAX_IDS patients, merged and ordered as above. */
+/** Lists the appointments of up to BK_PATIENT_MAX_IDS patients, merged and ordered as above: the EMR's and their
+ * open booking requests (for an EMR with no appointment list that takes requests, the requests alone). */
 int bk_patient_appointments(bk_env_t *env, const bk_tenant_t *tenant, const char *const *patient_ids, size_t count,
                             int64_t now, bk_appointments_cb cb, void *data);
 

@@ -164,6 +164,8 @@ typedef struct req_flow {
     int64_t expires;        /* the service's clock */
     bk_request_outcome_t outcome;
     bool again; /* closed this way already */
+    bool counts; /* a record or a close: counted in /metrics as `counted` once durable */
+    fd_mx_request_outcome_t counted;
     bk_request_done_cb cb;
     void *data;
     bk_appt_done_cb appt_cb; /* the *_as_appt adapters */
@@ -173,6 +175,8 @@ typedef struct req_flow {
 static const char *const outcome_states[] = {"confirmed", "declined", "withdrawn", "expired"};
 static const bk_event_type_t outcome_events[] = {BK_EVENT_APPT_CREATED, BK_EVENT_APPT_REQUEST_DECLINED,
                                                  BK_EVENT_APPT_CANCELLED, BK_EVENT_APPT_REQUEST_EXPIRED};
+static const fd_mx_request_outcome_t outcome_metrics[] = {FD_MX_REQUEST_CONFIRMED, FD_MX_REQUEST_DECLINED,
+                                                          FD_MX_REQUEST_WITHDRAWN, FD_MX_REQUEST_EXPIRED};
 
 static req_flow_t *flow_new(bk_env_t *env, const bk_tenant_t *tenant, const char *id, bk_request_done_cb cb, void *data)
 {
@@ -224,6 +228,7 @@ static void flow_end(req_flow_t *f, bk_write_result_t result, bool with_view)
 static void on_durable(bool durable, void *data)
 {
     req_flow_t *f = data;
+    if (durable && f->counts) fd_mx_booking_request(f->counted);
     flow_end(f, durable ? BK_W_OK : BK_W_REDIS, durable);
 }
 
@@ -278,6 +283,8 @@ int bk_request_record(bk_env_t *env, const bk_tenant_t *tenant, const bk_hold_t 
         return -1;
     }
     f->hold = *hold;
+    f->counts = true;
+    f->counted = FD_MX_REQUEST_REQUESTED;
     snprintf(f->state, sizeof(f->state), "requested");
     f->expires = tz_now() + (int64_t)tenant->policy.request_ttl_minutes * TZ_MS_PER_MINUTE;
     bk_events_with_catalog(env, tenant, BK_EVENT_APPT_REQUESTED, record_then, f);
@@ -360,6 +367,8 @@ static void close_then(const bk_catalog_t *catalog, void *data)
     req_flow_t *f = data;
     const bk_tenant_t *t = f->tenant;
     snprintf(f->state, sizeof(f->state), "%s", outcome_states[f->outcome]);
+    f->counts = true;
+    f->counted = outcome_metrics[f->outcome];
     char req[256], hold[256], due[128], patient[256], staff[256], hold_ms[24], grace[24];
     key_of(t, "req:", f->id, req, sizeof(req));
     key_of(t, "hold:", f->hold.id, hold, sizeof(hold));

@@ -18,6 +18,7 @@ const char *const fd_mx_cache_labels[FD_MX_CACHE__COUNT] = {FD_MX_CACHES(LABEL)}
 const char *const fd_mx_hold_labels[FD_MX_HOLD__COUNT] = {FD_MX_HOLD_OUTCOMES(LABEL)};
 const char *const fd_mx_booking_op_labels[FD_MX_BOOKING_OP__COUNT] = {FD_MX_BOOKING_OPS(LABEL)};
 const char *const fd_mx_booking_outcome_labels[FD_MX_BOOKING_OUTCOME__COUNT] = {FD_MX_BOOKING_OUTCOMES(LABEL)};
+const char *const fd_mx_request_labels[FD_MX_REQUEST__COUNT] = {FD_MX_REQUEST_OUTCOMES(LABEL)};
 const char *const fd_mx_event_labels[FD_MX_EVENT__COUNT] = {FD_MX_EVENT_STAGES(LABEL)};
 const char *const fd_mx_redis_labels[FD_MX_REDIS__COUNT] = {FD_MX_REDIS_EVENTS(LABEL)};
 const char *const fd_mx_limit_labels[FD_MX_LIMIT__COUNT] = {FD_MX_LIMITS(LABEL)};
@@ -139,6 +140,11 @@ void fd_mx_booking(fd_mx_booking_op_t op, fd_mx_booking_outcome_t outcome)
     bump(&counts()->bookings[op][outcome], 1);
 }
 
+void fd_mx_booking_request(fd_mx_request_outcome_t outcome)
+{
+    if ((unsigned)outcome < FD_MX_REQUEST__COUNT) bump(&counts()->requests[outcome], 1);
+}
+
 void fd_mx_event(fd_mx_event_stage_t stage, unsigned n)
 {
     bump(&counts()->events[stage], n);
@@ -178,6 +184,7 @@ void fd_mx_sum(fd_mx_counts_t *out, int64_t now_s)
         ADD(cache_lookups);
         ADD(holds);
         ADD(bookings);
+        ADD(requests);
         ADD(events);
         ADD(redis);
         ADD(rate_limited);

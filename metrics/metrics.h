@@ -114,6 +114,18 @@ typedef enum fd_mx_booking_outcome {
         FD_MX_BOOKING_OUTCOME__COUNT
 } fd_mx_booking_outcome_t;
 
+/* Booking requests (booking/requests.h): recorded, then closed once: confirmed by the clinic, declined by it,
+ * withdrawn by the caller, or expired unanswered. */
+#define FD_MX_REQUEST_OUTCOMES(X)                                                                                      \
+    X(REQUESTED, "requested")                                                                                          \
+    X(CONFIRMED, "confirmed") X(DECLINED, "declined") X(WITHDRAWN, "withdrawn") X(EXPIRED, "expired")
+typedef enum fd_mx_request_outcome {
+#define X(name, label) FD_MX_REQUEST_##name,
+    FD_MX_REQUEST_OUTCOMES(X)
+#undef X
+        FD_MX_REQUEST__COUNT
+} fd_mx_request_outcome_t;
+
 /* Webhook events: recorded for delivery (one per endpoint), delivered, failed an attempt (retried later), dead. */
 #define FD_MX_EVENT_STAGES(X) X(QUEUED, "queued") X(DELIVERED, "delivered") X(RETRIED, "retried") X(DEAD, "dead")
 typedef enum fd_mx_event_stage {
@@ -169,6 +181,7 @@ typedef struct fd_mx_counts {
     uint64_t hold_wheel[FD_MX_HOLD_WHEEL]; /* (expiry second << 24) | holds placed expiring then */
     int64_t holds_live;                    /* fd_mx_sum's result: placed holds not expired at its now */
     uint64_t bookings[FD_MX_BOOKING_OP__COUNT][FD_MX_BOOKING_OUTCOME__COUNT];
+    uint64_t requests[FD_MX_REQUEST__COUNT];
     uint64_t events[FD_MX_EVENT__COUNT];
     uint64_t redis[FD_MX_REDIS__COUNT];
     uint64_t rate_limited[FD_MX_LIMIT__COUNT];
@@ -183,6 +196,7 @@ extern const char *const fd_mx_cache_labels[FD_MX_CACHE__COUNT];
 extern const char *const fd_mx_hold_labels[FD_MX_HOLD__COUNT];
 extern const char *const fd_mx_booking_op_labels[FD_MX_BOOKING_OP__COUNT];
 extern const char *const fd_mx_booking_outcome_labels[FD_MX_BOOKING_OUTCOME__COUNT];
+extern const char *const fd_mx_request_labels[FD_MX_REQUEST__COUNT];
 extern const char *const fd_mx_event_labels[FD_MX_EVENT__COUNT];
 extern const char *const fd_mx_redis_labels[FD_MX_REDIS__COUNT];
 extern const char *const fd_mx_limit_labels[FD_MX_LIMIT__COUNT];
@@ -209,6 +223,9 @@ void fd_mx_hold_live_until(int64_t expires_s);
 
 /** Counts the outcome of a booking write. */
 void fd_mx_booking(fd_mx_booking_op_t op, fd_mx_booking_outcome_t outcome);
+
+/** Counts a booking request recorded, or closed one way (once per request and way, when it is durable). */
+void fd_mx_booking_request(fd_mx_request_outcome_t outcome);
 
 /** Counts `n` webhook events reaching `stage`. */
 void fd_mx_event(fd_mx_event_stage_t stage, unsigned n);

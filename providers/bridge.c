@@ -12,6 +12,8 @@
  * appointment by create + cancel), phone search (else booking searches by name and compares phones), and
  * whether it can write appointments at all (PROV_CAP_NO_WRITE: writes answer PROV_REJECTED without being sent).
  * Holds are always Frontdesk's own: the provider interface has no hold call, so a native hold is only reported.
+ * A read-only bridge cannot create patients either: a new caller becomes Frontdesk's own patient record
+ * (bridge_own_patients.c), as for Jane.
  *
  * The adapter, one concern per file (bridge_internal.h is what they share):
  *   bridge.c               this ops table, and the answers given from the instance alone
@@ -20,7 +22,8 @@
  *   bridge_request.c       one signed call: body, headers, deadlines, status mapping, the operator's lines
  *   bridge_capabilities.c  the capabilities, asked once and cached
  *   bridge_catalog.c       fetch_catalog, fetch_availability
- *   bridge_patients.c      find_patients, create_patient
+ *   bridge_patients.c      find_patients, create_patient through the bridge
+ *   bridge_own_patients.c  whose patients: the bridge's, or Frontdesk's own records for a read-only bridge
  *   bridge_appointments.c  list, probe conflicts, and the writes (create, cancel, reschedule, delete)
  *   bridge_decode.c        the pure checks and decoders of the contract's shapes */
 #include "providers/bridge_internal.h"
@@ -49,9 +52,9 @@ const prov_ops_t prov_bridge_ops = {
     .on_store_connected = bridge_on_store_connected,
     .fetch_catalog = bridge_fetch_catalog,
     .fetch_availability = bridge_fetch_availability,
-    .find_patients = bridge_find_patients,
-    .create_patient = bridge_create_patient,
-    .list_appointments = bridge_list_appointments,
+    .find_patients = bridge_own_find_patients,
+    .create_patient = bridge_own_create_patient,
+    .list_appointments = bridge_own_list_appointments,
     .create_appointment = bridge_create_appointment,
     .cancel_appointment = bridge_cancel_appointment,
     .reschedule_appointment = bridge_reschedule_appointment,

@@ -1,7 +1,8 @@
 # providers/bridge.cmake: fd_bridge, the EMR bridge adapter (our own HTTP contract, openapi/emr-bridge.yaml), one
-# file per concern (map in bridge.c): the ops table, settings, the signature, one signed call, the capabilities,
-# the operations and the pure decoders of the contract's shapes (bridge_decode.c).
-set(FD_BRIDGE_SOURCES bridge.c bridge_settings.c bridge_sign.c bridge_request.c bridge_capabilities.c
+# file per concern (map in bridge.c): settings, the signature, one signed call, the capabilities, the operations
+# and the pure decoders of the contract's shapes (bridge_decode.c). The ops table (bridge.c) and the choice of
+# whose patient records (bridge_own_patients.c) are in fd_providers, next to Frontdesk's own records they use.
+set(FD_BRIDGE_SOURCES bridge_settings.c bridge_sign.c bridge_request.c bridge_capabilities.c
     bridge_catalog.c bridge_patients.c bridge_appointments.c bridge_decode.c)
 list(TRANSFORM FD_BRIDGE_SOURCES PREPEND ${CMAKE_CURRENT_LIST_DIR}/)
 add_library(fd_bridge STATIC ${FD_BRIDGE_SOURCES})

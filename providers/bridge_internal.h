@@ -107,4 +107,19 @@ int bridge_probe_conflicts(void *instance, prov_env_t *env, const char *appointm
                            void *data);
 int bridge_delete_appointment(void *instance, prov_env_t *env, const char *appointment_id, prov_done_cb cb, void *data);
 
+/* ---- whose patient records (bridge_own_patients.c, in fd_providers with bridge.c) --------------------------- */
+
+/** find_patients of the ops table: the bridge's patients, and when the bridge cannot write (PROV_CAP_NO_WRITE)
+ * and found nobody, Frontdesk's own patient records of the tenant. */
+int bridge_own_find_patients(void *instance, prov_env_t *env, const prov_patient_query_t *q, prov_patients_cb cb,
+                             void *data);
+/** create_patient of the ops table: the bridge's patients.create, or Frontdesk's own record when the bridge
+ * cannot write (never sent to it). */
+int bridge_own_create_patient(void *instance, prov_env_t *env, const bk_patient_t *patient, prov_patient_cb cb,
+                              void *data);
+/** list_appointments of the ops table: Frontdesk's own patient's records when the bridge cannot write and the id
+ * is one of them, else the bridge's appointments.list. */
+int bridge_own_list_appointments(void *instance, prov_env_t *env, const char *patient_id, int64_t from,
+                                 prov_appointments_cb cb, void *data);
+
 #endif

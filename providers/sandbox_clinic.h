@@ -238,6 +238,10 @@ long sb_clinic_find_treatment(const sb_clinic_t *clinic, const char *id);
 /** Index of the patient with this ID, or -1. */
 long sb_clinic_find_patient(const sb_clinic_t *clinic, const char *id);
 
+/** A clinic with nothing in it, for the record store of a provider that has no clinic file (its patients are all
+ * Frontdesk's own records): every query of it answers "none". Static; never freed. */
+const sb_clinic_t *sb_clinic_empty(void);
+
 /** Index into practitioners[p].schedules of their schedule at location l, or -1 when they do not work there. */
 long sb_clinic_schedule_of(const sb_clinic_t *clinic, size_t practitioner, size_t location);
 

@@ -46,6 +46,12 @@ long sb_clinic_find_patient(const sb_clinic_t *clinic, const char *id)
     return clinic != NULL ? sb_id_index_find(&impl_of(clinic)->patients, id) : -1;
 }
 
+const sb_clinic_t *sb_clinic_empty(void)
+{
+    static const sb_clinic_impl_t empty; /* the whole owner, so its indices are there (and empty) too */
+    return &empty.pub;
+}
+
 long sb_clinic_schedule_of(const sb_clinic_t *clinic, size_t practitioner, size_t location)
 {
     if (clinic == NULL || practitioner >= clinic->practitioner_count) return -1;

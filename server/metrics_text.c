@@ -103,6 +103,10 @@ static void booking(FILE *out, const fd_mx_counts_t *c)
         for (int k = 0; k < FD_MX_BOOKING_OUTCOME__COUNT; k++)
             fprintf(out, "frontdesk_bookings_total{operation=\"%s\",outcome=\"%s\"} %llu\n", fd_mx_booking_op_labels[o],
                     fd_mx_booking_outcome_labels[k], (unsigned long long)c->bookings[o][k]);
+    by_label(out, "frontdesk_booking_requests_total",
+             "Booking requests (EMRs that cannot write), by outcome (requested, confirmed, declined, withdrawn, "
+             "expired).",
+             "outcome", fd_mx_request_labels, c->requests, FD_MX_REQUEST__COUNT);
     static const char *const event_names[FD_MX_EVENT__COUNT] = {
         "frontdesk_events_queued_total", "frontdesk_events_delivered_total", "frontdesk_event_delivery_retries_total",
         "frontdesk_events_dead_total"};

@@ -21,11 +21,13 @@ import harness as H  # noqa: E402
 import clock  # noqa: E402
 import webhooks as W  # noqa: E402
 import test_events as E  # noqa: E402
+import prom_text  # noqa: E402
 
 STAFF, TX, LOC = "pr-zoe-martin", "tx-initial-physio", "loc-sydney"
 SECRET = W.new_secret("requests-secret")
 KEYS = {"req": "it-requests-key-req-7a1f", "short": "it-requests-key-short-7a1f"}
 REDIS = A = B = RECEIVER = None
+METRICS_PORTS = []  # A's and B's /metrics
 EXPIRING = {}  # the request of tenant "short" made at the start, which expires during the run
 
 
@@ -36,9 +38,22 @@ def tenant(tid, **policy):
             "webhooks": [{"id": "main", "url": RECEIVER.url, "secrets": [SECRET], "allow_private_addresses": True}]}
 
 
-def config():
+def config(metrics_port):
     return {"tenants": [tenant("req"), tenant("short", request_ttl_minutes=1)],
-            "slot_secret": "it-requests-slot-secret-0123456789"}
+            "slot_secret": "it-requests-slot-secret-0123456789",
+            "metrics": {"listen": "127.0.0.1:%d" % metrics_port}}
+
+
+def request_counts():
+    """frontdesk_booking_requests_total by outcome, summed over both processes."""
+    out = {}
+    for port in METRICS_PORTS:
+        r = H.request(port, "GET", "/metrics")
+        assert r.status == 200, r
+        text = prom_text.parse(r.body.decode() if isinstance(r.body, bytes) else r.body)
+        for outcome in ("requested", "confirmed", "declined", "withdrawn", "expired"):
+            out[outcome] = out.get(outcome, 0) + text.value("frontdesk_booking_requests_total", outcome=outcome)
+    return out
 
 
 class Client(E.Client):
@@ -85,8 +100,9 @@ def setUpModule():
     global REDIS, A, B, RECEIVER
     REDIS = H.Redis().start()
     RECEIVER = W.Receiver(H.free_port()).start()
-    A = H.Frontdesk(config(), REDIS).start()
-    B = H.Frontdesk(config(), REDIS).start()
+    METRICS_PORTS[:] = [H.free_port(), H.free_port()]
+    A = H.Frontdesk(config(METRICS_PORTS[0]), REDIS).start()
+    B = H.Frontdesk(config(METRICS_PORTS[1]), REDIS).start()
     # The request that expires: made first, so its one minute runs while the other tests run.
     t = unittest.TestCase()
     c = Client(t, "short")
@@ -237,6 +253,23 @@ class Life(unittest.TestCase):
         r = c.post("cancelAppt", {"appointment_id": a["id"]}, expect=(409,))
         self.assertEqual(r.body["error"]["code"], "already_cancelled")
 
+    def test_metrics_count_each_request_and_each_close_once(self):
+        c = Client(self, "req")
+        before = request_counts()
+        p = c.patient("Met", "Rics")
+        confirmed, _, _ = c.request(p["id"])
+        declined, _, _ = c.request(p["id"])
+        withdrawn, _, held = c.request(p["id"])
+        c.post("bookAppt", {"appointment_id": held["id"]})  # an agent's retry: the same request, not a new one
+        c.post("confirmRequest", {"request_id": confirmed["id"], "appointment_id": "EMR-9001"})
+        c.post("confirmRequest", {"request_id": confirmed["id"]})  # again: the same answer, not a second close
+        Client(self, "req", B).post("declineRequest", {"request_id": declined["id"], "reason": "fully booked"})
+        c.post("cancelAppt", {"appointment_id": withdrawn["id"], "cancelled_reason": "sorted it out"})
+        c.post("cancelAppt", {"appointment_id": withdrawn["id"]}, expect=(409,))
+        after = request_counts()
+        self.assertEqual({k: after[k] - before[k] for k in after},
+                         {"requested": 3, "confirmed": 1, "declined": 1, "withdrawn": 1, "expired": 0})
+
     def test_voice_book_says_requested(self):
         c = Client(self, "req")
         slot = c.slot()
@@ -264,6 +297,7 @@ class Zexpiry(unittest.TestCase):
         self.assertEqual((d["appointment_id"], d["appointment_state"], d["firstName"]), (a["id"], "cancelled", "Ex"))
         time.sleep(2.5)  # both processes swept at least twice more
         self.assertEqual(len(events("appointment.request_expired", a["id"])), 1)
+        self.assertEqual(request_counts()["expired"], 1)  # counted once, by the process whose sweep closed it
         self.assertIn(slot["start_at"], [s["start_at"] for s in c.slots()])
         r = c.post("confirmRequest", {"request_id": a["id"]}, expect=(409,))
         self.assertIn("expired", r.body["error"]["message"])

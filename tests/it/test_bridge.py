@@ -19,6 +19,7 @@ import tempfile
 import threading
 import unittest
 import urllib.error
+import urllib.parse
 import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -29,6 +30,7 @@ import contract  # noqa: E402
 import fake_bridge as F  # noqa: E402
 import harness as H  # noqa: E402
 import prom_text  # noqa: E402
+import webhooks as W  # noqa: E402
 
 SECRET = "it-bridge-shared-secret-5b7e"
 MODES = ("full", "no-hold", "no-probe", "read-only")
@@ -36,7 +38,8 @@ TENANTS = {"full": "br", "no-hold": "nh", "no-probe": "np", "read-only": "ro"}
 KEYS = {"br": "it-bridge-tenant-key-0a11", "nh": "it-bridge-nohold-key-0b22", "np": "it-bridge-noprobe-key-0c33",
         "ro": "it-bridge-readonly-key-0d44", "ws": "it-bridge-wrongsecret-key-0e55"}
 SPEC = os.path.join(HERE, "..", "..", "openapi", "emr-bridge.yaml")
-REDIS = SERVER = METRICS_PORT = None
+REDIS = SERVER = METRICS_PORT = RECEIVER = None
+HOOK_SECRET = W.new_secret("bridge-hooks")
 FAKES = {}  # mode -> (process, url)
 RECORD = None
 SEED = F.State()
@@ -79,13 +82,16 @@ def tenant(tid, mode, secret=SECRET):
 
 
 def setUpModule():
-    global REDIS, SERVER, RECORD, METRICS_PORT
+    global REDIS, SERVER, RECORD, METRICS_PORT, RECEIVER
     fd, RECORD = tempfile.mkstemp(prefix="fd-bridge-exchanges-", suffix=".jsonl")
     os.close(fd)
     for mode in MODES:
         FAKES[mode] = start_fake(mode)
     REDIS = H.Redis().start()
+    RECEIVER = W.Receiver(H.free_port()).start()
     tenants = [tenant(TENANTS[m], m) for m in MODES] + [tenant("ws", "full", secret="not-the-bridge-secret-9999")]
+    tenants[MODES.index("read-only")]["webhooks"] = [{"id": "main", "url": RECEIVER.url, "secrets": [HOOK_SECRET],
+                                                      "allow_private_addresses": True}]
     METRICS_PORT = H.free_port()
     SERVER = H.Frontdesk({"tenants": tenants, "slot_secret": "it-bridge-slot-secret-4242",
                           "metrics": {"listen": "127.0.0.1:%d" % METRICS_PORT}}, REDIS, workers=2).start()
@@ -94,6 +100,7 @@ def setUpModule():
 def tearDownModule():
     try:
         H.shut_down(SERVER, REDIS)
+        RECEIVER.stop()
     finally:
         for proc, _ in FAKES.values():
             proc.terminate()
@@ -301,6 +308,42 @@ class Bridge(unittest.TestCase):
         # no write at all: a booking request, never sent to the bridge (booking/requests.h)
         self.assertEqual((b.status, b.body["appointment"]["state"]), (200, "requested"), b)
         self.assertNotIn("appointments.create", stats("read-only")["requests"])
+        self.assertEqual(emr_appointments("read-only"), [])
+
+    def test_read_only_bridge_keeps_new_callers_as_frontdesk_patients(self):
+        def requested(request_id):
+            got = RECEIVER.wait_for(lambda ds: any(d.event["type"] == "appointment.requested" and
+                                                   d.event["data"].get("request_id") == request_id for d in ds),
+                                    10.0, "appointment.requested of %s" % request_id)
+            return next(d.event["data"] for d in got if d.event["data"].get("request_id") == request_id)
+
+        slots = self.slots("ro")
+        caller = {"first_name": "Nia", "last_name": "Newcomb", "phone": "+61491570156",
+                  "email": "nia.newcomb@example.com"}
+        r = self.post("lookup-create-patient", caller, "ro")
+        # the bridge cannot create patients: the new caller is Frontdesk's own record, found again the next time
+        self.assertEqual((r.status, r.body["created"]), (201, True), r)
+        pid = r.body["patient"]["id"]
+        again = self.post("lookup-create-patient", caller, "ro")
+        self.assertEqual((again.status, again.body["patient"]["id"]), (200, pid), again)
+        h, b = self.book("ro", slots[0], pid)
+        self.assertEqual((b.status, b.body["appointment"]["state"]), (200, "requested"), b)
+        d = requested(b.body["appointment"]["id"])
+        self.assertEqual((d["patient_id"], d["firstName"], d["lastName"], d["phone"], d["email"]),
+                         (pid, "Nia", "Newcomb", caller["phone"], caller["email"]))
+        # the caller's appointments list the request
+        mine = self.post("fetchPatientsAppointments", {"patient_id": pid}, "ro")
+        self.assertEqual([a["id"] for a in mine.body["appointments"]], [b.body["appointment"]["id"]], mine)
+        # a new caller on the phone books the same way
+        v = SERVER.request("GET", "/voice/book?" + urllib.parse.urlencode(
+            {"first_name": "Oto", "last_name": "Vance", "phone": "+61491570157", "slot_id": slots[1]["slot_id"]}),
+            None, {"x-api-key": KEYS["ro"]})
+        self.assertEqual((v.status, v.body["requested"], v.body["appointment"]["state"]), (200, True, "requested"), v)
+        d = requested(v.body["appointment"]["id"])
+        self.assertEqual((d["firstName"], d["lastName"], d["phone"]), ("Oto", "Vance", "+61491570157"))
+        # nothing was ever written to the bridge: no patient, no appointment
+        self.assertEqual(stats("read-only")["writes"], [])
+        self.assertNotIn("patients.create", stats("read-only")["requests"])
         self.assertEqual(emr_appointments("read-only"), [])
 
     # ---- settings ----------------------------------------------------------------------------------------------

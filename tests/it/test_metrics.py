@@ -113,6 +113,7 @@ class Endpoint(unittest.TestCase):
         for family in ("frontdesk_http_requests_total", "frontdesk_http_request_duration_seconds",
                        "frontdesk_emr_requests_total", "frontdesk_emr_request_duration_seconds",
                        "frontdesk_cache_lookups_total", "frontdesk_holds_live", "frontdesk_bookings_total",
+                       "frontdesk_booking_requests_total",
                        "frontdesk_events_queued_total", "frontdesk_events_delivered_total",
                        "frontdesk_events_dead_total", "frontdesk_redis_errors_total",
                        "frontdesk_redis_reconnects_total", "frontdesk_rate_limited_total",
