@@ -213,11 +213,17 @@ static bool format_part(speak_part_t *cache, uint64_t opened, int64_t key, UDate
     return true;
 }
 
+/* No zone moves its clocks by more than this, so a change further than this from t cannot repeat t's wall time. */
+#define SPEAK_CHANGE_REACH_MS (3 * 3600000LL)
+/* Instants this far from 1970 are never clamped by tz_to_local (which clamps beyond 2^53 ms). */
+#define SPEAK_PLAIN_LIMIT_MS (1LL << 50)
+
 /* Whether local wall time c (instant t) happens twice because the clocks go back: 0 no, 1 the first time, 2 the
  * second. A backward change within 3 hours of t (no zone moves by more) is checked for before anything else. */
 static int repeated_hour(const tz_zone_t *zone, tz_instant_t t, const tz_civil_t *c)
 {
-    if (tz_offset_seconds(zone, t - 3 * 3600000) <= tz_offset_seconds(zone, t + 3 * 3600000)) return 0;
+    if (tz_offset_seconds(zone, t - SPEAK_CHANGE_REACH_MS) <= tz_offset_seconds(zone, t + SPEAK_CHANGE_REACH_MS))
+        return 0;
     tz_instant_t first;
     tz_local_kind_t kind;
     if (tz_from_local(zone, c, TZ_OVERLAP_FIRST, &first, &kind) != 0 || kind != TZ_LOCAL_OVERLAP_FIRST) return 0;
@@ -226,31 +232,40 @@ static int repeated_hour(const tz_zone_t *zone, tz_instant_t t, const tz_civil_t
 
 static const char *const repeated_words[] = {"", ", before the clocks go back", ", after the clocks go back"};
 
-int tz_speak(tz_speaker_t *sp, const char *locale, const tz_zone_t *zone, tz_instant_t t, tz_instant_t now, int flags,
-             char *buf, size_t cap)
+/* What a text depends on besides the locale and flags. */
+typedef struct speak_when {
+    int64_t shifted; /* the local wall time read as UTC ms */
+    int rel_class;   /* 0 today, 1 tomorrow, 2 another day (or no relative words) */
+    int repeat;      /* repeated_hour's answer */
+} speak_when_t;
+
+static bool wants_relative(int flags)
 {
-    UChar date[SPEAK_UCAP], time[SPEAK_UCAP], text[SPEAK_UCAP];
-    int32_t len = 0;
-    if (sp == NULL || locale == NULL || zone == NULL || buf == NULL || cap == 0 || cap > INT32_MAX) return -1;
-    buf[0] = '\0';
-    if (!locale_text_ok(locale)) return -1;
-    speak_locale_t *s = slot_for(sp, locale);
-    if (s == NULL) return -1;
+    return !(flags & TZ_SPEAK_TIME_ONLY) && !(flags & TZ_SPEAK_NO_RELATIVE);
+}
+
+/* Where t falls for someone in zone: its wall time, its day against `today` (now's local day number, read only
+ * when wants_relative) and whether its hour repeats. */
+static void locate(const tz_zone_t *zone, tz_instant_t t, int64_t today, int flags, speak_when_t *w)
+{
     tz_civil_t c;
     int off;
     tz_to_local(zone, t, &c, &off);
-    /* The local wall time, handed to ICU as a GMT instant: ICU only spells it. */
-    UDate shifted = (UDate)tz_civil_to_ms(&c);
+    w->shifted = tz_civil_to_ms(&c);
+    int64_t rel = wants_relative(flags) ? tz_days_from_civil(c.year, c.month, c.day) - today : 2;
+    w->rel_class = rel == 0 || rel == 1 ? (int)rel : 2;
+    w->repeat = !(flags & TZ_SPEAK_DATE_ONLY) ? repeated_hour(zone, t, &c) : 0;
+}
+
+/* The text of `when` in locale slot s, from the speaker's memo or formatted afresh (and memoized). */
+static int speak_when(tz_speaker_t *sp, speak_locale_t *s, int flags, const speak_when_t *when, char *buf,
+                      size_t cap)
+{
+    UChar date[SPEAK_UCAP], time[SPEAK_UCAP], text[SPEAK_UCAP];
+    int32_t len = 0;
+    UDate shifted = (UDate)when->shifted; /* the local wall time, handed to ICU as a GMT instant: ICU only spells it */
     bool want_date = !(flags & TZ_SPEAK_TIME_ONLY), want_time = !(flags & TZ_SPEAK_DATE_ONLY);
-    if (!want_date && !want_time) return -1;
-    int64_t rel = 2;
-    if (want_date && !(flags & TZ_SPEAK_NO_RELATIVE)) {
-        int y, m, d;
-        tz_local_date(zone, now, &y, &m, &d);
-        rel = tz_days_from_civil(c.year, c.month, c.day) - tz_days_from_civil(y, m, d);
-    }
-    int rel_class = rel == 0 || rel == 1 ? (int)rel : 2;
-    int repeat = want_time ? repeated_hour(zone, t, &c) : 0;
+    int rel_class = when->rel_class, repeat = when->repeat;
     int memo_flags = flags | repeat << 8; /* both times of a repeated hour share `shifted` */
     uint64_t h = ((uint64_t)shifted / 60000u) * 0x9E3779B97F4A7C15ull ^ (s->opened << 7) ^
                  (uint64_t)(rel_class * 31 + memo_flags);
@@ -301,6 +316,60 @@ int tz_speak(tz_speaker_t *sp, const char *locale, const tz_zone_t *zone, tz_ins
         memcpy(memo->text, buf, (size_t)out_len + 1);
     }
     return out_len;
+}
+
+void tz_speak_plan_init(tz_speak_plan_t *p, tz_speaker_t *sp, const char *locale, const tz_zone_t *zone,
+                        tz_instant_t now, int flags)
+{
+    *p = (tz_speak_plan_t){.sp = sp, .locale = locale, .zone = zone, .flags = flags};
+    p->ok = sp != NULL && locale != NULL && zone != NULL && locale_text_ok(locale) &&
+            (flags & (TZ_SPEAK_TIME_ONLY | TZ_SPEAK_DATE_ONLY)) != (TZ_SPEAK_TIME_ONLY | TZ_SPEAK_DATE_ONLY);
+    if (p->ok && wants_relative(flags)) {
+        int y, m, d;
+        tz_local_date(zone, now, &y, &m, &d);
+        p->today = tz_days_from_civil(y, m, d);
+    }
+    tz_offset_span_init(&p->offsets, zone);
+}
+
+int tz_speak_planned(tz_speak_plan_t *p, tz_instant_t t, char *buf, size_t cap)
+{
+    if (buf == NULL || cap == 0 || cap > INT32_MAX) return -1;
+    buf[0] = '\0';
+    if (!p->ok) return -1;
+    speak_locale_t *s = slot_for(p->sp, p->locale);
+    if (s == NULL) return -1;
+    speak_when_t when;
+    /* Most instants lie more than 3 hours from any change: one offset holds from 3 hours before to 3 hours after
+     * (so the hour does not repeat), and the span remembered for the instants before tells it without a lookup. */
+    bool quiet = false;
+    if (t > -SPEAK_PLAIN_LIMIT_MS && t < SPEAK_PLAIN_LIMIT_MS) {
+        int off = tz_offset_cached(&p->offsets, t - SPEAK_CHANGE_REACH_MS);
+        if (t + SPEAK_CHANGE_REACH_MS < p->offsets.until) {
+            when.shifted = t + (int64_t)off * 1000;
+            int64_t rel = wants_relative(p->flags) ? tz_floordiv(when.shifted, TZ_MS_PER_DAY) - p->today : 2;
+            when.rel_class = rel == 0 || rel == 1 ? (int)rel : 2;
+            when.repeat = 0;
+            quiet = true;
+        }
+    }
+    if (!quiet) locate(p->zone, t, p->today, p->flags, &when);
+    return speak_when(p->sp, s, p->flags, &when, buf, cap);
+}
+
+int tz_speak(tz_speaker_t *sp, const char *locale, const tz_zone_t *zone, tz_instant_t t, tz_instant_t now, int flags,
+             char *buf, size_t cap)
+{
+    tz_speak_plan_t p;
+    if (buf == NULL || cap == 0 || cap > INT32_MAX) return -1;
+    buf[0] = '\0';
+    tz_speak_plan_init(&p, sp, locale, zone, now, flags);
+    if (!p.ok) return -1;
+    speak_locale_t *s = slot_for(sp, locale);
+    if (s == NULL) return -1;
+    speak_when_t when;
+    locate(zone, t, p.today, flags, &when);
+    return speak_when(sp, s, flags, &when, buf, cap);
 }
 
 static pthread_once_t icu_version_once = PTHREAD_ONCE_INIT;
