@@ -330,6 +330,7 @@ static int speak_when(tz_speaker_t *sp, speak_locale_t *s, int flags, const spea
                       size_t cap)
 {
     speak_text_t date, time;
+    date.len = time.len = date.units = time.units = 0; /* set below for the parts asked for */
     UDate shifted = (UDate)when->shifted; /* the local wall time, handed to ICU as a GMT instant: ICU only spells it */
     bool want_date = !(flags & TZ_SPEAK_TIME_ONLY), want_time = !(flags & TZ_SPEAK_DATE_ONLY);
     int rel_class = when->rel_class, repeat = when->repeat;
