@@ -1,28 +1,44 @@
 /* booking/api_json.c: the slot and appointment objects of the API (see api_json.h). */
 #include "booking/api_json.h"
 
-#include <stdio.h>
 #include <string.h>
 
 #include "core/slot_token.h"
 #include "tz/tz_spoken.h"
 
-void bk_slot_writer_init(bk_slot_writer_t *w, const bk_render_t *rd, const char *staff_id, const char *treatment_id,
+/* src into dst (cap bytes), cut to fit as snprintf("%s") would. */
+static void copy_id(char *dst, size_t cap, const char *src)
+{
+    size_t n = strnlen(src, cap - 1);
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
+/* Everything of the writer but its tail: what one slot object needs (bk_slot_to_json). No memset: the writer is
+ * a few kB and every field read later is set here. */
+static void writer_setup(bk_slot_writer_t *w, const bk_render_t *rd, const char *staff_id, const char *treatment_id,
                          const char *location_id, const tz_zone_t *zone, int64_t now)
 {
-    memset(w, 0, sizeof(*w));
     w->rd = rd;
-    snprintf(w->ref.tenant, sizeof(w->ref.tenant), "%s", rd->tenant->id);
-    snprintf(w->ref.staff_id, sizeof(w->ref.staff_id), "%s", staff_id);
-    snprintf(w->ref.treatment_id, sizeof(w->ref.treatment_id), "%s", treatment_id);
-    snprintf(w->ref.location_id, sizeof(w->ref.location_id), "%s", location_id);
+    copy_id(w->ref.tenant, sizeof(w->ref.tenant), rd->tenant->id);
+    copy_id(w->ref.staff_id, sizeof(w->ref.staff_id), staff_id);
+    copy_id(w->ref.treatment_id, sizeof(w->ref.treatment_id), treatment_id);
+    copy_id(w->ref.location_id, sizeof(w->ref.location_id), location_id);
+    w->ref.start = w->ref.end = 0;
     bk_slot_token_prepare(rd->slot_secret, rd->slot_secret_len, &w->ref, &w->token);
     w->zone = zone;
     w->locale = rd->tenant->locale != NULL ? rd->tenant->locale : "en-US";
     w->now = now;
     tz_offset_span_init(&w->offsets, zone);
     tz_speak_plan_init(&w->speech, rd->speaker, w->locale, zone, now, TZ_SPEAK_DEFAULT);
-    w->utc_day = w->local_day = INT64_MIN;
+    w->utc_day = w->local_day = INT64_MIN; /* utc_date and local_date are written before they are read */
+    w->tail_len = 0;
+}
+
+void bk_slot_writer_init(bk_slot_writer_t *w, const bk_render_t *rd, const char *staff_id, const char *treatment_id,
+                         const char *location_id, const tz_zone_t *zone, int64_t now)
+{
+    writer_setup(w, rd, staff_id, treatment_id, location_id, zone, now);
     static const char *const keys[] = {",\"staff_member_id\":", ",\"treatment_id\":", ",\"location_id\":"};
     const char *values[] = {w->ref.staff_id, w->ref.treatment_id, w->ref.location_id};
     size_t n = 0;
@@ -139,7 +155,7 @@ json_object *bk_slot_to_json(const bk_render_t *rd, const char *staff_id, const 
                              const char *location_id, const tz_zone_t *zone, int64_t start, int64_t end, int64_t now)
 {
     bk_slot_writer_t w;
-    bk_slot_writer_init(&w, rd, staff_id, treatment_id, location_id, zone, now);
+    writer_setup(&w, rd, staff_id, treatment_id, location_id, zone, now);
     slot_texts_t t;
     slot_texts(&w, start, end, &t);
     json_object *o = json_object_new_object();
