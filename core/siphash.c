@@ -60,5 +60,8 @@ void bk_siphash_final128(const bk_siphash_t *in, unsigned char out[16])
     h.v1 ^= 0xdd;
     for (int i = 0; i < 4; i++) sip_round(&h);
     uint64_t second = h.v0 ^ h.v1 ^ h.v2 ^ h.v3;
-    for (int i = 0; i < 8; i++) out[i] = (unsigned char)(first >> (8 * i)), out[8 + i] = (unsigned char)(second >> (8 * i));
+    for (int i = 0; i < 8; i++) {
+        out[i] = (unsigned char)(first >> (8 * i));
+        out[8 + i] = (unsigned char)(second >> (8 * i));
+    }
 }

@@ -390,8 +390,8 @@ static int speak_when(tz_speaker_t *sp, speak_locale_t *s, int flags, const spea
         out_len += (size_t)more;
     }
     if (out_len < SPEAK_MEMO_TEXT) {
-        *memo = (speak_memo_t){
-            .opened = s->opened, .shifted = (int64_t)shifted, .rel = rel_class, .flags = memo_flags, .len = (int)out_len};
+        *memo = (speak_memo_t){.opened = s->opened, .shifted = (int64_t)shifted, .rel = rel_class,
+                               .flags = memo_flags, .len = (int)out_len};
         memcpy(memo->text, buf, out_len + 1);
     }
     return (int)out_len;

@@ -57,7 +57,8 @@ post '{}'
 run "POST fetchAllStaff (warm)" "http://127.0.0.1:$port/ai_brain/fetchAllStaff" -s "$dir/post.lua"
 post '{"staff_member_id":"pr-sam-nguyen","treatment_id":"tx-followup-physio"}'
 run "POST fetchAvailabilityNext7Days (warm)" "http://127.0.0.1:$port/ai_brain/fetchAvailabilityNext7Days" -s "$dir/post.lua"
-awk -v b="$last_rps" -v h="$healthz_rps" 'BEGIN { printf "fetchAvailabilityNext7Days / healthz throughput: %.3f\n", b / h }'
+awk -v b="$last_rps" -v h="$healthz_rps" \
+  'BEGIN { printf "fetchAvailabilityNext7Days / healthz throughput: %.3f\n", b / h }'
 cat > "$dir/get.lua" <<LUA
 wrk.headers["x-api-key"] = "bench-key"
 LUA

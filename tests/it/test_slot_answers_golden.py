@@ -122,8 +122,8 @@ class GoldenAnswers(unittest.TestCase):
 
     def test_the_golden_file_covers_what_it_says(self):
         texts = " ".join(g["answer"] for g in self.golden)
-        for words in ("before the clocks go back", "after the clocks go back", "today at 11:15", "tomorrow at 12:00", "aujourd’hui",
-                      "-05:00", "-04:00", "+11:00", "+10:00", "+10:30", "+11:00"):
+        for words in ("before the clocks go back", "after the clocks go back", "today at 11:15", "tomorrow at 12:00",
+                      "aujourd’hui", "-05:00", "-04:00", "+11:00", "+10:00", "+10:30"):
             self.assertIn(words, texts)
         self.assertGreater(texts.count('"slot_id"'), 500)
 
