@@ -114,6 +114,26 @@ static size_t b64url_decode(const char *in, size_t n, unsigned char *out)
     return o;
 }
 
+/* The version 2 MAC from its definition: OpenSSL's 16-byte SipHash under the first 16 bytes of
+ * HMAC-SHA256(key, "frontdesk slot id v2"). */
+static void reference_mac(const unsigned char *key, size_t key_len, const unsigned char *payload, size_t len,
+                          unsigned char tag[16])
+{
+    unsigned char derived[32];
+    unsigned int dlen = 32;
+    size_t size = 16, tlen = 0;
+    HMAC(EVP_sha256(), key, (int)key_len, (const unsigned char *)"frontdesk slot id v2", 20, derived, &dlen);
+    OSSL_PARAM params[] = {OSSL_PARAM_construct_size_t("size", &size), OSSL_PARAM_construct_end()};
+    EVP_MAC *mac = EVP_MAC_fetch(NULL, "SIPHASH", NULL);
+    EVP_MAC_CTX *ctx = EVP_MAC_CTX_new(mac);
+    assert_int_equal(EVP_MAC_init(ctx, derived, 16, params), 1);
+    assert_int_equal(EVP_MAC_update(ctx, payload, len), 1);
+    assert_int_equal(EVP_MAC_final(ctx, tag, &tlen, 16), 1);
+    assert_int_equal(tlen, 16);
+    EVP_MAC_CTX_free(ctx);
+    EVP_MAC_free(mac);
+}
+
 /* The signature is the 16-byte SipHash-2-4 of the payload under the first 16 bytes of
  * HMAC-SHA256(secret, "frontdesk slot id v2"), whatever key length, and stays right when one thread signs with
  * several keys in turn (the signer keeps the last key's state). */
@@ -131,23 +151,11 @@ static void signature_is_siphash_under_derived_key(void **state)
         size_t n = bk_slot_token_make(keys[k].key, keys[k].len, &ref, token);
         const char *dot = strchr(token, '.');
         assert_non_null(dot);
-        unsigned char payload[BK_SLOT_TOKEN_CAP], sig[32], derived[32], want[16];
+        unsigned char payload[BK_SLOT_TOKEN_CAP], sig[32], want[16];
         size_t plen = b64url_decode(token, (size_t)(dot - token), payload);
         size_t slen = b64url_decode(dot + 1, n - (size_t)(dot + 1 - token), sig);
         assert_int_equal(slen, 16);
-        unsigned int dlen = 32;
-        HMAC(EVP_sha256(), keys[k].key, (int)keys[k].len, (const unsigned char *)"frontdesk slot id v2", 20, derived,
-             &dlen);
-        size_t size = 16, wlen = 0;
-        OSSL_PARAM params[] = {OSSL_PARAM_construct_size_t("size", &size), OSSL_PARAM_construct_end()};
-        EVP_MAC *mac = EVP_MAC_fetch(NULL, "SIPHASH", NULL);
-        EVP_MAC_CTX *ctx = EVP_MAC_CTX_new(mac);
-        assert_int_equal(EVP_MAC_init(ctx, derived, 16, params), 1);
-        assert_int_equal(EVP_MAC_update(ctx, payload, plen), 1);
-        assert_int_equal(EVP_MAC_final(ctx, want, &wlen, sizeof(want)), 1);
-        assert_int_equal(wlen, 16);
-        EVP_MAC_CTX_free(ctx);
-        EVP_MAC_free(mac);
+        reference_mac(keys[k].key, keys[k].len, payload, plen, want);
         assert_memory_equal(sig, want, 16);
     }
 }
@@ -229,8 +237,8 @@ static void reads_version_1_ids(void **state)
  * base64url), independently of the code under test. */
 static void reference_token(const unsigned char *key, size_t key_len, const bk_slot_ref_t *ref, char *out)
 {
-    unsigned char payload[BK_SLOT_TOKEN_CAP], derived[32], tag[16];
-    size_t w = 0, size = 16, tlen = 0;
+    unsigned char payload[BK_SLOT_TOKEN_CAP], tag[16];
+    size_t w = 0;
     payload[w++] = 2;
     const char *ids[] = {ref->tenant, ref->staff_id, ref->treatment_id, ref->location_id};
     for (int i = 0; i < 4; i++) {
@@ -240,16 +248,7 @@ static void reference_token(const unsigned char *key, size_t key_len, const bk_s
     }
     for (int k = 0; k < 8; k++) payload[w++] = (unsigned char)((uint64_t)ref->start >> (8 * k));
     for (int k = 0; k < 8; k++) payload[w++] = (unsigned char)((uint64_t)ref->end >> (8 * k));
-    unsigned int dlen = 32;
-    HMAC(EVP_sha256(), key, (int)key_len, (const unsigned char *)"frontdesk slot id v2", 20, derived, &dlen);
-    OSSL_PARAM params[] = {OSSL_PARAM_construct_size_t("size", &size), OSSL_PARAM_construct_end()};
-    EVP_MAC *mac = EVP_MAC_fetch(NULL, "SIPHASH", NULL);
-    EVP_MAC_CTX *ctx = EVP_MAC_CTX_new(mac);
-    assert_int_equal(EVP_MAC_init(ctx, derived, 16, params), 1);
-    assert_int_equal(EVP_MAC_update(ctx, payload, w), 1);
-    assert_int_equal(EVP_MAC_final(ctx, tag, &tlen, sizeof(tag)), 1);
-    EVP_MAC_CTX_free(ctx);
-    EVP_MAC_free(mac);
+    reference_mac(key, key_len, payload, w, tag);
     size_t n = b64url_encode(payload, w, out);
     out[n++] = '.';
     b64url_encode(tag, 16, out + n);
