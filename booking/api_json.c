@@ -1,26 +1,44 @@
 /* booking/api_json.c: the slot and appointment objects of the API (see api_json.h). */
 #include "booking/api_json.h"
 
-#include <stdio.h>
 #include <string.h>
 
 #include "core/slot_token.h"
 #include "tz/tz_spoken.h"
 
-void bk_slot_writer_init(bk_slot_writer_t *w, const bk_render_t *rd, const char *staff_id, const char *treatment_id,
+/* src into dst (cap bytes), cut to fit as snprintf("%s") would. */
+static void copy_id(char *dst, size_t cap, const char *src)
+{
+    size_t n = strnlen(src, cap - 1);
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
+/* Everything of the writer but its tail: what one slot object needs (bk_slot_to_json). No memset: the writer is
+ * a few kB and every field read later is set here. */
+static void writer_setup(bk_slot_writer_t *w, const bk_render_t *rd, const char *staff_id, const char *treatment_id,
                          const char *location_id, const tz_zone_t *zone, int64_t now)
 {
-    memset(w, 0, sizeof(*w));
     w->rd = rd;
-    snprintf(w->ref.tenant, sizeof(w->ref.tenant), "%s", rd->tenant->id);
-    snprintf(w->ref.staff_id, sizeof(w->ref.staff_id), "%s", staff_id);
-    snprintf(w->ref.treatment_id, sizeof(w->ref.treatment_id), "%s", treatment_id);
-    snprintf(w->ref.location_id, sizeof(w->ref.location_id), "%s", location_id);
+    copy_id(w->ref.tenant, sizeof(w->ref.tenant), rd->tenant->id);
+    copy_id(w->ref.staff_id, sizeof(w->ref.staff_id), staff_id);
+    copy_id(w->ref.treatment_id, sizeof(w->ref.treatment_id), treatment_id);
+    copy_id(w->ref.location_id, sizeof(w->ref.location_id), location_id);
+    w->ref.start = w->ref.end = 0;
+    bk_slot_token_prepare(rd->slot_secret, rd->slot_secret_len, &w->ref, &w->token);
     w->zone = zone;
     w->locale = rd->tenant->locale != NULL ? rd->tenant->locale : "en-US";
     w->now = now;
     tz_offset_span_init(&w->offsets, zone);
-    w->utc_day = w->local_day = INT64_MIN;
+    tz_speak_plan_init(&w->speech, rd->speaker, w->locale, zone, now, TZ_SPEAK_DEFAULT);
+    w->utc_day = w->local_day = INT64_MIN; /* utc_date and local_date are written before they are read */
+    w->tail_len = 0;
+}
+
+void bk_slot_writer_init(bk_slot_writer_t *w, const bk_render_t *rd, const char *staff_id, const char *treatment_id,
+                         const char *location_id, const tz_zone_t *zone, int64_t now)
+{
+    writer_setup(w, rd, staff_id, treatment_id, location_id, zone, now);
     static const char *const keys[] = {",\"staff_member_id\":", ",\"treatment_id\":", ",\"location_id\":"};
     const char *values[] = {w->ref.staff_id, w->ref.treatment_id, w->ref.location_id};
     size_t n = 0;
@@ -35,48 +53,59 @@ void bk_slot_writer_init(bk_slot_writer_t *w, const bk_render_t *rd, const char 
 
 #define YEAR_10000_MS 253402300800000LL /* the first instant tz_format_utc would not write by hand */
 
-static void put_digits(char *p, int64_t v, int width)
+/* "00".."99": two digits at a time. */
+static const char two_digits[] =
+    "0001020304050607080910111213141516171819202122232425262728293031323334353637383940414243444546474849"
+    "5051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899";
+
+static void put_2(char *p, int v)
 {
-    for (int i = width - 1; i >= 0; i--, v /= 10) p[i] = (char)('0' + v % 10);
+    memcpy(p, two_digits + 2 * v, 2);
 }
 
 /* Writes "YYYY-MM-DDTHH:MM:SS" (+ ".mmm" when with_ms) of `ms` read as UTC, the date from a one-day memo (as
  * tz_format_utc writes it). Returns the length. */
 static size_t put_wall(int64_t ms, bool with_ms, int64_t *memo_day, char memo[12], char *buf)
 {
-    int64_t day = ms / TZ_MS_PER_DAY, in_day = ms % TZ_MS_PER_DAY;
+    int64_t day = ms / TZ_MS_PER_DAY;
+    int in_day = (int)(ms % TZ_MS_PER_DAY), in_minute = in_day % (int)TZ_MS_PER_MINUTE;
     if (day != *memo_day) {
         char iso[TZ_ISO_CAP];
         tz_format_utc(day * TZ_MS_PER_DAY, iso);
         memcpy(memo, iso, 11);
         *memo_day = day;
     }
+    int minutes = in_day / (int)TZ_MS_PER_MINUTE;
     memcpy(buf, memo, 11);
-    put_digits(buf + 11, in_day / TZ_MS_PER_HOUR, 2), buf[13] = ':';
-    put_digits(buf + 14, in_day / TZ_MS_PER_MINUTE % 60, 2), buf[16] = ':';
-    put_digits(buf + 17, in_day / 1000 % 60, 2);
+    put_2(buf + 11, minutes / 60), buf[13] = ':';
+    put_2(buf + 14, minutes % 60), buf[16] = ':';
+    put_2(buf + 17, in_minute / 1000);
     if (!with_ms) return 19;
-    buf[19] = '.', put_digits(buf + 20, in_day % 1000, 3);
+    int ms3 = in_minute % 1000;
+    buf[19] = '.', buf[20] = (char)('0' + ms3 / 100), put_2(buf + 21, ms3 % 100);
     return 23;
 }
 
-/* tz_format_utc and tz_format_local of t, the same text, with each day's date and each span's offset found once
- * (the slots of one practitioner share a few dozen of each). */
-static void format_times(bk_slot_writer_t *w, int64_t t, char *utc, char *local)
+/* tz_format_utc of t into utc and, unless local is NULL, tz_format_local into local: the same texts, with each
+ * day's date and each span's offset found once (the slots of one practitioner share a few dozen of each).
+ * Returns the length of utc; *local_len (with local) gets the other. */
+static size_t format_times(bk_slot_writer_t *w, int64_t t, char *utc, char *local, size_t *local_len)
 {
     int off = tz_offset_cached(&w->offsets, t);
     int64_t wall = t + (int64_t)off * 1000;
     if (t < 0 || wall < 0 || t >= YEAR_10000_MS || wall >= YEAR_10000_MS || off % 60 != 0) {
-        tz_format_utc(t, utc);
-        tz_format_local(w->zone, t, local);
-        return;
+        if (local != NULL) *local_len = tz_format_local(w->zone, t, local);
+        return tz_format_utc(t, utc);
     }
     size_t n = put_wall(t, true, &w->utc_day, w->utc_date, utc);
     utc[n++] = 'Z', utc[n] = '\0';
-    n = put_wall(wall, wall % 1000 != 0, &w->local_day, w->local_date, local);
+    if (local == NULL) return n;
+    size_t m = put_wall(wall, wall % 1000 != 0, &w->local_day, w->local_date, local);
     int a = off < 0 ? -off : off;
-    local[n] = off < 0 ? '-' : '+', put_digits(local + n + 1, a / 3600, 2), local[n + 3] = ':';
-    put_digits(local + n + 4, a / 60 % 60, 2), local[n + 6] = '\0';
+    local[m] = off < 0 ? '-' : '+', put_2(local + m + 1, a / 3600), local[m + 3] = ':';
+    put_2(local + m + 4, a / 60 % 60), local[m + 6] = '\0';
+    *local_len = m + 6;
+    return n;
 }
 
 /* The texts of one slot object's fields, in the object's order. */
@@ -86,38 +115,47 @@ typedef struct slot_texts {
 
 static void slot_texts(bk_slot_writer_t *w, int64_t start, int64_t end, slot_texts_t *t)
 {
-    w->ref.start = start;
-    w->ref.end = end;
-    bk_slot_token_make(w->rd->slot_secret, w->rd->slot_secret_len, &w->ref, t->token);
-    char unused[TZ_ISO_CAP];
-    format_times(w, start, t->utc_start, t->local);
-    format_times(w, end, t->utc_end, unused);
-    if (tz_speak(w->rd->speaker, w->locale, w->zone, start, w->now, 0, t->spoken, sizeof(t->spoken)) < 0)
-        t->spoken[0] = '\0';
+    size_t unused;
+    bk_slot_token_make_at(&w->token, start, end, t->token);
+    format_times(w, start, t->utc_start, t->local, &unused);
+    format_times(w, end, t->utc_end, NULL, NULL);
+    if (tz_speak_planned(&w->speech, start, t->spoken, sizeof(t->spoken)) < 0) t->spoken[0] = '\0';
 }
+
+/* Copies a literal into p at n; returns the new n. */
+#define PUT_LITERAL(p, n, text) (memcpy((p) + (n), text, sizeof(text) - 1), (n) + sizeof(text) - 1)
 
 void bk_slot_writer_put(bk_slot_writer_t *w, bk_json_out_t *out, int64_t start, int64_t end)
 {
-    slot_texts_t t;
-    slot_texts(w, start, end, &t);
-    /* The id (base64url and '.') and the times (digits and -:.TZ+) never need escaping. */
-    const char *plain[] = {t.token, t.utc_start, t.utc_end, t.local};
-    static const char *const keys[] = {"{\"slot_id\":\"", "\",\"start_at\":\"", "\",\"end_at\":\"",
-                                       "\",\"start_local\":\""};
-    for (size_t i = 0; i < 4; i++) {
-        bk_json_out_raw(out, keys[i], strlen(keys[i]));
-        bk_json_out_raw(out, plain[i], strlen(plain[i]));
-    }
-    bk_json_out_raw(out, "\",\"spoken\":", 11);
-    bk_json_out_string(out, t.spoken, false);
-    bk_json_out_raw(out, w->tail, w->tail_len);
+    char spoken[128];
+    /* The most one object can take: the id, three times, the spoken text escaped (6 bytes a byte at worst), the
+     * keys and quotes, the tail. */
+    const size_t worst = BK_SLOT_TOKEN_CAP + 3 * TZ_ISO_CAP + 6 * sizeof(spoken) + 8 + 96 + w->tail_len;
+    char *p = bk_json_out_room(out, worst);
+    if (p == NULL) return;
+    /* The id (base64url and '.') and the times (digits and -:.TZ+) never need escaping: written in place. */
+    size_t n = PUT_LITERAL(p, 0, "{\"slot_id\":\"");
+    n += bk_slot_token_make_at(&w->token, start, end, p + n);
+    n = PUT_LITERAL(p, n, "\",\"start_at\":\"");
+    char local[TZ_ISO_CAP];
+    size_t local_len = 0;
+    n += format_times(w, start, p + n, local, &local_len);
+    n = PUT_LITERAL(p, n, "\",\"end_at\":\"");
+    n += format_times(w, end, p + n, NULL, NULL);
+    n = PUT_LITERAL(p, n, "\",\"start_local\":\"");
+    memcpy(p + n, local, local_len);
+    n = PUT_LITERAL(p, n + local_len, "\",\"spoken\":");
+    if (tz_speak_planned(&w->speech, start, spoken, sizeof(spoken)) < 0) spoken[0] = '\0';
+    bk_json_put_string(p, worst, &n, spoken, false); /* fits: worst counts every byte escaped */
+    memcpy(p + n, w->tail, w->tail_len);
+    bk_json_out_commit(out, n + w->tail_len);
 }
 
 json_object *bk_slot_to_json(const bk_render_t *rd, const char *staff_id, const char *treatment_id,
                              const char *location_id, const tz_zone_t *zone, int64_t start, int64_t end, int64_t now)
 {
     bk_slot_writer_t w;
-    bk_slot_writer_init(&w, rd, staff_id, treatment_id, location_id, zone, now);
+    writer_setup(&w, rd, staff_id, treatment_id, location_id, zone, now);
     slot_texts_t t;
     slot_texts(&w, start, end, &t);
     json_object *o = json_object_new_object();

@@ -12,14 +12,13 @@
 #include "core/model.h"
 #include "core/slot_token.h"
 #include "tz/tz.h"
-
-struct tz_speaker;
+#include "tz/tz_spoken.h"
 
 /** What rendering needs of the caller's world: the tenant (locale, zone), this thread's speaker and the secret
  * slot ids are signed with. */
 typedef struct bk_render {
     const bk_tenant_t *tenant;
-    struct tz_speaker *speaker;
+    tz_speaker_t *speaker;
     const unsigned char *slot_secret;
     size_t slot_secret_len;
 } bk_render_t;
@@ -33,10 +32,12 @@ json_object *bk_slot_to_json(const bk_render_t *rd, const char *staff_id, const 
 typedef struct bk_slot_writer {
     const bk_render_t *rd;
     bk_slot_ref_t ref;
+    bk_slot_token_prep_t token;    /* the slot ids' fixed part, signed and encoded once */
     const tz_zone_t *zone;
     const char *locale;
     int64_t now;
     tz_offset_span_t offsets;      /* the zone's offset, looked up once per transition */
+    tz_speak_plan_t speech;        /* the spoken times' locale, zone and today, worked out once */
     int64_t utc_day, local_day;    /* the days (since 1970) whose "YYYY-MM-DDT" is below */
     char utc_date[12], local_date[12];
     char tail[3 * 6 * 160 + 64];   /* ,"staff_member_id":..."location_id":"..."} written once, escaped */

@@ -94,6 +94,18 @@ void bk_json_out_raw(bk_json_out_t *o, const char *text, size_t n)
     o->buf[o->len] = '\0';
 }
 
+char *bk_json_out_room(bk_json_out_t *o, size_t more)
+{
+    return reserve(o, more) ? o->buf + o->len : NULL;
+}
+
+void bk_json_out_commit(bk_json_out_t *o, size_t n)
+{
+    if (o->failed) return;
+    o->len += n;
+    o->buf[o->len] = '\0';
+}
+
 void bk_json_out_string(bk_json_out_t *o, const char *s, bool escape_slash)
 {
     size_t n = strlen(s);

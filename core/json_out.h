@@ -23,6 +23,13 @@ void bk_json_out_free(bk_json_out_t *o);
 /** Appends n bytes of ready JSON text (punctuation, keys already quoted, numbers). */
 void bk_json_out_raw(bk_json_out_t *o, const char *text, size_t n);
 
+/** Room for `more` bytes written in place at the end of the text: a pointer to them (then bk_json_out_commit
+ * with how many were written), or NULL when the buffer cannot grow. */
+char *bk_json_out_room(bk_json_out_t *o, size_t more);
+
+/** Keeps the n bytes written at bk_json_out_room's pointer (n at most what was asked for). */
+void bk_json_out_commit(bk_json_out_t *o, size_t n);
+
 /** Appends s (NUL-terminated) as a JSON string, quotes included; escape_slash as json-c without
  * JSON_C_TO_STRING_NOSLASHESCAPE. */
 void bk_json_out_string(bk_json_out_t *o, const char *s, bool escape_slash);

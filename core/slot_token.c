@@ -3,11 +3,9 @@
 
 #include <inttypes.h>
 #include <json.h>
-#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
-#include <openssl/params.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,16 +18,24 @@
 
 static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
+/* base64url of n bytes, no padding, into out (cap bytes with the NUL). Returns the length, or 0 if it does not
+ * fit. */
 static size_t b64url_encode(const unsigned char *in, size_t n, char *out, size_t cap)
 {
-    size_t o = 0;
-    for (size_t i = 0; i < n; i += 3) {
+    size_t need = n / 3 * 4 + (n % 3 ? n % 3 + 1 : 0);
+    if (need >= cap) return 0;
+    size_t i = 0, o = 0;
+    for (; i + 3 <= n; i += 3, o += 4) {
+        uint32_t v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 | in[i + 2];
+        out[o] = alphabet[v >> 18], out[o + 1] = alphabet[(v >> 12) & 63];
+        out[o + 2] = alphabet[(v >> 6) & 63], out[o + 3] = alphabet[v & 63];
+    }
+    if (n - i == 1) {
         uint32_t v = (uint32_t)in[i] << 16;
-        if (i + 1 < n) v |= (uint32_t)in[i + 1] << 8;
-        if (i + 2 < n) v |= in[i + 2];
-        int chars = i + 2 < n ? 4 : i + 1 < n ? 3 : 2;
-        if (o + (size_t)chars >= cap) return 0;
-        for (int k = 0; k < chars; k++) out[o++] = alphabet[(v >> (18 - 6 * k)) & 63];
+        out[o++] = alphabet[v >> 18], out[o++] = alphabet[(v >> 12) & 63];
+    } else if (n - i == 2) {
+        uint32_t v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8;
+        out[o++] = alphabet[v >> 18], out[o++] = alphabet[(v >> 12) & 63], out[o++] = alphabet[(v >> 6) & 63];
     }
     out[o] = '\0';
     return o;
@@ -70,9 +76,8 @@ typedef struct signer {
     const unsigned char *key_at; /* where the caller keeps it: the config's secret does not move */
     EVP_MD *sha256;
     EVP_MD_CTX *inner, *outer, *work;
-    EVP_MAC *siphash;
-    EVP_MAC_CTX *mac; /* keyed with the version 2 key: each token re-inits it from that key */
-    bool mac_ready;
+    unsigned char v2_key[16]; /* the version 2 MAC key derived from the secret */
+    bool v2_ready;
 } signer_t;
 
 static pthread_key_t signer_key;
@@ -83,9 +88,8 @@ static void signer_free(void *p)
     signer_t *g = p;
     EVP_MD_CTX_free(g->inner), EVP_MD_CTX_free(g->outer), EVP_MD_CTX_free(g->work);
     EVP_MD_free(g->sha256);
-    EVP_MAC_CTX_free(g->mac);
-    EVP_MAC_free(g->siphash);
     OPENSSL_cleanse(g->key, sizeof(g->key));
+    OPENSSL_cleanse(g->v2_key, sizeof(g->v2_key));
     free(g);
 }
 
@@ -106,9 +110,7 @@ static signer_t *signer_for(const unsigned char *secret, size_t secret_len)
         if ((g = calloc(1, sizeof(*g))) == NULL) return NULL;
         g->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
         g->inner = EVP_MD_CTX_new(), g->outer = EVP_MD_CTX_new(), g->work = EVP_MD_CTX_new();
-        g->siphash = EVP_MAC_fetch(NULL, "SIPHASH", NULL);
-        g->mac = g->siphash != NULL ? EVP_MAC_CTX_new(g->siphash) : NULL;
-        if (g->sha256 == NULL || g->inner == NULL || g->outer == NULL || g->work == NULL || g->mac == NULL ||
+        if (g->sha256 == NULL || g->inner == NULL || g->outer == NULL || g->work == NULL ||
             pthread_setspecific(signer_key, g) != 0) {
             signer_free(g);
             return NULL;
@@ -128,7 +130,7 @@ static signer_t *signer_for(const unsigned char *secret, size_t secret_len)
     g->key_len = secret_len;
     g->key_at = secret;
     OPENSSL_cleanse(block, sizeof(block)), OPENSSL_cleanse(ipad, sizeof(ipad)), OPENSSL_cleanse(opad, sizeof(opad));
-    g->mac_ready = false; /* keyed below, from the new pads */
+    g->v2_ready = false; /* derived below, from the new pads */
     return g;
 }
 
@@ -141,27 +143,20 @@ static bool hmac_with(signer_t *g, const char *payload, size_t len, unsigned cha
            EVP_DigestUpdate(g->work, inner, 32) == 1 && EVP_DigestFinal_ex(g->work, sig, &n) == 1;
 }
 
-/* The version 2 MAC (SipHash-2-4, 16 bytes) of payload under the key derived from the signer's secret. */
-static bool mac_v2(const unsigned char *secret, size_t secret_len, const unsigned char *payload, size_t len,
-                   unsigned char tag[SIG_BYTES])
+/* Starts the version 2 MAC (SipHash-2-4, 16 bytes) under the key derived from secret. False when OpenSSL fails. */
+static bool mac_v2_init(const unsigned char *secret, size_t secret_len, bk_siphash_t *mac)
 {
     signer_t *g = signer_for(secret, secret_len);
     if (g == NULL) return false;
-    if (!g->mac_ready) {
+    if (!g->v2_ready) {
         unsigned char derived[32];
-        size_t size = SIG_BYTES;
-        OSSL_PARAM params[] = {OSSL_PARAM_construct_size_t(OSSL_MAC_PARAM_SIZE, &size), OSSL_PARAM_construct_end()};
-        bool ok = hmac_with(g, V2_KEY_LABEL, sizeof(V2_KEY_LABEL) - 1, derived) &&
-                  EVP_MAC_init(g->mac, derived, 16, params) == 1;
+        if (!hmac_with(g, V2_KEY_LABEL, sizeof(V2_KEY_LABEL) - 1, derived)) return false;
+        memcpy(g->v2_key, derived, sizeof(g->v2_key));
         OPENSSL_cleanse(derived, sizeof(derived));
-        if (!ok) return false;
-        g->mac_ready = true;
-    } else if (EVP_MAC_init(g->mac, NULL, 0, NULL) != 1) { /* back to the keyed state */
-        return false;
+        g->v2_ready = true;
     }
-    size_t out = 0;
-    return EVP_MAC_update(g->mac, payload, len) == 1 && EVP_MAC_final(g->mac, tag, &out, SIG_BYTES) == 1 &&
-           out == SIG_BYTES;
+    bk_siphash_init(mac, g->v2_key);
+    return true;
 }
 
 static void sign(const unsigned char *secret, size_t secret_len, const char *payload, size_t len,
@@ -173,29 +168,57 @@ static void sign(const unsigned char *secret, size_t secret_len, const char *pay
     HMAC(EVP_sha256(), secret, (int)secret_len, (const unsigned char *)payload, len, sig, &n);
 }
 
-size_t bk_slot_token_make(const unsigned char *secret, size_t secret_len, const bk_slot_ref_t *ref, char *out)
+bool bk_slot_token_prepare(const unsigned char *secret, size_t secret_len, const bk_slot_ref_t *ref,
+                           bk_slot_token_prep_t *p)
 {
-    unsigned char payload[1 + 4 * (1 + V2_MAX_ID) + 16];
+    unsigned char fixed[1 + 4 * (1 + V2_MAX_ID)];
     const char *ids[] = {ref->tenant, ref->staff_id, ref->treatment_id, ref->location_id};
     size_t len = 0;
-    payload[len++] = 2;
+    p->ok = false;
+    fixed[len++] = 2;
     for (int i = 0; i < 4; i++) {
         size_t n = strlen(ids[i]);
-        if (n == 0 || n > V2_MAX_ID) return 0;
-        payload[len++] = (unsigned char)n;
-        memcpy(payload + len, ids[i], n);
+        if (n == 0 || n > V2_MAX_ID) return false;
+        fixed[len++] = (unsigned char)n;
+        memcpy(fixed + len, ids[i], n);
         len += n;
     }
-    const int64_t times[] = {ref->start, ref->end};
+    if (!mac_v2_init(secret, secret_len, &p->mac)) return false;
+    bk_siphash_update(&p->mac, fixed, len);
+    size_t head_bytes = len / 3 * 3;
+    p->head_len = b64url_encode(fixed, head_bytes, p->head, sizeof(p->head));
+    p->rest_len = len - head_bytes;
+    memcpy(p->rest, fixed + head_bytes, p->rest_len);
+    /* The payload's text (the head, then the rest and 16 bytes of times: 22 + rest_len characters) leaves room for
+     * '.', the tag's 22 characters and more, as it always had to. */
+    p->ok = p->head_len == head_bytes / 3 * 4 && p->head_len + 22 + p->rest_len + 2 + 24 <= BK_SLOT_TOKEN_CAP;
+    return p->ok;
+}
+
+size_t bk_slot_token_make_at(const bk_slot_token_prep_t *p, int64_t start, int64_t end, char *out)
+{
+    out[0] = '\0';
+    if (!p->ok) return 0;
+    unsigned char tail[2 + 16], tag[SIG_BYTES];
+    memcpy(tail, p->rest, p->rest_len);
+    const uint64_t times[] = {(uint64_t)start, (uint64_t)end};
     for (int i = 0; i < 2; i++)
-        for (int k = 0; k < 8; k++) payload[len++] = (unsigned char)((uint64_t)times[i] >> (8 * k));
-    unsigned char tag[SIG_BYTES];
-    if (!mac_v2(secret, secret_len, payload, len, tag)) return 0;
-    size_t n = b64url_encode(payload, len, out, BK_SLOT_TOKEN_CAP);
-    if (n == 0 || n + 2 + 24 > BK_SLOT_TOKEN_CAP) return 0;
+        for (int k = 0; k < 8; k++) tail[p->rest_len + (size_t)(8 * i + k)] = (unsigned char)(times[i] >> (8 * k));
+    bk_siphash_t mac = p->mac;
+    bk_siphash_update(&mac, tail + p->rest_len, 16);
+    bk_siphash_final128(&mac, tag);
+    memcpy(out, p->head, p->head_len);
+    size_t n = p->head_len;
+    n += b64url_encode(tail, p->rest_len + 16, out + n, BK_SLOT_TOKEN_CAP - n);
     out[n++] = '.';
-    size_t m = b64url_encode(tag, SIG_BYTES, out + n, BK_SLOT_TOKEN_CAP - n);
-    return m == 0 ? 0 : n + m;
+    return n + b64url_encode(tag, SIG_BYTES, out + n, BK_SLOT_TOKEN_CAP - n);
+}
+
+size_t bk_slot_token_make(const unsigned char *secret, size_t secret_len, const bk_slot_ref_t *ref, char *out)
+{
+    bk_slot_token_prep_t p;
+    bk_slot_token_prepare(secret, secret_len, ref, &p);
+    return bk_slot_token_make_at(&p, ref->start, ref->end, out);
 }
 
 /* Reads a version 2 payload (its MAC already checked): every length in range, no NUL inside an id, nothing
@@ -246,8 +269,11 @@ bool bk_slot_token_read(const unsigned char *secret, size_t secret_len, const ch
     size_t slen = b64url_decode(dot + 1, len - (size_t)(dot - token) - 1, sig, sizeof(sig), &ok);
     if (!ok || slen != SIG_BYTES) return false;
     if (payload[0] == 2) {
-        return mac_v2(secret, secret_len, payload, plen, expected) && CRYPTO_memcmp(sig, expected, SIG_BYTES) == 0 &&
-               read_v2(payload, plen, ref);
+        bk_siphash_t mac;
+        if (!mac_v2_init(secret, secret_len, &mac)) return false;
+        bk_siphash_update(&mac, payload, plen);
+        bk_siphash_final128(&mac, expected);
+        return CRYPTO_memcmp(sig, expected, SIG_BYTES) == 0 && read_v2(payload, plen, ref);
     }
     sign(secret, secret_len, (const char *)payload, plen, expected); /* version 1, issued before */
     if (CRYPTO_memcmp(sig, expected, SIG_BYTES) != 0) return false;

@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/siphash.h"
+
 #define BK_SLOT_TOKEN_CAP 1024
 
 typedef struct bk_slot_ref {
@@ -25,6 +27,28 @@ typedef struct bk_slot_ref {
 /** Writes the token of `ref` (URL-safe base64 payload "." truncated signature) into out (BK_SLOT_TOKEN_CAP).
  * Returns its length, or 0 when it does not fit. */
 size_t bk_slot_token_make(const unsigned char *secret, size_t secret_len, const bk_slot_ref_t *ref, char *out);
+
+/** The work bk_slot_token_make shares between the slots of one tenant, practitioner, treatment and location: their
+ * payloads differ only in the last 16 bytes (the times), so the MAC of the fixed part and its base64url text are
+ * found once. A plain value (no pointers into itself: it may be copied). */
+typedef struct bk_slot_token_prep {
+    bool ok;                          /* false: an id is empty or too long, or OpenSSL failed; tokens are "" */
+    bk_siphash_t mac;                 /* the MAC after the fixed part */
+    char head[BK_SLOT_TOKEN_CAP];     /* base64url of the fixed part's first head_bytes (a multiple of 3) bytes */
+    size_t head_len;
+    unsigned char rest[2];            /* the fixed part's bytes after those (0-2), encoded with the times */
+    size_t rest_len;
+} bk_slot_token_prep_t;
+
+/** Prepares the tokens of ref's tenant, staff, treatment and location (ref's times are not read) under secret.
+ * Returns p->ok. */
+bool bk_slot_token_prepare(const unsigned char *secret, size_t secret_len, const bk_slot_ref_t *ref,
+                           bk_slot_token_prep_t *p);
+
+/** Writes the token of the prepared ids with times [start, end) into out (BK_SLOT_TOKEN_CAP): byte for byte what
+ * bk_slot_token_make writes for them. Returns its length, or 0 (and out "") when p is not ok or it does not
+ * fit. */
+size_t bk_slot_token_make_at(const bk_slot_token_prep_t *p, int64_t start, int64_t end, char *out);
 
 /** Checks a token's signature and reads it back. Returns false for anything malformed, forged or signed with
  * another secret, and for any spelling but the one bk_slot_token_make writes (base64url without padding, unused

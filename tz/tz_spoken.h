@@ -3,7 +3,9 @@
 #ifndef FD_TZ_SPOKEN_H
 #define FD_TZ_SPOKEN_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "tz/tz.h"
 
@@ -36,6 +38,27 @@ void tz_speaker_destroy(tz_speaker_t *sp);
  * whatever the locale). Returns the length written, or -1 (bad locale text, ICU failure, buf too small). */
 int tz_speak(tz_speaker_t *sp, const char *locale, const tz_zone_t *zone, tz_instant_t t, tz_instant_t now,
              int flags, char *buf, size_t cap);
+
+/** What tz_speak works out once for many instants said by one speaker, in one locale and zone, against one now,
+ * with the same flags: the locale check, now's local day and the zone's offset over the span the instants walk. */
+typedef struct tz_speak_plan {
+    tz_speaker_t *sp;
+    const char *locale; /* the caller's text: it must outlive the plan */
+    const tz_zone_t *zone;
+    int flags;
+    bool ok;       /* false: the arguments tz_speak would refuse */
+    int64_t today; /* now's local day, days since 1970 */
+    tz_offset_span_t offsets;
+} tz_speak_plan_t;
+
+/** Prepares p for tz_speak_planned (no ICU work here; the locale's formatters open on first use). */
+void tz_speak_plan_init(tz_speak_plan_t *p, tz_speaker_t *sp, const char *locale, const tz_zone_t *zone,
+                        tz_instant_t now, int flags);
+
+/** Exactly tz_speak(sp, locale, zone, t, now, flags, buf, cap) for the plan's arguments, cheaper per call: an
+ * instant more than 3 hours from any change of the zone's clocks is placed with the span the previous instants
+ * found (in order is cheapest). Same return and buf contract as tz_speak. */
+int tz_speak_planned(tz_speak_plan_t *p, tz_instant_t t, char *buf, size_t cap);
 
 /** ICU's own tz data version ("2022e" on Debian 12): informational only, our rules never come from it. */
 const char *tz_icu_tzdata_version(void);

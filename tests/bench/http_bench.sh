@@ -2,13 +2,18 @@
 # HTTP throughput of the real binary with wrk on loopback: /healthz, fetchAllStaff (warm catalog), a warm
 # fetchAvailabilityNext7Days and a warm /voice/bestSlot (every practitioner's 30 days from the cache, scored),
 # each for a few seconds, with a private redis-server. Prints req/s, latency and bestSlot's share of healthz.
-# Usage: tests/bench/http_bench.sh [seconds]   (builds a Release binary in build-bench/)
+# Usage: tests/bench/http_bench.sh [seconds]   (builds a Release binary in build-bench/; FRONTDESK_BIN=path runs
+# that binary instead, to compare two builds)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 secs=${1:-5}
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk"; exit 1; }
-cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DFD_TESTS=OFF >/dev/null
-cmake --build build-bench --target frontdesk -j"$(nproc)" >/dev/null
+bin=${FRONTDESK_BIN:-}
+if [ -z "$bin" ]; then
+  cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DFD_TESTS=OFF >/dev/null
+  cmake --build build-bench --target frontdesk -j"$(nproc)" >/dev/null
+  bin=./build-bench/server/frontdesk
+fi
 dir=$(mktemp -d)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 rport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
@@ -21,7 +26,7 @@ cat > "$dir/config.json" <<JSON
  "tenants": [{"id": "bench", "api_key_sha256": "$digest", "locale": "en-AU", "country": "AU",
               "rate_limit": {"per_second": 1000000, "burst": 1000000}}]}
 JSON
-./build-bench/server/frontdesk --config "$dir/config.json" 2>"$dir/frontdesk.log" &
+"$bin" --config "$dir/config.json" 2>"$dir/frontdesk.log" &
 fd_pid=$!
 cleanup() { kill "$fd_pid" 2>/dev/null || true; kill "$(cat "$dir/redis.pid")" 2>/dev/null || true; [ -n "${BENCH_DEBUG:-}" ] || rm -rf "$dir"; }
 trap cleanup EXIT
@@ -52,6 +57,8 @@ post '{}'
 run "POST fetchAllStaff (warm)" "http://127.0.0.1:$port/ai_brain/fetchAllStaff" -s "$dir/post.lua"
 post '{"staff_member_id":"pr-sam-nguyen","treatment_id":"tx-followup-physio"}'
 run "POST fetchAvailabilityNext7Days (warm)" "http://127.0.0.1:$port/ai_brain/fetchAvailabilityNext7Days" -s "$dir/post.lua"
+awk -v b="$last_rps" -v h="$healthz_rps" \
+  'BEGIN { printf "fetchAvailabilityNext7Days / healthz throughput: %.3f\n", b / h }'
 cat > "$dir/get.lua" <<LUA
 wrk.headers["x-api-key"] = "bench-key"
 LUA

@@ -114,6 +114,26 @@ static size_t b64url_decode(const char *in, size_t n, unsigned char *out)
     return o;
 }
 
+/* The version 2 MAC from its definition: OpenSSL's 16-byte SipHash under the first 16 bytes of
+ * HMAC-SHA256(key, "frontdesk slot id v2"). */
+static void reference_mac(const unsigned char *key, size_t key_len, const unsigned char *payload, size_t len,
+                          unsigned char tag[16])
+{
+    unsigned char derived[32];
+    unsigned int dlen = 32;
+    size_t size = 16, tlen = 0;
+    HMAC(EVP_sha256(), key, (int)key_len, (const unsigned char *)"frontdesk slot id v2", 20, derived, &dlen);
+    OSSL_PARAM params[] = {OSSL_PARAM_construct_size_t("size", &size), OSSL_PARAM_construct_end()};
+    EVP_MAC *mac = EVP_MAC_fetch(NULL, "SIPHASH", NULL);
+    EVP_MAC_CTX *ctx = EVP_MAC_CTX_new(mac);
+    assert_int_equal(EVP_MAC_init(ctx, derived, 16, params), 1);
+    assert_int_equal(EVP_MAC_update(ctx, payload, len), 1);
+    assert_int_equal(EVP_MAC_final(ctx, tag, &tlen, 16), 1);
+    assert_int_equal(tlen, 16);
+    EVP_MAC_CTX_free(ctx);
+    EVP_MAC_free(mac);
+}
+
 /* The signature is the 16-byte SipHash-2-4 of the payload under the first 16 bytes of
  * HMAC-SHA256(secret, "frontdesk slot id v2"), whatever key length, and stays right when one thread signs with
  * several keys in turn (the signer keeps the last key's state). */
@@ -131,23 +151,11 @@ static void signature_is_siphash_under_derived_key(void **state)
         size_t n = bk_slot_token_make(keys[k].key, keys[k].len, &ref, token);
         const char *dot = strchr(token, '.');
         assert_non_null(dot);
-        unsigned char payload[BK_SLOT_TOKEN_CAP], sig[32], derived[32], want[16];
+        unsigned char payload[BK_SLOT_TOKEN_CAP], sig[32], want[16];
         size_t plen = b64url_decode(token, (size_t)(dot - token), payload);
         size_t slen = b64url_decode(dot + 1, n - (size_t)(dot + 1 - token), sig);
         assert_int_equal(slen, 16);
-        unsigned int dlen = 32;
-        HMAC(EVP_sha256(), keys[k].key, (int)keys[k].len, (const unsigned char *)"frontdesk slot id v2", 20, derived,
-             &dlen);
-        size_t size = 16, wlen = 0;
-        OSSL_PARAM params[] = {OSSL_PARAM_construct_size_t("size", &size), OSSL_PARAM_construct_end()};
-        EVP_MAC *mac = EVP_MAC_fetch(NULL, "SIPHASH", NULL);
-        EVP_MAC_CTX *ctx = EVP_MAC_CTX_new(mac);
-        assert_int_equal(EVP_MAC_init(ctx, derived, 16, params), 1);
-        assert_int_equal(EVP_MAC_update(ctx, payload, plen), 1);
-        assert_int_equal(EVP_MAC_final(ctx, want, &wlen, sizeof(want)), 1);
-        assert_int_equal(wlen, 16);
-        EVP_MAC_CTX_free(ctx);
-        EVP_MAC_free(mac);
+        reference_mac(keys[k].key, keys[k].len, payload, plen, want);
         assert_memory_equal(sig, want, 16);
     }
 }
@@ -225,6 +233,64 @@ static void reads_version_1_ids(void **state)
     assert_false(bk_slot_token_read(other, 32, token, n, &back));
 }
 
+/* The token of ref computed here from the definition (payload, OpenSSL's SipHash under the derived key,
+ * base64url), independently of the code under test. */
+static void reference_token(const unsigned char *key, size_t key_len, const bk_slot_ref_t *ref, char *out)
+{
+    unsigned char payload[BK_SLOT_TOKEN_CAP], tag[16];
+    size_t w = 0;
+    payload[w++] = 2;
+    const char *ids[] = {ref->tenant, ref->staff_id, ref->treatment_id, ref->location_id};
+    for (int i = 0; i < 4; i++) {
+        payload[w++] = (unsigned char)strlen(ids[i]);
+        memcpy(payload + w, ids[i], strlen(ids[i]));
+        w += strlen(ids[i]);
+    }
+    for (int k = 0; k < 8; k++) payload[w++] = (unsigned char)((uint64_t)ref->start >> (8 * k));
+    for (int k = 0; k < 8; k++) payload[w++] = (unsigned char)((uint64_t)ref->end >> (8 * k));
+    reference_mac(key, key_len, payload, w, tag);
+    size_t n = b64url_encode(payload, w, out);
+    out[n++] = '.';
+    b64url_encode(tag, 16, out + n);
+}
+
+/* Tokens from one preparation, for many times, are the reference tokens: with ids of every length modulo 3
+ * (the base64 groups the prepared text ends on) and modulo 8 (the SipHash words the prepared state ends in). */
+static void prepared_tokens_are_the_reference_tokens(void **state)
+{
+    static const int64_t times[][2] = {{1776780000000, 1776783600000}, {0, 1}, {1, 2},
+                                       {-86400000, 0}, {4102444800000, 4102448400000}, {1776780000123, 1776783600999}};
+    for (size_t len = 1; len <= 26; len++) {
+        bk_slot_ref_t ref = sample();
+        memset(ref.staff_id, 0, sizeof(ref.staff_id));
+        for (size_t i = 0; i < len; i++) ref.staff_id[i] = (char)('a' + (i * 5) % 26);
+        bk_slot_token_prep_t prep;
+        assert_true(bk_slot_token_prepare(secret, 32, &ref, &prep));
+        for (size_t k = 0; k < sizeof(times) / sizeof(times[0]); k++) {
+            ref.start = times[k][0], ref.end = times[k][1];
+            char got[BK_SLOT_TOKEN_CAP], one_off[BK_SLOT_TOKEN_CAP], want[BK_SLOT_TOKEN_CAP];
+            size_t n = bk_slot_token_make_at(&prep, ref.start, ref.end, got);
+            reference_token(secret, 32, &ref, want);
+            assert_string_equal(got, want);
+            assert_int_equal(n, strlen(want));
+            assert_int_equal(bk_slot_token_make(secret, 32, &ref, one_off), n);
+            assert_string_equal(one_off, want);
+            bk_slot_ref_t back;
+            assert_true(bk_slot_token_read(secret, 32, got, n, &back));
+            assert_true(back.start == ref.start && back.end == ref.end);
+            assert_string_equal(back.staff_id, ref.staff_id);
+        }
+    }
+    /* An id that cannot be signed (empty) gives no token, and an empty text. */
+    bk_slot_ref_t ref = sample();
+    ref.location_id[0] = '\0';
+    bk_slot_token_prep_t prep;
+    char out[BK_SLOT_TOKEN_CAP] = "junk";
+    assert_false(bk_slot_token_prepare(secret, 32, &ref, &prep));
+    assert_int_equal(bk_slot_token_make_at(&prep, 0, 1, out), 0);
+    assert_string_equal(out, "");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -235,6 +301,7 @@ int main(void)
         cmocka_unit_test(signature_is_siphash_under_derived_key),
         cmocka_unit_test(payload_is_compact_binary),
         cmocka_unit_test(reads_version_1_ids),
+        cmocka_unit_test(prepared_tokens_are_the_reference_tokens),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -184,6 +185,61 @@ static int teardown(void **state)
     return 0;
 }
 
+/* A plan says every instant exactly as tz_speak does: every 5 minutes over the three days around each change of
+ * New York, Sydney, Lord Howe (30 minutes) and London, in four locales and every flag, with "now" the day before
+ * (today and tomorrow), then instants out of order (the plan's span runs backwards and jumps). Two speakers, so
+ * neither's memo can hide a difference. */
+static void test_planned_speech_is_tz_speak(void **state)
+{
+    static const struct {
+        const char *zone, *change_day;
+    } changes[] = {{"America/New_York", "2027-03-14"}, {"America/New_York", "2027-11-07"},
+                   {"Australia/Sydney", "2027-04-04"}, {"Australia/Sydney", "2027-10-03"},
+                   {"Australia/Lord_Howe", "2027-04-04"}, {"Australia/Lord_Howe", "2027-10-03"},
+                   {"Europe/London", "2027-10-31"}};
+    static const char *const locales[] = {"en-US", "en-AU", "fr-CA", "de-DE"};
+    static const int flags[] = {TZ_SPEAK_DEFAULT, TZ_SPEAK_NO_RELATIVE, TZ_SPEAK_WITH_YEAR, TZ_SPEAK_DATE_ONLY,
+                                TZ_SPEAK_TIME_ONLY};
+    tz_speaker_t *one = tz_speaker_create(), *plain = tz_speaker_create();
+    int repeated = 0, compared = 0;
+    for (size_t c = 0; c < sizeof(changes) / sizeof(changes[0]); c++) {
+        const tz_zone_t *z = tz_zone_load(changes[c].zone);
+        char iso[32];
+        snprintf(iso, sizeof(iso), "%sT12:00:00Z", changes[c].change_day);
+        tz_instant_t mid = utc(iso), from = mid - 36 * TZ_MS_PER_HOUR, to = mid + 36 * TZ_MS_PER_HOUR;
+        for (size_t l = 0; l < sizeof(locales) / sizeof(locales[0]); l++) {
+            for (size_t f = 0; f < sizeof(flags) / sizeof(flags[0]); f++) {
+                tz_speak_plan_t plan;
+                tz_speak_plan_init(&plan, one, locales[l], z, from - 20 * TZ_MS_PER_HOUR, flags[f]);
+                for (int pass = 0; pass < 2; pass++) {
+                    for (tz_instant_t t = from; t < to; t += 5 * TZ_MS_PER_MINUTE) {
+                        /* pass 1: out of order, a pseudo-random walk over the same window */
+                        tz_instant_t at = pass == 0 ? t : from + (tz_instant_t)((uint64_t)(t - from) * 7919 %
+                                                                               (uint64_t)(to - from)) / 60000 * 60000;
+                        char a[160], b[160];
+                        int n = tz_speak_planned(&plan, at, a, sizeof(a));
+                        int m = tz_speak(plain, locales[l], z, at, from - 20 * TZ_MS_PER_HOUR, flags[f], b, sizeof(b));
+                        assert_int_equal(n, m);
+                        assert_true(n > 0);
+                        assert_string_equal(a, b);
+                        repeated += strstr(a, "clocks go back") != NULL;
+                        compared++;
+                    }
+                }
+            }
+        }
+    }
+    assert_true(repeated > 100); /* the repeated hours were among them */
+    assert_true(compared > 50000);
+    char buf[8];
+    tz_speak_plan_t bad;
+    tz_speak_plan_init(&bad, one, "en US", tz_zone_load("UTC"), 0, 0);
+    assert_int_equal(tz_speak_planned(&bad, 0, buf, sizeof(buf)), -1);
+    assert_string_equal(buf, "");
+    tz_speaker_destroy(one);
+    tz_speaker_destroy(plain);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -191,6 +247,7 @@ int main(void)
         cmocka_unit_test(test_speak_errors),
         cmocka_unit_test(test_speak_threads),
         cmocka_unit_test(test_speak_tz_env_independent),
+        cmocka_unit_test(test_planned_speech_is_tz_speak),
     };
     return cmocka_run_group_tests_name("tz_spoken", tests, NULL, teardown);
 }
