@@ -5,8 +5,10 @@
 #define FD_PROVIDERS_ADAPTER_UTIL_H
 
 #include <json.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "providers/http_client.h"
 #include "providers/provider.h"
@@ -23,8 +25,9 @@ int prov_setting_int(json_object *v, const char *name, long lo, long hi, int *ou
  * copy the caller zeroes and frees. Returns 0, or -1 with why naming the setting. */
 int prov_setting_key(const char *name, json_object *v, char **key, char *why, size_t cap);
 
-/** Reads provider_settings.base_url: an http(s):// URL without a query or fragment, printable, under 400
- * characters; copies it without trailing '/' into out (cap >= 400). Returns 0, or -1 with why citing `example`. */
+/** Reads provider_settings.base_url: an http(s):// URL without a space, query or fragment, printable, under 400
+ * characters and under out_cap; copies it without trailing '/' into out. Returns 0, or -1 with why saying what
+ * is wanted and, when `example` is not NULL, quoting it as a sample URL. */
 int prov_setting_base_url(json_object *v, const char *example, char *out, size_t out_cap, char *why, size_t cap);
 
 /** Reads provider_settings.currency: an ISO 4217 code ("AUD") into out[4]. Returns 0, or -1 with why citing
@@ -50,9 +53,20 @@ bool prov_id_usable(const char *id, size_t cap);
 /** Makes room for one more element in *arr (n used, *cap allocated, elements of `size` bytes): 0 or -1. */
 int prov_grow(void **arr, size_t n, size_t *cap, size_t size);
 
-/** The provider status of a request's transport outcome: PROV_OK when an answer arrived (any HTTP code: the
- * adapter reads it). A write (`read` false) that was sent and got no answer is PROV_TIMEOUT: it may have been
- * committed, so booking looks for it before writing again; one that never left the queue is not. */
+/** The provider status of a request's transport outcome, the one map every adapter uses: PROV_OK when an answer
+ * arrived (any HTTP code: the adapter reads it), PROV_TIMEOUT for a timeout, PROV_RATE_LIMITED for our own rate
+ * budget, PROV_UNAVAILABLE for no connection or a cancelled call, PROV_UPSTREAM for a broken or oversize answer.
+ * A write (`read` false) that was sent and got no connection, a cancel or a broken answer is PROV_TIMEOUT
+ * instead: it may have been committed, so booking looks for it before writing again; one that never left the
+ * queue is not. An adapter with its own rule for such a write applies it first and passes `read` true. */
 prov_status_t prov_transport_status(const prov_http_response_t *r, bool read);
+
+/** Writes base followed by fmt's expansion into out (cap bytes): an adapter's request URL. Returns false when it
+ * does not fit (out is then cut short and must not be used). */
+bool prov_url_vformat(char *out, size_t cap, const char *base, const char *fmt, va_list ap);
+
+/** Writes "<vendor>:<16 hex digits>" into out (cap bytes): the FNV-1a hash of first then second (NULL: none), an
+ * id for a rate budget or a Redis key that reveals nothing of the secret or name hashed. Returns the hash. */
+uint64_t prov_credential_id(const char *vendor, const char *first, const char *second, char *out, size_t cap);
 
 #endif
