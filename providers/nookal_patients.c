@@ -42,7 +42,7 @@ static prov_status_t patients_page(const prov_nookal_reply_t *reply, void *data)
             bk_patient_clear(&p);
             continue;
         }
-        if (nookal_grow((void **)&s->v, s->n, &s->cap, sizeof(*s->v)) != 0) {
+        if (prov_grow((void **)&s->v, s->n, &s->cap, sizeof(*s->v)) != 0) {
             bk_patient_clear(&p);
             return PROV_UNAVAILABLE;
         }
