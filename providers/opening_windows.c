@@ -6,8 +6,8 @@
 #include "providers/adapter_util.h"
 #include "tz/tz.h"
 
-int prov_windows_start(prov_windows_t *w, const prov_availability_query_t *q, int window_days,
-                       prov_window_send_fn send, void *ctx, prov_availability_cb cb, void *data)
+int prov_windows_start(prov_windows_t *w, const prov_availability_query_t *q, int window_days, prov_window_send_fn send,
+                       void *ctx, prov_availability_cb cb, void *data)
 {
     w->cb = cb;
     w->data = data;

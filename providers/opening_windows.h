@@ -36,8 +36,8 @@ typedef int (*prov_window_send_fn)(prov_windows_t *w, int64_t first_day, int64_t
  * every window sent at once through send; cb receives the answer once, after this call returns. Returns 0 when
  * under way (the state is freed after cb), or -1 when not one window could be sent (the state is freed, cb is
  * never called). A window that could not be sent after others were makes the answer PROV_UNAVAILABLE. */
-int prov_windows_start(prov_windows_t *w, const prov_availability_query_t *q, int window_days,
-                       prov_window_send_fn send, void *ctx, prov_availability_cb cb, void *data);
+int prov_windows_start(prov_windows_t *w, const prov_availability_query_t *q, int window_days, prov_window_send_fn send,
+                       void *ctx, prov_availability_cb cb, void *data);
 
 /** True when the local date `day` (a day number) is one the fetch asked. */
 bool prov_windows_asked(const prov_windows_t *w, int64_t day);
