@@ -91,6 +91,17 @@ char *prov_dup_opt(const char *s, bool *oom)
     return c;
 }
 
+bool prov_patient_copy_asked(bk_patient_t *out, const bk_patient_t *in)
+{
+    bool oom = false;
+    out->first_name = prov_dup_opt(in->first_name, &oom);
+    out->last_name = prov_dup_opt(in->last_name, &oom);
+    out->email = prov_dup_opt(in->email, &oom);
+    out->phone = prov_dup_opt(in->phone, &oom);
+    out->dob = prov_dup_opt(in->dob, &oom);
+    return !oom;
+}
+
 static int cmp_opening(const void *a, const void *b)
 {
     const prov_opening_t *x = a, *y = b;

@@ -37,6 +37,10 @@ int prov_setting_currency(json_object *v, const char *example, char out[4], char
 /** A copy of s, or NULL when s is NULL or empty; sets *oom when the copy could not be made. */
 char *prov_dup_opt(const char *s, bool *oom);
 
+/** Copies what a patient create asks (first and last name, email, phone, dob; empty ones stay NULL) from in to out
+ * (zeroed). Returns false when out of memory: out then holds what was copied, for bk_patient_clear. */
+bool prov_patient_copy_asked(bk_patient_t *out, const bk_patient_t *in);
+
 /** Sorts v[0..n) by start and drops openings whose start repeats the previous one. Returns the count kept. */
 size_t prov_openings_sort_unique(prov_opening_t *v, size_t n);
 

@@ -68,8 +68,7 @@ static prov_status_t each_patient(void *state, json_object *r)
 
 static void patients_free(patients_state_t *s)
 {
-    for (size_t i = 0; i < s->n; i++) bk_patient_clear(&s->v[i]);
-    free(s->v);
+    bk_patients_free(s->v, s->n);
     free(s->phone), free(s->email), free(s->first_name), free(s->last_name), free(s->dob);
     free(s);
 }

@@ -44,8 +44,7 @@ static op_t *op_new(nookal_t *n, prov_env_t *env, void *data)
 static void op_free(op_t *k)
 {
     bk_appointment_clear(&k->a);
-    for (size_t i = 0; i < k->n_v; i++) bk_appointment_clear(&k->v[i]);
-    free(k->v);
+    bk_appointments_free(k->v, k->n_v);
     free(k);
 }
 

@@ -283,13 +283,7 @@ int pb_create_patient(void *instance, prov_env_t *env, const bk_patient_t *patie
     json_object *root = json_object_new_object(), *profile = json_object_new_object();
     if (k == NULL || root == NULL || profile == NULL) goto fail;
     *k = (create_state_t){.p = p, .env = *env, .cb = cb, .data = data};
-    bool oom = false;
-    k->asked.first_name = prov_dup_opt(patient->first_name, &oom);
-    k->asked.last_name = prov_dup_opt(patient->last_name, &oom);
-    k->asked.email = prov_dup_opt(patient->email, &oom);
-    k->asked.phone = prov_dup_opt(patient->phone, &oom);
-    k->asked.dob = prov_dup_opt(patient->dob, &oom);
-    if (oom) goto fail;
+    if (!prov_patient_copy_asked(&k->asked, patient)) goto fail;
     put(profile, "firstName", k->asked.first_name), put(profile, "lastName", k->asked.last_name);
     put(profile, "emailAddress", k->asked.email), put(profile, "mobilePhone", k->asked.phone);
     put(profile, "dateOfBirth", k->asked.dob), put(profile, "timeZone", p->windows_zone);
