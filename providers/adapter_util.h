@@ -1,6 +1,8 @@
-/* providers/adapter_util.h: small pieces every EMR adapter needs the same way: reading provider_settings (an API
- * key given inline or through an environment variable, bounded integers, printable text), copying optional
- * strings, and putting openings in order. Pure apart from getenv; no adapter state. */
+/* providers/adapter_util.h: small pieces every EMR adapter needs the same way, so that each has one way to do
+ * them: reading provider_settings (an API key given inline or through an environment variable, base URL, bounded
+ * integers, currency, printable text), credential ids, the transport status of a request, request URLs, copying
+ * optional strings and an asked patient, and putting openings in order. Pure apart from getenv; no adapter
+ * state. */
 #ifndef FD_PROVIDERS_ADAPTER_UTIL_H
 #define FD_PROVIDERS_ADAPTER_UTIL_H
 
@@ -58,8 +60,9 @@ bool prov_id_usable(const char *id, size_t cap);
 int prov_grow(void **arr, size_t n, size_t *cap, size_t size);
 
 /** The provider status of a request's transport outcome, the one map every adapter uses: PROV_OK when an answer
- * arrived (any HTTP code: the adapter reads it), PROV_TIMEOUT for a timeout, PROV_RATE_LIMITED for our own rate
- * budget, PROV_UNAVAILABLE for no connection or a cancelled call, PROV_UPSTREAM for a broken or oversize answer.
+ * arrived (any HTTP code: the adapter reads it), PROV_TIMEOUT for a timeout, PROV_RATE_LIMITED when the rate
+ * limit needs longer than the deadline, PROV_UNAVAILABLE for no connection or a cancelled call, PROV_UPSTREAM for a
+ * broken or oversize answer.
  * A write (`read` false) that was sent and got no connection, a cancel or a broken answer is PROV_TIMEOUT
  * instead: it may have been committed, so booking looks for it before writing again; one that never left the
  * queue is not. An adapter with its own rule for such a write applies it first and passes `read` true. */
