@@ -11,10 +11,11 @@
 
 typedef struct search search_t;
 
-/* One practitioner at one location, with copies of what a later read needs (the catalog is gone by then). */
+/* One practitioner at one location; the strings a later read needs are the caller's (borrowed until the answer:
+ * the catalog is gone by then, the caller's copies are not). */
 typedef struct cand {
     uint32_t staff, location;
-    char *staff_id, *location_id, *time_zone;
+    const char *staff_id, *location_id, *time_zone;
     const tz_zone_t *zone;
     tz_offset_span_t offsets; /* the zone's offset over the current span: one lookup per transition, not per slot */
 } cand_t;
@@ -30,7 +31,7 @@ struct search {
     bk_env_t *env;
     const bk_tenant_t *tenant;
     uint32_t treatment;
-    char *treatment_id;
+    const char *treatment_id; /* borrowed, as the candidates' strings */
     int duration_min, shortest_min;
     int64_t now, requested, target;
     uint32_t staff, location;
@@ -59,12 +60,9 @@ struct search {
 
 static void search_free(search_t *s)
 {
-    for (size_t i = 0; i < s->n_cands; i++)
-        free(s->cands[i].staff_id), free(s->cands[i].location_id), free(s->cands[i].time_zone);
     bk_slots_free(&s->slots);
     bk_slots_free(&s->first);
     free(s->reads);
-    free(s->treatment_id);
     free(s);
 }
 
@@ -354,7 +352,7 @@ int bk_best_search(bk_env_t *env, const bk_search_request_t *req, bk_search_cb c
     s->env = env;
     s->tenant = req->tenant;
     s->treatment = req->treatment;
-    s->treatment_id = strdup(t->id);
+    s->treatment_id = req->treatment_id;
     s->duration_min = t->duration_minutes;
     s->now = req->now;
     s->requested = req->requested;
@@ -384,11 +382,11 @@ int bk_best_search(bk_env_t *env, const bk_search_request_t *req, bk_search_cb c
         const bk_location_t *l = &c->locations[req->candidates[i].location];
         const tz_zone_t *zone = l->time_zone != NULL ? tz_zone_load(l->time_zone) : NULL;
         if (zone == NULL) continue;
+        const bk_search_candidate_t *rc = &req->candidates[i];
+        if (rc->staff_id == NULL || rc->location_id == NULL || rc->time_zone == NULL) goto fail;
         cand_t *cd = &s->cands[s->n_cands++];
-        *cd = (cand_t){.staff = req->candidates[i].staff, .location = req->candidates[i].location, .zone = zone,
-                       .staff_id = strdup(c->staff[req->candidates[i].staff].id), .location_id = strdup(l->id),
-                       .time_zone = strdup(l->time_zone)};
-        if (cd->staff_id == NULL || cd->location_id == NULL || cd->time_zone == NULL) goto fail;
+        *cd = (cand_t){.staff = rc->staff, .location = rc->location, .zone = zone, .staff_id = rc->staff_id,
+                       .location_id = rc->location_id, .time_zone = rc->time_zone};
         tz_offset_span_init(&cd->offsets, zone);
     }
     if (s->n_cands == 0) goto fail;

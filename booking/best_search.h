@@ -37,15 +37,20 @@
 #define BK_SEARCH_NEAR_DAYS 7
 #define BK_SEARCH_FIRST_DAYS 7   /* local days from the target read by pass 1 (plus the day before) */
 
-/** One practitioner at one location; staff and location are the caller's own indices (into its catalog). */
+/** One practitioner at one location; staff and location are the caller's own indices (into its catalog). The
+ * strings are the caller's copies of that practitioner's and location's catalog ids and the location's zone,
+ * borrowed: they must stay as they are until the search's callback has run (the search reads them until then,
+ * and copies nothing). */
 typedef struct bk_search_candidate {
     uint32_t staff, location;
+    const char *staff_id, *location_id, *time_zone;
 } bk_search_candidate_t;
 
 typedef struct bk_search_request {
     const bk_tenant_t *tenant;   /* must outlive the search (tenants live as long as the process) */
-    const bk_catalog_t *catalog; /* read only during bk_best_search; the search copies what it needs */
+    const bk_catalog_t *catalog; /* read only during bk_best_search */
     uint32_t treatment;          /* catalog index */
+    const char *treatment_id;    /* its id, borrowed as the candidates' strings are */
     const bk_search_candidate_t *candidates;
     size_t n_candidates;
     int64_t now, requested;   /* UTC ms; requested 0 = as soon as possible */

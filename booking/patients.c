@@ -253,8 +253,7 @@ typedef struct listing {
 static void listing_free(listing_t *l)
 {
     for (size_t i = 0; i < l->n_ids; i++) free(l->ids[i]);
-    for (size_t i = 0; i < l->n; i++) bk_appointment_clear(&l->v[i]);
-    free(l->v);
+    bk_appointments_free(l->v, l->n);
     free(l);
 }
 
@@ -341,8 +340,7 @@ static void on_requests_listed(bool ok, bk_appointment_t *list, size_t count, vo
     listing_t *l = data;
     bk_appointment_t *grown = ok && count > 0 ? realloc(l->v, (l->n + count) * sizeof(*grown)) : NULL;
     if (!ok || (count > 0 && grown == NULL)) {
-        for (size_t i = 0; i < count; i++) bk_appointment_clear(&list[i]);
-        free(list);
+        bk_appointments_free(list, count);
         l->cb(PROV_UNAVAILABLE, NULL, 0, l->data);
         listing_free(l);
         return;

@@ -159,3 +159,15 @@ bool bk_appointment_copy(bk_appointment_t *dst, const bk_appointment_t *a)
     bk_appointment_clear(dst);
     return false;
 }
+
+void bk_patients_free(bk_patient_t *v, size_t n)
+{
+    for (size_t i = 0; v != NULL && i < n; i++) bk_patient_clear(&v[i]);
+    free(v);
+}
+
+void bk_appointments_free(bk_appointment_t *v, size_t n)
+{
+    for (size_t i = 0; v != NULL && i < n; i++) bk_appointment_clear(&v[i]);
+    free(v);
+}

@@ -101,6 +101,12 @@ void bk_patient_clear(bk_patient_t *patient);
 /** Frees the strings of an appointment (not the struct itself) and zeroes it. */
 void bk_appointment_clear(bk_appointment_t *appointment);
 
+/** Clears the n patients of v and frees v (a list the callee owns); NULL is a no-op. */
+void bk_patients_free(bk_patient_t *v, size_t n);
+
+/** Clears the n appointments of v and frees v (a list the callee owns); NULL is a no-op. */
+void bk_appointments_free(bk_appointment_t *v, size_t n);
+
 /** Writes into dst an owned deep copy of src (a NULL string becomes ""; dst's old contents are not freed).
  * Returns false when out of memory, dst then zeroed with nothing to free. */
 bool bk_appointment_copy(bk_appointment_t *dst, const bk_appointment_t *src);

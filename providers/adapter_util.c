@@ -28,8 +28,11 @@ int prov_setting_base_url(json_object *v, const char *example, char *out, size_t
     size_t bl = strlen(base);
     if ((strncmp(base, "https://", 8) != 0 && strncmp(base, "http://", 7) != 0) || bl >= 400 || bl >= out_cap ||
         !prov_printable(base) || strchr(base, ' ') != NULL || strchr(base, '?') != NULL || strchr(base, '#') != NULL) {
-        snprintf(why, cap, "provider_settings.base_url: must be an http(s):// URL without a query, like \"%s\"",
-                 example);
+        if (example != NULL)
+            snprintf(why, cap, "provider_settings.base_url: must be an http(s):// URL without a query, like \"%s\"",
+                     example);
+        else
+            snprintf(why, cap, "provider_settings.base_url: must be an http(s):// URL without a query");
         return -1;
     }
     while (bl > 0 && base[bl - 1] == '/') bl--;
@@ -86,6 +89,17 @@ char *prov_dup_opt(const char *s, bool *oom)
     char *c = strdup(s);
     if (c == NULL) *oom = true;
     return c;
+}
+
+bool prov_patient_copy_asked(bk_patient_t *out, const bk_patient_t *in)
+{
+    bool oom = false;
+    out->first_name = prov_dup_opt(in->first_name, &oom);
+    out->last_name = prov_dup_opt(in->last_name, &oom);
+    out->email = prov_dup_opt(in->email, &oom);
+    out->phone = prov_dup_opt(in->phone, &oom);
+    out->dob = prov_dup_opt(in->dob, &oom);
+    return !oom;
 }
 
 static int cmp_opening(const void *a, const void *b)
@@ -159,4 +173,22 @@ int prov_key_usable(const char *key, const char *name, size_t max_len, char *why
         return -1;
     }
     return 0;
+}
+
+bool prov_url_vformat(char *out, size_t cap, const char *base, const char *fmt, va_list ap)
+{
+    size_t bl = strlen(base);
+    if (bl >= cap) return false;
+    memcpy(out, base, bl + 1);
+    int n = vsnprintf(out + bl, cap - bl, fmt, ap);
+    return n >= 0 && (size_t)n < cap - bl;
+}
+
+uint64_t prov_credential_id(const char *vendor, const char *first, const char *second, char *out, size_t cap)
+{
+    uint64_t h = 1469598103934665603ull; /* FNV-1a */
+    for (const char *p = first; *p; p++) h = (h ^ (unsigned char)*p) * 1099511628211ull;
+    for (const char *p = second; p != NULL && *p; p++) h = (h ^ (unsigned char)*p) * 1099511628211ull;
+    snprintf(out, cap, "%s:%016llx", vendor, (unsigned long long)h);
+    return h;
 }

@@ -52,8 +52,7 @@ static void on_list(prov_status_t status, json_object *answer, void *data)
         if (rc != 0) status = rc == -2 ? PROV_UNAVAILABLE : bridge_bad_shape(j->b, j->op, what);
     }
     j->list_cb(status, list, n, j->data);
-    for (size_t i = 0; i < n; i++) bk_appointment_clear(&list[i]);
-    free(list);
+    bk_appointments_free(list, n);
     job_free(j);
 }
 

@@ -28,8 +28,7 @@ static void on_found(prov_status_t status, json_object *answer, void *data)
         if (rc != 0) status = rc == -2 ? PROV_UNAVAILABLE : bridge_bad_shape(j->b, BRIDGE_PATIENTS_FIND, what);
     }
     j->list_cb(status, list, n, j->data);
-    for (size_t i = 0; i < n; i++) bk_patient_clear(&list[i]);
-    free(list);
+    bk_patients_free(list, n);
     free(j);
 }
 

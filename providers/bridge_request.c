@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "providers/adapter_util.h"
 #include "providers/bridge_internal.h"
 #include "providers/bridge_sign.h"
 #include "providers/once_timer.h"
@@ -86,26 +87,11 @@ prov_status_t bridge_bad_shape(bridge_t *b, bridge_op_t op, const char *what)
     return PROV_UPSTREAM;
 }
 
+/* The status of an outcome: the bridge's HTTP code when it answered, else the shared transport map (a write sent
+ * without an answer is "unknown", a timeout, so booking looks for it before writing again). */
 static prov_status_t transport_status(const prov_http_response_t *r, bool read)
 {
-    switch (r->status) {
-    case PROV_HTTP_OK:
-        return bridge_status_of(r->code);
-    case PROV_HTTP_TIMEOUT:
-        return PROV_TIMEOUT;
-    case PROV_HTTP_RATE_LIMITED:
-        return PROV_RATE_LIMITED;
-    case PROV_HTTP_TOO_LARGE:
-        return PROV_UPSTREAM;
-    case PROV_HTTP_UNAVAILABLE:
-    case PROV_HTTP_CANCELLED:
-    case PROV_HTTP_ERROR:
-        break;
-    }
-    /* A write that was sent and got no answer may be committed: "unknown" (a timeout), so booking looks for it
-     * before writing again. One that never left the queue was not. */
-    if (!read && r->attempts > 0) return PROV_TIMEOUT;
-    return r->status == PROV_HTTP_ERROR ? PROV_UPSTREAM : PROV_UNAVAILABLE;
+    return r->status == PROV_HTTP_OK ? bridge_status_of(r->code) : prov_transport_status(r, read);
 }
 
 static void on_answer(const prov_http_response_t *r, void *data)

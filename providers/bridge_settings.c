@@ -14,29 +14,9 @@ void bridge_destroy(void *instance)
 {
     bridge_t *b = instance;
     if (b == NULL) return;
-    if (b->secret != NULL) {
-        explicit_bzero(b->secret, b->secret_len);
-        free(b->secret);
-    }
+    prov_secret_free(b->secret);
     free(b->tenant_id);
     free(b);
-}
-
-static int base_url_setting(bridge_t *b, json_object *v, char *why, size_t cap)
-{
-    const char *url = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : "";
-    size_t len = strlen(url);
-    bool scheme = strncmp(url, "https://", 8) == 0 || strncmp(url, "http://", 7) == 0;
-    if (!scheme || len >= 400 || !prov_printable(url) || strpbrk(url, " ?#") != NULL) {
-        snprintf(why, cap,
-                 "provider_settings.base_url: must be the bridge's http(s):// URL without a query, like "
-                 "\"https://bridge.example.com/frontdesk\"");
-        return -1;
-    }
-    while (len > 0 && url[len - 1] == '/') len--;
-    memcpy(b->base_url, url, len);
-    b->base_url[len] = '\0';
-    return 0;
 }
 
 static int read_setting(bridge_t *b, const char *name, json_object *v, char **secret, char *why, size_t cap)
@@ -50,7 +30,9 @@ static int read_setting(bridge_t *b, const char *name, json_object *v, char **se
         }
         return 0;
     }
-    if (strcmp(name, "base_url") == 0) return base_url_setting(b, v, why, cap);
+    if (strcmp(name, "base_url") == 0)
+        return prov_setting_base_url(v, "https://bridge.example.com/frontdesk", b->base_url, sizeof(b->base_url), why,
+                                     cap);
     if (strcmp(name, "timeout_ms") == 0) return prov_setting_int(v, name, 100, 60000, &b->timeout_ms, why, cap);
     if (strcmp(name, "connect_timeout_ms") == 0)
         return prov_setting_int(v, name, 50, 30000, &b->connect_timeout_ms, why, cap);
@@ -87,17 +69,12 @@ void *bridge_create(const char *tenant_id, json_object *settings, const char *co
         snprintf(why, why_cap, "provider_settings.secret: required (or secret_env naming a variable holding it)");
         goto fail;
     }
-    uint64_t h = 1469598103934665603ull; /* FNV-1a of the secret: an in-flight budget id that reveals nothing */
-    for (const char *p = secret; *p; p++) h = (h ^ (unsigned char)*p) * 1099511628211ull;
-    snprintf(b->credential, sizeof(b->credential), "bridge:%016llx", (unsigned long long)h);
+    prov_credential_id("bridge", secret, NULL, b->credential, sizeof(b->credential)); /* an in-flight budget id */
     b->secret = secret;
     b->secret_len = strlen(secret);
     return b;
 fail:
-    if (secret != NULL) {
-        explicit_bzero(secret, strlen(secret));
-        free(secret);
-    }
+    prov_secret_free(secret);
     bridge_destroy(b);
     return NULL;
 }

@@ -55,8 +55,7 @@ static void appts_drained(job_t *j)
     cliniko_job_free(j);
     if (st == PROV_OK) qsort(s->v, s->n, sizeof(*s->v), cmp_appt);
     s->cb(st, st == PROV_OK ? s->v : NULL, st == PROV_OK ? s->n : 0, s->data);
-    for (size_t i = 0; i < s->n; i++) bk_appointment_clear(&s->v[i]);
-    free(s->v);
+    bk_appointments_free(s->v, s->n);
     free(s);
 }
 

@@ -53,8 +53,7 @@ static prov_status_t patients_page(job_t *j, const task_t *t, const prov_http_re
 static void patients_finish(patients_state_t *s, prov_status_t st)
 {
     s->cb(st, st == PROV_OK ? s->v : NULL, st == PROV_OK ? s->n : 0, s->data);
-    for (size_t i = 0; i < s->n; i++) bk_patient_clear(&s->v[i]);
-    free(s->v);
+    bk_patients_free(s->v, s->n);
     prov_patient_match_clear(&s->match);
     free(s);
 }

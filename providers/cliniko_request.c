@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "providers/adapter_util.h"
 #include "providers/cliniko_internal.h"
 #include "providers/once_timer.h"
 
@@ -79,20 +80,9 @@ int cliniko_send(cliniko_t *c, prov_env_t *env, const char *method, const char *
  * is revoked or wrong) is also the operator's log line. */
 prov_status_t cliniko_status(cliniko_t *c, const prov_http_response_t *r, bool record)
 {
-    switch (r->status) {
-    case PROV_HTTP_OK:
-        break;
-    case PROV_HTTP_TIMEOUT:
-        return PROV_TIMEOUT;
-    case PROV_HTTP_UNAVAILABLE:
-    case PROV_HTTP_CANCELLED:
-        return PROV_UNAVAILABLE;
-    case PROV_HTTP_RATE_LIMITED:
-        return PROV_RATE_LIMITED;
-    case PROV_HTTP_TOO_LARGE:
-    case PROV_HTTP_ERROR:
-        return PROV_UPSTREAM;
-    }
+    /* Cliniko's rule: a write that got no answer is reported as the transport failed (no connection:
+     * PROV_UNAVAILABLE, a broken answer: PROV_UPSTREAM), as for a read. */
+    if (r->status != PROV_HTTP_OK) return prov_transport_status(r, true);
     long code = r->code;
     if (code >= 200 && code < 300) return PROV_OK;
     if (code == 404) return record ? PROV_NOT_FOUND : PROV_UPSTREAM;
@@ -105,13 +95,11 @@ prov_status_t cliniko_status(cliniko_t *c, const prov_http_response_t *r, bool r
 
 bool cliniko_url(char *out, const cliniko_t *c, const char *fmt, ...)
 {
-    size_t bl = strlen(c->base_url);
-    memcpy(out, c->base_url, bl + 1);
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(out + bl, URL_CAP - bl, fmt, ap);
+    bool fits = prov_url_vformat(out, URL_CAP, c->base_url, fmt, ap);
     va_end(ap);
-    return n >= 0 && (size_t)n < URL_CAP - bl;
+    return fits;
 }
 
 void cliniko_format_time(int64_t t, char out[TZ_ISO_CAP])

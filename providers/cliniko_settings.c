@@ -59,7 +59,8 @@ void *cliniko_create(const char *tenant_id, json_object *settings, const char *c
     c->connect_timeout_ms = PROV_HTTP_CONNECT_TIMEOUT_MS;
     c->max_in_flight = PROV_HTTP_MAX_IN_FLIGHT;
     int rate = DEFAULT_RATE;
-    const char *ua = DEFAULT_USER_AGENT, *base = NULL, *key_src = NULL;
+    const char *ua = DEFAULT_USER_AGENT, *key_src = NULL;
+    bool base_given = false;
     if (settings == NULL || !json_object_is_type(settings, json_type_object)) {
         snprintf(why, why_cap, "provider_settings: an object with api_key (or api_key_env) is required");
         goto fail;
@@ -70,13 +71,8 @@ void *cliniko_create(const char *tenant_id, json_object *settings, const char *c
             if (prov_setting_key(name, v, &key, why, why_cap) != 0) goto fail;
             key_src = name;
         } else if (strcmp(name, "base_url") == 0) {
-            base = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : "";
-            size_t bl = strlen(base);
-            if ((strncmp(base, "https://", 8) != 0 && strncmp(base, "http://", 7) != 0) || bl >= 400 ||
-                !prov_printable(base) || strchr(base, ' ') != NULL || strchr(base, '?') != NULL) {
-                snprintf(why, why_cap, "provider_settings.base_url: must be an http(s):// URL without a query");
-                goto fail;
-            }
+            if (prov_setting_base_url(v, NULL, c->base_url, sizeof(c->base_url), why, why_cap) != 0) goto fail;
+            base_given = true;
         } else if (strcmp(name, "user_agent") == 0) {
             ua = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : "";
             if (ua[0] == '\0' || strlen(ua) > 200 || !prov_printable(ua)) {
@@ -117,20 +113,13 @@ void *cliniko_create(const char *tenant_id, json_object *settings, const char *c
         goto fail;
     }
     if (prov_key_usable(key, key_src, 512, why, why_cap) != 0) goto fail;
-    if (base != NULL) {
-        size_t bl = strlen(base);
-        while (bl > 0 && base[bl - 1] == '/') bl--;
-        memcpy(c->base_url, base, bl);
-        c->base_url[bl] = '\0';
-    } else if (prov_cliniko_base_url_for_key(key, c->base_url, sizeof(c->base_url)) != 0) {
+    if (!base_given && prov_cliniko_base_url_for_key(key, c->base_url, sizeof(c->base_url)) != 0) {
         snprintf(why, why_cap,
                  "provider_settings.%s: the key's suffix after the last '-' is not a Cliniko shard like au1 or uk1",
                  key_src);
         goto fail;
     }
-    uint64_t h = 1469598103934665603ull; /* FNV-1a of the key: a budget id that reveals nothing */
-    for (const char *p = key; *p; p++) h = (h ^ (unsigned char)*p) * 1099511628211ull;
-    snprintf(c->credential, sizeof(c->credential), "cliniko:%016llx", (unsigned long long)h);
+    prov_credential_id("cliniko", key, NULL, c->credential, sizeof(c->credential)); /* a budget id */
     c->auth_header = basic_auth_header(key);
     size_t ul = strlen(ua) + sizeof("User-Agent: ");
     c->ua_header = malloc(ul);

@@ -75,8 +75,7 @@ static void list_done(void *state, prov_status_t st)
     list_state_t *s = state;
     if (st == PROV_OK && s->n > 0) qsort(s->v, s->n, sizeof(*s->v), cmp_appt); /* v is NULL when empty */
     s->cb(st, st == PROV_OK ? s->v : NULL, st == PROV_OK ? s->n : 0, s->data);
-    for (size_t i = 0; i < s->n; i++) bk_appointment_clear(&s->v[i]);
-    free(s->v);
+    bk_appointments_free(s->v, s->n);
     free(s);
 }
 

@@ -12,6 +12,7 @@
 
 #include "providers/cliniko_decode.h"
 #include "providers/halaxy_internal.h"
+#include "providers/patient_match.h"
 
 #define MAX_PAGES 5
 #define MAX_PATIENTS 200
@@ -19,7 +20,7 @@
 typedef struct patients_state {
     prov_patients_cb cb;
     void *data;
-    char *phone, *email, *first_name, *last_name, *dob;
+    prov_patient_match_t asked; /* the query's copy (only its strings are used here) */
     bk_patient_t *v;
     size_t n, cap;
 } patients_state_t;
@@ -31,11 +32,11 @@ static bool eq_ci(const char *a, const char *b)
 
 static bool matches(const patients_state_t *s, const bk_patient_t *p)
 {
-    if (s->phone != NULL && (p->phone == NULL || !prov_cliniko_phone_matches(p->phone, s->phone))) return false;
-    if (s->email != NULL && !eq_ci(p->email, s->email)) return false;
-    if (s->last_name != NULL && !eq_ci(p->last_name, s->last_name)) return false;
-    if (s->first_name != NULL && !eq_ci(p->first_name, s->first_name)) return false;
-    if (s->dob != NULL && (p->dob == NULL || strcmp(p->dob, s->dob) != 0)) return false;
+    if (s->asked.phone != NULL && (p->phone == NULL || !prov_cliniko_phone_matches(p->phone, s->asked.phone))) return false;
+    if (s->asked.email != NULL && !eq_ci(p->email, s->asked.email)) return false;
+    if (s->asked.last_name != NULL && !eq_ci(p->last_name, s->asked.last_name)) return false;
+    if (s->asked.first_name != NULL && !eq_ci(p->first_name, s->asked.first_name)) return false;
+    if (s->asked.dob != NULL && (p->dob == NULL || strcmp(p->dob, s->asked.dob) != 0)) return false;
     return true;
 }
 
@@ -58,8 +59,8 @@ static prov_status_t each_patient(void *state, json_object *r)
         s->v = v;
         s->cap = cap;
     }
-    if (s->phone != NULL) { /* answer the number as asked (E.164) */
-        char *phone = strdup(s->phone);
+    if (s->asked.phone != NULL) { /* answer the number as asked (E.164) */
+        char *phone = strdup(s->asked.phone);
         if (phone != NULL) free(p.phone), p.phone = phone;
     }
     s->v[s->n++] = p;
@@ -68,9 +69,8 @@ static prov_status_t each_patient(void *state, json_object *r)
 
 static void patients_free(patients_state_t *s)
 {
-    for (size_t i = 0; i < s->n; i++) bk_patient_clear(&s->v[i]);
-    free(s->v);
-    free(s->phone), free(s->email), free(s->first_name), free(s->last_name), free(s->dob);
+    bk_patients_free(s->v, s->n);
+    prov_patient_match_clear(&s->asked);
     free(s);
 }
 
@@ -86,14 +86,6 @@ static void rejected_later(void *arg)
     on_searched(arg, PROV_REJECTED);
 }
 
-static char *dup_opt(const char *s, bool *oom)
-{
-    if (s == NULL || s[0] == '\0') return NULL;
-    char *c = strdup(s);
-    if (c == NULL) *oom = true;
-    return c;
-}
-
 int halaxy_find_patients(void *instance, prov_env_t *env, const prov_patient_query_t *q, prov_patients_cb cb,
                          void *data)
 {
@@ -101,21 +93,16 @@ int halaxy_find_patients(void *instance, prov_env_t *env, const prov_patient_que
     if (q == NULL) return -1;
     patients_state_t *s = calloc(1, sizeof(*s));
     if (s == NULL) return -1;
-    bool oom = false;
     *s = (patients_state_t){.cb = cb, .data = data};
-    s->phone = dup_opt(q->phone, &oom);
-    s->email = dup_opt(q->email, &oom);
-    s->first_name = dup_opt(q->first_name, &oom);
-    s->last_name = dup_opt(q->last_name, &oom);
-    s->dob = dup_opt(q->dob, &oom);
+    bool oom = prov_patient_match_init(&s->asked, q) != 0;
     char url[HX_URL_CAP];
     bool ok = !oom && halaxy_url(url, h, "/Patient?_count=100");
-    if (ok && s->email != NULL) ok = halaxy_add_param(url, "email", s->email);
-    if (ok && s->last_name != NULL) ok = halaxy_add_param(url, "family", s->last_name);
-    if (ok && s->first_name != NULL && s->last_name != NULL) ok = halaxy_add_param(url, "given", s->first_name);
-    if (ok && s->dob != NULL && s->last_name != NULL) ok = halaxy_add_param(url, "birthdate", s->dob);
+    if (ok && s->asked.email != NULL) ok = halaxy_add_param(url, "email", s->asked.email);
+    if (ok && s->asked.last_name != NULL) ok = halaxy_add_param(url, "family", s->asked.last_name);
+    if (ok && s->asked.first_name != NULL && s->asked.last_name != NULL) ok = halaxy_add_param(url, "given", s->asked.first_name);
+    if (ok && s->asked.dob != NULL && s->asked.last_name != NULL) ok = halaxy_add_param(url, "birthdate", s->asked.dob);
     if (!ok) goto fail;
-    if (s->email == NULL && s->last_name == NULL) {
+    if (s->asked.email == NULL && s->asked.last_name == NULL) {
         /* Nothing that narrows a search: listing every patient is not done (PROV_REJECTED). */
         if (halaxy_defer(env->loop, rejected_later, s) != 0) goto fail;
         return 0;

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "providers/adapter_util.h"
 #include "providers/cliniko_decode.h"
 #include "providers/halaxy_internal.h"
 #include "providers/once_timer.h"
@@ -38,18 +39,11 @@ static bool is_write(const send_t *s)
 
 static prov_status_t transport_status(const send_t *s, const prov_http_response_t *r)
 {
-    switch (r->status) {
-    case PROV_HTTP_OK: return PROV_OK;
-    case PROV_HTTP_TIMEOUT: return PROV_TIMEOUT;
-    case PROV_HTTP_RATE_LIMITED: return PROV_RATE_LIMITED;
-    case PROV_HTTP_UNAVAILABLE:
-        /* A write that left and lost its connection may have been committed: its outcome is unknown. */
-        return is_write(s) && r->attempts > 0 && !r->address_refused ? PROV_TIMEOUT : PROV_UNAVAILABLE;
-    case PROV_HTTP_CANCELLED: return PROV_UNAVAILABLE;
-    case PROV_HTTP_TOO_LARGE:
-    case PROV_HTTP_ERROR: return PROV_UPSTREAM;
-    }
-    return PROV_UPSTREAM;
+    /* Halaxy's rule: only a write that left and lost its connection (to an address we did not refuse) may have
+     * been committed: its outcome is unknown. A cancelled or broken one is reported as for a read. */
+    if (r->status == PROV_HTTP_UNAVAILABLE && is_write(s) && r->attempts > 0 && !r->address_refused)
+        return PROV_TIMEOUT;
+    return prov_transport_status(r, true);
 }
 
 static void on_token(prov_status_t st, const char *auth_header, void *data);
@@ -140,13 +134,11 @@ int halaxy_send(halaxy_t *h, prov_env_t *env, const char *method, const char *ur
 
 bool halaxy_url(char *out, const halaxy_t *h, const char *fmt, ...)
 {
-    size_t bl = strlen(h->base_url);
-    memcpy(out, h->base_url, bl + 1);
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(out + bl, HX_URL_CAP - bl, fmt, ap);
+    bool fits = prov_url_vformat(out, HX_URL_CAP, h->base_url, fmt, ap);
     va_end(ap);
-    return n >= 0 && (size_t)n < HX_URL_CAP - bl;
+    return fits;
 }
 
 bool halaxy_add_param(char *url, const char *name, const char *value)

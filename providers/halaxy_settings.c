@@ -29,75 +29,31 @@ void halaxy_destroy(void *instance)
     free(h);
 }
 
-static bool printable(const char *s)
-{
-    for (; *s; s++)
-        if ((unsigned char)*s <= 0x20 || (unsigned char)*s >= 0x7f) return false;
-    return true;
-}
-
-static int int_setting(json_object *v, const char *name, long lo, long hi, int *out, char *why, size_t cap)
-{
-    if (!json_object_is_type(v, json_type_int) || json_object_get_int64(v) < lo || json_object_get_int64(v) > hi) {
-        snprintf(why, cap, "provider_settings.%s: must be an integer from %ld to %ld", name, lo, hi);
-        return -1;
-    }
-    *out = (int)json_object_get_int64(v);
-    return 0;
-}
-
-/* "<base>" or "<base>_env" (the name of an environment variable holding it): a copy of the value in *out. */
+/* "<base>" or "<base>_env" (the name of an environment variable holding it): a copy of the value in *out (freed
+ * by halaxy_destroy, also when it is refused here). */
 static int credential_setting(const char *name, json_object *v, const char *base, char **out, char *why, size_t cap)
 {
-    if (!json_object_is_type(v, json_type_string) || json_object_get_string_len(v) == 0) {
-        snprintf(why, cap, "provider_settings.%s: must be a non-empty string", name);
-        return -1;
-    }
-    if (*out != NULL) {
-        snprintf(why, cap, "provider_settings.%s: give %s or %s_env, not both", name, base, base);
-        return -1;
-    }
-    const char *val = json_object_get_string(v);
-    if (strcmp(name, base) != 0) {
-        val = getenv(val);
-        if (val == NULL || val[0] == '\0') {
-            snprintf(why, cap, "provider_settings.%s: the environment variable %.64s is not set", name,
-                     json_object_get_string(v));
-            return -1;
-        }
-    }
-    if (strlen(val) > 512 || !printable(val)) {
+    if (prov_setting_key(name, v, out, why, cap) != 0) return -1;
+    if (strlen(*out) > 512 || !prov_printable(*out) || strchr(*out, ' ') != NULL) {
         snprintf(why, cap, "provider_settings.%s: has characters an OAuth client %s cannot have", name,
                  strcmp(base, "client_id") == 0 ? "id" : "secret");
-        return -1;
-    }
-    if ((*out = strdup(val)) == NULL) {
-        snprintf(why, cap, "provider_settings: out of memory");
-        return -1;
-    }
-    return 0;
-}
-
-static int base_setting(json_object *v, const char **base, char *why, size_t cap)
-{
-    *base = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : "";
-    if ((strncmp(*base, "https://", 8) != 0 && strncmp(*base, "http://", 7) != 0) || strlen(*base) >= 400 ||
-        !printable(*base) || strchr(*base, '?') != NULL) {
-        snprintf(why, cap, "provider_settings.base_url: must be an http(s):// URL without a query");
         return -1;
     }
     return 0;
 }
 
 /* One setting of provider_settings: 0, or -1 with the reason in why. */
-static int apply_setting(halaxy_t *h, const char *name, json_object *v, const char **base, const char **region,
+static int apply_setting(halaxy_t *h, const char *name, json_object *v, bool *base_given, const char **region,
                          const char **ua, int *rate, char *why, size_t cap)
 {
     if (strcmp(name, "client_id") == 0 || strcmp(name, "client_id_env") == 0)
         return credential_setting(name, v, "client_id", &h->client_id, why, cap);
     if (strcmp(name, "client_secret") == 0 || strcmp(name, "client_secret_env") == 0)
         return credential_setting(name, v, "client_secret", &h->client_secret, why, cap);
-    if (strcmp(name, "base_url") == 0) return base_setting(v, base, why, cap);
+    if (strcmp(name, "base_url") == 0) {
+        *base_given = true;
+        return prov_setting_base_url(v, NULL, h->base_url, sizeof(h->base_url), why, cap);
+    }
     if (strcmp(name, "region") == 0) {
         *region = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : "";
         if (strcmp(*region, "au") != 0 && strcmp(*region, "eu") != 0) {
@@ -123,11 +79,11 @@ static int apply_setting(halaxy_t *h, const char *name, json_object *v, const ch
         }
         return 0;
     }
-    if (strcmp(name, "rate_limit_per_minute") == 0) return int_setting(v, name, 1, 100000, rate, why, cap);
-    if (strcmp(name, "timeout_ms") == 0) return int_setting(v, name, 100, 60000, &h->timeout_ms, why, cap);
+    if (strcmp(name, "rate_limit_per_minute") == 0) return prov_setting_int(v, name, 1, 100000, rate, why, cap);
+    if (strcmp(name, "timeout_ms") == 0) return prov_setting_int(v, name, 100, 60000, &h->timeout_ms, why, cap);
     if (strcmp(name, "connect_timeout_ms") == 0)
-        return int_setting(v, name, 50, 30000, &h->connect_timeout_ms, why, cap);
-    if (strcmp(name, "max_in_flight") == 0) return int_setting(v, name, 1, 64, &h->max_in_flight, why, cap);
+        return prov_setting_int(v, name, 50, 30000, &h->connect_timeout_ms, why, cap);
+    if (strcmp(name, "max_in_flight") == 0) return prov_setting_int(v, name, 1, 64, &h->max_in_flight, why, cap);
     if (strcmp(name, "clinic_ids") == 0) {
         size_t n = json_object_is_type(v, json_type_array) ? json_object_array_length(v) : 0;
         if (n == 0) {
@@ -166,7 +122,8 @@ void *halaxy_create(const char *tenant_id, json_object *settings, const char *co
     h->connect_timeout_ms = PROV_HTTP_CONNECT_TIMEOUT_MS;
     h->max_in_flight = PROV_HTTP_MAX_IN_FLIGHT;
     int rate = DEFAULT_RATE;
-    const char *ua = DEFAULT_USER_AGENT, *base = NULL, *region = NULL;
+    const char *ua = DEFAULT_USER_AGENT, *region = NULL;
+    bool base_given = false;
     if (settings == NULL || !json_object_is_type(settings, json_type_object)) {
         snprintf(why, why_cap, "provider_settings: an object with client_id, client_secret, region and time_zone "
                                "is required");
@@ -174,7 +131,7 @@ void *halaxy_create(const char *tenant_id, json_object *settings, const char *co
     }
     json_object_object_foreach(settings, name, v)
     {
-        if (apply_setting(h, name, v, &base, &region, &ua, &rate, why, why_cap) != 0) goto fail;
+        if (apply_setting(h, name, v, &base_given, &region, &ua, &rate, why, why_cap) != 0) goto fail;
     }
     if (h->client_id == NULL) {
         snprintf(why, why_cap, "provider_settings.client_id: required (or client_id_env naming a variable)");
@@ -184,7 +141,7 @@ void *halaxy_create(const char *tenant_id, json_object *settings, const char *co
         snprintf(why, why_cap, "provider_settings.client_secret: required (or client_secret_env naming a variable)");
         goto fail;
     }
-    if ((base == NULL) == (region == NULL)) {
+    if (base_given == (region != NULL)) {
         snprintf(why, why_cap, "provider_settings.region: give region (\"au\" or \"eu\") or base_url, exactly one");
         goto fail;
     }
@@ -193,17 +150,13 @@ void *halaxy_create(const char *tenant_id, json_object *settings, const char *co
         snprintf(why, why_cap, "provider_settings.time_zone: required, the clinics' IANA zone (\"Australia/Sydney\")");
         goto fail;
     }
-    if (base == NULL) base = strcmp(region, "eu") == 0 ? "https://eu-api.halaxy.com/main" : "https://au-api.halaxy.com/main";
-    size_t bl = strlen(base);
-    while (bl > 0 && base[bl - 1] == '/') bl--;
-    memcpy(h->base_url, base, bl);
-    h->base_url[bl] = '\0';
+    if (!base_given)
+        snprintf(h->base_url, sizeof(h->base_url), "%s",
+                 strcmp(region, "eu") == 0 ? "https://eu-api.halaxy.com/main" : "https://au-api.halaxy.com/main");
     snprintf(h->token_url, sizeof(h->token_url), "%s/oauth/token", h->base_url);
     snprintf(h->currency, sizeof(h->currency), "%s", region != NULL && strcmp(region, "eu") == 0 ? "EUR" : "AUD");
-    uint64_t hash = 1469598103934665603ull; /* FNV-1a of base URL and client id: a key that reveals no secret */
-    for (const char *p = h->base_url; *p; p++) hash = (hash ^ (unsigned char)*p) * 1099511628211ull;
-    for (const char *p = h->client_id; *p; p++) hash = (hash ^ (unsigned char)*p) * 1099511628211ull;
-    snprintf(h->credential, sizeof(h->credential), "halaxy:%016llx", (unsigned long long)hash);
+    /* Of base URL and client id: a key that reveals no secret. */
+    prov_credential_id("halaxy", h->base_url, h->client_id, h->credential, sizeof(h->credential));
     size_t ul = strlen(ua) + sizeof("User-Agent: ");
     if ((h->ua_header = malloc(ul)) == NULL) goto oom;
     snprintf(h->ua_header, ul, "User-Agent: %s", ua);

@@ -7,7 +7,8 @@ target_link_libraries(fd_emr_http PUBLIC fd_metrics PkgConfig::CURL PkgConfig::L
   Threads::Threads)
 
 # fd_adapter_util: the small pieces every EMR adapter needs alike (settings, optional strings, openings order,
-# reading JSON members).
-add_library(fd_adapter_util STATIC ${CMAKE_CURRENT_LIST_DIR}/adapter_util.c ${CMAKE_CURRENT_LIST_DIR}/json_get.c)
+# reading JSON members, availability asked in windows of dates).
+add_library(fd_adapter_util STATIC ${CMAKE_CURRENT_LIST_DIR}/adapter_util.c ${CMAKE_CURRENT_LIST_DIR}/json_get.c
+  ${CMAKE_CURRENT_LIST_DIR}/opening_windows.c)
 target_include_directories(fd_adapter_util PUBLIC ${CMAKE_SOURCE_DIR})
-target_link_libraries(fd_adapter_util PUBLIC fd_store fd_core PkgConfig::JSONC)
+target_link_libraries(fd_adapter_util PUBLIC fd_store fd_core fd_tz PkgConfig::JSONC)

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "providers/adapter_util.h"
 #include "providers/jane_internal.h"
 
 /* Says who reads the site and how to reach its operator, as a polite crawler does. */
@@ -17,20 +18,7 @@ typedef struct get {
 
 static prov_status_t status_of(const prov_http_response_t *r)
 {
-    switch (r->status) {
-    case PROV_HTTP_OK:
-        break;
-    case PROV_HTTP_TIMEOUT:
-        return PROV_TIMEOUT;
-    case PROV_HTTP_RATE_LIMITED:
-        return PROV_RATE_LIMITED;
-    case PROV_HTTP_UNAVAILABLE:
-    case PROV_HTTP_CANCELLED:
-        return PROV_UNAVAILABLE;
-    case PROV_HTTP_TOO_LARGE:
-    case PROV_HTTP_ERROR:
-        return PROV_UPSTREAM;
-    }
+    if (r->status != PROV_HTTP_OK) return prov_transport_status(r, true); /* Jane is only read */
     if (r->code == 429) return PROV_RATE_LIMITED;
     return r->code >= 200 && r->code < 300 ? PROV_OK : PROV_UPSTREAM;
 }

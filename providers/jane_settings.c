@@ -117,9 +117,8 @@ void *jane_create(const char *tenant_id, json_object *settings, const char *conf
                               : "provider_settings.base_url: give either subdomain or base_url, not both");
         goto fail;
     }
-    uint64_t h = 1469598103934665603ull; /* FNV-1a of the site: one budget per clinic, whoever reads it */
-    for (const char *p = j->base_url; *p; p++) h = (h ^ (unsigned char)*p) * 1099511628211ull;
-    snprintf(j->credential, sizeof(j->credential), "jane:%016llx", (unsigned long long)h);
+    /* Of the site: one budget per clinic, whoever reads it. */
+    prov_credential_id("jane", j->base_url, NULL, j->credential, sizeof(j->credential));
     j->bucket = prov_http_bucket_create(rate, rate / 12 > 1 ? (rate / 12 < 10 ? rate / 12 : 10) : 1);
     if (j->bucket == NULL) goto oom;
     return j;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "providers/adapter_util.h"
 #include "providers/nookal_internal.h"
 
 #define MAX_APPOINTMENTS 500
@@ -43,8 +44,7 @@ static op_t *op_new(nookal_t *n, prov_env_t *env, void *data)
 static void op_free(op_t *k)
 {
     bk_appointment_clear(&k->a);
-    for (size_t i = 0; i < k->n_v; i++) bk_appointment_clear(&k->v[i]);
-    free(k->v);
+    bk_appointments_free(k->v, k->n_v);
     free(k);
 }
 
@@ -59,7 +59,7 @@ static prov_status_t read_appointments(op_t *k, const prov_nookal_reply_t *reply
         if (prov_nookal_appointment_location(item, loc, sizeof(loc)) != 0) return PROV_UPSTREAM;
         const tz_zone_t *zone = nookal_zone_of(k->n, loc, zone_id) ? tz_zone_load(zone_id) : NULL;
         if (zone == NULL) continue;
-        if (nookal_grow((void **)&k->v, k->n_v, &k->cap, sizeof(*k->v)) != 0) return PROV_UNAVAILABLE;
+        if (prov_grow((void **)&k->v, k->n_v, &k->cap, sizeof(*k->v)) != 0) return PROV_UNAVAILABLE;
         if (prov_nookal_appointment_decode(item, zone, &k->v[k->n_v]) != 0) return PROV_UPSTREAM;
         k->n_v++;
     }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "providers/adapter_util.h"
 #include "providers/cliniko_decode.h"
 #include "providers/nookal_internal.h"
 
@@ -82,7 +83,7 @@ static prov_status_t zones_page(const prov_nookal_reply_t *reply, void *data)
     zones_wait_t *w = data;
     json_object *items = prov_nookal_results_array(reply, "locations");
     for (size_t i = 0; items != NULL && i < json_object_array_length(items); i++) {
-        if (nookal_grow((void **)&w->locs, w->count, &w->cap, sizeof(*w->locs)) != 0) return PROV_UNAVAILABLE;
+        if (prov_grow((void **)&w->locs, w->count, &w->cap, sizeof(*w->locs)) != 0) return PROV_UNAVAILABLE;
         if (prov_nookal_location_decode(json_object_array_get_idx(items, i), &w->locs[w->count]) != 0)
             return PROV_UPSTREAM;
         w->count++;
@@ -129,12 +130,12 @@ static prov_status_t catalog_page(const prov_nookal_reply_t *reply, void *data)
     for (size_t i = 0; items != NULL && i < json_object_array_length(items); i++) {
         json_object *item = json_object_array_get_idx(items, i);
         if (part->kind == K_LOCATIONS) {
-            if (nookal_grow((void **)&s->locs, s->locs_n, &s->locs_cap, sizeof(*s->locs)) != 0) return PROV_UNAVAILABLE;
+            if (prov_grow((void **)&s->locs, s->locs_n, &s->locs_cap, sizeof(*s->locs)) != 0) return PROV_UNAVAILABLE;
             if (prov_nookal_location_decode(item, &s->locs[s->locs_n]) != 0) return PROV_UPSTREAM;
             s->locs_n++;
         } else if (part->kind == K_PRACTITIONERS) {
             bool active;
-            if (nookal_grow((void **)&s->staff, s->staff_n, &s->staff_cap, sizeof(*s->staff)) != 0)
+            if (prov_grow((void **)&s->staff, s->staff_n, &s->staff_cap, sizeof(*s->staff)) != 0)
                 return PROV_UNAVAILABLE;
             if (prov_nookal_practitioner_decode(item, &s->staff[s->staff_n], &active) != 0) return PROV_UPSTREAM;
             if (active)
@@ -142,7 +143,7 @@ static prov_status_t catalog_page(const prov_nookal_reply_t *reply, void *data)
             else
                 prov_cliniko_staff_clear(&s->staff[s->staff_n]);
         } else {
-            if (nookal_grow((void **)&s->types, s->types_n, &s->types_cap, sizeof(*s->types)) != 0)
+            if (prov_grow((void **)&s->types, s->types_n, &s->types_cap, sizeof(*s->types)) != 0)
                 return PROV_UNAVAILABLE;
             if (prov_nookal_service_decode(item, &s->types[s->types_n]) != 0) return PROV_UPSTREAM;
             s->types_n++;

@@ -69,9 +69,6 @@ int nookal_defer(uv_loop_t *loop, void (*fn)(void *), void *arg);
 /** True when id is a bare Nookal ID ([A-Za-z0-9_-]{1,63}). */
 bool nookal_valid_id(const char *id);
 
-/** Makes room for one more element in *arr (n used, *cap allocated, elements of `size` bytes): 0 or -1. */
-int nookal_grow(void **arr, size_t n, size_t *cap, size_t size);
-
 /* ---- paged calls (nookal_paging.c) ------------------------------------------------------------------------ */
 
 /** Receives each successful page (borrowed); returns PROV_OK to go on, or a status that ends the list. */

@@ -42,7 +42,7 @@ static prov_status_t patients_page(const prov_nookal_reply_t *reply, void *data)
             bk_patient_clear(&p);
             continue;
         }
-        if (nookal_grow((void **)&s->v, s->n, &s->cap, sizeof(*s->v)) != 0) {
+        if (prov_grow((void **)&s->v, s->n, &s->cap, sizeof(*s->v)) != 0) {
             bk_patient_clear(&p);
             return PROV_UNAVAILABLE;
         }
@@ -53,8 +53,7 @@ static prov_status_t patients_page(const prov_nookal_reply_t *reply, void *data)
 
 static void patients_free(patients_state_t *s)
 {
-    for (size_t i = 0; i < s->n; i++) bk_patient_clear(&s->v[i]);
-    free(s->v);
+    bk_patients_free(s->v, s->n);
     prov_patient_match_clear(&s->match);
     free(s);
 }
@@ -140,12 +139,7 @@ int nookal_create_patient(void *instance, prov_env_t *env, const bk_patient_t *p
     if (k == NULL) return -1;
     k->cb = cb;
     k->data = data;
-    bool oom = false;
-    k->asked.first_name = prov_dup_opt(patient->first_name, &oom);
-    k->asked.last_name = prov_dup_opt(patient->last_name, &oom);
-    k->asked.email = prov_dup_opt(patient->email, &oom);
-    k->asked.phone = prov_dup_opt(patient->phone, &oom);
-    k->asked.dob = prov_dup_opt(patient->dob, &oom);
+    bool oom = !prov_patient_copy_asked(&k->asked, patient);
     /* addPatient's phone parameter is not documented (callers pass "mobile"): our reading sends the number
      * as mobile, E.164 as we hold it. */
     nookal_param_t params[] = {{"first_name", k->asked.first_name},

@@ -106,8 +106,3 @@ bool nookal_valid_id(const char *id)
 {
     return prov_id_usable(id, PROV_NOOKAL_ID_CAP);
 }
-
-int nookal_grow(void **arr, size_t n, size_t *cap, size_t size)
-{
-    return prov_grow(arr, n, cap, size);
-}

@@ -101,9 +101,7 @@ void *nookal_create(const char *tenant_id, json_object *settings, const char *co
         snprintf(why, why_cap, "provider_settings.api_key: required (or api_key_env naming a variable holding it)");
         goto fail;
     }
-    uint64_t h = 1469598103934665603ull; /* FNV-1a of the key: a budget id that reveals nothing */
-    for (const char *p = key; *p; p++) h = (h ^ (unsigned char)*p) * 1099511628211ull;
-    snprintf(n->credential, sizeof(n->credential), "nookal:%016llx", (unsigned long long)h);
+    prov_credential_id("nookal", key, NULL, n->credential, sizeof(n->credential)); /* a budget id */
     size_t cap = sizeof("api_key=") + 3 * strlen(key);
     if ((n->key_form = malloc(cap)) == NULL) goto oom;
     snprintf(n->key_form, cap, "api_key=");

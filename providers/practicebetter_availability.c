@@ -11,23 +11,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "providers/adapter_util.h"
 #include "providers/cliniko_decode.h"
+#include "providers/opening_windows.h"
 #include "providers/practicebetter_internal.h"
 
-#define WINDOW_DAYS  7
-#define MAX_OPENINGS 20000
+#define WINDOW_DAYS 7
 
 typedef struct avail_state {
+    prov_windows_t w; /* first: the windows free the whole state */
     pb_t *p;
-    prov_availability_cb cb;
-    void *data;
+    prov_env_t *env;
     int64_t duration_ms;
-    int64_t first_day, last_day;
-    int pending;
-    prov_status_t status;
-    prov_opening_t *v;
-    size_t n, cap;
 } avail_state_t;
 
 static prov_status_t read_slots(avail_state_t *s, json_object *answer)
@@ -37,19 +31,18 @@ static prov_status_t read_slots(avail_state_t *s, json_object *answer)
         !json_object_object_get_ex(answer, "slots", &items))
         return PROV_UPSTREAM;
     if (!json_object_is_type(items, json_type_array)) return PROV_UPSTREAM;
-    for (size_t i = 0; i < json_object_array_length(items) && s->n < MAX_OPENINGS; i++) {
+    for (size_t i = 0; i < json_object_array_length(items) && s->w.n < PROV_WINDOWS_MAX_OPENINGS; i++) {
         int64_t start, end;
         if (prov_pb_slot_decode(json_object_array_get_idx(items, i), s->p->zone, &start, &end) != 0)
             return PROV_UPSTREAM;
         int y, m, d;
         tz_local_date(s->p->zone, start, &y, &m, &d);
-        int64_t day = tz_days_from_civil(y, m, d);
         char wall[20]; /* a start that a write could not name (a repeated hour's second time) is not offered */
-        if (day < s->first_day || day > s->last_day || end - start < s->duration_ms ||
+        if (!prov_windows_asked(&s->w, tz_days_from_civil(y, m, d)) || end - start < s->duration_ms ||
             prov_pb_local_wall_time(s->p->zone, start, wall) != 0)
             continue;
-        if (prov_grow((void **)&s->v, s->n, &s->cap, sizeof(*s->v)) != 0) return PROV_UNAVAILABLE;
-        s->v[s->n++] = (prov_opening_t){start, start + s->duration_ms};
+        if (prov_windows_add(&s->w, (prov_opening_t){start, start + s->duration_ms}) != PROV_OK)
+            return PROV_UNAVAILABLE;
     }
     return PROV_OK;
 }
@@ -60,13 +53,21 @@ static void window_done(prov_status_t st, json_object *answer, const char *body,
     avail_state_t *s = data;
     if (st == PROV_NOT_FOUND) st = PROV_OK; /* a consultant without this service: no openings */
     if (st == PROV_OK && answer != NULL) st = read_slots(s, answer);
-    if (st != PROV_OK && s->status == PROV_OK) s->status = st;
-    if (--s->pending > 0) return;
-    st = s->status;
-    size_t n = st == PROV_OK ? prov_openings_sort_unique(s->v, s->n) : 0;
-    s->cb(st, st == PROV_OK ? s->v : NULL, n, s->data);
-    free(s->v);
-    free(s);
+    prov_windows_done(&s->w, st);
+}
+
+/* ctx: the query (borrowed while the windows are sent). */
+static int send_window(prov_windows_t *w, int64_t first_day, int64_t days, void *ctx)
+{
+    const prov_availability_query_t *q = ctx;
+    avail_state_t *s = (avail_state_t *)w;
+    int y, m, d;
+    tz_civil_from_days(first_day, &y, &m, &d);
+    char path[PB_URL_CAP];
+    snprintf(path, sizeof(path),
+             "/consultant/availability?consultantId=%s&serviceId=%s&startDate=%04d-%02d-%02d&days=%lld&duration=%d",
+             q->staff_id, q->treatment_id, y, m, d, (long long)days, q->duration_minutes * 60);
+    return pb_call(s->p, s->env, "GET", path, NULL, PB_READ | PB_RECORD, window_done, s);
 }
 
 int pb_fetch_availability(void *instance, prov_env_t *env, const prov_availability_query_t *q,
@@ -78,31 +79,8 @@ int pb_fetch_availability(void *instance, prov_env_t *env, const prov_availabili
         return -1;
     avail_state_t *s = calloc(1, sizeof(*s));
     if (s == NULL) return -1;
-    *s = (avail_state_t){.p = p, .cb = cb, .data = data, .status = PROV_OK};
+    s->p = p;
+    s->env = env;
     s->duration_ms = (int64_t)q->duration_minutes * TZ_MS_PER_MINUTE;
-    s->first_day = tz_days_from_civil(q->year, q->month, q->day);
-    s->last_day = s->first_day + q->days - 1;
-    s->pending = 1;
-    for (int64_t w = s->first_day; w <= s->last_day; w += WINDOW_DAYS) {
-        int64_t days = s->last_day - w + 1 < WINDOW_DAYS ? s->last_day - w + 1 : WINDOW_DAYS;
-        int y, m, d;
-        tz_civil_from_days(w, &y, &m, &d);
-        char path[PB_URL_CAP];
-        snprintf(path, sizeof(path),
-                 "/consultant/availability?consultantId=%s&serviceId=%s&startDate=%04d-%02d-%02d&days=%lld"
-                 "&duration=%d",
-                 q->staff_id, q->treatment_id, y, m, d, (long long)days, q->duration_minutes * 60);
-        s->pending++;
-        if (pb_call(p, env, "GET", path, NULL, PB_READ | PB_RECORD, window_done, s) != 0) {
-            s->pending--;
-            s->status = PROV_UNAVAILABLE;
-            break;
-        }
-    }
-    if (s->pending == 1) {
-        free(s);
-        return -1;
-    }
-    s->pending--;
-    return 0;
+    return prov_windows_start(&s->w, q, WINDOW_DAYS, send_window, (void *)q, cb, data);
 }

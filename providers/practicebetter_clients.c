@@ -14,6 +14,7 @@
 
 #include "providers/adapter_util.h"
 #include "providers/cliniko_decode.h"
+#include "providers/patient_match.h"
 #include "providers/practicebetter_internal.h"
 
 #define MAX_FOUND 50
@@ -28,7 +29,7 @@ typedef struct find_state {
     prov_env_t env;
     prov_patients_cb cb;
     void *data;
-    char *phone, *email, *first_name, *last_name, *dob;
+    prov_patient_match_t asked; /* the query's copy (only its strings are used here) */
     client_t *all;
     size_t n, cap;
     bool from_cache;
@@ -55,7 +56,7 @@ static void clients_clear(find_state_t *s)
 static void find_free(find_state_t *s)
 {
     clients_clear(s);
-    free(s->phone), free(s->email), free(s->first_name), free(s->last_name), free(s->dob);
+    prov_patient_match_clear(&s->asked);
     free(s);
 }
 
@@ -67,19 +68,19 @@ static bool eq_ci(const char *a, const char *b)
 /* The stored number matching the asked phone, as asked (E.164); NULL when none does. */
 static const char *phone_match(const find_state_t *s, const bk_strings_t *phones)
 {
-    for (size_t k = 0; s->phone != NULL && k < phones->count; k++)
-        if (prov_cliniko_phone_matches(phones->items[k], s->phone)) return s->phone;
+    for (size_t k = 0; s->asked.phone != NULL && k < phones->count; k++)
+        if (prov_cliniko_phone_matches(phones->items[k], s->asked.phone)) return s->asked.phone;
     return NULL;
 }
 
 static bool matches(const find_state_t *s, const client_t *c)
 {
     const bk_patient_t *p = &c->p;
-    if (s->first_name != NULL && !eq_ci(p->first_name, s->first_name)) return false;
-    if (s->last_name != NULL && !eq_ci(p->last_name, s->last_name)) return false;
-    if (s->dob != NULL && (p->dob == NULL || strcmp(p->dob, s->dob) != 0)) return false;
-    if (s->email != NULL) return eq_ci(p->email, s->email); /* an e-mail identifies a client by itself */
-    return s->phone == NULL || phone_match(s, &c->phones) != NULL;
+    if (s->asked.first_name != NULL && !eq_ci(p->first_name, s->asked.first_name)) return false;
+    if (s->asked.last_name != NULL && !eq_ci(p->last_name, s->asked.last_name)) return false;
+    if (s->asked.dob != NULL && (p->dob == NULL || strcmp(p->dob, s->asked.dob) != 0)) return false;
+    if (s->asked.email != NULL) return eq_ci(p->email, s->asked.email); /* an e-mail identifies a client by itself */
+    return s->asked.phone == NULL || phone_match(s, &c->phones) != NULL;
 }
 
 /* Answers the matches (the phone as asked when it matched, else the first stored E.164 one). Returns how many. */
@@ -230,15 +231,9 @@ int pb_find_patients(void *instance, prov_env_t *env, const prov_patient_query_t
     if (q == NULL || env->store == NULL) return -1;
     find_state_t *s = calloc(1, sizeof(*s));
     if (s == NULL) return -1;
-    bool oom = false;
     *s = (find_state_t){.p = p, .env = *env, .cb = cb, .data = data};
-    s->phone = prov_dup_opt(q->phone, &oom);
-    s->email = prov_dup_opt(q->email, &oom);
-    s->first_name = prov_dup_opt(q->first_name, &oom);
-    s->last_name = prov_dup_opt(q->last_name, &oom);
-    s->dob = prov_dup_opt(q->dob, &oom);
-    if (oom) goto fail;
-    if (s->phone == NULL && s->email == NULL && s->last_name == NULL) { /* nothing that identifies anyone */
+    if (prov_patient_match_init(&s->asked, q) != 0) goto fail;
+    if (s->asked.phone == NULL && s->asked.email == NULL && s->asked.last_name == NULL) { /* nothing that identifies anyone */
         if (pb_defer(env->loop, rejected_later, s) != 0) goto fail;
         return 0;
     }
@@ -283,13 +278,7 @@ int pb_create_patient(void *instance, prov_env_t *env, const bk_patient_t *patie
     json_object *root = json_object_new_object(), *profile = json_object_new_object();
     if (k == NULL || root == NULL || profile == NULL) goto fail;
     *k = (create_state_t){.p = p, .env = *env, .cb = cb, .data = data};
-    bool oom = false;
-    k->asked.first_name = prov_dup_opt(patient->first_name, &oom);
-    k->asked.last_name = prov_dup_opt(patient->last_name, &oom);
-    k->asked.email = prov_dup_opt(patient->email, &oom);
-    k->asked.phone = prov_dup_opt(patient->phone, &oom);
-    k->asked.dob = prov_dup_opt(patient->dob, &oom);
-    if (oom) goto fail;
+    if (!prov_patient_copy_asked(&k->asked, patient)) goto fail;
     put(profile, "firstName", k->asked.first_name), put(profile, "lastName", k->asked.last_name);
     put(profile, "emailAddress", k->asked.email), put(profile, "mobilePhone", k->asked.phone);
     put(profile, "dateOfBirth", k->asked.dob), put(profile, "timeZone", p->windows_zone);

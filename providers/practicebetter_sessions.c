@@ -28,8 +28,7 @@ typedef struct op {
 
 static void op_free(op_t *k)
 {
-    for (size_t i = 0; i < k->n; i++) bk_appointment_clear(&k->v[i]);
-    free(k->v);
+    bk_appointments_free(k->v, k->n);
     free(k);
 }
 
@@ -156,27 +155,38 @@ fail:
     return -1;
 }
 
+/* The start of a write to an existing session: its id checked, the operation answering cb and an empty body in
+ * *root. NULL when the id is not a Practice Better id or out of memory (nothing is held then). */
+static op_t *session_write(pb_t *p, const char *appointment_id, prov_appointment_cb cb, void *data, json_object **root)
+{
+    *root = NULL;
+    if (!prov_pb_valid_id(appointment_id)) return NULL;
+    op_t *k = op_new(p, data);
+    *root = json_object_new_object();
+    if (k == NULL || *root == NULL) {
+        json_object_put(*root);
+        free(k);
+        return NULL;
+    }
+    k->cb.one = cb;
+    return k;
+}
+
 int pb_cancel_appointment(void *instance, prov_env_t *env, const char *appointment_id, const char *reason,
                           prov_appointment_cb cb, void *data)
 {
-    pb_t *p = instance;
-    if (!prov_pb_valid_id(appointment_id)) return -1;
-    op_t *k = op_new(p, data);
-    json_object *root = json_object_new_object();
-    if (k == NULL || root == NULL) goto fail;
-    k->cb.one = cb;
+    json_object *root;
+    op_t *k = session_write(instance, appointment_id, cb, data, &root);
+    if (k == NULL) return -1;
     /* cancelPendingBookings and cancelRecurringAutomations exist too: left out, they reach beyond this session. */
     json_object_object_add(root, "notify", json_object_new_boolean(1));
     if (reason != NULL && reason[0] != '\0') json_object_object_add(root, "notes", json_object_new_string(reason));
     char path[PB_URL_CAP];
     snprintf(path, sizeof(path), "/consultant/sessions/%s/cancel", appointment_id);
-    int rc = pb_call(p, env, "POST", path, json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN),
+    int rc = pb_call(k->p, env, "POST", path, json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN),
                      PB_RECORD, on_session, k);
     json_object_put(root);
     if (rc == 0) return 0;
-    root = NULL;
-fail:
-    json_object_put(root);
     free(k);
     return -1;
 }
@@ -184,12 +194,9 @@ fail:
 int pb_reschedule_appointment(void *instance, prov_env_t *env, const char *appointment_id, int64_t start,
                               int64_t end, const char *staff_id, prov_appointment_cb cb, void *data)
 {
-    pb_t *p = instance;
-    if (!prov_pb_valid_id(appointment_id)) return -1;
-    op_t *k = op_new(p, data);
-    json_object *root = json_object_new_object();
-    if (k == NULL || root == NULL) goto fail;
-    k->cb.one = cb;
+    json_object *root;
+    op_t *k = session_write(instance, appointment_id, cb, data, &root);
+    if (k == NULL) return -1;
     /* PUT .../date moves the time only: another practitioner cannot be given there (no call for it was seen), so
      * such a move is refused rather than made with the wrong person. */
     if (staff_id != NULL) {
@@ -202,9 +209,6 @@ int pb_reschedule_appointment(void *instance, prov_env_t *env, const char *appoi
     char path[PB_URL_CAP];
     snprintf(path, sizeof(path), "/consultant/sessions/%s/date", appointment_id);
     if (send_timed(k, env, "PUT", path, root, start, end, PB_RECORD) == 0) return 0;
-    root = NULL;
-fail:
-    json_object_put(root);
     free(k);
     return -1;
 }

@@ -51,22 +51,6 @@ static const char *str_of(json_object *v)
     return json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
 }
 
-static int base_url_setting(pb_t *p, json_object *v, char *why, size_t cap)
-{
-    const char *base = str_of(v) != NULL ? str_of(v) : "";
-    size_t bl = strlen(base);
-    if ((strncmp(base, "https://", 8) != 0 && strncmp(base, "http://", 7) != 0) || bl >= 400 || !prov_printable(base) ||
-        strchr(base, ' ') != NULL || strchr(base, '?') != NULL || strchr(base, '#') != NULL) {
-        snprintf(why, cap, "provider_settings.base_url: must be an http(s):// URL without a query, like \"%s\"",
-                 DEFAULT_BASE_URL);
-        return -1;
-    }
-    while (bl > 0 && base[bl - 1] == '/') bl--;
-    memcpy(p->base_url, base, bl);
-    p->base_url[bl] = '\0';
-    return 0;
-}
-
 /* Copies an optional text field of a setting object: 0, or -1 with why naming path.field. */
 static int text_field(json_object *o, const char *path, const char *field, bool required, char **out, char *why,
                       size_t cap)
@@ -196,17 +180,11 @@ static int one_setting(pb_t *p, const char *name, json_object *v, char *why, siz
                                                                       : credential_usable(p->client_id, name, why, cap);
     if (strcmp(name, "client_secret") == 0 || strcmp(name, "client_secret_env") == 0)
         return prov_setting_key(name, v, &p->secret, why, cap) != 0 ? -1 : credential_usable(p->secret, name, why, cap);
-    if (strcmp(name, "base_url") == 0) return base_url_setting(p, v, why, cap);
+    if (strcmp(name, "base_url") == 0)
+        return prov_setting_base_url(v, DEFAULT_BASE_URL, p->base_url, sizeof(p->base_url), why, cap);
     if (strcmp(name, "location") == 0) return location_setting(p, v, why, cap);
     if (strcmp(name, "services") == 0) return services_setting(p, v, why, cap);
-    if (strcmp(name, "currency") == 0) {
-        const char *c = str_of(v) != NULL ? str_of(v) : "";
-        bool ok = strlen(c) == 3;
-        for (size_t i = 0; ok && i < 3; i++) ok = c[i] >= 'A' && c[i] <= 'Z';
-        if (!ok) snprintf(why, cap, "provider_settings.currency: must be an ISO 4217 code like \"USD\"");
-        if (ok) memcpy(p->currency, c, 4);
-        return ok ? 0 : -1;
-    }
+    if (strcmp(name, "currency") == 0) return prov_setting_currency(v, "USD", p->currency, why, cap);
     if (strcmp(name, "rate_per_second") == 0) return rate_setting(v, name, 0.1, 1000, &p->rate_per_second, why, cap);
     if (strcmp(name, "rate_burst") == 0) return prov_setting_int(v, name, 1, 1000, &p->rate_burst, why, cap);
     if (strcmp(name, "rate_wait_ms") == 0) return prov_setting_int(v, name, 0, 10000, &p->rate_wait_ms, why, cap);
@@ -259,9 +237,8 @@ void *pb_create(const char *tenant_id, json_object *settings, const char *config
                  strcmp(missing, "client_secret") == 0 ? " (or client_secret_env naming a variable holding it)" : "");
         goto fail;
     }
-    uint64_t h = 1469598103934665603ull; /* FNV-1a of the client id: keys that reveal nothing */
-    for (const char *c = p->client_id; *c; c++) h = (h ^ (unsigned char)*c) * 1099511628211ull;
-    snprintf(p->credential, sizeof(p->credential), "practicebetter:%016llx", (unsigned long long)h);
+    /* Of the client id: a budget id and Redis keys that reveal nothing. */
+    uint64_t h = prov_credential_id("practicebetter", p->client_id, NULL, p->credential, sizeof(p->credential));
     const char *t = tenant_id;
     if (snprintf(p->rate_key, PB_KEY_CAP, "fd:{%s}:pb:%016llx:rate", t, (unsigned long long)h) >= PB_KEY_CAP ||
         snprintf(p->block_key, PB_KEY_CAP, "fd:{%s}:pb:%016llx:blocked", t, (unsigned long long)h) >= PB_KEY_CAP ||

@@ -307,8 +307,7 @@ typedef struct appts {
 
 static void appts_free(appts_t *a)
 {
-    for (size_t i = 0; i < a->n; i++) bk_appointment_clear(&a->v[i]);
-    free(a->v);
+    bk_appointments_free(a->v, a->n);
     free(a);
 }
 

@@ -61,8 +61,7 @@ typedef struct answer {
 
 static void answer_free(answer_t *a)
 {
-    for (size_t i = 0; i < a->n; i++) bk_appointment_clear(&a->v[i]);
-    free(a->v);
+    bk_appointments_free(a->v, a->n);
     srv_idem_end(a->idem);
     free(a);
 }

@@ -26,7 +26,8 @@
  * goes on and serves the caller's next question from the worker's cache. */
 #define LAST_SEEN_WAIT_MS 250
 
-/* What the answer needs after the catalog is gone: names and ids of the practitioners and locations. */
+/* What the answer needs after the catalog is gone: names and ids of the practitioners and locations. The search
+ * borrows the ids and zones (bk_search_candidate_t) instead of copying them again: this call outlives its answer. */
 typedef struct best_call {
     const vc_call_t *v;
     int64_t now;
@@ -323,7 +324,8 @@ static void on_catalog(prov_status_t status, const bk_catalog_t *cat, bk_catalog
         if (!st->ai_enabled || !bk_strings_contains(&tr->staff_ids, st->id)) continue; /* fast skip */
         for (size_t l = 0; l < cat->location_count && n < BK_SEARCH_MAX_CANDIDATES; l++)
             if (vc_can_book(v->tenant, cat, st, tr, cat->locations[l].id))
-                candidates[n++] = (bk_search_candidate_t){(uint32_t)s, (uint32_t)l};
+                candidates[n++] = (bk_search_candidate_t){(uint32_t)s, (uint32_t)l, c->staff_id[s], c->location_id[l],
+                                                          c->location_zone[l]};
     }
     /* No location named: the one in the caller's zone, or ask which one when several are. */
     if (loc < 0) {
@@ -341,7 +343,8 @@ static void on_catalog(prov_status_t status, const bk_catalog_t *cat, bk_catalog
         c->zone_location = loc >= 0 ? (uint32_t)loc : 0;
     }
     bk_search_request_t req = {.tenant = v->tenant, .catalog = cat, .treatment = (uint32_t)t,
-                               .candidates = candidates, .n_candidates = n, .now = c->now,
+                               .treatment_id = c->treatment_id, .candidates = candidates, .n_candidates = n,
+                               .now = c->now,
                                .requested = requested, .staff = staff >= 0 ? (uint32_t)staff : BK_ANY,
                                .location = loc >= 0 ? (uint32_t)loc : BK_ANY, .part = part,
                                .last_seen_staff = c->last_seen,

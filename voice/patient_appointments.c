@@ -24,8 +24,7 @@ typedef struct appts_call {
 
 static void call_free(appts_call_t *c)
 {
-    for (size_t i = 0; i < c->n; i++) bk_appointment_clear(&c->list[i]);
-    free(c->list);
+    bk_appointments_free(c->list, c->n);
     free(c);
 }
 

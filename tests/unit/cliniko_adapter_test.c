@@ -272,6 +272,8 @@ static void test_settings(void **state)
     expect_create_error("{\"api_key\":\"secret-key-au1\",\"user_agent\":\"\"}", "user_agent");
     expect_create_error("{\"api_key\":\"secret-key-au1\",\"user_agent\":\"a\\nb\"}", "user_agent");
     expect_create_error("{\"api_key\":\"secret-key-au1\",\"base_url\":\"ftp://x\"}", "base_url");
+    /* a fragment cannot make a request: refused as by every adapter (prov_setting_base_url) */
+    expect_create_error("{\"api_key\":\"secret-key-au1\",\"base_url\":\"https://x.example/v1#a\"}", "base_url");
     expect_create_error("{\"api_key\":\"secret-key-au1\",\"rate_limit_per_minute\":\"200\"}", "rate_limit_per_minute");
     expect_create_error("{\"api_key\":\"secret-key-au1\",\"rate_limit_per_minute\":0}", "rate_limit_per_minute");
     expect_create_error("{\"api_key\":\"secret-key-au1\",\"business_ids\":[1.5]}", "business_ids");
