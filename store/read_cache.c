@@ -5,13 +5,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* One key an entry was read from, listed under its hash so an invalidation finds its entries directly. */
+typedef struct key_ref {
+    uint64_t hash;
+    store_cached_t *entry;
+    struct key_ref *next; /* the next key of the same bucket */
+} key_ref_t;
+
 struct store_cached {
     store_cached_t *bucket_next;
-    store_cached_t *older, *newer; /* insertion order, for eviction and invalidation scans */
+    store_cached_t *older, *newer; /* insertion order, for eviction */
     uint64_t hash;
     unsigned char *cmd; /* per argument: 4-byte length, then the bytes */
     size_t cmd_len;
-    uint64_t *key_hashes;
+    key_ref_t *keys;
     int key_count;
     redisReply *reply;
     size_t bytes;
@@ -22,7 +29,8 @@ struct store_cached {
 
 struct store_read_cache {
     store_cached_t **buckets;
-    size_t n_buckets; /* a power of two */
+    key_ref_t **key_buckets; /* the entries' keys by hash: an invalidation costs the keys it names, not the cache */
+    size_t n_buckets;        /* a power of two, for both tables */
     store_cached_t *oldest, *newest;
     size_t max_entries, max_bytes;
     uint64_t max_age_ms;
@@ -122,7 +130,7 @@ fail:
 static void entry_free(store_cached_t *e)
 {
     free_reply(e->reply);
-    free(e->key_hashes);
+    free(e->keys);
     free(e->cmd);
     free(e);
 }
@@ -133,6 +141,11 @@ static void unlist(store_read_cache_t *c, store_cached_t *e)
     store_cached_t **p = &c->buckets[e->hash & (c->n_buckets - 1)];
     while (*p != e) p = &(*p)->bucket_next;
     *p = e->bucket_next;
+    for (int k = 0; k < e->key_count; k++) {
+        key_ref_t **r = &c->key_buckets[e->keys[k].hash & (c->n_buckets - 1)];
+        while (*r != &e->keys[k]) r = &(*r)->next;
+        *r = e->keys[k].next;
+    }
     if (e->older)
         e->older->newer = e->newer;
     else
@@ -154,7 +167,10 @@ store_read_cache_t *store_read_cache_create(size_t max_entries, size_t max_bytes
     c->n_buckets = 64;
     while (c->n_buckets < max_entries * 2) c->n_buckets *= 2;
     c->buckets = calloc(c->n_buckets, sizeof(*c->buckets));
-    if (c->buckets == NULL) {
+    c->key_buckets = calloc(c->n_buckets, sizeof(*c->key_buckets));
+    if (c->buckets == NULL || c->key_buckets == NULL) {
+        free(c->buckets);
+        free(c->key_buckets);
         free(c);
         return NULL;
     }
@@ -174,6 +190,7 @@ void store_read_cache_destroy(store_read_cache_t *c)
     if (c == NULL) return;
     store_read_cache_clear(c);
     free(c->buckets);
+    free(c->key_buckets);
     free(c);
 }
 
@@ -220,10 +237,10 @@ void store_read_cache_put(store_read_cache_t *c, const store_read_cmd_t *cmd, co
     e->cmd_len = cmd_bytes(cmd);
     e->cmd = malloc(e->cmd_len);
     e->key_count = cmd->key_count;
-    e->key_hashes = calloc(cmd->key_count > 0 ? (size_t)cmd->key_count : 1, sizeof(*e->key_hashes));
-    size_t bytes = sizeof(*e) + e->cmd_len + (size_t)cmd->key_count * sizeof(uint64_t);
+    e->keys = calloc(cmd->key_count > 0 ? (size_t)cmd->key_count : 1, sizeof(*e->keys));
+    size_t bytes = sizeof(*e) + e->cmd_len + (size_t)cmd->key_count * sizeof(*e->keys);
     e->reply = copy_reply(reply, &bytes);
-    if (e->cmd == NULL || e->key_hashes == NULL || e->reply == NULL || bytes > c->max_bytes) {
+    if (e->cmd == NULL || e->keys == NULL || e->reply == NULL || bytes > c->max_bytes) {
         entry_free(e);
         return;
     }
@@ -234,8 +251,13 @@ void store_read_cache_put(store_read_cache_t *c, const store_read_cmd_t *cmd, co
         memcpy(p + 4, cmd->argv[i], len);
         p += 4 + len;
     }
-    for (int k = 0; k < cmd->key_count; k++)
-        e->key_hashes[k] = store_key_hash(cmd->argv[cmd->first_key + k], cmd->lens[cmd->first_key + k]);
+    for (int k = 0; k < cmd->key_count; k++) {
+        key_ref_t *r = &e->keys[k];
+        r->hash = store_key_hash(cmd->argv[cmd->first_key + k], cmd->lens[cmd->first_key + k]);
+        r->entry = e;
+        r->next = c->key_buckets[r->hash & (c->n_buckets - 1)];
+        c->key_buckets[r->hash & (c->n_buckets - 1)] = r;
+    }
     e->bytes = bytes;
     e->expires_ms = now_ms + c->max_age_ms;
     e->refs = 1;
@@ -270,14 +292,15 @@ void store_cached_release(store_cached_t *e)
 void store_read_cache_invalidate(store_read_cache_t *c, const char *key, size_t len)
 {
     uint64_t h = store_key_hash(key, len);
-    for (store_cached_t *e = c->oldest, *next; e != NULL; e = next) {
-        next = e->newer;
-        for (int k = 0; k < e->key_count; k++) {
-            if (e->key_hashes[k] != h) continue;
-            c->stats.invalidated++;
-            unlist(c, e);
-            break;
+    key_ref_t *r = c->key_buckets[h & (c->n_buckets - 1)];
+    while (r != NULL) {
+        if (r->hash != h) {
+            r = r->next;
+            continue;
         }
+        c->stats.invalidated++;
+        unlist(c, r->entry); /* takes every key of that entry out of the chains, so the walk starts again */
+        r = c->key_buckets[h & (c->n_buckets - 1)];
     }
 }
 

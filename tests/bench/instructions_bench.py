@@ -11,6 +11,8 @@ list slots), each also as a ratio to GET /healthz measured the same way in the s
   the availability cache warm, so every answer is searched, scored and written afresh;
 - the same on a generated clinic of 50 practitioners at two locations;
 - POST /ai_brain/fetchAvailabilityNext7Days, warm, on the demo clinic;
+- cold /voice/bestSlot: N more sandbox tenants on the demo clinic, each asked its first question once (its
+  catalog and week of days read from Redis and computed: the path of a cold burst over many tenants);
 - issue 21's 20 x 90 workload (tests/it/big_clinic.py): 20 practitioners x three fetchAvailabilityForRange
   windows of at most 31 days (60 calls), warm; the slot count is checked against big_clinic.count_slots.
 The clock is pinned (FD_IT_NOW, default 2027-02-01T13:00:00Z) so the 90 days span New York's March change and
@@ -18,7 +20,8 @@ every run counts the same work. Figures only; nothing is asserted about speed.
 
 Build: cmake -S . -B build-rel -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFD_TESTS=OFF && cmake --build build-rel -j2 \
            --target frontdesk
-Run:   python3 tests/bench/instructions_bench.py [--bin PATH] [--requests N]
+Run:   python3 tests/bench/instructions_bench.py [--bin PATH] [--requests N] [--keep DIR]
+       --keep DIR keeps each case's callgrind dump (DIR/<n>.<case>.callgrind) for callgrind_annotate.
 """
 
 import argparse
@@ -43,6 +46,10 @@ import harness as H  # noqa: E402
 
 KEYS = {"demo": "instr-bench-demo-key", "many": "instr-bench-many-key", "ny": "instr-bench-ny-key"}
 POLICY = {"voice_deadline_ms": 10000, "availability_ttl_seconds": 3600}  # valgrind runs ~50x slower
+
+
+def key_of(tid):
+    return KEYS.get(tid) or "instr-bench-%s-key" % tid
 
 
 class Client:
@@ -108,6 +115,14 @@ class Callgrind:
                             return int(line.split()[1]), result
             time.sleep(0.2)
         raise RuntimeError("callgrind wrote no dump")
+
+    def keep(self, folder, name):
+        """Copies the last dump to folder/<n>.<name>.callgrind (nothing when folder is None)."""
+        if folder is None:
+            return
+        os.makedirs(folder, exist_ok=True)
+        last = sorted(glob.glob(self.out + ".*"), key=os.path.getmtime)[-1]
+        shutil.copy(last, os.path.join(folder, "%d.%s.callgrind" % (self.dumps, name)))
 
     def stop(self):
         self.proc.terminate()
@@ -179,8 +194,10 @@ def main():
     ap.add_argument("--bin", default=os.environ.get("FRONTDESK_BIN") or
                     os.path.join(SOURCE_DIR, "build-rel", "server", "frontdesk"))
     ap.add_argument("--requests", type=int, default=40, help="requests per measured case")
-    ap.add_argument("--skip", default="", help="comma-separated cases to leave out: best,next7,range")
+    ap.add_argument("--skip", default="", help="comma-separated cases to leave out: best,cold,next7,range")
+    ap.add_argument("--keep", default=None, help="a folder to keep each case's callgrind dump in")
     args = ap.parse_args()
+    args.bin = os.path.abspath(args.bin)  # valgrind runs in /
     for tool in ("valgrind", "callgrind_control", "redis-server"):
         if shutil.which(tool) is None:
             sys.exit("needs %s" % tool)
@@ -194,7 +211,7 @@ def main():
     work = H._tempdir("fd-instr-bench-")
 
     def tenant(tid, extra, policy=None):
-        t = {"id": tid, "api_key_sha256": H.sha256_hex(KEYS[tid]), "provider": "sandbox", "locale": "en-US",
+        t = {"id": tid, "api_key_sha256": H.sha256_hex(key_of(tid)), "provider": "sandbox", "locale": "en-US",
              "country": "US", "rate_limit": {"per_second": 100000, "burst": 100000},
              "policy": dict(POLICY, **(policy or {}))}
         t.update(extra)
@@ -205,7 +222,9 @@ def main():
               "tenants": [tenant("demo", {"locale": "en-AU", "country": "AU", "time_zone": "Australia/Sydney"}),
                           tenant("many", {"provider_settings": {"clinic_file": "many.json"}}),
                           tenant("ny", {"provider_settings": {"clinic_file": "ny.json"}, "time_zone": big_clinic.NY},
-                                 {"max_days_ahead": 90, "min_notice_minutes": 120})]}
+                                 {"max_days_ahead": 90, "min_notice_minutes": 120})]
+              + [tenant("cold-%d" % i, {"locale": "en-AU", "country": "AU", "time_zone": "Australia/Sydney"})
+                 for i in range(args.requests)]}
     for name, content in (("many.json", many), ("ny.json", ny), ("config.json", config)):
         with open(os.path.join(work, name), "w", encoding="utf-8") as f:
             json.dump(content, f)
@@ -243,7 +262,20 @@ def main():
             paths = best_paths(treatment, 10, per_day, 0, extra)[:n]
             ins, _ = cg.measure(run(paths, KEYS[tid]))
             rows.append((label, ins / len(paths), None))
+            cg.keep(args.keep, "best-" + tid)
 
+        if "cold" not in skip:
+            paths = best_paths("Follow-up Physiotherapy", 1, 1, 0, "&time_zone=Australia/Sydney")
+            for _ in range(3):  # the demo clinic's shared parse is made: what is measured is a tenant's first ask
+                must(client, "GET", paths[0], KEYS["demo"])
+            cold = ["cold-%d" % i for i in range(n)]
+
+            def first_questions():
+                for tid in cold:
+                    must(client, "GET", paths[0], key_of(tid), tries=1)
+            ins, _ = cg.measure(first_questions)
+            rows.append(("cold bestSlot, a new tenant's first question", ins / n, None))
+            cg.keep(args.keep, "cold")
         if "next7" not in skip:
             measure_next7(cg, client, run, n, rows)
         if "range" not in skip:
