@@ -34,7 +34,8 @@ Test controls (no signature): POST /__control with any of
    mode, "garbage": n (the next n operations answer 200 with a body outside the contract), "skew_s": n (the bridge's
    clock for signature checks runs n seconds ahead), "hold": {"staff_id", "start_ms", "end_ms", "expires_ms", "offered"}
    (someone else's live hold of that time; "offered": availability still offers it, as when the hold was placed
-   through another channel just after Frontdesk read the openings), "reset": true (seed again, controls off), "reset_stats": true}
+   through another channel just after Frontdesk read the openings), "reset": true (seed again, controls off),
+   "reset_stats": true}
 GET /__stats -> {"total", "requests": {"operation": n}, "refused": {"bad_signature": n, "stale_timestamp": n},
                  "writes": [{"operation", "body"}]}
 GET /__state -> {"appointments": [{"id", "staff_id", "start_ms", "cancelled", "hold_id"}],
@@ -242,7 +243,8 @@ class Handler(FakeHandler):
         if self.path == "/__control":
             return self.control(json.loads(raw or b"{}"))
         parts = self.path.split("?")[0].strip("/").split("/")  # any base path, then the operation's path
-        op = ".".join(parts[-2:]) if len(parts) >= 2 and parts[-2] in ("patients", "appointments", "holds") else parts[-1]
+        grouped = len(parts) >= 2 and parts[-2] in ("patients", "appointments", "holds")
+        op = ".".join(parts[-2:]) if grouped else parts[-1]
         with STATE.lock:
             STATE.total += 1
             STATE.requests[op] = STATE.requests.get(op, 0) + 1
