@@ -34,8 +34,8 @@ Test controls (no signature): POST /__control with any of
    mode, "garbage": n (the next n operations answer 200 with a body outside the contract), "skew_s": n (the bridge's
    clock for signature checks runs n seconds ahead), "hold": {"staff_id", "start_ms", "end_ms", "expires_ms", "offered"}
    (someone else's live hold of that time; "offered": availability still offers it, as when the hold was placed
-   through another channel just after Frontdesk read the openings), "reset": true (seed again, controls off),
-   "reset_stats": true}
+   through another channel just after Frontdesk read the openings), "fail_only": operation (fail_status
+   and fail_count apply to that operation only), "reset": true (seed again, controls off), "reset_stats": true}
 GET /__stats -> {"total", "requests": {"operation": n}, "refused": {"bad_signature": n, "stale_timestamp": n},
                  "writes": [{"operation", "body"}]}
 GET /__state -> {"appointments": [{"id", "staff_id", "start_ms", "cancelled", "hold_id"}],
@@ -118,6 +118,7 @@ class State(FakeState):
         self.reset_faults()
         self.garbage = 0
         self.skew_s = 0
+        self.fail_only = None
         self.mode = MODE
 
     def reset_stats(self):
@@ -253,7 +254,8 @@ class Handler(FakeHandler):
             time.sleep(delay / 1000.0)
         try:
             with STATE.lock:
-                self.faults()
+                if STATE.fail_only in (None, op):
+                    self.faults()
                 body = self.verify(raw, op)
                 if op in WRITES:
                     STATE.writes.append({"operation": op, "body": body})
@@ -280,7 +282,7 @@ class Handler(FakeHandler):
             if c.get("reset_stats"):
                 STATE.reset_stats()
             STATE.apply_faults(c)
-            for k in ("garbage", "skew_s"):
+            for k in ("garbage", "skew_s", "fail_only"):
                 if k in c:
                     setattr(STATE, k, c[k])
             if c.get("capabilities") in MODES:

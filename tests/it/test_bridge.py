@@ -284,6 +284,17 @@ class Bridge(unittest.TestCase):
         self.assertEqual(len(self.bridge_holds()), 1)  # only the other one
         self.assertNotIn("appointments.create", stats("full")["requests"])
 
+    def test_bridge_failing_to_hold_is_a_sentence_and_no_hold_of_ours(self):
+        slot = self.slots("br")[0]
+        patient = self.patient("br", "Down")
+        control("full", fail_status=500, fail_count=1, fail_only="holds.create")
+        h = self.post("createAppt", {"patient_id": patient, "slot_id": slot["slot_id"]}, "br")
+        self.assertEqual((h.status, h.body["error"]["code"]), (502, "emr_error"), h)
+        self.sentence(h)
+        self.assertEqual((self.our_holds(), self.bridge_holds()), ([], []))
+        h = self.post("createAppt", {"patient_id": patient, "slot_id": slot["slot_id"]}, "br")
+        self.assertEqual(h.status, 201, h)  # the time was never kept from the next try
+
     def test_releasing_our_hold_releases_the_bridges(self):
         patient = self.patient("br", "Release")
         slots = self.slots("br")
