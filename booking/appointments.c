@@ -10,6 +10,7 @@
 
 #include "booking/availability.h"
 #include "booking/durable.h"
+#include "booking/emr_holds.h"
 #include "booking/events.h"
 #include "booking/requests.h"
 #include "store/script.h"
@@ -172,6 +173,7 @@ typedef struct hold_flow {
     bk_hold_t spec;
     prov_opening_t free_extra;
     bool has_extra;
+    bool own_hold_only;
     int64_t now;
     bk_hold_done_cb cb;
     void *data;
@@ -191,12 +193,44 @@ static void on_hold_durable(bool durable, void *data)
     free(f);
 }
 
+/* The EMR's own hold of the time: kept with ours, or ours goes too (the time is not ours to offer). */
+static void on_emr_held(prov_status_t status, const char *emr_hold_id, void *data)
+{
+    hold_flow_t *f = data;
+    if (status == PROV_OK && strlen(emr_hold_id) < sizeof(f->spec.emr_hold_id)) {
+        snprintf(f->spec.emr_hold_id, sizeof(f->spec.emr_hold_id), "%s", emr_hold_id);
+        bk_hold_set_emr_hold(f->env, f->tenant, f->spec.id, emr_hold_id);
+        bk_durable(f->env, on_hold_durable, f);
+        return;
+    }
+    bk_hold_settle(f->env, f->tenant, f->spec.id, BK_HOLD_SETTLE_RELEASE, NULL);
+    if (status == PROV_CONFLICT) {
+        bk_appt_invalidate(f->env, f->tenant, f->spec.staff_id, f->spec.time_zone, f->spec.start, f->spec.end);
+        f->cb(BK_W_SLOT_TAKEN, status, NULL, f->data);
+    } else {
+        f->cb(BK_W_PROVIDER, status == PROV_OK ? PROV_UPSTREAM : status, NULL, f->data);
+    }
+    free(f);
+}
+
 static void on_placed(bk_hold_result_t result, const bk_hold_t *hold, void *data)
 {
     hold_flow_t *f = data;
     if (result == BK_HOLD_OK) {
         f->spec = *hold;
-        bk_durable(f->env, on_hold_durable, f);
+        if (f->own_hold_only || !bk_emr_holds_time(f->tenant)) {
+            bk_durable(f->env, on_hold_durable, f);
+            return;
+        }
+        const bk_hold_t *h = &f->spec;
+        prov_hold_request_t q = {.staff_id = h->staff_id, .treatment_id = h->treatment_id,
+                                 .location_id = h->location_id, .key = h->id, .start = h->start, .end = h->end,
+                                 .expires = h->expires};
+        if (bk_emr_hold_place(f->env, f->tenant, &q, on_emr_held, f) != 0) {
+            bk_hold_settle(f->env, f->tenant, f->spec.id, BK_HOLD_SETTLE_RELEASE, NULL);
+            f->cb(BK_W_PROVIDER, PROV_UNAVAILABLE, NULL, f->data);
+            free(f);
+        }
         return;
     }
     if (result == BK_HOLD_TAKEN) f->cb(BK_W_SLOT_TAKEN, PROV_OK, NULL, f->data);
@@ -263,7 +297,8 @@ int bk_appt_hold(bk_env_t *env, const bk_slot_request_t *q, bk_hold_done_cb cb, 
     if (t->provider->fetch_availability == NULL) return -1;
     hold_flow_t *f = calloc(1, sizeof(*f));
     if (f == NULL) return -1;
-    *f = (hold_flow_t){.env = env, .tenant = t, .now = q->now, .cb = cb, .data = data};
+    *f = (hold_flow_t){.env = env, .tenant = t, .now = q->now, .own_hold_only = q->own_hold_only, .cb = cb,
+                       .data = data};
     snprintf(f->spec.staff_id, sizeof(f->spec.staff_id), "%s", q->staff_id);
     snprintf(f->spec.treatment_id, sizeof(f->spec.treatment_id), "%s", q->treatment_id);
     snprintf(f->spec.location_id, sizeof(f->spec.location_id), "%s", q->location_id);
@@ -454,8 +489,13 @@ static void create(book_flow_t *f)
         return;
     }
     bk_appointment_t a = of_hold(f, BK_APPT_BOOKED, NULL);
-    if (ops->create_appointment == NULL ||
-        ops->create_appointment(f->tenant->provider_instance, &f->env->prov, &a, on_created, f) != 0) {
+    void *instance = f->tenant->provider_instance;
+    int rc = -1;
+    if (f->hold.emr_hold_id[0] != '\0' && ops->create_held_appointment != NULL)
+        rc = ops->create_held_appointment(instance, &f->env->prov, &a, f->hold.emr_hold_id, on_created, f);
+    else if (ops->create_appointment != NULL)
+        rc = ops->create_appointment(instance, &f->env->prov, &a, on_created, f);
+    if (rc != 0) {
         bk_hold_settle(f->env, f->tenant, f->hold.id, BK_HOLD_SETTLE_HELD, NULL);
         book_end(f, ops->create_appointment == NULL ? BK_W_UNSUPPORTED : BK_W_PROVIDER, PROV_UNAVAILABLE);
     }

@@ -29,13 +29,16 @@ typedef struct bk_slot_request {
     int duration_minutes;  /* the treatment's, for the provider's availability */
     int64_t start, end, now;
     const prov_opening_t *counts_as_free; /* may be NULL: time treated as free (the appointment being moved) */
+    bool own_hold_only; /* no hold at the EMR even when it holds natively (a move writes at once: that hold,
+                         * which the move cannot carry, would refuse it) */
 } bk_slot_request_t;
 
 /** Receives a placed hold (borrowed) or why none was placed. */
 typedef void (*bk_hold_done_cb)(bk_write_result_t result, prov_status_t status, const bk_hold_t *hold, void *data);
 
 /** Checks [start, end) against the provider's availability now (not the cache), the notice and the horizon,
- * then holds it. Returns 0 and calls cb exactly once later, or -1 (Redis down, bad times) and never calls it. */
+ * then holds it (and, for an EMR that holds natively, holds it there too: booking/emr_holds.h; the EMR's 409 is
+ * BK_W_SLOT_TAKEN, its failure BK_W_PROVIDER, and our hold is released then). Returns 0 and calls cb exactly once later, or -1 (Redis down, bad times) and never calls it. */
 int bk_appt_hold(bk_env_t *env, const bk_slot_request_t *request, bk_hold_done_cb cb, void *data);
 
 

@@ -333,7 +333,7 @@ static void on_catalog_for_move(prov_status_t status, const bk_catalog_t *catalo
                            .location_id = location_id, .patient_id = c->old.patient_id,
                            .time_zone = catalog->locations[l].time_zone,
                            .duration_minutes = catalog->treatments[t].duration_minutes, .start = c->start, .end = end,
-                           .now = c->now, .counts_as_free = same_staff ? &own : NULL};
+                           .now = c->now, .counts_as_free = same_staff ? &own : NULL, .own_hold_only = true};
     if (c->zone[0] == '\0') {
         long ol = bk_catalog_find_location(catalog, c->old.location_id);
         if (ol >= 0 && catalog->locations[ol].time_zone != NULL)

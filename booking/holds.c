@@ -8,6 +8,7 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "booking/emr_holds.h"
 #include "metrics/metrics.h"
 #include "store/script.h"
 #include "tz/tz.h"
@@ -53,13 +54,13 @@ static store_script_t place_script = STORE_SCRIPT(
     "return {1, expires}");
 
 /* KEYS[1] hold hash. ARGV token, lease ms. Returns {verdict, staff, treatment, location, patient, start, end,
- * expires, appt, zone}. */
+ * expires, appt, zone, emr_hold}. */
 static store_script_t claim_script = STORE_SCRIPT(
     STORE_LUA_NOW_MS
     "local h = redis.call('HMGET', KEYS[1], 'token', 'state', 'expires', 'staff', 'treatment', 'location', "
-    "                     'patient', 'start', 'end', 'appt', 'zone') "
+    "                     'patient', 'start', 'end', 'appt', 'zone', 'emr_hold') "
     "if not h[1] or h[1] ~= ARGV[1] then return {'gone'} end "
-    "local rest = {h[4], h[5], h[6], h[7], h[8], h[9], h[3], h[10] or '', h[11] or ''} "
+    "local rest = {h[4], h[5], h[6], h[7], h[8], h[9], h[3], h[10] or '', h[11] or '', h[12] or ''} "
     "if h[2] == 'booked' or h[2] == 'requested' then return {h[2], unpack(rest)} end "
     "if tonumber(h[3]) <= now then return {'gone'} end "
     "if h[2] == 'booking' then return {'busy'} end "
@@ -69,16 +70,19 @@ static store_script_t claim_script = STORE_SCRIPT(
     "rest[7] = tostring(expires) "
     "return {h[2] == 'unknown' and 'recover' or 'held', unpack(rest)}");
 
-/* KEYS[1] hold hash. ARGV staff-set prefix, id, outcome, appointment id, hold ms, grace ms. */
+/* KEYS[1] hold hash. ARGV staff-set prefix, id, outcome, appointment id, hold ms, grace ms. A release returns the
+ * EMR's hold id it had ('' when none); a booking consumed the EMR's hold, so "booked" forgets it. */
 static store_script_t settle_script = STORE_SCRIPT(
     STORE_LUA_NOW_MS
     "local staff = redis.call('HGET', KEYS[1], 'staff') "
     "if not staff then return 0 end "
     "local set = ARGV[1] .. staff "
     "if ARGV[3] == 'release' then "
+    "  local emr = redis.call('HGET', KEYS[1], 'emr_hold') or '' "
     "  redis.call('ZREM', set, ARGV[2]) redis.call('HDEL', set .. '" SPANS_SUFFIX "', ARGV[2]) "
-    "  return redis.call('DEL', KEYS[1]) end "
+    "  redis.call('DEL', KEYS[1]) return emr end "
     "if ARGV[3] == 'held' then redis.call('HSET', KEYS[1], 'state', 'held') return 1 end "
+    "if ARGV[3] == 'booked' then redis.call('HDEL', KEYS[1], 'emr_hold') end "
     "local expires = now + tonumber(ARGV[5]) "
     "redis.call('HSET', KEYS[1], 'state', ARGV[3], 'appt', ARGV[4], 'expires', tostring(expires)) "
     "redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[5]) + tonumber(ARGV[6])) "
@@ -89,6 +93,11 @@ static store_script_t settle_script = STORE_SCRIPT(
     "  redis.call('PEXPIRE', set, tonumber(ARGV[5]) + tonumber(ARGV[6])) "
     "  redis.call('PEXPIRE', set .. '" SPANS_SUFFIX "', tonumber(ARGV[5]) + tonumber(ARGV[6])) end "
     "return 1");
+
+/* KEYS[1] hold hash. ARGV the EMR's hold id. */
+static store_script_t set_emr_script =
+    STORE_SCRIPT("if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], 'emr_hold', ARGV[1]) end "
+                 "return 1");
 
 /* KEYS[1] the staff set's spans hash. Returns start, end, expires of every live hold, from one HGETALL (not one
  * HMGET per hold). The arguments never vary, so the reply is kept by the worker's read cache until the hash
@@ -261,7 +270,7 @@ static void on_claim(const redisReply *reply, void *data)
         const char *v = reply->element[0]->str;
         if (strcmp(v, "gone") == 0) result = BK_HOLD_GONE;
         else if (strcmp(v, "busy") == 0) result = BK_HOLD_BUSY;
-        else if (reply->elements == 10) {
+        else if (reply->elements == 11) {
             bk_hold_t *h = &op->hold;
             copy_field(h->staff_id, sizeof(h->staff_id), reply->element[1]);
             copy_field(h->treatment_id, sizeof(h->treatment_id), reply->element[2]);
@@ -269,6 +278,7 @@ static void on_claim(const redisReply *reply, void *data)
             copy_field(h->patient_id, sizeof(h->patient_id), reply->element[4]);
             copy_field(h->appointment_id, sizeof(h->appointment_id), reply->element[8]);
             copy_field(h->time_zone, sizeof(h->time_zone), reply->element[9]);
+            copy_field(h->emr_hold_id, sizeof(h->emr_hold_id), reply->element[10]);
             if (int_of(reply->element[5], &h->start) && int_of(reply->element[6], &h->end) &&
                 int_of(reply->element[7], &h->expires)) {
                 h->expires = from_redis_clock(h->expires);
@@ -307,6 +317,30 @@ int bk_hold_claim(bk_env_t *env, const bk_tenant_t *tenant, const char *id, cons
     return 0;
 }
 
+typedef struct released {
+    bk_env_t *env;
+    const bk_tenant_t *tenant; /* retained until the reply */
+} released_t;
+
+/* A release's reply: the EMR's hold it had, released there too. */
+static void on_released(const redisReply *reply, void *data)
+{
+    released_t *r = data;
+    if (reply != NULL && reply->type == REDIS_REPLY_STRING && reply->len > 0 && reply->len < BK_HOLD_FIELD_CAP)
+        bk_emr_hold_release(r->env, r->tenant, reply->str);
+    bk_tenant_release(r->tenant);
+    free(r);
+}
+
+void bk_hold_set_emr_hold(bk_env_t *env, const bk_tenant_t *tenant, const char *id, const char *emr_hold_id)
+{
+    char hash[256];
+    hash_key(tenant, id, hash, sizeof(hash));
+    const char *keys[] = {hash};
+    const char *args[] = {emr_hold_id};
+    store_eval(env->store, &set_emr_script, NULL, NULL, 1, keys, 1, args, NULL);
+}
+
 void bk_hold_settle(bk_env_t *env, const bk_tenant_t *tenant, const char *id, bk_hold_outcome_t outcome,
                     const char *appointment_id)
 {
@@ -318,7 +352,16 @@ void bk_hold_settle(bk_env_t *env, const bk_tenant_t *tenant, const char *id, bk
     snprintf(grace, sizeof(grace), "%d", GRACE_MS);
     const char *keys[] = {hash};
     const char *args[] = {prefix, id, names[outcome], appointment_id != NULL ? appointment_id : "", hold_ms, grace};
-    store_eval(env->store, &settle_script, NULL, NULL, 1, keys, 6, args, NULL);
+    released_t *r = NULL;
+    if (outcome == BK_HOLD_SETTLE_RELEASE && bk_emr_holds_releasable(tenant) && (r = malloc(sizeof(*r))) != NULL) {
+        *r = (released_t){.env = env, .tenant = tenant};
+        bk_tenant_retain(tenant);
+    }
+    if (store_eval(env->store, &settle_script, r != NULL ? on_released : NULL, r, 1, keys, 6, args, NULL) != 0 &&
+        r != NULL) {
+        bk_tenant_release(tenant);
+        free(r);
+    }
 }
 
 static void on_busy(const redisReply *reply, void *data)

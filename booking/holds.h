@@ -3,7 +3,8 @@
  * fd:{t}:holds:<staff> is a sorted set of hold ids scored by start (and "~span", scored by the longest hold
  * placed, so a check reads back only that far); fd:{t}:holds:<staff>~v hashes each of its ids to "start end
  * expires" (availability reads every live hold in one HGETALL); fd:{t}:hold:<id> is the hold's hash
- * {token, staff, treatment, location, patient, start, end, expires, state, appt}. One Lua script drops the
+ * {token, staff, treatment, location, patient, start, end, expires, state, appt, emr_hold}; emr_hold is the id of
+ * the EMR's own hold of the same time when the EMR holds natively (booking/emr_holds.h), released with ours. One Lua script drops the
  * expired holds it meets, checks overlap against the live ones ([start, end) intervals, so a 10:00-11:00 hold
  * blocks 10:30-11:00 whatever the grid) and adds the new hold, all at once, on Redis' clock. A hold's state is
  * "held", "booking" (a bookAppt is writing to the EMR), "unknown" (that write's outcome is not known) or
@@ -33,6 +34,7 @@ typedef struct bk_hold {
     char staff_id[BK_HOLD_FIELD_CAP], treatment_id[BK_HOLD_FIELD_CAP], location_id[BK_HOLD_FIELD_CAP];
     char patient_id[BK_HOLD_FIELD_CAP];
     char appointment_id[BK_HOLD_FIELD_CAP]; /* the EMR's id once booked */
+    char emr_hold_id[BK_HOLD_FIELD_CAP];    /* the EMR's own hold of this time (booking/emr_holds.h), or "" */
     char time_zone[64];                     /* the location's IANA zone */
     int64_t start, end, expires;            /* UTC ms */
 } bk_hold_t;
@@ -81,9 +83,13 @@ typedef enum bk_hold_outcome {
     BK_HOLD_SETTLE_RELEASE, /* removed now */
 } bk_hold_outcome_t;
 
-/** Ends a claim (or releases a hold). appointment_id only for BOOKED. Fire and forget. */
+/** Ends a claim (or releases a hold). appointment_id only for BOOKED. Fire and forget; a release also releases
+ * the EMR's own hold of the time when there is one (best effort: booking/emr_holds.h). */
 void bk_hold_settle(bk_env_t *env, const bk_tenant_t *tenant, const char *id, bk_hold_outcome_t outcome,
                     const char *appointment_id);
+
+/** Records the EMR's own hold of hold `id`'s time (while the hold exists). Fire and forget. */
+void bk_hold_set_emr_hold(bk_env_t *env, const bk_tenant_t *tenant, const char *id, const char *emr_hold_id);
 
 /** Receives the live holds of a practitioner as [start, end) pairs (borrowed), or ok false when Redis failed. */
 typedef void (*bk_holds_busy_cb)(bool ok, const int64_t (*intervals)[2], size_t count, void *data);

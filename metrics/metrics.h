@@ -62,7 +62,7 @@ typedef enum fd_mx_provider {
                     X(LIST_PRACTITIONERS, "list_practitioners") X(LIST_BUSINESSES, "list_businesses")                  \
                         X(LIST_APPOINTMENT_TYPES, "list_appointment_types")                                            \
                             X(LIST_AVAILABLE_TIMES, "list_available_times") X(GET_SETTINGS, "get_settings")            \
-                                X(OTHER, "other")
+                                X(CREATE_HOLD, "create_hold") X(RELEASE_HOLD, "release_hold") X(OTHER, "other")
 typedef enum fd_mx_emr_op {
 #define X(name, label) FD_MX_EMR_##name,
     FD_MX_EMR_OPERATIONS(X)

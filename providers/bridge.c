@@ -11,7 +11,8 @@
  * instance: a conflict probe (booking checks each new booking), a native reschedule (else booking moves an
  * appointment by create + cancel), phone search (else booking searches by name and compares phones), and
  * whether it can write appointments at all (PROV_CAP_NO_WRITE: writes answer PROV_REJECTED without being sent).
- * Holds are always Frontdesk's own: the provider interface has no hold call, so a native hold is only reported.
+ * With native_hold the bridge also holds time itself (bridge_holds.c): booking holds there after its own Redis
+ * hold, and books with the bridge's hold id; without it Frontdesk's holds are all there is.
  * A read-only bridge cannot create patients either: a new caller becomes Frontdesk's own patient record
  * (bridge_own_patients.c), as for Jane.
  *
@@ -25,6 +26,7 @@
  *   bridge_patients.c      find_patients, create_patient through the bridge
  *   bridge_own_patients.c  whose patients: the bridge's, or Frontdesk's own records for a read-only bridge
  *   bridge_appointments.c  list, probe conflicts, and the writes (create, cancel, reschedule, delete)
+ *   bridge_holds.c         the bridge's own holds: hold_time, release_hold
  *   bridge_decode.c        the pure checks and decoders of the contract's shapes */
 #include "providers/bridge_internal.h"
 
@@ -60,4 +62,7 @@ const prov_ops_t prov_bridge_ops = {
     .reschedule_appointment = bridge_reschedule_appointment,
     .probe_conflicts = bridge_probe_conflicts,
     .delete_appointment = bridge_delete_appointment,
+    .hold_time = bridge_hold_time,
+    .release_hold = bridge_release_hold,
+    .create_held_appointment = bridge_create_held_appointment,
 };

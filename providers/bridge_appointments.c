@@ -1,7 +1,8 @@
 /* providers/bridge_appointments.c: the appointment operations through the bridge: list and the conflict probe
  * (reads), and create, cancel, reschedule and delete (writes), which first need the bridge's capabilities: a
  * bridge that declared it cannot write appointments is never sent one, and the caller gets PROV_REJECTED
- * (booking turns that into a booking request). A write whose answer was lost is PROV_TIMEOUT (bridge_call), and
+ * (booking turns that into a booking request). A create may carry the id of the bridge's hold on its time
+ * (bridge_holds.c), which the booking consumes. A write whose answer was lost is PROV_TIMEOUT (bridge_call), and
  * booking looks the appointment up before any second write, as for every EMR. */
 #include <stdlib.h>
 
@@ -158,6 +159,12 @@ int bridge_probe_conflicts(void *instance, prov_env_t *env, const char *appointm
 int bridge_create_appointment(void *instance, prov_env_t *env, const bk_appointment_t *a, prov_appointment_cb cb,
                               void *data)
 {
+    return bridge_create_held_appointment(instance, env, a, NULL, cb, data);
+}
+
+int bridge_create_held_appointment(void *instance, prov_env_t *env, const bk_appointment_t *a, const char *hold_id,
+                                   prov_appointment_cb cb, void *data)
+{
     appt_job_t *j = job_new(instance, env, BRIDGE_APPOINTMENTS_CREATE, data);
     json_object *appt = j != NULL ? bridge_appointment_to_json(a) : NULL;
     if (appt == NULL) {
@@ -166,6 +173,7 @@ int bridge_create_appointment(void *instance, prov_env_t *env, const bk_appointm
     }
     j->one_cb = cb;
     json_object_object_add(j->body, "appointment", appt);
+    if (hold_id != NULL) json_object_object_add(j->body, "hold_id", json_object_new_string(hold_id));
     return start_write(j);
 }
 

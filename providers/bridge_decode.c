@@ -22,6 +22,17 @@ static bool valid_id(json_object *v)
     return n > 0 && n < BRIDGE_ID_CAP && prov_printable(json_object_get_string(v));
 }
 
+int bridge_hold_id_decode(json_object *answer, char *out, const char **what)
+{
+    json_object *v = field(answer, "hold_id");
+    if (v == NULL || !valid_id(v)) {
+        *what = "hold_id: must be an id (a string of 1..127 printable bytes)";
+        return -1;
+    }
+    memcpy(out, json_object_get_string(v), (size_t)json_object_get_string_len(v) + 1);
+    return 0;
+}
+
 /* Copies an optional string field: absent or null is NULL; another type fails. */
 static int opt_text(json_object *o, const char *key, char **out)
 {

@@ -40,6 +40,9 @@ int bridge_patients_decode(json_object *answer, bk_patient_t **out, size_t *coun
 /** The answer's "appointments" array, as bridge_patients_decode (free with bk_appointment_clear). */
 int bridge_appointments_decode(json_object *answer, bk_appointment_t **out, size_t *count, const char **what);
 
+/** The holds.create answer {"hold_id": id} into out (BRIDGE_ID_CAP). */
+int bridge_hold_id_decode(json_object *answer, char *out, const char **what);
+
 /** The JSON a patient is sent as (id left out; NULL fields left out). NULL when out of memory. */
 json_object *bridge_patient_to_json(const bk_patient_t *p);
 

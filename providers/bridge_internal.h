@@ -48,6 +48,8 @@ typedef enum bridge_op {
     BRIDGE_APPOINTMENTS_RESCHEDULE,
     BRIDGE_APPOINTMENTS_DELETE,
     BRIDGE_APPOINTMENTS_CONFLICTS,
+    BRIDGE_HOLDS_CREATE,
+    BRIDGE_HOLDS_RELEASE,
 } bridge_op_t;
 
 /** The operation's name in the contract ("appointments.create"). */
@@ -99,6 +101,8 @@ int bridge_list_appointments(void *instance, prov_env_t *env, const char *patien
                              prov_appointments_cb cb, void *data);
 int bridge_create_appointment(void *instance, prov_env_t *env, const bk_appointment_t *a, prov_appointment_cb cb,
                               void *data);
+int bridge_create_held_appointment(void *instance, prov_env_t *env, const bk_appointment_t *a, const char *hold_id,
+                                   prov_appointment_cb cb, void *data);
 int bridge_cancel_appointment(void *instance, prov_env_t *env, const char *appointment_id, const char *reason,
                               prov_appointment_cb cb, void *data);
 int bridge_reschedule_appointment(void *instance, prov_env_t *env, const char *appointment_id, int64_t start,
@@ -106,6 +110,8 @@ int bridge_reschedule_appointment(void *instance, prov_env_t *env, const char *a
 int bridge_probe_conflicts(void *instance, prov_env_t *env, const char *appointment_id, prov_conflict_cb cb,
                            void *data);
 int bridge_delete_appointment(void *instance, prov_env_t *env, const char *appointment_id, prov_done_cb cb, void *data);
+int bridge_hold_time(void *instance, prov_env_t *env, const prov_hold_request_t *q, prov_hold_cb cb, void *data);
+int bridge_release_hold(void *instance, prov_env_t *env, const char *hold_id, prov_done_cb cb, void *data);
 
 /* ---- whose patient records (bridge_own_patients.c, in fd_providers with bridge.c) --------------------------- */
 

@@ -27,6 +27,8 @@ static const char *const op_names[] = {
     [BRIDGE_APPOINTMENTS_RESCHEDULE] = "appointments.reschedule",
     [BRIDGE_APPOINTMENTS_DELETE] = "appointments.delete",
     [BRIDGE_APPOINTMENTS_CONFLICTS] = "appointments.conflicts",
+    [BRIDGE_HOLDS_CREATE] = "holds.create",
+    [BRIDGE_HOLDS_RELEASE] = "holds.release",
 };
 
 /* What each operation counts as in /metrics. */
@@ -42,6 +44,8 @@ static const fd_mx_emr_op_t op_metrics[] = {
     [BRIDGE_APPOINTMENTS_RESCHEDULE] = FD_MX_EMR_UPDATE_APPOINTMENT,
     [BRIDGE_APPOINTMENTS_DELETE] = FD_MX_EMR_DELETE_APPOINTMENT,
     [BRIDGE_APPOINTMENTS_CONFLICTS] = FD_MX_EMR_CHECK_CONFLICTS,
+    [BRIDGE_HOLDS_CREATE] = FD_MX_EMR_CREATE_HOLD,
+    [BRIDGE_HOLDS_RELEASE] = FD_MX_EMR_RELEASE_HOLD,
 };
 
 const char *bridge_op_name(bridge_op_t op)

@@ -90,6 +90,19 @@ typedef void (*prov_conflict_cb)(prov_status_t status, bool conflict, void *data
 /** Receives the end of an operation that answers nothing but success or failure. */
 typedef void (*prov_done_cb)(prov_status_t status, void *data);
 
+/** A hold asked of an EMR that holds time natively (PROV_CAP_NATIVE_HOLD): [start, end) (UTC ms) of one
+ * practitioner, treatment and location until `expires` (UTC ms, when Frontdesk's own hold of it ends; the EMR
+ * drops an unreleased hold then by itself). `key` is the idempotency key: asking again with it answers the same
+ * hold. */
+typedef struct prov_hold_request {
+    const char *staff_id, *treatment_id, *location_id, *key;
+    int64_t start, end, expires;
+} prov_hold_request_t;
+
+/** Receives the EMR's id of a new hold (borrowed during the callback; NULL unless PROV_OK). PROV_CONFLICT: the
+ * time is taken (booked or held by someone else). */
+typedef void (*prov_hold_cb)(prov_status_t status, const char *hold_id, void *data);
+
 /* Every operation below returns 0 and calls its callback exactly once later, or returns -1 and never calls it.
  * An operation a provider cannot do is NULL. */
 typedef struct prov_ops {
@@ -159,6 +172,19 @@ typedef struct prov_ops {
     /** Asks the EMR whether an appointment overlaps another (for EMRs that do not stop double bookings). */
     int (*probe_conflicts)(void *instance, prov_env_t *env, const char *appointment_id, prov_conflict_cb cb,
                            void *data);
+
+    /** Holds time in the EMR itself (only when the instance's capabilities have PROV_CAP_NATIVE_HOLD); NULL for
+     * an EMR without holds: then Frontdesk's own holds (booking/holds.h) are all there is. */
+    int (*hold_time)(void *instance, prov_env_t *env, const prov_hold_request_t *request, prov_hold_cb cb,
+                     void *data);
+
+    /** Releases a hold made by hold_time before it expires. NULL exactly when hold_time is. */
+    int (*release_hold)(void *instance, prov_env_t *env, const char *hold_id, prov_done_cb cb, void *data);
+
+    /** create_appointment on the time of the EMR's hold `hold_id` (made by hold_time), which the booking
+     * consumes. NULL exactly when hold_time is. */
+    int (*create_held_appointment)(void *instance, prov_env_t *env, const bk_appointment_t *appointment,
+                                   const char *hold_id, prov_appointment_cb cb, void *data);
 
     /** Removes an appointment that must never have existed (rollback after a conflict), without notices. */
     int (*delete_appointment)(void *instance, prov_env_t *env, const char *appointment_id, prov_done_cb cb,

@@ -18,6 +18,11 @@ What it does as the contract says every bridge must:
     no-probe   full without conflict_probe, and the EMR behind it does not stop double bookings either (the worst
                case: Frontdesk's own holds are all that keeps two callers apart).
     read-only  catalog, availability, patients.find and appointments.list only; every write is 422 "read_only".
+- Holds (native_hold): holds.create reserves a practitioner's time until its expires_at (on the suite's clock, then
+  it is dropped by itself); a held time is not offered by availability and refuses other holds, bookings and moves
+  that overlap (409 slot_taken), except the appointments.create carrying its hold_id, which consumes it. The same
+  idempotency_key answers the same hold. holds.release drops it (404 when it is not live). An unknown or expired
+  hold_id on appointments.create is ignored: the booking is checked like any other.
 - Availability: every practitioner works --hours (default 09:00-17:00) every day at each of their locations;
   openings follow one another from the period's start, one treatment long, minus live appointments, from now on.
 
@@ -27,10 +32,14 @@ Test controls (no signature): POST /__control with any of
    n appointments.create commit, then the connection closes unanswered), "revoke": bool (the bridge's secret
    changes: every signature is refused), "page_size_cap" (accepted; the contract has no paging), "capabilities":
    mode, "garbage": n (the next n operations answer 200 with a body outside the contract), "skew_s": n (the bridge's
-   clock for signature checks runs n seconds ahead), "reset": true (seed again, controls off), "reset_stats": true}
+   clock for signature checks runs n seconds ahead), "hold": {"staff_id", "start_ms", "end_ms", "expires_ms", "offered"}
+   (someone else's live hold of that time; "offered": availability still offers it, as when the hold was placed
+   through another channel just after Frontdesk read the openings), "fail_only": operation (fail_status
+   and fail_count apply to that operation only), "reset": true (seed again, controls off), "reset_stats": true}
 GET /__stats -> {"total", "requests": {"operation": n}, "refused": {"bad_signature": n, "stale_timestamp": n},
                  "writes": [{"operation", "body"}]}
-GET /__state -> {"appointments": [{"id", "staff_id", "start_ms", "cancelled"}]}
+GET /__state -> {"appointments": [{"id", "staff_id", "start_ms", "cancelled", "hold_id"}],
+                 "holds": [{"id", "staff_id", "start_ms", "end_ms", "expires_ms", "key"}] (live holds only)}
 
 CLI: python3 fake_bridge.py --port P --secret S [--capabilities full|no-hold|no-probe|read-only] [--hours HH:MM-HH:MM]
 [--record FILE] (prints "ready" when listening; --port 0 picks one and prints "ready <port>"; --record appends each
@@ -67,6 +76,7 @@ MODES = {
 READS = ("capabilities", "catalog", "availability", "patients.find", "appointments.list", "appointments.conflicts")
 WRITES = ("patients.create", "appointments.create", "appointments.cancel", "appointments.reschedule",
           "appointments.delete")
+HOLDS = ("holds.create", "holds.release")
 MODE = "full"
 RECORD = None  # --record: a file each answer is appended to (JSON lines) for the contract check
 
@@ -108,6 +118,7 @@ class State(FakeState):
         self.reset_faults()
         self.garbage = 0
         self.skew_s = 0
+        self.fail_only = None
         self.mode = MODE
 
     def reset_stats(self):
@@ -145,6 +156,8 @@ class State(FakeState):
                        "email": "ana.silva@example.com", "dob": "1990-05-04"},
         }
         self.appointments = {}
+        self.holds = {}
+        self.booked_holds = {}  # appointment id -> the hold id its create carried
 
     def next_id(self, prefix):
         self.counter += 1
@@ -155,6 +168,19 @@ class State(FakeState):
 
     def treatment(self, tid):
         return next((t for t in self.treatments if t["id"] == tid), None)
+
+    def live_holds(self):
+        """The holds not expired yet (expired ones are dropped: the bridge's own expiry)."""
+        now = clock.now(dt.timezone.utc)
+        for hid in [h["id"] for h in self.holds.values() if h["expires"] <= now]:
+            del self.holds[hid]
+        return list(self.holds.values())
+
+    def held(self, staff_id, start, end, skip=None, offering=False):
+        """Live holds of the practitioner overlapping [start, end), but hold `skip` (and, when `offering`
+        openings, those the control armed as still offered)."""
+        return [h for h in self.live_holds() if h["staff_id"] == staff_id and h["id"] != skip
+                and h["start"] < end and start < h["end"] and not (offering and h.get("offered"))]
 
     def live(self, staff_id, start, end, skip=None):
         """Live appointments of the practitioner overlapping [start, end)."""
@@ -201,7 +227,12 @@ class Handler(FakeHandler):
                 return self.send(200, {"appointments": [
                     {"id": a["id"], "staff_id": a["staff_id"],
                      "start_ms": int(parse_instant(a["start"]).timestamp() * 1000),
-                     "cancelled": a["state"] == "cancelled"} for a in STATE.appointments.values()]})
+                     "cancelled": a["state"] == "cancelled", "hold_id": STATE.booked_holds.get(a["id"])}
+                    for a in STATE.appointments.values()],
+                    "holds": [{"id": h["id"], "staff_id": h["staff_id"], "key": h["key"],
+                               "start_ms": int(h["start"].timestamp() * 1000),
+                               "end_ms": int(h["end"].timestamp() * 1000),
+                               "expires_ms": int(h["expires"].timestamp() * 1000)} for h in STATE.live_holds()]})
         self.error(Refusal(404, "not_found", "no such operation: every operation is a POST"))
 
     off_contract = False  # this answer is a "garbage" fault: outside the contract on purpose, not recorded
@@ -213,7 +244,8 @@ class Handler(FakeHandler):
         if self.path == "/__control":
             return self.control(json.loads(raw or b"{}"))
         parts = self.path.split("?")[0].strip("/").split("/")  # any base path, then the operation's path
-        op = ".".join(parts[-2:]) if len(parts) >= 2 and parts[-2] in ("patients", "appointments") else parts[-1]
+        grouped = len(parts) >= 2 and parts[-2] in ("patients", "appointments", "holds")
+        op = ".".join(parts[-2:]) if grouped else parts[-1]
         with STATE.lock:
             STATE.total += 1
             STATE.requests[op] = STATE.requests.get(op, 0) + 1
@@ -222,7 +254,8 @@ class Handler(FakeHandler):
             time.sleep(delay / 1000.0)
         try:
             with STATE.lock:
-                self.faults()
+                if STATE.fail_only in (None, op):
+                    self.faults()
                 body = self.verify(raw, op)
                 if op in WRITES:
                     STATE.writes.append({"operation": op, "body": body})
@@ -249,11 +282,20 @@ class Handler(FakeHandler):
             if c.get("reset_stats"):
                 STATE.reset_stats()
             STATE.apply_faults(c)
-            for k in ("garbage", "skew_s"):
+            for k in ("garbage", "skew_s", "fail_only"):
                 if k in c:
                     setattr(STATE, k, c[k])
             if c.get("capabilities") in MODES:
                 STATE.mode = c["capabilities"]
+            if isinstance(c.get("hold"), dict):
+                h, utc = c["hold"], dt.timezone.utc
+                hid = STATE.next_id("hd")
+                expires = h.get("expires_ms") or int(clock.now_ms()) + 3600 * 1000
+                STATE.holds[hid] = {"id": hid, "staff_id": h["staff_id"], "key": "control-" + hid,
+                                    "start": dt.datetime.fromtimestamp(h["start_ms"] / 1000, utc),
+                                    "end": dt.datetime.fromtimestamp(h["end_ms"] / 1000, utc),
+                                    "expires": dt.datetime.fromtimestamp(expires / 1000, utc),
+                                    "offered": bool(h.get("offered"))}
         self.send(200, {"ok": True})
 
     # ---- what every request goes through ----------------------------------------------------------------------
@@ -283,8 +325,9 @@ class Handler(FakeHandler):
             raise Refusal(400, "bad_request", "The body must be a JSON object")
         if body.get("operation") != op:
             raise Refusal(400, "bad_request", "operation does not name this path's operation")
-        if op not in READS + WRITES or (op == "appointments.reschedule" and not STATE.caps()["reschedule"]) or \
-                (op == "appointments.conflicts" and not STATE.caps()["conflict_probe"]):
+        if op not in READS + WRITES + HOLDS or (op == "appointments.reschedule" and not STATE.caps()["reschedule"]) \
+                or (op == "appointments.conflicts" and not STATE.caps()["conflict_probe"]) or \
+                (op in HOLDS and not STATE.caps()["native_hold"]):
             raise Refusal(404, "unknown_operation", "This bridge has no such operation")
         if op in WRITES and not STATE.caps()["write"]:
             raise Refusal(422, "read_only", "This bridge cannot write to the EMR")
@@ -318,7 +361,18 @@ class Handler(FakeHandler):
                  if a["patient_id"] == b["patient_id"] and parse_instant(a["start"]) >= frm),
                 key=lambda a: a["start"])}
         if op == "appointments.create":
-            return 201, {"appointment": self.create(b.get("appointment") or {})}
+            hold_id = b.get("hold_id")
+            if hold_id is not None and (not isinstance(hold_id, str) or not hold_id):
+                raise Refusal(400, "bad_request", "hold_id must be a hold's id")
+            return 201, {"appointment": self.create(b.get("appointment") or {}, hold_id)}
+        if op == "holds.create":
+            return self.hold(b)
+        if op == "holds.release":
+            self.need(b, "hold_id")
+            if not any(h["id"] == b["hold_id"] for h in S.live_holds()):
+                raise Refusal(404, "not_found", "No such live hold")
+            del S.holds[b["hold_id"]]
+            return 200, {"released": True}
         a = self.appointment(b)
         if op == "appointments.cancel":
             if a["state"] == "cancelled":
@@ -353,7 +407,7 @@ class Handler(FakeHandler):
         for i in range(days):
             for t in openings(zone, first + dt.timedelta(days=i), HOURS, duration):
                 end = t + dt.timedelta(minutes=duration)
-                if t >= now and not S.live(staff["id"], t, end):
+                if t >= now and not S.live(staff["id"], t, end) and not S.held(staff["id"], t, end, offering=True):
                     out.append({"start": iso(t, zone), "end": iso(end, zone)})
         return {"openings": out}
 
@@ -382,7 +436,26 @@ class Handler(FakeHandler):
                                "phone": p.get("phone"), "email": p.get("email"), "dob": p.get("dob")}
         return STATE.patients[pid]
 
-    def create(self, a):
+    def hold(self, b):
+        S = STATE
+        self.need(b, "staff_id", "treatment_id", "location_id", "start", "end", "expires_at", "idempotency_key")
+        start, end, expires = (parse_instant(b[k]) for k in ("start", "end", "expires_at"))
+        if start is None or end is None or expires is None or end <= start:
+            raise Refusal(400, "bad_request", "start, end and expires_at must be instants, end after start")
+        same = next((h for h in S.live_holds() if h["key"] == b["idempotency_key"]), None)
+        if same is not None:
+            return 200, {"hold_id": same["id"]}
+        if S.treatment(b["treatment_id"]) is None or not any(s["id"] == b["staff_id"] for s in S.staff) or \
+                b["location_id"] != S.location["id"]:
+            raise Refusal(422, "unknown_record", "No such practitioner, treatment or location")
+        if S.live(b["staff_id"], start, end) or S.held(b["staff_id"], start, end):
+            raise Refusal(409, "slot_taken", "The practitioner's time is booked or held then")
+        hid = S.next_id("hd")
+        S.holds[hid] = {"id": hid, "staff_id": b["staff_id"], "key": b["idempotency_key"], "start": start,
+                        "end": end, "expires": expires}
+        return 201, {"hold_id": hid}
+
+    def create(self, a, hold_id=None):
         S = STATE
         for k in ("patient_id", "staff_id", "treatment_id", "location_id", "start", "end"):
             if not isinstance(a.get(k), str) or not a[k]:
@@ -395,10 +468,15 @@ class Handler(FakeHandler):
             raise Refusal(422, "unknown_record", "No such patient, practitioner, treatment or location")
         if S.caps()["conflict_probe"] and S.live(a["staff_id"], start, end):
             raise Refusal(409, "slot_taken", "The practitioner already has an appointment then")
+        if S.held(a["staff_id"], start, end, skip=hold_id):
+            raise Refusal(409, "slot_taken", "The practitioner's time is held for another booking")
+        S.holds.pop(hold_id, None)  # consumed
         aid = S.next_id("ap")
         S.appointments[aid] = {"id": aid, "state": "booked", "start": iso(start, S.zone()), "end": iso(end, S.zone()),
                                "patient_id": a["patient_id"], "staff_id": a["staff_id"],
                                "treatment_id": a["treatment_id"], "location_id": a["location_id"]}
+        if hold_id is not None:
+            S.booked_holds[aid] = hold_id  # shown in /__state only (the contract's appointment has no hold)
         return S.appointments[aid]
 
     def appointment(self, b):
@@ -415,7 +493,7 @@ class Handler(FakeHandler):
         if a["state"] == "cancelled":
             raise Refusal(409, "cancelled", "A cancelled appointment cannot move")
         staff = b.get("staff_id") or a["staff_id"]
-        if STATE.live(staff, start, end, a["id"]):
+        if STATE.live(staff, start, end, a["id"]) or STATE.held(staff, start, end):
             raise Refusal(409, "slot_taken", "The practitioner already has an appointment then")
         a.update(start=iso(start, STATE.zone()), end=iso(end, STATE.zone()), staff_id=staff)
         return a

@@ -483,6 +483,17 @@ class Frontdesk:
             time.sleep(0.05)
 
 
+def wait_until(predicate, timeout=5.0):
+    """True once predicate() is, polling until timeout seconds (of the monotonic clock) passed; else False. For
+    effects the service makes after it answered (fire-and-forget calls)."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
 # ---- the demo clinic and what the catalog routes must answer for it --------------------------------------------
 
 DEMO_CLINIC_PATH = os.path.join(SOURCE_DIR, "providers", "sandbox", "demo_clinic.json")

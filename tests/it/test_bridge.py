@@ -237,6 +237,82 @@ class Bridge(unittest.TestCase):
         b = self.post("bookAppt", {"appointment_id": h.body["appointment"]["id"]}, "nh")
         self.assertEqual(b.status, 200, b)
         self.assertEqual(len(emr_appointments("no-hold")), 1)
+        self.assertFalse({"holds.create", "holds.release"} & set(stats("no-hold")["requests"]))  # never asked
+
+    # ---- the bridge's own holds (native_hold) -------------------------------------------------------------------
+    def bridge_holds(self, mode="full"):
+        return fake(mode, "GET", "/__state")["holds"]
+
+    def our_holds(self, tid="br"):
+        return REDIS.command("KEYS", "fd:{%s}:hold:*" % tid)
+
+    def test_native_hold_is_taken_at_the_bridge_and_booked_with(self):
+        slot = self.slots("br")[0]
+        start_ms = int(dt.datetime.fromisoformat(slot["start_at"]).timestamp() * 1000)
+        held_before = emr_calls(operation="create_hold", outcome="ok")
+        h = self.post("createAppt", {"patient_id": self.patient("br", "Held"), "slot_id": slot["slot_id"]}, "br")
+        self.assertEqual(h.status, 201, h)
+        holds = self.bridge_holds()
+        self.assertEqual([(x["staff_id"], x["start_ms"]) for x in holds], [(SEED.staff[0]["id"], start_ms)])
+        expires_ms = int(dt.datetime.fromisoformat(h.body["appointment"]["hold_expires_at"]).timestamp() * 1000)
+        self.assertEqual(holds[0]["expires_ms"] // 1000, expires_ms // 1000)  # ends with ours
+        self.assertEqual(emr_calls(operation="create_hold", outcome="ok") - held_before, 1)  # counted in /metrics
+        b = self.post("bookAppt", {"appointment_id": h.body["appointment"]["id"]}, "br")
+        self.assertEqual(b.status, 200, b)
+        booked = emr_appointments("full")
+        self.assertEqual([(a["id"], a["hold_id"]) for a in booked], [(b.body["appointment"]["id"], holds[0]["id"])])
+        self.assertEqual(self.bridge_holds(), [])  # consumed by the booking
+        self.assertNotIn("holds.release", stats("full")["requests"])
+        # a caller on the phone books through the same hold-then-book flow
+        caller = {"first_name": "Ivo", "last_name": "Hale", "phone": "+61491570158",
+                  "slot_id": self.slots("br")[1]["slot_id"]}
+        v = SERVER.request("GET", "/voice/book?" + urllib.parse.urlencode(caller), None, {"x-api-key": KEYS["br"]})
+        self.assertEqual((v.status, v.body["appointment"]["state"]), (200, "booked"), v)
+        self.assertEqual(stats("full")["requests"].get("holds.create"), 2)
+        voiced = [a for a in emr_appointments("full") if a["id"] == v.body["appointment"]["id"]]
+        self.assertTrue(voiced and voiced[0]["hold_id"], emr_appointments("full"))
+        self.assertEqual(self.bridge_holds(), [])
+
+    def test_time_the_bridge_holds_for_someone_else_is_slot_taken(self):
+        slot = self.slots("br")[0]
+        start = dt.datetime.fromisoformat(slot["start_at"])
+        ms = [int(t.timestamp() * 1000) for t in (start, start + dt.timedelta(minutes=60))]
+        control("full", hold={"staff_id": SEED.staff[0]["id"], "start_ms": ms[0], "end_ms": ms[1], "offered": True})
+        h = self.post("createAppt", {"patient_id": self.patient("br", "Late"), "slot_id": slot["slot_id"]}, "br")
+        self.assertEqual((h.status, h.body["error"]["code"]), (409, "slot_taken"), h)
+        self.assertEqual(self.our_holds(), [])  # ours was released
+        self.assertEqual(len(self.bridge_holds()), 1)  # only the other one
+        self.assertNotIn("appointments.create", stats("full")["requests"])
+
+    def test_bridge_failing_to_hold_is_a_sentence_and_no_hold_of_ours(self):
+        slot = self.slots("br")[0]
+        patient = self.patient("br", "Down")
+        control("full", fail_status=500, fail_count=1, fail_only="holds.create")
+        h = self.post("createAppt", {"patient_id": patient, "slot_id": slot["slot_id"]}, "br")
+        self.assertEqual((h.status, h.body["error"]["code"]), (502, "emr_error"), h)
+        self.sentence(h)
+        self.assertEqual((self.our_holds(), self.bridge_holds()), ([], []))
+        h = self.post("createAppt", {"patient_id": patient, "slot_id": slot["slot_id"]}, "br")
+        self.assertEqual(h.status, 201, h)  # the time was never kept from the next try
+
+    def test_releasing_our_hold_releases_the_bridges(self):
+        patient = self.patient("br", "Release")
+        slots = self.slots("br")
+        # the caller declines: cancelAppt of the provisional appointment
+        h = self.post("createAppt", {"patient_id": patient, "slot_id": slots[0]["slot_id"]}, "br")
+        self.assertEqual((h.status, len(self.bridge_holds())), (201, 1), h)
+        c = self.post("cancelAppt", {"appointment_id": h.body["appointment"]["id"]}, "br")
+        self.assertEqual(c.status, 200, c)
+        self.assertTrue(H.wait_until(lambda: self.bridge_holds() == [], 5), self.bridge_holds())
+        # the booking fails for good (the EMR refuses the time): ours and the bridge's go
+        h = self.post("createAppt", {"patient_id": patient, "slot_id": slots[1]["slot_id"]}, "br")
+        self.assertEqual((h.status, len(self.bridge_holds())), (201, 1), h)
+        control("full", fail_status=409, fail_count=1)
+        b = self.post("bookAppt", {"appointment_id": h.body["appointment"]["id"]}, "br")
+        self.assertEqual((b.status, b.body["error"]["code"]), (409, "slot_taken"), b)
+        self.assertTrue(H.wait_until(lambda: self.bridge_holds() == [], 5), self.bridge_holds())
+        self.assertEqual(stats("full")["requests"].get("holds.release"), 2)
+        self.assertEqual(self.our_holds(), [])
 
     def test_no_probe_still_no_double_booking(self):
         """The no-probe bridge's EMR accepts overlapping bookings: 12 callers at once for one slot must still
@@ -368,7 +444,8 @@ class Bridge(unittest.TestCase):
             exchanges = [json.loads(line) for line in f if line.strip()]
         paths = {x["path"] for x in exchanges}
         for op in ("capabilities", "catalog", "availability", "patients/find", "patients/create",
-                   "appointments/create", "appointments/conflicts", "appointments/reschedule"):
+                   "appointments/create", "appointments/conflicts", "appointments/reschedule", "holds/create",
+                   "holds/release"):
             self.assertIn("/" + op, paths)
         drifted, report = contract.check(SPEC, exchanges)
         self.assertFalse(drifted, report)

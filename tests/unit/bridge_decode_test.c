@@ -66,6 +66,24 @@ static void test_capabilities(void **state)
     json_object_put(o);
 }
 
+static void test_hold_id(void **state)
+{
+    (void)state;
+    char id[BRIDGE_ID_CAP];
+    const char *what = NULL;
+    json_object *o = parse("{\"hold_id\":\"hd-1001\"}");
+    assert_int_equal(bridge_hold_id_decode(o, id, &what), 0);
+    assert_string_equal(id, "hd-1001");
+    json_object_put(o);
+    const char *bad[] = {"{}", "{\"hold_id\":\"\"}", "{\"hold_id\":17}", "{\"hold_id\":\"a\\nb\"}"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        o = parse(bad[i]);
+        assert_int_equal(bridge_hold_id_decode(o, id, &what), -1);
+        assert_non_null(strstr(what, "hold_id"));
+        json_object_put(o);
+    }
+}
+
 #define LOCATION(zone)                                                                                                 \
     "{\"locations\":[{\"id\":\"loc-1\",\"name\":\"R\",\"time_zone\":\"" zone "\"}],\"staff\":[{\"id\":\"st-1\","       \
     "\"disciplines\":[],\"treatment_ids\":[\"tr-1\"],\"location_ids\":[\"loc-1\"],\"ai_enabled\":true}],"
@@ -196,6 +214,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_signature_matches_an_independent_hmac),
         cmocka_unit_test(test_capabilities),
+        cmocka_unit_test(test_hold_id),
         cmocka_unit_test(test_catalog),
         cmocka_unit_test(test_openings),
         cmocka_unit_test(test_patients_and_appointments),

@@ -1,6 +1,6 @@
 """tests/conformance/profiles/bridge.py: the EMR bridge (our own contract, openapi/emr-bridge.yaml) through the
 reference bridge tests/fakes/fake_bridge.py with full capabilities (writes, a conflict probe, reschedule in place,
-phone search): signed requests, instants with offsets, opaque string ids, error envelopes by HTTP status.
+phone search, native holds: every createAppt also holds the time at the bridge and the booking consumes it): signed requests, instants with offsets, opaque string ids, error envelopes by HTTP status.
 
 The fake's practitioners work around the clock every day and its clinic is in Australia/Melbourne, so the DST
 scenario meets Melbourne's changes (a skipped 02:00-03:00 in October, a repeated 02:00-03:00 in April)."""
