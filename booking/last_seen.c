@@ -32,6 +32,8 @@ typedef struct lookup {
     bool answered, looking;
     bk_last_seen_cb cb;
     void *data;
+    bk_last_seen_done_cb done;
+    void *done_data;
 } lookup_t;
 
 static bool key_of(const bk_tenant_t *tenant, const char *phone, unsigned char key[KEY_LEN])
@@ -70,7 +72,9 @@ static const kept_t *kept_for(bk_env_t *env, const unsigned char key[KEY_LEN])
 
 static void maybe_free(lookup_t *l)
 {
-    if (l->answered && !l->looking) free(l);
+    if (!l->answered || l->looking) return;
+    l->done(l->done_data);
+    free(l);
 }
 
 static void answer(lookup_t *l, bk_last_seen_outcome_t outcome, const char *staff_id)
@@ -95,8 +99,10 @@ static void finish(lookup_t *l, bool failed, const char *staff_id)
 {
     l->looking = false;
     if (!failed && !l->env->store_closed) keep(l->env, l->key, staff_id); /* not after the worker's end */
-    if (failed) answer(l, BK_LAST_SEEN_UNKNOWN, NULL);
-    else answer(l, staff_id != NULL ? BK_LAST_SEEN_KNOWN : BK_LAST_SEEN_NOBODY, staff_id);
+    if (failed)
+        answer(l, BK_LAST_SEEN_UNKNOWN, NULL);
+    else
+        answer(l, staff_id != NULL ? BK_LAST_SEEN_KNOWN : BK_LAST_SEEN_NOBODY, staff_id);
     maybe_free(l);
 }
 
@@ -128,30 +134,33 @@ static void on_patients(prov_status_t status, const bk_patient_t *found, size_t 
 }
 
 void bk_last_seen(bk_env_t *env, const bk_tenant_t *tenant, const char *phone, int64_t now, uint64_t wait_ms,
-                  bk_last_seen_cb cb, void *data)
+                  bk_last_seen_cb cb, void *data, bk_last_seen_done_cb done, void *done_data)
 {
     unsigned char key[KEY_LEN];
-    if (!key_of(tenant, phone, key)) {
-        cb(BK_LAST_SEEN_UNKNOWN, NULL, data);
-        return;
-    }
-    const kept_t *k = kept_for(env, key);
-    if (k != NULL) {
-        cb(k->known ? BK_LAST_SEEN_KNOWN : BK_LAST_SEEN_NOBODY, k->known ? k->staff_id : NULL, data);
-        return;
-    }
-    lookup_t *l = calloc(1, sizeof(*l));
-    if (l == NULL) {
-        cb(BK_LAST_SEEN_UNKNOWN, NULL, data);
-        return;
-    }
-    *l = (lookup_t){.env = env, .tenant = tenant, .now = now, .cb = cb, .data = data, .looking = true};
-    memcpy(l->key, key, KEY_LEN);
+    bool keyed = key_of(tenant, phone, key);
+    const kept_t *k = keyed ? kept_for(env, key) : NULL;
+    lookup_t *l = NULL;
     /* Only an EMR that searches phones: a name the caller has not said yet cannot narrow it (patients.h). */
-    if (!(prov_capabilities(tenant->provider, tenant->provider_instance) & PROV_CAP_PHONE_SEARCH) ||
-        (l->timer = prov_once_timer_start(env->prov.loop, wait_ms, on_wait_over, l)) == NULL) {
+    bool searchable = prov_capabilities(tenant->provider, tenant->provider_instance) & PROV_CAP_PHONE_SEARCH;
+    if (keyed && k == NULL && searchable && (l = calloc(1, sizeof(*l))) != NULL) {
+        *l = (lookup_t){.env = env,
+                        .tenant = tenant,
+                        .now = now,
+                        .cb = cb,
+                        .data = data,
+                        .done = done,
+                        .done_data = done_data,
+                        .looking = true};
+        memcpy(l->key, key, KEY_LEN);
+        l->timer = prov_once_timer_start(env->prov.loop, wait_ms, on_wait_over, l);
+    }
+    if (l == NULL || l->timer == NULL) {
         free(l);
-        cb(BK_LAST_SEEN_UNKNOWN, NULL, data);
+        if (k != NULL)
+            cb(k->known ? BK_LAST_SEEN_KNOWN : BK_LAST_SEEN_NOBODY, k->known ? k->staff_id : NULL, data);
+        else
+            cb(BK_LAST_SEEN_UNKNOWN, NULL, data);
+        done(done_data);
         return;
     }
     if (bk_patients_find(env, tenant, phone, NULL, on_patients, l) != 0) {

@@ -31,10 +31,15 @@ typedef enum bk_last_seen_outcome {
 /** Receives the outcome and, when KNOWN, the practitioner's id (borrowed for the callback). */
 typedef void (*bk_last_seen_cb)(bk_last_seen_outcome_t outcome, const char *staff_id, void *data);
 
+/** Called once a lookup no longer uses the tenant or its provider (after its bk_last_seen_cb). */
+typedef void (*bk_last_seen_done_cb)(void *done_data);
+
 /** Finds the practitioner the caller with phone (E.164) saw last before now (UTC ms). Calls cb exactly once: before
- * returning when the worker knows the answer (or when no lookup can start: UNKNOWN), else later, within wait_ms. */
+ * returning when the worker knows the answer (or when no lookup can start: UNKNOWN), else later, within wait_ms.
+ * Calls done exactly once, after cb: at once when no lookup runs, else when the EMR's last answer is in, which may
+ * be after the caller's wait; until then the caller keeps tenant (and the config it belongs to) alive. */
 void bk_last_seen(bk_env_t *env, const bk_tenant_t *tenant, const char *phone, int64_t now, uint64_t wait_ms,
-                  bk_last_seen_cb cb, void *data);
+                  bk_last_seen_cb cb, void *data, bk_last_seen_done_cb done, void *done_data);
 
 /** Frees the worker's kept answers, after bk_env_close_store (lookups still running then keep nothing more). */
 void bk_last_seen_dispose(bk_env_t *env);

@@ -370,6 +370,13 @@ fail:
     call_free(c);
 }
 
+/* The lookup is over (whether or not this call still waited for it): its hold on the request goes. */
+static void on_lookup_done(void *data)
+{
+    const vc_call_t *v = data;
+    (void)v->ops->release(v->host);
+}
+
 static void on_last_seen(bk_last_seen_outcome_t outcome, const char *staff_id, void *data)
 {
     best_call_t *c = data;
@@ -414,8 +421,9 @@ void vc_best_slot(const vc_call_t *v)
     if (phone[0] != '\0') {
         int64_t wait = v->ops->ms_left(v->host) / 4;
         wait = wait < 0 ? 0 : wait > LAST_SEEN_WAIT_MS ? LAST_SEEN_WAIT_MS : wait;
-        v->ops->hold(v->host);
-        bk_last_seen(v->booking, v->tenant, phone, c->now, (uint64_t)wait, on_last_seen, c);
+        v->ops->hold(v->host); /* for the answer, given within the wait */
+        v->ops->hold(v->host); /* for the lookup, which may outlive the wait: its tenant stays alive meanwhile */
+        bk_last_seen(v->booking, v->tenant, phone, c->now, (uint64_t)wait, on_last_seen, c, on_lookup_done, (void *)v);
         return;
     }
     if (!vc_start_catalog(v, on_catalog, c)) call_free(c);

@@ -12,6 +12,7 @@ last-seen bonus, beats it."""
 import datetime as dt
 import json
 import os
+import signal
 import sys
 import time
 import unittest
@@ -196,6 +197,45 @@ class Continuity(unittest.TestCase):
             REDIS.command("CLIENT", "UNPAUSE")
         r, _ = best(**question(phone=ERIN))
         self.assertEqual(who(r.body), self.ben, r.body)
+
+
+class LookupAcrossAReload(unittest.TestCase):
+    """A lookup that outlives the caller's wait goes on reading the tenant's EMR: a reload meanwhile must not free
+    the config it reads (the sanitizer run says so), and what it finds still serves the next question."""
+
+    def test_a_reload_while_a_slow_lookup_runs(self):
+        redis = H.Redis().start()
+        files = {"cont.json": near_clinic(clock.today(ZONE)), "edge.json": edge_clinic()}
+        server = H.Frontdesk({"tenants": SERVER.config["tenants"]}, redis, workers=1, files=files).start()
+        try:
+            for _ in range(2):  # the catalog and the days cached, and a rate lease fresh (100 ms) for what follows
+                self.assertEqual(server.get("/voice/bestSlot?" + urllib.parse.urlencode(question()), key=KEY).status,
+                                 200)
+            # 700 ms: past the caller's wait (at most 250 ms), short of the 1 s that drops a connection as hung
+            redis.command("CLIENT", "PAUSE", "700", "WRITE")
+            try:
+                r = server.get("/voice/bestSlot?" + urllib.parse.urlencode(question(phone=ERIN)), key=KEY)
+                self.assertEqual(r.status, 200, r)
+                reloaded = dict(server.config)
+                reloaded["tenants"] = [dict(t, policy=dict(t["policy"], max_days_ahead=13))
+                                       for t in server.config["tenants"]]
+                with open(server.config_path + ".tmp", "w", encoding="utf-8") as f:
+                    json.dump(reloaded, f)
+                os.replace(server.config_path + ".tmp", server.config_path)
+                server.proc.send_signal(signal.SIGHUP)
+                self.assertTrue(H.wait_until(lambda: any(
+                    isinstance(o, dict) and o.get("msg", "").startswith("config reload") for _, o in server.log_lines())),
+                    server.stderr()[-2000:])
+                time.sleep(1.0)  # Redis answers again; the lookup ends on the config it began with
+            finally:
+                redis.command("CLIENT", "UNPAUSE")
+            r = server.get("/voice/bestSlot?" + urllib.parse.urlencode(question(phone=ERIN)), key=KEY)
+            self.assertEqual(r.status, 200, r)
+            self.assertEqual(who(r.body)[0], "pr-ben", r.body)
+            self.assertIsNone(server.stop_problem())
+        finally:
+            server.close()
+            redis.close()
 
 
 class Platforms(unittest.TestCase):
