@@ -20,6 +20,9 @@ SECOND_KEY = "it-agents-sandbox-second-key-19fe"
 SLOW_KEY = "it-agents-cliniko-quick-key-3b80"
 RETELL_KEY = "it-agents-retell-api-key-51aa"
 SLOW_DEADLINE_MS = 700
+# How slow the slow tenant's Cliniko is made: far past the deadline, so that an answer that waited for it is
+# told apart from the deadline answer by whole seconds, even on a loaded machine.
+SLOW_EMR_MS = 5000
 
 # A sentence an agent reads aloud: no ISO times, ids or markdown.
 NOT_SAYABLE = re.compile(r"\d{4}-\d{2}-\d{2}|T\d{2}:\d{2}|sb-appt|pr-|tx-|loc-|[*_#`\[\]{}<>|]")

@@ -130,7 +130,7 @@ class Mistakes(unittest.TestCase):
             self.assertTrue(answer["message"].strip())
 
     def test_slow_clinic_gets_the_deadline_answer(self):
-        M.svc.slow_cliniko(3000)
+        M.svc.slow_cliniko(A.SLOW_EMR_MS)
         try:
             c = tool_call("best_slot", {"treatment_name": "consult", "time_zone": "eastern"}, "vapi")
             r, took = A.timed(lambda: send(message([c]), {"Authorization": "Bearer " + A.SLOW_KEY}))
