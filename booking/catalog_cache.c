@@ -2,12 +2,15 @@
  * catalog_cache.h). */
 #include "booking/catalog_cache.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "metrics/metrics.h"
 #include "core/catalog_json.h"
+#include "core/siphash.h"
 #include "booking/fill_lock.h"
 
 #define CATALOG_MAX_BYTES (8u << 20)
@@ -17,7 +20,8 @@
 typedef struct bk_catalog_memo {
     struct bk_catalog_memo *next;
     char tenant_id[72]; /* by id, not record: a reload gives a tenant a new record with the same cached catalog */
-    char *raw; /* the cached JSON this catalog was parsed from */
+    unsigned char digest[16]; /* SipHash-128 of the cached JSON this catalog was parsed from (a copy of the JSON
+                               * itself cost every warm tenant ~4 KB per worker, next to the read cache's own) */
     size_t raw_len;
     bk_catalog_t *catalog;
 } memo_t;
@@ -74,7 +78,6 @@ void bk_env_dispose(bk_env_t *env)
         memo_t *m = env->memos;
         env->memos = m->next;
         bk_catalog_free(m->catalog);
-        free(m->raw);
         free(m);
     }
     for (fetch_t *f = env->fetches; f != NULL; f = f->next) f->env = NULL;
@@ -94,11 +97,35 @@ const bk_catalog_t *bk_catalog_peek(bk_env_t *env, const bk_tenant_t *tenant)
     return m != NULL ? m->catalog : NULL;
 }
 
+/* The digest of a cached catalog value under a key drawn once per process, so that no value can be made to
+ * collide with another on purpose. */
+static unsigned char digest_key[16];
+
+static void draw_digest_key(void)
+{
+    if (getrandom(digest_key, sizeof(digest_key), GRND_NONBLOCK) != (ssize_t)sizeof(digest_key)) {
+        uint64_t t = uv_hrtime() ^ (uint64_t)(uintptr_t)&digest_key; /* no entropy yet: still unpredictable enough */
+        memcpy(digest_key, &t, sizeof(t));
+    }
+}
+
+static void catalog_digest(const char *raw, size_t len, unsigned char out[16])
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, draw_digest_key);
+    bk_siphash_t h;
+    bk_siphash_init(&h, digest_key);
+    bk_siphash_update(&h, raw, len);
+    bk_siphash_final128(&h, out);
+}
+
 /* The catalog of this raw cached value, parsed only when it differs from the memoized one. */
 static const bk_catalog_t *memo_catalog(bk_env_t *env, const bk_tenant_t *tenant, const char *raw, size_t len)
 {
     memo_t *m = find_memo(env, tenant);
-    if (m != NULL && m->raw_len == len && memcmp(m->raw, raw, len) == 0) return m->catalog;
+    unsigned char digest[16];
+    catalog_digest(raw, len, digest);
+    if (m != NULL && m->raw_len == len && memcmp(m->digest, digest, sizeof(digest)) == 0) return m->catalog;
     if (len > CATALOG_MAX_BYTES) return NULL;
     json_tokener *tok = json_tokener_new();
     if (tok == NULL) return NULL;
@@ -106,15 +133,9 @@ static const bk_catalog_t *memo_catalog(bk_env_t *env, const bk_tenant_t *tenant
     json_tokener_free(tok);
     bk_catalog_t *catalog = bk_catalog_from_json(root);
     json_object_put(root);
-    char *copy = catalog != NULL ? malloc(len) : NULL;
-    if (copy == NULL) {
-        bk_catalog_free(catalog);
-        return NULL;
-    }
-    memcpy(copy, raw, len);
+    if (catalog == NULL) return NULL;
     if (m == NULL) {
         if ((m = calloc(1, sizeof(*m))) == NULL) {
-            free(copy);
             bk_catalog_free(catalog);
             return NULL;
         }
@@ -123,9 +144,8 @@ static const bk_catalog_t *memo_catalog(bk_env_t *env, const bk_tenant_t *tenant
         env->memos = m;
     } else {
         bk_catalog_free(m->catalog);
-        free(m->raw);
     }
-    m->raw = copy;
+    memcpy(m->digest, digest, sizeof(digest));
     m->raw_len = len;
     m->catalog = catalog;
     return catalog;

@@ -2,6 +2,7 @@
  * libuv loop: SIGTERM and SIGINT stop, SIGHUP reloads the config). */
 #include <curl/curl.h>
 #include <errno.h>
+#include <malloc.h>
 #include <stdbool.h>
 #include <pthread.h>
 #include <signal.h>
@@ -215,6 +216,10 @@ static int serve(const char *config_path)
     uv_signal_start(&m.term, on_stop_signal, SIGTERM);
     uv_signal_start(&m.intr, on_stop_signal, SIGINT);
     pthread_sigmask(SIG_UNBLOCK, &signals, NULL); /* one sent before this waited, and is handled now */
+    /* Loading the config (json-c trees, clinic files read and parsed) freed megabytes on this thread that glibc
+     * keeps in the main arena, which the workers, allocating from their own arenas, never reuse: 6.5 MB of RSS
+     * on the 20 x 90 clinic. Returned once here; a config reload frees little in comparison. */
+    malloc_trim(0);
     uv_run(&m.loop, UV_RUN_DEFAULT);
     srv_log(SRV_LOG_INFO, "stopping", NULL);
     for (int i = 0; i < n; i++) srv_worker_stop(&workers[i]);

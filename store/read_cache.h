@@ -37,7 +37,9 @@ void store_read_cache_destroy(store_read_cache_t *cache);
 store_cached_t *store_read_cache_get(store_read_cache_t *cache, const store_read_cmd_t *cmd, uint64_t now_ms);
 
 /** Keeps a deep copy of `reply` for this command, replacing an older one; never an error reply, nor one with a
- * nil unless cmd->keep_nil. */
+ * nil unless cmd->keep_nil. Entries past their max age at now_ms are dropped first; then the oldest entries go
+ * until the caps hold (entries are listed in the order they were put: eviction is first in, first out, which
+ * with one short max age for all is also oldest-to-expire first). */
 void store_read_cache_put(store_read_cache_t *cache, const store_read_cmd_t *cmd, const redisReply *reply,
                           uint64_t now_ms);
 
@@ -58,7 +60,8 @@ uint64_t store_key_hash(const char *key, size_t len);
 
 /** Counters since creation, for tests and benchmarks. */
 typedef struct store_read_cache_stats {
-    uint64_t hits, misses, invalidated, evicted;
+    uint64_t hits, misses, invalidated, evicted; /* evicted: pushed out by a cap */
+    uint64_t expired;                            /* dropped at their max age by a later put */
     size_t entries, bytes;
 } store_read_cache_stats_t;
 

@@ -20,7 +20,10 @@
 /* The read cache: how much a worker keeps, and for how long at most (keys that expire in Redis are reported
  * late, when Redis gets round to deleting them; a cached copy outlives its key by this much at worst). */
 #define CACHE_MAX_ENTRIES 8192
-#define CACHE_MAX_BYTES   (64u << 20)
+/* 4 MiB: a cached read lives 2 s at most, so this is what a worker read in its last 2 s, well past one big search
+ * (a 50-practitioner bestSlot reads under 1 MiB); at 64 MiB, a burst of a thousand tenants filled the entry
+ * cap, ~14 MiB a worker, to keep copies that nobody asked for again before they expired. */
+#define CACHE_MAX_BYTES   (4u << 20)
 #define CACHE_MAX_AGE_MS  2000
 /* Keys reported changed, remembered so a reply that was under way meanwhile is not kept. */
 #define RECENT_CHANGES     256
