@@ -50,7 +50,9 @@ struct search {
     int pass;
     bool pass_any_ok, pass_failed, starting, answered, timer_open, have_first, past_horizon;
     prov_status_t failure;
-    bk_slots_t slots;       /* the current pass's slots */
+    bk_slots_t slots;       /* the current pass's slots: one run per read, each sorted by start */
+    size_t *run_ends;       /* where each run of slots ends (as many as reads) */
+    size_t n_runs;
     bk_slots_t first;       /* the last narrower pass's slots while a wider one runs */
     bk_best_result_t first_best;
     uv_timer_t timer;
@@ -63,6 +65,7 @@ static void search_free(search_t *s)
     bk_slots_free(&s->slots);
     bk_slots_free(&s->first);
     free(s->reads);
+    free(s->run_ends);
     free(s);
 }
 
@@ -96,16 +99,13 @@ static void answer(search_t *s, prov_status_t status, const bk_slots_t *slots, c
     s->cb(PROV_OK, &res, s->data);
 }
 
-/* Sorts the slots (each candidate's run is sorted; with scratch room the core merges them instead of
- * heap-sorting) and scores them. */
-static bool score(search_t *s, bk_slots_t *slots, bk_best_result_t *best)
+/* Scores the current pass's slots, run by run (each read's openings come sorted by start): no global order. */
+static bool score(search_t *s, bk_best_result_t *best)
 {
-    (void)bk_slots_reserve(slots, slots->len * 2);
-    bk_slots_sort(slots, 0);
     bk_best_query_t q = {.policy = &s->policy, .requested = s->requested, .staff = s->staff,
                          .location = s->location, .treatment = BK_ANY, .last_seen_staff = s->last_seen_staff,
                          .part = s->part, .shortest_treatment_min = s->shortest_min, .max_alternatives = 2};
-    return bk_best_slot(slots->v, slots->len, &q, best) == BK_OK;
+    return bk_best_slot_runs(s->slots.v, s->run_ends, s->n_runs, &q, best) == BK_OK;
 }
 
 /* True when a narrower pass's verdict is the whole horizon's (see best_search.h): a slot outside the window costs
@@ -223,6 +223,7 @@ static void keep_first(search_t *s, const bk_best_result_t *best)
     s->first_best = *best;
     s->have_first = true;
     bk_slots_init(&s->slots, NULL, 0);
+    s->n_runs = 0;
 }
 
 /* Pass 1 after pass 0 did not settle: the week from the target. Returns false when nothing could be started. */
@@ -255,7 +256,7 @@ static bool answered_unscored(search_t *s, bk_best_result_t *best)
         else answer(s, s->failure, NULL, NULL, false);
         return true;
     }
-    if (!score(s, &s->slots, best)) {
+    if (!score(s, best)) {
         answer(s, PROV_UPSTREAM, NULL, NULL, false);
         return true;
     }
@@ -302,6 +303,7 @@ static void on_openings(prov_status_t status, const prov_opening_t *openings, si
                 s->slots.v[s->slots.len++] = slot;
             }
             set_idle_from_blocks(s->slots.v + first, count);
+            if (count > 0) s->run_ends[s->n_runs++] = s->slots.len;
         } else {
             s->pass_failed = true;
             if (!s->pass_any_ok) s->failure = status != PROV_OK ? status : PROV_UNAVAILABLE;
@@ -319,7 +321,7 @@ static void on_budget(uv_timer_t *t)
     bk_best_result_t best;
     if (s->pass > 0 && s->have_first) answer(s, PROV_OK, &s->first, &s->first_best, true);
     else if (!s->pass_any_ok) answer(s, PROV_TIMEOUT, NULL, NULL, false);
-    else if (!score(s, &s->slots, &best)) answer(s, PROV_UPSTREAM, NULL, NULL, false);
+    else if (!score(s, &best)) answer(s, PROV_UPSTREAM, NULL, NULL, false);
     else answer(s, PROV_OK, &s->slots, &best, true);
     maybe_free(s);
 }
@@ -394,7 +396,8 @@ int bk_best_search(bk_env_t *env, const bk_search_request_t *req, bk_search_cb c
     s->chunks = (days + BK_SEARCH_CHUNK_DAYS - 1) / BK_SEARCH_CHUNK_DAYS;
     if ((size_t)s->chunks * s->n_cands > BK_SEARCH_MAX_PARTS) s->chunks = (int)(BK_SEARCH_MAX_PARTS / s->n_cands);
     s->reads = calloc(s->n_cands * (2 + (size_t)s->chunks), sizeof(*s->reads));
-    if (s->reads == NULL) goto fail;
+    s->run_ends = calloc(s->n_cands * (2 + (size_t)s->chunks), sizeof(*s->run_ends));
+    if (s->reads == NULL || s->run_ends == NULL) goto fail;
 
     /* Pass 0: the local day before the target's and the BK_SEARCH_NEAR_DAYS from it, within the horizon. */
     s->target = s->requested > s->policy.earliest ? s->requested : s->policy.earliest;
