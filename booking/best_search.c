@@ -143,6 +143,41 @@ static void set_idle_from_blocks(bk_slot_t *v, size_t n)
     }
 }
 
+/* Appends one read's openings (sorted by start) as slots of candidate c. The local day and minute of a slot are
+ * its distance from the start of its local day: the offset is looked up once per zone transition (c->offsets)
+ * and the day's bounds worked out once per local day, not per slot. The caller has reserved room for count. */
+static void append_run(search_t *s, cand_t *c, const prov_opening_t *openings, size_t count)
+{
+    bk_slot_t *v = s->slots.v + s->slots.len;
+    int64_t base = 0, from = 0, to = 0; /* base: UTC start of local day `day`; the offset holds in [from, to) */
+    int32_t day = 0;
+    for (size_t i = 0; i < count; i++) {
+        int64_t t = openings[i].start;
+        if (t < from || t >= to) {
+            /* The local wall time read as if UTC, split into days since 1970 and the rest. */
+            int64_t offset_ms = (int64_t)tz_offset_cached(&c->offsets, t) * 1000, local = t + offset_ms;
+            int64_t d = local / TZ_MS_PER_DAY - (local % TZ_MS_PER_DAY < 0);
+            day = (int32_t)d;
+            base = d * TZ_MS_PER_DAY - offset_ms;
+            from = c->offsets.from > base ? c->offsets.from : base;
+            to = c->offsets.until < base + TZ_MS_PER_DAY ? c->offsets.until : base + TZ_MS_PER_DAY;
+        }
+        v[i] = (bk_slot_t){.start = t, .end = openings[i].end, .local_day = day,
+                           .local_minute = (int16_t)((t - base) / TZ_MS_PER_MINUTE), .staff = c->staff,
+                           .location = c->location, .treatment = s->treatment};
+    }
+    s->slots.len += count;
+}
+
+/* Room for `more` slots in the current pass's list, growing it by at least half (one realloc per few reads). */
+static bool room_for(search_t *s, size_t more)
+{
+    size_t need = s->slots.len + more;
+    if (need <= s->slots.cap) return true;
+    size_t grown = s->slots.cap + s->slots.cap / 2;
+    return bk_slots_reserve(&s->slots, grown > need ? grown : need) == BK_OK;
+}
+
 /* Starts one read per candidate over [from, to). Returns how many started. */
 static size_t start_reads(search_t *s, int pass, int64_t from, int64_t to)
 {
@@ -290,18 +325,10 @@ static void on_openings(prov_status_t status, const prov_opening_t *openings, si
     s->pending--;
     if (!s->answered && rd->pass == s->pass) {
         cand_t *c = &s->cands[rd->cand];
-        if (status == PROV_OK && bk_slots_reserve(&s->slots, s->slots.len + count) == BK_OK) {
+        if (status == PROV_OK && room_for(s, count)) {
             s->pass_any_ok = true;
             size_t first = s->slots.len;
-            for (size_t i = 0; i < count; i++) {
-                /* The local wall time read as if UTC, split into days since 1970 and minutes of the day. */
-                int64_t local = openings[i].start + (int64_t)tz_offset_cached(&c->offsets, openings[i].start) * 1000;
-                int64_t day = local / TZ_MS_PER_DAY - (local % TZ_MS_PER_DAY < 0);
-                bk_slot_t slot = {.start = openings[i].start, .end = openings[i].end, .local_day = (int32_t)day,
-                                  .local_minute = (int16_t)((local - day * TZ_MS_PER_DAY) / TZ_MS_PER_MINUTE),
-                                  .staff = c->staff, .location = c->location, .treatment = s->treatment};
-                s->slots.v[s->slots.len++] = slot;
-            }
+            append_run(s, c, openings, count);
             set_idle_from_blocks(s->slots.v + first, count);
             if (count > 0) s->run_ends[s->n_runs++] = s->slots.len;
         } else {
