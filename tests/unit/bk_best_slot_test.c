@@ -332,6 +332,26 @@ static uint64_t rng(uint64_t *s)
     return *s = x;
 }
 
+/* A random question over n_staff practitioners (a named one may be absent), locations 0-2 and treatments 0-1;
+ * the caller fills load[0..n_staff). */
+static bk_best_query_t random_query(uint64_t *seed, const bk_policy_t *p, uint32_t n_staff, const uint16_t *load)
+{
+    bk_best_query_t q = query(p);
+    q.requested = rng(seed) % 2 ? 0 : at(0, 0) + (int64_t)(rng(seed) % (8 * 1440)) * MIN;
+    q.staff = rng(seed) % 3 == 0 ? (uint32_t)(rng(seed) % (n_staff + 1)) : BK_ANY;
+    q.location = rng(seed) % 4 == 0 ? (uint32_t)(rng(seed) % 3) : BK_ANY;
+    q.treatment = rng(seed) % 2 ? 0 : BK_ANY;
+    q.last_seen_staff = rng(seed) % 2 ? (uint32_t)(rng(seed) % n_staff) : BK_ANY;
+    q.part = (bk_part_of_day_t)(rng(seed) % 4);
+    q.shortest_treatment_min = (int)(rng(seed) % 3) * 25;
+    if (rng(seed) % 2) {
+        q.staff_load_permille = load;
+        q.n_staff_load = n_staff;
+    }
+    q.max_alternatives = rng(seed) % 5;
+    return q;
+}
+
 /* The rules of best_slot.h, written the slow and obvious way. */
 typedef struct oracle_cand {
     int64_t cost;
@@ -392,19 +412,7 @@ static void test_matches_brute_force(void **state)
         for (int k = 0; k < 6; k++) load[k] = (uint16_t)(rng(&seed) % 1001);
         bk_policy_t p = policy_at(at(0, 0) + (int64_t)(rng(&seed) % (3 * 1440)) * MIN, (int)(rng(&seed) % 3) * 600);
         if (rng(&seed) % 3 == 0) p.horizon_end = p.now + (int64_t)(rng(&seed) % 10) * DAY;
-        bk_best_query_t q = query(&p);
-        q.requested = rng(&seed) % 2 ? 0 : at(0, 0) + (int64_t)(rng(&seed) % (8 * 1440)) * MIN;
-        q.staff = rng(&seed) % 3 == 0 ? (uint32_t)(rng(&seed) % 7) : BK_ANY;
-        q.location = rng(&seed) % 4 == 0 ? (uint32_t)(rng(&seed) % 3) : BK_ANY;
-        q.treatment = rng(&seed) % 2 ? 0 : BK_ANY;
-        q.last_seen_staff = rng(&seed) % 2 ? (uint32_t)(rng(&seed) % 6) : BK_ANY;
-        q.part = (bk_part_of_day_t)(rng(&seed) % 4);
-        q.shortest_treatment_min = (int)(rng(&seed) % 3) * 25;
-        if (rng(&seed) % 2) {
-            q.staff_load_permille = load;
-            q.n_staff_load = 6;
-        }
-        q.max_alternatives = rng(&seed) % 5;
+        bk_best_query_t q = random_query(&seed, &p, 6, load);
         bk_best_result_t r = run(v, n, &q);
         /* oracle */
         tz_instant_t target = q.requested > p.earliest ? q.requested : p.earliest;
@@ -493,19 +501,7 @@ static void test_runs_match_global_sort(void **state)
         for (int k = 0; k < 4; k++) load[k] = (uint16_t)(rng(&seed) % 1001);
         bk_policy_t p = policy_at(at(0, 0) + (int64_t)(rng(&seed) % (2 * 1440)) * MIN, (int)(rng(&seed) % 3) * 600);
         if (rng(&seed) % 2 == 0) p.horizon_end = p.now + (int64_t)(rng(&seed) % 4) * DAY; /* also before earliest */
-        bk_best_query_t q = query(&p);
-        q.requested = rng(&seed) % 2 ? 0 : at(0, 0) + (int64_t)(rng(&seed) % (8 * 1440)) * MIN;
-        q.staff = rng(&seed) % 3 == 0 ? (uint32_t)(rng(&seed) % 5) : BK_ANY;
-        q.location = rng(&seed) % 4 == 0 ? (uint32_t)(rng(&seed) % 3) : BK_ANY;
-        q.treatment = rng(&seed) % 2 ? 0 : BK_ANY;
-        q.last_seen_staff = rng(&seed) % 2 ? (uint32_t)(rng(&seed) % 4) : BK_ANY;
-        q.part = (bk_part_of_day_t)(rng(&seed) % 4);
-        q.shortest_treatment_min = (int)(rng(&seed) % 3) * 25;
-        if (rng(&seed) % 2) {
-            q.staff_load_permille = load;
-            q.n_staff_load = 4;
-        }
-        q.max_alternatives = rng(&seed) % 5;
+        bk_best_query_t q = random_query(&seed, &p, 4, load);
 
         bk_best_result_t a, b;
         assert_int_equal(bk_best_slot_runs(v, ends, n_runs, &q, &a), BK_OK);
