@@ -50,7 +50,9 @@ struct search {
     int pass;
     bool pass_any_ok, pass_failed, starting, answered, timer_open, have_first, past_horizon;
     prov_status_t failure;
-    bk_slots_t slots;       /* the current pass's slots */
+    bk_slots_t slots;       /* the current pass's slots: one run per read, each sorted by start */
+    size_t *run_ends;       /* where each run of slots ends (as many as reads) */
+    size_t n_runs;
     bk_slots_t first;       /* the last narrower pass's slots while a wider one runs */
     bk_best_result_t first_best;
     uv_timer_t timer;
@@ -63,6 +65,7 @@ static void search_free(search_t *s)
     bk_slots_free(&s->slots);
     bk_slots_free(&s->first);
     free(s->reads);
+    free(s->run_ends);
     free(s);
 }
 
@@ -96,16 +99,13 @@ static void answer(search_t *s, prov_status_t status, const bk_slots_t *slots, c
     s->cb(PROV_OK, &res, s->data);
 }
 
-/* Sorts the slots (each candidate's run is sorted; with scratch room the core merges them instead of
- * heap-sorting) and scores them. */
-static bool score(search_t *s, bk_slots_t *slots, bk_best_result_t *best)
+/* Scores the current pass's slots, run by run (each read's openings come sorted by start): no global order. */
+static bool score(search_t *s, bk_best_result_t *best)
 {
-    (void)bk_slots_reserve(slots, slots->len * 2);
-    bk_slots_sort(slots, 0);
     bk_best_query_t q = {.policy = &s->policy, .requested = s->requested, .staff = s->staff,
                          .location = s->location, .treatment = BK_ANY, .last_seen_staff = s->last_seen_staff,
                          .part = s->part, .shortest_treatment_min = s->shortest_min, .max_alternatives = 2};
-    return bk_best_slot(slots->v, slots->len, &q, best) == BK_OK;
+    return bk_best_slot_runs(s->slots.v, s->run_ends, s->n_runs, &q, best) == BK_OK;
 }
 
 /* True when a narrower pass's verdict is the whole horizon's (see best_search.h): a slot outside the window costs
@@ -141,6 +141,41 @@ static void set_idle_from_blocks(bk_slot_t *v, size_t n)
             v[k].idle_after_min = (int32_t)((block_end - v[k].end) / TZ_MS_PER_MINUTE);
         }
     }
+}
+
+/* Appends one read's openings (sorted by start) as slots of candidate c. The local day and minute of a slot are
+ * its distance from the start of its local day: the offset is looked up once per zone transition (c->offsets)
+ * and the day's bounds worked out once per local day, not per slot. The caller has reserved room for count. */
+static void append_run(search_t *s, cand_t *c, const prov_opening_t *openings, size_t count)
+{
+    bk_slot_t *v = s->slots.v + s->slots.len;
+    int64_t base = 0, from = 0, to = 0; /* base: UTC start of local day `day`; the offset holds in [from, to) */
+    int32_t day = 0;
+    for (size_t i = 0; i < count; i++) {
+        int64_t t = openings[i].start;
+        if (t < from || t >= to) {
+            /* The local wall time read as if UTC, split into days since 1970 and the rest. */
+            int64_t offset_ms = (int64_t)tz_offset_cached(&c->offsets, t) * 1000, local = t + offset_ms;
+            int64_t d = local / TZ_MS_PER_DAY - (local % TZ_MS_PER_DAY < 0);
+            day = (int32_t)d;
+            base = d * TZ_MS_PER_DAY - offset_ms;
+            from = c->offsets.from > base ? c->offsets.from : base;
+            to = c->offsets.until < base + TZ_MS_PER_DAY ? c->offsets.until : base + TZ_MS_PER_DAY;
+        }
+        v[i] = (bk_slot_t){.start = t, .end = openings[i].end, .local_day = day,
+                           .local_minute = (int16_t)((t - base) / TZ_MS_PER_MINUTE), .staff = c->staff,
+                           .location = c->location, .treatment = s->treatment};
+    }
+    s->slots.len += count;
+}
+
+/* Room for `more` slots in the current pass's list, growing it by at least half (one realloc per few reads). */
+static bool room_for(search_t *s, size_t more)
+{
+    size_t need = s->slots.len + more;
+    if (need <= s->slots.cap) return true;
+    size_t grown = s->slots.cap + s->slots.cap / 2;
+    return bk_slots_reserve(&s->slots, grown > need ? grown : need) == BK_OK;
 }
 
 /* Starts one read per candidate over [from, to). Returns how many started. */
@@ -223,6 +258,7 @@ static void keep_first(search_t *s, const bk_best_result_t *best)
     s->first_best = *best;
     s->have_first = true;
     bk_slots_init(&s->slots, NULL, 0);
+    s->n_runs = 0;
 }
 
 /* Pass 1 after pass 0 did not settle: the week from the target. Returns false when nothing could be started. */
@@ -255,7 +291,7 @@ static bool answered_unscored(search_t *s, bk_best_result_t *best)
         else answer(s, s->failure, NULL, NULL, false);
         return true;
     }
-    if (!score(s, &s->slots, best)) {
+    if (!score(s, best)) {
         answer(s, PROV_UPSTREAM, NULL, NULL, false);
         return true;
     }
@@ -289,19 +325,12 @@ static void on_openings(prov_status_t status, const prov_opening_t *openings, si
     s->pending--;
     if (!s->answered && rd->pass == s->pass) {
         cand_t *c = &s->cands[rd->cand];
-        if (status == PROV_OK && bk_slots_reserve(&s->slots, s->slots.len + count) == BK_OK) {
+        if (status == PROV_OK && room_for(s, count)) {
             s->pass_any_ok = true;
             size_t first = s->slots.len;
-            for (size_t i = 0; i < count; i++) {
-                /* The local wall time read as if UTC, split into days since 1970 and minutes of the day. */
-                int64_t local = openings[i].start + (int64_t)tz_offset_cached(&c->offsets, openings[i].start) * 1000;
-                int64_t day = local / TZ_MS_PER_DAY - (local % TZ_MS_PER_DAY < 0);
-                bk_slot_t slot = {.start = openings[i].start, .end = openings[i].end, .local_day = (int32_t)day,
-                                  .local_minute = (int16_t)((local - day * TZ_MS_PER_DAY) / TZ_MS_PER_MINUTE),
-                                  .staff = c->staff, .location = c->location, .treatment = s->treatment};
-                s->slots.v[s->slots.len++] = slot;
-            }
+            append_run(s, c, openings, count);
             set_idle_from_blocks(s->slots.v + first, count);
+            if (count > 0) s->run_ends[s->n_runs++] = s->slots.len;
         } else {
             s->pass_failed = true;
             if (!s->pass_any_ok) s->failure = status != PROV_OK ? status : PROV_UNAVAILABLE;
@@ -319,7 +348,7 @@ static void on_budget(uv_timer_t *t)
     bk_best_result_t best;
     if (s->pass > 0 && s->have_first) answer(s, PROV_OK, &s->first, &s->first_best, true);
     else if (!s->pass_any_ok) answer(s, PROV_TIMEOUT, NULL, NULL, false);
-    else if (!score(s, &s->slots, &best)) answer(s, PROV_UPSTREAM, NULL, NULL, false);
+    else if (!score(s, &best)) answer(s, PROV_UPSTREAM, NULL, NULL, false);
     else answer(s, PROV_OK, &s->slots, &best, true);
     maybe_free(s);
 }
@@ -394,7 +423,8 @@ int bk_best_search(bk_env_t *env, const bk_search_request_t *req, bk_search_cb c
     s->chunks = (days + BK_SEARCH_CHUNK_DAYS - 1) / BK_SEARCH_CHUNK_DAYS;
     if ((size_t)s->chunks * s->n_cands > BK_SEARCH_MAX_PARTS) s->chunks = (int)(BK_SEARCH_MAX_PARTS / s->n_cands);
     s->reads = calloc(s->n_cands * (2 + (size_t)s->chunks), sizeof(*s->reads));
-    if (s->reads == NULL) goto fail;
+    s->run_ends = calloc(s->n_cands * (2 + (size_t)s->chunks), sizeof(*s->run_ends));
+    if (s->reads == NULL || s->run_ends == NULL) goto fail;
 
     /* Pass 0: the local day before the target's and the BK_SEARCH_NEAR_DAYS from it, within the horizon. */
     s->target = s->requested > s->policy.earliest ? s->requested : s->policy.earliest;

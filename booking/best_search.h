@@ -61,8 +61,9 @@ typedef struct bk_search_request {
     int64_t budget_ms; /* > 0: answer with what has arrived after this long; <= 0: wait for every read */
 } bk_search_request_t;
 
-/** What the search found: the slots (sorted; staff/location/treatment fields are catalog indices) and the
- * verdict of bk_best_slot over them, borrowed during the callback. */
+/** What the search found: the slots (one run per read, each sorted by start, no global order; staff/location/
+ * treatment fields are catalog indices) and the verdict of bk_best_slot_runs over them (its indices point into
+ * slots), borrowed during the callback. */
 typedef struct bk_search_result {
     const bk_slot_t *slots;
     size_t n;

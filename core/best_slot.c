@@ -23,12 +23,12 @@ typedef struct cand {
 
 typedef struct search {
     const bk_slot_t *s;
-    size_t n;
+    const size_t *run_ends; /* run r is s[r ? run_ends[r - 1] : 0, run_ends[r]), each sorted by start */
+    size_t n_runs;
     const bk_best_query_t *q;
     const bk_weights_t *w;
     uint32_t staff, location, treatment; /* the hard filters in force (a relaxed copy for the "why" search) */
     tz_instant_t target;
-    size_t lo, hi; /* [lo, hi): slots whose start is inside [earliest, horizon_end) */
     cand_t top[TOP];
     size_t n_top;
     int truncated; /* some candidate may exist that is not in top[] */
@@ -53,6 +53,21 @@ static size_t lower_bound(const bk_slot_t *s, size_t n, tz_instant_t t)
             hi = mid;
     }
     return lo;
+}
+
+/* One run's bounds, and within it [lo, hi): the slots whose start is inside [earliest, horizon_end). */
+typedef struct span {
+    size_t begin, lo, hi, end;
+} span_t;
+
+static span_t span_of(const search_t *x, size_t r)
+{
+    const bk_policy_t *p = x->q->policy;
+    span_t sp = {.begin = r > 0 ? x->run_ends[r - 1] : 0, .end = x->run_ends[r]};
+    sp.lo = sp.begin + lower_bound(x->s + sp.begin, sp.end - sp.begin, p->earliest);
+    sp.hi = sp.begin + lower_bound(x->s + sp.begin, sp.end - sp.begin, p->horizon_end);
+    if (sp.hi < sp.lo) sp.hi = sp.lo;
+    return sp;
 }
 
 static int passes(const search_t *x, const bk_slot_t *s)
@@ -94,16 +109,24 @@ static int64_t cost_of(const search_t *x, const bk_slot_t *s)
     return c;
 }
 
-/* The total order of candidates: cost, then start, staff, location, treatment, index. */
-static int better(const search_t *x, const cand_t *a, const cand_t *b)
+/* The order of bk_slots_sort (start, staff, location, treatment, end), then index: slots[a] before slots[b] in
+ * the one sorted list a stable merge of the runs would give. */
+static int slot_first(const search_t *x, size_t a, size_t b)
 {
-    if (a->cost != b->cost) return a->cost < b->cost;
-    const bk_slot_t *sa = &x->s[a->index], *sb = &x->s[b->index];
+    const bk_slot_t *sa = &x->s[a], *sb = &x->s[b];
     if (sa->start != sb->start) return sa->start < sb->start;
     if (sa->staff != sb->staff) return sa->staff < sb->staff;
     if (sa->location != sb->location) return sa->location < sb->location;
     if (sa->treatment != sb->treatment) return sa->treatment < sb->treatment;
-    return a->index < b->index;
+    if (sa->end != sb->end) return sa->end < sb->end;
+    return a < b;
+}
+
+/* The total order of candidates: cost, then the slot order. */
+static int better(const search_t *x, const cand_t *a, const cand_t *b)
+{
+    if (a->cost != b->cost) return a->cost < b->cost;
+    return slot_first(x, a->index, b->index);
 }
 
 static void keep(search_t *x, cand_t c)
@@ -123,34 +146,35 @@ static void keep(search_t *x, cand_t c)
     x->top[pos] = c;
 }
 
-/* Walks outwards from the target, nearest slot first, until no unseen slot can beat the TOP kept: every
- * soft term but the last-seen bonus only adds, so a slot at distance d costs at least d - bonus. */
+/* Walks each run outwards from the target, nearest slot first, until no unseen slot of it can beat the TOP kept:
+ * every soft term but the last-seen bonus only adds, so a slot at distance d costs at least d - bonus. The TOP
+ * best under a total order do not depend on the order the runs are read in. */
 static void scan(search_t *x)
 {
     const bk_policy_t *p = x->q->policy;
     x->n_top = 0;
     x->truncated = 0;
     x->target = x->q->requested > p->earliest ? x->q->requested : p->earliest;
-    x->lo = lower_bound(x->s, x->n, p->earliest);
-    x->hi = lower_bound(x->s, x->n, p->horizon_end);
-    if (x->hi < x->lo) x->hi = x->lo;
-    size_t mid = lower_bound(x->s, x->n, x->target);
-    if (mid < x->lo) mid = x->lo;
-    if (mid > x->hi) mid = x->hi;
     int64_t bonus = x->q->last_seen_staff != BK_ANY ? x->w->last_seen_bonus_ms : 0;
-    size_t down = mid, up = mid; /* next slots: s[down - 1] going down, s[up] going up */
-    while (down > x->lo || up < x->hi) {
-        size_t i;
-        if (up >= x->hi || (down > x->lo && distance(x, &x->s[down - 1]) <= distance(x, &x->s[up])))
-            i = --down;
-        else
-            i = up++;
-        const bk_slot_t *s = &x->s[i];
-        if (x->n_top == TOP && distance(x, s) - bonus > x->top[TOP - 1].cost) {
-            x->truncated = 1;
-            break;
+    for (size_t r = 0; r < x->n_runs; r++) {
+        span_t sp = span_of(x, r);
+        size_t mid = sp.begin + lower_bound(x->s + sp.begin, sp.end - sp.begin, x->target);
+        if (mid < sp.lo) mid = sp.lo;
+        if (mid > sp.hi) mid = sp.hi;
+        size_t down = mid, up = mid; /* next slots: s[down - 1] going down, s[up] going up */
+        while (down > sp.lo || up < sp.hi) {
+            size_t i;
+            if (up >= sp.hi || (down > sp.lo && distance(x, &x->s[down - 1]) <= distance(x, &x->s[up])))
+                i = --down;
+            else
+                i = up++;
+            const bk_slot_t *s = &x->s[i];
+            if (x->n_top == TOP && distance(x, s) - bonus > x->top[TOP - 1].cost) {
+                x->truncated = 1;
+                break;
+            }
+            if (passes(x, s)) keep(x, (cand_t){cost_of(x, s), i});
         }
-        if (passes(x, s)) keep(x, (cand_t){cost_of(x, s), i});
     }
 }
 
@@ -193,14 +217,17 @@ static void choose_alternatives(search_t *x, bk_best_result_t *r)
     cand_t floor = x->top[x->n_top - 1];
     while (r->n_alt < want) {
         cand_t best = {0, BK_NO_SLOT};
-        for (size_t i = x->lo; i < x->hi; i++) {
-            const bk_slot_t *s = &x->s[i];
-            if (!passes(x, s)) continue;
-            cand_t c = {cost_of(x, s), i};
-            if (!better(x, &floor, &c)) continue;
-            if (best.index != BK_NO_SLOT && !better(x, &c, &best)) continue;
-            if (!diverse_from_all(x, r, i)) continue;
-            best = c;
+        for (size_t run = 0; run < x->n_runs; run++) {
+            span_t sp = span_of(x, run);
+            for (size_t i = sp.lo; i < sp.hi; i++) {
+                const bk_slot_t *s = &x->s[i];
+                if (!passes(x, s)) continue;
+                cand_t c = {cost_of(x, s), i};
+                if (!better(x, &floor, &c)) continue;
+                if (best.index != BK_NO_SLOT && !better(x, &c, &best)) continue;
+                if (!diverse_from_all(x, r, i)) continue;
+                best = c;
+            }
         }
         if (best.index == BK_NO_SLOT) return;
         r->alt[r->n_alt++] = pick_of(x, best);
@@ -231,22 +258,25 @@ static void explain(search_t *x, bk_best_result_t *r)
             goto other_found;
         }
     }
-    size_t from = lower_bound(x->s, x->n, q->policy->now);
-    for (size_t i = from; i < x->lo; i++) {
-        if (passes(x, &x->s[i])) {
-            r->outcome = BK_NONE_NEEDS_NOTICE;
-            r->notice_hours = (q->policy->min_notice_min + 59) / 60;
-            return;
+    for (size_t run = 0; run < x->n_runs; run++) {
+        span_t sp = span_of(x, run);
+        for (size_t i = sp.begin + lower_bound(x->s + sp.begin, sp.lo - sp.begin, q->policy->now); i < sp.lo; i++) {
+            if (passes(x, &x->s[i])) {
+                r->outcome = BK_NONE_NEEDS_NOTICE;
+                r->notice_hours = (q->policy->min_notice_min + 59) / 60;
+                return;
+            }
         }
     }
     r->outcome = BK_NONE_NO_OPENINGS;
-    for (size_t i = x->hi; i < x->n; i++) {
-        if (passes(x, &x->s[i])) {
-            r->other = i;
-            goto other_found;
+    for (size_t run = 0; run < x->n_runs; run++) { /* the first matching slot after the horizon, in slot order */
+        span_t sp = span_of(x, run);
+        for (size_t i = sp.hi; i < sp.end; i++) {
+            if (r->other != BK_NO_SLOT && x->s[i].start > x->s[r->other].start) break;
+            if (passes(x, &x->s[i]) && (r->other == BK_NO_SLOT || slot_first(x, i, r->other))) r->other = i;
         }
     }
-    return;
+    if (r->other == BK_NO_SLOT) return;
 other_found:
     r->other_staff = x->s[r->other].staff;
     r->other_location = x->s[r->other].location;
@@ -259,7 +289,8 @@ static int valid_weights(const bk_weights_t *w)
            w->load_ms < WEIGHT_LIMIT;
 }
 
-int bk_best_slot(const bk_slot_t *slots, size_t n, const bk_best_query_t *q, bk_best_result_t *out)
+int bk_best_slot_runs(const bk_slot_t *slots, const size_t *run_ends, size_t n_runs, const bk_best_query_t *q,
+                      bk_best_result_t *out)
 {
     if (out == NULL) return BK_EINVAL;
     memset(out, 0, sizeof(*out));
@@ -268,13 +299,17 @@ int bk_best_slot(const bk_slot_t *slots, size_t n, const bk_best_query_t *q, bk_
     out->other_staff = BK_ANY;
     out->other_location = BK_ANY;
     const bk_weights_t *w = q != NULL && q->weights != NULL ? q->weights : &bk_default_weights;
-    if (q == NULL || q->policy == NULL || (n > 0 && slots == NULL) || q->max_alternatives > BK_MAX_ALTERNATIVES ||
-        q->part < BK_PART_ANY || q->part > BK_PART_EVENING || !valid_weights(w) ||
-        (q->n_staff_load > 0 && q->staff_load_permille == NULL))
+    if (q == NULL || q->policy == NULL || (n_runs > 0 && run_ends == NULL) ||
+        q->max_alternatives > BK_MAX_ALTERNATIVES || q->part < BK_PART_ANY || q->part > BK_PART_EVENING ||
+        !valid_weights(w) || (q->n_staff_load > 0 && q->staff_load_permille == NULL))
         return BK_EINVAL;
+    for (size_t r = 0; r < n_runs; r++)
+        if (run_ends[r] < (r > 0 ? run_ends[r - 1] : 0)) return BK_EINVAL;
+    if (n_runs > 0 && run_ends[n_runs - 1] > 0 && slots == NULL) return BK_EINVAL;
     search_t x = {
         .s = slots,
-        .n = n,
+        .run_ends = run_ends,
+        .n_runs = n_runs,
         .q = q,
         .w = w,
         .staff = q->staff,
@@ -290,4 +325,9 @@ int bk_best_slot(const bk_slot_t *slots, size_t n, const bk_best_query_t *q, bk_
     out->best = pick_of(&x, x.top[0]);
     choose_alternatives(&x, out);
     return BK_OK;
+}
+
+int bk_best_slot(const bk_slot_t *slots, size_t n, const bk_best_query_t *q, bk_best_result_t *out)
+{
+    return bk_best_slot_runs(slots, &n, 1, q, out);
 }

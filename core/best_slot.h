@@ -15,13 +15,14 @@
  *            + load * share [10 min] share = the practitioner's booked share (per mille / 1000), if given
  * So part of day and continuity outweigh hours of distance, while gaps and load only decide between
  * near-equals (slots within 20 or 10 minutes of each other). Ties: earlier start, then lower staff, location,
- * treatment index, then lower slot index: the same input always gives the same answer.
+ * treatment index, earlier end, then lower slot index: the same input always gives the same answer.
  * Alternatives: walking the candidates in cost order, a slot is taken when it is genuinely different from
  * every slot taken so far: another local day, another practitioner, or at least one hour apart.
  * Nothing fits: the outcome says why (see bk_outcome_t), with a slot to offer instead where one exists.
  *
- * Slots must be sorted by start (bk_slots_sort): the search starts at the target and walks outwards, stopping
- * when no further slot can beat the candidates kept, so a typical call reads a few hundred slots, and a
+ * Slots must be sorted by start (bk_slots_sort), or come as runs each sorted by start (bk_best_slot_runs: one run
+ * per practitioner read, no global order needed): the search starts at the target and walks each run outwards,
+ * stopping when no further slot can beat the candidates kept, so a typical call reads a few hundred slots, and a
  * call that must look at everything (a named practitioner who is fully booked) reads each slot once or twice.
  * No allocation; reentrant. */
 #ifndef FD_BOOKING_BEST_SLOT_H
@@ -100,6 +101,13 @@ typedef struct bk_best_result {
 /** Picks the best of slots[0..n) (sorted by start) for `q`, plus up to q->max_alternatives genuinely
  * different alternatives, or says why nothing fits. Returns BK_OK (then read out->outcome) or BK_EINVAL. */
 int bk_best_slot(const bk_slot_t *slots, size_t n, const bk_best_query_t *q, bk_best_result_t *out);
+
+/** As bk_best_slot over slots made of n_runs runs, run r being slots[r ? run_ends[r - 1] : 0 .. run_ends[r]),
+ * each sorted by start (run_ends non-decreasing, else BK_EINVAL). The verdict picks the same slots, costs and
+ * reasons as bk_best_slot over the one list bk_slots_sort makes of them (ties: start, staff, location, treatment,
+ * end, then the earlier index), without that sort; the indices point into slots as given. */
+int bk_best_slot_runs(const bk_slot_t *slots, const size_t *run_ends, size_t n_runs, const bk_best_query_t *q,
+                      bk_best_result_t *out);
 
 /** The part of day of a local minute (0..1439): morning, afternoon or evening. */
 bk_part_of_day_t bk_part_of_minute(int local_minute);

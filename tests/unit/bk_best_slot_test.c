@@ -332,6 +332,26 @@ static uint64_t rng(uint64_t *s)
     return *s = x;
 }
 
+/* A random question over n_staff practitioners (a named one may be absent), locations 0-2 and treatments 0-1;
+ * the caller fills load[0..n_staff). */
+static bk_best_query_t random_query(uint64_t *seed, const bk_policy_t *p, uint32_t n_staff, const uint16_t *load)
+{
+    bk_best_query_t q = query(p);
+    q.requested = rng(seed) % 2 ? 0 : at(0, 0) + (int64_t)(rng(seed) % (8 * 1440)) * MIN;
+    q.staff = rng(seed) % 3 == 0 ? (uint32_t)(rng(seed) % (n_staff + 1)) : BK_ANY;
+    q.location = rng(seed) % 4 == 0 ? (uint32_t)(rng(seed) % 3) : BK_ANY;
+    q.treatment = rng(seed) % 2 ? 0 : BK_ANY;
+    q.last_seen_staff = rng(seed) % 2 ? (uint32_t)(rng(seed) % n_staff) : BK_ANY;
+    q.part = (bk_part_of_day_t)(rng(seed) % 4);
+    q.shortest_treatment_min = (int)(rng(seed) % 3) * 25;
+    if (rng(seed) % 2) {
+        q.staff_load_permille = load;
+        q.n_staff_load = n_staff;
+    }
+    q.max_alternatives = rng(seed) % 5;
+    return q;
+}
+
 /* The rules of best_slot.h, written the slow and obvious way. */
 typedef struct oracle_cand {
     int64_t cost;
@@ -392,19 +412,7 @@ static void test_matches_brute_force(void **state)
         for (int k = 0; k < 6; k++) load[k] = (uint16_t)(rng(&seed) % 1001);
         bk_policy_t p = policy_at(at(0, 0) + (int64_t)(rng(&seed) % (3 * 1440)) * MIN, (int)(rng(&seed) % 3) * 600);
         if (rng(&seed) % 3 == 0) p.horizon_end = p.now + (int64_t)(rng(&seed) % 10) * DAY;
-        bk_best_query_t q = query(&p);
-        q.requested = rng(&seed) % 2 ? 0 : at(0, 0) + (int64_t)(rng(&seed) % (8 * 1440)) * MIN;
-        q.staff = rng(&seed) % 3 == 0 ? (uint32_t)(rng(&seed) % 7) : BK_ANY;
-        q.location = rng(&seed) % 4 == 0 ? (uint32_t)(rng(&seed) % 3) : BK_ANY;
-        q.treatment = rng(&seed) % 2 ? 0 : BK_ANY;
-        q.last_seen_staff = rng(&seed) % 2 ? (uint32_t)(rng(&seed) % 6) : BK_ANY;
-        q.part = (bk_part_of_day_t)(rng(&seed) % 4);
-        q.shortest_treatment_min = (int)(rng(&seed) % 3) * 25;
-        if (rng(&seed) % 2) {
-            q.staff_load_permille = load;
-            q.n_staff_load = 6;
-        }
-        q.max_alternatives = rng(&seed) % 5;
+        bk_best_query_t q = random_query(&seed, &p, 6, load);
         bk_best_result_t r = run(v, n, &q);
         /* oracle */
         tz_instant_t target = q.requested > p.earliest ? q.requested : p.earliest;
@@ -442,6 +450,80 @@ static void test_matches_brute_force(void **state)
     }
 }
 
+static void assert_same_pick(const bk_slot_t *va, const bk_pick_t *a, const bk_slot_t *vb, const bk_pick_t *b)
+{
+    assert_memory_equal(&va[a->index], &vb[b->index], sizeof(bk_slot_t));
+    assert_int_equal(a->cost, b->cost);
+    assert_int_equal(a->distance_ms, b->distance_ms);
+    assert_int_equal(a->part_ok, b->part_ok);
+    assert_int_equal(a->last_seen, b->last_seen);
+    assert_int_equal(a->gaps, b->gaps);
+}
+
+/* Scoring the practitioners' runs as they come (bk_best_slot_runs) gives the verdict of the global sort then
+ * bk_best_slot, tie order included: runs share the quarter-hour grid (equal starts and costs with other staff,
+ * locations, treatments, ends) and repeat the same practitioner (identical slots told apart by idle time). */
+static void test_runs_match_global_sort(void **state)
+{
+    (void)state;
+    uint64_t seed = 2026;
+    enum { MAX_RUNS = 12, MAX_RUN = 40, MAX_N = MAX_RUNS * MAX_RUN };
+    static bk_slot_t v[MAX_N], sorted_buf[2 * MAX_N];
+    size_t ends[MAX_RUNS];
+    uint16_t load[4];
+    for (int iter = 0; iter < 4000; iter++) {
+        size_t n_runs = 1 + rng(&seed) % MAX_RUNS, n = 0;
+        int crowded = rng(&seed) % 4 == 0; /* more than TOP slots within the hour: alternatives found past them */
+        for (size_t r = 0; r < n_runs; r++) {
+            uint32_t staff = (uint32_t)(rng(&seed) % (crowded ? 2 : 4)), location = (uint32_t)(rng(&seed) % 2);
+            uint32_t treatment = (uint32_t)(rng(&seed) % 2);
+            int64_t t = at(0, 0) + (int64_t)(rng(&seed) % 96) * 15 * MIN;
+            for (size_t k = rng(&seed) % (MAX_RUN + 1); k > 0; k--) {
+                int64_t jump = rng(&seed) % (crowded ? 40 : 10) == 0 ? 40 : 1;
+                t += (int64_t)(rng(&seed) % (crowded ? 2 : 3)) * 15 * MIN * jump;
+                int64_t day = t / DAY;
+                bk_slot_t *sl = &v[n++];
+                *sl = mk((int)(day - D0), (int)((t - day * DAY) / MIN), staff);
+                sl->location = location;
+                sl->treatment = treatment;
+                sl->end = sl->start + (rng(&seed) % 4 == 0 ? 30 : 45) * MIN;
+                sl->idle_before_min = (int32_t)(rng(&seed) % 3) * 15;
+                sl->idle_after_min = (int32_t)(rng(&seed) % 3) * 15;
+            }
+            ends[r] = n;
+        }
+        bk_slots_t sorted;
+        bk_slots_init(&sorted, sorted_buf, 2 * MAX_N);
+        memcpy(sorted_buf, v, n * sizeof(*v));
+        sorted.len = n;
+        bk_slots_sort(&sorted, 0);
+
+        for (int k = 0; k < 4; k++) load[k] = (uint16_t)(rng(&seed) % 1001);
+        bk_policy_t p = policy_at(at(0, 0) + (int64_t)(rng(&seed) % (2 * 1440)) * MIN, (int)(rng(&seed) % 3) * 600);
+        if (rng(&seed) % 2 == 0) p.horizon_end = p.now + (int64_t)(rng(&seed) % 4) * DAY; /* also before earliest */
+        bk_best_query_t q = random_query(&seed, &p, 4, load);
+
+        bk_best_result_t a, b;
+        assert_int_equal(bk_best_slot_runs(v, ends, n_runs, &q, &a), BK_OK);
+        assert_int_equal(bk_best_slot(sorted.v, n, &q, &b), BK_OK);
+        assert_int_equal(a.outcome, b.outcome);
+        assert_int_equal(a.notice_hours, b.notice_hours);
+        if (a.outcome == BK_BEST_FOUND) assert_same_pick(v, &a.best, sorted.v, &b.best);
+        assert_int_equal(a.n_alt, b.n_alt);
+        for (size_t k = 0; k < a.n_alt; k++) assert_same_pick(v, &a.alt[k], sorted.v, &b.alt[k]);
+        assert_int_equal(a.other == BK_NO_SLOT, b.other == BK_NO_SLOT);
+        if (a.other != BK_NO_SLOT) assert_memory_equal(&v[a.other], &sorted.v[b.other], sizeof(bk_slot_t));
+        assert_int_equal(a.other_staff, b.other_staff);
+        assert_int_equal(a.other_location, b.other_location);
+    }
+    size_t bad[] = {3, 2};
+    bk_best_result_t r;
+    bk_policy_t p = policy_at(at(0, 0), 0);
+    bk_best_query_t q = query(&p);
+    assert_int_equal(bk_best_slot_runs(v, bad, 2, &q, &r), BK_EINVAL);
+    assert_int_equal(bk_best_slot_runs(v, NULL, 1, &q, &r), BK_EINVAL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -457,6 +539,7 @@ int main(void)
         cmocka_unit_test(test_readme_example),
         cmocka_unit_test(test_invalid),
         cmocka_unit_test(test_matches_brute_force),
+        cmocka_unit_test(test_runs_match_global_sort),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
