@@ -47,6 +47,13 @@ int bk_appt_hold(bk_env_t *env, const bk_slot_request_t *request, bk_hold_done_c
 int bk_appt_book(bk_env_t *env, const bk_tenant_t *tenant, const char *id, const char *token, bk_appt_done_cb cb,
                  void *data);
 
+/** bk_appt_book for GET /voice/book: a booking it answers is also written into the retry record retry_key while
+ * that lives (booking/voice_retry.h, bk_vretry_set_booked); when this call booked the hold, in the same script as
+ * the hold's settle and the remembered appointment, so no crash leaves one without the other. retry_key NULL:
+ * bk_appt_book. */
+int bk_appt_book_retry(bk_env_t *env, const bk_tenant_t *tenant, const char *id, const char *token,
+                       const char *retry_key, bk_appt_done_cb cb, void *data);
+
 /** Releases a hold that was not booked (cancelling a provisional appointment); BK_W_HOLD_EXPIRED when it is gone
  * or booked. Same contract as bk_appt_hold. */
 int bk_appt_release_hold(bk_env_t *env, const bk_tenant_t *tenant, const char *id, const char *token,

@@ -8,6 +8,8 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include <json.h>
+
 #include "booking/emr_holds.h"
 #include "metrics/metrics.h"
 #include "store/script.h"
@@ -29,6 +31,14 @@
 /* The staff set's companion hash, key "<set>~v": hold id -> "start end expires" (expires on Redis' clock), what
  * the availability reads need of every hold in one read; written in the same scripts as the set. */
 #define SPANS_SUFFIX BK_HOLDS_SPANS_SUFFIX
+/* Lua: the staff set and its spans hash (Lua expressions set, v) live at least hold + grace ms from now, each
+ * extended only when less than hold + grace / 2 is left, so a run of holds extends them once in grace / 2, not on
+ * every hold. Never shortened (a booking request may have set them longer), and always longer than any hold of
+ * the set can still run (its expiry, or a claim's lease, is at most hold ms away when the set is written). */
+#define LUA_OUTLIVE(set, v, hold, grace)                                                                         \
+    "local keep = " hold " + " grace " "                                                                         \
+    "if redis.call('PTTL', " set ") < keep - " grace " / 2 then redis.call('PEXPIRE', " set ", keep) end "       \
+    "if redis.call('PTTL', " v ") < keep - " grace " / 2 then redis.call('PEXPIRE', " v ", keep) end "
 static store_script_t place_script = STORE_SCRIPT(
     STORE_LUA_NOW_MS
     "local s = tonumber(ARGV[4]) local e = tonumber(ARGV[5]) "
@@ -48,9 +58,7 @@ static store_script_t place_script = STORE_SCRIPT(
     "redis.call('ZADD', KEYS[1], s, ARGV[2]) "
     "if e - s > span then redis.call('ZADD', KEYS[1], e - s, '" SPAN_MEMBER "') end "
     "redis.call('HSET', v, ARGV[2], ARGV[4] .. ' ' .. ARGV[5] .. ' ' .. string.format('%.0f', expires)) "
-    "if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[6]) + tonumber(ARGV[7]) then "
-    "  redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[6]) + tonumber(ARGV[7])) "
-    "  redis.call('PEXPIRE', v, tonumber(ARGV[6]) + tonumber(ARGV[7])) end "
+    LUA_OUTLIVE("KEYS[1]", "v", "tonumber(ARGV[6])", "tonumber(ARGV[7])")
     "return {1, expires}");
 
 /* KEYS[1] hold hash. ARGV token, lease ms. Returns {verdict, staff, treatment, location, patient, start, end,
@@ -70,28 +78,33 @@ static store_script_t claim_script = STORE_SCRIPT(
     "rest[7] = tostring(expires) "
     "return {h[2] == 'unknown' and 'recover' or 'held', unpack(rest)}");
 
-/* KEYS[1] hold hash. ARGV staff-set prefix, id, outcome, appointment id, hold ms, grace ms. A release returns the
- * EMR's hold id it had ('' when none); a booking consumed the EMR's hold, so "booked" forgets it. */
+/* KEYS[1] hold hash, KEYS[2..] records (bk_hold_record_t). ARGV staff-set prefix, id, outcome, appointment id,
+ * hold ms, grace ms, then per record a JSON array of strings: "live" or "any", the PEXPIREAT instant or "", then
+ * names and values (one argument each, so a record fits the helper's argument limit). The records are written
+ * first, hold or no hold. A release returns the EMR's hold id it had ('' when none); a booking consumed the EMR's
+ * hold, so "booked" forgets it. */
 static store_script_t settle_script = STORE_SCRIPT(
     STORE_LUA_NOW_MS
-    "local staff = redis.call('HGET', KEYS[1], 'staff') "
-    "if not staff then return 0 end "
-    "local set = ARGV[1] .. staff "
+    "for k = 2, #KEYS do "
+    "  local r = cjson.decode(ARGV[5 + k]) "
+    "  if r[1] ~= 'live' or redis.call('EXISTS', KEYS[k]) == 1 then "
+    "    redis.call('HSET', KEYS[k], unpack(r, 3)) "
+    "    if r[2] ~= '' then redis.call('PEXPIREAT', KEYS[k], r[2]) end end "
+    "end "
+    "local h = redis.call('HMGET', KEYS[1], 'staff', 'emr_hold', 'start', 'end') "
+    "if not h[1] then return 0 end "
+    "local set = ARGV[1] .. h[1] "
     "if ARGV[3] == 'release' then "
-    "  local emr = redis.call('HGET', KEYS[1], 'emr_hold') or '' "
     "  redis.call('ZREM', set, ARGV[2]) redis.call('HDEL', set .. '" SPANS_SUFFIX "', ARGV[2]) "
-    "  redis.call('DEL', KEYS[1]) return emr end "
+    "  redis.call('DEL', KEYS[1]) return h[2] or '' end "
     "if ARGV[3] == 'held' then redis.call('HSET', KEYS[1], 'state', 'held') return 1 end "
-    "if ARGV[3] == 'booked' then redis.call('HDEL', KEYS[1], 'emr_hold') end "
+    "if ARGV[3] == 'booked' and h[2] then redis.call('HDEL', KEYS[1], 'emr_hold') end "
     "local expires = now + tonumber(ARGV[5]) "
     "redis.call('HSET', KEYS[1], 'state', ARGV[3], 'appt', ARGV[4], 'expires', tostring(expires)) "
     "redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[5]) + tonumber(ARGV[6])) "
-    "local h = redis.call('HMGET', KEYS[1], 'start', 'end') "
     "redis.call('HSET', set .. '" SPANS_SUFFIX "', ARGV[2], "
-    "           h[1] .. ' ' .. h[2] .. ' ' .. string.format('%.0f', expires)) "
-    "if redis.call('PTTL', set) < tonumber(ARGV[5]) + tonumber(ARGV[6]) then "
-    "  redis.call('PEXPIRE', set, tonumber(ARGV[5]) + tonumber(ARGV[6])) "
-    "  redis.call('PEXPIRE', set .. '" SPANS_SUFFIX "', tonumber(ARGV[5]) + tonumber(ARGV[6])) end "
+    "           h[3] .. ' ' .. h[4] .. ' ' .. string.format('%.0f', expires)) "
+    LUA_OUTLIVE("set", "set .. '" SPANS_SUFFIX "'", "tonumber(ARGV[5])", "tonumber(ARGV[6])")
     "return 1");
 
 /* KEYS[1] hold hash. ARGV the EMR's hold id. */
@@ -344,24 +357,53 @@ void bk_hold_set_emr_hold(bk_env_t *env, const bk_tenant_t *tenant, const char *
 void bk_hold_settle(bk_env_t *env, const bk_tenant_t *tenant, const char *id, bk_hold_outcome_t outcome,
                     const char *appointment_id)
 {
+    bk_hold_settle_with(env, tenant, id, outcome, appointment_id, NULL, 0);
+}
+
+/* A record as the settle script reads it: a JSON array of strings (a new object; NULL when out of memory). */
+static json_object *record_json(const bk_hold_record_t *rec)
+{
+    char at[24] = "";
+    if (rec->expire_at > 0) snprintf(at, sizeof(at), "%" PRId64, rec->expire_at);
+    json_object *a = json_object_new_array();
+    if (a == NULL) return NULL;
+    json_object_array_add(a, json_object_new_string(rec->only_if_live ? "live" : "any"));
+    json_object_array_add(a, json_object_new_string(at));
+    for (size_t i = 0; i < 2 * rec->n; i++) json_object_array_add(a, json_object_new_string(rec->fields[i]));
+    return a;
+}
+
+void bk_hold_settle_with(bk_env_t *env, const bk_tenant_t *tenant, const char *id, bk_hold_outcome_t outcome,
+                         const char *appointment_id, const bk_hold_record_t *records, size_t n)
+{
     static const char *const names[] = {"booked", "held", "unknown", "release"};
     char hash[256], prefix[128], hold_ms[24], grace[24];
     hash_key(tenant, id, hash, sizeof(hash));
     snprintf(prefix, sizeof(prefix), "fd:{%s}:holds:", tenant->id);
     snprintf(hold_ms, sizeof(hold_ms), "%lld", (long long)tenant->policy.hold_seconds * 1000);
     snprintf(grace, sizeof(grace), "%d", GRACE_MS);
-    const char *keys[] = {hash};
-    const char *args[] = {prefix, id, names[outcome], appointment_id != NULL ? appointment_id : "", hold_ms, grace};
+    const char *keys[1 + BK_HOLD_RECORDS_MAX] = {hash};
+    const char *args[6 + BK_HOLD_RECORDS_MAX] = {prefix, id, names[outcome],
+                                                 appointment_id != NULL ? appointment_id : "", hold_ms, grace};
+    json_object *json[BK_HOLD_RECORDS_MAX] = {NULL};
+    int nkeys = 1, nargs = 6;
+    for (size_t k = 0; k < n && k < BK_HOLD_RECORDS_MAX; k++) {
+        if (records[k].n == 0 || (json[k] = record_json(&records[k])) == NULL) continue;
+        keys[nkeys++] = records[k].key;
+        args[nargs++] = json_object_to_json_string_ext(json[k], JSON_C_TO_STRING_PLAIN);
+    }
     released_t *r = NULL;
     if (outcome == BK_HOLD_SETTLE_RELEASE && bk_emr_holds_releasable(tenant) && (r = malloc(sizeof(*r))) != NULL) {
         *r = (released_t){.env = env, .tenant = tenant};
         bk_tenant_retain(tenant);
     }
-    if (store_eval(env->store, &settle_script, r != NULL ? on_released : NULL, r, 1, keys, 6, args, NULL) != 0 &&
+    if (store_eval(env->store, &settle_script, r != NULL ? on_released : NULL, r, nkeys, keys, nargs, args, NULL) !=
+            0 &&
         r != NULL) {
         bk_tenant_release(tenant);
         free(r);
     }
+    for (size_t k = 0; k < BK_HOLD_RECORDS_MAX; k++) json_object_put(json[k]);
 }
 
 static void on_busy(const redisReply *reply, void *data)

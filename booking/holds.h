@@ -88,6 +88,25 @@ typedef enum bk_hold_outcome {
 void bk_hold_settle(bk_env_t *env, const bk_tenant_t *tenant, const char *id, bk_hold_outcome_t outcome,
                     const char *appointment_id);
 
+/** A hash written in the same script as a hold's settle (bk_hold_settle_with): fields (name, value, name, value,
+ * ..., 2 * n strings) HSET into key, then PEXPIREAT expire_at when it is > 0. only_if_live: only when key exists
+ * already (a record whose owner gave it up is not brought back). key must share the tenant's hash tag. */
+typedef struct bk_hold_record {
+    const char *key;
+    const char *const *fields;
+    size_t n;
+    int64_t expire_at; /* UTC ms, or 0 */
+    bool only_if_live;
+} bk_hold_record_t;
+
+#define BK_HOLD_RECORDS_MAX 4
+
+/** bk_hold_settle that also writes records[0..n) (n <= BK_HOLD_RECORDS_MAX), all in one script: the records are
+ * written whether or not the hold still exists, so whatever the settle records about a booking is there together
+ * or not at all. */
+void bk_hold_settle_with(bk_env_t *env, const bk_tenant_t *tenant, const char *id, bk_hold_outcome_t outcome,
+                         const char *appointment_id, const bk_hold_record_t *records, size_t n);
+
 /** Records the EMR's own hold of hold `id`'s time (while the hold exists). Fire and forget. */
 void bk_hold_set_emr_hold(bk_env_t *env, const bk_tenant_t *tenant, const char *id, const char *emr_hold_id);
 

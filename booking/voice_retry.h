@@ -51,6 +51,14 @@ int bk_vretry_claim(bk_env_t *env, const char *key, const char *owner, const cha
 /** Records the hold the owner placed (public id). Fire and forget. */
 void bk_vretry_set_hold(bk_env_t *env, const char *key, const char *owner, const char *hold);
 
+#define BK_VRETRY_BOOKED_FIELDS 7 /* name-value pairs bk_vretry_booked_fields writes */
+
+/** The record's fields for a booked appointment (names and values alternating, 2 * BK_VRETRY_BOOKED_FIELDS,
+ * borrowing from a, start and end), as bk_vretry_set_booked writes them: for a caller that writes them in its own
+ * script (booking/holds.h, bk_hold_settle_with, only while the record lives). */
+void bk_vretry_booked_fields(const bk_appointment_t *a, char start[24], char end[24],
+                             const char *fields[2 * BK_VRETRY_BOOKED_FIELDS]);
+
 /** Records the booked appointment (whoever booked it: the first run or a retry that booked its hold). Fire and
  * forget. */
 void bk_vretry_set_booked(bk_env_t *env, const char *key, const bk_appointment_t *appointment);

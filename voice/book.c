@@ -188,8 +188,7 @@ static void on_booked(bk_write_result_t result, prov_status_t status, const bk_a
     book_call_t *c = data;
     bool live = back(c);
     /* The record is kept whatever became of the request: a retry gets this booking, or recovers this hold. */
-    if (result == BK_W_OK && a != NULL) {
-        bk_vretry_set_booked(c->env, c->key, a);
+    if (result == BK_W_OK && a != NULL) { /* the book flow wrote it into the record */
         c->owns = false;
         if (live) {
             answer_booked(c, a);
@@ -224,7 +223,8 @@ static void book_hold(book_call_t *c)
         return;
     }
     step(c);
-    if (bk_appt_book(c->env, c->tenant, id, token, on_booked, c) != 0) start_failed(c, API_ERR_REDIS_UNAVAILABLE);
+    if (bk_appt_book_retry(c->env, c->tenant, id, token, c->key, on_booked, c) != 0)
+        start_failed(c, API_ERR_REDIS_UNAVAILABLE);
 }
 
 static void on_held(bk_write_result_t result, prov_status_t status, const bk_hold_t *hold, void *data)
