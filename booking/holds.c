@@ -74,7 +74,9 @@ static store_script_t claim_script = STORE_SCRIPT(
     "if h[2] == 'booking' then return {'busy'} end "
     "local expires = math.max(tonumber(h[3]), now + tonumber(ARGV[2])) "
     "redis.call('HSET', KEYS[1], 'state', 'booking', 'expires', tostring(expires)) "
-    "if redis.call('PTTL', KEYS[1]) < expires - now then redis.call('PEXPIRE', KEYS[1], expires - now + 600000) end "
+    /* every writer of 'expires' keeps the hash past it: only a lease beyond it needs the TTL looked at */
+    "if expires ~= tonumber(h[3]) and redis.call('PTTL', KEYS[1]) < expires - now then "
+    "  redis.call('PEXPIRE', KEYS[1], expires - now + 600000) end "
     "rest[7] = tostring(expires) "
     "return {h[2] == 'unknown' and 'recover' or 'held', unpack(rest)}");
 
