@@ -22,9 +22,7 @@
  * practitioner's set share the tenant's hash tag, so they live in one cluster slot. An `expires` read back is on
  * Redis' clock; from_redis_clock moves it onto the service's (tz_now), which tests may run ahead. */
 
-/* KEYS[1] staff set, KEYS[2] new hold hash. ARGV hold-hash prefix, id, token, start, end, hold ms, grace ms,
- * max length ms, staff, treatment, location, patient, zone. Returns {1, expires} or {0}.
- * The set's member SPAN_MEMBER is scored by the longest hold ever placed in it (it lives and expires with the
+/* The staff set's member SPAN_MEMBER is scored by the longest hold ever placed in it (it lives and expires with the
  * set), so the overlap check reads only the holds that start within that length before the new end, not a day
  * of them; a set without it (older versions) is read a whole max length back. */
 #define SPAN_MEMBER "~span"
@@ -39,14 +37,26 @@
     "local keep = " hold " + " grace " "                                                                         \
     "if redis.call('PTTL', " set ") < keep - " grace " / 2 then redis.call('PEXPIRE', " set ", keep) end "       \
     "if redis.call('PTTL', " v ") < keep - " grace " / 2 then redis.call('PEXPIRE', " v ", keep) end "
+/* Lua: write_record(key, json) writes a bk_hold_record_t (record_json: "live" or "any", the PEXPIREAT instant or
+ * "", the field it is conditional on or "", that field's value, then names and values). */
+#define LUA_WRITE_RECORD                                                                                         \
+    "local function write_record(key, json) local r = cjson.decode(json) "                                       \
+    "  if r[1] == 'live' and redis.call('EXISTS', key) == 0 then return end "                                   \
+    "  if r[3] ~= '' and redis.call('HGET', key, r[3]) ~= r[4] then return end "                                \
+    "  redis.call('HSET', key, unpack(r, 5)) "                                                                  \
+    "  if r[2] ~= '' then redis.call('PEXPIREAT', key, r[2]) end end "
+/* KEYS[1] staff set, KEYS[2] new hold hash, KEYS[3] a record written with it (bk_hold_place_with; optional).
+ * ARGV the record's JSON ("" = none), id, token, start, end, hold ms, grace ms, max length ms, staff, treatment,
+ * location, patient, zone. Returns {1, expires} or {0}. */
 static store_script_t place_script = STORE_SCRIPT(
-    STORE_LUA_NOW_MS
+    STORE_LUA_NOW_MS LUA_WRITE_RECORD
+    "local prefix = string.sub(KEYS[2], 1, #KEYS[2] - #ARGV[2]) "
     "local s = tonumber(ARGV[4]) local e = tonumber(ARGV[5]) "
     "local v = KEYS[1] .. '" SPANS_SUFFIX "' "
     "local span = tonumber(redis.call('ZSCORE', KEYS[1], '" SPAN_MEMBER "') or '-1') "
     "if span < 0 then span = redis.call('EXISTS', KEYS[1]) == 1 and tonumber(ARGV[8]) or 0 end "
     "for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], s - span, '(' .. ARGV[5])) do "
-    "  local h = redis.call('HMGET', ARGV[1] .. id, 'end', 'expires') "
+    "  local h = redis.call('HMGET', prefix .. id, 'end', 'expires') "
     "  if not h[1] or tonumber(h[2]) <= now then redis.call('ZREM', KEYS[1], id) redis.call('HDEL', v, id) "
     "  elseif tonumber(h[1]) > s then return {0} end "
     "end "
@@ -59,6 +69,7 @@ static store_script_t place_script = STORE_SCRIPT(
     "if e - s > span then redis.call('ZADD', KEYS[1], e - s, '" SPAN_MEMBER "') end "
     "redis.call('HSET', v, ARGV[2], ARGV[4] .. ' ' .. ARGV[5] .. ' ' .. string.format('%.0f', expires)) "
     LUA_OUTLIVE("KEYS[1]", "v", "tonumber(ARGV[6])", "tonumber(ARGV[7])")
+    "if KEYS[3] then write_record(KEYS[3], ARGV[1]) end "
     "return {1, expires}");
 
 /* KEYS[1] hold hash. ARGV token, lease ms. Returns {verdict, staff, treatment, location, patient, start, end,
@@ -81,18 +92,12 @@ static store_script_t claim_script = STORE_SCRIPT(
     "return {h[2] == 'unknown' and 'recover' or 'held', unpack(rest)}");
 
 /* KEYS[1] hold hash, KEYS[2..] records (bk_hold_record_t). ARGV staff-set prefix, id, outcome, appointment id,
- * hold ms, grace ms, then per record a JSON array of strings: "live" or "any", the PEXPIREAT instant or "", then
- * names and values (one argument each, so a record fits the helper's argument limit). The records are written
- * first, hold or no hold. A release returns the EMR's hold id it had ('' when none); a booking consumed the EMR's
+ * hold ms, grace ms, then per record its JSON (one argument each, so records fit the helper's argument limit).
+ * The records are written first, hold or no hold. A release returns the EMR's hold id it had ('' when none); a booking consumed the EMR's
  * hold, so "booked" forgets it. */
 static store_script_t settle_script = STORE_SCRIPT(
-    STORE_LUA_NOW_MS
-    "for k = 2, #KEYS do "
-    "  local r = cjson.decode(ARGV[5 + k]) "
-    "  if r[1] ~= 'live' or redis.call('EXISTS', KEYS[k]) == 1 then "
-    "    redis.call('HSET', KEYS[k], unpack(r, 3)) "
-    "    if r[2] ~= '' then redis.call('PEXPIREAT', KEYS[k], r[2]) end end "
-    "end "
+    STORE_LUA_NOW_MS LUA_WRITE_RECORD
+    "for k = 2, #KEYS do write_record(KEYS[k], ARGV[5 + k]) end "
     "local h = redis.call('HMGET', KEYS[1], 'staff', 'emr_hold', 'start', 'end') "
     "if not h[1] then return 0 end "
     "local set = ARGV[1] .. h[1] "
@@ -212,6 +217,26 @@ static int64_t from_redis_clock(int64_t instant)
     return instant + tz_clock_offset();
 }
 
+const char bk_hold_public_id_value[] = "";
+
+/* A record as write_record reads it: a JSON array of strings (a new object; NULL when out of memory). A value
+ * that is bk_hold_public_id_value becomes public_id. */
+static json_object *record_json(const bk_hold_record_t *rec, const char *public_id)
+{
+    char at[24] = "";
+    if (rec->expire_at > 0) snprintf(at, sizeof(at), "%" PRId64, rec->expire_at);
+    json_object *a = json_object_new_array();
+    if (a == NULL) return NULL;
+    const char *head[] = {rec->only_if_live ? "live" : "any", at, rec->if_field != NULL ? rec->if_field : "",
+                          rec->if_field != NULL ? rec->if_value : ""};
+    for (size_t i = 0; i < 4; i++) json_object_array_add(a, json_object_new_string(head[i]));
+    for (size_t i = 0; i < 2 * rec->n; i++) {
+        const char *v = rec->fields[i] == bk_hold_public_id_value && public_id != NULL ? public_id : rec->fields[i];
+        json_object_array_add(a, json_object_new_string(v));
+    }
+    return a;
+}
+
 static void on_place(const redisReply *reply, void *data)
 {
     op_t *op = data;
@@ -236,6 +261,12 @@ static void on_place(const redisReply *reply, void *data)
 
 int bk_hold_place(bk_env_t *env, const bk_tenant_t *tenant, const bk_hold_t *spec, bk_hold_cb cb, void *data)
 {
+    return bk_hold_place_with(env, tenant, spec, NULL, cb, data);
+}
+
+int bk_hold_place_with(bk_env_t *env, const bk_tenant_t *tenant, const bk_hold_t *spec,
+                       const bk_hold_record_t *record, bk_hold_cb cb, void *data)
+{
     if (spec->end <= spec->start || spec->end - spec->start > BK_HOLD_MAX_MS) return -1;
     op_t *op = calloc(1, sizeof(*op));
     if (op == NULL) return -1;
@@ -247,20 +278,25 @@ int bk_hold_place(bk_env_t *env, const bk_tenant_t *tenant, const bk_hold_t *spe
         free(op);
         return -1;
     }
-    char set[256], hash[256], prefix[128], start[24], end[24], hold_ms[24], grace[24], max_len[24];
+    char set[256], hash[256], start[24], end[24], hold_ms[24], grace[24], max_len[24];
     set_key(tenant, spec->staff_id, set, sizeof(set));
     hash_key(tenant, op->hold.id, hash, sizeof(hash));
-    snprintf(prefix, sizeof(prefix), "fd:{%s}:hold:", tenant->id);
     snprintf(start, sizeof(start), "%" PRId64, spec->start);
     snprintf(end, sizeof(end), "%" PRId64, spec->end);
     snprintf(hold_ms, sizeof(hold_ms), "%lld", (long long)tenant->policy.hold_seconds * 1000);
     snprintf(grace, sizeof(grace), "%d", GRACE_MS);
     snprintf(max_len, sizeof(max_len), "%lld", (long long)BK_HOLD_MAX_MS);
-    const char *keys[] = {set, hash};
-    const char *args[] = {prefix, op->hold.id, op->hold.token, start, end, hold_ms, grace, max_len,
+    char public_id[BK_HOLD_PUBLIC_CAP];
+    bk_hold_public_id(&op->hold, public_id);
+    json_object *json = record != NULL && record->n > 0 ? record_json(record, public_id) : NULL;
+    const char *keys[] = {set, hash, json != NULL ? record->key : NULL};
+    const char *args[] = {json != NULL ? json_object_to_json_string_ext(json, JSON_C_TO_STRING_PLAIN) : "",
+                          op->hold.id, op->hold.token, start, end, hold_ms, grace, max_len,
                           spec->staff_id, spec->treatment_id, spec->location_id, spec->patient_id,
                           spec->time_zone};
-    if (store_eval(env->store, &place_script, on_place, op, 2, keys, 13, args, NULL) != 0) {
+    int rc = store_eval(env->store, &place_script, on_place, op, json != NULL ? 3 : 2, keys, 13, args, NULL);
+    json_object_put(json);
+    if (rc != 0) {
         free(op);
         return -1;
     }
@@ -362,19 +398,6 @@ void bk_hold_settle(bk_env_t *env, const bk_tenant_t *tenant, const char *id, bk
     bk_hold_settle_with(env, tenant, id, outcome, appointment_id, NULL, 0);
 }
 
-/* A record as the settle script reads it: a JSON array of strings (a new object; NULL when out of memory). */
-static json_object *record_json(const bk_hold_record_t *rec)
-{
-    char at[24] = "";
-    if (rec->expire_at > 0) snprintf(at, sizeof(at), "%" PRId64, rec->expire_at);
-    json_object *a = json_object_new_array();
-    if (a == NULL) return NULL;
-    json_object_array_add(a, json_object_new_string(rec->only_if_live ? "live" : "any"));
-    json_object_array_add(a, json_object_new_string(at));
-    for (size_t i = 0; i < 2 * rec->n; i++) json_object_array_add(a, json_object_new_string(rec->fields[i]));
-    return a;
-}
-
 void bk_hold_settle_with(bk_env_t *env, const bk_tenant_t *tenant, const char *id, bk_hold_outcome_t outcome,
                          const char *appointment_id, const bk_hold_record_t *records, size_t n)
 {
@@ -390,7 +413,7 @@ void bk_hold_settle_with(bk_env_t *env, const bk_tenant_t *tenant, const char *i
     json_object *json[BK_HOLD_RECORDS_MAX] = {NULL};
     int nkeys = 1, nargs = 6;
     for (size_t k = 0; k < n && k < BK_HOLD_RECORDS_MAX; k++) {
-        if (records[k].n == 0 || (json[k] = record_json(&records[k])) == NULL) continue;
+        if (records[k].n == 0 || (json[k] = record_json(&records[k], NULL)) == NULL) continue;
         keys[nkeys++] = records[k].key;
         args[nargs++] = json_object_to_json_string_ext(json[k], JSON_C_TO_STRING_PLAIN);
     }

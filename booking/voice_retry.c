@@ -130,6 +130,13 @@ int bk_vretry_claim(bk_env_t *env, const char *key, const char *owner, const cha
     return 0;
 }
 
+void bk_vretry_hold_record(const char *key, const char *owner, const char *fields[2], bk_hold_record_t *rec)
+{
+    fields[0] = "hold";
+    fields[1] = bk_hold_public_id_value;
+    *rec = (bk_hold_record_t){.key = key, .fields = fields, .n = 1, .if_field = "owner", .if_value = owner};
+}
+
 void bk_vretry_set_hold(bk_env_t *env, const char *key, const char *owner, const char *hold)
 {
     const char *keys[] = {key};

@@ -48,6 +48,11 @@ int bk_vretry_owner(char owner[BK_VRETRY_OWNER_CAP]);
 int bk_vretry_claim(bk_env_t *env, const char *key, const char *owner, const char *takeover_hold, bk_vretry_cb cb,
                     void *data);
 
+/** The record write of bk_vretry_set_hold, for a caller that writes it in the script placing the hold
+ * (booking/holds.h, bk_hold_place_with): rec (borrowing key, owner and fields) names the new hold while owner
+ * still owns key. */
+void bk_vretry_hold_record(const char *key, const char *owner, const char *fields[2], bk_hold_record_t *rec);
+
 /** Records the hold the owner placed (public id). Fire and forget. */
 void bk_vretry_set_hold(bk_env_t *env, const char *key, const char *owner, const char *hold);
 
