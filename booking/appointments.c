@@ -189,6 +189,9 @@ typedef struct hold_flow {
     prov_opening_t free_extra;
     bool has_extra;
     bool own_hold_only;
+    const bk_hold_record_t *record; /* borrowed until cb */
+    bk_openings_read_t *read;       /* borrowed until cb */
+    int64_t read_from, read_to;
     int64_t now;
     bk_hold_done_cb cb;
     void *data;
@@ -253,6 +256,15 @@ static void on_placed(bk_hold_result_t result, const bk_hold_t *hold, void *data
     free(f);
 }
 
+int64_t bk_horizon_end(const bk_tenant_t *tenant, const tz_zone_t *zone, int64_t now)
+{
+    int y, m, d;
+    tz_local_date(zone, now, &y, &m, &d);
+    tz_civil_from_days(tz_days_from_civil(y, m, d) + tenant->policy.max_days_ahead, &y, &m, &d);
+    tz_instant_t end;
+    return tz_day_start(zone, y, m, d, &end) == 0 ? end : INT64_MAX;
+}
+
 static void on_fresh(prov_status_t status, const prov_opening_t *openings, size_t count, void *data)
 {
     hold_flow_t *f = data;
@@ -262,12 +274,7 @@ static void on_fresh(prov_status_t status, const prov_opening_t *openings, size_
         return;
     }
     /* The same notice and horizon as the availability answers. */
-    const tz_zone_t *zone = tz_zone_load(f->spec.time_zone);
-    int y, m, d;
-    tz_local_date(zone, f->now, &y, &m, &d);
-    tz_civil_from_days(tz_days_from_civil(y, m, d) + f->tenant->policy.max_days_ahead, &y, &m, &d);
-    tz_instant_t horizon_end;
-    if (tz_day_start(zone, y, m, d, &horizon_end) != 0) horizon_end = INT64_MAX;
+    int64_t horizon_end = bk_horizon_end(f->tenant, tz_zone_load(f->spec.time_zone), f->now);
     if (f->spec.start < f->now + (int64_t)f->tenant->policy.min_notice_minutes * TZ_MS_PER_MINUTE) {
         f->cb(BK_W_TOO_SOON, PROV_OK, NULL, f->data);
         free(f);
@@ -286,6 +293,14 @@ static void on_fresh(prov_status_t status, const prov_opening_t *openings, size_
     }
     if (count) memcpy(sorted, openings, count * sizeof(*sorted));
     qsort(sorted, count, sizeof(*sorted), cmp_opening);
+    if (f->read != NULL) { /* the caller keeps a copy (sorted) */
+        prov_opening_t *copy = malloc((count ? count : 1) * sizeof(*copy));
+        if (copy != NULL) {
+            if (count) memcpy(copy, sorted, count * sizeof(*copy));
+            free(f->read->items);
+            *f->read = (bk_openings_read_t){.items = copy, .count = count, .from = f->read_from, .to = f->read_to};
+        }
+    }
     bool free_now = bk_time_covered(sorted, count, f->has_extra ? &f->free_extra : NULL, f->spec.start, f->spec.end);
     free(sorted);
     if (!free_now) {
@@ -293,7 +308,7 @@ static void on_fresh(prov_status_t status, const prov_opening_t *openings, size_
         free(f);
         return;
     }
-    if (bk_hold_place(f->env, f->tenant, &f->spec, on_placed, f) != 0) {
+    if (bk_hold_place_with(f->env, f->tenant, &f->spec, f->record, on_placed, f) != 0) {
         f->cb(BK_W_REDIS, PROV_UNAVAILABLE, NULL, f->data);
         free(f);
     }
@@ -312,8 +327,8 @@ int bk_appt_hold(bk_env_t *env, const bk_slot_request_t *q, bk_hold_done_cb cb, 
     if (t->provider->fetch_availability == NULL) return -1;
     hold_flow_t *f = calloc(1, sizeof(*f));
     if (f == NULL) return -1;
-    *f = (hold_flow_t){.env = env, .tenant = t, .now = q->now, .own_hold_only = q->own_hold_only, .cb = cb,
-                       .data = data};
+    *f = (hold_flow_t){.env = env, .tenant = t, .now = q->now, .own_hold_only = q->own_hold_only,
+                       .record = q->record, .read = q->read, .cb = cb, .data = data};
     snprintf(f->spec.staff_id, sizeof(f->spec.staff_id), "%s", q->staff_id);
     snprintf(f->spec.treatment_id, sizeof(f->spec.treatment_id), "%s", q->treatment_id);
     snprintf(f->spec.location_id, sizeof(f->spec.location_id), "%s", q->location_id);
@@ -328,6 +343,10 @@ int bk_appt_hold(bk_env_t *env, const bk_slot_request_t *q, bk_hold_done_cb cb, 
     int y0, m0, d0, y1, m1, d1;
     tz_local_date(zone, q->start, &y0, &m0, &d0);
     tz_local_date(zone, q->end - 1, &y1, &m1, &d1);
+    int ny, nm, nd;
+    tz_civil_from_days(tz_days_from_civil(y1, m1, d1) + 1, &ny, &nm, &nd);
+    if (tz_day_start(zone, y0, m0, d0, &f->read_from) != 0 || tz_day_start(zone, ny, nm, nd, &f->read_to) != 0)
+        f->read = NULL; /* no window to say what was read */
     prov_availability_query_t aq = {.staff_id = f->spec.staff_id, .treatment_id = f->spec.treatment_id,
                                     .location_id = f->spec.location_id, .duration_minutes = q->duration_minutes,
                                     .time_zone = f->spec.time_zone, .year = y0, .month = m0, .day = d0,
