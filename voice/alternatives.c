@@ -31,6 +31,7 @@ typedef struct alt_call {
     int duration;
     int64_t start, now;
     bk_openings_read_t read; /* the named practitioner's openings just read (owned copy), or none */
+    int64_t window_from, window_to; /* the named practitioner's window, once c->read is used for it */
     alt_staff_t staff[VC_ALT_MAX_STAFF];
     size_t n_staff, pending;
     vc_alt_cb cb;
@@ -108,16 +109,16 @@ static void finish(alt_call_t *c)
 }
 
 /* Keeps the VC_ALT_MAX + 1 cheapest openings of one practitioner (enough to pick two distinct ones). */
-static void on_read(prov_status_t status, const prov_opening_t *openings, size_t count, void *data)
+static void keep(alt_call_t *c, size_t index, const prov_opening_t *openings, size_t count)
 {
-    alt_read_t *rd = data;
-    alt_call_t *c = rd->call;
-    alt_staff_t *s = &c->staff[rd->index];
-    for (size_t i = 0; status == PROV_OK && i < count; i++) {
-        int64_t at = openings[i].start, k = cost(c, rd->index, at);
-        if (rd->index == 0 && at == c->start) continue;
-        size_t pos = s->n;
-        while (pos > 0 && cost(c, rd->index, s->best_start[pos - 1]) > k) pos--;
+    alt_staff_t *s = &c->staff[index];
+    for (size_t i = 0; i < count; i++) {
+        int64_t at = openings[i].start, k = cost(c, index, at);
+        if (index == 0 && at == c->start) continue;
+        size_t pos = s->n; /* equal costs in start order, whatever order the reads answer in */
+        while (pos > 0 && (cost(c, index, s->best_start[pos - 1]) > k ||
+                           (cost(c, index, s->best_start[pos - 1]) == k && s->best_start[pos - 1] > at)))
+            pos--;
         if (pos > VC_ALT_MAX) continue;
         size_t last = s->n < VC_ALT_MAX + 1 ? s->n : VC_ALT_MAX;
         for (size_t j = last; j > pos; j--) {
@@ -128,8 +129,32 @@ static void on_read(prov_status_t status, const prov_opening_t *openings, size_t
         s->best_end[pos] = openings[i].end;
         if (s->n < VC_ALT_MAX + 1) s->n++;
     }
+}
+
+static void on_read(prov_status_t status, const prov_opening_t *openings, size_t count, void *data)
+{
+    alt_read_t *rd = data;
+    alt_call_t *c = rd->call;
+    if (status == PROV_OK) keep(c, rd->index, openings, count);
     free(rd);
     if (--c->pending == 0) finish(c);
+}
+
+static void read_staff(alt_call_t *c, size_t index, int64_t from, int64_t to);
+
+/* After the named practitioner's openings of c->read's window [lo, hi) (of the asked window [from, to)): true
+ * when the nearest ones it keeps are all nearer to the time asked for than anything outside [lo, hi) can be, so
+ * reading the rest would change nothing. */
+static bool nearest_known(const alt_call_t *c, int64_t from, int64_t lo, int64_t hi, int64_t to)
+{
+    const alt_staff_t *s = &c->staff[0];
+    if (s->n < VC_ALT_MAX + 1) return false;
+    int64_t bound = INT64_MAX;
+    if (from < lo) bound = c->start - lo;
+    if (hi < to && hi - c->start < bound) bound = hi - c->start;
+    for (size_t i = 0; i < s->n; i++)
+        if (distance(s->best_start[i], c->start) >= bound) return false;
+    return true;
 }
 
 /* The openings of c->read in [rd->from, rd->to) that are bookable now and free of live holds (busy) and of the
@@ -155,30 +180,32 @@ static void on_read_holds(bool ok, const int64_t (*busy)[2], size_t n_busy, void
             free_now = !bk_intervals_overlap(o.start, o.end, busy[h][0], busy[h][1]);
         if (free_now) out[n++] = o;
     }
-    on_read(PROV_OK, out, n, rd);
+    keep(c, 0, out, n);
     free(out);
+    if (!nearest_known(c, c->window_from, rd->from, rd->to, c->window_to)) { /* the rest through the cache */
+        if (c->window_from < rd->from) read_staff(c, 0, c->window_from, rd->from);
+        if (rd->to < c->window_to) read_staff(c, 0, rd->to, c->window_to);
+    }
+    free(rd);
+    if (--c->pending == 0) finish(c);
 }
 
-/* Reads practitioner `index`'s openings in [from, to) into on_read: from c->read where it covers them (the named
- * practitioner only), the availability cache for the rest. */
+/* Reads practitioner `index`'s openings in [from, to) into on_read: for the named practitioner, c->read where it
+ * covers them first, then the rest of the window through the availability cache unless the nearest are known
+ * already; the availability cache for everything else. */
 static void read_staff(alt_call_t *c, size_t index, int64_t from, int64_t to)
 {
     int64_t lo = from > c->read.from ? from : c->read.from, hi = to < c->read.to ? to : c->read.to;
-    if (index == 0 && c->read.items != NULL && lo < hi) {
-        if (from < lo) read_staff(c, index, from, lo);
-        if (hi < to) read_staff(c, index, hi, to);
-        alt_read_t *rd = malloc(sizeof(*rd));
-        if (rd == NULL) return;
-        *rd = (alt_read_t){c, index, lo, hi};
-        c->pending++;
-        if (bk_holds_busy(c->v->booking, c->v->tenant, c->staff[index].id, lo, hi, on_read_holds, rd) != 0) {
-            c->pending--;
-            free(rd);
-        }
-        return;
-    }
     alt_read_t *rd = malloc(sizeof(*rd));
     if (rd == NULL) return;
+    if (index == 0 && c->read.items != NULL && lo < hi && c->window_to == 0) {
+        c->window_from = from;
+        c->window_to = to;
+        *rd = (alt_read_t){c, index, lo, hi};
+        c->pending++;
+        if (bk_holds_busy(c->v->booking, c->v->tenant, c->staff[index].id, lo, hi, on_read_holds, rd) == 0) return;
+        c->pending--; /* could not start: the whole window through the cache */
+    }
     *rd = (alt_read_t){c, index, 0, 0};
     bk_avail_query_t q = {.tenant = c->v->tenant,
                           .staff_id = c->staff[index].id,
