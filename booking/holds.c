@@ -93,8 +93,8 @@ static store_script_t claim_script = STORE_SCRIPT(
 
 /* KEYS[1] hold hash, KEYS[2..] records (bk_hold_record_t). ARGV staff-set prefix, id, outcome, appointment id,
  * hold ms, grace ms, then per record its JSON (one argument each, so records fit the helper's argument limit).
- * The records are written first, hold or no hold. A release returns the EMR's hold id it had ('' when none); a booking consumed the EMR's
- * hold, so "booked" forgets it. */
+ * The records are written first, hold or no hold. A release returns the EMR's hold id it had ('' when none); a
+ * booking consumed the EMR's hold, so "booked" forgets it. */
 static store_script_t settle_script = STORE_SCRIPT(
     STORE_LUA_NOW_MS LUA_WRITE_RECORD
     "for k = 2, #KEYS do write_record(KEYS[k], ARGV[5 + k]) end "
