@@ -130,6 +130,20 @@ static store_script_t busy_script = STORE_SCRIPT(
     "  if x and tonumber(x) > now then out[#out + 1] = s out[#out + 1] = e out[#out + 1] = x end "
     "end return out");
 
+/* KEYS[1] the staff set. ARGV from, to, max length ms. bk_holds_busy's answer for [from, to) only: the holds that
+ * start within the longest hold placed before `to`, from the spans hash, so its cost follows the holds of that
+ * window, not every live hold of the practitioner. */
+static store_script_t window_script = STORE_SCRIPT(
+    STORE_LUA_NOW_MS
+    "local span = tonumber(redis.call('ZSCORE', KEYS[1], '" SPAN_MEMBER "') or ARGV[3]) "
+    "local ids = redis.call('ZRANGEBYSCORE', KEYS[1], tonumber(ARGV[1]) - span, '(' .. ARGV[2]) "
+    "local out = {} "
+    "for at = 1, #ids, 500 do "
+    "  local v = redis.call('HMGET', KEYS[1] .. '" SPANS_SUFFIX "', unpack(ids, at, math.min(at + 499, #ids))) "
+    "  for i = 1, #v do local s, e, x = string.match(v[i] or '', '^(%S+) (%S+) (%S+)$') "
+    "    if x and tonumber(x) > now then out[#out + 1] = s out[#out + 1] = e out[#out + 1] = x end end "
+    "end return out");
+
 static const char hex_digits[] = "0123456789abcdef";
 
 static bool is_hex(const char *s, size_t n)
@@ -459,6 +473,26 @@ static void on_busy(const redisReply *reply, void *data)
     op->busy_cb(true, (const int64_t(*)[2])v, k, op->data);
     free(v);
     free(op);
+}
+
+int bk_holds_busy_window(bk_env_t *env, const bk_tenant_t *tenant, const char *staff_id, int64_t from, int64_t to,
+                         bk_holds_busy_cb cb, void *data)
+{
+    op_t *op = calloc(1, sizeof(*op));
+    if (op == NULL) return -1;
+    *op = (op_t){.busy_cb = cb, .data = data, .from = from, .to = to};
+    char set[256], lo[24], hi[24], max_len[24];
+    set_key(tenant, staff_id, set, sizeof(set));
+    snprintf(lo, sizeof(lo), "%" PRId64, from);
+    snprintf(hi, sizeof(hi), "%" PRId64, to);
+    snprintf(max_len, sizeof(max_len), "%lld", (long long)BK_HOLD_MAX_MS);
+    const char *keys[] = {set};
+    const char *args[] = {lo, hi, max_len};
+    if (store_eval(env->store, &window_script, on_busy, op, 1, keys, 3, args, NULL) != 0) {
+        free(op);
+        return -1;
+    }
+    return 0;
 }
 
 int bk_holds_busy(bk_env_t *env, const bk_tenant_t *tenant, const char *staff_id, int64_t from, int64_t to,

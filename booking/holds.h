@@ -127,4 +127,10 @@ typedef void (*bk_holds_busy_cb)(bool ok, const int64_t (*intervals)[2], size_t 
 int bk_holds_busy(bk_env_t *env, const bk_tenant_t *tenant, const char *staff_id, int64_t from, int64_t to,
                   bk_holds_busy_cb cb, void *data);
 
+/** bk_holds_busy asked of Redis itself, reading only the holds that can overlap [from, to) (not every live hold
+ * of the practitioner through the read cache): for a caller that reads one window right after those holds
+ * changed, when many such callers at once would each miss the cache and read them all. Same contract. */
+int bk_holds_busy_window(bk_env_t *env, const bk_tenant_t *tenant, const char *staff_id, int64_t from, int64_t to,
+                         bk_holds_busy_cb cb, void *data);
+
 #endif

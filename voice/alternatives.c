@@ -203,7 +203,9 @@ static void read_staff(alt_call_t *c, size_t index, int64_t from, int64_t to)
         c->window_to = to;
         *rd = (alt_read_t){c, index, lo, hi};
         c->pending++;
-        if (bk_holds_busy(c->v->booking, c->v->tenant, c->staff[index].id, lo, hi, on_read_holds, rd) == 0) return;
+        /* the holds of that window just changed (the winner's booking): read them, not all of them */
+        if (bk_holds_busy_window(c->v->booking, c->v->tenant, c->staff[index].id, lo, hi, on_read_holds, rd) == 0)
+            return;
         c->pending--; /* could not start: the whole window through the cache */
     }
     *rd = (alt_read_t){c, index, 0, 0};
