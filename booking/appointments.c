@@ -13,6 +13,7 @@
 #include "booking/emr_holds.h"
 #include "booking/events.h"
 #include "booking/requests.h"
+#include "booking/voice_retry.h"
 #include "store/script.h"
 #include "tz/tz.h"
 
@@ -90,21 +91,35 @@ void bk_appt_release_marker(bk_env_t *env, const bk_tenant_t *tenant, const char
     store_eval(env->store, &unmark_script, NULL, NULL, 1, keys, 2, args, NULL);
 }
 
+#define REMEMBERED_FIELDS 9 /* name-value pairs of a remembered appointment */
+
+/* The remembered appointment's key and fields (names and values alternating, borrowing from a, time_zone, hold_id,
+ * start and end); returns the instant it is forgotten at. */
+static int64_t remembered(const bk_tenant_t *tenant, const bk_appointment_t *a, const char *time_zone,
+                          const char *hold_id, char key[256], char start[24], char end[24],
+                          const char *fields[2 * REMEMBERED_FIELDS])
+{
+    snprintf(key, 256, "fd:{%s}:appt:%s", tenant->id, a->id);
+    snprintf(start, 24, "%" PRId64, a->start);
+    snprintf(end, 24, "%" PRId64, a->end);
+    const char *f[2 * REMEMBERED_FIELDS] = {
+        "staff", a->staff_id, "treatment", a->treatment_id, "location", a->location_id,
+        "patient", a->patient_id != NULL ? a->patient_id : "", "start", start, "end", end, "zone", time_zone,
+        "state", bk_appt_state_name(a->state), "hold", hold_id != NULL ? hold_id : ""};
+    memcpy(fields, f, sizeof(f));
+    return a->end + REMEMBER_AFTER_END_MS;
+}
+
 void bk_appt_remember(bk_env_t *env, const bk_tenant_t *tenant, const bk_appointment_t *a, const char *time_zone,
                       const char *hold_id)
 {
     char key[256], start[24], end[24], ttl[24];
-    snprintf(key, sizeof(key), "fd:{%s}:appt:%s", tenant->id, a->id);
-    snprintf(start, sizeof(start), "%" PRId64, a->start);
-    snprintf(end, sizeof(end), "%" PRId64, a->end);
-    snprintf(ttl, sizeof(ttl), "%" PRId64, (int64_t)(a->end + REMEMBER_AFTER_END_MS));
-    const char *argv[] = {"HSET", key, "staff", a->staff_id, "treatment", a->treatment_id, "location",
-                          a->location_id, "patient", a->patient_id != NULL ? a->patient_id : "", "start", start,
-                          "end", end, "zone", time_zone, "state", bk_appt_state_name(a->state), "hold",
-                          hold_id != NULL ? hold_id : ""};
-    size_t lens[20];
-    for (int i = 0; i < 20; i++) lens[i] = strlen(argv[i]);
-    store_command(env->store, NULL, NULL, 20, argv, lens);
+    const char *argv[2 + 2 * REMEMBERED_FIELDS] = {"HSET", key};
+    int64_t forget_at = remembered(tenant, a, time_zone, hold_id, key, start, end, argv + 2);
+    snprintf(ttl, sizeof(ttl), "%" PRId64, forget_at);
+    size_t lens[2 + 2 * REMEMBERED_FIELDS];
+    for (int i = 0; i < 2 + 2 * REMEMBERED_FIELDS; i++) lens[i] = strlen(argv[i]);
+    store_command(env->store, NULL, NULL, 2 + 2 * REMEMBERED_FIELDS, argv, lens);
     store_commandf(env->store, NULL, NULL, "PEXPIREAT %s %s", key, ttl);
 }
 
@@ -174,6 +189,9 @@ typedef struct hold_flow {
     prov_opening_t free_extra;
     bool has_extra;
     bool own_hold_only;
+    const bk_hold_record_t *record; /* borrowed until cb */
+    bk_openings_read_t *read;       /* borrowed until cb */
+    int64_t read_from, read_to;
     int64_t now;
     bk_hold_done_cb cb;
     void *data;
@@ -238,6 +256,15 @@ static void on_placed(bk_hold_result_t result, const bk_hold_t *hold, void *data
     free(f);
 }
 
+int64_t bk_horizon_end(const bk_tenant_t *tenant, const tz_zone_t *zone, int64_t now)
+{
+    int y, m, d;
+    tz_local_date(zone, now, &y, &m, &d);
+    tz_civil_from_days(tz_days_from_civil(y, m, d) + tenant->policy.max_days_ahead, &y, &m, &d);
+    tz_instant_t end;
+    return tz_day_start(zone, y, m, d, &end) == 0 ? end : INT64_MAX;
+}
+
 static void on_fresh(prov_status_t status, const prov_opening_t *openings, size_t count, void *data)
 {
     hold_flow_t *f = data;
@@ -247,12 +274,7 @@ static void on_fresh(prov_status_t status, const prov_opening_t *openings, size_
         return;
     }
     /* The same notice and horizon as the availability answers. */
-    const tz_zone_t *zone = tz_zone_load(f->spec.time_zone);
-    int y, m, d;
-    tz_local_date(zone, f->now, &y, &m, &d);
-    tz_civil_from_days(tz_days_from_civil(y, m, d) + f->tenant->policy.max_days_ahead, &y, &m, &d);
-    tz_instant_t horizon_end;
-    if (tz_day_start(zone, y, m, d, &horizon_end) != 0) horizon_end = INT64_MAX;
+    int64_t horizon_end = bk_horizon_end(f->tenant, tz_zone_load(f->spec.time_zone), f->now);
     if (f->spec.start < f->now + (int64_t)f->tenant->policy.min_notice_minutes * TZ_MS_PER_MINUTE) {
         f->cb(BK_W_TOO_SOON, PROV_OK, NULL, f->data);
         free(f);
@@ -271,6 +293,14 @@ static void on_fresh(prov_status_t status, const prov_opening_t *openings, size_
     }
     if (count) memcpy(sorted, openings, count * sizeof(*sorted));
     qsort(sorted, count, sizeof(*sorted), cmp_opening);
+    if (f->read != NULL) { /* the caller keeps a copy (sorted) */
+        prov_opening_t *copy = malloc((count ? count : 1) * sizeof(*copy));
+        if (copy != NULL) {
+            if (count) memcpy(copy, sorted, count * sizeof(*copy));
+            free(f->read->items);
+            *f->read = (bk_openings_read_t){.items = copy, .count = count, .from = f->read_from, .to = f->read_to};
+        }
+    }
     bool free_now = bk_time_covered(sorted, count, f->has_extra ? &f->free_extra : NULL, f->spec.start, f->spec.end);
     free(sorted);
     if (!free_now) {
@@ -278,7 +308,7 @@ static void on_fresh(prov_status_t status, const prov_opening_t *openings, size_
         free(f);
         return;
     }
-    if (bk_hold_place(f->env, f->tenant, &f->spec, on_placed, f) != 0) {
+    if (bk_hold_place_with(f->env, f->tenant, &f->spec, f->record, on_placed, f) != 0) {
         f->cb(BK_W_REDIS, PROV_UNAVAILABLE, NULL, f->data);
         free(f);
     }
@@ -297,8 +327,8 @@ int bk_appt_hold(bk_env_t *env, const bk_slot_request_t *q, bk_hold_done_cb cb, 
     if (t->provider->fetch_availability == NULL) return -1;
     hold_flow_t *f = calloc(1, sizeof(*f));
     if (f == NULL) return -1;
-    *f = (hold_flow_t){.env = env, .tenant = t, .now = q->now, .own_hold_only = q->own_hold_only, .cb = cb,
-                       .data = data};
+    *f = (hold_flow_t){.env = env, .tenant = t, .now = q->now, .own_hold_only = q->own_hold_only,
+                       .record = q->record, .read = q->read, .cb = cb, .data = data};
     snprintf(f->spec.staff_id, sizeof(f->spec.staff_id), "%s", q->staff_id);
     snprintf(f->spec.treatment_id, sizeof(f->spec.treatment_id), "%s", q->treatment_id);
     snprintf(f->spec.location_id, sizeof(f->spec.location_id), "%s", q->location_id);
@@ -313,6 +343,10 @@ int bk_appt_hold(bk_env_t *env, const bk_slot_request_t *q, bk_hold_done_cb cb, 
     int y0, m0, d0, y1, m1, d1;
     tz_local_date(zone, q->start, &y0, &m0, &d0);
     tz_local_date(zone, q->end - 1, &y1, &m1, &d1);
+    int ny, nm, nd;
+    tz_civil_from_days(tz_days_from_civil(y1, m1, d1) + 1, &ny, &nm, &nd);
+    if (tz_day_start(zone, y0, m0, d0, &f->read_from) != 0 || tz_day_start(zone, ny, nm, nd, &f->read_to) != 0)
+        f->read = NULL; /* no window to say what was read */
     prov_availability_query_t aq = {.staff_id = f->spec.staff_id, .treatment_id = f->spec.treatment_id,
                                     .location_id = f->spec.location_id, .duration_minutes = q->duration_minutes,
                                     .time_zone = f->spec.time_zone, .year = y0, .month = m0, .day = d0,
@@ -331,6 +365,7 @@ typedef struct book_flow {
     const bk_tenant_t *tenant;
     bk_hold_t hold;
     bk_appointment_t made; /* owned copy of what the EMR created */
+    char retry_key[BK_VRETRY_KEY_CAP]; /* the /voice/book retry record to write the booking into, or "" */
     bk_appt_done_cb cb;
     void *data;
 } book_flow_t;
@@ -350,9 +385,17 @@ static bk_appointment_t of_hold(book_flow_t *f, bk_appt_state_t state, const cha
                               .location_id = h->location_id};
 }
 
+/* A booking this flow answers, into the retry record unless record_booked wrote it there already. */
+static void record_retry(book_flow_t *f, bk_write_result_t result, const bk_appointment_t *a)
+{
+    if (result == BK_W_OK && a != NULL && f->retry_key[0] != '\0') bk_vretry_set_booked(f->env, f->retry_key, a);
+    f->retry_key[0] = '\0';
+}
+
 /* The one answer of the book flow (counted), then the flow's end. */
 static void book_answer(book_flow_t *f, bk_write_result_t result, prov_status_t status, const bk_appointment_t *a)
 {
+    record_retry(f, result, a);
     bk_count_write(FD_MX_BOOKING_BOOK, result, status);
     f->cb(result, status, a, f->data);
     book_free(f);
@@ -375,16 +418,26 @@ static void on_booked_durable(bool durable, void *data)
     book_answer(f, BK_W_OK, PROV_OK, &out);
 }
 
-/* Marks the hold booked, remembers the appointment and records its event, in one transaction; drops the cached
- * days; answers. */
+/* Marks the hold booked, remembers the appointment and writes it into the retry record (one script), and records
+ * its event, in one transaction; drops the cached days; answers. */
 static void record_booked(const bk_catalog_t *catalog, void *data)
 {
     book_flow_t *f = data;
     bk_appt_invalidate(f->env, f->tenant, f->hold.staff_id, f->hold.time_zone, f->hold.start, f->hold.end);
     bk_appointment_t out = of_hold(f, BK_APPT_BOOKED, f->made.id);
     bool tx = bk_events_begin(f->env, f->tenant, BK_EVENT_APPT_CREATED);
-    bk_hold_settle(f->env, f->tenant, f->hold.id, BK_HOLD_SETTLE_BOOKED, out.id);
-    bk_appt_remember(f->env, f->tenant, &out, f->hold.time_zone, f->hold.id);
+    char key[256], start[24], end[24], retry_start[24], retry_end[24];
+    const char *appt_fields[2 * REMEMBERED_FIELDS], *retry_fields[2 * BK_VRETRY_BOOKED_FIELDS];
+    bk_hold_record_t records[2] = {{.key = key, .fields = appt_fields, .n = REMEMBERED_FIELDS}};
+    records[0].expire_at = remembered(f->tenant, &out, f->hold.time_zone, f->hold.id, key, start, end, appt_fields);
+    size_t n = 1;
+    if (f->retry_key[0] != '\0') {
+        bk_vretry_booked_fields(&out, retry_start, retry_end, retry_fields);
+        records[n++] = (bk_hold_record_t){.key = f->retry_key, .fields = retry_fields, .n = BK_VRETRY_BOOKED_FIELDS,
+                                          .only_if_live = true};
+    }
+    bk_hold_settle_with(f->env, f->tenant, f->hold.id, BK_HOLD_SETTLE_BOOKED, out.id, records, n);
+    f->retry_key[0] = '\0';
     if (tx) {
         bk_event_t ev = {
             .type = BK_EVENT_APPT_CREATED, .appointment = &out, .time_zone = f->hold.time_zone, .catalog = catalog};
@@ -474,6 +527,7 @@ static void on_requested(bk_write_result_t result, prov_status_t status, const b
 {
     book_flow_t *f = data;
     if (result != BK_W_OK) bk_hold_settle(f->env, f->tenant, f->hold.id, BK_HOLD_SETTLE_HELD, NULL);
+    record_retry(f, result, a);
     f->cb(result, status, a, f->data);
     book_free(f);
 }
@@ -554,9 +608,17 @@ static void on_claimed(bk_hold_result_t result, const bk_hold_t *hold, void *dat
 int bk_appt_book(bk_env_t *env, const bk_tenant_t *tenant, const char *id, const char *token, bk_appt_done_cb cb,
                  void *data)
 {
+    return bk_appt_book_retry(env, tenant, id, token, NULL, cb, data);
+}
+
+int bk_appt_book_retry(bk_env_t *env, const bk_tenant_t *tenant, const char *id, const char *token,
+                       const char *retry_key, bk_appt_done_cb cb, void *data)
+{
+    if (retry_key != NULL && strlen(retry_key) >= BK_VRETRY_KEY_CAP) return -1;
     book_flow_t *f = calloc(1, sizeof(*f));
     if (f == NULL) return -1;
     *f = (book_flow_t){.env = env, .tenant = tenant, .cb = cb, .data = data};
+    if (retry_key != NULL) snprintf(f->retry_key, sizeof(f->retry_key), "%s", retry_key);
     if (bk_hold_claim(env, tenant, id, token, BK_BOOK_LEASE_MS, on_claimed, f) != 0) {
         free(f);
         return -1;

@@ -17,9 +17,18 @@
 #include "core/model.h"
 #include "metrics/metrics.h"
 #include "providers/provider.h"
+#include "tz/tz.h"
 
 #define BK_BOOK_LEASE_MS 30000 /* how long a bookAppt keeps its hold claimed while the EMR writes */
 
+
+/** The provider's openings bk_appt_hold read to check the time (a copy), and the window [from, to) they cover:
+ * the whole local days of the time asked for. */
+typedef struct bk_openings_read {
+    prov_opening_t *items; /* malloc'd; the caller frees it (NULL while nothing was read) */
+    size_t count;
+    int64_t from, to;
+} bk_openings_read_t;
 
 /** What createAppt asks for (strings borrowed for the call only). */
 typedef struct bk_slot_request {
@@ -31,7 +40,15 @@ typedef struct bk_slot_request {
     const prov_opening_t *counts_as_free; /* may be NULL: time treated as free (the appointment being moved) */
     bool own_hold_only; /* no hold at the EMR even when it holds natively (a move writes at once: that hold,
                          * which the move cannot carry, would refuse it) */
+    const bk_hold_record_t *record; /* may be NULL: written with the hold (bk_hold_place_with); it and what it
+                                     * points to stay valid until the callback */
+    bk_openings_read_t *read;       /* may be NULL: receives the openings read, whatever the outcome (valid until
+                                     * the callback, like record) */
 } bk_slot_request_t;
+
+/** The end of the tenant's booking horizon seen from now: the start of the local day max_days_ahead after today
+ * in zone (INT64_MAX when that cannot be known). Nothing at or after it is offered or held. */
+int64_t bk_horizon_end(const bk_tenant_t *tenant, const tz_zone_t *zone, int64_t now);
 
 /** Receives a placed hold (borrowed) or why none was placed. */
 typedef void (*bk_hold_done_cb)(bk_write_result_t result, prov_status_t status, const bk_hold_t *hold, void *data);
@@ -46,6 +63,13 @@ int bk_appt_hold(bk_env_t *env, const bk_slot_request_t *request, bk_hold_done_c
  * contract as bk_appt_hold. */
 int bk_appt_book(bk_env_t *env, const bk_tenant_t *tenant, const char *id, const char *token, bk_appt_done_cb cb,
                  void *data);
+
+/** bk_appt_book for GET /voice/book: a booking it answers is also written into the retry record retry_key while
+ * that lives (booking/voice_retry.h, bk_vretry_set_booked); when this call booked the hold, in the same script as
+ * the hold's settle and the remembered appointment, so no crash leaves one without the other. retry_key NULL:
+ * bk_appt_book. */
+int bk_appt_book_retry(bk_env_t *env, const bk_tenant_t *tenant, const char *id, const char *token,
+                       const char *retry_key, bk_appt_done_cb cb, void *data);
 
 /** Releases a hold that was not booked (cancelling a provisional appointment); BK_W_HOLD_EXPIRED when it is gone
  * or booked. Same contract as bk_appt_hold. */

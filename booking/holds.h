@@ -88,6 +88,35 @@ typedef enum bk_hold_outcome {
 void bk_hold_settle(bk_env_t *env, const bk_tenant_t *tenant, const char *id, bk_hold_outcome_t outcome,
                     const char *appointment_id);
 
+/** A hash written in the same script as a hold's placing or settle (bk_hold_place_with, bk_hold_settle_with):
+ * fields (name, value, name, value, ..., 2 * n strings) HSET into key, then PEXPIREAT expire_at when it is > 0.
+ * only_if_live: only when key exists already (a record whose owner gave it up is not brought back); if_field (or
+ * NULL): only when key's if_field is if_value. key must share the tenant's hash tag. */
+typedef struct bk_hold_record {
+    const char *key;
+    const char *const *fields;
+    size_t n;
+    int64_t expire_at; /* UTC ms, or 0 */
+    bool only_if_live;
+    const char *if_field, *if_value;
+} bk_hold_record_t;
+
+#define BK_HOLD_RECORDS_MAX 4
+
+/** A record's field value (the pointer itself) that bk_hold_place_with replaces by the new hold's public id. */
+extern const char bk_hold_public_id_value[];
+
+/** bk_hold_place that also writes record (may be NULL) in the same script once the hold is placed (not when
+ * TAKEN), so the record names the hold from the moment it exists. Same contract as bk_hold_place. */
+int bk_hold_place_with(bk_env_t *env, const bk_tenant_t *tenant, const bk_hold_t *spec,
+                       const bk_hold_record_t *record, bk_hold_cb cb, void *data);
+
+/** bk_hold_settle that also writes records[0..n) (n <= BK_HOLD_RECORDS_MAX), all in one script: the records are
+ * written whether or not the hold still exists, so whatever the settle records about a booking is there together
+ * or not at all. */
+void bk_hold_settle_with(bk_env_t *env, const bk_tenant_t *tenant, const char *id, bk_hold_outcome_t outcome,
+                         const char *appointment_id, const bk_hold_record_t *records, size_t n);
+
 /** Records the EMR's own hold of hold `id`'s time (while the hold exists). Fire and forget. */
 void bk_hold_set_emr_hold(bk_env_t *env, const bk_tenant_t *tenant, const char *id, const char *emr_hold_id);
 
@@ -97,5 +126,11 @@ typedef void (*bk_holds_busy_cb)(bool ok, const int64_t (*intervals)[2], size_t 
 /** Reads the live holds of one practitioner overlapping [from, to). Same contract as bk_hold_place. */
 int bk_holds_busy(bk_env_t *env, const bk_tenant_t *tenant, const char *staff_id, int64_t from, int64_t to,
                   bk_holds_busy_cb cb, void *data);
+
+/** bk_holds_busy asked of Redis itself, reading only the holds that can overlap [from, to) (not every live hold
+ * of the practitioner through the read cache): for a caller that reads one window right after those holds
+ * changed, when many such callers at once would each miss the cache and read them all. Same contract. */
+int bk_holds_busy_window(bk_env_t *env, const bk_tenant_t *tenant, const char *staff_id, int64_t from, int64_t to,
+                         bk_holds_busy_cb cb, void *data);
 
 #endif

@@ -23,7 +23,7 @@ static store_script_t claim_script = STORE_SCRIPT(
     "  or (not appt and not hold and tonumber(h[2] or '0') < now) "
     "  or (not appt and hold and ARGV[4] ~= '' and h[3] == ARGV[4]) "
     "if take then "
-    "  redis.call('DEL', KEYS[1]) "
+    "  for i = 1, 10 do if h[i] then redis.call('DEL', KEYS[1]) break end end " /* a new record needs no DEL */
     "  redis.call('HSET', KEYS[1], 'owner', ARGV[1], 'lease', tostring(now + tonumber(ARGV[2]))) "
     "  redis.call('PEXPIRE', KEYS[1], ARGV[3]) "
     "  return {'first'} "
@@ -42,11 +42,9 @@ static store_script_t release_script = STORE_SCRIPT(
     "local h = redis.call('HMGET', KEYS[1], 'owner', 'appt') "
     "if h[1] == ARGV[1] and (not h[2] or h[2] == '') then redis.call('DEL', KEYS[1]) end return 1");
 
-/* KEYS[1] record. ARGV appt, patient, staff, treatment, location, start, end. Only a live record is written. */
+/* KEYS[1] record. ARGV names and values (bk_vretry_booked_fields). Only a live record is written. */
 static store_script_t booked_script = STORE_SCRIPT(
-    "if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], 'appt', ARGV[1], 'patient', ARGV[2], "
-    "  'staff', ARGV[3], 'treatment', ARGV[4], 'location', ARGV[5], 'start', ARGV[6], 'end', ARGV[7]) end "
-    "return 1");
+    "if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], unpack(ARGV)) end return 1");
 
 void bk_vretry_key(const bk_tenant_t *tenant, const char *contact, const char *staff_id, int64_t start,
                    char key[BK_VRETRY_KEY_CAP])
@@ -132,6 +130,13 @@ int bk_vretry_claim(bk_env_t *env, const char *key, const char *owner, const cha
     return 0;
 }
 
+void bk_vretry_hold_record(const char *key, const char *owner, const char *fields[2], bk_hold_record_t *rec)
+{
+    fields[0] = "hold";
+    fields[1] = bk_hold_public_id_value;
+    *rec = (bk_hold_record_t){.key = key, .fields = fields, .n = 1, .if_field = "owner", .if_value = owner};
+}
+
 void bk_vretry_set_hold(bk_env_t *env, const char *key, const char *owner, const char *hold)
 {
     const char *keys[] = {key};
@@ -139,15 +144,24 @@ void bk_vretry_set_hold(bk_env_t *env, const char *key, const char *owner, const
     store_eval(env->store, &set_hold_script, NULL, NULL, 1, keys, 2, args, NULL);
 }
 
+void bk_vretry_booked_fields(const bk_appointment_t *a, char start[24], char end[24],
+                             const char *fields[2 * BK_VRETRY_BOOKED_FIELDS])
+{
+    snprintf(start, 24, "%" PRId64, a->start);
+    snprintf(end, 24, "%" PRId64, a->end);
+    const char *f[2 * BK_VRETRY_BOOKED_FIELDS] = {
+        "appt", a->id, "patient", a->patient_id != NULL ? a->patient_id : "", "staff", a->staff_id,
+        "treatment", a->treatment_id, "location", a->location_id, "start", start, "end", end};
+    memcpy(fields, f, sizeof(f));
+}
+
 void bk_vretry_set_booked(bk_env_t *env, const char *key, const bk_appointment_t *a)
 {
     char start[24], end[24];
-    snprintf(start, sizeof(start), "%" PRId64, a->start);
-    snprintf(end, sizeof(end), "%" PRId64, a->end);
+    const char *fields[2 * BK_VRETRY_BOOKED_FIELDS];
+    bk_vretry_booked_fields(a, start, end, fields);
     const char *keys[] = {key};
-    const char *args[] = {a->id, a->patient_id != NULL ? a->patient_id : "", a->staff_id, a->treatment_id,
-                          a->location_id, start, end};
-    store_eval(env->store, &booked_script, NULL, NULL, 1, keys, 7, args, NULL);
+    store_eval(env->store, &booked_script, NULL, NULL, 1, keys, 2 * BK_VRETRY_BOOKED_FIELDS, fields, NULL);
 }
 
 void bk_vretry_release(bk_env_t *env, const char *key, const char *owner)

@@ -48,8 +48,21 @@ int bk_vretry_owner(char owner[BK_VRETRY_OWNER_CAP]);
 int bk_vretry_claim(bk_env_t *env, const char *key, const char *owner, const char *takeover_hold, bk_vretry_cb cb,
                     void *data);
 
+/** The record write of bk_vretry_set_hold, for a caller that writes it in the script placing the hold
+ * (booking/holds.h, bk_hold_place_with): rec (borrowing key, owner and fields) names the new hold while owner
+ * still owns key. */
+void bk_vretry_hold_record(const char *key, const char *owner, const char *fields[2], bk_hold_record_t *rec);
+
 /** Records the hold the owner placed (public id). Fire and forget. */
 void bk_vretry_set_hold(bk_env_t *env, const char *key, const char *owner, const char *hold);
+
+#define BK_VRETRY_BOOKED_FIELDS 7 /* name-value pairs bk_vretry_booked_fields writes */
+
+/** The record's fields for a booked appointment (names and values alternating, 2 * BK_VRETRY_BOOKED_FIELDS,
+ * borrowing from a, start and end), as bk_vretry_set_booked writes them: for a caller that writes them in its own
+ * script (booking/holds.h, bk_hold_settle_with, only while the record lives). */
+void bk_vretry_booked_fields(const bk_appointment_t *a, char start[24], char end[24],
+                             const char *fields[2 * BK_VRETRY_BOOKED_FIELDS]);
 
 /** Records the booked appointment (whoever booked it: the first run or a retry that booked its hold). Fire and
  * forget. */

@@ -7,6 +7,7 @@
 
 #include "booking/availability.h"
 #include "booking/catalog_cache.h"
+#include "booking/holds.h"
 #include "tz/tz_spoken.h"
 #include "voice/bookable.h"
 #include "voice/sentences.h"
@@ -29,6 +30,8 @@ typedef struct alt_call {
     char treatment_id[ID_CAP], treatment_name[NAME_CAP], location_id[ID_CAP], location_name[NAME_CAP], zone[64];
     int duration;
     int64_t start, now;
+    bk_openings_read_t read; /* the named practitioner's openings just read (owned copy), or none */
+    int64_t window_from, window_to; /* the named practitioner's window, once c->read is used for it */
     alt_staff_t staff[VC_ALT_MAX_STAFF];
     size_t n_staff, pending;
     vc_alt_cb cb;
@@ -38,6 +41,7 @@ typedef struct alt_call {
 typedef struct alt_read {
     alt_call_t *call;
     size_t index;
+    int64_t from, to; /* the window of a read of c->read */
 } alt_read_t;
 
 static int64_t distance(int64_t a, int64_t b)
@@ -100,20 +104,21 @@ static void finish(alt_call_t *c)
         n++;
     }
     c->cb(slots, said, c->data);
+    free(c->read.items);
     free(c);
 }
 
 /* Keeps the VC_ALT_MAX + 1 cheapest openings of one practitioner (enough to pick two distinct ones). */
-static void on_read(prov_status_t status, const prov_opening_t *openings, size_t count, void *data)
+static void keep(alt_call_t *c, size_t index, const prov_opening_t *openings, size_t count)
 {
-    alt_read_t *rd = data;
-    alt_call_t *c = rd->call;
-    alt_staff_t *s = &c->staff[rd->index];
-    for (size_t i = 0; status == PROV_OK && i < count; i++) {
-        int64_t at = openings[i].start, k = cost(c, rd->index, at);
-        if (rd->index == 0 && at == c->start) continue;
-        size_t pos = s->n;
-        while (pos > 0 && cost(c, rd->index, s->best_start[pos - 1]) > k) pos--;
+    alt_staff_t *s = &c->staff[index];
+    for (size_t i = 0; i < count; i++) {
+        int64_t at = openings[i].start, k = cost(c, index, at);
+        if (index == 0 && at == c->start) continue;
+        size_t pos = s->n; /* equal costs in start order, whatever order the reads answer in */
+        while (pos > 0 && (cost(c, index, s->best_start[pos - 1]) > k ||
+                           (cost(c, index, s->best_start[pos - 1]) == k && s->best_start[pos - 1] > at)))
+            pos--;
         if (pos > VC_ALT_MAX) continue;
         size_t last = s->n < VC_ALT_MAX + 1 ? s->n : VC_ALT_MAX;
         for (size_t j = last; j > pos; j--) {
@@ -124,8 +129,100 @@ static void on_read(prov_status_t status, const prov_opening_t *openings, size_t
         s->best_end[pos] = openings[i].end;
         if (s->n < VC_ALT_MAX + 1) s->n++;
     }
+}
+
+static void on_read(prov_status_t status, const prov_opening_t *openings, size_t count, void *data)
+{
+    alt_read_t *rd = data;
+    alt_call_t *c = rd->call;
+    if (status == PROV_OK) keep(c, rd->index, openings, count);
     free(rd);
     if (--c->pending == 0) finish(c);
+}
+
+static void read_staff(alt_call_t *c, size_t index, int64_t from, int64_t to);
+
+/* After the named practitioner's openings of c->read's window [lo, hi) (of the asked window [from, to)): true
+ * when the nearest ones it keeps are all nearer to the time asked for than anything outside [lo, hi) can be, so
+ * reading the rest would change nothing. */
+static bool nearest_known(const alt_call_t *c, int64_t from, int64_t lo, int64_t hi, int64_t to)
+{
+    const alt_staff_t *s = &c->staff[0];
+    if (s->n < VC_ALT_MAX + 1) return false;
+    int64_t bound = INT64_MAX;
+    if (from < lo) bound = c->start - lo;
+    if (hi < to && hi - c->start < bound) bound = hi - c->start;
+    for (size_t i = 0; i < s->n; i++)
+        if (distance(s->best_start[i], c->start) >= bound) return false;
+    return true;
+}
+
+/* The openings of c->read in [rd->from, rd->to) that are bookable now and free of live holds (busy) and of the
+ * time asked for, into on_read: what the availability would answer for that window, without its cache. */
+static void on_read_holds(bool ok, const int64_t (*busy)[2], size_t n_busy, void *data)
+{
+    alt_read_t *rd = data;
+    alt_call_t *c = rd->call;
+    prov_opening_t *out = ok ? malloc((c->read.count ? c->read.count : 1) * sizeof(*out)) : NULL;
+    if (out == NULL) {
+        on_read(PROV_UNAVAILABLE, NULL, 0, rd);
+        return;
+    }
+    int64_t earliest = c->now + (int64_t)c->v->tenant->policy.min_notice_minutes * TZ_MS_PER_MINUTE;
+    int64_t horizon = bk_horizon_end(c->v->tenant, tz_zone_load(c->zone), c->now);
+    int64_t taken_end = c->start + (int64_t)c->duration * TZ_MS_PER_MINUTE;
+    size_t n = 0;
+    for (size_t i = 0; i < c->read.count; i++) {
+        prov_opening_t o = c->read.items[i];
+        bool free_now = o.start >= rd->from && o.start < rd->to && o.start >= earliest && o.start < horizon &&
+                        !bk_intervals_overlap(o.start, o.end, c->start, taken_end);
+        for (size_t h = 0; h < n_busy && free_now; h++)
+            free_now = !bk_intervals_overlap(o.start, o.end, busy[h][0], busy[h][1]);
+        if (free_now) out[n++] = o;
+    }
+    keep(c, 0, out, n);
+    free(out);
+    if (!nearest_known(c, c->window_from, rd->from, rd->to, c->window_to)) { /* the rest through the cache */
+        if (c->window_from < rd->from) read_staff(c, 0, c->window_from, rd->from);
+        if (rd->to < c->window_to) read_staff(c, 0, rd->to, c->window_to);
+    }
+    free(rd);
+    if (--c->pending == 0) finish(c);
+}
+
+/* Reads practitioner `index`'s openings in [from, to) into on_read: for the named practitioner, c->read where it
+ * covers them first, then the rest of the window through the availability cache unless the nearest are known
+ * already; the availability cache for everything else. */
+static void read_staff(alt_call_t *c, size_t index, int64_t from, int64_t to)
+{
+    int64_t lo = from > c->read.from ? from : c->read.from, hi = to < c->read.to ? to : c->read.to;
+    alt_read_t *rd = malloc(sizeof(*rd));
+    if (rd == NULL) return;
+    if (index == 0 && c->read.items != NULL && lo < hi && c->window_to == 0) {
+        c->window_from = from;
+        c->window_to = to;
+        *rd = (alt_read_t){c, index, lo, hi};
+        c->pending++;
+        /* the holds of that window just changed (the winner's booking): read them, not all of them */
+        if (bk_holds_busy_window(c->v->booking, c->v->tenant, c->staff[index].id, lo, hi, on_read_holds, rd) == 0)
+            return;
+        c->pending--; /* could not start: the whole window through the cache */
+    }
+    *rd = (alt_read_t){c, index, 0, 0};
+    bk_avail_query_t q = {.tenant = c->v->tenant,
+                          .staff_id = c->staff[index].id,
+                          .treatment_id = c->treatment_id,
+                          .location_id = c->location_id,
+                          .duration_minutes = c->duration,
+                          .time_zone = c->zone,
+                          .from = from,
+                          .to = to,
+                          .now = c->now};
+    c->pending++;
+    if (bk_availability_get(c->v->booking, &q, on_read, rd) != 0) {
+        c->pending--;
+        free(rd);
+    }
 }
 
 static void on_catalog(prov_status_t status, const bk_catalog_t *cat, bk_catalog_source_t source, void *data)
@@ -159,34 +256,23 @@ static void on_catalog(prov_status_t status, const bk_catalog_t *cat, bk_catalog
     }
     int64_t from = c->start - BEFORE_MS > c->now ? c->start - BEFORE_MS : c->now;
     c->pending = 1; /* this function's own turn, so no read finishing early frees c */
-    for (size_t i = 0; i < c->n_staff; i++) {
-        alt_read_t *rd = malloc(sizeof(*rd));
-        if (rd == NULL) continue;
-        *rd = (alt_read_t){c, i};
-        bk_avail_query_t q = {.tenant = c->v->tenant,
-                              .staff_id = c->staff[i].id,
-                              .treatment_id = c->treatment_id,
-                              .location_id = c->location_id,
-                              .duration_minutes = c->duration,
-                              .time_zone = c->zone,
-                              .from = from,
-                              .to = c->start + AFTER_MS,
-                              .now = c->now};
-        c->pending++;
-        if (bk_availability_get(c->v->booking, &q, on_read, rd) != 0) {
-            c->pending--;
-            free(rd);
-        }
-    }
+    for (size_t i = 0; i < c->n_staff; i++) read_staff(c, i, from, c->start + AFTER_MS);
     if (--c->pending == 0) finish(c);
 }
 
 int vc_alternatives(const vc_call_t *v, const char *staff_id, const char *treatment_id, const char *location_id,
-                    int64_t start, int64_t now, vc_alt_cb cb, void *data)
+                    int64_t start, int64_t now, const bk_openings_read_t *read, vc_alt_cb cb, void *data)
 {
     if (strlen(staff_id) >= ID_CAP || strlen(treatment_id) >= ID_CAP || strlen(location_id) >= ID_CAP) return -1;
     alt_call_t *c = calloc(1, sizeof(*c));
     if (c == NULL) return -1;
+    if (read != NULL && read->items != NULL && read->from < read->to &&
+        (c->read.items = malloc((read->count ? read->count : 1) * sizeof(*read->items))) != NULL) {
+        if (read->count) memcpy(c->read.items, read->items, read->count * sizeof(*read->items));
+        c->read.count = read->count;
+        c->read.from = read->from;
+        c->read.to = read->to;
+    }
     c->v = v;
     c->start = start;
     c->now = now;
@@ -197,6 +283,7 @@ int vc_alternatives(const vc_call_t *v, const char *staff_id, const char *treatm
     snprintf(c->treatment_id, sizeof(c->treatment_id), "%s", treatment_id);
     snprintf(c->location_id, sizeof(c->location_id), "%s", location_id);
     if (bk_catalog_get(v->booking, v->tenant, on_catalog, c) != 0) {
+        free(c->read.items);
         free(c);
         return -1;
     }

@@ -37,6 +37,9 @@ typedef struct book_call {
     char hold[BK_HOLD_PUBLIC_CAP];     /* the hold this run books (its own, or the first run's) */
     char takeover[BK_HOLD_PUBLIC_CAP]; /* a first run's hold found gone: take its record over */
     bool owns, replayed;
+    bk_hold_record_t hold_record; /* the hold placed, into the retry record, in the same script */
+    const char *hold_record_fields[2];
+    bk_openings_read_t read; /* what the hold's check read of the practitioner's time (for alternatives) */
     bk_appointment_t made; /* the booking to answer (owned copy) */
 } book_call_t;
 
@@ -44,6 +47,7 @@ static void call_free(book_call_t *c)
 {
     vc_write_end(&c->w);
     bk_appointment_clear(&c->made);
+    free(c->read.items);
     free(c);
 }
 
@@ -146,7 +150,7 @@ static void on_alternatives(json_object *slots, const char *said, void *data)
 static void answer_taken(book_call_t *c)
 {
     step(c);
-    if (vc_alternatives(c->w.v, c->staff_id, c->treatment_id, c->location_id, c->start, tz_now(),
+    if (vc_alternatives(c->w.v, c->staff_id, c->treatment_id, c->location_id, c->start, tz_now(), &c->read,
                         on_alternatives, c) != 0)
         on_alternatives(json_object_new_array(), "", c);
 }
@@ -188,8 +192,7 @@ static void on_booked(bk_write_result_t result, prov_status_t status, const bk_a
     book_call_t *c = data;
     bool live = back(c);
     /* The record is kept whatever became of the request: a retry gets this booking, or recovers this hold. */
-    if (result == BK_W_OK && a != NULL) {
-        bk_vretry_set_booked(c->env, c->key, a);
+    if (result == BK_W_OK && a != NULL) { /* the book flow wrote it into the record */
         c->owns = false;
         if (live) {
             answer_booked(c, a);
@@ -224,7 +227,8 @@ static void book_hold(book_call_t *c)
         return;
     }
     step(c);
-    if (bk_appt_book(c->env, c->tenant, id, token, on_booked, c) != 0) start_failed(c, API_ERR_REDIS_UNAVAILABLE);
+    if (bk_appt_book_retry(c->env, c->tenant, id, token, c->key, on_booked, c) != 0)
+        start_failed(c, API_ERR_REDIS_UNAVAILABLE);
 }
 
 static void on_held(bk_write_result_t result, prov_status_t status, const bk_hold_t *hold, void *data)
@@ -242,8 +246,7 @@ static void on_held(bk_write_result_t result, prov_status_t status, const bk_hol
         answer_failure(c, result, status);
         return;
     }
-    bk_hold_public_id(hold, c->hold);
-    bk_vretry_set_hold(c->env, c->key, c->owner, c->hold);
+    bk_hold_public_id(hold, c->hold); /* the retry record names it already (hold_record) */
     book_hold(c);
 }
 
@@ -272,7 +275,9 @@ static void on_patient(bk_patient_result_t result, prov_status_t status, const b
     }
     bk_slot_request_t q = {.tenant = c->tenant, .staff_id = c->staff_id, .treatment_id = c->treatment_id,
                            .location_id = c->location_id, .patient_id = p->id, .time_zone = c->zone,
-                           .duration_minutes = c->duration, .start = c->start, .end = c->end, .now = tz_now()};
+                           .duration_minutes = c->duration, .start = c->start, .end = c->end, .now = tz_now(),
+                           .record = &c->hold_record, .read = &c->read};
+    bk_vretry_hold_record(c->key, c->owner, c->hold_record_fields, &c->hold_record);
     step(c);
     if (bk_appt_hold(c->env, &q, on_held, c) != 0) start_failed(c, API_ERR_REDIS_UNAVAILABLE);
 }

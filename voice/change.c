@@ -240,8 +240,8 @@ static void find_alternatives(change_call_t *c)
     const bk_appointment_t *a = &c->list[0];
     step(c);
     if (vc_alternatives(c->w.v, c->staff_id[0] ? c->staff_id : a->staff_id, a->treatment_id,
-                        c->location_id[0] ? c->location_id : a->location_id, c->wanted, tz_now(), on_alternatives,
-                        c) != 0)
+                        c->location_id[0] ? c->location_id : a->location_id, c->wanted, tz_now(), NULL,
+                        on_alternatives, c) != 0)
         on_alternatives(json_object_new_array(), "", c);
 }
 

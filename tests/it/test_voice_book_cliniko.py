@@ -4,6 +4,7 @@ EMR is slower than a caller can wait: the write answers 504 with a sentence to s
 deadline, and the agent's retry (without an Idempotency-Key) finds the appointment Cliniko committed meanwhile
 instead of writing a second one; the same with an Idempotency-Key."""
 
+import datetime as dt
 import os
 import re
 import sys
@@ -84,6 +85,52 @@ class SlowCliniko(unittest.TestCase):
         # "quick" allows 700 ms (policy.voice_deadline_ms): the 504 comes at that deadline, before Cliniko's own
         # 1 s timeout, and the write is still reconciled, not doubled.
         self.slow_write_then_retry(self.slot(2, "quick"), tenant="quick", deadline=0.95)
+
+
+def availability_reads():
+    return sum(n for k, n in C.fake("GET", "/__stats")["requests"].items() if k.endswith("/available_times"))
+
+
+def instant(text):
+    return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+class RaceLoser(unittest.TestCase):
+    """A caller who loses a slot to another caller is offered the nearest free times without the service asking
+    Cliniko again for the day the winner's booking has just emptied from the cache: the check that found the slot
+    taken read that day already (one available_times request per loser, not two), and what is offered never
+    overlaps a booked time."""
+
+    def setUp(self):
+        SlowCliniko.setUp(self)
+
+    def book_as(self, slot, n):
+        params = {"slot_id": slot["slot_id"], "first_name": "Racer", "last_name": "Number%d" % n,
+                  "email": "racer%d@example.com" % n}
+        return H.request(C.SERVER.port, "GET", "/voice/book?" + urllib.parse.urlencode(params), None,
+                         {"x-api-key": C.KEYS["cl"]}, timeout=20)
+
+    def test_a_loser_is_offered_alternatives_from_what_it_read(self):
+        slots = C.offered_slots(self.business)
+        taken = []
+        for n, slot in enumerate(slots[2:4]):
+            won = self.book_as(slot, 2 * n)
+            self.assertEqual(won.status, 200, won)
+            taken.append((instant(slot["start_at"]), instant(slot["end_at"])))
+            before = availability_reads()
+            lost = self.book_as(slot, 2 * n + 1)
+            self.assertEqual((lost.status, lost.body["error"]["code"]), (409, "slot_taken"), lost)
+            offered = lost.body["alternatives"]
+            self.assertTrue(offered, lost.body)
+            for alt in offered:
+                if alt["staff_member_id"] != slot["staff_member_id"]:
+                    continue
+                start, end = instant(alt["start_at"]), instant(alt["end_at"])
+                for t0, t1 in taken:
+                    self.assertFalse(start < t1 and t0 < end, "offered a booked time: %r" % alt)
+            if n == 1:  # the first loser warmed the other days; this one only checks its slot
+                fetched = availability_reads() - before
+                self.assertEqual(fetched, 1, "one availability read for the loser, not a refill as well")
 
 
 if __name__ == "__main__":
