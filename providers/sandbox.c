@@ -5,8 +5,9 @@
  * connection comes up, a Lua script seeds the tenant's sandbox keys unless they already hold the same file
  * (compared by SHA-256), so seeding twice changes nothing, a changed file replaces the tenant's sandbox data,
  * and a Redis that lost its data is filled again without a restart of frontdesk. Once a worker saw the tenant
- * seeded, it remembers so (store_remember) until Redis may have lost data, and its reads skip the check: the
- * catalog needs no round trip, an availability read is one ZRANGEBYSCORE instead of the script. */
+ * seeded, it remembers so (store_remember) until the digest key changes or Redis may have lost data, and its
+ * reads skip the check: the catalog needs no round trip, an availability read is one ZRANGEBYSCORE instead of
+ * the script. */
 #include "providers/provider.h"
 
 #include <errno.h>
@@ -30,7 +31,7 @@ typedef struct sandbox {
     const sb_clinic_t *clinic;    /* shared->clinic */
     const sb_busy_list_t *booked; /* shared->booked */
     bool no_write;                /* settings "writes": false: a clinic that takes booking requests only */
-    char fact[96];                /* the store_remember name of "this tenant is seeded" (value: the digest) */
+    char fact[128];               /* the seed digest's key, remembered (store_remember) holding this file's digest */
     char busy_key[SB_RECORD_KEY_CAP]; /* the API bookings' busy set; a practitioner's is busy_key:<staff> */
 } sandbox_t;
 
@@ -154,7 +155,7 @@ static void *sandbox_create(const char *tenant_id, json_object *settings, const 
     if (s->shared == NULL) goto fail;
     s->clinic = s->shared->clinic;
     s->booked = s->shared->booked;
-    snprintf(s->fact, sizeof(s->fact), "sandbox-seeded:%s", tenant_id);
+    key_of(s, "sandbox:digest", s->fact, sizeof(s->fact));
     char records[SB_RECORD_KEYS][SB_RECORD_KEY_CAP];
     sb_records_keys(tenant_id, records);
     memcpy(s->busy_key, records[3], sizeof(s->busy_key));

@@ -92,6 +92,19 @@ int store_facts_put(store_facts_t *f, const char *name, const char *value)
     return copy != NULL ? 0 : -1;
 }
 
+void store_facts_forget(store_facts_t *f, const char *name)
+{
+    if (f == NULL || f->count == 0) return;
+    fact_t *at = slot_of(f, name);
+    free(at->value); /* the name keeps its slot (probing stays simple); no value matches nothing */
+    at->value = NULL;
+}
+
+size_t store_facts_count(const store_facts_t *f)
+{
+    return f != NULL ? f->count : 0;
+}
+
 bool store_facts_hold(const store_facts_t *f, const char *name, const char *value)
 {
     if (f == NULL || f->count == 0) return false;

@@ -640,9 +640,12 @@ static void handle_invalidation(store_t *s, const redisReply *reply)
         flush_all(t);
         return;
     }
+    bool facts = store_facts_count(t->facts) > 0;
     for (size_t i = 0; i < keys->elements; i++) {
         const redisReply *k = keys->element[i];
-        if (k->type != REDIS_REPLY_STRING || !in_cached_family(t, k->str, k->len)) continue;
+        if (k->type != REDIS_REPLY_STRING) continue;
+        if (facts) store_facts_forget(t->facts, k->str); /* a remembered key that changed is checked again */
+        if (!in_cached_family(t, k->str, k->len)) continue;
         remember_change(t, store_key_hash(k->str, k->len));
         store_read_cache_invalidate(t->cache, k->str, k->len);
     }
