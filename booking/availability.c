@@ -40,7 +40,19 @@ typedef struct flow {
     void *data;
 } flow_t;
 
-/* The day's cache key: the flow's key prefix, then the date (built by hand: a warm search makes a few dozen). */
+/* Writes the date as YYYY-MM-DD (10 characters, no terminator): keys are built by hand, a search makes dozens. */
+static void put_date(char *out, int year, int month, int day)
+{
+    int parts[3] = {year, month, day}, widths[3] = {4, 2, 2};
+    size_t n = 0;
+    for (int p = 0; p < 3; p++) {
+        for (int k = widths[p] - 1; k >= 0; k--, parts[p] /= 10) out[n + (size_t)k] = (char)('0' + parts[p] % 10);
+        n += (size_t)widths[p];
+        if (p < 2) out[n++] = '-';
+    }
+}
+
+/* The day's cache key: the flow's key prefix, then the date. */
 static void day_key(const flow_t *f, const day_t *d, char *buf, size_t cap)
 {
     size_t n = f->key_prefix_len;
@@ -49,13 +61,8 @@ static void day_key(const flow_t *f, const day_t *d, char *buf, size_t cap)
         return;
     }
     memcpy(buf, f->key_prefix, n);
-    int parts[3] = {d->year, d->month, d->day}, widths[3] = {4, 2, 2};
-    for (int p = 0; p < 3; p++) {
-        for (int k = widths[p] - 1; k >= 0; k--, parts[p] /= 10) buf[n + (size_t)k] = (char)('0' + parts[p] % 10);
-        n += (size_t)widths[p];
-        if (p < 2) buf[n++] = '-';
-    }
-    buf[n] = '\0';
+    put_date(buf + n, d->year, d->month, d->day);
+    buf[n + 10] = '\0';
 }
 
 static void flow_free(flow_t *f)
@@ -173,30 +180,60 @@ static bool parse_day(const char *s, size_t len, day_t *d)
     return true;
 }
 
-static void index_key(const bk_tenant_t *tenant, const char *staff_id, const char *date, char *buf, size_t cap);
+static int index_prefix(const bk_tenant_t *tenant, const char *staff_id, char *buf, size_t cap);
 
-static void store_day(flow_t *f, const day_t *d)
+/* Writes days [first, last] and lists each in its practitioner-and-date index set (read by
+ * bk_availability_invalidate), all with the tenant's availability TTL, in one script: atomic, so a process that
+ * waited on the fill lock sees all of them or none, never a partial refill that would send it to the EMR for the
+ * rest; and one command, where a SET, SADD and EXPIRE per day cost Redis and this worker a command each.
+ * KEYS: the day keys, then their index sets in the same order; ARGV: the TTL, then each day's value. */
+static store_script_t store_days_script = STORE_SCRIPT("local n = #KEYS / 2 for i = 1, n do "
+                                                       "redis.call('SET', KEYS[i], ARGV[i + 1], 'EX', ARGV[1]) "
+                                                       "redis.call('SADD', KEYS[n + i], KEYS[i]) "
+                                                       "redis.call('EXPIRE', KEYS[n + i], ARGV[1]) end return n");
+
+static void store_days(flow_t *f, int first, int last)
 {
-    size_t len = 1 + d->count * OPENING_BYTES;
-    unsigned char *buf = malloc(len);
-    if (buf == NULL) return;
-    buf[0] = DAY_FORMAT;
-    for (size_t k = 0; k < d->count; k++) {
-        put_le64(buf + 1 + k * OPENING_BYTES, d->openings[k].start);
-        put_le64(buf + 1 + k * OPENING_BYTES + 8, d->openings[k].end);
-    }
-    char key[320], ttl[16];
-    day_key(f, d, key, sizeof(key));
+    int n = last - first + 1;
+    char index[320];
+    int iplen = index_prefix(f->tenant, f->staff_id, index, sizeof(index));
+    if (n < 1 || iplen < 0 || (size_t)iplen + 11 > sizeof(index)) return;
+    size_t key_len = f->key_prefix_len + 10, index_len = (size_t)iplen + 10, values = 0;
+    for (int i = first; i <= last; i++) values += 1 + f->days[i].count * OPENING_BYTES;
+    /* one buffer: every day key, every index key (each with its terminator), then the values */
+    char *text = malloc((size_t)n * (key_len + 1 + index_len + 1) + values);
+    if (text == NULL) return;
+    const char *keys[2 * BK_AVAIL_MAX_DAYS], *args[1 + BK_AVAIL_MAX_DAYS];
+    size_t lens[1 + BK_AVAIL_MAX_DAYS];
+    char ttl[16];
     snprintf(ttl, sizeof(ttl), "%d", f->tenant->policy.availability_ttl_seconds);
-    const char *argv[] = {"SET", key, (const char *)buf, "EX", ttl};
-    const size_t lens[] = {3, strlen(key), len, 2, strlen(ttl)};
-    store_command(f->env->store, NULL, NULL, 5, argv, lens);
-    free(buf);
-    char index[320], date[16];
-    snprintf(date, sizeof(date), "%04d-%02d-%02d", d->year, d->month, d->day);
-    index_key(f->tenant, f->staff_id, date, index, sizeof(index));
-    store_commandf(f->env->store, NULL, NULL, "SADD %s %s", index, key);
-    store_commandf(f->env->store, NULL, NULL, "EXPIRE %s %s", index, ttl);
+    args[0] = ttl;
+    lens[0] = strlen(ttl);
+    char *at = text;
+    for (int i = first; i <= last; i++, at += key_len + 1) {
+        day_key(f, &f->days[i], at, key_len + 1);
+        keys[i - first] = at;
+    }
+    for (int i = first; i <= last; i++, at += index_len + 1) {
+        memcpy(at, index, (size_t)iplen);
+        put_date(at + iplen, f->days[i].year, f->days[i].month, f->days[i].day);
+        at[index_len] = '\0';
+        keys[n + i - first] = at;
+    }
+    for (int i = first; i <= last; i++) {
+        const day_t *d = &f->days[i];
+        unsigned char *v = (unsigned char *)at;
+        v[0] = DAY_FORMAT;
+        for (size_t k = 0; k < d->count; k++) {
+            put_le64(v + 1 + k * OPENING_BYTES, d->openings[k].start);
+            put_le64(v + 1 + k * OPENING_BYTES + 8, d->openings[k].end);
+        }
+        args[1 + i - first] = at;
+        lens[1 + i - first] = 1 + d->count * OPENING_BYTES;
+        at += lens[1 + i - first];
+    }
+    store_eval(f->env->store, &store_days_script, NULL, NULL, 2 * n, keys, 1 + n, args, lens);
+    free(text);
 }
 
 static void on_provider(prov_status_t status, const prov_opening_t *openings, size_t count, void *data)
@@ -208,9 +245,6 @@ static void on_provider(prov_status_t status, const prov_opening_t *openings, si
         return;
     }
     const tz_zone_t *zone = tz_zone_load(f->time_zone);
-    /* The days are written in one MULTI/EXEC, then the lock goes: a process that waited on the lock sees all of
-     * them or none, never a partial refill that would send it to the EMR for the rest. */
-    store_commandf(f->env->store, NULL, NULL, "MULTI");
     for (int i = f->first_missing; i <= f->last_missing; i++) {
         day_t *d = &f->days[i];
         free(d->openings);
@@ -228,7 +262,6 @@ static void on_provider(prov_status_t status, const prov_opening_t *openings, si
         if (n > MAX_OPENINGS_PER_DAY) n = MAX_OPENINGS_PER_DAY;
         d->openings = malloc((n ? n : 1) * sizeof(*d->openings));
         if (d->openings == NULL) {
-            store_commandf(f->env->store, NULL, NULL, "DISCARD");
             if (f->locked) bk_fill_release(f->env->store, f->lock_key);
             answer(f, PROV_UNAVAILABLE);
             return;
@@ -236,9 +269,8 @@ static void on_provider(prov_status_t status, const prov_opening_t *openings, si
         for (size_t k = 0; k < count && d->count < n; k++)
             if (openings[k].start >= start && openings[k].start < end) d->openings[d->count++] = openings[k];
         d->cached = true;
-        store_day(f, d);
     }
-    store_commandf(f->env->store, NULL, NULL, "EXEC");
+    store_days(f, f->first_missing, f->last_missing); /* then the lock goes, behind the write on the connection */
     if (f->locked) bk_fill_release(f->env->store, f->lock_key);
     answer(f, PROV_OK);
 }
@@ -385,9 +417,10 @@ int bk_availability_get(bk_env_t *env, const bk_avail_query_t *q, bk_avail_cb cb
     return 0;
 }
 
-static void index_key(const bk_tenant_t *tenant, const char *staff_id, const char *date, char *buf, size_t cap)
+/* The index set's key without its date, "fd:{tenant}:avail-index:staff:"; returns its length (or -1). */
+static int index_prefix(const bk_tenant_t *tenant, const char *staff_id, char *buf, size_t cap)
 {
-    snprintf(buf, cap, "fd:{%s}:avail-index:%s:%s", tenant->id, staff_id, date);
+    return snprintf(buf, cap, "fd:{%s}:avail-index:%s:", tenant->id, staff_id);
 }
 
 void bk_availability_invalidate(bk_env_t *env, const bk_tenant_t *tenant, const char *staff_id, const char *date)
@@ -396,7 +429,9 @@ void bk_availability_invalidate(bk_env_t *env, const bk_tenant_t *tenant, const 
     static store_script_t script = STORE_SCRIPT("for _, k in ipairs(redis.call('SMEMBERS', KEYS[1])) do "
                                                 "redis.call('DEL', k) end return redis.call('DEL', KEYS[1])");
     char key[320];
-    index_key(tenant, staff_id, date, key, sizeof(key));
+    int n = index_prefix(tenant, staff_id, key, sizeof(key));
+    if (n < 0 || (size_t)n >= sizeof(key)) return;
+    snprintf(key + n, sizeof(key) - (size_t)n, "%s", date);
     const char *keys[] = {key};
     store_eval(env->store, &script, NULL, NULL, 1, keys, 0, NULL, NULL);
 }

@@ -26,6 +26,15 @@ typedef struct bk_catalog_memo {
     bk_catalog_t *catalog;
 } memo_t;
 
+/* The catalog last fetched from a provider and written to the cache, with its JSON: tenants on one clinic (say,
+ * many sandbox tenants on the built-in demo) fetch equal catalogs, and comparing one is far cheaper than writing
+ * its JSON again. */
+typedef struct bk_catalog_text {
+    bk_catalog_t *catalog;
+    char *json;
+    size_t len;
+} catalog_text_t;
+
 typedef struct waiter {
     struct waiter *next;
     bk_catalog_cb cb;
@@ -72,8 +81,18 @@ int bk_env_enable_read_cache(bk_env_t *env)
     return store_enable_read_cache(env->store, families, sizeof(families) / sizeof(families[0]));
 }
 
+static void catalog_text_free(catalog_text_t *t)
+{
+    if (t == NULL) return;
+    bk_catalog_free(t->catalog);
+    free(t->json);
+    free(t);
+}
+
 void bk_env_dispose(bk_env_t *env)
 {
+    catalog_text_free(env->last_text);
+    env->last_text = NULL;
     while (env->memos != NULL) {
         memo_t *m = env->memos;
         env->memos = m->next;
@@ -191,6 +210,86 @@ static void on_stored(const redisReply *reply, void *data)
     bk_catalog_free(catalog);
 }
 
+static bool text_equal(const char *a, const char *b)
+{
+    return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+static bool strings_equal(const bk_strings_t *a, const bk_strings_t *b)
+{
+    if (a->count != b->count) return false;
+    for (size_t i = 0; i < a->count; i++)
+        if (!text_equal(a->items[i], b->items[i])) return false;
+    return true;
+}
+
+static bool location_equal(const bk_location_t *a, const bk_location_t *b)
+{
+    return text_equal(a->id, b->id) && text_equal(a->name, b->name) && text_equal(a->line1, b->line1) &&
+           text_equal(a->city, b->city) && text_equal(a->region, b->region) &&
+           text_equal(a->postal_code, b->postal_code) && text_equal(a->country, b->country) &&
+           text_equal(a->phone, b->phone) && text_equal(a->time_zone, b->time_zone) &&
+           text_equal(a->booking_url, b->booking_url);
+}
+
+static bool staff_equal(const bk_staff_t *a, const bk_staff_t *b)
+{
+    return text_equal(a->id, b->id) && text_equal(a->first_name, b->first_name) &&
+           text_equal(a->last_name, b->last_name) && text_equal(a->title, b->title) &&
+           text_equal(a->email, b->email) && a->ai_enabled == b->ai_enabled &&
+           strings_equal(&a->disciplines, &b->disciplines) && strings_equal(&a->treatment_ids, &b->treatment_ids) &&
+           strings_equal(&a->location_ids, &b->location_ids);
+}
+
+static bool treatment_equal(const bk_catalog_treatment_t *a, const bk_catalog_treatment_t *b)
+{
+    return text_equal(a->id, b->id) && text_equal(a->name, b->name) && a->duration_minutes == b->duration_minutes &&
+           a->price_minor == b->price_minor && strcmp(a->currency, b->currency) == 0 &&
+           strings_equal(&a->staff_ids, &b->staff_ids) && strings_equal(&a->location_ids, &b->location_ids);
+}
+
+/* True when the two catalogs hold the same fields, so their JSON (core/catalog_json.h) is the same. */
+static bool catalog_equal(const bk_catalog_t *a, const bk_catalog_t *b)
+{
+    if (a->location_count != b->location_count || a->staff_count != b->staff_count ||
+        a->treatment_count != b->treatment_count)
+        return false;
+    for (size_t i = 0; i < a->location_count; i++)
+        if (!location_equal(&a->locations[i], &b->locations[i])) return false;
+    for (size_t i = 0; i < a->staff_count; i++)
+        if (!staff_equal(&a->staff[i], &b->staff[i])) return false;
+    for (size_t i = 0; i < a->treatment_count; i++)
+        if (!treatment_equal(&a->treatments[i], &b->treatments[i])) return false;
+    return true;
+}
+
+/* The JSON of a catalog fetched from a provider: the worker's last one when the catalog equals it, else written
+ * anew and kept for the next, with a copy of the catalog read back from that JSON (none when the JSON does not
+ * carry the catalog in full: then it is never reused). NULL when out of memory. */
+static const catalog_text_t *catalog_text(bk_env_t *env, const bk_catalog_t *catalog)
+{
+    const catalog_text_t *last = env->last_text;
+    if (last != NULL && last->catalog != NULL && catalog_equal(last->catalog, catalog)) return last;
+    catalog_text_t *t = calloc(1, sizeof(*t));
+    json_object *json = t != NULL ? bk_catalog_to_json(catalog) : NULL;
+    const char *s = json != NULL ? json_object_to_json_string_length(json, JSON_C_TO_STRING_PLAIN, &t->len) : NULL;
+    if (s == NULL || (t->json = malloc(t->len + 1)) == NULL) {
+        json_object_put(json);
+        catalog_text_free(t);
+        return NULL;
+    }
+    memcpy(t->json, s, t->len + 1);
+    t->catalog = bk_catalog_from_json(json);
+    json_object_put(json);
+    if (t->catalog != NULL && !catalog_equal(t->catalog, catalog)) {
+        bk_catalog_free(t->catalog);
+        t->catalog = NULL;
+    }
+    catalog_text_free(env->last_text);
+    env->last_text = t;
+    return t;
+}
+
 static void on_provider_catalog(prov_status_t status, bk_catalog_t *catalog, void *data)
 {
     fetch_t *f = data;
@@ -207,9 +306,14 @@ static void on_provider_catalog(prov_status_t status, bk_catalog_t *catalog, voi
         bk_catalog_free(catalog);
         return;
     }
-    json_object *json = bk_catalog_to_json(catalog);
-    size_t len;
-    const char *s = json_object_to_json_string_length(json, JSON_C_TO_STRING_PLAIN, &len);
+    const catalog_text_t *text = catalog_text(f->env, catalog);
+    if (text == NULL) {
+        finish(f, PROV_UNAVAILABLE, NULL, BK_SOURCE_LIVE);
+        bk_catalog_free(catalog);
+        return;
+    }
+    const char *s = text->json;
+    size_t len = text->len;
     char ttl[16];
     snprintf(ttl, sizeof(ttl), "%d", f->tenant->policy.catalog_ttl_seconds);
     const char *argv[] = {"SET", f->key, s, "EX", ttl};
@@ -220,7 +324,6 @@ static void on_provider_catalog(prov_status_t status, bk_catalog_t *catalog, voi
     /* Answer once Redis has the copy, so the caller's next request, on any worker or process, reads it. */
     f->fresh = catalog;
     if (store_command(f->env->store, on_stored, f, 3, last_argv, last_lens) != 0) on_stored(NULL, f);
-    json_object_put(json);
 }
 
 static void ask_provider(fetch_t *f)

@@ -11,6 +11,7 @@
 
 struct bk_catalog_memo;
 struct bk_catalog_fetch;
+struct bk_catalog_text;
 
 /** Per-worker booking environment. Owned by the worker; bk_env_init / bk_env_dispose. */
 typedef struct bk_env {
@@ -18,6 +19,7 @@ typedef struct bk_env {
     prov_env_t prov;
     struct bk_catalog_memo *memos; /* last parsed catalog per tenant */
     struct bk_catalog_fetch *fetches; /* provider fetches in flight */
+    struct bk_catalog_text *last_text;  /* the catalog this worker last wrote to the cache, with its JSON */
     struct bk_last_seen_cache *last_seen; /* booking/last_seen.h (freed by bk_last_seen_dispose) */
     struct tz_speaker *speaker;       /* the worker's ICU speaker, for the spoken times of events; may be NULL */
     void (*on_redis_up)(void *data);  /* bk_env_open: the store's connection answers */

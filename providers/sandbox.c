@@ -4,7 +4,10 @@
  * At start the clinic file is parsed and validated (a bad file refuses to start). Each time a worker's Redis
  * connection comes up, a Lua script seeds the tenant's sandbox keys unless they already hold the same file
  * (compared by SHA-256), so seeding twice changes nothing, a changed file replaces the tenant's sandbox data,
- * and a Redis that lost its data is filled again without a restart of frontdesk. */
+ * and a Redis that lost its data is filled again without a restart of frontdesk. Once a worker saw the tenant
+ * seeded, it remembers so (store_remember) until the digest key changes or Redis may have lost data, and its
+ * reads skip the check: the catalog needs no round trip, an availability read is one ZRANGEBYSCORE instead of
+ * the script. */
 #include "providers/provider.h"
 
 #include <errno.h>
@@ -13,6 +16,7 @@
 #include <string.h>
 
 #include "core/slots.h"
+#include "providers/once_timer.h"
 #include "providers/sandbox_clinic.h"
 #include "providers/sandbox_records.h"
 #include "providers/sandbox_shared.h"
@@ -27,6 +31,8 @@ typedef struct sandbox {
     const sb_clinic_t *clinic;    /* shared->clinic */
     const sb_busy_list_t *booked; /* shared->booked */
     bool no_write;                /* settings "writes": false: a clinic that takes booking requests only */
+    char fact[128];               /* the seed digest's key, remembered (store_remember) holding this file's digest */
+    char busy_key[SB_RECORD_KEY_CAP]; /* the API bookings' busy set; a practitioner's is busy_key:<staff> */
 } sandbox_t;
 
 /* KEYS: digest, clinic, catalog cache, then the record keys (sandbox_records.h: patients, index, appointments,
@@ -149,6 +155,10 @@ static void *sandbox_create(const char *tenant_id, json_object *settings, const 
     if (s->shared == NULL) goto fail;
     s->clinic = s->shared->clinic;
     s->booked = s->shared->booked;
+    key_of(s, "sandbox:digest", s->fact, sizeof(s->fact));
+    char records[SB_RECORD_KEYS][SB_RECORD_KEY_CAP];
+    sb_records_keys(tenant_id, records);
+    memcpy(s->busy_key, records[3], sizeof(s->busy_key));
     log_warnings(tenant_id, s->shared->diag);
     return s;
 
@@ -183,6 +193,7 @@ typedef struct seed_call {
     char staff[SB_ID_MAX + 1];
     int64_t from, to;
     bool with_json;
+    uint64_t checked_at; /* store_facts_epoch when the script was sent */
     store_reply_cb cb;
     void *data;
 } seed_call_t;
@@ -192,13 +203,16 @@ static int send_seed(seed_call_t *call);
 static void on_seed_reply(const redisReply *reply, void *data)
 {
     seed_call_t *call = data;
-    bool wants_json = reply != NULL && reply->type == REDIS_REPLY_ARRAY && reply->elements == 1 &&
-                      reply->element[0]->type == REDIS_REPLY_INTEGER && reply->element[0]->integer == -1;
+    bool answered = reply != NULL && reply->type == REDIS_REPLY_ARRAY && reply->elements >= 1 &&
+                    reply->element[0]->type == REDIS_REPLY_INTEGER;
+    bool wants_json = answered && reply->elements == 1 && reply->element[0]->integer == -1;
     if (wants_json && !call->with_json) {
         call->with_json = true;
         if (send_seed(call) == 0) return;
         reply = NULL;
     }
+    if (answered && !wants_json) /* Redis holds this file's data now */
+        store_remember(call->store, call->sandbox->fact, call->sandbox->shared->digest, call->checked_at);
     if (call->cb != NULL) call->cb(wants_json ? NULL : reply, call->data);
     free(call);
 }
@@ -220,6 +234,7 @@ static int send_seed(seed_call_t *call)
                           records[4]};
     const char *args[] = {s->shared->digest, call->with_json ? s->shared->json : "", call->staff, a, b};
     const size_t lens[] = {64, call->with_json ? s->shared->json_len : 0, strlen(call->staff), strlen(a), strlen(b)};
+    call->checked_at = store_facts_epoch(call->store);
     return store_eval(call->store, &seed_script, on_seed_reply, call, 8, keys, 5, args, lens);
 }
 
@@ -326,16 +341,25 @@ typedef struct catalog_fetch {
     void *data;
 } catalog_fetch_t;
 
-static void on_seeded(const redisReply *reply, void *data)
+static void answer_catalog(catalog_fetch_t *f, bool seeded)
 {
-    catalog_fetch_t *f = data;
-    if (reply == NULL || reply->type == REDIS_REPLY_ERROR) {
+    if (!seeded) {
         f->cb(PROV_UNAVAILABLE, NULL, f->data);
     } else {
         bk_catalog_t *catalog = catalog_of(f->sandbox->clinic);
         f->cb(catalog != NULL ? PROV_OK : PROV_UNAVAILABLE, catalog, f->data);
     }
     free(f);
+}
+
+static void on_seeded(const redisReply *reply, void *data)
+{
+    answer_catalog(data, reply != NULL && reply->type != REDIS_REPLY_ERROR);
+}
+
+static void on_known_seeded(void *data)
+{
+    answer_catalog(data, true);
 }
 
 /* A fetch first runs the seed script (a no-op when Redis already holds this file's digest), so the answer is
@@ -345,6 +369,10 @@ static int sandbox_fetch_catalog(void *instance, prov_env_t *env, prov_catalog_c
     catalog_fetch_t *f = malloc(sizeof(*f));
     if (f == NULL) return -1;
     *f = (catalog_fetch_t){.sandbox = instance, .cb = cb, .data = data};
+    const sandbox_t *s = instance;
+    if (store_recalls(env->store, s->fact, s->shared->digest) &&
+        prov_once_timer_start(env->loop, 0, on_known_seeded, f) != NULL)
+        return 0;
     if (run_seed(instance, env->store, NULL, 0, 0, on_seeded, f) != 0) {
         free(f);
         return -1;
@@ -424,10 +452,14 @@ static int day_openings(const sandbox_t *s, size_t p, size_t t, size_t l, int y,
 typedef struct availability_fetch {
     sandbox_t *sandbox;
     long p, t, l;
+    int64_t from; /* the asked dates' start less a day: API bookings ending after it count */
     int year, month, day, days;
     prov_availability_cb cb;
     void *data;
 } availability_fetch_t;
+
+/* Answers with the openings over the asked dates, the API's bookings api[0..n_api) taken out, then frees f. */
+static void answer_openings(availability_fetch_t *f, bk_interval_t *api, size_t n_api);
 
 static void on_seeded_for_availability(const redisReply *reply, void *data)
 {
@@ -450,6 +482,35 @@ static void on_seeded_for_availability(const redisReply *reply, void *data)
         if (a->type != REDIS_REPLY_STRING || b->type != REDIS_REPLY_STRING) continue;
         api[n_api++] = (bk_interval_t){strtoll(a->str, NULL, 10), strtoll(b->str, NULL, 10)};
     }
+    answer_openings(f, api, n_api);
+}
+
+/* The practitioner's busy set read directly (the tenant known seeded): members "<end ms>:<id>" with their start
+ * as score, kept when they end after f->from, as SB_RECORDS_BUSY_LUA does in the seed script. */
+static void on_busy_read(const redisReply *reply, void *data)
+{
+    availability_fetch_t *f = data;
+    bk_interval_t *api = NULL;
+    if (reply == NULL || reply->type != REDIS_REPLY_ARRAY || reply->elements % 2 != 0 ||
+        (api = malloc((reply->elements / 2 + 1) * sizeof(*api))) == NULL) {
+        f->cb(PROV_UNAVAILABLE, NULL, 0, f->data);
+        free(f);
+        return;
+    }
+    size_t n_api = 0;
+    for (size_t i = 0; i + 1 < reply->elements; i += 2) {
+        const redisReply *member = reply->element[i], *score = reply->element[i + 1];
+        if (member->type != REDIS_REPLY_STRING || score->type != REDIS_REPLY_STRING) continue;
+        char *colon = NULL;
+        long long stop = strtoll(member->str, &colon, 10);
+        if (colon == member->str || *colon != ':' || stop <= f->from) continue;
+        api[n_api++] = (bk_interval_t){strtoll(score->str, NULL, 10), stop};
+    }
+    answer_openings(f, api, n_api);
+}
+
+static void answer_openings(availability_fetch_t *f, bk_interval_t *api, size_t n_api)
+{
     bk_intervals_sort(api, n_api);
     bk_slots_t slots;
     bk_slots_init(&slots, NULL, 0);
@@ -503,6 +564,16 @@ static int sandbox_fetch_availability(void *instance, prov_env_t *env, const pro
             to += TZ_MS_PER_DAY;
             staff = s->clinic->practitioners[f->p].id;
         }
+    }
+    f->from = from;
+    if (staff != NULL && store_recalls(env->store, s->fact, s->shared->digest)) {
+        char key[SB_RECORD_KEY_CAP + SB_ID_MAX + 2], lo[24], hi[24];
+        snprintf(key, sizeof(key), "%s:%s", s->busy_key, staff);
+        snprintf(lo, sizeof(lo), "%lld", (long long)(from - SB_APPT_MAX_MS));
+        snprintf(hi, sizeof(hi), "(%lld", (long long)to);
+        const char *argv[] = {"ZRANGEBYSCORE", key, lo, hi, "WITHSCORES"};
+        const size_t lens[] = {13, strlen(key), strlen(lo), strlen(hi), 10};
+        if (store_command(env->store, on_busy_read, f, 5, argv, lens) == 0) return 0;
     }
     if (run_seed(s, env->store, staff, from, to, on_seeded_for_availability, f) != 0) {
         free(f);

@@ -8,17 +8,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_ARGS 16
-
 typedef struct call {
     store_t *store;
     store_script_t *script;
     store_reply_cb cb;
     void *data;
     int argc;
-    const char *argv[3 + 2 * MAX_ARGS];
-    size_t lens[3 + 2 * MAX_ARGS];
+    const char **argv; /* 3 + keys + args entries, in the same allocation as the call */
+    size_t *lens;
     char *copy; /* keys and args, copied: the retry needs them after the caller returned */
+    char nkeys[12];
 } call_t;
 
 static pthread_mutex_t sha_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -47,7 +46,6 @@ static void on_eval(const redisReply *reply, void *data)
 {
     call_t *c = data;
     c->cb(reply, c->data);
-    free(c->copy);
     free(c);
 }
 
@@ -72,19 +70,18 @@ static void ignore(const redisReply *reply, void *data)
 static int eval(store_t *store, store_script_t *script, store_reply_cb cb, void *data, int nkeys,
                 const char *const *keys, int nargs, const char *const *args, const size_t *arg_lens, bool cached)
 {
-    if (nkeys + nargs > MAX_ARGS || !store_is_connected(store)) return -1;
+    if (nkeys < 0 || nargs < 0 || !store_is_connected(store)) return -1;
     if (!__atomic_load_n(&script->ready, __ATOMIC_ACQUIRE)) compute_sha(script);
-    call_t *c = calloc(1, sizeof(*c));
-    if (c == NULL) return -1;
-    size_t total = 0;
+    size_t total = 0, slots = 3 + (size_t)nkeys + (size_t)nargs;
     for (int i = 0; i < nkeys; i++) total += strlen(keys[i]);
     for (int i = 0; i < nargs; i++) total += arg_lens != NULL ? arg_lens[i] : strlen(args[i]);
-    c->copy = malloc(total + 1);
-    if (c->copy == NULL) {
-        free(c);
-        return -1;
-    }
-    *c = (call_t){.store = store, .script = script, .cb = cb != NULL ? cb : ignore, .data = data, .copy = c->copy};
+    /* one allocation: the call, its argument vector and lengths, then the copied keys and args */
+    call_t *c = malloc(sizeof(*c) + slots * (sizeof(*c->argv) + sizeof(*c->lens)) + total + 1);
+    if (c == NULL) return -1;
+    *c = (call_t){.store = store, .script = script, .cb = cb != NULL ? cb : ignore, .data = data};
+    c->argv = (const char **)(c + 1);
+    c->lens = (size_t *)(c->argv + slots);
+    c->copy = (char *)(c->lens + slots);
     if (store_script_sent(store, script)) {
         c->argv[0] = "EVALSHA";
         c->lens[0] = 7;
@@ -96,10 +93,12 @@ static int eval(store_t *store, store_script_t *script, store_reply_cb cb, void 
         c->argv[1] = script->body;
         c->lens[1] = strlen(script->body);
     }
-    static const char *const numbers[] = {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13",
-                                          "14", "15", "16"};
-    c->argv[2] = numbers[nkeys];
-    c->lens[2] = strlen(numbers[nkeys]);
+    if (nkeys < 10) /* the usual case, without printf */
+        c->nkeys[0] = (char)('0' + nkeys);
+    else
+        snprintf(c->nkeys, sizeof(c->nkeys), "%d", nkeys);
+    c->argv[2] = c->nkeys;
+    c->lens[2] = strlen(c->nkeys);
     size_t at = 0;
     int argc = 3;
     for (int i = 0; i < nkeys + nargs; i++) {
@@ -114,7 +113,6 @@ static int eval(store_t *store, store_script_t *script, store_reply_cb cb, void 
     store_read_cmd_t read = {.argc = argc, .argv = c->argv, .lens = c->lens, .first_key = 3, .key_count = nkeys};
     if ((cached ? store_command_cached(store, on_evalsha, c, &read)
                 : store_command(store, on_evalsha, c, argc, c->argv, c->lens)) != 0) {
-        free(c->copy);
         free(c);
         return -1;
     }

@@ -10,6 +10,7 @@
 
 #include "metrics/metrics.h"
 #include "store/address.h"
+#include "store/facts.h"
 #include "store/sentinel.h"
 #include "store/store_uv.h"
 
@@ -53,6 +54,8 @@ typedef struct read_tracking {
         uint64_t key_hash, epoch;
     } recent[RECENT_CHANGES];
     hit_t *hits, *hits_tail;
+    store_facts_t *facts; /* store_remember's, for facts_at (flush_at + 1) */
+    uint64_t facts_at;
     uv_idle_t idle;    /* runs the hits on the next loop turn */
     uv_prepare_t turn; /* counts loop turns, for draining the watcher once per turn */
     uint64_t turns, drained_turn;
@@ -357,6 +360,7 @@ static void tracking_free(read_tracking_t *t)
     free(t->families);
     free(t->family_lens);
     store_read_cache_destroy(t->cache);
+    store_facts_destroy(t->facts);
     free(t);
 }
 
@@ -639,9 +643,12 @@ static void handle_invalidation(store_t *s, const redisReply *reply)
         flush_all(t);
         return;
     }
+    bool facts = store_facts_count(t->facts) > 0;
     for (size_t i = 0; i < keys->elements; i++) {
         const redisReply *k = keys->element[i];
-        if (k->type != REDIS_REPLY_STRING || !in_cached_family(t, k->str, k->len)) continue;
+        if (k->type != REDIS_REPLY_STRING) continue;
+        if (facts) store_facts_forget(t->facts, k->str); /* a remembered key that changed is checked again */
+        if (!in_cached_family(t, k->str, k->len)) continue;
         remember_change(t, store_key_hash(k->str, k->len));
         store_read_cache_invalidate(t->cache, k->str, k->len);
     }
@@ -749,6 +756,40 @@ bool store_cache_epoch(store_t *s, uint64_t *epoch)
     drain_watcher(s);
     *epoch = t->epoch;
     return t->ready;
+}
+
+uint64_t store_facts_epoch(store_t *s)
+{
+    read_tracking_t *t = s->tracking;
+    if (t == NULL || !t->ready || !s->connected) return 0;
+    drain_watcher(s); /* a flush already on the watcher's socket counts */
+    return t->ready ? t->flush_at + 1 : 0;
+}
+
+/* The facts map for the current epoch (emptied when the epoch moved on), or NULL when none can be kept. */
+static store_facts_t *facts_now(store_t *s, uint64_t epoch)
+{
+    read_tracking_t *t = s->tracking;
+    if (epoch == 0) return NULL;
+    if (t->facts == NULL && (t->facts = store_facts_create()) == NULL) return NULL;
+    if (t->facts_at != epoch) {
+        store_facts_clear(t->facts);
+        t->facts_at = epoch;
+    }
+    return t->facts;
+}
+
+void store_remember(store_t *s, const char *name, const char *value, uint64_t checked_at)
+{
+    uint64_t epoch = store_facts_epoch(s);
+    store_facts_t *facts = checked_at == epoch ? facts_now(s, epoch) : NULL;
+    if (facts != NULL) store_facts_put(facts, name, value);
+}
+
+bool store_recalls(store_t *s, const char *name, const char *value)
+{
+    store_facts_t *facts = facts_now(s, store_facts_epoch(s));
+    return facts != NULL && store_facts_hold(facts, name, value);
 }
 
 bool store_cache_ready(const store_t *s)

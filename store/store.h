@@ -136,6 +136,17 @@ int store_command_cached(store_t *store, store_reply_cb cb, void *data, const st
  * that began at epoch E is still exact while the epoch is E. Returns false (no epoch) while the cache is off. */
 bool store_cache_epoch(store_t *store, uint64_t *epoch);
 
+/** Facts a caller checked in Redis once and need not check again while Redis keeps them: "the key `name` holds
+ * `value`" (say, a sandbox tenant's seed digest), kept per store. They hold only with the read cache ready (its
+ * watcher hears of every change) and are forgotten when Redis reports that key changed (written, deleted,
+ * expired, evicted), and all at once when Redis may have lost data: a new connection, a flushed database, a loss
+ * of tracking. store_facts_epoch gives the point at which a check is sent (0: nothing can be remembered now);
+ * store_remember, called with the check's answer, keeps the fact only when nothing may have been lost since that
+ * point; store_recalls is true while it is kept. The map grows with the keys remembered, never with requests. */
+uint64_t store_facts_epoch(store_t *store);
+void store_remember(store_t *store, const char *name, const char *value, uint64_t checked_at);
+bool store_recalls(store_t *store, const char *name, const char *value);
+
 /** True while the read cache may answer (tracking confirmed on both connections). */
 bool store_cache_ready(const store_t *store);
 
