@@ -6,7 +6,7 @@
 #   warm and computed /voice/bestSlot ........ voice_bench.sh
 #   instructions per request (callgrind) .... instructions_bench.py (needs valgrind)
 #   the 20 x 90 workload, wall clock + RSS .. sandbox_avail_bench.py
-#   1,000 tenants: start, cold burst, RSS ... tenants_bench.py
+#   1,000 tenants: start, cold burst, RSS; one tenant cold ... tenants_bench.py
 #   bookings, contended losers, Redis cost .. bookings_bench.py
 #   each EMR against its fake (+50 ms) ...... emr_bench.py --provider P
 # Usage: tests/bench/all.sh [--quick]   (--quick skips callgrind, the slowest part)
