@@ -294,8 +294,20 @@ class BestSlot(unittest.TestCase):
         self.assertEqual(abs(best - target), nearest)
 
     def test_part_of_day(self):
+        # Asked about noon of the first Sydney day with openings both sides of it, so that the part of day, not the
+        # distance, decides. (Asked about "now", a caller in the late morning may get this afternoon: the
+        # preference outweighs hours, not days, and tomorrow's morning can be days away.)
+        t = self.treatment(["follow"])
+        days = {}
+        for slot in self.openings(t["id"]):
+            if slot["location_id"] == "loc-sydney":
+                days.setdefault(slot["start_local"][:10], set()).add(int(slot["start_local"][11:13]) < 12)
+        day = min(d for d, sides in days.items() if sides == {True, False})
+        noon = dt.datetime.fromisoformat(day + "T12:00:00").replace(tzinfo=ZoneInfo("Australia/Sydney"))
+        target = noon.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
         for part, lo, hi in (("afternoon", 12, 17), ("morning", 0, 12)):
-            r = self.best(treatment_name="follow up physio", time_zone="eastern", part_of_day=part)
+            r = self.best(treatment_name="follow up physio", time_zone="eastern", part_of_day=part,
+                          requested_time_utc=target)
             self.assertEqual(r.status, 200, r)
             hour = int(r.body["slot"]["start_local"][11:13])
             self.assertTrue(lo <= hour < hi, (part, r.body["slot"]["start_local"]))
